@@ -1,0 +1,60 @@
+/* The reference list shared by all scanners, and diagnostics positions. */
+#include "builder/ref.h"
+#include "common/error.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int
+kb_reflist_push(struct kb_reflist *l, const struct kb_ref *r, const char *url, size_t url_len)
+{
+    if (l->n == l->cap) {
+        size_t cap = l->cap ? l->cap * 2 : 16;
+        struct kb_ref *v = realloc(l->v, cap * sizeof *v);
+        if (!v)
+            return KC_ENOMEM;
+        l->v = v;
+        l->cap = cap;
+    }
+    char *u = malloc(url_len + 1);
+    if (!u)
+        return KC_ENOMEM;
+    memcpy(u, url, url_len);
+    u[url_len] = '\0';
+    l->v[l->n] = *r;
+    l->v[l->n].url = u;
+    l->n++;
+    return 0;
+}
+
+void
+kb_reflist_free(struct kb_reflist *l)
+{
+    for (size_t i = 0; i < l->n; i++)
+        free(l->v[i].url);
+    free(l->v);
+    l->v = NULL;
+    l->n = l->cap = 0;
+}
+
+void
+kb_diag_set(struct kb_diag *d, const char *src, size_t off, const char *fmt, ...)
+{
+    unsigned line = 1, col = 1;
+    for (size_t i = 0; i < off; i++) {
+        if (src[i] == '\n') {
+            line++;
+            col = 1;
+        } else {
+            col++;
+        }
+    }
+    d->line = line;
+    d->col = col;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(d->msg, sizeof d->msg, fmt, ap);
+    va_end(ap);
+}

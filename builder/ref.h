@@ -1,0 +1,96 @@
+/*
+ * References found in source files: the common output of the HTML, srcset,
+ * CSS, JS and web-manifest scanners. A scanner is a pure function over a
+ * buffer: it allocates only the list it appends to, keeps no state between
+ * calls, and reports each URL with the raw byte span to replace when the
+ * reference is rewritten. Spans within one file are appended in increasing
+ * order and never overlap.
+ */
+#ifndef KB_REF_H
+#define KB_REF_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+enum kb_ref_kind {
+    KB_REF_HTML_SCRIPT,        /* <script src> (classic) */
+    KB_REF_HTML_MODULE,        /* <script type="module" src> */
+    KB_REF_HTML_STYLESHEET,    /* <link rel="stylesheet" href> */
+    KB_REF_HTML_MODULEPRELOAD, /* <link rel="modulepreload" href> */
+    KB_REF_HTML_PRELOAD,       /* <link rel="preload|prefetch" href>; as= in ref.as */
+    KB_REF_HTML_ICON,          /* <link rel="icon|shortcut icon|apple-touch-icon|mask-icon"> */
+    KB_REF_HTML_MANIFEST,      /* <link rel="manifest" href> */
+    KB_REF_HTML_IMAGE,         /* img src/srcset, picture source srcset, video poster,
+                                  input type=image src, svg image/use href */
+    KB_REF_HTML_MEDIA,         /* audio/video/source/track src, object data, embed src */
+    KB_REF_HTML_META,          /* <meta content> of og:image, twitter:image, msapplication-* */
+    KB_REF_CSS_IMPORT,         /* @import "x" / @import url(x) */
+    KB_REF_CSS_URL,            /* url(x), and strings inside image-set() */
+    KB_REF_JS_IMPORT,          /* import ... from "x", import "x", export ... from "x" */
+    KB_REF_JS_DYNAMIC,         /* import("x") with a literal */
+    KB_REF_JS_URL,             /* new URL("x", import.meta.url) */
+    KB_REF_SOURCEMAP,          /* //# sourceMappingURL=x or CSS's comment form */
+    KB_REF_MANIFEST_ICON,      /* web app manifest icons[]/screenshots[]/shortcuts[].icons[] */
+};
+
+#define KB_REF_F_HAS_INTEGRITY   0x01u /* the tag already has an integrity attribute */
+#define KB_REF_F_HAS_CROSSORIGIN 0x02u /* the tag already has a crossorigin attribute */
+#define KB_REF_F_SRCSET          0x04u /* one candidate of a srcset list */
+#define KB_REF_F_INLINE          0x08u /* inside inline <script>, <style> or style="" */
+#define KB_REF_F_NO_INTEGRITY    0x10u /* the tag opts out: data-kiln-no-integrity */
+
+struct kb_ref {
+    size_t start, end; /* raw byte span [start, end) of the URL as written in the
+                          file, inside any quotes; escapes and entities included */
+    unsigned line;     /* 1-based line of start */
+    enum kb_ref_kind kind;
+    unsigned flags; /* KB_REF_F_* */
+    size_t tag_end; /* HTML: offset of the '>' (or the '/' of "/>") that closes
+                       the element's start tag, where attributes can be inserted;
+                       0 otherwise */
+    char as[16];    /* HTML preload: lowercased as= value, "" if none */
+    char *url;      /* the URL with entities/escapes decoded, NUL-terminated;
+                       owned by the list */
+};
+
+struct kb_reflist {
+    struct kb_ref *v;
+    size_t n, cap;
+};
+
+/* A scanner's error: where and why. */
+struct kb_diag {
+    unsigned line, col; /* 1-based */
+    char msg[256];
+};
+
+/* Appends a copy of *r whose url is a fresh copy of url[0..url_len). Returns 0
+ * or KC_ENOMEM. */
+int kb_reflist_push(struct kb_reflist *l, const struct kb_ref *r, const char *url, size_t url_len);
+void kb_reflist_free(struct kb_reflist *l);
+
+/* Fills d with the 1-based line and column of offset off in src, and msg. */
+void kb_diag_set(struct kb_diag *d, const char *src, size_t off, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+/*
+ * The scanners. Each returns 0, KC_EPARSE with *diag filled (line, column and
+ * what was expected), or KC_ENOMEM. `base` and `line0` let a caller scan a
+ * slice of a larger file (an inline <style> or <script>): spans are reported
+ * as base + offset within src, lines as line0 + lines counted within src.
+ * A whole file is scanned with base 0, line0 1.
+ */
+int kb_html_scan(const char *src, size_t len, struct kb_reflist *out, struct kb_diag *diag);
+int kb_css_scan(const char *src, size_t len, size_t base, unsigned line0, struct kb_reflist *out,
+                struct kb_diag *diag);
+int kb_js_scan(const char *src, size_t len, size_t base, unsigned line0, bool module,
+               struct kb_reflist *out, struct kb_diag *diag);
+/* Scans a srcset attribute value (raw, as in the file). Each candidate's URL
+ * becomes a ref of the given kind with KB_REF_F_SRCSET; with html_entities,
+ * character references in the URL are decoded into ref.url. tag_end is copied
+ * into each ref. */
+int kb_srcset_scan(const char *src, size_t len, size_t base, unsigned line0, enum kb_ref_kind kind,
+                   size_t tag_end, bool html_entities, struct kb_reflist *out,
+                   struct kb_diag *diag);
+
+#endif

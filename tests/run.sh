@@ -1,0 +1,56 @@
+#!/bin/sh
+# Runs every test of kiln and prints one summary line: "N passed, N failed".
+# Each test program speaks TAP; this script adds up their "ok"/"not ok" lines.
+# A program that crashes or exits non-zero without a "not ok" line counts as
+# one failure. Environment: KILN_BUILD (the binary under test), BUILD_DIR.
+set -u
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top" || exit 2
+: "${BUILD_DIR:=$top/build/asan}"
+: "${KILN_BUILD:=$BUILD_DIR/bin/kiln-build}"
+export KILN_BUILD BUILD_DIR
+export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}"
+export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
+
+log=$(mktemp -d)
+trap 'rm -rf "$log"' EXIT INT TERM
+passed=0 failed=0
+
+run() { # name, command...
+    name=$1; shift
+    out="$log/out"
+    "$@" >"$out" 2>&1
+    rc=$?
+    ok=$(grep -c '^ok ' "$out")
+    bad=$(grep -c '^not ok ' "$out")
+    if [ "$rc" -ne 0 ] && [ "$bad" -eq 0 ]; then
+        bad=1
+        echo "not ok - $name exited with status $rc"
+    fi
+    passed=$((passed + ok))
+    failed=$((failed + bad))
+    if [ "$bad" -gt 0 ]; then
+        echo "== $name: $ok passed, $bad failed"
+        sed 's/^/    /' "$out" | tail -n 60
+    else
+        echo "== $name: $ok passed"
+    fi
+}
+
+for t in "$BUILD_DIR"/tests/unit/test_*; do
+    [ -x "$t" ] || continue
+    case "$t" in *.o|*.d) continue ;; esac
+    run "unit/$(basename "$t")" "$t"
+done
+for r in "$BUILD_DIR"/tests/fuzz/*-replay; do
+    [ -x "$r" ] || continue
+    n=$(basename "$r" -replay)
+    run "fuzz-replay/$n" "$r" "tests/fuzz/corpus/$n"
+done
+for e in tests/e2e/test_*.py; do
+    [ -f "$e" ] || continue
+    run "e2e/$(basename "$e" .py)" python3 "$e"
+done
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
