@@ -92,5 +92,9 @@ int kb_js_scan(const char *src, size_t len, size_t base, unsigned line0, bool mo
 int kb_srcset_scan(const char *src, size_t len, size_t base, unsigned line0, enum kb_ref_kind kind,
                    size_t tag_end, bool html_entities, struct kb_reflist *out,
                    struct kb_diag *diag);
+/* Scans a web app manifest (JSON): the src of icons[], screenshots[] and
+ * shortcuts[].icons[] entries become KB_REF_MANIFEST_ICON refs. Invalid JSON is
+ * KC_EPARSE with jansson's line and column. */
+int kb_webmanifest_scan(const char *src, size_t len, struct kb_reflist *out, struct kb_diag *diag);
 
 #endif

@@ -1,0 +1,338 @@
+/*
+ * kiln-build: the command line. Parses options, runs the pipeline
+ * (scan -> resolve -> name -> emit -> report) into a temporary directory
+ * beside --out and swaps it into place only when everything succeeded, so a
+ * failed or interrupted build never leaves a half-written release.
+ * Exit status: 0 success, 1 input errors, 2 usage.
+ */
+#include "builder/site.h"
+#include "common/error.h"
+#include "common/log.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <getopt.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#define DEFAULT_HASHED_RE "[-.]([A-Za-z0-9_-]{8}|[0-9a-f]{10}|[0-9a-f]{16,64})\\.[A-Za-z0-9]+(\\.map)?$"
+
+static void
+usage(FILE *to)
+{
+    fputs("usage: kiln-build [OPTIONS] SRC_DIR\n"
+          "Fingerprint, rewrite and precompress a site into a release.\n\n"
+          "  -o, --out DIR          release directory (default: dist)\n"
+          "      --base PATH        public URL prefix (default: /)\n"
+          "      --encodings LIST   precompressed variants: br,zstd,gzip (default: all;\n"
+          "                         'none' for none)\n"
+          "  -j, --jobs N           compression threads (default: number of CPUs)\n"
+          "      --cache-dir DIR    compression cache (default: .kiln-cache)\n"
+          "      --no-cache         do not read or write the cache\n"
+          "      --min-saving PCT   keep a variant only if it saves PCT%% (default: 5)\n"
+          "      --no-integrity     do not add integrity/crossorigin attributes\n"
+          "      --hashed-pattern RE  names already fingerprinted by a bundler (POSIX ERE\n"
+          "                         on the file name; group 1 is the hash)\n"
+          "      --report FILE      write a JSON report\n"
+          "  -q, --quiet            no table, warnings and errors only\n"
+          "  -v, --verbose          more detail (repeat for debug)\n"
+          "  -h, --help             this help\n"
+          "  -V, --version          print the version\n",
+          to);
+}
+
+static int
+parse_encodings(const char *s, unsigned *mask)
+{
+    *mask = 0;
+    if (strcmp(s, "none") == 0 || *s == '\0')
+        return 0;
+    while (*s) {
+        size_t n = strcspn(s, ",");
+        int e = kb_enc_parse(s, n);
+        if (e < 0)
+            return -1;
+        *mask |= 1u << e;
+        s += n;
+        if (*s == ',')
+            s++;
+    }
+    return 0;
+}
+
+static int
+rm_entry(const char *p, const struct stat *st, int flag, struct FTW *ftw)
+{
+    (void)st;
+    (void)flag;
+    (void)ftw;
+    return remove(p);
+}
+
+static void
+rm_tree(const char *p)
+{
+    nftw(p, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+/* Removes temporary directories left beside out by builds that were killed:
+ * their names carry the builder's pid, and only dead pids are cleaned. */
+static void
+clean_stale(const char *out)
+{
+    char dir[PATH_MAX], prefix[PATH_MAX + 16];
+    const char *slash = strrchr(out, '/');
+    snprintf(dir, sizeof dir, "%.*s", slash ? (int)(slash - out) : 1, slash ? out : ".");
+    if (slash && slash == out)
+        snprintf(dir, sizeof dir, "/");
+    snprintf(prefix, sizeof prefix, "%s.kiln-tmp-", slash ? slash + 1 : out);
+    DIR *d = opendir(dir);
+    if (!d)
+        return;
+    struct dirent *e;
+    size_t pn = strlen(prefix);
+    while ((e = readdir(d))) {
+        if (strncmp(e->d_name, prefix, pn) != 0)
+            continue;
+        long pid = strtol(e->d_name + pn, NULL, 10);
+        if (pid > 0 && kill((pid_t)pid, 0) != 0 && errno == ESRCH) {
+            char p[PATH_MAX];
+            if (snprintf(p, sizeof p, "%s/%s", dir, e->d_name) < (int)sizeof p)
+                rm_tree(p);
+        }
+    }
+    closedir(d);
+}
+
+/* An existing --out must be a kiln release (or empty): replacing anything
+ * else would lose the user's files. */
+static bool
+replaceable(const char *out)
+{
+    struct stat st;
+    if (stat(out, &st) != 0)
+        return errno == ENOENT;
+    if (!S_ISDIR(st.st_mode))
+        return false;
+    char p[PATH_MAX + 32];
+    snprintf(p, sizeof p, "%s/kiln-manifest.json", out);
+    if (access(p, F_OK) == 0)
+        return true;
+    DIR *d = opendir(out);
+    if (!d)
+        return false;
+    struct dirent *e;
+    bool empty = true;
+    while ((e = readdir(d)))
+        if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
+            empty = false;
+    closedir(d);
+    return empty;
+}
+
+/* Puts the finished tmp directory at out atomically: an exchange when out
+ * exists (readers see the old or the new release, never neither), else a
+ * rename. The old release is deleted afterwards. */
+static int
+swap_into_place(const char *tmp, const char *out)
+{
+    if (renameat2(AT_FDCWD, tmp, AT_FDCWD, out, RENAME_EXCHANGE) == 0) {
+        rm_tree(tmp);
+        return 0;
+    }
+    if (errno == ENOENT && rename(tmp, out) == 0)
+        return 0;
+    if (errno == EINVAL || errno == ENOSYS) { /* filesystem without exchange */
+        char old[PATH_MAX + 80];
+        snprintf(old, sizeof old, "%s.old", tmp);
+        if (rename(out, old) == 0 && rename(tmp, out) == 0) {
+            rm_tree(old);
+            return 0;
+        }
+    }
+    kc_error("%s: cannot move the release into place: %s", out, strerror(errno));
+    return KC_EIO;
+}
+
+static double
+now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+void
+kb_site_free(struct kb_site *s)
+{
+    for (size_t i = 0; i < s->n; i++) {
+        struct kb_file *f = &s->files[i];
+        if (f->out != f->data)
+            free(f->out);
+        free(f->data);
+        free(f->path);
+        free(f->out_path);
+        free(f->target);
+        free(f->preload);
+        kb_reflist_free(&f->refs);
+        for (int e = 0; e < KB_ENC_COUNT; e++)
+            free(f->var[e]);
+    }
+    free(s->files);
+    regfree(&s->hashed);
+}
+
+static int
+build(struct kb_options *o)
+{
+    struct kb_site s = { .opt = o };
+    int rc = regcomp(&s.hashed, o->hashed_re, REG_EXTENDED);
+    if (rc) {
+        kc_error("--hashed-pattern: invalid regular expression '%s'", o->hashed_re);
+        return 2;
+    }
+    char out[PATH_MAX];
+    snprintf(out, sizeof out, "%s", o->out);
+    for (size_t n = strlen(out); n > 1 && out[n - 1] == '/'; n--)
+        out[n - 1] = '\0';
+    o->out = out;
+    if (!replaceable(out)) {
+        kc_error("%s exists and is not a kiln release; refusing to replace it", out);
+        regfree(&s.hashed);
+        return 1;
+    }
+    double t0 = now();
+    rc = kb_scan(&s);
+    s.t_scan = now() - t0;
+    if (!rc)
+        rc = kb_resolve(&s);
+    double t1 = now();
+    if (!rc)
+        rc = kb_name(&s);
+    s.t_name = now() - t1;
+    char tmp[PATH_MAX + 64] = "";
+    if (!rc) {
+        clean_stale(out);
+        snprintf(tmp, sizeof tmp, "%s.kiln-tmp-%ld-XXXXXX", out, (long)getpid());
+        if (!mkdtemp(tmp)) {
+            kc_error("%s: cannot create a temporary directory: %s", tmp, strerror(errno));
+            tmp[0] = '\0';
+            rc = KC_EIO;
+        }
+    }
+    if (!rc)
+        rc = kb_emit(&s, tmp);
+    if (!rc)
+        rc = swap_into_place(tmp, out);
+    if (rc && tmp[0])
+        rm_tree(tmp);
+    if (!rc)
+        rc = kb_report(&s);
+    kb_site_free(&s);
+    if (rc == KC_ENOMEM)
+        kc_error("out of memory");
+    return rc ? 1 : 0;
+}
+
+int
+main(int argc, char **argv)
+{
+    static const struct option longs[] = {
+        { "out", required_argument, NULL, 'o' },
+        { "base", required_argument, NULL, 'b' },
+        { "encodings", required_argument, NULL, 'e' },
+        { "jobs", required_argument, NULL, 'j' },
+        { "cache-dir", required_argument, NULL, 'c' },
+        { "no-cache", no_argument, NULL, 'C' },
+        { "min-saving", required_argument, NULL, 'm' },
+        { "no-integrity", no_argument, NULL, 'I' },
+        { "hashed-pattern", required_argument, NULL, 'p' },
+        { "report", required_argument, NULL, 'r' },
+        { "quiet", no_argument, NULL, 'q' },
+        { "verbose", no_argument, NULL, 'v' },
+        { "help", no_argument, NULL, 'h' },
+        { "version", no_argument, NULL, 'V' },
+        { 0 },
+    };
+    long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+    struct kb_options o = {
+        .out = "dist",
+        .base = "/",
+        .cache_dir = ".kiln-cache",
+        .hashed_re = DEFAULT_HASHED_RE,
+        .enc_mask = (1u << KB_ENC_BR) | (1u << KB_ENC_ZSTD) | (1u << KB_ENC_GZIP),
+        .jobs = ncpu > 0 ? (unsigned)ncpu : 1,
+        .min_saving = 5,
+        .integrity = true,
+    };
+    enum kc_log_level level = KC_LOG_WARN;
+    bool no_cache = false;
+    char base[PATH_MAX];
+    int c;
+    while ((c = getopt_long(argc, argv, "o:j:qvhV", longs, NULL)) != -1) {
+        char *end;
+        long v;
+        switch (c) {
+        case 'o': o.out = optarg; break;
+        case 'b':
+            /* Always one trailing slash; a bare "app" means "/app/". */
+            snprintf(base, sizeof base, "%s%s%s",
+                     optarg[0] == '/' || strstr(optarg, "://") ? "" : "/", optarg,
+                     optarg[0] && optarg[strlen(optarg) - 1] == '/' ? "" : "/");
+            o.base = base;
+            break;
+        case 'e':
+            if (parse_encodings(optarg, &o.enc_mask) != 0) {
+                fprintf(stderr, "kiln-build: --encodings: expected br,zstd,gzip, got '%s'\n",
+                        optarg);
+                return 2;
+            }
+            break;
+        case 'j':
+            v = strtol(optarg, &end, 10);
+            if (*end || v < 1 || v > 1024) {
+                fprintf(stderr, "kiln-build: --jobs: expected 1..1024, got '%s'\n", optarg);
+                return 2;
+            }
+            o.jobs = (unsigned)v;
+            break;
+        case 'c': o.cache_dir = optarg; break;
+        case 'C': no_cache = true; break;
+        case 'm':
+            v = strtol(optarg, &end, 10);
+            if (*end || v < 0 || v > 99) {
+                fprintf(stderr, "kiln-build: --min-saving: expected 0..99, got '%s'\n", optarg);
+                return 2;
+            }
+            o.min_saving = (unsigned)v;
+            break;
+        case 'I': o.integrity = false; break;
+        case 'p': o.hashed_re = optarg; break;
+        case 'r': o.report = optarg; break;
+        case 'q': o.quiet = true; break;
+        case 'v': level = level < KC_LOG_INFO ? KC_LOG_INFO : KC_LOG_DEBUG; break;
+        case 'h': usage(stdout); return 0;
+        case 'V': printf("kiln-build %s\n", KB_VERSION); return 0;
+        default: usage(stderr); return 2;
+        }
+    }
+    if (optind != argc - 1) {
+        fprintf(stderr, "kiln-build: expected one SRC_DIR\n");
+        usage(stderr);
+        return 2;
+    }
+    o.src = argv[optind];
+    if (no_cache)
+        o.cache_dir = NULL;
+    o.progress = !o.quiet && isatty(STDERR_FILENO);
+    kc_log_init("kiln-build", level);
+    return build(&o);
+}

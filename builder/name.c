@@ -1,0 +1,577 @@
+/*
+ * Naming: decides which files get a content hash in their name, computes the
+ * final bytes of every file (references rewritten, integrity added) in
+ * dependency order, and names each fingerprinted file after a hash of those
+ * final bytes. Import cycles are hashed as a unit (see docs/fingerprinting.md):
+ * the result depends only on the files' contents and paths, never on the
+ * order the disk listed them.
+ */
+#include "builder/site.h"
+#include "common/buf.h"
+#include "common/error.h"
+#include "common/log.h"
+#include "common/path.h"
+
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define KB_HASH_CHARS 10 /* hex digits of SHA-256 in a file name: 40 bits */
+#define KB_MAX_OUT    (1ull << 31)
+
+/* ---- which files are renamed ------------------------------------------- */
+
+/* A referenced file is renamed unless it keeps its name by role, or a bundler
+ * already hashed its name and its bytes will not change. Its bytes change
+ * when it references a renamed file, so "stays" is the greatest fixpoint:
+ * start with every prehashed file staying and demote until nothing moves. */
+static void
+decide_renames(struct kb_site *s)
+{
+    for (size_t i = 0; i < s->n; i++) {
+        struct kb_file *f = &s->files[i];
+        if ((f->role & KB_ROLE_REFERENCED) && !(f->role & KB_ROLE_KEEP_NAME) &&
+            !(f->role & KB_ROLE_PREHASHED))
+            f->role |= KB_ROLE_RENAMED;
+    }
+    bool moved = true;
+    while (moved) {
+        moved = false;
+        for (size_t i = 0; i < s->n; i++) {
+            struct kb_file *f = &s->files[i];
+            if ((f->role & (KB_ROLE_RENAMED | KB_ROLE_KEEP_NAME)) ||
+                !(f->role & KB_ROLE_PREHASHED) || !(f->role & KB_ROLE_REFERENCED))
+                continue;
+            for (size_t r = 0; r < f->refs.n; r++) {
+                int t = f->target[r];
+                if (t >= 0 && (s->files[t].role & KB_ROLE_RENAMED)) {
+                    f->role |= KB_ROLE_RENAMED;
+                    moved = true;
+                    break;
+                }
+            }
+        }
+    }
+}
+
+/* ---- output names --------------------------------------------------------- */
+
+/* Extensions that belong together: "app.js.map" -> "app.HASH.js.map". */
+static const char *
+split_ext(const char *base)
+{
+    static const char *const compound[] = { ".js.map", ".mjs.map", ".css.map", ".d.ts" };
+    size_t n = strlen(base);
+    for (size_t i = 0; i < sizeof compound / sizeof compound[0]; i++) {
+        size_t cn = strlen(compound[i]);
+        if (n > cn && strcmp(base + n - cn, compound[i]) == 0)
+            return base + n - cn;
+    }
+    const char *dot = strrchr(base, '.');
+    return dot && dot != base ? dot : base + n;
+}
+
+/* Sets f->out_path from its source path and a hash: NAME.HASH.EXT, or, for a
+ * name a bundler hashed whose bytes changed, the old hash replaced. */
+static int
+set_hashed_name(const struct kb_site *s, struct kb_file *f, const unsigned char *digest)
+{
+    char hex[2 * KC_SHA256_LEN + 1];
+    kc_hex(digest, KC_SHA256_LEN, hex);
+    hex[KB_HASH_CHARS] = '\0';
+    const char *slash = strrchr(f->path, '/');
+    size_t dir_len = slash ? (size_t)(slash - f->path) + 1 : 0;
+    const char *base = f->path + dir_len;
+    struct kc_buf b;
+    kc_buf_init(&b, PATH_MAX);
+    int rc = kc_buf_append(&b, f->path, dir_len);
+    regmatch_t m[2];
+    if (!rc && (f->role & KB_ROLE_PREHASHED) && regexec(&s->hashed, base, 2, m, 0) == 0 &&
+        m[1].rm_so >= 0) {
+        rc = kc_buf_append(&b, base, (size_t)m[1].rm_so);
+        if (!rc)
+            rc = kc_buf_puts(&b, hex);
+        if (!rc)
+            rc = kc_buf_puts(&b, base + m[1].rm_eo);
+    } else if (!rc) {
+        const char *ext = split_ext(base);
+        rc = kc_buf_append(&b, base, (size_t)(ext - base));
+        if (!rc)
+            rc = kc_buf_printf(&b, ".%s%s", hex, ext);
+    }
+    if (rc) {
+        kc_buf_free(&b);
+        return rc;
+    }
+    free(f->out_path);
+    f->out_path = kc_buf_steal(&b, NULL);
+    return f->out_path ? 0 : KC_ENOMEM;
+}
+
+/* ---- rewriting ------------------------------------------------------------ */
+
+struct edit {
+    size_t start, end;
+    char *text; /* owned */
+};
+
+static int
+cmp_edit(const void *a, const void *b)
+{
+    const struct edit *x = a, *y = b;
+    if (x->start != y->start)
+        return x->start < y->start ? -1 : 1;
+    return x->end < y->end ? -1 : x->end > y->end;
+}
+
+/* The new URL text for reference r of f, whose target now lives at to. An
+ * absolute URL stays absolute (under --base); a relative one is made relative
+ * to f's directory. The raw query and fragment are kept as written. */
+static int
+new_url(const struct kb_site *s, const struct kb_file *f, const struct kb_ref *r, const char *to,
+        struct kc_buf *b)
+{
+    int rc;
+    if (r->url[0] == '/') {
+        rc = kc_buf_puts(b, s->opt->base);
+        if (!rc)
+            rc = kc_url_encode_path(to, b);
+    } else {
+        char dir[PATH_MAX];
+        kc_path_dirname(f->path, dir, sizeof dir);
+        rc = kc_path_relative(dir, to, b);
+        /* "./" is needed only where a bare name means something else (module
+         * specifiers) or where the author wrote it. */
+        bool keep_dot = r->kind == KB_REF_JS_IMPORT || r->kind == KB_REF_JS_DYNAMIC ||
+                        strncmp(r->url, "./", 2) == 0;
+        if (!rc && !keep_dot && strncmp(b->data, "./", 2) == 0) {
+            memmove(b->data, b->data + 2, b->len - 1);
+            b->len -= 2;
+        }
+    }
+    const char *raw = (const char *)f->data + r->start;
+    size_t n = r->end - r->start, q = 0;
+    while (q < n && raw[q] != '?' && raw[q] != '#')
+        q++;
+    if (!rc && q < n)
+        rc = kc_buf_append(b, raw + q, n - q);
+    return rc;
+}
+
+static bool
+wants_integrity(const struct kb_ref *r)
+{
+    if (r->flags & (KB_REF_F_HAS_INTEGRITY | KB_REF_F_NO_INTEGRITY | KB_REF_F_INLINE) ||
+        r->tag_end == 0)
+        return false;
+    return r->kind == KB_REF_HTML_SCRIPT || r->kind == KB_REF_HTML_MODULE ||
+           r->kind == KB_REF_HTML_STYLESHEET || r->kind == KB_REF_HTML_MODULEPRELOAD;
+}
+
+/*
+ * Computes f's bytes with every reference to a file whose URL changed
+ * rewritten, using each target's current out_path (for a cycle being hashed,
+ * the caller has set the members' out_path to their source path). With
+ * integrity, adds integrity/crossorigin to script and stylesheet tags whose
+ * target's final bytes are known. On success *out is f->data itself when
+ * nothing changed, else a new malloc'd buffer.
+ */
+static int
+rewrite(const struct kb_site *s, const struct kb_file *f, bool integrity, unsigned char **out,
+        size_t *out_len)
+{
+    struct edit *ed = calloc(2 * f->refs.n + 1, sizeof *ed);
+    size_t ne = 0;
+    int rc = ed ? 0 : KC_ENOMEM;
+    size_t last_tag = (size_t)-1;
+    for (size_t i = 0; i < f->refs.n && !rc; i++) {
+        const struct kb_ref *r = &f->refs.v[i];
+        int t = f->target[i];
+        if (t < 0)
+            continue;
+        const struct kb_file *tf = &s->files[t];
+        if (strcmp(tf->out_path, tf->path) != 0) {
+            struct kc_buf b;
+            kc_buf_init(&b, PATH_MAX * 2);
+            rc = new_url(s, f, r, tf->out_path, &b);
+            if (!rc) {
+                ed[ne].start = r->start;
+                ed[ne].end = r->end;
+                ed[ne].text = kc_buf_steal(&b, NULL);
+                rc = ed[ne++].text ? 0 : KC_ENOMEM;
+            } else {
+                kc_buf_free(&b);
+            }
+        }
+        if (!rc && integrity && s->opt->integrity && wants_integrity(r) && tf->done &&
+            r->tag_end != last_tag) {
+            struct kc_buf b;
+            kc_buf_init(&b, 256);
+            rc = kc_buf_printf(&b, " integrity=\"%s\"%s", tf->sri,
+                               r->flags & KB_REF_F_HAS_CROSSORIGIN ? "" : " crossorigin");
+            ed[ne].start = ed[ne].end = r->tag_end;
+            ed[ne].text = kc_buf_steal(&b, NULL);
+            rc = rc ? rc : ed[ne++].text ? 0 : KC_ENOMEM;
+            last_tag = r->tag_end;
+        }
+    }
+    if (!rc && ne == 0) {
+        *out = f->data;
+        *out_len = f->len;
+        free(ed);
+        return 0;
+    }
+    struct kc_buf o;
+    kc_buf_init(&o, KB_MAX_OUT);
+    if (!rc) {
+        qsort(ed, ne, sizeof *ed, cmp_edit);
+        size_t pos = 0;
+        for (size_t i = 0; i < ne && !rc; i++) {
+            rc = kc_buf_append(&o, f->data + pos, ed[i].start - pos);
+            if (!rc)
+                rc = kc_buf_puts(&o, ed[i].text);
+            pos = ed[i].end;
+        }
+        if (!rc)
+            rc = kc_buf_append(&o, f->data + pos, f->len - pos);
+    }
+    for (size_t i = 0; i < ne; i++)
+        free(ed[i].text);
+    free(ed);
+    if (rc) {
+        kc_buf_free(&o);
+        return rc;
+    }
+    *out = (unsigned char *)kc_buf_steal(&o, out_len);
+    return *out ? 0 : KC_ENOMEM;
+}
+
+/* Replaces f's final bytes and derives its hashes. */
+static void
+set_final(struct kb_file *f, unsigned char *bytes, size_t len)
+{
+    if (f->out && f->out != f->data)
+        free(f->out);
+    f->out = bytes;
+    f->out_len = len;
+    kc_sha256(bytes, len, f->sha256);
+    kc_sri_sha384(bytes, len, f->sri);
+    f->done = true;
+}
+
+/* ---- strongly connected components (iterative Tarjan) ---------------------- */
+
+struct tarjan {
+    int *index, *low, *stack, *cstack;
+    size_t *edge;
+    bool *on;
+};
+
+static int
+cmp_int_path(const void *a, const void *b, void *ctx)
+{
+    const struct kb_site *s = ctx;
+    return strcmp(s->files[*(const int *)a].path, s->files[*(const int *)b].path);
+}
+
+/* Hashes and names one component. A single file without a self-reference is
+ * named after its final bytes. For a cycle, each renamed member is first
+ * rewritten with the other members' source paths standing in for their
+ * unknown names; the digest of all those bytes (in path order) then gives
+ * each member its name as SHA-256(digest, path). */
+static int
+process_component(struct kb_site *s, int *m, size_t n)
+{
+    int rc = 0;
+    bool cyclic = n > 1;
+    if (n == 1) {
+        const struct kb_file *f = &s->files[m[0]];
+        for (size_t r = 0; r < f->refs.n; r++)
+            cyclic |= f->target[r] == m[0];
+    }
+    qsort_r(m, n, sizeof *m, cmp_int_path, s);
+    if (cyclic) {
+        unsigned char **prov = calloc(n, sizeof *prov);
+        size_t *plen = calloc(n, sizeof *plen);
+        struct kc_buf all;
+        kc_buf_init(&all, KB_MAX_OUT);
+        rc = prov && plen ? 0 : KC_ENOMEM;
+        for (size_t i = 0; i < n && !rc; i++) {
+            struct kb_file *f = &s->files[m[i]];
+            if (f->role & KB_ROLE_RENAMED) {
+                free(f->out_path);
+                f->out_path = strdup(f->path);
+                rc = f->out_path ? 0 : KC_ENOMEM;
+            }
+        }
+        for (size_t i = 0; i < n && !rc; i++) {
+            struct kb_file *f = &s->files[m[i]];
+            if (!(f->role & KB_ROLE_RENAMED))
+                continue;
+            rc = rewrite(s, f, false, &prov[i], &plen[i]);
+            if (!rc)
+                rc = kc_buf_printf(&all, "%s%c%zu%c", f->path, 0, plen[i], 0);
+            if (!rc)
+                rc = kc_buf_append(&all, prov[i], plen[i]);
+        }
+        unsigned char digest[KC_SHA256_LEN];
+        if (!rc)
+            kc_sha256(all.data ? all.data : "", all.len, digest);
+        for (size_t i = 0; i < n && !rc; i++) {
+            struct kb_file *f = &s->files[m[i]];
+            if (!(f->role & KB_ROLE_RENAMED))
+                continue;
+            struct kc_buf k;
+            kc_buf_init(&k, PATH_MAX + KC_SHA256_LEN);
+            rc = kc_buf_append(&k, digest, sizeof digest);
+            if (!rc)
+                rc = kc_buf_puts(&k, f->path);
+            unsigned char h[KC_SHA256_LEN];
+            if (!rc) {
+                kc_sha256(k.data, k.len, h);
+                rc = set_hashed_name(s, f, h);
+            }
+            kc_buf_free(&k);
+        }
+        for (size_t i = 0; i < n; i++)
+            if (prov && prov[i] && prov[i] != s->files[m[i]].data)
+                free(prov[i]);
+        free(prov);
+        free(plen);
+        kc_buf_free(&all);
+    }
+    /* Final bytes: entry documents last, so their integrity values can use
+     * the final bytes of any asset in the same component. */
+    for (int pass = 0; pass < 2 && !rc; pass++) {
+        for (size_t i = 0; i < n && !rc; i++) {
+            struct kb_file *f = &s->files[m[i]];
+            if ((pass == 0) == ((f->role & KB_ROLE_ENTRY) != 0))
+                continue;
+            unsigned char *bytes;
+            size_t len;
+            rc = rewrite(s, f, true, &bytes, &len);
+            if (rc)
+                break;
+            set_final(f, bytes, len);
+            if ((f->role & KB_ROLE_RENAMED) && !cyclic)
+                rc = set_hashed_name(s, f, f->sha256);
+        }
+    }
+    return rc;
+}
+
+static int
+components(struct kb_site *s)
+{
+    size_t n = s->n;
+    struct tarjan t = { 0 };
+    t.index = malloc((n + 1) * sizeof *t.index);
+    t.low = malloc((n + 1) * sizeof *t.low);
+    t.stack = malloc((n + 1) * sizeof *t.stack);
+    t.cstack = malloc((n + 1) * sizeof *t.cstack);
+    t.edge = calloc(n + 1, sizeof *t.edge);
+    t.on = calloc(n + 1, sizeof *t.on);
+    int rc = t.index && t.low && t.stack && t.cstack && t.edge && t.on ? 0 : KC_ENOMEM;
+    for (size_t i = 0; i < n && !rc; i++)
+        t.index[i] = -1;
+    int counter = 0;
+    size_t sp = 0, csp = 0;
+    /* cstack is the DFS call stack; stack is Tarjan's component stack. */
+    for (size_t root = 0; root < n && !rc; root++) {
+        if (t.index[root] >= 0)
+            continue;
+        t.cstack[csp++] = (int)root;
+        t.index[root] = t.low[root] = counter++;
+        t.stack[sp++] = (int)root;
+        t.on[root] = true;
+        while (csp > 0 && !rc) {
+            int v = t.cstack[csp - 1];
+            struct kb_file *f = &s->files[v];
+            if (t.edge[v] < f->refs.n) {
+                int w = f->target[t.edge[v]++];
+                if (w < 0)
+                    continue;
+                if (t.index[w] < 0) {
+                    t.index[w] = t.low[w] = counter++;
+                    t.stack[sp++] = w;
+                    t.on[w] = true;
+                    t.cstack[csp++] = w;
+                } else if (t.on[w] && t.index[w] < t.low[v]) {
+                    t.low[v] = t.index[w];
+                }
+                continue;
+            }
+            csp--;
+            if (csp > 0) {
+                int parent = t.cstack[csp - 1];
+                if (t.low[v] < t.low[parent])
+                    t.low[parent] = t.low[v];
+            }
+            if (t.low[v] == t.index[v]) {
+                size_t start = sp;
+                do {
+                    start--;
+                    t.on[t.stack[start]] = false;
+                } while (t.stack[start] != v);
+                rc = process_component(s, t.stack + start, sp - start);
+                sp = start;
+            }
+        }
+    }
+    free(t.index);
+    free(t.low);
+    free(t.stack);
+    free(t.cstack);
+    free(t.edge);
+    free(t.on);
+    return rc;
+}
+
+/* ---- preload lists ---------------------------------------------------------- */
+
+static int
+add_preload(struct kb_file *doc, size_t *cap, int file, const char *as, bool module)
+{
+    for (size_t i = 0; i < doc->n_preload; i++)
+        if (doc->preload[i].file == file)
+            return 0;
+    if (doc->n_preload == *cap) {
+        size_t nc = *cap ? *cap * 2 : 8;
+        struct kb_preload *v = realloc(doc->preload, nc * sizeof *v);
+        if (!v)
+            return KC_ENOMEM;
+        doc->preload = v;
+        *cap = nc;
+    }
+    doc->preload[doc->n_preload++] = (struct kb_preload){ file, as, module };
+    return 0;
+}
+
+/* Static imports of a module, depth first: what modulepreload should list. */
+static int
+add_module_closure(const struct kb_site *s, struct kb_file *doc, size_t *cap, int file, int depth)
+{
+    const struct kb_file *f = &s->files[file];
+    int rc = add_preload(doc, cap, file, "script", true);
+    for (size_t i = 0; i < f->refs.n && !rc && depth < 64; i++) {
+        int t = f->target[i];
+        if (t < 0 || f->refs.v[i].kind != KB_REF_JS_IMPORT)
+            continue;
+        bool seen = false;
+        for (size_t p = 0; p < doc->n_preload; p++)
+            seen |= doc->preload[p].file == t;
+        if (!seen)
+            rc = add_module_closure(s, doc, cap, t, depth + 1);
+    }
+    return rc;
+}
+
+/* Stylesheets, their @imports, and the fonts they use. */
+static int
+add_style_closure(const struct kb_site *s, struct kb_file *doc, size_t *cap, int file, int depth)
+{
+    const struct kb_file *f = &s->files[file];
+    int rc = add_preload(doc, cap, file, "style", false);
+    for (size_t i = 0; i < f->refs.n && !rc && depth < 32; i++) {
+        int t = f->target[i];
+        if (t < 0)
+            continue;
+        if (f->refs.v[i].kind == KB_REF_CSS_IMPORT)
+            rc = add_style_closure(s, doc, cap, t, depth + 1);
+        else if (f->refs.v[i].kind == KB_REF_CSS_URL && s->files[t].mime->kind == KC_KIND_FONT)
+            rc = add_preload(doc, cap, t, "font", false);
+    }
+    return rc;
+}
+
+static const char *
+static_as(const char *as)
+{
+    static const char *const known[] = { "script", "style", "font",  "image",    "fetch",
+                                         "track",  "audio", "video", "document", "worker" };
+    for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
+        if (strcmp(as, known[i]) == 0)
+            return known[i];
+    return "fetch";
+}
+
+static int
+preloads(struct kb_site *s)
+{
+    int rc = 0;
+    for (size_t d = 0; d < s->n && !rc; d++) {
+        struct kb_file *doc = &s->files[d];
+        if (!(doc->role & KB_ROLE_ENTRY))
+            continue;
+        size_t cap = 0;
+        for (size_t i = 0; i < doc->refs.n && !rc; i++) {
+            const struct kb_ref *r = &doc->refs.v[i];
+            int t = doc->target[i];
+            if (t < 0)
+                continue;
+            switch (r->kind) {
+            case KB_REF_HTML_STYLESHEET: rc = add_style_closure(s, doc, &cap, t, 0); break;
+            case KB_REF_HTML_MODULE:
+            case KB_REF_HTML_MODULEPRELOAD: rc = add_module_closure(s, doc, &cap, t, 0); break;
+            case KB_REF_HTML_SCRIPT: rc = add_preload(doc, &cap, t, "script", false); break;
+            case KB_REF_HTML_PRELOAD:
+                rc = add_preload(doc, &cap, t, static_as(r->as), false);
+                break;
+            case KB_REF_JS_IMPORT:
+                if (r->flags & KB_REF_F_INLINE)
+                    rc = add_module_closure(s, doc, &cap, t, 0);
+                break;
+            default: break;
+            }
+        }
+    }
+    return rc;
+}
+
+/* ---- the stage ---------------------------------------------------------------- */
+
+static int
+cmp_out(const void *a, const void *b, void *ctx)
+{
+    const struct kb_site *s = ctx;
+    return strcmp(s->files[*(const int *)a].out_path, s->files[*(const int *)b].out_path);
+}
+
+/* Two files with one output name would silently lose one of them. */
+static int
+check_clashes(struct kb_site *s)
+{
+    int *idx = malloc((s->n + 1) * sizeof *idx);
+    if (!idx)
+        return KC_ENOMEM;
+    for (size_t i = 0; i < s->n; i++)
+        idx[i] = (int)i;
+    qsort_r(idx, s->n, sizeof *idx, cmp_out, s);
+    int rc = 0;
+    for (size_t i = 1; i < s->n; i++) {
+        const struct kb_file *a = &s->files[idx[i - 1]], *b = &s->files[idx[i]];
+        if (strcmp(a->out_path, b->out_path) == 0) {
+            kc_error("%s and %s would both be written as %s", a->path, b->path, a->out_path);
+            rc = KC_ECLASH;
+        }
+    }
+    free(idx);
+    return rc;
+}
+
+int
+kb_name(struct kb_site *s)
+{
+    decide_renames(s);
+    for (size_t i = 0; i < s->n; i++) {
+        s->files[i].out_path = strdup(s->files[i].path);
+        if (!s->files[i].out_path)
+            return KC_ENOMEM;
+    }
+    int rc = components(s);
+    if (!rc)
+        rc = check_clashes(s);
+    if (!rc)
+        rc = preloads(s);
+    return rc;
+}

@@ -1,0 +1,119 @@
+/*
+ * Report: the table on stdout (one row per written file: raw size, each kept
+ * variant, the saving of the best one) with totals, and the same figures as
+ * JSON for --report, so CI can track bytes shipped release over release.
+ */
+#include "builder/site.h"
+#include "common/error.h"
+#include "common/log.h"
+
+#include <jansson.h>
+#include <stdio.h>
+#include <string.h>
+
+static void
+human(size_t n, char *out, size_t outsz)
+{
+    if (n < 10 * 1024)
+        snprintf(out, outsz, "%zu", n);
+    else if (n < 10 * 1024 * 1024)
+        snprintf(out, outsz, "%.1fK", (double)n / 1024);
+    else
+        snprintf(out, outsz, "%.1fM", (double)n / (1024 * 1024));
+}
+
+static size_t
+best(const struct kb_file *f)
+{
+    size_t b = f->out_len;
+    for (int e = 0; e < KB_ENC_COUNT; e++)
+        if (f->var[e] && f->var_len[e] < b)
+            b = f->var_len[e];
+    return b;
+}
+
+static void
+table(const struct kb_site *s)
+{
+    /* Column order as users read it: gzip (everyone), br, zstd. */
+    static const enum kb_enc cols[] = { KB_ENC_GZIP, KB_ENC_BR, KB_ENC_ZSTD };
+    size_t tot_raw = 0, tot_best = 0, tot[KB_ENC_COUNT] = { 0 };
+    int w = 4;
+    for (size_t i = 0; i < s->n; i++) {
+        int l = (int)strlen(s->files[i].out_path);
+        w = l > w ? (l > 60 ? 60 : l) : w;
+    }
+    printf("%-*s %9s %9s %9s %9s %7s\n", w, "file", "raw", "gzip", "br", "zstd", "saving");
+    for (size_t i = 0; i < s->n; i++) {
+        const struct kb_file *f = &s->files[i];
+        char raw[16], v[3][16];
+        human(f->out_len, raw, sizeof raw);
+        for (int c = 0; c < 3; c++) {
+            enum kb_enc e = cols[c];
+            if (f->var[e])
+                human(f->var_len[e], v[c], sizeof v[c]);
+            else
+                snprintf(v[c], sizeof v[c], "-");
+            tot[e] += f->var[e] ? f->var_len[e] : f->out_len;
+        }
+        size_t b = best(f);
+        tot_raw += f->out_len;
+        tot_best += b;
+        double saving = f->out_len ? 100.0 * (double)(f->out_len - b) / (double)f->out_len : 0;
+        printf("%-*.*s %9s %9s %9s %9s %6.1f%%\n", w, w, f->out_path, raw, v[0], v[1], v[2],
+               saving);
+    }
+    char r[16], t[3][16];
+    human(tot_raw, r, sizeof r);
+    for (int c = 0; c < 3; c++)
+        human(tot[cols[c]], t[c], sizeof t[c]);
+    printf("%-*s %9s %9s %9s %9s %6.1f%%\n", w, "total", r, t[0], t[1], t[2],
+           tot_raw ? 100.0 * (double)(tot_raw - tot_best) / (double)tot_raw : 0.0);
+    printf("release %s: %zu files, %zu variants computed, %zu from cache (%.2fs compressing)\n",
+           s->release_id, s->n, s->cstats.encoded, s->cstats.cache_hits, s->t_compress);
+}
+
+static int
+json_report(const struct kb_site *s, const char *path)
+{
+    json_t *files = json_array();
+    size_t tot_raw = 0, tot[KB_ENC_COUNT] = { 0 };
+    for (size_t i = 0; i < s->n; i++) {
+        const struct kb_file *f = &s->files[i];
+        json_t *e = json_pack("{s:s, s:s, s:I}", "file", f->out_path, "source", f->path, "raw",
+                              (json_int_t)f->out_len);
+        for (int k = 0; k < KB_ENC_COUNT; k++) {
+            if (f->var[k])
+                json_object_set_new(e, kb_enc_name((enum kb_enc)k),
+                                    json_integer((json_int_t)f->var_len[k]));
+            tot[k] += f->var[k] ? f->var_len[k] : f->out_len;
+        }
+        tot_raw += f->out_len;
+        json_array_append_new(files, e);
+    }
+    json_t *totals = json_pack("{s:I}", "raw", (json_int_t)tot_raw);
+    for (int k = 0; k < KB_ENC_COUNT; k++)
+        json_object_set_new(totals, kb_enc_name((enum kb_enc)k), json_integer((json_int_t)tot[k]));
+    json_t *doc =
+        json_pack("{s:s, s:s, s:o, s:o, s:{s:I, s:I, s:f}, s:{s:f, s:f, s:f, s:f}, s:i}",
+                  "generator", "kiln-build " KB_VERSION, "release", s->release_id, "files", files,
+                  "totals", totals, "compression", "encoded", (json_int_t)s->cstats.encoded,
+                  "cache_hits", (json_int_t)s->cstats.cache_hits, "cpu_seconds",
+                  s->cstats.cpu_seconds, "seconds", "scan", s->t_scan, "name", s->t_name,
+                  "compress", s->t_compress, "write", s->t_write, "warnings", s->warnings);
+    if (!doc)
+        return KC_ENOMEM;
+    int rc = json_dump_file(doc, path, JSON_INDENT(2)) == 0 ? 0 : KC_EIO;
+    if (rc)
+        kc_error("%s: cannot write the report", path);
+    json_decref(doc);
+    return rc;
+}
+
+int
+kb_report(const struct kb_site *s)
+{
+    if (!s->opt->quiet)
+        table(s);
+    return s->opt->report ? json_report(s, s->opt->report) : 0;
+}

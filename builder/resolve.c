@@ -1,0 +1,262 @@
+/*
+ * Resolve: runs the right scanner on each file, then turns every reference
+ * into either the index of a local file or "leave it alone" (external URLs,
+ * data: URLs, fragments, bare module specifiers). Missing targets of
+ * references a page cannot work without are errors; missing images, icons
+ * and the like are warnings and stay unchanged. Every problem is reported
+ * with file and line before the stage fails, so one run shows them all.
+ */
+#include "builder/site.h"
+#include "common/error.h"
+#include "common/log.h"
+#include "common/path.h"
+
+#include <ctype.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* References without which the page is broken: a missing target fails the
+ * build. The rest (images, icons, media, meta, source maps, new URL()) warn. */
+static bool
+ref_required(enum kb_ref_kind k)
+{
+    switch (k) {
+    case KB_REF_HTML_SCRIPT:
+    case KB_REF_HTML_MODULE:
+    case KB_REF_HTML_STYLESHEET:
+    case KB_REF_HTML_MODULEPRELOAD:
+    case KB_REF_CSS_IMPORT:
+    case KB_REF_JS_IMPORT:
+    case KB_REF_JS_DYNAMIC: return true;
+    default: return false;
+    }
+}
+
+static bool
+ref_is_module(enum kb_ref_kind k)
+{
+    return k == KB_REF_HTML_MODULE || k == KB_REF_HTML_MODULEPRELOAD || k == KB_REF_JS_IMPORT ||
+           k == KB_REF_JS_DYNAMIC;
+}
+
+/* True for URLs that do not name a file of this site: empty, fragment-only,
+ * scheme-relative ("//cdn"), or with a scheme ("https:", "data:", "mailto:"). */
+static bool
+url_external(const char *u)
+{
+    if (u[0] == '\0' || u[0] == '#' || u[0] == '?' || (u[0] == '/' && u[1] == '/'))
+        return true;
+    if (isalpha((unsigned char)u[0])) {
+        const char *p = u + 1;
+        while (isalnum((unsigned char)*p) || *p == '+' || *p == '-' || *p == '.')
+            p++;
+        if (*p == ':')
+            return true;
+    }
+    return false;
+}
+
+/* Module specifiers that are neither relative nor absolute are "bare"
+ * (package names); they are the bundler's or the import map's business. */
+static bool
+specifier_bare(const char *u)
+{
+    return !(u[0] == '/' || strncmp(u, "./", 2) == 0 || strncmp(u, "../", 3) == 0);
+}
+
+/* Resolves ref r of file f to a root-relative source path in out. Returns 0,
+ * 1 when the reference is not local, or KC_EESCAPE. */
+static int
+ref_path(const struct kb_site *s, const struct kb_file *f, const struct kb_ref *r, char *out,
+         size_t outsz)
+{
+    const char *u = r->url;
+    if (url_external(u))
+        return 1;
+    if ((r->kind == KB_REF_JS_IMPORT || r->kind == KB_REF_JS_DYNAMIC) && specifier_bare(u))
+        return 1;
+    size_t n = strcspn(u, "?#");
+    char dec[PATH_MAX];
+    if (kc_url_decode(u, n, dec, sizeof dec) != 0) {
+        /* Not valid percent-encoding ("100%.png"): browsers send it as is. */
+        if (n >= sizeof dec)
+            return 1;
+        memcpy(dec, u, n);
+        dec[n] = '\0';
+    }
+    /* A site written for its public base ("/app/x.css" with --base /app/)
+     * names the same file as "/x.css". */
+    const char *base = s->opt->base;
+    size_t bn = strlen(base);
+    const char *p = dec;
+    if (bn > 1 && base[0] == '/' && strncmp(dec, base, bn) == 0)
+        p = dec + bn - 1;
+    char dir[PATH_MAX];
+    kc_path_dirname(f->path, dir, sizeof dir);
+    int rc = kc_path_resolve(dir, p, out, outsz);
+    if (rc == KC_EESCAPE)
+        return rc;
+    return rc ? 1 : 0;
+}
+
+static int
+scan_file(struct kb_file *f)
+{
+    struct kb_diag d = { 0 };
+    const char *src = (const char *)f->data;
+    int rc = 0;
+    switch (f->mime->kind) {
+    case KC_KIND_HTML: rc = kb_html_scan(src, f->len, &f->refs, &d); break;
+    case KC_KIND_CSS: rc = kb_css_scan(src, f->len, 0, 1, &f->refs, &d); break;
+    case KC_KIND_JS: rc = kb_js_scan(src, f->len, 0, 1, true, &f->refs, &d); break;
+    default:
+        if (f->role & KB_ROLE_MANIFEST)
+            rc = kb_webmanifest_scan(src, f->len, &f->refs, &d);
+        break;
+    }
+    if (rc == KC_EPARSE)
+        kc_error("%s:%u:%u: %s", f->path, d.line, d.col, d.msg);
+    else if (rc)
+        kc_error("%s: %s", f->path, kc_strerror(rc));
+    return rc;
+}
+
+/* Maps each reference of f to a file index (or -1) and marks the targets. */
+static int
+resolve_file(struct kb_site *s, struct kb_file *f)
+{
+    int failed = 0;
+    free(f->target);
+    f->target = malloc((f->refs.n ? f->refs.n : 1) * sizeof *f->target);
+    if (!f->target)
+        return KC_ENOMEM;
+    for (size_t i = 0; i < f->refs.n; i++) {
+        const struct kb_ref *r = &f->refs.v[i];
+        char path[PATH_MAX];
+        f->target[i] = -1;
+        int rc = ref_path(s, f, r, path, sizeof path);
+        if (rc == KC_EESCAPE) {
+            kc_error("%s:%u: '%s' points outside the source directory", f->path, r->line, r->url);
+            failed = KC_EESCAPE;
+            continue;
+        }
+        if (rc)
+            continue;
+        size_t pn = strlen(path);
+        if (pn == 0 || path[pn - 1] == '/')
+            continue; /* a directory URL: served by the edge, not a file */
+        int t = kb_site_find(s, path);
+        if (t < 0) {
+            if (ref_required(r->kind)) {
+                kc_error("%s:%u: '%s' not found (looked for %s)", f->path, r->line, r->url, path);
+                failed = failed ? failed : KC_EMISSING;
+            } else {
+                kc_warn("%s:%u: '%s' not found (looked for %s); left unchanged", f->path, r->line,
+                        r->url, path);
+                s->warnings++;
+            }
+            continue;
+        }
+        f->target[i] = t;
+        struct kb_file *tf = &s->files[t];
+        tf->role |= KB_ROLE_REFERENCED;
+        if (ref_is_module(r->kind))
+            tf->role |= KB_ROLE_MODULE;
+        if (r->kind == KB_REF_HTML_MANIFEST)
+            tf->role |= KB_ROLE_MANIFEST | KB_ROLE_KEEP_NAME;
+    }
+    return failed;
+}
+
+/* Well-known names that clients request without being told: they keep their
+ * name and are revalidated, never fingerprinted. */
+static bool
+well_known(const char *p)
+{
+    static const char *const root[] = { "robots.txt",
+                                        "sw.js",
+                                        "service-worker.js",
+                                        "favicon.ico",
+                                        "humans.txt",
+                                        "ads.txt",
+                                        "app-ads.txt",
+                                        "security.txt",
+                                        "browserconfig.xml",
+                                        "crossdomain.xml",
+                                        "apple-app-site-association" };
+    if (strncmp(p, ".well-known/", 12) == 0)
+        return true;
+    if (strchr(p, '/'))
+        return false;
+    for (size_t i = 0; i < sizeof root / sizeof root[0]; i++)
+        if (strcmp(p, root[i]) == 0)
+            return true;
+    return strncmp(p, "sitemap", 7) == 0 || strncmp(p, "apple-touch-icon", 16) == 0;
+}
+
+/* A hash a bundler put in the name: the default pattern's group 1 is either
+ * 8 base64url characters (Vite, Rollup, esbuild) or 16+ hex digits (webpack).
+ * Eight letters could be a word ("Regular8" is not, "BoldItal" is), so an
+ * 8-character candidate must also hold a digit, '_' or '-', or two capitals
+ * after its first character. */
+static bool
+looks_hashed(const struct kb_site *s, const char *path)
+{
+    const char *base = strrchr(path, '/');
+    base = base ? base + 1 : path;
+    regmatch_t m[2];
+    if (regexec(&s->hashed, base, 2, m, 0) != 0)
+        return false;
+    if (m[1].rm_so < 0)
+        return true; /* a user pattern without a group */
+    size_t n = (size_t)(m[1].rm_eo - m[1].rm_so);
+    const char *h = base + m[1].rm_so;
+    if (n != 8)
+        return true;
+    int caps = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (isdigit((unsigned char)h[i]) || h[i] == '_' || h[i] == '-')
+            return true;
+        caps += i > 0 && isupper((unsigned char)h[i]);
+    }
+    return caps >= 2;
+}
+
+int
+kb_resolve(struct kb_site *s)
+{
+    int failed = 0, rc;
+    /* HTML, CSS and JS first: they say which JSON files are web manifests. */
+    for (size_t i = 0; i < s->n; i++) {
+        struct kb_file *f = &s->files[i];
+        if (f->mime->kind == KC_KIND_WEBMANIFEST)
+            f->role |= KB_ROLE_MANIFEST;
+        if (f->mime->kind == KC_KIND_HTML)
+            f->role |= KB_ROLE_ENTRY | KB_ROLE_KEEP_NAME;
+        if (f->role & KB_ROLE_MANIFEST)
+            continue;
+        if ((rc = scan_file(f)) != 0)
+            failed = failed ? failed : rc;
+    }
+    for (size_t i = 0; i < s->n && !failed; i++)
+        if ((rc = resolve_file(s, &s->files[i])) != 0)
+            failed = failed ? failed : rc;
+    if (failed)
+        return failed;
+    for (size_t i = 0; i < s->n; i++) {
+        struct kb_file *f = &s->files[i];
+        if (!(f->role & KB_ROLE_MANIFEST))
+            continue;
+        if ((rc = scan_file(f)) != 0 || (rc = resolve_file(s, f)) != 0)
+            failed = failed ? failed : rc;
+    }
+    for (size_t i = 0; i < s->n; i++) {
+        struct kb_file *f = &s->files[i];
+        if (well_known(f->path) || !(f->role & KB_ROLE_REFERENCED))
+            f->role |= KB_ROLE_KEEP_NAME;
+        if (looks_hashed(s, f->path))
+            f->role |= KB_ROLE_PREHASHED;
+    }
+    return failed;
+}

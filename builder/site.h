@@ -1,0 +1,105 @@
+/*
+ * The builder's model of one build: the options, every source file with its
+ * references, and what the pipeline computes for it (output name, final bytes,
+ * hashes, variants). Files are kept sorted by source path, so every later
+ * stage iterates in a deterministic order whatever readdir() returned.
+ */
+#ifndef KB_SITE_H
+#define KB_SITE_H
+
+#include "builder/compress.h"
+#include "builder/ref.h"
+#include "common/hash.h"
+#include "common/mime.h"
+
+#include <regex.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define KB_VERSION "0.1.0"
+
+struct kb_options {
+    const char *src;       /* SRC_DIR */
+    const char *out;       /* --out, default "dist" */
+    const char *base;      /* --base, public URL prefix ending in '/' */
+    const char *cache_dir; /* NULL with --no-cache */
+    const char *report;    /* --report FILE or NULL */
+    const char *hashed_re; /* --hashed-pattern: names a bundler already fingerprinted */
+    unsigned enc_mask;     /* 1u << kb_enc */
+    unsigned jobs;
+    unsigned min_saving; /* percent a variant must save to be kept */
+    bool integrity;      /* add integrity/crossorigin to script and style tags */
+    bool progress;       /* progress line on stderr (a TTY) */
+    bool quiet;          /* no table on stdout */
+};
+
+/* What a file is to the release. */
+#define KB_ROLE_ENTRY      0x01u /* an entry document (*.html) */
+#define KB_ROLE_KEEP_NAME  0x02u /* served under its source name (entry, robots.txt, ...) */
+#define KB_ROLE_REFERENCED 0x04u /* some file references it */
+#define KB_ROLE_PREHASHED  0x08u /* its name already carries a bundler's content hash */
+#define KB_ROLE_RENAMED    0x10u /* gets a NAME.HASH.EXT name */
+#define KB_ROLE_MANIFEST   0x20u /* a web app manifest (parsed as JSON) */
+#define KB_ROLE_MODULE     0x40u /* loaded as an ES module (type=module, import, ...) */
+
+enum kb_class { KB_CLASS_IMMUTABLE, KB_CLASS_REVALIDATE };
+
+struct kb_preload {
+    int file;       /* index of the asset */
+    const char *as; /* "style", "script", "font", "image", ...; static string */
+    bool module;    /* rel=modulepreload */
+};
+
+struct kb_file {
+    char *path; /* root-relative source path: "css/site.css" */
+    const struct kc_mime *mime;
+    unsigned char *data; /* source bytes (owned) */
+    size_t len;
+    int64_t mtime; /* seconds, clamped to SOURCE_DATE_EPOCH when set */
+    unsigned role; /* KB_ROLE_* */
+
+    struct kb_reflist refs;
+    int *target; /* per ref: index of the local file it names, or -1 */
+
+    /* Computed by naming. */
+    char *out_path;     /* release-relative output path */
+    unsigned char *out; /* final bytes after rewriting (owned; may alias data) */
+    size_t out_len;
+    unsigned char sha256[KC_SHA256_LEN]; /* of the final bytes */
+    char sri[KC_SRI_LEN];
+    bool done; /* final bytes known */
+
+    /* Computed by compression: variant bytes kept (NULL if not kept). */
+    unsigned char *var[KB_ENC_COUNT];
+    size_t var_len[KB_ENC_COUNT];
+    unsigned char var_sha256[KB_ENC_COUNT][KC_SHA256_LEN];
+
+    struct kb_preload *preload; /* entry documents only */
+    size_t n_preload;
+};
+
+struct kb_site {
+    const struct kb_options *opt;
+    struct kb_file *files;
+    size_t n;
+    regex_t hashed; /* compiled opt->hashed_re */
+    char release_id[17];
+    int warnings;
+    struct kb_compress_stats cstats;
+    double t_scan, t_name, t_compress, t_write; /* seconds, for the report */
+};
+
+/* Index of the file with source path p, or -1 (binary search). */
+int kb_site_find(const struct kb_site *s, const char *p);
+
+/* Pipeline stages, in order. Each returns 0 or a negative KC_E* code after
+ * printing "file:line: reason" for every problem it found. */
+int kb_scan(struct kb_site *s);
+int kb_resolve(struct kb_site *s);
+int kb_name(struct kb_site *s);
+int kb_emit(struct kb_site *s, const char *tmp_dir);
+int kb_report(const struct kb_site *s);
+void kb_site_free(struct kb_site *s);
+
+#endif

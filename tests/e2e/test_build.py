@@ -1,0 +1,479 @@
+"""End-to-end tests of kiln-build: real builds of site-example/ and of small
+sites made here, checked from the outside (files on disk, decompressors, an
+HTML parser of Python's standard library), never through kiln's own code."""
+import base64
+import gzip
+import hashlib
+import html.parser
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import time
+import urllib.parse
+
+from kt import ROOT, KILN_BUILD, kiln_build, read, run_all, test, tree, write
+
+SITE = os.path.join(ROOT, "site-example")
+HASHED = re.compile(r"\.[0-9a-f]{10}\.")
+
+
+def manifest(dist):
+    return json.loads(read(dist, "kiln-manifest.json"))
+
+
+def by_source(m):
+    return {e["source"]: e for e in m["files"].values()}
+
+
+# ---- an independent reference checker ------------------------------------
+
+class Attrs(html.parser.HTMLParser):
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.urls, self.inline = [], []
+        self._raw = None
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        for name in ("src", "href", "poster", "data"):
+            if a.get(name) and not (tag == "a" or (tag == "link" and "canonical" in (a.get("rel") or ""))):
+                self.urls.append(a[name])
+        if a.get("srcset"):
+            for cand in a["srcset"].split(","):
+                if cand.strip():
+                    self.urls.append(cand.split()[0])
+        if tag == "meta" and a.get("content") and (a.get("property") or a.get("name") or "").startswith(("og:image", "twitter:image")):
+            self.urls.append(a["content"])
+        if a.get("style"):
+            self.inline.append(a["style"])
+        self._raw = tag if tag in ("style", "script") else None
+
+    def handle_data(self, data):
+        if self._raw:
+            self.inline.append(data)
+
+
+CSS_URL = re.compile(r"""url\(\s*(['"]?)([^'")\s]+)\1\s*\)|@import\s+(['"])([^'"]+)\3""")
+JS_URL = re.compile(r"""(?:\bfrom\s*|\bimport\s*\(?\s*|new\s+URL\(\s*)(['"])([^'"\n]+)\1""")
+MAP_URL = re.compile(r"""sourceMappingURL=(\S+?)(?:\s*\*/)?\s*$""", re.M)
+
+
+DOC_COMMENT = re.compile(r"^\s*/\*.*?\*/|^\s*//[^\n]*", re.M | re.S)
+
+
+def candidate_urls(rel, data):
+    text = data.decode("utf-8", "replace")
+    if not rel.endswith(".html"):
+        # Comments that open a line are prose; a URL there names nothing.
+        text = DOC_COMMENT.sub(lambda m: "" if "sourceMappingURL" not in m.group(0) else m.group(0), text)
+    urls = []
+    if rel.endswith(".html"):
+        p = Attrs()
+        p.feed(text)
+        urls += p.urls
+        for chunk in p.inline:
+            urls += [m.group(2) or m.group(4) for m in CSS_URL.finditer(chunk)]
+            urls += [m.group(2) for m in JS_URL.finditer(chunk)]
+    elif rel.endswith(".css"):
+        urls += [m.group(2) or m.group(4) for m in CSS_URL.finditer(text)]
+        urls += MAP_URL.findall(text)
+    elif rel.endswith((".js", ".mjs")):
+        urls += [m.group(2) for m in JS_URL.finditer(text)]
+        urls += MAP_URL.findall(text)
+    return urls
+
+
+def check_references(src, dist, base="/"):
+    """Every URL in an output file that names a file of the source tree, or a
+    fingerprinted name, must name a file of the output. Returns the count."""
+    checked = 0
+    out = tree(dist)
+    for rel, (data, _) in out.items():
+        if not rel.endswith((".html", ".css", ".js", ".mjs")):
+            continue
+        for url in candidate_urls(rel, data):
+            u = urllib.parse.urlsplit(url)
+            if u.scheme or u.netloc or not u.path:
+                continue
+            path = urllib.parse.unquote(u.path)
+            if path.startswith(base):
+                target = path[len(base):]
+            elif path.startswith("/"):
+                target = path[1:]
+            else:
+                target = os.path.normpath(os.path.join(os.path.dirname(rel), path))
+            in_src = os.path.isfile(os.path.join(src, target))
+            if not in_src and not HASHED.search(target):
+                continue  # e.g. a URL in a comment that names nothing
+            assert target in out, f"{rel}: '{url}' does not resolve in the release"
+            checked += 1
+    return checked
+
+
+def decode(enc, data):
+    if enc == "gzip":
+        return gzip.decompress(data)
+    tool = {"br": ["brotli", "-dc"], "zstd": ["zstd", "-dcq"]}[enc]
+    return subprocess.run(tool, input=data, capture_output=True, check=True).stdout
+
+
+# ---- site-example ------------------------------------------------------------
+
+@test("site-example builds, and every local reference in the release resolves")
+def _(tmp):
+    dist = os.path.join(tmp, "dist")
+    kiln_build("-q", "--no-cache", "-o", dist, SITE)
+    n = check_references(SITE, dist)
+    assert n >= 20, f"only {n} references checked: the checker or the site is broken"
+
+
+@test("every precompressed variant decompresses to the identity bytes")
+def _(tmp):
+    dist = os.path.join(tmp, "dist")
+    kiln_build("-q", "--no-cache", "-o", dist, SITE)
+    m = manifest(dist)
+    seen = 0
+    for url, e in m["files"].items():
+        ident = read(dist, e["file"], "rb")
+        for enc, v in e["encodings"].items():
+            data = read(dist, v["file"], "rb")
+            assert len(data) == v["size"], f"{v['file']}: size differs from the manifest"
+            assert decode(enc, data) == ident, f"{v['file']} does not decode to {e['file']}"
+            assert len(data) < len(ident), f"{v['file']} is not smaller"
+            seen += 1
+    assert seen >= 30, f"only {seen} variants"
+
+
+@test("manifest: sizes, SRI, distinct strong ETags per variant, cache classes")
+def _(tmp):
+    dist = os.path.join(tmp, "dist")
+    kiln_build("-q", "--no-cache", "-o", dist, SITE)
+    m = manifest(dist)
+    assert m["version"] == 1 and re.fullmatch(r"[0-9a-f]{16}", m["release"])
+    etags = set()
+    for url, e in m["files"].items():
+        data = read(dist, e["file"], "rb")
+        assert url == "/" + e["file"]
+        assert e["size"] == len(data)
+        sri = "sha384-" + base64.b64encode(hashlib.sha384(data).digest()).decode()
+        assert e["integrity"] == sri, url
+        assert re.fullmatch(r'"[0-9a-f]{24}"', e["etag"]), e["etag"]
+        tags = [e["etag"]] + [v["etag"] for v in e["encodings"].values()]
+        assert len(set(tags)) == len(tags), f"{url}: variants share an ETag"
+        assert not etags & set(tags) or len(data) == 0, f"{url}: ETag reused across files"
+        etags |= set(tags)
+        hashed = bool(HASHED.search(e["file"]))
+        if e["source"].endswith(".html") or e["source"] in ("robots.txt",):
+            assert e["class"] == "revalidate" and e["file"] == e["source"], url
+        if hashed:
+            assert e["class"] == "immutable", url
+    src = by_source(m)
+    assert src["index.html"]["entry"] is True
+    assert src["css/site.css"]["class"] == "immutable"
+    assert HASHED.search(src["css/site.css"]["file"])
+    assert src["site.webmanifest"]["file"] == "site.webmanifest", "a linked manifest keeps its URL"
+    assert "br" not in src[[s for s in src if s.endswith(".woff2")][0]]["encodings"], \
+        "woff2 is already compressed"
+
+
+@test("entry documents list the assets they need first (preload hints)")
+def _(tmp):
+    dist = os.path.join(tmp, "dist")
+    kiln_build("-q", "--no-cache", "-o", dist, SITE)
+    m = manifest(dist)
+    index = by_source(m)["index.html"]
+    pre = {p["url"]: p for p in index["preload"]}
+    css = "/" + by_source(m)["css/site.css"]["file"]
+    js = "/" + by_source(m)["js/main.js"]["file"]
+    assert pre[css]["as"] == "style" and pre[css]["rel"] == "preload"
+    assert pre[js]["rel"] == "modulepreload"
+    assert any(p["as"] == "font" and p.get("crossorigin") for p in pre.values()), "fonts of the CSS"
+    for p in pre.values():
+        assert p["url"][1:] in {e["file"] for e in m["files"].values()}
+
+
+@test("script and stylesheet tags get integrity and crossorigin; --no-integrity turns it off")
+def _(tmp):
+    dist = os.path.join(tmp, "dist")
+    kiln_build("-q", "--no-cache", "-o", dist, SITE)
+    m = manifest(dist)
+    page = read(dist, "index.html")
+    css = by_source(m)["css/site.css"]
+    tag = re.search(r"<link[^>]*" + re.escape(css["file"].split("/")[-1]) + r"[^>]*>", page).group(0)
+    assert f'integrity="{css["integrity"]}"' in tag and "crossorigin" in tag, tag
+    kiln_build("-q", "--no-cache", "--no-integrity", "-o", dist, SITE)
+    assert "integrity=" not in read(dist, "index.html")
+
+
+@test("two builds of the same input are byte-identical, mtimes included")
+def _(tmp):
+    a, b = os.path.join(tmp, "a"), os.path.join(tmp, "b")
+    kiln_build("-q", "--no-cache", "-o", a, SITE)
+    kiln_build("-q", "-j", "1", "--cache-dir", os.path.join(tmp, "c"), "-o", b, SITE)
+    ta, tb = tree(a), tree(b)
+    assert sorted(ta) == sorted(tb)
+    for k in ta:
+        assert ta[k] == tb[k], f"{k} differs between builds"
+
+
+@test("a second build with the cache compresses nothing")
+def _(tmp):
+    cache, dist = os.path.join(tmp, "cache"), os.path.join(tmp, "dist")
+    kiln_build("-q", "--cache-dir", cache, "--report", os.path.join(tmp, "r1.json"), "-o", dist, SITE)
+    kiln_build("-q", "--cache-dir", cache, "--report", os.path.join(tmp, "r2.json"), "-o", dist, SITE)
+    r1 = json.loads(read(tmp, "r1.json"))["compression"]
+    r2 = json.loads(read(tmp, "r2.json"))["compression"]
+    assert r1["encoded"] > 0 and r1["cache_hits"] == 0, r1
+    assert r2["encoded"] == 0 and r2["cache_hits"] == r1["encoded"], r2
+
+
+@test("the report table and the JSON report agree on totals")
+def _(tmp):
+    dist = os.path.join(tmp, "dist")
+    _, out, _ = kiln_build("--no-cache", "--report", os.path.join(tmp, "r.json"), "-o", dist, SITE)
+    r = json.loads(read(tmp, "r.json"))
+    assert re.search(r"^total\s", out, re.M), out
+    assert r["totals"]["raw"] == sum(f["raw"] for f in r["files"])
+    assert r["totals"]["br"] < r["totals"]["raw"]
+
+
+@test("a Vite-compatible .vite/manifest.json maps sources to outputs")
+def _(tmp):
+    dist = os.path.join(tmp, "dist")
+    kiln_build("-q", "--no-cache", "-o", dist, SITE)
+    v = json.loads(read(dist, ".vite/manifest.json"))
+    m = by_source(manifest(dist))
+    main = v["js/main.js"]
+    assert main["file"] == m["js/main.js"]["file"] and main["src"] == "js/main.js"
+    assert main.get("isEntry") is True
+    assert any(v[k].get("isDynamicEntry") for k in main.get("dynamicImports", [])), main
+    for k in main.get("imports", []):
+        assert k in v
+
+
+# ---- small sites made for one behaviour ------------------------------------------
+
+def mini(root):
+    write(root, "index.html", '<!doctype html><link rel="stylesheet" href="a.css">'
+                              '<script type="module" src="js/b.js"></script><img src="img/p.svg">\n')
+    write(root, "a.css", "body { background: url(img/p.svg) }\n" * 20)
+    write(root, "img/p.svg", '<svg xmlns="http://www.w3.org/2000/svg"><rect width="1" height="1"/></svg>\n')
+    write(root, "js/b.js", 'import { c } from "./c.js";\nconsole.log(c);\n' * 10)
+    write(root, "js/c.js", "export const c = 1;\n" * 10)
+    write(root, "notes.txt", "nobody links to me\n")
+
+
+def names(dist):
+    return {e["source"]: e["file"] for e in manifest(dist)["files"].values()}
+
+
+@test("changing one file renames it and its referrers only")
+def _(tmp):
+    src, d1, d2 = (os.path.join(tmp, x) for x in ("src", "d1", "d2"))
+    mini(src)
+    kiln_build("-q", "--no-cache", "-o", d1, src)
+    write(src, "img/p.svg", '<svg xmlns="http://www.w3.org/2000/svg"><circle r="1"/></svg>\n')
+    kiln_build("-q", "--no-cache", "-o", d2, src)
+    n1, n2 = names(d1), names(d2)
+    changed = {s for s in n1 if n1[s] != n2[s]}
+    assert changed == {"img/p.svg", "a.css"}, changed
+    assert read(d1, n1["js/c.js"], "rb") == read(d2, n2["js/c.js"], "rb")
+    assert read(d1, "index.html") != read(d2, "index.html")
+
+
+@test("unreferenced files keep their names and are revalidated")
+def _(tmp):
+    src, dist = os.path.join(tmp, "src"), os.path.join(tmp, "dist")
+    mini(src)
+    kiln_build("-q", "--no-cache", "-o", dist, src)
+    e = manifest(dist)["files"]["/notes.txt"]
+    assert e["file"] == "notes.txt" and e["class"] == "revalidate"
+
+
+@test("an import cycle gets deterministic names, and a change renames the whole cycle")
+def _(tmp):
+    src = os.path.join(tmp, "src")
+    write(src, "index.html", '<script type="module" src="a.js"></script>')
+    write(src, "a.js", 'import { b } from "./b.js";\nexport const a = () => b();\n')
+    write(src, "b.js", 'import { a } from "./a.js";\nexport const b = () => 1;\nexport { a };\n')
+    outs = []
+    for i in range(2):
+        d = os.path.join(tmp, f"d{i}")
+        kiln_build("-q", "--no-cache", "-o", d, src)
+        outs.append(names(d))
+    assert outs[0] == outs[1]
+    a = read(os.path.join(tmp, "d0"), outs[0]["a.js"])
+    assert "./" + outs[0]["b.js"] in a, a
+    b = read(os.path.join(tmp, "d0"), outs[0]["b.js"])
+    assert "./" + outs[0]["a.js"] in b, b
+    write(src, "a.js", 'import { b } from "./b.js";\nexport const a = () => b() + 1;\n')
+    d = os.path.join(tmp, "d2")
+    kiln_build("-q", "--no-cache", "-o", d, src)
+    n = names(d)
+    assert n["a.js"] != outs[0]["a.js"] and n["b.js"] != outs[0]["b.js"]
+
+
+@test("a file a bundler already fingerprinted keeps its name while its bytes do not change")
+def _(tmp):
+    src, dist = os.path.join(tmp, "src"), os.path.join(tmp, "dist")
+    write(src, "index.html", '<script type="module" src="assets/index-B3xk9_Qa.js"></script>')
+    write(src, "assets/index-B3xk9_Qa.js", 'import "./dep-Cq81LmZw.js";\nimport "./plain.js";\n')
+    write(src, "assets/dep-Cq81LmZw.js", "console.log(1);\n")
+    write(src, "assets/plain.js", "console.log(2);\n")
+    kiln_build("-q", "--no-cache", "-o", dist, src)
+    n = names(dist)
+    m = manifest(dist)["files"]
+    assert n["assets/dep-Cq81LmZw.js"] == "assets/dep-Cq81LmZw.js"
+    assert m["/assets/dep-Cq81LmZw.js"]["class"] == "immutable"
+    assert HASHED.search(n["assets/plain.js"])
+    # index imports plain.js, whose name changed: its bytes change, so its hash does too.
+    assert n["assets/index-B3xk9_Qa.js"] != "assets/index-B3xk9_Qa.js"
+    assert re.fullmatch(r"assets/index-[0-9a-f]{10}\.js", n["assets/index-B3xk9_Qa.js"])
+
+
+@test("--base prefixes absolute URLs and preload hints")
+def _(tmp):
+    src, dist = os.path.join(tmp, "src"), os.path.join(tmp, "dist")
+    write(src, "index.html", '<link rel="stylesheet" href="/a.css"><img src="/p.png">')
+    write(src, "a.css", "body{}\n")
+    write(src, "p.png", b"\x89PNG\r\n\x1a\n")
+    kiln_build("-q", "--no-cache", "--base", "/app/", "-o", dist, src)
+    page = read(dist, "index.html")
+    n = names(dist)
+    assert f'href="/app/{n["a.css"]}"' in page and f'src="/app/{n["p.png"]}"' in page, page
+    pre = manifest(dist)["files"]["/index.html"]["preload"]
+    assert pre[0]["url"] == f"/app/{n['a.css']}"
+
+
+# ---- bad input -------------------------------------------------------------------
+
+def prior_release(tmp, src):
+    dist = os.path.join(tmp, "dist")
+    kiln_build("-q", "--no-cache", "-o", dist, src)
+    return dist, tree(dist)
+
+
+@test("a missing import fails with file and line, and leaves the old release intact")
+def _(tmp):
+    src = os.path.join(tmp, "src")
+    mini(src)
+    dist, before = prior_release(tmp, src)
+    write(src, "js/b.js", '\n\nimport { x } from "./missing.js";\n')
+    rc, _, err = kiln_build("-q", "--no-cache", "-o", dist, src, check=False)
+    assert rc == 1, rc
+    assert "js/b.js:3:" in err and "missing.js" in err, err
+    assert tree(dist) == before
+    assert not [x for x in os.listdir(tmp) if ".kiln-tmp-" in x], os.listdir(tmp)
+
+
+@test("a missing image is a warning and the reference stays unchanged")
+def _(tmp):
+    src, dist = os.path.join(tmp, "src"), os.path.join(tmp, "dist")
+    write(src, "index.html", '<p>\n<img src="img/gone.png" alt="">\n')
+    rc, _, err = kiln_build("-q", "--no-cache", "-o", dist, src, check=False)
+    assert rc == 0 and "index.html:2:" in err and "warning" in err, err
+    assert 'src="img/gone.png"' in read(dist, "index.html")
+
+
+@test("malformed CSS, JS and HTML fail with file and line")
+def _(tmp):
+    cases = {
+        "a.css": ("body {}\n/* never closed\n", "a.css:2:"),
+        "b.js": ('let x = 1;\nlet s = "open\n', "b.js:2:"),
+        "c.html": ("<p>\n<!-- never closed\n", "c.html:2:"),
+        "d.webmanifest": ('{\n "icons": [,]\n}\n', "d.webmanifest:2:"),
+    }
+    for name, (text, where) in cases.items():
+        src = os.path.join(tmp, name + "-src")
+        write(src, "index.html", "<p>hi</p>")
+        write(src, name, text)
+        rc, _, err = kiln_build("-q", "--no-cache", "-o", os.path.join(tmp, name + "-out"), src, check=False)
+        assert rc == 1 and where in err, (name, rc, err)
+        assert not os.path.exists(os.path.join(tmp, name + "-out"))
+
+
+@test("a reference that climbs out of SRC_DIR is an error")
+def _(tmp):
+    src = os.path.join(tmp, "src")
+    write(tmp, "secret.css", "x{}")
+    write(src, "index.html", '<link rel="stylesheet" href="../../secret.css">')
+    rc, _, err = kiln_build("-q", "--no-cache", "-o", os.path.join(tmp, "d"), src, check=False)
+    assert rc == 1 and "index.html:1:" in err and "outside" in err, err
+
+
+@test("a symlink that leads outside SRC_DIR is an error")
+def _(tmp):
+    src = os.path.join(tmp, "src")
+    write(src, "index.html", "<p>")
+    write(tmp, "outside/x.txt", "private")
+    os.symlink(os.path.join(tmp, "outside"), os.path.join(src, "link"))
+    rc, _, err = kiln_build("-q", "--no-cache", "-o", os.path.join(tmp, "d"), src, check=False)
+    assert rc == 1 and "link" in err and "outside" in err, err
+
+
+@test("two files that would get one output name are a clash error")
+def _(tmp):
+    src = os.path.join(tmp, "src")
+    mini(src)
+    dist = os.path.join(tmp, "dist")
+    kiln_build("-q", "--no-cache", "-o", dist, src)
+    hashed = names(dist)["js/c.js"]
+    write(src, hashed, "export const c = 2;\n")
+    rc, _, err = kiln_build("-q", "--no-cache", "-o", os.path.join(tmp, "d2"), src, check=False)
+    assert rc == 1 and "would both be written as" in err and hashed in err, err
+
+
+@test("an --out that is not a kiln release is never replaced")
+def _(tmp):
+    src = os.path.join(tmp, "src")
+    mini(src)
+    precious = os.path.join(tmp, "precious")
+    write(precious, "thesis.tex", "years of work")
+    rc, _, err = kiln_build("-q", "--no-cache", "-o", precious, src, check=False)
+    assert rc == 1 and "not a kiln release" in err, err
+    assert read(precious, "thesis.tex") == "years of work"
+
+
+@test("a killed build leaves the previous release whole; the next build cleans up")
+def _(tmp):
+    src = os.path.join(tmp, "src")
+    mini(src)
+    dist, before = prior_release(tmp, src)
+    # Enough text that compression is still running when the signal arrives.
+    write(src, "big.js", "".join(f"export const v{i} = '{hashlib.sha256(str(i).encode()).hexdigest()}';\n"
+                                 for i in range(40000)))
+    write(src, "index.html", read(src, "index.html") + '<script type="module" src="big.js"></script>')
+    p = subprocess.Popen([KILN_BUILD, "-q", "--no-cache", "-j", "1", "-o", dist, src],
+                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.time() + 60
+    while time.time() < deadline and not [x for x in os.listdir(tmp) if ".kiln-tmp-" in x]:
+        time.sleep(0.01)
+    time.sleep(0.2)
+    p.send_signal(signal.SIGKILL)
+    p.wait()
+    assert tree(dist) == before, "the old release changed"
+    kiln_build("-q", "--no-cache", "--encodings", "gzip", "-o", dist, src)
+    assert "big.js" in names(dist)
+    assert not [x for x in os.listdir(tmp) if ".kiln-tmp-" in x], os.listdir(tmp)
+
+
+@test("usage errors exit 2; --help and --version exit 0")
+def _(tmp):
+    assert kiln_build("--help")[0] == 0
+    rc, out, _ = kiln_build("--version")
+    assert rc == 0 and out.startswith("kiln-build ")
+    for args in ([], ["a", "b"], ["--encodings", "lzma", "x"], ["-j", "0", "x"], ["--bogus", "x"]):
+        assert kiln_build(*args, check=False)[0] == 2, args
+
+
+@test("a missing SRC_DIR exits 1 with a clear message")
+def _(tmp):
+    rc, _, err = kiln_build("-q", "-o", os.path.join(tmp, "d"), os.path.join(tmp, "nope"), check=False)
+    assert rc == 1 and "nope" in err, err
+
+
+if __name__ == "__main__":
+    run_all()

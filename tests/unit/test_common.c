@@ -1,0 +1,172 @@
+/* Unit tests for common/: paths, percent coding, bounded buffers, hashes,
+ * MIME lookup, error names. */
+#include "common/buf.h"
+#include "common/error.h"
+#include "common/hash.h"
+#include "common/mime.h"
+#include "common/path.h"
+#include "tests/kt.h"
+
+#include <stdlib.h>
+
+static char out[256];
+
+static void
+t_resolve_relative(void)
+{
+    KT_EQ_INT(kc_path_resolve("css", "../img/a.png", out, sizeof out), 0);
+    KT_EQ_STR(out, "img/a.png");
+    KT_EQ_INT(kc_path_resolve("", "./a/./b//c.js", out, sizeof out), 0);
+    KT_EQ_STR(out, "a/b/c.js");
+    KT_EQ_INT(kc_path_resolve("a/b", "c/../../d.js", out, sizeof out), 0);
+    KT_EQ_STR(out, "a/d.js");
+}
+
+static void
+t_resolve_absolute_ignores_dir(void)
+{
+    KT_EQ_INT(kc_path_resolve("deep/dir", "/img/a.png", out, sizeof out), 0);
+    KT_EQ_STR(out, "img/a.png");
+}
+
+static void
+t_resolve_escape(void)
+{
+    KT_EQ_INT(kc_path_resolve("", "../etc/passwd", out, sizeof out), KC_EESCAPE);
+    KT_EQ_INT(kc_path_resolve("a", "../../x", out, sizeof out), KC_EESCAPE);
+    KT_EQ_INT(kc_path_resolve("a", "/../x", out, sizeof out), KC_EESCAPE);
+}
+
+static void
+t_resolve_directory_keeps_slash(void)
+{
+    KT_EQ_INT(kc_path_resolve("", "docs/", out, sizeof out), 0);
+    KT_EQ_STR(out, "docs/");
+    KT_EQ_INT(kc_path_resolve("docs", "..", out, sizeof out), 0);
+    KT_EQ_STR(out, "");
+}
+
+static void
+t_resolve_too_long(void)
+{
+    char small[4];
+    KT_EQ_INT(kc_path_resolve("", "abcdef", small, sizeof small), KC_ETOOBIG);
+}
+
+static void
+t_url_decode(void)
+{
+    KT_EQ_INT(kc_url_decode("a%20b%2Fc", 9, out, sizeof out), 0);
+    KT_EQ_STR(out, "a b/c");
+    KT_EQ_INT(kc_url_decode("a%00", 4, out, sizeof out), KC_EINVAL);
+    KT_EQ_INT(kc_url_decode("a%2", 3, out, sizeof out), KC_EINVAL);
+    KT_EQ_INT(kc_url_decode("%zz", 3, out, sizeof out), KC_EINVAL);
+}
+
+static void
+t_url_encode(void)
+{
+    struct kc_buf b;
+    kc_buf_init(&b, 1024);
+    KT_EQ_INT(kc_url_encode_path("img/a b(1),\"x\".png", &b), 0);
+    KT_EQ_STR(b.data, "img/a%20b%281%29%2C%22x%22.png");
+    kc_buf_free(&b);
+}
+
+static void
+t_relative(void)
+{
+    struct kc_buf b;
+    kc_buf_init(&b, 1024);
+    KT_EQ_INT(kc_path_relative("css", "img/a.png", &b), 0);
+    KT_EQ_STR(b.data, "../img/a.png");
+    kc_buf_reset(&b);
+    KT_EQ_INT(kc_path_relative("", "js/a.js", &b), 0);
+    KT_EQ_STR(b.data, "./js/a.js");
+    kc_buf_reset(&b);
+    KT_EQ_INT(kc_path_relative("js/lib", "js/lib/x.js", &b), 0);
+    KT_EQ_STR(b.data, "./x.js");
+    kc_buf_reset(&b);
+    KT_EQ_INT(kc_path_relative("js/lib", "js/main.js", &b), 0);
+    KT_EQ_STR(b.data, "../main.js");
+    kc_buf_reset(&b);
+    KT_EQ_INT(kc_path_relative("a/b", "ab/c.js", &b), 0);
+    KT_EQ_STR(b.data, "../../ab/c.js");
+    kc_buf_free(&b);
+}
+
+static void
+t_buf_bound(void)
+{
+    struct kc_buf b;
+    kc_buf_init(&b, 8);
+    KT_EQ_INT(kc_buf_puts(&b, "12345678"), 0);
+    KT_EQ_INT(kc_buf_putc(&b, '9'), KC_ETOOBIG);
+    KT_EQ_INT((int)b.len, 8);
+    KT_EQ_STR(b.data, "12345678");
+    kc_buf_free(&b);
+    kc_buf_init(&b, 100);
+    KT_EQ_INT(kc_buf_printf(&b, "%d-%s", 42, "x"), 0);
+    KT_EQ_STR(b.data, "42-x");
+    size_t n;
+    char *p = kc_buf_steal(&b, &n);
+    KT_EQ_INT((int)n, 4);
+    KT_CHECK(b.data == NULL);
+    free(p);
+}
+
+static void
+t_hashes(void)
+{
+    unsigned char d[KC_SHA256_LEN];
+    char hex[65];
+    kc_sha256("abc", 3, d);
+    kc_hex(d, sizeof d, hex);
+    KT_EQ_STR(hex, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+    char sri[KC_SRI_LEN];
+    kc_sri_sha384("", 0, sri);
+    KT_EQ_STR(sri, "sha384-OLBgp1GsljhM2TJ+sbHjaiH9txEUvgdDTAzHv2P24donTt6/529l+9Ua0vFImLlb");
+    char b64[16];
+    kc_base64((const unsigned char *)"fo", 2, b64);
+    KT_EQ_STR(b64, "Zm8=");
+    kc_base64((const unsigned char *)"foobar", 6, b64);
+    KT_EQ_STR(b64, "Zm9vYmFy");
+}
+
+static void
+t_mime(void)
+{
+    KT_EQ_STR(kc_mime_lookup("js/a.mjs")->type, "text/javascript; charset=utf-8");
+    KT_CHECK(kc_mime_lookup("A.CSS")->kind == KC_KIND_CSS);
+    KT_CHECK(!kc_mime_lookup("f.woff2")->compressible);
+    KT_CHECK(kc_mime_lookup("x.svg")->compressible);
+    KT_EQ_STR(kc_mime_lookup("noext")->type, "application/octet-stream");
+    KT_EQ_STR(kc_mime_lookup(".hidden")->type, "application/octet-stream");
+    KT_EQ_STR(kc_mime_lookup("dir.d/file")->type, "application/octet-stream");
+}
+
+static void
+t_strerror(void)
+{
+    KT_EQ_STR(kc_strerror(KC_EESCAPE), "path escapes the source directory");
+    KT_EQ_STR(kc_strerror(0), "success");
+    KT_EQ_STR(kc_strerror(12345), "unknown error");
+}
+
+int
+main(void)
+{
+    KT_RUN(t_resolve_relative, "relative references resolve against the file's directory");
+    KT_RUN(t_resolve_absolute_ignores_dir, "absolute paths resolve from the root");
+    KT_RUN(t_resolve_escape, "'..' above the root is KC_EESCAPE");
+    KT_RUN(t_resolve_directory_keeps_slash, "directory URLs keep their trailing slash");
+    KT_RUN(t_resolve_too_long, "a path longer than the output buffer is KC_ETOOBIG");
+    KT_RUN(t_url_decode, "percent-decoding rejects %00 and malformed escapes");
+    KT_RUN(t_url_encode, "encoded paths are safe in HTML, CSS, JS and srcset");
+    KT_RUN(t_relative, "relative paths between directories start with ./ or ../");
+    KT_RUN(t_buf_bound, "a buffer never grows past its maximum");
+    KT_RUN(t_hashes, "SHA-256, SRI sha384 and base64 match known vectors");
+    KT_RUN(t_mime, "MIME lookup by extension, case-insensitive, octet-stream otherwise");
+    KT_RUN(t_strerror, "every error code has a message");
+    return kt_done();
+}
