@@ -84,9 +84,8 @@ unit: $(UNIT_BIN)
 	@for t in $(UNIT_BIN); do $$t || exit 1; done
 
 demo: deps bin/kiln-build
-	rm -rf .kiln-demo-cache
 	./bin/kiln-build -o dist site-example
-	@echo "release written to dist/ (kiln-manifest.json describes it)"
+	@echo "release written to dist/ (dist/kiln-manifest.json describes it)"
 
 deps:
 	@missing=$$(for p in $(DEB_PKGS); do \
@@ -118,6 +117,6 @@ bench: bin/kiln-build
 	sh bench/build.sh
 
 clean:
-	rm -rf bin build dist .kiln-cache .kiln-demo-cache
+	rm -rf bin build dist .kiln-cache
 
 -include $(shell find build -name '*.d' 2>/dev/null)

@@ -12,33 +12,25 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* The raw scan's view of where it is: one frame per open object or array,
+ * with the key under which it was opened. Deeper levels are never refs. */
+#define MAX_DEPTH 8
+
+struct frame {
+    char open;    /* '{' or '[' */
+    char key[16]; /* the key this container is the value of ("" if none/long) */
+};
+
+/* True when a "src" value at this position is an image URL: inside
+ * icons[]/screenshots[] of the root, or shortcuts[].icons[]. */
 static bool
-is_image_src(json_t *root, const char *val)
+at_image_src(const struct frame *st, int depth)
 {
-    static const char *const lists[] = { "icons", "screenshots" };
-    for (size_t l = 0; l < 2; l++) {
-        json_t *arr = json_object_get(root, lists[l]);
-        size_t i;
-        json_t *it;
-        json_array_foreach(arr, i, it)
-        {
-            const char *src = json_string_value(json_object_get(it, "src"));
-            if (src && strcmp(src, val) == 0)
-                return true;
-        }
-    }
-    json_t *sc = json_object_get(root, "shortcuts");
-    size_t i, j;
-    json_t *s, *icon;
-    json_array_foreach(sc, i, s)
-    {
-        json_array_foreach(json_object_get(s, "icons"), j, icon)
-        {
-            const char *src = json_string_value(json_object_get(icon, "src"));
-            if (src && strcmp(src, val) == 0)
-                return true;
-        }
-    }
+    if (depth == 3 && st[0].open == '{' && st[1].open == '[' && st[2].open == '{')
+        return strcmp(st[1].key, "icons") == 0 || strcmp(st[1].key, "screenshots") == 0;
+    if (depth == 5 && st[0].open == '{' && st[1].open == '[' && st[2].open == '{' &&
+        st[3].open == '[' && st[4].open == '{')
+        return strcmp(st[1].key, "shortcuts") == 0 && strcmp(st[3].key, "icons") == 0;
     return false;
 }
 
@@ -72,34 +64,57 @@ kb_webmanifest_scan(const char *src, size_t len, struct kb_reflist *out, struct 
         return KC_EPARSE;
     }
     int rc = 0;
-    bool key_is_src = false; /* the previous string was the key "src" */
+    struct frame st[MAX_DEPTH];
+    int depth = 0;
+    char key[16] = ""; /* the last key seen at the current level */
     unsigned line = 1;
+    /* jansson accepted the text, so it is well-formed JSON: only strings and
+     * brackets matter here. */
     for (size_t i = 0; i < len && !rc; i++) {
-        if (src[i] == '\n')
+        char c = src[i];
+        if (c == '\n') {
             line++;
-        if (src[i] != '"')
-            continue;
-        size_t e = string_end(src, len, i);
-        size_t after = e + 1;
-        while (after < len && strchr(" \t\r\n", src[after]))
-            after++;
-        bool is_key = after < len && src[after] == ':';
-        if (!is_key && key_is_src) {
-            /* Decode through jansson so escapes compare equal. */
-            json_t *v = json_loadb(src + i, e + 1 - i, JSON_DECODE_ANY, NULL);
-            const char *val = json_string_value(v);
-            if (val && is_image_src(root, val)) {
-                struct kb_ref r = {
-                    .start = i + 1, .end = e, .line = line, .kind = KB_REF_MANIFEST_ICON
-                };
-                rc = kb_reflist_push(out, &r, val, strlen(val));
+        } else if (c == '{' || c == '[') {
+            if (depth < MAX_DEPTH) {
+                st[depth].open = c;
+                memcpy(st[depth].key, key, sizeof key);
             }
-            json_decref(v);
+            depth++;
+            key[0] = '\0';
+        } else if (c == '}' || c == ']') {
+            depth--;
+            key[0] = '\0';
+        } else if (c == '"') {
+            size_t e = string_end(src, len, i);
+            size_t after = e + 1;
+            while (after < len && strchr(" \t\r\n", src[after]))
+                after++;
+            if (after < len && src[after] == ':') {
+                size_t kn = e - i - 1;
+                if (kn < sizeof key) {
+                    memcpy(key, src + i + 1, kn);
+                    key[kn] = '\0';
+                } else {
+                    key[0] = '\0';
+                }
+            } else if (strcmp(key, "src") == 0 && depth <= MAX_DEPTH && at_image_src(st, depth)) {
+                /* Decode through jansson so escapes are resolved. */
+                json_t *v = json_loadb(src + i, e + 1 - i, JSON_DECODE_ANY, NULL);
+                const char *val = json_string_value(v);
+                if (val) {
+                    struct kb_ref r = {
+                        .start = i + 1, .end = e, .line = line, .kind = KB_REF_MANIFEST_ICON
+                    };
+                    rc = kb_reflist_push(out, &r, val, strlen(val));
+                }
+                json_decref(v);
+            }
+            for (size_t k = i; k < e; k++)
+                line += src[k] == '\n';
+            i = e;
+        } else if (c == ',') {
+            key[0] = '\0';
         }
-        key_is_src = is_key && e - i - 1 == 3 && memcmp(src + i + 1, "src", 3) == 0;
-        for (size_t k = i; k < e && k < len; k++)
-            line += src[k] == '\n';
-        i = e;
     }
     json_decref(root);
     return rc;

@@ -3,17 +3,18 @@
 #include "common/error.h"
 #include "tests/kt.h"
 
-static const char doc[] = "{\n"
-                          "  \"name\": \"x\", \"start_url\": \"/index.html\",\n"
-                          "  \"icons\": [\n"
-                          "    {\"src\": \"img/icon-192.png\", \"sizes\": \"192x192\"},\n"
-                          "    {\"sizes\": \"512x512\", \"src\" : \"img/icon\\u002d512.png\"}\n"
-                          "  ],\n"
-                          "  \"screenshots\": [{\"src\": \"shot.png\"}],\n"
-                          "  \"shortcuts\": [{\"name\": \"src\", \"url\": \"/a\",\n"
-                          "     \"icons\": [{\"src\": \"s.png\"}]}],\n"
-                          "  \"related\": {\"src\": \"not-an-icon.png\"}\n"
-                          "}\n";
+static const char doc[] =
+    "{\n"
+    "  \"name\": \"x\", \"start_url\": \"/index.html\",\n"
+    "  \"icons\": [\n"
+    "    {\"src\": \"img/icon-192.png\", \"sizes\": \"192x192\"},\n"
+    "    {\"sizes\": \"512x512\", \"src\" : \"img/icon\\u002d512.png\"}\n"
+    "  ],\n"
+    "  \"screenshots\": [{\"src\": \"shot.png\"}],\n"
+    "  \"shortcuts\": [{\"name\": \"src\", \"url\": \"/a\",\n"
+    "     \"icons\": [{\"src\": \"s.png\"}]}],\n"
+    "  \"related\": {\"src\": \"not-an-icon.png\"}, \"src\": \"img/icon-192.png\"\n"
+    "}\n";
 
 static void
 t_icons(void)
