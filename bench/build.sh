@@ -62,14 +62,24 @@ for spec in $BENCH_PKGS; do
     pkg=${spec%%:*}
     dirs=
     case "$spec" in *:*) dirs=${spec#*:} ;; esac
-    name=${pkg%@*}
-    [ -n "$name" ] || name=$pkg
-    tgz=$(ls "$work/dl/$(echo "$name" | tr / -)"-*.tgz 2>/dev/null | head -n 1 || true)
-    if [ -z "$tgz" ] || [ "$pkg" = "$name" ]; then
-        tgz=$work/dl/$(cd "$work/dl" && npm pack --silent "$pkg" | tail -n 1)
+    name=${pkg%@*} ver=${pkg##*@}
+    if [ -z "$name" ] || [ "$name" = "$pkg" ]; then
+        name=$pkg ver=
+    fi
+    base=$(echo "${name#@}" | tr / -)
+    # An exact version already downloaded into a kept BENCH_WORK is reused.
+    tgz=$work/dl/$base-$ver.tgz
+    case "$ver" in
+    [0-9]*.[0-9]*.[0-9]*) [ -f "$tgz" ] || tgz= ;;
+    *) tgz= ;;
+    esac
+    if [ -z "$tgz" ]; then
+        f=$(cd "$work/dl" && npm pack --silent "$pkg" | tail -n 1) ||
+            die "npm pack $pkg failed (network? registry?)"
+        tgz=$work/dl/$f
     fi
     [ -f "$tgz" ] || die "npm pack $pkg gave no tarball"
-    dest=$work/src/$(echo "$name" | tr / -)
+    dest=$work/src/$base
     mkdir -p "$dest"
     tar -xzf "$tgz" -C "$dest" --strip-components=1
     if [ -n "$dirs" ]; then

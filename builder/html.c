@@ -14,9 +14,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Shared with builder/srcset.c (ref.h is fixed, so there is no header). */
-size_t kb__html_decode(const char *s, size_t n, char *out);
-
 /* The attributes that matter; any other attribute is tokenized and dropped. */
 enum html_attr {
     A_SRC,

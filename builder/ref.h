@@ -92,6 +92,12 @@ int kb_js_scan(const char *src, size_t len, size_t base, unsigned line0, bool mo
 int kb_srcset_scan(const char *src, size_t len, size_t base, unsigned line0, enum kb_ref_kind kind,
                    size_t tag_end, bool html_entities, struct kb_reflist *out,
                    struct kb_diag *diag);
+/* Builder-internal (kb__): decodes HTML character references in s[0..n) into
+ * out, which must hold n bytes (no expansion is longer than its reference);
+ * unknown references are copied as written. Returns the decoded length.
+ * Defined in html.c, shared with srcset.c. */
+size_t kb__html_decode(const char *s, size_t n, char *out);
+
 /* Scans a web app manifest (JSON): the src of icons[], screenshots[] and
  * shortcuts[].icons[] entries become KB_REF_MANIFEST_ICON refs. Invalid JSON is
  * KC_EPARSE with jansson's line and column. */

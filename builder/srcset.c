@@ -12,10 +12,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Defined in builder/html.c: ref.h is fixed, so the shared prototype is
- * repeated here. Decodes character references; writes at most n bytes. */
-size_t kb__html_decode(const char *s, size_t n, char *out);
-
 static bool
 srcset_is_ws(unsigned char c)
 {
