@@ -182,6 +182,7 @@ kb_site_free(struct kb_site *s)
         free(f->path);
         free(f->out_path);
         free(f->target);
+        free(f->scan_error);
         free(f->preload);
         kb_reflist_free(&f->refs);
         for (int e = 0; e < KB_ENC_COUNT; e++)

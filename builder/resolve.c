@@ -13,6 +13,8 @@
 
 #include <ctype.h>
 #include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -100,6 +102,8 @@ ref_path(const struct kb_site *s, const struct kb_file *f, const struct kb_ref *
     return rc ? 1 : 0;
 }
 
+/* Runs the file's scanner. A file it rejects keeps no references; whether
+ * that fails the build depends on whether a page uses the file (below). */
 static int
 scan_file(struct kb_file *f)
 {
@@ -115,18 +119,22 @@ scan_file(struct kb_file *f)
             rc = kb_webmanifest_scan(src, f->len, &f->refs, &d);
         break;
     }
-    if (rc == KC_EPARSE)
-        kc_error("%s:%u:%u: %s", f->path, d.line, d.col, d.msg);
-    else if (rc)
+    if (rc == KC_EPARSE) {
+        kb_reflist_free(&f->refs);
+        if (asprintf(&f->scan_error, "%s:%u:%u: %s", f->path, d.line, d.col, d.msg) < 0)
+            return KC_ENOMEM;
+        return 0;
+    }
+    if (rc)
         kc_error("%s: %s", f->path, kc_strerror(rc));
     return rc;
 }
 
-/* Maps each reference of f to a file index (or -1) and marks the targets. */
+/* Maps each reference of f to a file index or a KB_T_* value, and marks the
+ * targets. Problems are reported later, once reachability is known. */
 static int
 resolve_file(struct kb_site *s, struct kb_file *f)
 {
-    int failed = 0;
     free(f->target);
     f->target = malloc((f->refs.n ? f->refs.n : 1) * sizeof *f->target);
     if (!f->target)
@@ -134,28 +142,16 @@ resolve_file(struct kb_site *s, struct kb_file *f)
     for (size_t i = 0; i < f->refs.n; i++) {
         const struct kb_ref *r = &f->refs.v[i];
         char path[PATH_MAX];
-        f->target[i] = -1;
         int rc = ref_path(s, f, r, path, sizeof path);
-        if (rc == KC_EESCAPE) {
-            kc_error("%s:%u: '%s' points outside the source directory", f->path, r->line, r->url);
-            failed = KC_EESCAPE;
-            continue;
-        }
-        if (rc)
-            continue;
         size_t pn = strlen(path);
-        if (pn == 0 || path[pn - 1] == '/')
-            continue; /* a directory URL: served by the edge, not a file */
+        f->target[i] = KB_T_NONE;
+        if (rc == KC_EESCAPE)
+            f->target[i] = KB_T_ESCAPE;
+        if (rc || pn == 0 || path[pn - 1] == '/')
+            continue; /* not local, or a directory URL: the edge's business */
         int t = kb_site_find(s, path);
         if (t < 0) {
-            if (ref_required(r->kind)) {
-                kc_error("%s:%u: '%s' not found (looked for %s)", f->path, r->line, r->url, path);
-                failed = failed ? failed : KC_EMISSING;
-            } else {
-                kc_warn("%s:%u: '%s' not found (looked for %s); left unchanged", f->path, r->line,
-                        r->url, path);
-                s->warnings++;
-            }
+            f->target[i] = KB_T_MISSING;
             continue;
         }
         f->target[i] = t;
@@ -166,7 +162,7 @@ resolve_file(struct kb_site *s, struct kb_file *f)
         if (r->kind == KB_REF_HTML_MANIFEST)
             tf->role |= KB_ROLE_MANIFEST | KB_ROLE_KEEP_NAME;
     }
-    return failed;
+    return 0;
 }
 
 /* Well-known names that clients request without being told: they keep their
@@ -223,34 +219,134 @@ looks_hashed(const struct kb_site *s, const char *path)
     return caps >= 2;
 }
 
+/* Marks what the entry documents (and well-known files such as sw.js) load,
+ * directly or not: iterative depth-first search over resolved references. */
+static int
+mark_reachable(struct kb_site *s)
+{
+    int *stack = malloc((s->n + 1) * sizeof *stack);
+    if (!stack)
+        return KC_ENOMEM;
+    size_t sp = 0;
+    for (size_t i = 0; i < s->n; i++) {
+        struct kb_file *f = &s->files[i];
+        if ((f->role & KB_ROLE_ENTRY) || well_known(f->path)) {
+            f->reachable = true;
+            stack[sp++] = (int)i;
+        }
+    }
+    while (sp > 0) {
+        struct kb_file *f = &s->files[stack[--sp]];
+        for (size_t r = 0; r < f->refs.n; r++) {
+            int t = f->target[r];
+            if (t >= 0 && !s->files[t].reachable) {
+                s->files[t].reachable = true;
+                stack[sp++] = t;
+            }
+        }
+    }
+    free(stack);
+    return 0;
+}
+
+#define KB_UNUSED_WARNINGS 10 /* then a count; -v shows them all */
+
+/* Warns about a file no page uses: the first few, then only counted. */
+static void
+warn_unused(struct kb_site *s, int *shown, const char *fmt, ...)
+{
+    s->warnings++;
+    if (++*shown > KB_UNUSED_WARNINGS && kc_log_level() < KC_LOG_INFO)
+        return;
+    char msg[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    kc_warn("%s (no page uses this file)", msg);
+}
+
+/* Reports every problem, in path order. In a file a page uses, a parse
+ * error, a reference out of SRC_DIR and a missing required target fail the
+ * build; in a file no page uses (a package's sources shipped beside its
+ * dist, say) they are warnings and the file is copied as it is. */
+static int
+report_problems(struct kb_site *s)
+{
+    int failed = 0, shown = 0;
+    for (size_t i = 0; i < s->n; i++) {
+        struct kb_file *f = &s->files[i];
+        if (f->scan_error) {
+            if (f->reachable) {
+                kc_error("%s", f->scan_error);
+                failed = failed ? failed : KC_EPARSE;
+            } else {
+                warn_unused(s, &shown, "%s; copied unchanged", f->scan_error);
+            }
+        }
+        for (size_t k = 0; k < f->refs.n; k++) {
+            const struct kb_ref *r = &f->refs.v[k];
+            char path[PATH_MAX] = "";
+            if (f->target[k] == KB_T_ESCAPE) {
+                if (f->reachable) {
+                    kc_error("%s:%u: '%s' points outside the source directory", f->path, r->line,
+                             r->url);
+                    failed = failed ? failed : KC_EESCAPE;
+                } else {
+                    warn_unused(s, &shown, "%s:%u: '%s' points outside the source directory",
+                                f->path, r->line, r->url);
+                }
+            } else if (f->target[k] == KB_T_MISSING) {
+                ref_path(s, f, r, path, sizeof path);
+                if (f->reachable && ref_required(r->kind)) {
+                    kc_error("%s:%u: '%s' not found (looked for %s)", f->path, r->line, r->url,
+                             path);
+                    failed = failed ? failed : KC_EMISSING;
+                } else if (f->reachable) {
+                    kc_warn("%s:%u: '%s' not found (looked for %s); left unchanged", f->path,
+                            r->line, r->url, path);
+                    s->warnings++;
+                } else {
+                    warn_unused(s, &shown, "%s:%u: '%s' not found (looked for %s)", f->path,
+                                r->line, r->url, path);
+                }
+            }
+        }
+    }
+    if (shown > KB_UNUSED_WARNINGS && kc_log_level() < KC_LOG_INFO)
+        kc_warn("%d more warnings about files no page uses (-v lists them)",
+                shown - KB_UNUSED_WARNINGS);
+    return failed;
+}
+
 int
 kb_resolve(struct kb_site *s)
 {
-    int failed = 0, rc;
+    int rc = 0;
     /* HTML, CSS and JS first: they say which JSON files are web manifests. */
-    for (size_t i = 0; i < s->n; i++) {
+    for (size_t i = 0; i < s->n && !rc; i++) {
         struct kb_file *f = &s->files[i];
         if (f->mime->kind == KC_KIND_WEBMANIFEST)
             f->role |= KB_ROLE_MANIFEST;
         if (f->mime->kind == KC_KIND_HTML)
             f->role |= KB_ROLE_ENTRY | KB_ROLE_KEEP_NAME;
-        if (f->role & KB_ROLE_MANIFEST)
-            continue;
-        if ((rc = scan_file(f)) != 0)
-            failed = failed ? failed : rc;
-    }
-    for (size_t i = 0; i < s->n && !failed; i++)
-        if ((rc = resolve_file(s, &s->files[i])) != 0)
-            failed = failed ? failed : rc;
-    if (failed)
-        return failed;
-    for (size_t i = 0; i < s->n; i++) {
-        struct kb_file *f = &s->files[i];
         if (!(f->role & KB_ROLE_MANIFEST))
-            continue;
-        if ((rc = scan_file(f)) != 0 || (rc = resolve_file(s, f)) != 0)
-            failed = failed ? failed : rc;
+            rc = scan_file(f);
     }
+    for (size_t i = 0; i < s->n && !rc; i++)
+        rc = resolve_file(s, &s->files[i]);
+    for (size_t i = 0; i < s->n && !rc; i++) {
+        struct kb_file *f = &s->files[i];
+        if (f->role & KB_ROLE_MANIFEST) {
+            rc = scan_file(f);
+            if (!rc)
+                rc = resolve_file(s, f);
+        }
+    }
+    if (!rc)
+        rc = mark_reachable(s);
+    if (rc)
+        return rc;
     for (size_t i = 0; i < s->n; i++) {
         struct kb_file *f = &s->files[i];
         if (well_known(f->path) || !(f->role & KB_ROLE_REFERENCED))
@@ -258,5 +354,5 @@ kb_resolve(struct kb_site *s)
         if (looks_hashed(s, f->path))
             f->role |= KB_ROLE_PREHASHED;
     }
-    return failed;
+    return report_problems(s);
 }

@@ -43,7 +43,10 @@ struct kb_options {
 #define KB_ROLE_MANIFEST   0x20u /* a web app manifest (parsed as JSON) */
 #define KB_ROLE_MODULE     0x40u /* loaded as an ES module (type=module, import, ...) */
 
-enum kb_class { KB_CLASS_IMMUTABLE, KB_CLASS_REVALIDATE };
+/* kb_file.target values that are not file indexes. */
+#define KB_T_NONE    (-1) /* not a local file: external, data:, bare specifier */
+#define KB_T_MISSING (-2) /* a local path with no file */
+#define KB_T_ESCAPE  (-3) /* climbs out of SRC_DIR */
 
 struct kb_preload {
     int file;       /* index of the asset */
@@ -60,7 +63,9 @@ struct kb_file {
     unsigned role; /* KB_ROLE_* */
 
     struct kb_reflist refs;
-    int *target; /* per ref: index of the local file it names, or -1 */
+    int *target;      /* per ref: index of the local file it names, or KB_T_* */
+    char *scan_error; /* why the scanner rejected the file (owned), or NULL */
+    bool reachable;   /* an entry document loads it, directly or not */
 
     /* Computed by naming. */
     char *out_path;     /* release-relative output path */

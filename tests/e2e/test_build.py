@@ -386,13 +386,31 @@ def _(tmp):
         "c.html": ("<p>\n<!-- never closed\n", "c.html:2:"),
         "d.webmanifest": ('{\n "icons": [,]\n}\n', "d.webmanifest:2:"),
     }
+    page = ('<link rel="stylesheet" href="a.css"><script type="module" src="b.js"></script>'
+            '<link rel="manifest" href="d.webmanifest">')
     for name, (text, where) in cases.items():
         src = os.path.join(tmp, name + "-src")
-        write(src, "index.html", "<p>hi</p>")
+        write(src, "index.html", page)
+        for other in cases:
+            if other != "c.html":
+                write(src, other, "{}" if other.endswith("manifest") else "")
         write(src, name, text)
         rc, _, err = kiln_build("-q", "--no-cache", "-o", os.path.join(tmp, name + "-out"), src, check=False)
         assert rc == 1 and where in err, (name, rc, err)
         assert not os.path.exists(os.path.join(tmp, name + "-out"))
+
+
+@test("files no page uses are copied unchanged when malformed or missing imports, with warnings")
+def _(tmp):
+    src, dist = os.path.join(tmp, "src"), os.path.join(tmp, "dist")
+    mini(src)
+    write(src, "src/broken.js", 'import { x } from "../utils/constants";\nlet s = "open\n')
+    write(src, "src/util.js", 'import { y } from "./nowhere";\nexport const z = 1;\n')
+    rc, _, err = kiln_build("-q", "--no-cache", "-o", dist, src, check=False)
+    assert rc == 0, err
+    assert "src/broken.js:2:" in err and "src/util.js:1:" in err and "no page uses" in err, err
+    assert read(dist, "src/broken.js") == read(src, "src/broken.js")
+    assert read(dist, "src/util.js") == read(src, "src/util.js")
 
 
 @test("a reference that climbs out of SRC_DIR is an error")
