@@ -191,32 +191,68 @@ well_known(const char *p)
     return strncmp(p, "sitemap", 7) == 0 || strncmp(p, "apple-touch-icon", 16) == 0;
 }
 
-/* A hash a bundler put in the name: the default pattern's group 1 is either
- * 8 base64url characters (Vite, Rollup, esbuild) or 16+ hex digits (webpack).
- * Eight letters could be a word ("Regular8" is not, "BoldItal" is), so an
- * 8-character candidate must also hold a digit, '_' or '-', or two capitals
- * after its first character. */
-static bool
+/* How sure we are that a bundler hashed a name. */
+enum hashed { HASHED_NO, HASHED_WEAK, HASHED_STRONG };
+
+/*
+ * A hash a bundler put in the name: the default pattern's group 1 is either
+ * 8 base64url characters (Vite, Rollup, esbuild) or 10/16+ hex digits (kiln,
+ * webpack). Eight letters could be a word ("BoldItal"), so an 8-character
+ * candidate is strong only if it also holds a digit, '_' or '-', or two
+ * capitals after its first character; otherwise it is weak, and counts only
+ * in a directory where some other name is strongly hashed (a bundler's
+ * output directory such as assets/).
+ */
+static enum hashed
 looks_hashed(const struct kb_site *s, const char *path)
 {
     const char *base = strrchr(path, '/');
     base = base ? base + 1 : path;
     regmatch_t m[2];
     if (regexec(&s->hashed, base, 2, m, 0) != 0)
-        return false;
+        return HASHED_NO;
     if (m[1].rm_so < 0)
-        return true; /* a user pattern without a group */
+        return HASHED_STRONG; /* a user pattern without a group */
     size_t n = (size_t)(m[1].rm_eo - m[1].rm_so);
     const char *h = base + m[1].rm_so;
     if (n != 8)
-        return true;
+        return HASHED_STRONG;
     int caps = 0;
     for (size_t i = 0; i < n; i++) {
         if (isdigit((unsigned char)h[i]) || h[i] == '_' || h[i] == '-')
-            return true;
+            return HASHED_STRONG;
         caps += i > 0 && isupper((unsigned char)h[i]);
     }
-    return caps >= 2;
+    return caps >= 2 ? HASHED_STRONG : HASHED_WEAK;
+}
+
+static bool
+same_dir(const char *a, const char *b)
+{
+    const char *sa = strrchr(a, '/'), *sb = strrchr(b, '/');
+    size_t na = sa ? (size_t)(sa - a) : 0, nb = sb ? (size_t)(sb - b) : 0;
+    return na == nb && strncmp(a, b, na) == 0;
+}
+
+/* Sets KB_ROLE_PREHASHED. Weak candidates are rare (about 1 in 60 of Vite's
+ * names), so looking for a strong sibling by a linear scan is cheap. */
+static int
+mark_prehashed(struct kb_site *s)
+{
+    enum hashed *h = malloc((s->n + 1) * sizeof *h);
+    if (!h)
+        return KC_ENOMEM;
+    for (size_t i = 0; i < s->n; i++)
+        h[i] = looks_hashed(s, s->files[i].path);
+    for (size_t i = 0; i < s->n; i++) {
+        bool yes = h[i] == HASHED_STRONG;
+        for (size_t k = 0; h[i] == HASHED_WEAK && k < s->n && !yes; k++)
+            yes = h[k] == HASHED_STRONG && same_dir(s->files[i].path, s->files[k].path);
+        if (yes)
+            s->files[i].role |= KB_ROLE_PREHASHED;
+    }
+    free(h);
+    return 0;
 }
 
 /* Marks what the entry documents (and well-known files such as sw.js) load,
@@ -351,8 +387,7 @@ kb_resolve(struct kb_site *s)
         struct kb_file *f = &s->files[i];
         if (well_known(f->path) || !(f->role & KB_ROLE_REFERENCED))
             f->role |= KB_ROLE_KEEP_NAME;
-        if (looks_hashed(s, f->path))
-            f->role |= KB_ROLE_PREHASHED;
     }
-    return report_problems(s);
+    rc = mark_prehashed(s);
+    return rc ? rc : report_problems(s);
 }

@@ -334,6 +334,22 @@ def _(tmp):
     assert re.fullmatch(r"assets/index-[0-9a-f]{10}\.js", n["assets/index-B3xk9_Qa.js"])
 
 
+@test("an all-letter bundler hash counts beside strongly hashed siblings, not alone")
+def _(tmp):
+    src, dist = os.path.join(tmp, "src"), os.path.join(tmp, "dist")
+    write(src, "index.html", '<script type="module" src="assets/index-B3xk9_Qa.js"></script>'
+                             '<link rel="stylesheet" href="fonts/roboto.css">')
+    write(src, "assets/index-B3xk9_Qa.js", 'import "./chunk-Dabcdefg.js";\n')
+    write(src, "assets/chunk-Dabcdefg.js", "console.log(1);\n")
+    write(src, "fonts/roboto.css", "@font-face{src:url(Roboto-BoldItal.woff2)}\n")
+    write(src, "fonts/Roboto-BoldItal.woff2", b"wOF2")
+    kiln_build("-q", "--no-cache", "-o", dist, src)
+    n = names(dist)
+    assert n["assets/chunk-Dabcdefg.js"] == "assets/chunk-Dabcdefg.js"
+    assert n["assets/index-B3xk9_Qa.js"] == "assets/index-B3xk9_Qa.js"
+    assert HASHED.search(n["fonts/Roboto-BoldItal.woff2"]), n
+
+
 @test("--base prefixes absolute URLs and preload hints")
 def _(tmp):
     src, dist = os.path.join(tmp, "src"), os.path.join(tmp, "dist")
