@@ -7,7 +7,7 @@
 #   make bench      benchmarks against peers (downloads inputs at run time)
 
 CC      ?= cc
-PKGS    := libbrotlienc libbrotlidec libzstd libdeflate jansson
+PKGS    := libbrotlienc libbrotlidec libzstd libdeflate jansson libuv
 WARN    := -std=c17 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
            -Wmissing-prototypes -Wformat=2 -Wvla
 CPPFLAGS := -I. -D_GNU_SOURCE -MMD -MP
@@ -24,7 +24,8 @@ ASAN_LDFLAGS := -fsanitize=address,undefined
 
 COMMON_SRC  := $(sort $(wildcard common/*.c))
 BUILDER_SRC := $(sort $(filter-out builder/main.c,$(wildcard builder/*.c)))
-LIB_SRC     := $(COMMON_SRC) $(BUILDER_SRC)
+EDGE_SRC    := $(sort $(filter-out edge/main.c,$(wildcard edge/*.c)))
+LIB_SRC     := $(COMMON_SRC) $(BUILDER_SRC) $(EDGE_SRC)
 UNIT_SRC    := $(sort $(wildcard tests/unit/test_*.c))
 FUZZ_SRC    := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 ALL_C_H     := $(sort $(wildcard common/*.[ch] builder/*.[ch] edge/*.[ch] tests/*.h \
@@ -38,7 +39,7 @@ FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=build/fuzz/%)
 
 DEB_PKGS := build-essential pkg-config libbrotli-dev libzstd-dev libdeflate-dev \
             libjansson-dev libmbedtls-dev libuv1-dev brotli zstd libdeflate-tools \
-            python3 clang-format
+            python3 clang-format time
 FUZZ_PKGS := clang libclang-rt-14-dev
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 FUZZ_SECONDS ?= 60

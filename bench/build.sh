@@ -41,7 +41,10 @@ done
 if [ -n "${BENCH_WORK:-}" ]; then
     work=$BENCH_WORK
     mkdir -p "$work"
-    cleanup() { rm -rf "$work/src" "$work/out" "$work/cli" "$work/cache"; }
+    cleanup() {
+        rm -rf "$work/src" "$work/out" "$work/cli" "$work/cache" "$work/keep" \
+            "$work/list" "$work"/t.* "$work"/*.json
+    }
 else
     work=$(mktemp -d "${TMPDIR:-/tmp}/kiln-bench.XXXXXX")
     cleanup() { rm -rf "$work"; }
