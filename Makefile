@@ -44,6 +44,7 @@ FUZZ_PKGS := clang libclang-rt-14-dev
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 FUZZ_SECONDS ?= 60
 
+.SECONDARY:
 .PHONY: all test unit demo deps fuzz-deps fuzz check-format format bench clean
 all: bin/kiln-build
 
