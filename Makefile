@@ -1,5 +1,5 @@
 # kiln — one Makefile for everything.
-#   make            bin/kiln-build (optimised)
+#   make            bin/kiln-build and bin/kiln-edge (optimised)
 #   make test       sanitizer build (ASan+UBSan), every test, format check
 #   make demo       build site-example/ into dist/
 #   make deps       install the Debian packages the build and tests need
@@ -33,6 +33,11 @@ ALL_C_H     := $(sort $(wildcard common/*.[ch] builder/*.[ch] edge/*.[ch] tests/
 
 REL_OBJ  := $(LIB_SRC:%.c=build/rel/%.o)
 ASAN_OBJ := $(LIB_SRC:%.c=build/asan/%.o)
+# Each program links only its own folder and common/ (tests link everything).
+BUILD_REL_OBJ  := $(COMMON_SRC:%.c=build/rel/%.o) $(BUILDER_SRC:%.c=build/rel/%.o)
+BUILD_ASAN_OBJ := $(COMMON_SRC:%.c=build/asan/%.o) $(BUILDER_SRC:%.c=build/asan/%.o)
+EDGE_REL_OBJ   := $(COMMON_SRC:%.c=build/rel/%.o) $(EDGE_SRC:%.c=build/rel/%.o)
+EDGE_ASAN_OBJ  := $(COMMON_SRC:%.c=build/asan/%.o) $(EDGE_SRC:%.c=build/asan/%.o)
 UNIT_BIN := $(UNIT_SRC:%.c=build/asan/%)
 REPLAY_BIN := $(FUZZ_SRC:%.c=build/asan/%-replay)
 FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=build/fuzz/%)
@@ -46,13 +51,23 @@ FUZZ_SECONDS ?= 60
 
 .SECONDARY:
 .PHONY: all test unit demo deps fuzz-deps fuzz check-format format bench clean
-all: bin/kiln-build
+# kiln-edge links only once edge/server.c exists; until then make builds the rest.
+EDGE_BIN := $(if $(wildcard edge/server.c),bin/kiln-edge)
+all: bin/kiln-build $(EDGE_BIN)
 
-bin/kiln-build: build/rel/builder/main.o $(REL_OBJ)
+bin/kiln-build: build/rel/builder/main.o $(BUILD_REL_OBJ)
 	@mkdir -p $(@D)
 	$(CC) -o $@ $^ $(LIBS)
 
-build/asan/bin/kiln-build: build/asan/builder/main.o $(ASAN_OBJ)
+build/asan/bin/kiln-build: build/asan/builder/main.o $(BUILD_ASAN_OBJ)
+	@mkdir -p $(@D)
+	$(CC) $(ASAN_LDFLAGS) -o $@ $^ $(LIBS)
+
+bin/kiln-edge: build/rel/edge/main.o $(EDGE_REL_OBJ)
+	@mkdir -p $(@D)
+	$(CC) -o $@ $^ $(LIBS)
+
+build/asan/bin/kiln-edge: build/asan/edge/main.o $(EDGE_ASAN_OBJ)
 	@mkdir -p $(@D)
 	$(CC) $(ASAN_LDFLAGS) -o $@ $^ $(LIBS)
 
@@ -78,7 +93,7 @@ build/fuzz/obj/%.o: %.c
 build/fuzz/%: build/fuzz/obj/tests/fuzz/%.o $(LIB_SRC:%.c=build/fuzz/obj/%.o)
 	clang -fsanitize=fuzzer,address,undefined -o $@ $^ $(LIBS)
 
-test: deps check-format build/asan/bin/kiln-build $(UNIT_BIN) $(REPLAY_BIN)
+test: deps check-format build/asan/bin/kiln-build $(EDGE_BIN:%=build/asan/%) $(UNIT_BIN) $(REPLAY_BIN)
 	@KILN_BUILD=$(CURDIR)/build/asan/bin/kiln-build BUILD_DIR=$(CURDIR)/build/asan \
 	  sh tests/run.sh
 

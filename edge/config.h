@@ -1,0 +1,79 @@
+/*
+ * kiln-edge's configuration: every option, its default, and the parsers for
+ * the command line and the config file (one "name value" per line, the same
+ * names as the long options). The file is read first, then the command line
+ * overrides it. A struct ke_config is plain data, filled once at startup and
+ * read-only afterwards (workers read it without locks).
+ */
+#ifndef KE_CONFIG_H
+#define KE_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/socket.h>
+
+#define KE_MAX_LISTEN 16
+
+struct ke_listen {
+    char text[96];                /* as written: "127.0.0.1:8080", "[::1]:8443" */
+    struct sockaddr_storage addr; /* parsed, port included */
+    socklen_t addr_len;
+};
+
+enum ke_log_format { KE_LOG_COMBINED, KE_LOG_JSON };
+
+struct ke_config {
+    char release_dir[4096]; /* RELEASE_DIR: kiln-manifest.json inside, or a plain directory */
+
+    struct ke_listen listen[KE_MAX_LISTEN]; /* -l/--listen, repeatable; default 127.0.0.1:8080 */
+    unsigned n_listen;
+    unsigned workers;       /* -w/--workers; default: number of CPUs */
+    struct ke_listen admin; /* --admin ADDR:PORT: /metrics, /healthz, POST /-/reload */
+    bool admin_on;          /* default off */
+
+    char access_log[4096]; /* --access-log FILE|-|off; default off ("") ; "-" is stdout */
+    enum ke_log_format access_log_format; /* --access-log-format combined|json */
+
+    char spa_fallback[1024]; /* --spa-fallback /index.html: entry document served for
+                                unknown navigation paths; "" = off (default) */
+    unsigned keep_releases;  /* --keep-releases N: previous releases whose immutable
+                                assets stay servable after a reload; default 2 */
+
+    /* Limits (RFC 9112 parsing and resource bounds). */
+    size_t max_head;       /* --max-header-size BYTES: request line + headers; 8192 */
+    size_t max_target;     /* --max-uri-size BYTES: request-target; 4096 */
+    unsigned max_headers;  /* --max-headers N; 64 */
+    unsigned max_requests; /* --max-requests N per connection; 1000 (0 = unlimited) */
+    unsigned max_conns;    /* --max-connections N per worker; 16384 */
+    size_t mem_max;        /* --mem-max BYTES: files up to this size are read into
+                              memory; larger ones are mapped; 65536 */
+
+    /* Timeouts, milliseconds. */
+    unsigned header_timeout; /* --header-timeout: first byte to full head; 10000 */
+    unsigned idle_timeout;   /* --idle-timeout: keep-alive between requests; 60000 */
+    unsigned send_timeout;   /* --send-timeout: a write making no progress; 60000 */
+    unsigned drain_timeout;  /* --drain-timeout: on SIGTERM, in-flight limit; 10000 */
+
+    /* Cache-Control max-age for files that are neither fingerprinted nor entry
+     * documents (unreferenced files, plain directory mode); --max-age SECONDS; 300 */
+    unsigned max_age_other;
+};
+
+/* Fills c with the defaults listed above. */
+void ke_config_defaults(struct ke_config *c);
+
+/*
+ * Parses argv (after ke_config_defaults). Handles --config FILE by reading the
+ * file first, wherever the option appears, then applying the command line.
+ * Returns 0 with c filled; 1 when --help or --version was printed (exit 0);
+ * -1 on a usage or config error, with one line naming the cause written to
+ * err ("kiln-edge.conf:12: unknown option 'listen-tls'").
+ */
+int ke_config_parse_args(struct ke_config *c, int argc, char **argv, char *err, size_t errsz);
+
+/* Parses "ADDR:PORT" ("127.0.0.1:8080", "[::1]:8080", "*:80", "localhost:8080"
+ * is rejected: numeric addresses only) into l. Returns 0 or -1. */
+int ke_listen_parse(const char *s, struct ke_listen *l);
+
+#endif

@@ -1,0 +1,569 @@
+/*
+ * One connection: read, parse (pipelined requests in order), respond, write,
+ * keep alive or close. Reads land in the worker's shared buffer; only a head
+ * split across reads is copied into the connection, so an idle keep-alive
+ * connection holds its uv_tcp_t and this struct, nothing more. Timeouts are
+ * per-worker lists with one fixed timeout each, swept by a one-second tick.
+ */
+#include "common/log.h"
+#include "edge/respond.h"
+#include "edge/worker.h"
+
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define MAX_PENDING     32   /* pipelined responses queued before reading pauses */
+#define RESUME_PENDING  8    /* ... and resumes */
+#define LINGER_MS       2000 /* reading and discarding after our FIN */
+#define MAX_FREE_WRITES 64
+#define MAX_HEADERS     256 /* the config caps max_headers at this */
+
+struct ke_conn {
+    uv_tcp_t tcp; /* first: the handle's address is the connection's */
+    struct ke_worker *w;
+    struct ke_conn *prev, *next; /* on w->wait[wait] */
+    uint64_t deadline;
+    char *buf; /* a partial head (malloc'd), or NULL */
+    uint32_t len, cap, parsed;
+    uint32_t requests;
+    uint16_t pending; /* writes in flight */
+    uint8_t wait;     /* enum ke_wait */
+    bool closing;     /* a response said close: no more requests */
+    bool paused;      /* reading stopped for backpressure */
+    bool shut;        /* FIN sent, lingering */
+    uint8_t family;
+    unsigned char addr[16];
+};
+
+struct wreq {
+    uv_write_t req;
+    struct wreq *next_free;
+    struct ke_conn *c;
+    struct ke_index *ix;
+    uint64_t start_ns;
+    struct ke_response resp;
+};
+
+static void on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf);
+
+static uint64_t
+now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* ---- timeout lists ------------------------------------------------------------ */
+
+static void
+unlink_wait(struct ke_conn *c)
+{
+    if (c->wait == KE_WAIT_NONE)
+        return;
+    struct ke_list *l = &c->w->wait[c->wait];
+    if (c->prev)
+        c->prev->next = c->next;
+    else
+        l->head = c->next;
+    if (c->next)
+        c->next->prev = c->prev;
+    else
+        l->tail = c->prev;
+    c->prev = c->next = NULL;
+    c->wait = KE_WAIT_NONE;
+}
+
+/* Moves c to the tail of list `wait` with a deadline `ms` from now. */
+static void
+set_wait(struct ke_conn *c, enum ke_wait wait, unsigned ms)
+{
+    unlink_wait(c);
+    struct ke_list *l = &c->w->wait[wait];
+    c->wait = (uint8_t)wait;
+    c->deadline = uv_now(&c->w->loop) + ms;
+    c->prev = l->tail;
+    c->next = NULL;
+    if (l->tail)
+        l->tail->next = c;
+    else
+        l->head = c;
+    l->tail = c;
+}
+
+/* ---- closing ---------------------------------------------------------------------- */
+
+static void
+on_close(uv_handle_t *h)
+{
+    struct ke_conn *c = (struct ke_conn *)h;
+    struct ke_worker *w = c->w;
+    w->n_conns--;
+    atomic_fetch_sub_explicit(&w->m.conns_open, 1, memory_order_relaxed);
+    free(c->buf);
+    free(c);
+}
+
+static void
+conn_close(struct ke_conn *c)
+{
+    if (uv_is_closing((uv_handle_t *)&c->tcp))
+        return;
+    unlink_wait(c);
+    uv_close((uv_handle_t *)&c->tcp, on_close);
+}
+
+static void
+on_linger_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf)
+{
+    (void)buf;
+    if (nread < 0)
+        conn_close((struct ke_conn *)s);
+}
+
+static void
+on_shutdown(uv_shutdown_t *req, int status)
+{
+    struct ke_conn *c = (struct ke_conn *)req->handle;
+    free(req);
+    if (status < 0)
+        conn_close(c);
+}
+
+static void
+alloc_cb(uv_handle_t *h, size_t suggested, uv_buf_t *buf)
+{
+    (void)suggested;
+    struct ke_conn *c = (struct ke_conn *)h;
+    buf->base = c->w->rbuf;
+    buf->len = sizeof c->w->rbuf;
+}
+
+/* After the last response of a connection that closes: send our FIN, then
+ * keep reading (and discarding) for a moment, so that request bytes the
+ * client had already sent do not make the kernel answer with a RST that
+ * could destroy the response in flight (nginx's lingering close). */
+static void
+linger(struct ke_conn *c)
+{
+    if (c->shut || uv_is_closing((uv_handle_t *)&c->tcp))
+        return;
+    c->shut = true;
+    uv_shutdown_t *req = malloc(sizeof *req);
+    if (!req || uv_shutdown(req, (uv_stream_t *)&c->tcp, on_shutdown) != 0) {
+        free(req);
+        conn_close(c);
+        return;
+    }
+    uv_read_stop((uv_stream_t *)&c->tcp);
+    uv_read_start((uv_stream_t *)&c->tcp, alloc_cb, on_linger_read);
+    set_wait(c, KE_WAIT_LINGER, LINGER_MS);
+}
+
+/* ---- access log ------------------------------------------------------------------------- */
+
+static void
+log_reserve(struct ke_worker *w, size_t n)
+{
+    if (w->log_len + n <= w->log_cap)
+        return;
+    size_t cap = w->log_cap ? w->log_cap : 64 * 1024;
+    while (cap < w->log_len + n)
+        cap *= 2;
+    char *p = realloc(w->log, cap);
+    if (p) {
+        w->log = p;
+        w->log_cap = cap;
+    }
+}
+
+/* Copies s[0..n) into the log with quotes, backslashes and control bytes
+ * escaped, so a request can never forge a log line. */
+static void
+log_escaped(struct ke_worker *w, const char *s, size_t n, size_t max)
+{
+    if (n > max)
+        n = max;
+    log_reserve(w, 4 * n + 1);
+    if (w->log_len + 4 * n > w->log_cap)
+        return;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char ch = (unsigned char)s[i];
+        if (ch < 0x20 || ch == '"' || ch == '\\' || ch >= 0x7f)
+            w->log_len += (size_t)snprintf(w->log + w->log_len, 5, "\\x%02x", ch);
+        else
+            w->log[w->log_len++] = (char)ch;
+    }
+}
+
+static struct ke_span
+header_value(const struct ke_request *req, const char *name)
+{
+    size_t n = strlen(name);
+    for (unsigned i = 0; req->headers && i < req->n_headers; i++)
+        if (req->headers[i].name.n == n && strncasecmp(req->headers[i].name.p, name, n) == 0)
+            return req->headers[i].value;
+    return (struct ke_span){ "", 0 };
+}
+
+static void
+log_request(struct ke_conn *c, const struct ke_request *req, const struct ke_response *r)
+{
+    struct ke_worker *w = c->w;
+    char ip[INET6_ADDRSTRLEN] = "-";
+    if (c->family)
+        inet_ntop(c->family == 4 ? AF_INET : AF_INET6, c->addr, ip, sizeof ip);
+    char when[64];
+    time_t t = (time_t)w->date_sec;
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    bool json = w->cfg->access_log_format == KE_LOG_JSON;
+    strftime(when, sizeof when, json ? "%Y-%m-%dT%H:%M:%SZ" : "%d/%b/%Y:%H:%M:%S +0000", &tm);
+    struct ke_span ref = header_value(req, "referer"), ua = header_value(req, "user-agent");
+    const char *method = req->status && !req->method_raw.n ? "-" : NULL;
+    log_reserve(w, 512);
+    if (w->log_len + 512 > w->log_cap)
+        return;
+    if (json)
+        w->log_len += (size_t)snprintf(
+            w->log + w->log_len, 128, "{\"time\":\"%s\",\"remote\":\"%s\",\"method\":\"", when, ip);
+    else
+        w->log_len += (size_t)snprintf(w->log + w->log_len, 128, "%s - - [%s] \"", ip, when);
+    if (method)
+        log_escaped(w, method, 1, 1);
+    else
+        log_escaped(w, req->method_raw.p, req->method_raw.n, 32);
+    log_escaped(w, json ? "\",\"target\":\"" : " ", json ? 12 : 1, 16);
+    log_escaped(w, req->target.p ? req->target.p : "-", req->target.p ? req->target.n : 1, 2048);
+    log_reserve(w, 256);
+    if (w->log_len + 256 > w->log_cap)
+        return;
+    static const char *const enc_name[] = { "identity", "br", "zstd", "gzip" };
+    const char *enc = r->enc >= 0 ? enc_name[r->enc] : "-";
+    if (json)
+        w->log_len += (size_t)snprintf(w->log + w->log_len, 256,
+                                       "\",\"version\":\"HTTP/1.%d\",\"status\":%d,\"bytes\":%llu,"
+                                       "\"encoding\":\"%s\",\"referer\":\"",
+                                       req->minor, r->status, (unsigned long long)r->body_len, enc);
+    else
+        w->log_len += (size_t)snprintf(w->log + w->log_len, 256, " HTTP/1.%d\" %d %llu \"",
+                                       req->minor, r->status, (unsigned long long)r->body_len);
+    log_escaped(w, ref.p, ref.n, 1024);
+    log_escaped(w, json ? "\",\"agent\":\"" : "\" \"", json ? 11 : 3, 16);
+    log_escaped(w, ua.p, ua.n, 1024);
+    log_reserve(w, 4);
+    if (w->log_len + 4 <= w->log_cap) {
+        memcpy(w->log + w->log_len, json ? "\"}\n" : "\"\n", json ? 3 : 2);
+        w->log_len += json ? 3 : 2;
+    }
+}
+
+/* ---- writing ------------------------------------------------------------------------------ */
+
+static struct wreq *
+wreq_get(struct ke_worker *w)
+{
+    struct wreq *r = w->free_writes;
+    if (r) {
+        w->free_writes = r->next_free;
+        w->n_free_writes--;
+        return r;
+    }
+    return malloc(sizeof *r);
+}
+
+static void
+wreq_put(struct ke_worker *w, struct wreq *r)
+{
+    if (w->n_free_writes < MAX_FREE_WRITES) {
+        r->next_free = w->free_writes;
+        w->free_writes = r;
+        w->n_free_writes++;
+    } else {
+        free(r);
+    }
+}
+
+static void
+on_write(uv_write_t *req, int status)
+{
+    struct wreq *wr = (struct wreq *)req;
+    struct ke_conn *c = wr->c;
+    struct ke_worker *w = c->w;
+    ke_metrics_latency(&w->m, (now_ns() - wr->start_ns) / 1000);
+    ke_index_release(wr->ix);
+    wreq_put(w, wr);
+    c->pending--;
+    if (uv_is_closing((uv_handle_t *)&c->tcp))
+        return;
+    if (status < 0) {
+        conn_close(c);
+        return;
+    }
+    if (c->pending > 0) {
+        set_wait(c, KE_WAIT_SEND, w->cfg->send_timeout); /* progress: a fresh deadline */
+    } else if (c->closing) {
+        linger(c);
+        return;
+    } else if (c->len > 0) {
+        set_wait(c, KE_WAIT_HEAD, w->cfg->header_timeout);
+    } else {
+        set_wait(c, KE_WAIT_IDLE, w->cfg->idle_timeout);
+    }
+    if (c->paused && c->pending <= RESUME_PENDING) {
+        c->paused = false;
+        uv_read_start((uv_stream_t *)&c->tcp, alloc_cb, on_read);
+    }
+}
+
+/* Answers one request (or a malformed one) on c. */
+static void
+respond(struct ke_conn *c, const struct ke_request *req)
+{
+    struct ke_worker *w = c->w;
+    ke_worker_refresh_index(w);
+    struct wreq *wr = wreq_get(w);
+    if (!wr) {
+        conn_close(c);
+        return;
+    }
+    c->requests++;
+    struct ke_respond_ctx ctx = {
+        .cfg = w->cfg,
+        .ix = w->ix,
+        .date = w->date,
+        .force_close = w->stopping || (w->cfg->max_requests && c->requests >= w->cfg->max_requests),
+    };
+    wr->start_ns = now_ns();
+    ke_respond(&ctx, req, &wr->resp);
+    struct ke_response *r = &wr->resp;
+    if (ke_shared.log_fd >= 0)
+        log_request(c, req, r);
+    ke_metrics_count(&w->m, r->status, r->n_body || r->body_len ? r->enc : -1,
+                     r->head_len + (req->method == KE_M_HEAD ? 0 : r->body_len));
+    uv_buf_t bufs[1 + sizeof r->body / sizeof r->body[0]];
+    bufs[0] = uv_buf_init(r->head, (unsigned)r->head_len);
+    unsigned nb = 1;
+    for (unsigned i = 0; i < r->n_body; i++)
+        if (r->body[i].n)
+            bufs[nb++] = uv_buf_init((char *)r->body[i].p, (unsigned)r->body[i].n);
+    wr->c = c;
+    wr->ix = w->ix;
+    ke_index_hold(wr->ix);
+    if (uv_write(&wr->req, (uv_stream_t *)&c->tcp, bufs, nb, on_write) != 0) {
+        ke_index_release(wr->ix);
+        wreq_put(w, wr);
+        conn_close(c);
+        return;
+    }
+    c->pending++;
+    if (r->close)
+        c->closing = true;
+    set_wait(c, KE_WAIT_SEND, w->cfg->send_timeout);
+}
+
+/* Parses and answers every complete request in p[0..n). Keeps an incomplete
+ * tail in c->buf. p is either the worker's read buffer or c->buf. */
+static void
+process(struct ke_conn *c, char *p, size_t n)
+{
+    struct ke_worker *w = c->w;
+    struct ke_request_limits lim = {
+        .max_head = w->cfg->max_head,
+        .max_target = w->cfg->max_target,
+        .max_headers = w->cfg->max_headers < MAX_HEADERS ? w->cfg->max_headers : MAX_HEADERS,
+    };
+    struct ke_header hdrs[MAX_HEADERS];
+    size_t off = 0, prev = c->parsed;
+    while (off < n && !c->closing && !uv_is_closing((uv_handle_t *)&c->tcp)) {
+        struct ke_request req;
+        memset(&req, 0, sizeof req);
+        req.headers = hdrs;
+        int rc = ke_request_parse(p + off, n - off, prev, &lim, &req);
+        if (rc == KE_REQ_INCOMPLETE)
+            break;
+        respond(c, &req);
+        if (rc < 0)
+            break; /* the response closes the connection */
+        off += (size_t)rc;
+        prev = 0;
+    }
+    size_t rest = c->closing ? 0 : n - off;
+    if (rest == 0) {
+        /* Nothing pending: give the buffer back (idle connections hold none). */
+        free(c->buf);
+        c->buf = NULL;
+        c->len = c->cap = c->parsed = 0;
+    } else {
+        if (p != c->buf) {
+            if (rest > c->cap) {
+                char *nb = realloc(c->buf, rest);
+                if (!nb) {
+                    conn_close(c);
+                    return;
+                }
+                c->buf = nb;
+                c->cap = (uint32_t)rest;
+            }
+            memcpy(c->buf, p + off, rest);
+        } else if (off > 0) {
+            memmove(c->buf, c->buf + off, rest);
+        }
+        bool fresh = c->len == 0 || off > 0;
+        c->len = (uint32_t)rest;
+        c->parsed = (uint32_t)rest;
+        /* The header timeout runs from the head's first byte, not the last:
+         * a client sending one byte a second must not hold the slot. */
+        if (fresh && c->pending == 0)
+            set_wait(c, KE_WAIT_HEAD, w->cfg->header_timeout);
+    }
+    if (c->pending >= MAX_PENDING && !c->paused && !uv_is_closing((uv_handle_t *)&c->tcp)) {
+        c->paused = true;
+        uv_read_stop((uv_stream_t *)&c->tcp);
+    }
+}
+
+static void
+on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf)
+{
+    struct ke_conn *c = (struct ke_conn *)s;
+    if (nread < 0) {
+        /* EOF or error. Responses still being written are lost to a reset
+         * peer anyway; a half-closed peer still gets them. */
+        if (nread == UV_EOF && c->pending > 0 && !c->closing) {
+            c->closing = true;
+            uv_read_stop(s);
+            return;
+        }
+        conn_close(c);
+        return;
+    }
+    if (nread == 0 || c->closing)
+        return;
+    if (c->len == 0) {
+        process(c, buf->base, (size_t)nread);
+        return;
+    }
+    /* Continue a partial head. The parser refuses heads over max_head, so
+     * the copy never needs to grow far past it. */
+    size_t room = c->w->cfg->max_head + 1;
+    size_t take = (size_t)nread;
+    size_t need = c->len + take;
+    if (need > room + KE_READ_BUF)
+        need = room + KE_READ_BUF, take = need - c->len;
+    if (need > c->cap) {
+        char *nb = realloc(c->buf, need);
+        if (!nb) {
+            conn_close(c);
+            return;
+        }
+        c->buf = nb;
+        c->cap = (uint32_t)need;
+    }
+    memcpy(c->buf + c->len, buf->base, take);
+    c->len = (uint32_t)need;
+    process(c, c->buf, c->len);
+}
+
+/* ---- accepting ---------------------------------------------------------------------------------
+ */
+
+static void
+on_refused_close(uv_handle_t *h)
+{
+    free(h);
+}
+
+void
+ke_conn_accept(uv_stream_t *server, int status)
+{
+    struct ke_worker *w = server->data;
+    if (status < 0) {
+        /* libuv already keeps a spare descriptor for EMFILE; just note it. */
+        kc_warn("worker %u: accept: %s", w->id, uv_strerror(status));
+        return;
+    }
+    if (w->stopping)
+        return;
+    if (w->n_conns >= w->cfg->max_conns) {
+        static const char busy[] = "HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\n"
+                                   "Retry-After: 1\r\nConnection: close\r\n\r\n";
+        uv_tcp_t *t = malloc(sizeof *t);
+        if (!t || uv_tcp_init(&w->loop, t) != 0) {
+            free(t);
+            return;
+        }
+        if (uv_accept(server, (uv_stream_t *)t) == 0) {
+            uv_buf_t b = uv_buf_init((char *)busy, sizeof busy - 1);
+            uv_try_write((uv_stream_t *)t, &b, 1);
+            atomic_fetch_add_explicit(&w->m.conns_refused, 1, memory_order_relaxed);
+        }
+        uv_close((uv_handle_t *)t, on_refused_close);
+        return;
+    }
+    struct ke_conn *c = calloc(1, sizeof *c);
+    if (!c || uv_tcp_init(&w->loop, &c->tcp) != 0) {
+        free(c);
+        return;
+    }
+    c->w = w;
+    w->n_conns++;
+    atomic_fetch_add_explicit(&w->m.conns_open, 1, memory_order_relaxed);
+    atomic_fetch_add_explicit(&w->m.conns_total, 1, memory_order_relaxed);
+    if (uv_accept(server, (uv_stream_t *)&c->tcp) != 0) {
+        conn_close(c);
+        return;
+    }
+    uv_tcp_nodelay(&c->tcp, 1);
+    struct sockaddr_storage ss;
+    int len = sizeof ss;
+    if (uv_tcp_getpeername(&c->tcp, (struct sockaddr *)&ss, &len) == 0) {
+        if (ss.ss_family == AF_INET) {
+            c->family = 4;
+            memcpy(c->addr, &((struct sockaddr_in *)&ss)->sin_addr, 4);
+        } else if (ss.ss_family == AF_INET6) {
+            c->family = 6;
+            memcpy(c->addr, &((struct sockaddr_in6 *)&ss)->sin6_addr, 16);
+        }
+    }
+    set_wait(c, KE_WAIT_HEAD, w->cfg->header_timeout);
+    uv_read_start((uv_stream_t *)&c->tcp, alloc_cb, on_read);
+}
+
+/* ---- timeouts and draining
+ * --------------------------------------------------------------------------- */
+
+void
+ke_conn_tick(struct ke_worker *w)
+{
+    uint64_t now = uv_now(&w->loop);
+    for (int l = KE_WAIT_IDLE; l < KE_WAIT_N; l++) {
+        struct ke_conn *c;
+        while ((c = w->wait[l].head) != NULL && c->deadline <= now)
+            conn_close(c); /* idle, slow head, stalled send, or linger over */
+    }
+}
+
+void
+ke_conn_stop_idle(struct ke_worker *w)
+{
+    struct ke_conn *c;
+    while ((c = w->wait[KE_WAIT_IDLE].head) != NULL)
+        conn_close(c);
+}
+
+void
+ke_conn_free_cache(struct ke_worker *w)
+{
+    struct wreq *r = w->free_writes;
+    while (r) {
+        struct wreq *next = r->next_free;
+        free(r);
+        r = next;
+    }
+    w->free_writes = NULL;
+    w->n_free_writes = 0;
+}

@@ -1,0 +1,615 @@
+/*
+ * Release index: loads kiln-manifest.json (or a plain directory) into an
+ * immutable table of resources with their bodies and prebuilt header lines.
+ * Everything a request needs is computed here, once: the request path only
+ * hashes the URL, picks a variant and writes. Bodies up to cfg->mem_max are
+ * copied into memory; larger ones are mapped read-only (a release is
+ * immutable, so the mapping never changes under a reader).
+ */
+#include "edge/index.h"
+#include "common/hash.h"
+#include "common/httpdate.h"
+#include "common/mime.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define ARENA_BLOCK   (1u << 20)
+#define MAX_DIR_DEPTH 32
+
+static const char *const enc_token[KE_ENC_COUNT] = { NULL, "br", "zstd", "gzip" };
+static const char *const enc_suffix[KE_ENC_COUNT] = { NULL, ".br", ".zst", ".gz" };
+
+/* ---- memory owned by an index ---------------------------------------------- */
+
+struct block {
+    struct block *next;
+    size_t used, cap;
+    max_align_t data[];
+};
+
+struct mapping {
+    struct mapping *next;
+    void *p;
+    size_t len;
+};
+
+struct holder {
+    struct block *blocks;
+    struct mapping *maps;
+};
+
+static void *
+arena_alloc(struct holder *h, size_t n)
+{
+    n = (n + 15) & ~(size_t)15;
+    struct block *b = h->blocks;
+    if (!b || b->cap - b->used < n) {
+        size_t cap = n > ARENA_BLOCK ? n : ARENA_BLOCK;
+        b = malloc(sizeof *b + cap);
+        if (!b)
+            return NULL;
+        b->used = 0;
+        b->cap = cap;
+        b->next = h->blocks;
+        h->blocks = b;
+    }
+    void *p = (char *)b->data + b->used;
+    b->used += n;
+    return p;
+}
+
+static char *
+arena_strndup(struct holder *h, const char *s, size_t n)
+{
+    char *p = arena_alloc(h, n + 1);
+    if (p) {
+        memcpy(p, s, n);
+        p[n] = '\0';
+    }
+    return p;
+}
+
+static void
+holder_free(struct holder *h)
+{
+    if (!h)
+        return;
+    for (struct block *b = h->blocks, *nb; b; b = nb) {
+        nb = b->next;
+        free(b);
+    }
+    for (struct mapping *m = h->maps, *nm; m; m = nm) {
+        nm = m->next;
+        munmap(m->p, m->len);
+        free(m);
+    }
+    free(h);
+}
+
+/* ---- loading ----------------------------------------------------------------- */
+
+struct loader {
+    struct ke_index *ix;
+    struct holder *h;
+    const struct ke_config *cfg;
+    int dirfd;
+    size_t cap;
+    char *err;
+    size_t errsz;
+};
+
+static int fail(struct loader *L, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static int
+fail(struct loader *L, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(L->err, L->errsz, fmt, ap);
+    va_end(ap);
+    return -1;
+}
+
+/* A path named by the manifest must stay inside the release: relative, no
+ * ".." segment, no empty segment. */
+static bool
+safe_relpath(const char *p)
+{
+    if (!*p || *p == '/')
+        return false;
+    for (const char *s = p; *s;) {
+        const char *e = strchr(s, '/');
+        size_t n = e ? (size_t)(e - s) : strlen(s);
+        if (n == 0 || (n == 2 && s[0] == '.' && s[1] == '.') || (n == 1 && s[0] == '.'))
+            return false;
+        s += n + (e ? 1 : 0);
+    }
+    return true;
+}
+
+/* Reads or maps the file rel (size bytes expected, or any size when
+ * want == UINT64_MAX) into *body. */
+static int
+load_body(struct loader *L, const char *rel, uint64_t want, const unsigned char **body,
+          uint64_t *size)
+{
+    int fd = openat(L->dirfd, rel, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    if (fd < 0)
+        return fail(L, "%s: %s", rel, strerror(errno));
+    struct stat st;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        close(fd);
+        return fail(L, "%s: not a regular file", rel);
+    }
+    uint64_t n = (uint64_t)st.st_size;
+    if (want != UINT64_MAX && n != want) {
+        close(fd);
+        return fail(L, "%s: %llu bytes on disk, the manifest says %llu (damaged release?)", rel,
+                    (unsigned long long)n, (unsigned long long)want);
+    }
+    *size = n;
+    if (n == 0) {
+        *body = (const unsigned char *)"";
+        close(fd);
+        return 0;
+    }
+    if (n <= L->cfg->mem_max) {
+        unsigned char *p = arena_alloc(L->h, (size_t)n);
+        ssize_t got = p ? pread(fd, p, (size_t)n, 0) : -1;
+        close(fd);
+        if (got != (ssize_t)n)
+            return fail(L, "%s: cannot read", rel);
+        *body = p;
+        return 0;
+    }
+    void *p = mmap(NULL, (size_t)n, PROT_READ, MAP_PRIVATE, fd, 0);
+    close(fd);
+    struct mapping *m = malloc(sizeof *m);
+    if (p == MAP_FAILED || !m) {
+        free(m);
+        if (p != MAP_FAILED)
+            munmap(p, (size_t)n);
+        return fail(L, "%s: cannot map: %s", rel, strerror(errno));
+    }
+    m->p = p;
+    m->len = (size_t)n;
+    m->next = L->h->maps;
+    L->h->maps = m;
+    *body = p;
+    return 0;
+}
+
+static struct ke_resource *
+new_resource(struct loader *L, const char *path, size_t n)
+{
+    struct ke_index *ix = L->ix;
+    if (ix->n == L->cap) {
+        size_t cap = L->cap ? L->cap * 2 : 256;
+        struct ke_resource *v = realloc(ix->res, cap * sizeof *v);
+        if (!v)
+            return NULL;
+        ix->res = v;
+        L->cap = cap;
+    }
+    struct ke_resource *r = &ix->res[ix->n];
+    memset(r, 0, sizeof *r);
+    r->path = arena_strndup(L->h, path, n);
+    r->path_len = n;
+    if (!r->path)
+        return NULL;
+    ix->n++;
+    return r;
+}
+
+/* Builds the header lines of every variant of r. */
+static int
+build_heads(struct loader *L, struct ke_resource *r, const char *type)
+{
+    char cc[64];
+    switch (r->cls) {
+    case KE_CLASS_IMMUTABLE: snprintf(cc, sizeof cc, "public, max-age=31536000, immutable"); break;
+    case KE_CLASS_NO_CACHE: snprintf(cc, sizeof cc, "no-cache"); break;
+    default: snprintf(cc, sizeof cc, "public, max-age=%u", L->cfg->max_age_other); break;
+    }
+    char lm[KC_HTTPDATE_LEN + 1];
+    kc_httpdate_format(r->mtime, lm);
+    int variants = 0;
+    for (int e = 0; e < KE_ENC_COUNT; e++)
+        variants += r->var[e].present;
+    const char *vary = variants > 1 ? "Vary: Accept-Encoding\r\n" : "";
+    for (int e = 0; e < KE_ENC_COUNT; e++) {
+        struct ke_variant *v = &r->var[e];
+        if (!v->present)
+            continue;
+        char ce[40] = "";
+        if (enc_token[e])
+            snprintf(ce, sizeof ce, "Content-Encoding: %s\r\n", enc_token[e]);
+        char buf[1024];
+        int n = snprintf(buf, sizeof buf,
+                         "Content-Type: %s\r\nCache-Control: %s\r\nETag: %.*s\r\n"
+                         "Last-Modified: %s\r\n%s%sAccept-Ranges: bytes\r\n"
+                         "X-Content-Type-Options: nosniff\r\n",
+                         type, cc, (int)v->etag_len, v->etag, lm, vary, ce);
+        if (n < 0 || (size_t)n >= sizeof buf || !(v->head = arena_strndup(L->h, buf, (size_t)n)))
+            return fail(L, "%s: header block too large", r->path);
+        v->head_len = (size_t)n;
+        n = snprintf(buf, sizeof buf, "Cache-Control: %s\r\nETag: %.*s\r\n%s", cc, (int)v->etag_len,
+                     v->etag, vary);
+        if (n < 0 || (size_t)n >= sizeof buf || !(v->head304 = arena_strndup(L->h, buf, (size_t)n)))
+            return fail(L, "%s: header block too large", r->path);
+        v->head304_len = (size_t)n;
+    }
+    return 0;
+}
+
+static const char *
+json_str(json_t *o, const char *k)
+{
+    return json_string_value(json_object_get(o, k));
+}
+
+/* A quoted strong ETag as kiln-build writes it; anything else in a manifest
+ * would make every conditional request wrong, so it is refused. */
+static bool
+valid_etag(const char *t)
+{
+    size_t n = t ? strlen(t) : 0;
+    if (n < 3 || n > 80 || t[0] != '"' || t[n - 1] != '"')
+        return false;
+    for (size_t i = 1; i + 1 < n; i++)
+        if (t[i] < 0x21 || t[i] == '"' || t[i] == 0x7f)
+            return false;
+    return true;
+}
+
+static int
+load_manifest(struct loader *L, const char *text, size_t len)
+{
+    json_error_t je;
+    json_t *root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &je);
+    if (!root)
+        return fail(L, "kiln-manifest.json:%d: %s", je.line, je.text);
+    int rc = 0;
+    json_t *files = json_object_get(root, "files");
+    const char *release = json_str(root, "release");
+    if (json_integer_value(json_object_get(root, "version")) != 1 || !json_is_object(files) ||
+        !release) {
+        rc = fail(L, "kiln-manifest.json: not a version 1 kiln manifest");
+        goto out;
+    }
+    snprintf(L->ix->release, sizeof L->ix->release, "%s", release);
+    const char *url;
+    json_t *e;
+    json_object_foreach(files, url, e)
+    {
+        const char *file = json_str(e, "file"), *type = json_str(e, "type");
+        const char *cls = json_str(e, "class"), *etag = json_str(e, "etag");
+        json_t *size = json_object_get(e, "size");
+        if (url[0] != '/' || !file || !type || !cls || !valid_etag(etag) ||
+            !json_is_integer(size) || json_integer_value(size) < 0 || strchr(type, '\r') ||
+            strchr(type, '\n')) {
+            rc = fail(L, "kiln-manifest.json: entry %s: missing or invalid fields", url);
+            goto out;
+        }
+        if (!safe_relpath(file)) {
+            rc = fail(L, "kiln-manifest.json: entry %s: file '%s' is outside the release", url,
+                      file);
+            goto out;
+        }
+        struct ke_resource *r = new_resource(L, url, strlen(url));
+        if (!r) {
+            rc = fail(L, "out of memory");
+            goto out;
+        }
+        r->entry = json_is_true(json_object_get(e, "entry"));
+        r->mtime = json_integer_value(json_object_get(e, "mtime"));
+        const char *slash = strrchr(url, '/');
+        bool sw = slash && strcmp(slash, "/sw.js") == 0;
+        r->cls = strcmp(cls, "immutable") == 0 ? KE_CLASS_IMMUTABLE
+                 : r->entry || sw              ? KE_CLASS_NO_CACHE
+                                               : KE_CLASS_SHORT;
+        struct ke_variant *v = &r->var[KE_ENC_IDENTITY];
+        v->present = true;
+        v->etag = arena_strndup(L->h, etag, strlen(etag));
+        v->etag_len = strlen(etag);
+        if (!v->etag ||
+            load_body(L, file, (uint64_t)json_integer_value(size), &v->body, &v->size) != 0) {
+            rc = v->etag ? -1 : fail(L, "out of memory");
+            goto out;
+        }
+        json_t *encs = json_object_get(e, "encodings");
+        for (int k = 1; k < KE_ENC_COUNT; k++) {
+            json_t *ve = json_object_get(encs, enc_token[k]);
+            if (!ve)
+                continue;
+            const char *vf = json_str(ve, "file"), *vt = json_str(ve, "etag");
+            json_t *vs = json_object_get(ve, "size");
+            if (!vf || !safe_relpath(vf) || !valid_etag(vt) || !json_is_integer(vs) ||
+                json_integer_value(vs) < 0) {
+                rc = fail(L, "kiln-manifest.json: entry %s: invalid %s variant", url, enc_token[k]);
+                goto out;
+            }
+            v = &r->var[k];
+            v->present = true;
+            v->etag = arena_strndup(L->h, vt, strlen(vt));
+            v->etag_len = strlen(vt);
+            if (!v->etag ||
+                load_body(L, vf, (uint64_t)json_integer_value(vs), &v->body, &v->size) != 0) {
+                rc = v->etag ? -1 : fail(L, "out of memory");
+                goto out;
+            }
+        }
+        if ((rc = build_heads(L, r, type)) != 0)
+            goto out;
+    }
+out:
+    json_decref(root);
+    return rc;
+}
+
+/* ---- plain directory mode ------------------------------------------------------ */
+
+static void
+etag_of(struct loader *L, const unsigned char *body, uint64_t n, const char **out, size_t *len)
+{
+    unsigned char d[KC_SHA256_LEN];
+    char hex[2 * KC_SHA256_LEN + 1], t[32];
+    kc_sha256(body, (size_t)n, d);
+    kc_hex(d, sizeof d, hex);
+    snprintf(t, sizeof t, "\"%.24s\"", hex);
+    *out = arena_strndup(L->h, t, 26);
+    *len = 26;
+}
+
+static bool
+is_sidecar_name(const char *name)
+{
+    size_t n = strlen(name);
+    for (int e = 1; e < KE_ENC_COUNT; e++) {
+        size_t sn = strlen(enc_suffix[e]);
+        if (n > sn && strcmp(name + n - sn, enc_suffix[e]) == 0)
+            return true;
+    }
+    return false;
+}
+
+static int
+add_plain_file(struct loader *L, const char *rel, const struct stat *st)
+{
+    char url[PATH_MAX + 2];
+    int un = snprintf(url, sizeof url, "/%s", rel);
+    if (un < 0 || (size_t)un >= sizeof url)
+        return fail(L, "%s: path too long", rel);
+    struct ke_resource *r = new_resource(L, url, (size_t)un);
+    if (!r)
+        return fail(L, "out of memory");
+    const char *base = strrchr(rel, '/');
+    base = base ? base + 1 : rel;
+    const struct kc_mime *mime = kc_mime_lookup(rel);
+    r->entry = mime->kind == KC_KIND_HTML;
+    r->cls = r->entry || strcmp(base, "sw.js") == 0 ? KE_CLASS_NO_CACHE : KE_CLASS_SHORT;
+    r->mtime = (int64_t)st->st_mtime;
+    for (int e = 0; e < KE_ENC_COUNT; e++) {
+        char p[PATH_MAX + 8];
+        snprintf(p, sizeof p, "%s%s", rel, e ? enc_suffix[e] : "");
+        if (e && faccessat(L->dirfd, p, F_OK, AT_SYMLINK_NOFOLLOW) != 0)
+            continue;
+        struct ke_variant *v = &r->var[e];
+        if (load_body(L, p, UINT64_MAX, &v->body, &v->size) != 0)
+            return -1;
+        v->present = true;
+        etag_of(L, v->body, v->size, &v->etag, &v->etag_len);
+        if (!v->etag)
+            return fail(L, "out of memory");
+    }
+    return build_heads(L, r, mime->type);
+}
+
+static int
+walk_plain(struct loader *L, const char *rel, int depth)
+{
+    if (depth > MAX_DIR_DEPTH)
+        return fail(L, "%s: directories nested too deep", rel);
+    int fd = *rel ? openat(L->dirfd, rel, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW)
+                  : dup(L->dirfd);
+    DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+    if (!d) {
+        if (fd >= 0)
+            close(fd);
+        return fail(L, "%s: cannot open directory", *rel ? rel : ".");
+    }
+    int rc = 0;
+    struct dirent *de;
+    while (!rc && (de = readdir(d))) {
+        const char *name = de->d_name;
+        if (name[0] == '.' && strcmp(name, ".well-known") != 0)
+            continue; /* ".", "..", and private dotfiles */
+        char child[PATH_MAX];
+        if (snprintf(child, sizeof child, "%s%s%s", rel, *rel ? "/" : "", name) >=
+            (int)sizeof child) {
+            rc = fail(L, "%s/%s: path too long", rel, name);
+            break;
+        }
+        struct stat st;
+        if (fstatat(L->dirfd, child, &st, AT_SYMLINK_NOFOLLOW) != 0)
+            continue;
+        if (S_ISDIR(st.st_mode)) {
+            rc = walk_plain(L, child, depth + 1);
+        } else if (S_ISREG(st.st_mode)) {
+            /* "a.js.br" beside "a.js" is a variant, not a resource. */
+            if (is_sidecar_name(name)) {
+                char base[PATH_MAX];
+                snprintf(base, sizeof base, "%s", child);
+                *strrchr(base, '.') = '\0';
+                if (faccessat(L->dirfd, base, F_OK, AT_SYMLINK_NOFOLLOW) == 0)
+                    continue;
+            }
+            rc = add_plain_file(L, child, &st);
+        }
+    }
+    closedir(d);
+    return rc;
+}
+
+/* ---- lookup table ----------------------------------------------------------------- */
+
+static uint64_t
+path_hash(const char *p, size_t n)
+{
+    uint64_t h = 1469598103934665603ull; /* FNV-1a */
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ (unsigned char)p[i]) * 1099511628211ull;
+    return h;
+}
+
+static int
+build_table(struct loader *L)
+{
+    struct ke_index *ix = L->ix;
+    size_t cap = 16;
+    while (cap < ix->n * 2)
+        cap *= 2;
+    ix->slots = calloc(cap, sizeof *ix->slots);
+    if (!ix->slots)
+        return fail(L, "out of memory");
+    ix->mask = cap - 1;
+    for (size_t i = 0; i < ix->n; i++) {
+        size_t s = (size_t)path_hash(ix->res[i].path, ix->res[i].path_len) & ix->mask;
+        while (ix->slots[s])
+            s = (s + 1) & ix->mask;
+        ix->slots[s] = (uint32_t)i + 1;
+    }
+    return 0;
+}
+
+static const struct ke_resource *
+find_here(const struct ke_index *ix, const char *p, size_t n)
+{
+    size_t s = (size_t)path_hash(p, n) & ix->mask;
+    for (uint32_t k; (k = ix->slots[s]) != 0; s = (s + 1) & ix->mask) {
+        const struct ke_resource *r = &ix->res[k - 1];
+        if (r->path_len == n && memcmp(r->path, p, n) == 0)
+            return r;
+    }
+    return NULL;
+}
+
+const struct ke_resource *
+ke_index_find(const struct ke_index *ix, const char *p, size_t n)
+{
+    const struct ke_resource *r = find_here(ix, p, n);
+    for (unsigned i = 0; !r && i < ix->n_older; i++) {
+        r = find_here(ix->older[i], p, n);
+        if (r && r->cls != KE_CLASS_IMMUTABLE)
+            r = NULL; /* only content-hashed URLs outlive their release */
+    }
+    return r;
+}
+
+/* ---- lifetime -------------------------------------------------------------------------- */
+
+static void
+index_free(struct ke_index *ix)
+{
+    for (unsigned i = 0; i < ix->n_older; i++)
+        ke_index_release(ix->older[i]);
+    free(ix->res);
+    free(ix->slots);
+    holder_free(ix->mem);
+    free(ix);
+}
+
+int
+ke_index_load(const char *dir, const struct ke_config *cfg, struct ke_index **out, char *err,
+              size_t errsz)
+{
+    struct ke_index *ix = calloc(1, sizeof *ix);
+    struct holder *h = calloc(1, sizeof *h);
+    struct loader L = { .ix = ix, .h = h, .cfg = cfg, .dirfd = -1, .err = err, .errsz = errsz };
+    int rc = 0;
+    if (!ix || !h) {
+        free(ix);
+        free(h);
+        snprintf(err, errsz, "out of memory");
+        return -1;
+    }
+    atomic_init(&ix->refs, 1);
+    ix->mem = h;
+    L.dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (L.dirfd < 0) {
+        rc = fail(&L, "%s: %s", dir, strerror(errno));
+        goto out;
+    }
+    int mfd = openat(L.dirfd, "kiln-manifest.json", O_RDONLY | O_CLOEXEC);
+    if (mfd >= 0) {
+        struct stat st;
+        char *text = NULL;
+        if (fstat(mfd, &st) == 0 && st.st_size < (1 << 30))
+            text = malloc((size_t)st.st_size + 1);
+        ssize_t got = text ? pread(mfd, text, (size_t)st.st_size, 0) : -1;
+        close(mfd);
+        if (got != (ssize_t)st.st_size)
+            rc = fail(&L, "%s/kiln-manifest.json: cannot read", dir);
+        else
+            rc = load_manifest(&L, text, (size_t)got);
+        free(text);
+        ix->from_manifest = true;
+    } else if (errno == ENOENT) {
+        rc = walk_plain(&L, "", 0);
+        if (!rc)
+            snprintf(ix->release, sizeof ix->release, "dir:%zu", ix->n);
+    } else {
+        rc = fail(&L, "%s/kiln-manifest.json: %s", dir, strerror(errno));
+    }
+    if (!rc)
+        rc = build_table(&L);
+out:
+    if (L.dirfd >= 0)
+        close(L.dirfd);
+    if (rc) {
+        index_free(ix);
+        return -1;
+    }
+    *out = ix;
+    return 0;
+}
+
+void
+ke_index_hold(struct ke_index *ix)
+{
+    atomic_fetch_add_explicit(&ix->refs, 1, memory_order_relaxed);
+}
+
+void
+ke_index_release(struct ke_index *ix)
+{
+    if (ix && atomic_fetch_sub_explicit(&ix->refs, 1, memory_order_acq_rel) == 1)
+        index_free(ix);
+}
+
+void
+ke_index_chain(struct ke_index *newer, struct ke_index *older, unsigned keep)
+{
+    if (keep > KE_MAX_KEEP)
+        keep = KE_MAX_KEEP;
+    if (keep == 0 || !older) {
+        ke_index_release(older);
+        return;
+    }
+    newer->older[newer->n_older++] = older;
+    for (unsigned i = 0; i < older->n_older && newer->n_older < keep; i++) {
+        ke_index_hold(older->older[i]);
+        newer->older[newer->n_older++] = older->older[i];
+    }
+}

@@ -1,0 +1,88 @@
+/*
+ * The release index: every servable URL of a release, with each variant's
+ * bytes (in memory or mapped), strong ETag and prebuilt header lines. Built
+ * once per (re)load from kiln-manifest.json, or from a plain directory; then
+ * immutable and shared read-only by all workers. Reference-counted: a reload
+ * swaps the current pointer and the old index lives until its last response
+ * is written.
+ */
+#ifndef KE_INDEX_H
+#define KE_INDEX_H
+
+#include "edge/config.h"
+#include "edge/negotiate.h"
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define KE_MAX_KEEP 16 /* the most previous releases an index keeps */
+
+enum ke_class {
+    KE_CLASS_IMMUTABLE, /* content-hashed URL: cache for a year */
+    KE_CLASS_NO_CACHE,  /* entry documents, sw.js: revalidate every time */
+    KE_CLASS_SHORT,     /* other stable names: a short max-age */
+};
+
+struct ke_variant {
+    bool present;
+    uint64_t size;
+    const unsigned char *body; /* size bytes, valid while the index lives */
+    const char *etag;          /* with quotes */
+    size_t etag_len;
+    const char *head; /* header lines for 200/206 ("Name: value\r\n" ...), without
+                         Date, Content-Length, Content-Range and Connection */
+    size_t head_len;
+    const char *head304; /* the lines a 304 must repeat (RFC 9110 §15.4.5) */
+    size_t head304_len;
+};
+
+struct ke_resource {
+    const char *path; /* URL path under the release root: "/css/site.x.css" */
+    size_t path_len;
+    enum ke_class cls;
+    bool entry; /* an entry document (HTML) */
+    int64_t mtime;
+    struct ke_variant var[KE_ENC_COUNT]; /* identity always present */
+};
+
+struct ke_index {
+    atomic_int refs;
+    char release[40]; /* the manifest's release id, or "dir:<hash>" in directory mode */
+    bool from_manifest;
+    struct ke_resource *res;
+    size_t n;
+    uint32_t *slots; /* open addressing: index + 1 into res, 0 = empty */
+    size_t mask;
+    /* Previous releases, newest first, each holding a reference: their
+     * immutable assets stay servable. Set before publication, never after. */
+    struct ke_index *older[KE_MAX_KEEP];
+    unsigned n_older;
+    void *mem; /* allocations and mappings, freed with the index */
+};
+
+/*
+ * Loads the release in dir: kiln-manifest.json when present, else every
+ * file of dir (with .br/.zst/.gz siblings as variants, probed now, never per
+ * request). Returns 0 with *out holding one reference, or -1 with one line in
+ * err naming the cause. Files named by the manifest must stay inside dir.
+ */
+int ke_index_load(const char *dir, const struct ke_config *cfg, struct ke_index **out, char *err,
+                  size_t errsz);
+
+/* The resource at URL path p (already normalised), or NULL. Falls back to the
+ * older releases chained to ix, for immutable resources only. */
+const struct ke_resource *ke_index_find(const struct ke_index *ix, const char *p, size_t n);
+
+void ke_index_hold(struct ke_index *ix);
+/* Drops one reference; the last one frees the index and drops its
+ * references to older releases. */
+void ke_index_release(struct ke_index *ix);
+
+/* Makes older (the release newer replaces) and up to keep - 1 of its own
+ * previous releases the fallbacks of newer. Takes over the caller's reference
+ * to older. Call before newer is published: published indexes never change. */
+void ke_index_chain(struct ke_index *newer, struct ke_index *older, unsigned keep);
+
+#endif

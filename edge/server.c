@@ -1,0 +1,525 @@
+/*
+ * kiln-edge's server: one libuv loop per worker thread, each with its own
+ * SO_REUSEPORT listening sockets (the kernel spreads connections), one shared
+ * immutable index swapped on reload, and a main thread that owns signals,
+ * the admin port and reloads. Sockets are bound on the main thread before
+ * any worker starts, so "address in use" is a startup error, not a log line.
+ */
+#include "edge/server.h"
+#include "common/buf.h"
+#include "common/httpdate.h"
+#include "common/log.h"
+#include "edge/request.h"
+#include "edge/worker.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+struct ke_shared ke_shared;
+
+static uv_loop_t *main_loop;
+static uv_signal_t sig_hup, sig_term, sig_int;
+static uv_tcp_t admin_tcp;
+static bool admin_open;
+
+/* ---- the index -------------------------------------------------------------------- */
+
+void
+ke_worker_refresh_index(struct ke_worker *w)
+{
+    unsigned g = atomic_load_explicit(&ke_shared.gen, memory_order_acquire);
+    if (g == w->ix_gen && w->ix)
+        return;
+    pthread_mutex_lock(&ke_shared.mu);
+    struct ke_index *nx = ke_shared.current;
+    ke_index_hold(nx);
+    pthread_mutex_unlock(&ke_shared.mu);
+    ke_index_release(w->ix);
+    w->ix = nx;
+    w->ix_gen = g;
+}
+
+static void
+current_release(char *out, size_t n)
+{
+    pthread_mutex_lock(&ke_shared.mu);
+    snprintf(out, n, "%s", ke_shared.current->release);
+    pthread_mutex_unlock(&ke_shared.mu);
+}
+
+/* Loads the release again and swaps it in. A broken release is refused and
+ * the current one keeps serving. Runs on the main thread. */
+static int
+reload(char *err, size_t errsz)
+{
+    const struct ke_config *cfg = ke_shared.cfg;
+    struct ke_index *nx;
+    if (ke_index_load(cfg->release_dir, cfg, &nx, err, errsz) != 0) {
+        char cur[48];
+        current_release(cur, sizeof cur);
+        kc_error("reload refused, still serving release %s: %s", cur, err);
+        return -1;
+    }
+    pthread_mutex_lock(&ke_shared.mu);
+    struct ke_index *old = ke_shared.current;
+    ke_index_hold(old);
+    ke_index_chain(nx, old, cfg->keep_releases);
+    ke_shared.current = nx;
+    pthread_mutex_unlock(&ke_shared.mu);
+    atomic_fetch_add_explicit(&ke_shared.gen, 1, memory_order_release);
+    ke_index_release(old);
+    atomic_fetch_add_explicit(&ke_shared.reloads, 1, memory_order_relaxed);
+    for (unsigned i = 0; i < ke_shared.n_workers; i++)
+        uv_async_send(&ke_shared.workers[i].wake);
+    fprintf(stderr, "kiln-edge: reloaded: release %s\n", nx->release);
+    return 0;
+}
+
+/* ---- workers ------------------------------------------------------------------------ */
+
+static void
+update_date(struct ke_worker *w)
+{
+    int64_t t = (int64_t)time(NULL);
+    if (t != w->date_sec) {
+        w->date_sec = t;
+        kc_httpdate_format(t, w->date);
+    }
+}
+
+static void
+flush_log(struct ke_worker *w)
+{
+    size_t off = 0;
+    while (off < w->log_len) {
+        ssize_t n = write(ke_shared.log_fd, w->log + off, w->log_len - off);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            break; /* a full disk loses log lines, never requests */
+        off += (size_t)n;
+    }
+    w->log_len = 0;
+}
+
+static void
+on_flush(uv_prepare_t *p)
+{
+    struct ke_worker *w = p->data;
+    if (w->log_len)
+        flush_log(w);
+}
+
+static void
+close_all(uv_handle_t *h, void *arg)
+{
+    (void)arg;
+    if (!uv_is_closing(h))
+        uv_close(h, NULL);
+}
+
+/* Once draining and without connections, the worker closes its handles and
+ * its loop returns. */
+static void
+maybe_finish(struct ke_worker *w)
+{
+    if (w->stopping && w->n_conns == 0) {
+        if (w->log_len)
+            flush_log(w);
+        uv_walk(&w->loop, close_all, NULL);
+    }
+}
+
+static void
+on_tick(uv_timer_t *t)
+{
+    struct ke_worker *w = t->data;
+    update_date(w);
+    ke_conn_tick(w);
+    if (w->stopping) {
+        ke_conn_stop_idle(w);
+        maybe_finish(w);
+    }
+}
+
+static void
+on_drain_deadline(uv_timer_t *t)
+{
+    struct ke_worker *w = t->data;
+    uv_walk(&w->loop, close_all, NULL); /* in-flight responses are cut */
+}
+
+static void
+on_wake(uv_async_t *a)
+{
+    struct ke_worker *w = a->data;
+    ke_worker_refresh_index(w); /* drop the old release promptly */
+    if (atomic_load(&ke_shared.stopping) && !w->stopping) {
+        w->stopping = true;
+        for (unsigned i = 0; i < w->n_listeners; i++)
+            uv_close((uv_handle_t *)&w->listeners[i], NULL);
+        ke_conn_stop_idle(w);
+        uv_timer_t *d = malloc(sizeof *d);
+        if (d && uv_timer_init(&w->loop, d) == 0) {
+            d->data = w;
+            uv_timer_start(d, on_drain_deadline, w->cfg->drain_timeout, 0);
+            uv_unref((uv_handle_t *)d);
+        }
+        uv_timer_start(&w->tick, on_tick, 100, 100); /* finish promptly */
+    }
+}
+
+static void *
+worker_main(void *arg)
+{
+    struct ke_worker *w = arg;
+    uv_run(&w->loop, UV_RUN_DEFAULT);
+    return NULL;
+}
+
+/* A listening socket with SO_REUSEPORT, bound and listening, for one worker. */
+static int
+bind_socket(const struct ke_listen *l, char *err, size_t errsz)
+{
+    int fd = socket(l->addr.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    int one = 1;
+    if (fd < 0) {
+        snprintf(err, errsz, "cannot listen on %s: %s", l->text, strerror(errno));
+        return -1;
+    }
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    if (setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof one) != 0 ||
+        (l->addr.ss_family == AF_INET6 &&
+         setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one) != 0) ||
+        bind(fd, (const struct sockaddr *)&l->addr, l->addr_len) != 0 || listen(fd, 511) != 0) {
+        snprintf(err, errsz, "cannot listen on %s: %s", l->text, strerror(errno));
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+static int
+worker_init(struct ke_worker *w, unsigned id, char *err, size_t errsz)
+{
+    const struct ke_config *cfg = ke_shared.cfg;
+    w->id = id;
+    w->cfg = cfg;
+    if (uv_loop_init(&w->loop) != 0) {
+        snprintf(err, errsz, "cannot create an event loop");
+        return -1;
+    }
+    uv_async_init(&w->loop, &w->wake, on_wake);
+    w->wake.data = w;
+    uv_timer_init(&w->loop, &w->tick);
+    w->tick.data = w;
+    uv_timer_start(&w->tick, on_tick, 1000, 1000);
+    uv_prepare_init(&w->loop, &w->flush);
+    w->flush.data = w;
+    uv_prepare_start(&w->flush, on_flush);
+    update_date(w);
+    ke_worker_refresh_index(w);
+    for (unsigned i = 0; i < cfg->n_listen; i++) {
+        int fd = bind_socket(&cfg->listen[i], err, errsz);
+        if (fd < 0)
+            return -1;
+        uv_tcp_t *t = &w->listeners[w->n_listeners++];
+        uv_tcp_init(&w->loop, t);
+        t->data = w;
+        int rc = uv_tcp_open(t, fd);
+        if (rc == 0)
+            rc = uv_listen((uv_stream_t *)t, 511, ke_conn_accept);
+        if (rc != 0) {
+            snprintf(err, errsz, "cannot listen on %s: %s", cfg->listen[i].text, uv_strerror(rc));
+            return -1;
+        }
+    }
+    return 0;
+}
+
+static void
+worker_free(struct ke_worker *w)
+{
+    uv_walk(&w->loop, close_all, NULL);
+    uv_run(&w->loop, UV_RUN_DEFAULT);
+    uv_loop_close(&w->loop);
+    ke_index_release(w->ix);
+    ke_conn_free_cache(w);
+    free(w->log);
+}
+
+/* ---- the admin port (main thread) ------------------------------------------------------ */
+
+struct admin_conn {
+    uv_tcp_t tcp;
+    uv_write_t wr;
+    char in[8192];
+    size_t len;
+    struct kc_buf out;
+};
+
+static void
+admin_closed(uv_handle_t *h)
+{
+    struct admin_conn *a = (struct admin_conn *)h;
+    kc_buf_free(&a->out);
+    free(a);
+}
+
+static void
+admin_written(uv_write_t *req, int status)
+{
+    (void)status;
+    uv_close((uv_handle_t *)req->handle, admin_closed);
+}
+
+static void
+admin_reply(struct admin_conn *a, int status, const char *reason, const char *type,
+            const char *body, size_t n)
+{
+    struct kc_buf *o = &a->out;
+    kc_buf_printf(o,
+                  "HTTP/1.1 %d %s\r\nContent-Type: %s\r\nContent-Length: %zu\r\n"
+                  "Cache-Control: no-store\r\nConnection: close\r\n\r\n",
+                  status, reason, type, n);
+    kc_buf_append(o, body, n);
+    uv_buf_t b = uv_buf_init(o->data, (unsigned)o->len);
+    if (uv_write(&a->wr, (uv_stream_t *)&a->tcp, &b, 1, admin_written) != 0)
+        uv_close((uv_handle_t *)&a->tcp, admin_closed);
+}
+
+static bool
+target_is(const struct ke_request *r, const char *path)
+{
+    size_t n = strlen(path);
+    return r->target.n >= n && memcmp(r->target.p, path, n) == 0 &&
+           (r->target.n == n || r->target.p[n] == '?');
+}
+
+static void
+admin_route(struct admin_conn *a, const struct ke_request *r)
+{
+    uv_read_stop((uv_stream_t *)&a->tcp);
+    if (target_is(r, "/healthz")) {
+        admin_reply(a, 200, "OK", "text/plain; charset=utf-8", "ok\n", 3);
+    } else if (target_is(r, "/metrics") && (r->method == KE_M_GET || r->method == KE_M_HEAD)) {
+        struct kc_buf m;
+        kc_buf_init(&m, 1 << 20);
+        ke_shared_metrics_render(&m);
+        admin_reply(a, 200, "OK", "text/plain; version=0.0.4; charset=utf-8", m.data ? m.data : "",
+                    m.len);
+        kc_buf_free(&m);
+    } else if (target_is(r, "/-/reload")) {
+        if (r->method != KE_M_POST) {
+            admin_reply(a, 405, "Method Not Allowed", "text/plain; charset=utf-8", "use POST\n", 9);
+            return;
+        }
+        char err[512], msg[600];
+        int n;
+        if (reload(err, sizeof err) == 0) {
+            char cur[48];
+            current_release(cur, sizeof cur);
+            n = snprintf(msg, sizeof msg, "reloaded: release %s\n", cur);
+            admin_reply(a, 200, "OK", "text/plain; charset=utf-8", msg, (size_t)n);
+        } else {
+            n = snprintf(msg, sizeof msg, "reload refused: %s\n", err);
+            admin_reply(a, 500, "Internal Server Error", "text/plain; charset=utf-8", msg,
+                        (size_t)n);
+        }
+    } else {
+        admin_reply(a, 404, "Not Found", "text/plain; charset=utf-8", "not found\n", 10);
+    }
+}
+
+static void
+admin_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *buf)
+{
+    (void)suggested;
+    struct admin_conn *a = (struct admin_conn *)h;
+    buf->base = a->in + a->len;
+    buf->len = sizeof a->in - a->len;
+}
+
+static void
+admin_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf)
+{
+    (void)buf;
+    struct admin_conn *a = (struct admin_conn *)s;
+    if (nread < 0) {
+        uv_close((uv_handle_t *)s, admin_closed);
+        return;
+    }
+    a->len += (size_t)nread;
+    struct ke_request req;
+    memset(&req, 0, sizeof req);
+    struct ke_request_limits lim;
+    ke_request_limits_default(&lim);
+    int rc = ke_request_parse(a->in, a->len, 0, &lim, &req);
+    if (rc == KE_REQ_INCOMPLETE && a->len < sizeof a->in)
+        return;
+    if (rc < 0) {
+        uv_read_stop(s);
+        admin_reply(a, 400, "Bad Request", "text/plain; charset=utf-8", "bad request\n", 12);
+        return;
+    }
+    admin_route(a, &req);
+}
+
+static void
+admin_accept(uv_stream_t *server, int status)
+{
+    if (status < 0)
+        return;
+    struct admin_conn *a = calloc(1, sizeof *a);
+    if (!a)
+        return;
+    kc_buf_init(&a->out, 1 << 21);
+    uv_tcp_init(main_loop, &a->tcp);
+    if (uv_accept(server, (uv_stream_t *)&a->tcp) != 0) {
+        uv_close((uv_handle_t *)&a->tcp, admin_closed);
+        return;
+    }
+    uv_read_start((uv_stream_t *)&a->tcp, admin_alloc, admin_read);
+}
+
+void
+ke_shared_metrics_render(struct kc_buf *out)
+{
+    struct ke_metrics *all = calloc(ke_shared.n_workers ? ke_shared.n_workers : 1, sizeof *all);
+    if (!all)
+        return;
+    /* Copy each worker's counters (relaxed loads), then render the sum. */
+    for (unsigned i = 0; i < ke_shared.n_workers; i++)
+        memcpy(&all[i], &ke_shared.workers[i].m, sizeof all[i]);
+    char cur[48];
+    current_release(cur, sizeof cur);
+    ke_metrics_render(all, ke_shared.n_workers, cur,
+                      atomic_load_explicit(&ke_shared.reloads, memory_order_relaxed), out);
+    free(all);
+}
+
+/* ---- signals and the main loop ----------------------------------------------------------------
+ */
+
+static void
+on_signal(uv_signal_t *s, int signum)
+{
+    (void)s;
+    if (signum == SIGHUP) {
+        char err[512];
+        reload(err, sizeof err);
+        return;
+    }
+    /* SIGTERM / SIGINT: stop accepting, finish in-flight responses, exit. */
+    atomic_store(&ke_shared.stopping, true);
+    for (unsigned i = 0; i < ke_shared.n_workers; i++)
+        uv_async_send(&ke_shared.workers[i].wake);
+    uv_close((uv_handle_t *)&sig_hup, NULL);
+    uv_close((uv_handle_t *)&sig_term, NULL);
+    uv_close((uv_handle_t *)&sig_int, NULL);
+    if (admin_open)
+        uv_close((uv_handle_t *)&admin_tcp, NULL);
+}
+
+static int
+open_access_log(const struct ke_config *cfg)
+{
+    if (!cfg->access_log[0] || strcmp(cfg->access_log, "off") == 0)
+        return -1;
+    if (strcmp(cfg->access_log, "-") == 0)
+        return dup(STDOUT_FILENO);
+    return open(cfg->access_log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+}
+
+int
+ke_server_run(const struct ke_config *cfg)
+{
+    char err[1024];
+    signal(SIGPIPE, SIG_IGN);
+    memset(&ke_shared, 0, sizeof ke_shared);
+    ke_shared.cfg = cfg;
+    pthread_mutex_init(&ke_shared.mu, NULL);
+    if (ke_index_load(cfg->release_dir, cfg, &ke_shared.current, err, sizeof err) != 0) {
+        fprintf(stderr, "kiln-edge: %s\n", err);
+        return 1;
+    }
+    ke_shared.log_fd = open_access_log(cfg);
+    if (cfg->access_log[0] && strcmp(cfg->access_log, "off") != 0 && ke_shared.log_fd < 0) {
+        fprintf(stderr, "kiln-edge: --access-log %s: %s\n", cfg->access_log, strerror(errno));
+        ke_index_release(ke_shared.current);
+        return 1;
+    }
+    ke_shared.n_workers = cfg->workers;
+    ke_shared.workers = calloc(cfg->workers, sizeof *ke_shared.workers);
+    int status = 1;
+    unsigned started = 0, inited = 0;
+    if (!ke_shared.workers) {
+        fprintf(stderr, "kiln-edge: out of memory\n");
+        goto out;
+    }
+    for (; inited < cfg->workers; inited++) {
+        if (worker_init(&ke_shared.workers[inited], inited, err, sizeof err) != 0) {
+            fprintf(stderr, "kiln-edge: %s\n", err);
+            inited++;
+            goto out;
+        }
+    }
+    main_loop = uv_default_loop();
+    uv_signal_init(main_loop, &sig_hup);
+    uv_signal_init(main_loop, &sig_term);
+    uv_signal_init(main_loop, &sig_int);
+    uv_signal_start(&sig_hup, on_signal, SIGHUP);
+    uv_signal_start(&sig_term, on_signal, SIGTERM);
+    uv_signal_start(&sig_int, on_signal, SIGINT);
+    if (cfg->admin_on) {
+        int fd = bind_socket(&cfg->admin, err, sizeof err);
+        if (fd < 0 || uv_tcp_init(main_loop, &admin_tcp) != 0 || uv_tcp_open(&admin_tcp, fd) != 0 ||
+            uv_listen((uv_stream_t *)&admin_tcp, 64, admin_accept) != 0) {
+            fprintf(stderr, "kiln-edge: admin: %s\n", fd < 0 ? err : "cannot listen");
+            goto out;
+        }
+        admin_open = true;
+    }
+    for (; started < cfg->workers; started++) {
+        if (pthread_create(&ke_shared.workers[started].thread, NULL, worker_main,
+                           &ke_shared.workers[started]) != 0) {
+            fprintf(stderr, "kiln-edge: cannot start worker threads\n");
+            goto out;
+        }
+    }
+    fprintf(stderr, "kiln-edge: serving release %s from %s on", ke_shared.current->release,
+            cfg->release_dir);
+    for (unsigned i = 0; i < cfg->n_listen; i++)
+        fprintf(stderr, " http://%s/", cfg->listen[i].text);
+    fprintf(stderr, " (%u workers)\n", cfg->workers);
+    uv_run(main_loop, UV_RUN_DEFAULT);
+    status = 0;
+out:
+    if (status != 0 && started > 0) {
+        atomic_store(&ke_shared.stopping, true);
+        for (unsigned i = 0; i < started; i++)
+            uv_async_send(&ke_shared.workers[i].wake);
+    }
+    for (unsigned i = 0; i < started; i++)
+        pthread_join(ke_shared.workers[i].thread, NULL);
+    for (unsigned i = 0; i < inited; i++)
+        worker_free(&ke_shared.workers[i]);
+    if (main_loop) {
+        uv_walk(main_loop, close_all, NULL);
+        uv_run(main_loop, UV_RUN_DEFAULT);
+        uv_loop_close(main_loop);
+    }
+    free(ke_shared.workers);
+    ke_index_release(ke_shared.current);
+    if (ke_shared.log_fd >= 0)
+        close(ke_shared.log_fd);
+    return status;
+}
