@@ -100,9 +100,11 @@ test: deps check-format build/asan/bin/kiln-build $(EDGE_BIN:%=build/asan/%) $(U
 unit: $(UNIT_BIN)
 	@for t in $(UNIT_BIN); do $$t || exit 1; done
 
-demo: deps bin/kiln-build
-	./bin/kiln-build -o dist site-example
-	@echo "release written to dist/ (dist/kiln-manifest.json describes it)"
+DEMO_LISTEN ?= 127.0.0.1:8080
+demo: deps bin/kiln-build $(EDGE_BIN)
+	./bin/kiln-build --exclude kiln-edge.conf -o dist site-example
+	@echo "release written to dist/; serving it at http://$(DEMO_LISTEN)/ (Ctrl-C stops)"
+	./bin/kiln-edge --config site-example/kiln-edge.conf -l $(DEMO_LISTEN) dist
 
 deps:
 	@missing=$$(for p in $(DEB_PKGS); do \

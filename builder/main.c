@@ -42,6 +42,8 @@ usage(FILE *to)
           "      --no-integrity     do not add integrity/crossorigin attributes\n"
           "      --hashed-pattern RE  names already fingerprinted by a bundler (POSIX ERE\n"
           "                         on the file name; group 1 is the hash)\n"
+          "      --exclude GLOB     leave matching files out (repeatable; a GLOB without\n"
+          "                         '/' matches names anywhere, e.g. '*.conf')\n"
           "      --report FILE      write a JSON report\n"
           "  -q, --quiet            no table, warnings and errors only\n"
           "  -v, --verbose          more detail (repeat for debug)\n"
@@ -258,6 +260,7 @@ main(int argc, char **argv)
         { "no-integrity", no_argument, NULL, 'I' },
         { "hashed-pattern", required_argument, NULL, 'p' },
         { "report", required_argument, NULL, 'r' },
+        { "exclude", required_argument, NULL, 'x' },
         { "quiet", no_argument, NULL, 'q' },
         { "verbose", no_argument, NULL, 'v' },
         { "help", no_argument, NULL, 'h' },
@@ -278,6 +281,7 @@ main(int argc, char **argv)
     enum kc_log_level level = KC_LOG_WARN;
     bool no_cache = false;
     char base[PATH_MAX];
+    static const char *excl[64];
     int c;
     while ((c = getopt_long(argc, argv, "o:j:qvhV", longs, NULL)) != -1) {
         char *end;
@@ -319,6 +323,15 @@ main(int argc, char **argv)
         case 'I': o.integrity = false; break;
         case 'p': o.hashed_re = optarg; break;
         case 'r': o.report = optarg; break;
+        case 'x':
+            if (o.n_exclude == sizeof excl / sizeof excl[0]) {
+                fprintf(stderr, "kiln-build: --exclude: at most %zu patterns\n",
+                        sizeof excl / sizeof excl[0]);
+                return 2;
+            }
+            excl[o.n_exclude++] = optarg;
+            o.exclude = excl;
+            break;
         case 'q': o.quiet = true; break;
         case 'v': level = level < KC_LOG_INFO ? KC_LOG_INFO : KC_LOG_DEBUG; break;
         case 'h': usage(stdout); return 0;

@@ -9,6 +9,7 @@
 #include "common/log.h"
 
 #include <dirent.h>
+#include <fnmatch.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
@@ -40,6 +41,21 @@ ignored_name(const char *name)
     /* Other dotfiles are private by convention (.env, .htaccess); .well-known
      * is the one public dot-directory (RFC 8615). */
     return name[0] == '.' && strcmp(name, ".well-known") != 0;
+}
+
+/* --exclude: a glob matches the path under SRC_DIR (docs/NAME.md as
+ * "docs/[glob].md") or, when it has no '/', a file or directory name
+ * anywhere ("*.conf"). */
+static bool
+excluded(const struct kb_options *o, const char *rel, const char *name)
+{
+    for (unsigned i = 0; i < o->n_exclude; i++) {
+        const char *g = o->exclude[i];
+        if (fnmatch(g, rel, FNM_PATHNAME | FNM_PERIOD) == 0 ||
+            (!strchr(g, '/') && fnmatch(g, name, FNM_PERIOD) == 0))
+            return true;
+    }
+    return false;
 }
 
 static bool
@@ -158,7 +174,8 @@ walk_dir(struct walk *w, const char *rel, int depth)
             rc = KC_EIO;
             break;
         }
-        if ((*w->out && strcmp(real, w->out) == 0) || (*w->cache && strcmp(real, w->cache) == 0))
+        if ((*w->out && strcmp(real, w->out) == 0) || (*w->cache && strcmp(real, w->cache) == 0) ||
+            excluded(w->s->opt, crel, e->d_name))
             continue;
         if (S_ISDIR(st.st_mode))
             rc = walk_dir(w, crel, depth + 1);

@@ -26,7 +26,9 @@ struct kb_options {
     const char *cache_dir; /* NULL with --no-cache */
     const char *report;    /* --report FILE or NULL */
     const char *hashed_re; /* --hashed-pattern: names a bundler already fingerprinted */
-    unsigned enc_mask;     /* 1u << kb_enc */
+    const char **exclude;  /* --exclude GLOB, repeatable: files left out of the release */
+    unsigned n_exclude;
+    unsigned enc_mask; /* 1u << kb_enc */
     unsigned jobs;
     unsigned min_saving; /* percent a variant must save to be kept */
     bool integrity;      /* add integrity/crossorigin to script and style tags */

@@ -2,13 +2,15 @@
 # Runs every test of kiln and prints one summary line: "N passed, N failed".
 # Each test program speaks TAP; this script adds up their "ok"/"not ok" lines.
 # A program that crashes or exits non-zero without a "not ok" line counts as
-# one failure. Environment: KILN_BUILD (the binary under test), BUILD_DIR.
+# one failure. Environment: KILN_BUILD, KILN_EDGE (the binaries under test),
+# BUILD_DIR.
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top" || exit 2
 : "${BUILD_DIR:=$top/build/asan}"
 : "${KILN_BUILD:=$BUILD_DIR/bin/kiln-build}"
-export KILN_BUILD BUILD_DIR
+: "${KILN_EDGE:=$BUILD_DIR/bin/kiln-edge}"
+export KILN_BUILD KILN_EDGE BUILD_DIR
 export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}"
 export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
 

@@ -12,6 +12,7 @@ import traceback
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 KILN_BUILD = os.environ.get("KILN_BUILD", os.path.join(ROOT, "build/asan/bin/kiln-build"))
+KILN_EDGE = os.environ.get("KILN_EDGE", os.path.join(ROOT, "build/asan/bin/kiln-edge"))
 
 _tests = []
 

@@ -350,6 +350,19 @@ def _(tmp):
     assert HASHED.search(n["fonts/Roboto-BoldItal.woff2"]), n
 
 
+@test("--exclude leaves matching files out, by name anywhere or by path")
+def _(tmp):
+    src, dist = os.path.join(tmp, "src"), os.path.join(tmp, "dist")
+    mini(src)
+    write(src, "server.conf", "secret=1\n")
+    write(src, "docs/a.md", "# a\n")
+    write(src, "docs/keep.txt", "k\n")
+    kiln_build("-q", "--no-cache", "--exclude", "*.conf", "--exclude", "docs/*.md", "-o", dist, src)
+    n = names(dist)
+    assert "server.conf" not in n and "docs/a.md" not in n and "docs/keep.txt" in n, n
+    assert not os.path.exists(os.path.join(dist, "server.conf"))
+
+
 @test("--base prefixes absolute URLs and preload hints")
 def _(tmp):
     src, dist = os.path.join(tmp, "src"), os.path.join(tmp, "dist")
