@@ -482,8 +482,14 @@ ke_conn_accept(uv_stream_t *server, int status)
 {
     struct ke_worker *w = server->data;
     if (status < 0) {
-        /* libuv already keeps a spare descriptor for EMFILE; just note it. */
-        kc_warn("worker %u: accept: %s", w->id, uv_strerror(status));
+        /* libuv keeps a spare descriptor for EMFILE, so this cannot spin;
+         * say so at most once a second. */
+        static _Thread_local uint64_t last;
+        uint64_t now = uv_now(&w->loop);
+        if (now - last >= 1000) {
+            last = now;
+            kc_warn("worker %u: accept: %s", w->id, uv_strerror(status));
+        }
         return;
     }
     if (w->stopping)
@@ -547,12 +553,20 @@ ke_conn_tick(struct ke_worker *w)
     }
 }
 
+/* Draining: closes connections that have no request in progress: idle
+ * keep-alive ones, and new ones that have not sent a byte. */
 void
 ke_conn_stop_idle(struct ke_worker *w)
 {
     struct ke_conn *c;
     while ((c = w->wait[KE_WAIT_IDLE].head) != NULL)
         conn_close(c);
+    for (c = w->wait[KE_WAIT_HEAD].head; c;) {
+        struct ke_conn *next = c->next;
+        if (c->len == 0 && c->pending == 0)
+            conn_close(c);
+        c = next;
+    }
 }
 
 void
