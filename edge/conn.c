@@ -29,6 +29,7 @@ struct ke_conn {
     char *buf; /* a partial head (malloc'd), or NULL */
     uint32_t len, cap, parsed;
     uint32_t requests;
+    uint64_t queued;  /* write queue size at the last check: progress detector */
     uint16_t pending; /* writes in flight */
     uint8_t wait;     /* enum ke_wait */
     bool closing;     /* a response said close: no more requests */
@@ -304,6 +305,7 @@ on_write(uv_write_t *req, int status)
         return;
     }
     if (c->pending > 0) {
+        c->queued = uv_stream_get_write_queue_size((uv_stream_t *)&c->tcp);
         set_wait(c, KE_WAIT_SEND, w->cfg->send_timeout); /* progress: a fresh deadline */
     } else if (c->closing) {
         linger(c);
@@ -362,6 +364,7 @@ respond(struct ke_conn *c, const struct ke_request *req)
     c->pending++;
     if (r->close)
         c->closing = true;
+    c->queued = uv_stream_get_write_queue_size((uv_stream_t *)&c->tcp);
     set_wait(c, KE_WAIT_SEND, w->cfg->send_timeout);
 }
 
@@ -542,14 +545,26 @@ ke_conn_accept(uv_stream_t *server, int status)
 /* ---- timeouts and draining
  * --------------------------------------------------------------------------- */
 
+/* Closes connections whose deadline passed: an idle keep-alive, a head too
+ * slow to arrive, a linger that is over. A send times out only without
+ * progress: a large body to a slow client is fine while its queue shrinks. */
 void
 ke_conn_tick(struct ke_worker *w)
 {
     uint64_t now = uv_now(&w->loop);
     for (int l = KE_WAIT_IDLE; l < KE_WAIT_N; l++) {
         struct ke_conn *c;
-        while ((c = w->wait[l].head) != NULL && c->deadline <= now)
-            conn_close(c); /* idle, slow head, stalled send, or linger over */
+        while ((c = w->wait[l].head) != NULL && c->deadline <= now) {
+            if (l == KE_WAIT_SEND) {
+                uint64_t q = uv_stream_get_write_queue_size((uv_stream_t *)&c->tcp);
+                if (q < c->queued) {
+                    c->queued = q;
+                    set_wait(c, KE_WAIT_SEND, w->cfg->send_timeout);
+                    continue;
+                }
+            }
+            conn_close(c);
+        }
     }
 }
 
