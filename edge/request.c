@@ -263,10 +263,12 @@ parse_request_line(const char *buf, size_t i, size_t cap, const struct ke_reques
         if (!ok)
             return fail(req, 400);
     }
+    /* RFC 9110 §2.5: a higher minor version of a major version we speak is
+     * handled as the highest minor we know (HTTP/1.2 as HTTP/1.1). */
     const char *v = buf + i - 5;
-    if (v[0] != '1' || (v[2] != '0' && v[2] != '1'))
+    if (v[0] != '1')
         return fail(req, 505);
-    req->minor = v[2] - '0';
+    req->minor = v[2] == '0' ? 0 : 1;
     return (long)i;
 }
 
@@ -309,10 +311,14 @@ scan_head(const char *buf, size_t pos, size_t from, size_t cap)
                 return P_INCOMPLETE;
             if (buf[i + 1] != '\n')
                 return P_ERROR;
-            i++;
+            /* CRLF: the LF is fine; an empty line ends the head. */
+            if (buf[i - 1] == '\n')
+                return (long)(i + 2);
+            i += 2;
         } else if (c == '\n') {
-            /* i > pos here can only follow a CR at >= pos, so buf[i - 2] is
-             * at worst the request line's LF at pos - 1. */
+            /* A bare LF, or a resumed scan starting on the LF of a CRLF;
+             * then the CR is at >= pos, so buf[i - 2] is at worst the
+             * request line's LF at pos - 1. */
             if (i == pos || buf[i - 1] != '\r')
                 return P_ERROR;
             if (buf[i - 2] == '\n')
@@ -323,6 +329,24 @@ scan_head(const char *buf, size_t pos, size_t from, size_t cap)
         }
     }
     return P_INCOMPLETE;
+}
+
+/* The first CR in [p, end), or NULL: memchr() inlined for short values. */
+static const char *
+find_cr(const char *p, const char *end)
+{
+#ifdef __SSE2__
+    for (; end - p >= 16; p += 16) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
+        unsigned bits = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8('\r')));
+        if (bits)
+            return p + __builtin_ctz(bits);
+    }
+#endif
+    for (; p < end; p++)
+        if (*p == '\r')
+            return p;
+    return NULL;
 }
 
 /* Trims SP and HTAB off both ends of p[0..n). */
@@ -559,7 +583,7 @@ parse_fields(const char *buf, size_t i, size_t end, const struct ke_request_limi
         if (k == i || k == stop || buf[k] != ':')
             return 400;
         const char *v = buf + k + 1;
-        const char *cr = memchr(v, '\r', (size_t)(buf + stop - v));
+        const char *cr = find_cr(v, buf + stop);
         if (!cr || cr[1] != '\n')
             return 400;
         if (req->n_headers == lim->max_headers)

@@ -119,8 +119,8 @@ void ke_request_limits_default(struct ke_request_limits *lim);
  * the same answer as feeding it at once, and garbage (a TLS ClientHello, a
  * bad method) is refused as soon as the offending byte arrives.
  *
- * lim NULL means the defaults. req->headers must have room for
- * lim->max_headers entries (or be NULL); everything else in *req is output.
+ * lim NULL means the defaults; a max_head above INT_MAX counts as INT_MAX. req->headers must have
+ * room for lim->max_headers entries (or be NULL); everything else in *req is output.
  *
  * Strictness (each an answer of 400 unless noted):
  *   - lines end in CRLF; a bare LF is refused too (RFC 9112 §2.2 lets us

@@ -351,9 +351,22 @@ static void
 t_versions(void)
 {
     ERR("GET / HTTP/2.0\r\nHost: a\r\n\r\n", 505);
-    ERR("GET / HTTP/1.2\r\nHost: a\r\n\r\n", 505);
     ERR("GET / HTTP/0.9\r\n\r\n", 505);
     ERR("GET / HTTP/3.1\r\n\r\n", 505);
+}
+
+static void
+t_higher_minor(void)
+{
+    static const char r[] = "GET / HTTP/1.2\r\nHost: a\r\n\r\n";
+    struct ke_request req;
+    memset(&req, 0, sizeof req);
+    KT_EQ_INT(ke_request_parse(r, sizeof r - 1, 0, NULL, &req), (int)(sizeof r - 1));
+    KT_EQ_INT(req.minor, 1);
+    KT_CHECK(req.keep_alive);
+    memset(&req, 0, sizeof req);
+    KT_EQ_INT(ke_request_parse("GET / HTTP/1.2\r\n\r\n", 18, 0, NULL, &req), KE_REQ_ERROR);
+    KT_EQ_INT(req.status, 400); /* as 1.1, it needs a Host */
 }
 
 static void
@@ -812,7 +825,8 @@ main(void)
     KT_RUN(t_header_count_limit, "more than max_headers fields get 431");
     KT_RUN(t_http10, "HTTP/1.0 needs no Host and keeps alive only on keep-alive");
     KT_RUN(t_http11_connection, "HTTP/1.1 keeps alive unless Connection has close");
-    KT_RUN(t_versions, "HTTP/2.0, HTTP/1.2 and HTTP/0.9 get 505");
+    KT_RUN(t_versions, "HTTP/2.0, HTTP/3.1 and HTTP/0.9 get 505");
+    KT_RUN(t_higher_minor, "HTTP/1.2 is handled as HTTP/1.1 (RFC 9110 section 2.5)");
     KT_RUN(t_bad_versions, "a malformed version gets 400");
     KT_RUN(t_leading_empty_lines, "up to four leading empty lines are skipped");
     KT_RUN(t_pipelined, "two pipelined heads: the first call consumes exactly the first");
