@@ -181,22 +181,39 @@ log_reserve(struct ke_worker *w, size_t n)
     }
 }
 
-/* Copies s[0..n) into the log with quotes, backslashes and control bytes
- * escaped, so a request can never forge a log line. */
 static void
-log_escaped(struct ke_worker *w, const char *s, size_t n, size_t max)
+log_raw(struct ke_worker *w, const char *s, size_t n)
+{
+    log_reserve(w, n);
+    if (w->log_len + n <= w->log_cap) {
+        memcpy(w->log + w->log_len, s, n);
+        w->log_len += n;
+    }
+}
+
+/* Copies s[0..n) (at most max bytes) into the log, escaped so a request can
+ * never forge a line or a field: combined format writes quotes, backslashes,
+ * control and non-ASCII bytes as \xHH (as nginx does); JSON uses \" \\
+ * and \u00HH, so every line parses. */
+static void
+log_str(struct ke_worker *w, const char *s, size_t n, size_t max, bool json)
 {
     if (n > max)
         n = max;
-    log_reserve(w, 4 * n + 1);
-    if (w->log_len + 4 * n > w->log_cap)
+    log_reserve(w, 6 * n + 1);
+    if (w->log_len + 6 * n > w->log_cap)
         return;
     for (size_t i = 0; i < n; i++) {
         unsigned char ch = (unsigned char)s[i];
-        if (ch < 0x20 || ch == '"' || ch == '\\' || ch >= 0x7f)
-            w->log_len += (size_t)snprintf(w->log + w->log_len, 5, "\\x%02x", ch);
+        char *o = w->log + w->log_len;
+        if (ch >= 0x20 && ch < 0x7f && ch != '"' && ch != '\\')
+            o[0] = (char)ch, w->log_len++;
+        else if (json && (ch == '"' || ch == '\\'))
+            o[0] = '\\', o[1] = (char)ch, w->log_len += 2;
+        else if (json)
+            w->log_len += (size_t)snprintf(o, 7, "\\u%04x", ch);
         else
-            w->log[w->log_len++] = (char)ch;
+            w->log_len += (size_t)snprintf(o, 5, "\\x%02x", ch);
     }
 }
 
@@ -207,58 +224,60 @@ header_value(const struct ke_request *req, const char *name)
     for (unsigned i = 0; req->headers && i < req->n_headers; i++)
         if (req->headers[i].name.n == n && strncasecmp(req->headers[i].name.p, name, n) == 0)
             return req->headers[i].value;
-    return (struct ke_span){ "", 0 };
+    return (struct ke_span){ "-", 1 };
 }
 
+/* One access log line: combined format, or a JSON object per line. "bytes"
+ * counts body bytes sent (0 for HEAD and 304), as Apache's %b and nginx's
+ * $body_bytes_sent do. */
 static void
-log_request(struct ke_conn *c, const struct ke_request *req, const struct ke_response *r)
+log_request(struct ke_conn *c, const struct ke_request *req, const struct ke_response *r,
+            uint64_t body_bytes)
 {
+    static const char *const enc_name[] = { "identity", "br", "zstd", "gzip" };
     struct ke_worker *w = c->w;
+    bool json = w->cfg->access_log_format == KE_LOG_JSON;
     char ip[INET6_ADDRSTRLEN] = "-";
     if (c->family)
         inet_ntop(c->family == 4 ? AF_INET : AF_INET6, c->addr, ip, sizeof ip);
-    char when[64];
+    char when[64], num[160];
     time_t t = (time_t)w->date_sec;
     struct tm tm;
     gmtime_r(&t, &tm);
-    bool json = w->cfg->access_log_format == KE_LOG_JSON;
     strftime(when, sizeof when, json ? "%Y-%m-%dT%H:%M:%SZ" : "%d/%b/%Y:%H:%M:%S +0000", &tm);
+    struct ke_span method = req->method_raw.n ? req->method_raw : (struct ke_span){ "-", 1 };
+    struct ke_span target = req->target.n ? req->target : (struct ke_span){ "-", 1 };
     struct ke_span ref = header_value(req, "referer"), ua = header_value(req, "user-agent");
-    const char *method = req->status && !req->method_raw.n ? "-" : NULL;
-    log_reserve(w, 512);
-    if (w->log_len + 512 > w->log_cap)
-        return;
-    if (json)
-        w->log_len += (size_t)snprintf(
-            w->log + w->log_len, 128, "{\"time\":\"%s\",\"remote\":\"%s\",\"method\":\"", when, ip);
-    else
-        w->log_len += (size_t)snprintf(w->log + w->log_len, 128, "%s - - [%s] \"", ip, when);
-    if (method)
-        log_escaped(w, method, 1, 1);
-    else
-        log_escaped(w, req->method_raw.p, req->method_raw.n, 32);
-    log_escaped(w, json ? "\",\"target\":\"" : " ", json ? 12 : 1, 16);
-    log_escaped(w, req->target.p ? req->target.p : "-", req->target.p ? req->target.n : 1, 2048);
-    log_reserve(w, 256);
-    if (w->log_len + 256 > w->log_cap)
-        return;
-    static const char *const enc_name[] = { "identity", "br", "zstd", "gzip" };
-    const char *enc = r->enc >= 0 ? enc_name[r->enc] : "-";
-    if (json)
-        w->log_len += (size_t)snprintf(w->log + w->log_len, 256,
-                                       "\",\"version\":\"HTTP/1.%d\",\"status\":%d,\"bytes\":%llu,"
-                                       "\"encoding\":\"%s\",\"referer\":\"",
-                                       req->minor, r->status, (unsigned long long)r->body_len, enc);
-    else
-        w->log_len += (size_t)snprintf(w->log + w->log_len, 256, " HTTP/1.%d\" %d %llu \"",
-                                       req->minor, r->status, (unsigned long long)r->body_len);
-    log_escaped(w, ref.p, ref.n, 1024);
-    log_escaped(w, json ? "\",\"agent\":\"" : "\" \"", json ? 11 : 3, 16);
-    log_escaped(w, ua.p, ua.n, 1024);
-    log_reserve(w, 4);
-    if (w->log_len + 4 <= w->log_cap) {
-        memcpy(w->log + w->log_len, json ? "\"}\n" : "\"\n", json ? 3 : 2);
-        w->log_len += json ? 3 : 2;
+    int n;
+    if (json) {
+        n = snprintf(num, sizeof num, "{\"time\":\"%s\",\"remote\":\"%s\",\"method\":\"", when, ip);
+        log_raw(w, num, (size_t)n);
+        log_str(w, method.p, method.n, 32, true);
+        log_raw(w, "\",\"target\":\"", 12);
+        log_str(w, target.p, target.n, 2048, true);
+        n = snprintf(num, sizeof num,
+                     "\",\"version\":\"HTTP/1.%d\",\"status\":%d,\"bytes\":%llu,"
+                     "\"encoding\":\"%s\",\"referer\":\"",
+                     req->minor, r->status, (unsigned long long)body_bytes,
+                     r->enc >= 0 ? enc_name[r->enc] : "-");
+        log_raw(w, num, (size_t)n);
+        log_str(w, ref.p, ref.n, 1024, true);
+        log_raw(w, "\",\"agent\":\"", 11);
+        log_str(w, ua.p, ua.n, 1024, true);
+        log_raw(w, "\"}\n", 3);
+    } else {
+        n = snprintf(num, sizeof num, "%s - - [%s] \"", ip, when);
+        log_raw(w, num, (size_t)n);
+        log_str(w, method.p, method.n, 32, false);
+        log_raw(w, " ", 1);
+        log_str(w, target.p, target.n, 2048, false);
+        n = snprintf(num, sizeof num, " HTTP/1.%d\" %d %llu \"", req->minor, r->status,
+                     (unsigned long long)body_bytes);
+        log_raw(w, num, (size_t)n);
+        log_str(w, ref.p, ref.n, 1024, false);
+        log_raw(w, "\" \"", 3);
+        log_str(w, ua.p, ua.n, 1024, false);
+        log_raw(w, "\"\n", 2);
     }
 }
 
@@ -342,10 +361,12 @@ respond(struct ke_conn *c, const struct ke_request *req)
     wr->start_ns = now_ns();
     ke_respond(&ctx, req, &wr->resp);
     struct ke_response *r = &wr->resp;
+    uint64_t body_bytes = 0;
+    for (unsigned i = 0; i < r->n_body; i++)
+        body_bytes += r->body[i].n;
     if (ke_shared.log_fd >= 0)
-        log_request(c, req, r);
-    ke_metrics_count(&w->m, r->status, r->n_body || r->body_len ? r->enc : -1,
-                     r->head_len + (req->method == KE_M_HEAD ? 0 : r->body_len));
+        log_request(c, req, r, body_bytes);
+    ke_metrics_count(&w->m, r->status, body_bytes ? r->enc : -1, r->head_len + body_bytes);
     uv_buf_t bufs[1 + sizeof r->body / sizeof r->body[0]];
     bufs[0] = uv_buf_init(r->head, (unsigned)r->head_len);
     unsigned nb = 1;
@@ -566,6 +587,15 @@ ke_conn_tick(struct ke_worker *w)
             conn_close(c);
         }
     }
+}
+
+/* The drain deadline: closes every connection, in flight or not. */
+void
+ke_conn_close_all(struct ke_worker *w)
+{
+    for (int l = KE_WAIT_IDLE; l < KE_WAIT_N; l++)
+        while (w->wait[l].head)
+            conn_close(w->wait[l].head);
 }
 
 /* Draining: closes connections that have no request in progress: idle

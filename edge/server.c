@@ -154,7 +154,8 @@ static void
 on_drain_deadline(uv_timer_t *t)
 {
     struct ke_worker *w = t->data;
-    uv_walk(&w->loop, close_all, NULL); /* in-flight responses are cut */
+    ke_conn_close_all(w); /* in-flight responses are cut */
+    maybe_finish(w);
 }
 
 static void
@@ -167,12 +168,9 @@ on_wake(uv_async_t *a)
         for (unsigned i = 0; i < w->n_listeners; i++)
             uv_close((uv_handle_t *)&w->listeners[i], NULL);
         ke_conn_stop_idle(w);
-        uv_timer_t *d = malloc(sizeof *d);
-        if (d && uv_timer_init(&w->loop, d) == 0) {
-            d->data = w;
-            uv_timer_start(d, on_drain_deadline, w->cfg->drain_timeout, 0);
-            uv_unref((uv_handle_t *)d);
-        }
+        uv_timer_init(&w->loop, &w->drain);
+        w->drain.data = w;
+        uv_timer_start(&w->drain, on_drain_deadline, w->cfg->drain_timeout, 0);
         uv_timer_start(&w->tick, on_tick, 100, 100); /* finish promptly */
     }
 }

@@ -38,6 +38,7 @@ struct ke_worker {
     uv_async_t wake;    /* reload or stop requested */
     uv_timer_t tick;    /* each second: the Date string, the timeout lists */
     uv_prepare_t flush; /* before the loop sleeps: write the access log */
+    uv_timer_t drain;   /* after SIGTERM: the --drain-timeout deadline */
 
     const struct ke_config *cfg;
     struct ke_index *ix; /* this worker's reference to the current index */
@@ -79,6 +80,7 @@ extern struct ke_shared ke_shared;
 void ke_conn_accept(uv_stream_t *server, int status);
 void ke_conn_tick(struct ke_worker *w);
 void ke_conn_stop_idle(struct ke_worker *w);
+void ke_conn_close_all(struct ke_worker *w);
 void ke_conn_free_cache(struct ke_worker *w); /* after the loop has stopped */
 
 /* server.c */

@@ -1,0 +1,1617 @@
+"""End-to-end tests of kiln-edge: the real binary on a free 127.0.0.1 port,
+serving a release kiln-build wrote from site-example/, spoken to in raw bytes
+over sockets and read back with the small HTTP/1.1 response reader below (no
+http.client, no urllib: they normalise exactly what these tests check).
+
+Every server is stopped in a finally (SIGTERM, then SIGKILL as a last resort,
+which fails the test) and its stderr is checked for sanitizer reports. Tests
+that only read share one default server, checked after each of them; tests
+that need options, signals or their own release start their own."""
+import atexit
+import contextlib
+import email.utils
+import gzip
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import threading
+import time
+
+from kt import ROOT, KILN_EDGE, kiln_build, read, run_all, test, write
+
+SITE = os.path.join(ROOT, "site-example")
+HOST = "127.0.0.1"
+
+# ---- the release, built once per run -------------------------------------------
+
+_WORK = tempfile.mkdtemp(prefix="kiln-e2e-edge-")
+atexit.register(shutil.rmtree, _WORK, True)
+REL = os.path.join(_WORK, "rel1")
+kiln_build("-q", "--no-cache", "-o", REL, SITE)
+M = json.loads(read(REL, "kiln-manifest.json"))
+FILES = M["files"]
+BY_SRC = {e["source"]: url for url, e in FILES.items()}
+
+INDEX = "/index.html"
+CSS = BY_SRC["css/site.css"]
+PNG = BY_SRC["img/crust.png"]
+HUMANS = "/humans.txt"
+ENCS = ("br", "zstd", "gzip")
+ORDER = ("br", "zstd", "gzip", "identity")  # kiln-edge's tie-break, best first
+
+_rel2 = []
+
+
+def release2():
+    """A second release: site-example with one CSS file changed, so its
+    fingerprint (and index.html, which links it) changes. Built on first use."""
+    if not _rel2:
+        src = os.path.join(_WORK, "site2")
+        shutil.copytree(SITE, src)
+        with open(os.path.join(src, "css/site.css"), "a") as f:
+            f.write("\n/* release two */\nbody { outline: 0 }\n")
+        out = os.path.join(_WORK, "rel2")
+        kiln_build("-q", "--no-cache", "-o", out, src)
+        _rel2.append((out, json.loads(read(out, "kiln-manifest.json"))))
+    return _rel2[0]
+
+
+def ident(url):
+    return read(REL, FILES[url]["file"], "rb")
+
+
+def variant_bytes(url, enc):
+    e = FILES[url]
+    return read(REL, e["file"] if enc == "identity" else e["encodings"][enc]["file"], "rb")
+
+
+def variant_etag(url, enc):
+    e = FILES[url]
+    return e["etag"] if enc == "identity" else e["encodings"][enc]["etag"]
+
+
+def sizes(url):
+    e = FILES[url]
+    s = {"identity": e["size"]}
+    s.update({k: v["size"] for k, v in e["encodings"].items()})
+    return s
+
+
+def smallest(url, accepted):
+    s = sizes(url)
+    cands = [c for c in ORDER if c in accepted and c in s]
+    return min(cands, key=lambda c: (s[c], ORDER.index(c)))
+
+
+def decode(enc, data):
+    if enc == "identity":
+        return data
+    if enc == "gzip":
+        return gzip.decompress(data)
+    tool = {"br": ["brotli", "-dc"], "zstd": ["zstd", "-dcq"]}[enc]
+    return subprocess.run(tool, input=data, capture_output=True, check=True).stdout
+
+
+assert all(k in FILES[INDEX]["encodings"] for k in ENCS), "index.html should have every variant"
+assert not FILES[PNG]["encodings"], "a PNG has no variants"
+
+# ---- the server --------------------------------------------------------------------
+
+SANITIZER = re.compile(r"ERROR: AddressSanitizer|runtime error")
+LEAK = re.compile(r"ERROR: LeakSanitizer")
+
+
+def free_port():
+    s = socket.socket()
+    s.bind((HOST, 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+class Edge:
+    """One kiln-edge process. Use as a context manager: it is always stopped,
+    and its stderr is checked for sanitizer reports when it stops."""
+
+    def __init__(self, tmp, release=REL, *args, admin=False, workers=1):
+        self.tmp, self.release, self.args = tmp, release, list(args)
+        self.admin, self.workers = admin, workers
+        self.proc = None
+        self.conns = []
+        self.stderr_text = ""
+        self.returncode = None
+
+    def start(self):
+        for attempt in range(5):
+            self.port = free_port()
+            self.admin_port = free_port() if self.admin else None
+            self.err_path = os.path.join(self.tmp, f"edge-{self.port}.err")
+            cmd = [KILN_EDGE, "-w", str(self.workers), "-l", f"{HOST}:{self.port}"]
+            if self.admin:
+                cmd += ["--admin", f"{HOST}:{self.admin_port}"]
+            cmd += self.args + [self.release]
+            self.errf = open(self.err_path, "w")
+            self.proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                         stderr=self.errf, cwd=self.tmp)
+            deadline = time.time() + 15
+            while time.time() < deadline:
+                text = read(self.tmp, self.err_path)
+                if "kiln-edge: serving release" in text:
+                    return self
+                if self.proc.poll() is not None:
+                    break
+                time.sleep(0.01)
+            else:
+                self.stop()
+                raise AssertionError(f"kiln-edge did not start: {read(self.tmp, self.err_path)}")
+            self.proc.wait()
+            self.errf.close()
+            text = read(self.tmp, self.err_path)
+            self.proc = None
+            if "in use" not in text:  # not a port race: a real startup failure
+                raise AssertionError(f"kiln-edge exited at startup: {text}")
+        raise AssertionError("no free port after 5 attempts")
+
+    def conn(self, timeout=5, rcvbuf=None):
+        c = Conn(self.port, timeout, rcvbuf)
+        self.conns.append(c)
+        return c
+
+    def stderr(self):
+        return read(self.tmp, self.err_path)
+
+    def wait_stderr(self, needle, timeout=10):
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            if needle in self.stderr():
+                return
+            time.sleep(0.01)
+        raise AssertionError(f"{needle!r} not in kiln-edge's stderr:\n{self.stderr()}")
+
+    def signal(self, sig):
+        self.proc.send_signal(sig)
+
+    def stop(self, timeout=15):
+        """SIGTERM, wait; SIGKILL only as a last resort (and that fails the test)."""
+        if self.proc is None:
+            return
+        for c in self.conns:
+            c.close()
+        killed = False
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+        try:
+            self.proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+            killed = True
+        self.errf.close()
+        self.returncode = self.proc.returncode
+        self.proc = None
+        self.stderr_text = read(self.tmp, self.err_path)
+        assert not SANITIZER.search(self.stderr_text), \
+            "sanitizer report in kiln-edge's stderr:\n" + self.stderr_text
+        assert not killed, f"kiln-edge did not exit within {timeout} s of SIGTERM"
+        assert self.returncode is not None and self.returncode >= 0, \
+            f"kiln-edge died of signal {-self.returncode}:\n{self.stderr_text}"
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc):
+        self.stop()
+        return False
+
+
+# Most tests only read: they share one server with the default options, which
+# is checked after each of them (still running, no sanitizer report) and
+# replaced if it died. The last test stops it; atexit is the safety net.
+_shared = []
+_shared_dir = os.path.join(_WORK, "shared")
+os.makedirs(_shared_dir)
+
+
+def _stop_shared():
+    while _shared:
+        _shared.pop().stop()
+
+
+atexit.register(_stop_shared)
+
+
+@contextlib.contextmanager
+def served():
+    if _shared and _shared[0].proc.poll() is not None:
+        e = _shared.pop()
+        with contextlib.suppress(AssertionError):
+            e.stop()
+    if not _shared:
+        _shared.append(Edge(_shared_dir).start())
+    e = _shared[0]
+    try:
+        yield e
+    finally:
+        for c in e.conns:
+            c.close()
+        e.conns.clear()
+        died = e.proc.poll() is not None
+        report = SANITIZER.search(e.stderr())
+        if died or report:
+            _shared.pop()
+            text = e.stderr()
+            with contextlib.suppress(AssertionError):
+                e.stop()
+            raise AssertionError(("kiln-edge died" if died else "sanitizer report") + ":\n" + text)
+
+
+# ---- raw HTTP/1.1 ----------------------------------------------------------------
+
+class Response:
+    def __init__(self, version, status, reason, headers, body, head):
+        self.version, self.status, self.reason = version, status, reason
+        self.headers, self.body, self.head = headers, body, head
+
+    def all(self, name):
+        return [v for k, v in self.headers if k == name.lower()]
+
+    def has(self, name):
+        return bool(self.all(name))
+
+    def h(self, name):
+        """The one value of a header (None if absent; a repeat is an error)."""
+        vs = self.all(name)
+        assert len(vs) <= 1, f"{name} sent {len(vs)} times: {self.head!r}"
+        return vs[0] if vs else None
+
+    def __repr__(self):
+        return f"<{self.status} {self.head!r} +{len(self.body)} body bytes>"
+
+
+class Conn:
+    def __init__(self, port, timeout=5, rcvbuf=None):
+        self.s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        if rcvbuf:
+            self.s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, rcvbuf)
+        self.s.settimeout(timeout)
+        self.s.connect((HOST, port))
+        self.s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        self.buf = bytearray()
+
+    def send(self, data):
+        self.s.sendall(data)
+
+    def _fill(self):
+        d = self.s.recv(65536)
+        if not d:
+            raise EOFError(f"connection closed; unparsed bytes: {self.buf[:200]!r}")
+        self.buf += d
+
+    def response(self, method="GET"):
+        """Reads one response. No body for HEAD, 1xx, 204 and 304; else
+        Content-Length bytes, or everything up to the close."""
+        while b"\r\n\r\n" not in self.buf:
+            self._fill()
+        head, rest = bytes(self.buf).split(b"\r\n\r\n", 1)
+        self.buf = bytearray(rest)
+        lines = head.split(b"\r\n")
+        m = re.fullmatch(rb"HTTP/(\d\.\d) (\d{3}) (.*)", lines[0])
+        assert m, f"bad status line {lines[0]!r}"
+        headers = []
+        for line in lines[1:]:
+            name, sep, value = line.partition(b":")
+            assert sep and re.fullmatch(rb"[!#$%&'*+.^_`|~0-9A-Za-z-]+", name), f"bad field {line!r}"
+            headers.append((name.decode().lower(), value.strip(b" \t").decode("latin-1")))
+        status = int(m.group(2))
+        r = Response(m.group(1).decode(), status, m.group(3).decode("latin-1"), headers, b"", head)
+        if method == "HEAD" or status in (204, 304) or 100 <= status < 200:
+            return r
+        cl = r.h("content-length")
+        if cl is not None:
+            assert re.fullmatch(r"\d+", cl), cl
+            n = int(cl)
+            while len(self.buf) < n:
+                self._fill()
+            r.body, self.buf = bytes(self.buf[:n]), self.buf[n:]
+        else:
+            try:
+                while True:
+                    self._fill()
+            except EOFError:
+                pass
+            r.body, self.buf = bytes(self.buf), bytearray()
+        return r
+
+    def request(self, path, method="GET", headers=(), **kw):
+        self.send(req(path, method, headers, **kw))
+        return self.response(method)
+
+    def read_all(self, timeout=5):
+        """Every byte up to the server's close (raises on timeout)."""
+        self.s.settimeout(timeout)
+        while True:
+            d = self.s.recv(65536)
+            if not d:
+                out, self.buf = bytes(self.buf), bytearray()
+                return out
+            self.buf += d
+
+    def closed(self, timeout=3):
+        """True when the server closed the connection cleanly (FIN) within
+        timeout and nothing else was sent; a reset or extra bytes fail."""
+        self.s.settimeout(timeout)
+        assert self.buf == b"", f"bytes after the response: {self.buf[:200]!r}"
+        try:
+            d = self.s.recv(65536)
+        except socket.timeout:
+            return False
+        except ConnectionResetError:
+            raise AssertionError("the connection was reset, not closed")
+        assert d == b"", f"bytes after the response: {d[:200]!r}"
+        return True
+
+    def close(self):
+        try:
+            self.s.close()
+        except OSError:
+            pass
+
+
+def req(path, method="GET", headers=(), version="1.1", host=True):
+    out = f"{method} {path} HTTP/{version}\r\n"
+    if host:
+        out += "Host: localhost\r\n"
+    for h in headers:
+        out += h + "\r\n"
+    return (out + "\r\n").encode("latin-1")
+
+
+def get(e, path, *headers, method="GET"):
+    c = e.conn()
+    try:
+        return c.request(path, method, headers)
+    finally:
+        c.close()
+
+
+def http_date(t):
+    return email.utils.formatdate(t, usegmt=True)
+
+
+# ---- negotiation ------------------------------------------------------------------
+
+def check_variant(r, url, enc):
+    assert r.status == 200, r
+    assert r.h("content-encoding") == (None if enc == "identity" else enc), r
+    assert r.body == variant_bytes(url, enc), f"{url} {enc}: body differs from the file"
+    assert r.h("etag") == variant_etag(url, enc), r
+
+
+@test("no Accept-Encoding gets the identity file")
+def _(tmp):
+    with served() as e:
+        check_variant(get(e, INDEX), INDEX, "identity")
+
+
+@test("Accept-Encoding: br gets the br variant")
+def _(tmp):
+    with served() as e:
+        check_variant(get(e, INDEX, "Accept-Encoding: br"), INDEX, "br")
+
+
+@test("Accept-Encoding: gzip gets the gzip variant")
+def _(tmp):
+    with served() as e:
+        check_variant(get(e, INDEX, "Accept-Encoding: gzip"), INDEX, "gzip")
+
+
+@test("Accept-Encoding: zstd gets the zstd variant")
+def _(tmp):
+    with served() as e:
+        check_variant(get(e, INDEX, "Accept-Encoding: zstd"), INDEX, "zstd")
+
+
+@test("Accept-Encoding: br, gzip, zstd gets the smallest variant")
+def _(tmp):
+    with served() as e:
+        for url in (INDEX, BY_SRC["img/dots.svg"], "/favicon.ico", CSS):
+            want = smallest(url, ENCS + ("identity",))
+            check_variant(get(e, url, "Accept-Encoding: br, gzip, zstd"), url, want)
+        # Without br, the smaller of zstd and gzip (they differ in both directions here).
+        for url in (BY_SRC["img/dots.svg"], "/favicon.ico", INDEX):
+            want = smallest(url, ("zstd", "gzip", "identity"))
+            check_variant(get(e, url, "Accept-Encoding: gzip, zstd"), url, want)
+
+
+@test("Accept-Encoding: br;q=0, gzip gets gzip")
+def _(tmp):
+    with served() as e:
+        check_variant(get(e, INDEX, "Accept-Encoding: br;q=0, gzip"), INDEX, "gzip")
+
+
+@test("Accept-Encoding: * gets the smallest variant")
+def _(tmp):
+    with served() as e:
+        check_variant(get(e, INDEX, "Accept-Encoding: *"), INDEX, smallest(INDEX, ORDER))
+
+
+@test("identity;q=0 on a file without variants still gets 200 identity")
+def _(tmp):
+    with served() as e:
+        r = get(e, PNG, "Accept-Encoding: identity;q=0")
+        check_variant(r, PNG, "identity")
+        r = get(e, INDEX, "Accept-Encoding: identity;q=0, br;q=0, gzip;q=0, zstd;q=0")
+        check_variant(r, INDEX, "identity")
+
+
+@test("a Via header from a proxy does not change the choice")
+def _(tmp):
+    with served() as e:
+        check_variant(get(e, INDEX, "Via: 1.1 varnish", "Accept-Encoding: br, gzip"), INDEX, "br")
+        check_variant(get(e, INDEX, "Via: 1.1 varnish", "Accept-Encoding: gzip"), INDEX, "gzip")
+        check_variant(get(e, INDEX, "Via: 1.1 varnish"), INDEX, "identity")
+
+
+@test("Vary: Accept-Encoding on every response of a resource with variants, 304 included")
+def _(tmp):
+    with served() as e:
+        for ae in ((), ("Accept-Encoding: br",), ("Accept-Encoding: gzip",)):
+            r = get(e, INDEX, *ae)
+            assert r.h("vary") == "Accept-Encoding", r
+        r = get(e, INDEX, f"If-None-Match: {FILES[INDEX]['etag']}")
+        assert r.status == 304 and r.h("vary") == "Accept-Encoding", r
+        r = get(e, INDEX, "Range: bytes=0-9")
+        assert r.status == 206 and r.h("vary") == "Accept-Encoding", r
+
+
+@test("no Vary on a resource without variants")
+def _(tmp):
+    with served() as e:
+        for ae in ((), ("Accept-Encoding: br, gzip",)):
+            r = get(e, PNG, *ae)
+            assert r.status == 200 and not r.has("vary"), r
+
+
+@test("each variant has its own ETag, equal to the manifest's")
+def _(tmp):
+    with served() as e:
+        seen = set()
+        for enc in ORDER:
+            ae = () if enc == "identity" else (f"Accept-Encoding: {enc}",)
+            r = get(e, INDEX, *ae)
+            assert r.h("etag") == variant_etag(INDEX, enc), (enc, r)
+            seen.add(r.h("etag"))
+        assert len(seen) == 4, seen
+
+
+@test("Content-Length equals the body length up to the close, for every kind of response")
+def _(tmp):
+    with served() as e:
+        cases = [(INDEX, ()), (INDEX, ("Accept-Encoding: br",)), (INDEX, ("Accept-Encoding: gzip",)),
+                 (INDEX, ("Accept-Encoding: zstd",)), (PNG, ()), ("/nope", ()),
+                 (INDEX, ("Range: bytes=10-19",)), (INDEX, ("Range: bytes=0-1,5-9",)),
+                 (INDEX, ("Range: bytes=99999999-",)), ("/%00", ())]
+        for path, hs in cases:
+            c = e.conn()
+            c.send(req(path, "GET", hs + ("Connection: close",)))
+            raw = c.read_all()
+            head, _, body = raw.partition(b"\r\n\r\n")
+            m = re.search(rb"\r\ncontent-length: *(\d+)\r?\n?", head + b"\r\n", re.I)
+            assert m, (path, hs, head)
+            assert int(m.group(1)) == len(body), (path, hs, head, len(body))
+
+
+@test("the body of every variant decodes to the file on disk")
+def _(tmp):
+    with served() as e:
+        for url in (INDEX, CSS, HUMANS):
+            want = ident(url)
+            for enc in ORDER:
+                if enc != "identity" and enc not in FILES[url]["encodings"]:
+                    continue
+                ae = () if enc == "identity" else (f"Accept-Encoding: {enc}",)
+                r = get(e, url, *ae)
+                assert r.h("content-encoding") == (None if enc == "identity" else enc), r
+                assert decode(enc, r.body) == want, (url, enc)
+
+
+# ---- response headers --------------------------------------------------------------------
+
+@test("Cache-Control: immutable for fingerprinted assets, no-cache for pages, max-age=300 for the rest")
+def _(tmp):
+    with served() as e:
+        assert get(e, CSS).h("cache-control") == "public, max-age=31536000, immutable"
+        assert get(e, PNG).h("cache-control") == "public, max-age=31536000, immutable"
+        assert get(e, INDEX).h("cache-control") == "no-cache"
+        assert get(e, "/").h("cache-control") == "no-cache"
+        assert get(e, HUMANS).h("cache-control") == "public, max-age=300"
+
+
+@test("Content-Type carries a charset for text and the manifest's type")
+def _(tmp):
+    with served() as e:
+        assert get(e, INDEX).h("content-type") == "text/html; charset=utf-8"
+        assert get(e, CSS, "Accept-Encoding: br").h("content-type") == "text/css; charset=utf-8"
+        assert get(e, HUMANS).h("content-type") == "text/plain; charset=utf-8"
+        assert get(e, PNG).h("content-type") == "image/png"
+        for url in (INDEX, CSS, PNG):
+            assert get(e, url).h("content-type") == FILES[url]["type"]
+
+
+@test("X-Content-Type-Options: nosniff and Accept-Ranges: bytes on every file response")
+def _(tmp):
+    with served() as e:
+        for url, hs in ((INDEX, ()), (CSS, ("Accept-Encoding: gzip",)), (PNG, ()), ("/nope", ())):
+            r = get(e, url, *hs)
+            assert r.h("x-content-type-options") == "nosniff", r
+            assert r.h("accept-ranges") == "bytes", r
+        r = get(e, "/%00")
+        assert r.status == 400 and r.h("x-content-type-options") == "nosniff", r
+
+
+@test("Date is present and an IMF-fixdate of now")
+def _(tmp):
+    with served() as e:
+        for url in (INDEX, "/nope"):
+            d = get(e, url).h("date")
+            assert d and re.fullmatch(r"(Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d\d (Jan|Feb|Mar|Apr|May|Jun|Jul|"
+                                      r"Aug|Sep|Oct|Nov|Dec) \d{4} \d\d:\d\d:\d\d GMT", d), d
+            t = email.utils.parsedate_to_datetime(d).timestamp()
+            assert abs(t - time.time()) < 5, d
+
+
+@test("Last-Modified is the manifest's mtime as an IMF-fixdate")
+def _(tmp):
+    with served() as e:
+        for url in (INDEX, CSS, PNG):
+            assert get(e, url).h("last-modified") == http_date(FILES[url]["mtime"]), url
+
+
+# ---- conditional requests --------------------------------------------------------------------
+
+@test("If-None-Match with the variant's ETag gives 304 with ETag, Cache-Control, Vary and no body")
+def _(tmp):
+    with served() as e:
+        c = e.conn()
+        etag = variant_etag(INDEX, "br")
+        r = c.request(INDEX, headers=("Accept-Encoding: br", f"If-None-Match: {etag}"))
+        assert r.status == 304, r
+        assert r.h("etag") == etag and r.h("cache-control") == "no-cache", r
+        assert r.h("vary") == "Accept-Encoding" and r.h("date"), r
+        # RFC 9110 §8.6: a 304 may repeat the 200's Content-Length, nothing else.
+        assert r.h("content-length") in (None, str(sizes(INDEX)["br"])), r
+        assert not r.has("content-encoding") or r.h("content-encoding") == "br", r
+        # Nothing followed the head: the next response on the connection parses.
+        r2 = c.request(HUMANS)
+        assert r2.status == 200 and r2.body == ident(HUMANS), r2
+
+
+@test("a weak W/ form of the ETag in If-None-Match matches")
+def _(tmp):
+    with served() as e:
+        r = get(e, INDEX, f"If-None-Match: W/{FILES[INDEX]['etag']}")
+        assert r.status == 304, r
+
+
+@test("If-None-Match: a list with the ETag in the middle matches")
+def _(tmp):
+    with served() as e:
+        tag = FILES[INDEX]["etag"]
+        r = get(e, INDEX, f'If-None-Match: "0000", {tag} ,W/"1111"')
+        assert r.status == 304, r
+        r = get(e, INDEX, 'If-None-Match: "0000"', f"If-None-Match: {tag}")
+        assert r.status == 304, ("a list split over two field lines", r)
+
+
+@test("If-None-Match: * gives 304")
+def _(tmp):
+    with served() as e:
+        r = get(e, INDEX, "If-None-Match: *")
+        assert r.status == 304 and r.h("etag") == FILES[INDEX]["etag"], r
+
+
+@test("If-None-Match with another variant's ETag gives 200")
+def _(tmp):
+    with served() as e:
+        r = get(e, INDEX, "Accept-Encoding: br", f"If-None-Match: {variant_etag(INDEX, 'gzip')}")
+        check_variant(r, INDEX, "br")
+        r = get(e, INDEX, f"If-None-Match: {variant_etag(INDEX, 'br')}")
+        check_variant(r, INDEX, "identity")
+
+
+@test("If-Modified-Since at or after Last-Modified gives 304")
+def _(tmp):
+    with served() as e:
+        mt = FILES[INDEX]["mtime"]
+        for t in (mt, mt + 1, mt + 86400):
+            r = get(e, INDEX, f"If-Modified-Since: {http_date(t)}")
+            assert r.status == 304 and r.body == b"", (t, r)
+
+
+@test("If-Modified-Since before Last-Modified gives 200")
+def _(tmp):
+    with served() as e:
+        mt = FILES[INDEX]["mtime"]
+        r = get(e, INDEX, f"If-Modified-Since: {http_date(mt - 1)}")
+        check_variant(r, INDEX, "identity")
+        r = get(e, INDEX, "If-Modified-Since: not a date")
+        check_variant(r, INDEX, "identity")
+
+
+@test("If-None-Match takes precedence over If-Modified-Since")
+def _(tmp):
+    with served() as e:
+        mt = FILES[INDEX]["mtime"]
+        r = get(e, INDEX, 'If-None-Match: "stale"', f"If-Modified-Since: {http_date(mt + 10)}")
+        assert r.status == 200, r
+        r = get(e, INDEX, f"If-None-Match: {FILES[INDEX]['etag']}",
+                f"If-Modified-Since: {http_date(mt - 10)}")
+        assert r.status == 304, r
+
+
+@test("If-Match with a different ETag gives 412")
+def _(tmp):
+    with served() as e:
+        r = get(e, INDEX, 'If-Match: "nope"')
+        assert r.status == 412 and r.body == b"", r
+        # If-Match compares strongly: a weak tag never matches.
+        r = get(e, INDEX, f"If-Match: W/{FILES[INDEX]['etag']}")
+        assert r.status == 412, r
+        r = get(e, INDEX, f"If-Match: {FILES[INDEX]['etag']}")
+        assert r.status == 200, r
+
+
+@test("If-Match: * gives 200")
+def _(tmp):
+    with served() as e:
+        check_variant(get(e, INDEX, "If-Match: *"), INDEX, "identity")
+
+
+@test("If-Unmodified-Since in the past gives 412")
+def _(tmp):
+    with served() as e:
+        mt = FILES[INDEX]["mtime"]
+        r = get(e, INDEX, f"If-Unmodified-Since: {http_date(mt - 3600)}")
+        assert r.status == 412, r
+        r = get(e, INDEX, f"If-Unmodified-Since: {http_date(mt)}")
+        assert r.status == 200, r
+
+
+# ---- ranges ---------------------------------------------------------------------------------
+
+def check_206(r, data, first, last, url=INDEX):
+    assert r.status == 206, r
+    assert r.h("content-range") == f"bytes {first}-{last}/{len(data)}", r
+    assert r.h("content-length") == str(last - first + 1), r
+    assert r.body == data[first:last + 1]
+
+
+@test("Range: bytes=0-99 gives 206 with Content-Range and exactly those bytes")
+def _(tmp):
+    with served() as e:
+        r = get(e, INDEX, "Range: bytes=0-99")
+        check_206(r, ident(INDEX), 0, 99)
+        assert r.h("etag") == FILES[INDEX]["etag"] and r.h("content-type") == FILES[INDEX]["type"], r
+
+
+@test("Range: bytes=-100 gives the last 100 bytes")
+def _(tmp):
+    with served() as e:
+        data = ident(INDEX)
+        check_206(get(e, INDEX, "Range: bytes=-100"), data, len(data) - 100, len(data) - 1)
+
+
+@test("Range: bytes=100- gives everything from byte 100")
+def _(tmp):
+    with served() as e:
+        data = ident(INDEX)
+        check_206(get(e, INDEX, "Range: bytes=100-"), data, 100, len(data) - 1)
+        check_206(get(e, INDEX, "Range: bytes=100-99999999"), data, 100, len(data) - 1)
+
+
+@test("a range with Accept-Encoding: br applies to the br bytes")
+def _(tmp):
+    with served() as e:
+        r = get(e, INDEX, "Accept-Encoding: br", "Range: bytes=0-99")
+        check_206(r, variant_bytes(INDEX, "br"), 0, 99)
+        assert r.h("content-encoding") == "br" and r.h("etag") == variant_etag(INDEX, "br"), r
+
+
+@test("an unsatisfiable range gives 416 with Content-Range: bytes */SIZE")
+def _(tmp):
+    with served() as e:
+        c = e.conn()
+        r = c.request(INDEX, headers=("Range: bytes=999999999-",))
+        assert r.status == 416 and r.h("content-range") == f"bytes */{FILES[INDEX]['size']}", r
+        r = c.request(INDEX, headers=("Accept-Encoding: gzip", "Range: bytes=999999999-"))
+        assert r.status == 416, r
+        assert r.h("content-range") == f"bytes */{FILES[INDEX]['encodings']['gzip']['size']}", r
+        assert c.request(HUMANS).body == ident(HUMANS)
+
+
+@test("Range: bytes=-0 gives 416")
+def _(tmp):
+    with served() as e:
+        r = get(e, INDEX, "Range: bytes=-0")
+        assert r.status == 416 and r.h("content-range") == f"bytes */{FILES[INDEX]['size']}", r
+
+
+@test("an invalid range (bytes=5-1) is ignored: 200 with the whole file")
+def _(tmp):
+    with served() as e:
+        for rng in ("bytes=5-1", "bytes=abc", "lines=0-9", "bytes=0-9,x"):
+            r = get(e, INDEX, f"Range: {rng}")
+            assert r.status == 200 and r.body == ident(INDEX) and not r.has("content-range"), (rng, r)
+
+
+@test("more than 16 ranges are ignored: 200 with the whole file")
+def _(tmp):
+    with served() as e:
+        specs = ",".join(f"{i * 4}-{i * 4}" for i in range(17))
+        r = get(e, INDEX, f"Range: bytes={specs}")
+        assert r.status == 200 and r.body == ident(INDEX), r
+        specs = ",".join(f"{i * 4}-{i * 4}" for i in range(16))
+        r = get(e, INDEX, f"Range: bytes={specs}")
+        assert r.status == 206 and len(multipart(r)) == 16, r
+
+
+def multipart(r):
+    """The parts of a multipart/byteranges body as [(content-range, type, bytes)]."""
+    m = re.fullmatch(r"multipart/byteranges; *boundary=(\S+)", r.h("content-type") or "")
+    assert m, r
+    b = m.group(1).strip('"').encode()
+    body, parts, i = r.body, [], 0
+    if body.startswith(b"\r\n"):
+        i = 2
+    while True:
+        assert body.startswith(b"--" + b, i), (i, body[i:i + 80])
+        i += 2 + len(b)
+        if body.startswith(b"--", i):
+            assert body[i + 2:].strip(b"\r\n") == b"", "bytes after the close delimiter"
+            return parts
+        assert body.startswith(b"\r\n", i)
+        end = body.index(b"\r\n\r\n", i)
+        hs = dict((k.strip().lower(), v.strip()) for k, _, v in
+                  (ln.partition(":") for ln in body[i + 2:end].decode().split("\r\n")))
+        mr = re.fullmatch(r"bytes (\d+)-(\d+)/(\d+)", hs.get("content-range", ""))
+        assert mr, hs
+        first, last = int(mr.group(1)), int(mr.group(2))
+        data = body[end + 4:end + 4 + last - first + 1]
+        parts.append((hs["content-range"], hs.get("content-type"), data))
+        i = end + 4 + len(data)
+        assert body.startswith(b"\r\n", i), body[i:i + 40]
+        i += 2
+
+
+@test("Range: bytes=0-9,20-29 gives 206 multipart/byteranges with both parts")
+def _(tmp):
+    with served() as e:
+        data, size = ident(INDEX), FILES[INDEX]["size"]
+        r = get(e, INDEX, "Range: bytes=0-9,20-29")
+        assert r.status == 206 and not r.has("content-range"), r
+        assert r.h("content-length") == str(len(r.body))
+        parts = multipart(r)
+        assert parts == [(f"bytes 0-9/{size}", FILES[INDEX]["type"], data[0:10]),
+                         (f"bytes 20-29/{size}", FILES[INDEX]["type"], data[20:30])], parts
+
+
+@test("overlapping ranges are coalesced")
+def _(tmp):
+    with served() as e:
+        data, size = ident(INDEX), FILES[INDEX]["size"]
+        check_206(get(e, INDEX, "Range: bytes=0-49,40-99"), data, 0, 99)
+        r = get(e, INDEX, "Range: bytes=40-49,0-9,5-19")
+        parts = multipart(r)
+        assert [p[0] for p in parts] == [f"bytes 0-19/{size}", f"bytes 40-49/{size}"], parts
+        assert parts[0][2] == data[0:20] and parts[1][2] == data[40:50]
+
+
+@test("If-Range with the current ETag gives 206")
+def _(tmp):
+    with served() as e:
+        r = get(e, INDEX, "Range: bytes=0-99", f"If-Range: {FILES[INDEX]['etag']}")
+        check_206(r, ident(INDEX), 0, 99)
+        r = get(e, INDEX, "Range: bytes=0-99", f"If-Range: {http_date(FILES[INDEX]['mtime'])}")
+        check_206(r, ident(INDEX), 0, 99)
+
+
+@test("If-Range with an old ETag gives 200 with the whole file")
+def _(tmp):
+    with served() as e:
+        for v in ('"000000000000000000000000"', f"W/{FILES[INDEX]['etag']}",
+                  variant_etag(INDEX, "br"), http_date(FILES[INDEX]["mtime"] - 60)):
+            r = get(e, INDEX, "Range: bytes=0-99", f"If-Range: {v}")
+            check_variant(r, INDEX, "identity")
+
+
+@test("Range on HEAD sends no body")
+def _(tmp):
+    with served() as e:
+        c = e.conn()
+        r = c.request(INDEX, "HEAD", ("Range: bytes=0-99",))
+        # RFC 9110 §14.2: range handling is defined for GET only.
+        assert r.status == 200 and r.h("content-length") == str(FILES[INDEX]["size"]), r
+        r = c.request(HUMANS)
+        assert r.status == 200 and r.body == ident(HUMANS), r
+
+
+# ---- methods ----------------------------------------------------------------------------------
+
+@test("HEAD sends GET's headers and real Content-Length, without a body")
+def _(tmp):
+    with served() as e:
+        c = e.conn()
+        for url, hs in ((INDEX, ()), (INDEX, ("Accept-Encoding: br",)), (PNG, ()), ("/nope", ())):
+            g = c.request(url, "GET", hs)
+            h = c.request(url, "HEAD", hs)
+            assert h.status == g.status and h.body == b"", h
+            strip = lambda r: [x for x in r.headers if x[0] != "date"]  # noqa: E731
+            assert strip(h) == strip(g), (g.head, h.head)
+            assert int(h.h("content-length")) == len(g.body) > 0
+        assert c.request(HUMANS).body == ident(HUMANS)
+
+
+@test("OPTIONS gives 204 with Allow")
+def _(tmp):
+    with served() as e:
+        c = e.conn()
+        r = c.request(INDEX, "OPTIONS")
+        assert r.status == 204 and r.body == b"", r
+        assert {m.strip() for m in r.h("allow").split(",")} == {"GET", "HEAD", "OPTIONS"}, r
+        assert not r.has("content-length") or r.h("content-length") == "0", r
+        assert c.request(HUMANS).body == ident(HUMANS)
+
+
+@test("POST, PUT and DELETE give 405 with Allow")
+def _(tmp):
+    with served() as e:
+        c = e.conn()
+        for m in ("POST", "PUT", "DELETE", "PATCH", "TRACE"):
+            r = c.request(INDEX, m)
+            assert r.status == 405, (m, r)
+            assert {x.strip() for x in r.h("allow").split(",")} == {"GET", "HEAD", "OPTIONS"}, r
+
+
+@test("a POST with a body gets 405 and its connection closed, the body never read as a request")
+def _(tmp):
+    with served() as e:
+        c = e.conn()
+        body = b"GET /index.html HTTP/1.1\r\nHost: x\r\n\r\n"
+        c.send(req(INDEX, "POST", (f"Content-Length: {len(body)}",))[:-2] + b"\r\n" + body)
+        r = c.response()
+        assert r.status == 405 and r.h("connection") == "close", r
+        assert c.closed(), "still open"
+
+
+@test("OPTIONS * gives 204")
+def _(tmp):
+    with served() as e:
+        r = get(e, "*", method="OPTIONS")
+        assert r.status == 204 and "GET" in r.h("allow"), r
+        r = get(e, "*")
+        assert r.status == 400, ("'*' is for OPTIONS only", r)
+
+
+# ---- paths ------------------------------------------------------------------------------------
+
+@test("/ serves index.html")
+def _(tmp):
+    with served() as e:
+        r = get(e, "/")
+        check_variant(r, INDEX, "identity")
+
+
+@test("a directory without index.html is 404, and its files are served")
+def _(tmp):
+    # site-example has docs/guide.html but no docs/index.html.
+    assert "/docs/index.html" not in FILES
+    with served() as e:
+        assert get(e, "/docs/").status == 404
+        assert get(e, "/docs").status == 404
+        r = get(e, "/docs/guide.html")
+        assert r.status == 200 and r.body == ident("/docs/guide.html"), r
+
+
+@test("query strings are ignored for lookup")
+def _(tmp):
+    with served() as e:
+        for t in ("/index.html?v=1", "/index.html?", "/?a=b&c=%zz", "/index.html#frag"):
+            r = get(e, t)
+            assert r.status == 200 and r.body == ident(INDEX), (t, r)
+
+
+@test("a percent-encoded path (/%69ndex.html) is decoded")
+def _(tmp):
+    with served() as e:
+        for t in ("/%69ndex.html", "/%69%6E%64%65%78.html", "//index.html", "/css/../index.html"):
+            r = get(e, t)
+            assert r.status == 200 and r.body == ident(INDEX), (t, r)
+
+
+@test("traversal attempts never leave the release, and the manifests are not servable")
+def _(tmp):
+    secrets = (b"root:", b'"generator"', b"kiln-build", b'"isEntry"')
+    not_found = read(REL, "404.html", "rb")
+    with served() as e:
+        for t in ("/../etc/passwd", "/%2e%2e/%2e%2e/etc/passwd", "/..%2fkiln-manifest.json",
+                  "/%2E%2E%2F%2E%2E%2Fetc%2Fpasswd", "/css/../../../../etc/passwd",
+                  "/kiln-manifest.json", "/.vite/manifest.json", "/./kiln-manifest.json",
+                  "/..%2f..%2f..%2f..%2fetc/passwd", "/.%2e/.%2e/etc/passwd",
+                  "http://localhost/../../etc/passwd"):
+            r = get(e, t)
+            assert r.status in (400, 404), (t, r)
+            if r.status == 404:
+                assert r.body == not_found, (t, r.body[:100])
+            assert not any(s in r.body for s in secrets), (t, r.body[:200])
+        for t in ("/./index.html", "/../index.html", "/%2e%2e/index.html"):
+            r = get(e, t)
+            assert r.status == 200 and r.body == ident(INDEX), (t, r)
+
+
+@test("%00 in the path gives 400")
+def _(tmp):
+    with served() as e:
+        for t in ("/index.html%00", "/%00/index.html", "/index.html%00.png", "/%0a"):
+            r = get(e, t)
+            assert r.status == 400, (t, r)
+
+
+@test("a backslash in the path gives 400")
+def _(tmp):
+    with served() as e:
+        for t in ("/..\\..\\etc\\passwd", "/css\\site.css", "/%5c..%5cindex.html"):
+            r = get(e, t)
+            assert r.status == 400, (t, r)
+
+
+@test("an unknown path serves the release's 404.html with status 404")
+def _(tmp):
+    with served() as e:
+        r = get(e, "/no/such/page")
+        assert r.status == 404 and r.body == ident("/404.html"), r
+        assert r.h("content-type") == "text/html; charset=utf-8", r
+        r = get(e, "/no/such/page", "Accept-Encoding: br")
+        assert r.status == 404 and decode("br", r.body) == ident("/404.html"), r
+        r = get(e, "/404.html")
+        assert r.status == 200, r
+
+
+# ---- malformed requests: the status, then the connection is closed --------------------------
+
+def bad(e, raw, status):
+    c = e.conn()
+    try:
+        c.send(raw)
+    except (BrokenPipeError, ConnectionResetError):
+        pass
+    r = c.response()
+    assert r.status == status, (raw[:120], r)
+    assert r.h("connection") == "close", r
+    assert c.closed(), f"{raw[:80]!r}: the connection stayed open"
+    return r
+
+
+def malformed(name, raw, status):
+    @test(f"malformed request: {name} gives {status} and closes")
+    def _(tmp):
+        with served() as e:
+            bad(e, raw, status)
+
+
+malformed("Content-Length with Transfer-Encoding", b"GET / HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n"
+          b"Transfer-Encoding: chunked\r\n\r\n0\r\n\r\n", 400)
+malformed("two different Content-Lengths", b"GET / HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\n"
+          b"Content-Length: 2\r\n\r\nab", 400)
+malformed("obs-fold", b"GET / HTTP/1.1\r\nHost: x\r\nX-A: b\r\n  c\r\n\r\n", 400)
+malformed("a bare CR", b"GET / HTTP/1.1\r\nHost: x\r\nX-A: b\rc\r\n\r\n", 400)
+malformed("a NUL in a header", b"GET / HTTP/1.1\r\nHost: x\r\nX-A: b\x00c\r\n\r\n", 400)
+malformed("whitespace before the colon", b"GET / HTTP/1.1\r\nHost : x\r\n\r\n", 400)
+malformed("HTTP/1.1 without Host", b"GET / HTTP/1.1\r\nAccept: */*\r\n\r\n", 400)
+malformed("two Host fields", b"GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n", 400)
+malformed("HTTP/2.0", b"GET / HTTP/2.0\r\nHost: x\r\n\r\n", 505)
+malformed("a garbage request line", b"this is not http\r\n\r\n", 400)
+malformed("a 10 KB header", b"GET / HTTP/1.1\r\nHost: x\r\nX-Big: " + b"a" * 10240 + b"\r\n\r\n", 431)
+malformed("a 5000-byte URI", b"GET /" + b"a" * 5000 + b" HTTP/1.1\r\nHost: x\r\n\r\n", 414)
+malformed("an unknown Transfer-Encoding", b"GET / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: foo\r\n\r\n", 501)
+malformed("Expect: something", b"GET / HTTP/1.1\r\nHost: x\r\nExpect: something\r\n\r\n", 417)
+
+
+# ---- connections ----------------------------------------------------------------------------
+
+@test("keep-alive: three requests on one connection")
+def _(tmp):
+    with served() as e:
+        c = e.conn()
+        for url in (INDEX, CSS, HUMANS):
+            r = c.request(url)
+            assert r.status == 200 and r.body == ident(url) and r.h("connection") is None, r
+        assert not c.closed(timeout=0.3)
+
+
+@test("HTTP/1.0 without keep-alive closes after the response")
+def _(tmp):
+    with served() as e:
+        c = e.conn()
+        r = c.request(INDEX, version="1.0", host=False)
+        assert r.status == 200 and r.body == ident(INDEX), r
+        assert r.h("connection") == "close", r
+        assert c.closed()
+
+
+@test("HTTP/1.0 with Connection: keep-alive stays open and says so")
+def _(tmp):
+    with served() as e:
+        c = e.conn()
+        for url in (INDEX, HUMANS):
+            r = c.request(url, headers=("Connection: keep-alive",), version="1.0", host=False)
+            assert r.version == "1.1" and r.status == 200 and r.body == ident(url), r
+            assert r.h("connection") == "keep-alive", r
+        assert not c.closed(timeout=0.3)
+
+
+@test("Connection: close closes after the response")
+def _(tmp):
+    with served() as e:
+        c = e.conn()
+        r = c.request(INDEX, headers=("Connection: close",))
+        assert r.status == 200 and r.body == ident(INDEX) and r.h("connection") == "close", r
+        assert c.closed()
+
+
+@test("pipelining: 10 requests in one send get 10 responses in order")
+def _(tmp):
+    urls = [INDEX, CSS, HUMANS, PNG, "/robots.txt", "/about.html", "/docs/guide.html",
+            BY_SRC["js/main.js"], "/favicon.ico", "/site.webmanifest"]
+    with served() as e:
+        c = e.conn()
+        c.send(b"".join(req(u, "HEAD" if i == 4 else "GET") for i, u in enumerate(urls)))
+        for i, u in enumerate(urls):
+            r = c.response("HEAD" if i == 4 else "GET")
+            assert r.status == 200, (u, r)
+            assert r.h("etag") == FILES[u]["etag"], (u, r)
+            assert r.body == (b"" if i == 4 else ident(u)), u
+        assert c.request(INDEX).status == 200
+
+
+@test("pipelining past the backpressure limit: 200 requests in one send, all answered in order")
+def _(tmp):
+    with served() as e:
+        c = e.conn()
+        urls = [HUMANS if i % 2 else PNG for i in range(200)]
+        c.send(b"".join(req(u) for u in urls))
+        for i, u in enumerate(urls):
+            r = c.response()
+            assert r.status == 200 and r.body == ident(u), (i, r)
+        assert c.request(INDEX).status == 200
+
+
+@test("a request sent one byte at a time is answered")
+def _(tmp):
+    with served() as e:
+        c = e.conn()
+        for b in req(INDEX, headers=("Accept-Encoding: gzip",)):
+            c.send(bytes([b]))
+            time.sleep(0.002)
+        check_variant(c.response(), INDEX, "gzip")
+
+
+@test("--header-timeout closes a connection whose request head never completes")
+def _(tmp):
+    with Edge(tmp, REL, "--header-timeout", "500ms") as e:
+        c = e.conn()
+        c.send(b"GET /index.html HTTP/1.1\r\nHost: x\r\n")
+        t0 = time.time()
+        data = c.read_all(timeout=5)
+        took = time.time() - t0
+        # RFC 9110 §15.5.9 allows (the design plans) a 408 first.
+        assert data == b"" or data.startswith(b"HTTP/1.1 408 "), data[:200]
+        assert 0.3 < took < 2.5, took
+        idle = e.conn()  # a connection that sends nothing at all
+        t0 = time.time()
+        assert idle.read_all(timeout=5) == b""
+        assert time.time() - t0 < 2.5
+
+
+@test("--idle-timeout closes an idle keep-alive connection")
+def _(tmp):
+    with Edge(tmp, REL, "--idle-timeout", "500ms") as e:
+        c = e.conn()
+        assert c.request(INDEX).status == 200
+        t0 = time.time()
+        assert c.closed(timeout=5)
+        assert 0.3 < time.time() - t0 < 2.5, time.time() - t0
+
+
+@test("--max-requests 3 closes after the third response, which says Connection: close")
+def _(tmp):
+    with Edge(tmp, REL, "--max-requests", "3") as e:
+        c = e.conn()
+        for i in range(3):
+            r = c.request(HUMANS)
+            assert r.status == 200 and r.body == ident(HUMANS), r
+            assert r.h("connection") == ("close" if i == 2 else None), (i, r)
+        assert c.closed()
+        c = e.conn()  # pipelined past the limit: the extra requests are not answered
+        c.send(req(HUMANS) * 5)
+        for i in range(3):
+            assert c.response().status == 200
+        assert c.closed()
+
+
+# ---- reload and deploy ---------------------------------------------------------------------
+
+def point(link, target):
+    """Atomically repoints the symlink link at target."""
+    tmp_link = link + ".new"
+    if os.path.lexists(tmp_link):
+        os.unlink(tmp_link)
+    os.symlink(target, tmp_link)
+    os.replace(tmp_link, link)
+
+
+@test("SIGHUP after repointing current: new release served, old fingerprinted assets kept")
+def _(tmp):
+    rel2, m2 = release2()
+    css2 = next(u for u, x in m2["files"].items() if x["source"] == "css/site.css")
+    assert css2 != CSS and m2["files"][INDEX]["etag"] != FILES[INDEX]["etag"]
+    cur = os.path.join(tmp, "current")
+    point(cur, REL)
+    with Edge(tmp, cur) as e:
+        assert get(e, INDEX).h("etag") == FILES[INDEX]["etag"]
+        assert get(e, css2).status == 404
+        point(cur, rel2)
+        e.signal(signal.SIGHUP)
+        e.wait_stderr(f"reloaded: release {m2['release']}")
+        r = get(e, INDEX)
+        assert r.h("etag") == m2["files"][INDEX]["etag"] and r.body == read(rel2, "index.html", "rb"), r
+        r = get(e, CSS)
+        assert r.status == 200 and r.body == ident(CSS), ("the old CSS URL", r)
+        r = get(e, css2, "Accept-Encoding: br")
+        assert r.status == 200 and r.h("etag") == m2["files"][css2]["encodings"]["br"]["etag"], r
+
+
+@test("reload under load: three SIGHUPs during 300 keep-alive requests fail none")
+def _(tmp):
+    rel2, m2 = release2()
+    cur = os.path.join(tmp, "current")
+    point(cur, REL)
+    bodies = {FILES[INDEX]["etag"]: ident(INDEX), m2["files"][INDEX]["etag"]: read(rel2, "index.html", "rb")}
+    css_body = ident(CSS)
+    done, failures = [0], []
+
+    def client(port):
+        c = Conn(port)
+        try:
+            for i in range(300):
+                try:
+                    url = INDEX if i % 2 == 0 else CSS
+                    r = c.request(url)
+                    if r.status != 200:
+                        failures.append((i, url, r.status))
+                    elif url == INDEX and bodies.get(r.h("etag")) != r.body:
+                        failures.append((i, url, "body does not match its ETag"))
+                    elif url == CSS and r.body != css_body:
+                        failures.append((i, url, "old CSS body differs"))
+                    if r.h("connection") == "close":
+                        c.close()
+                        c = Conn(port)
+                except Exception as x:  # noqa: BLE001 - every failure is counted
+                    failures.append((i, repr(x)))
+                    c.close()
+                    c = Conn(port)
+                done[0] = i + 1
+        finally:
+            c.close()
+
+    with Edge(tmp, cur, workers=2) as e:
+        th = threading.Thread(target=client, args=(e.port,))
+        th.start()
+        try:
+            for n, at in enumerate((50, 150, 250)):
+                while done[0] < at and th.is_alive():
+                    time.sleep(0.002)
+                point(cur, rel2 if n % 2 == 0 else REL)
+                e.signal(signal.SIGHUP)
+                deadline = time.time() + 10
+                while e.stderr().count("reloaded: release") < n + 1 and time.time() < deadline:
+                    time.sleep(0.005)
+        finally:
+            th.join(60)
+        assert not th.is_alive(), "client stuck"
+        assert e.stderr().count("reloaded: release") == 3, e.stderr()
+        assert done[0] == 300 and not failures, failures[:10]
+
+
+@test("a response in flight during a reload finishes with the old release's bytes")
+def _(tmp):
+    a, b = os.urandom(1 << 20) * 16, os.urandom(1 << 20) * 16
+    write(tmp, "d1/big.bin", a)
+    write(tmp, "d2/big.bin", b)
+    cur = os.path.join(tmp, "current")
+    point(cur, os.path.join(tmp, "d1"))
+    with Edge(tmp, cur) as e:
+        slow = e.conn(rcvbuf=8192)
+        slow.send(req("/big.bin"))
+        while len(slow.buf) < 4096:
+            slow._fill()
+        point(cur, os.path.join(tmp, "d2"))
+        e.signal(signal.SIGHUP)
+        e.wait_stderr("reloaded: release")
+        r = get(e, "/big.bin")
+        assert r.status == 200 and r.body == b, "the new release after the reload"
+        r = slow.response()
+        assert r.status == 200 and r.body == a, "the in-flight response changed its bytes"
+
+
+@test("a broken release is refused on reload and the old one keeps serving")
+def _(tmp):
+    broken = os.path.join(tmp, "broken")
+    shutil.copytree(REL, broken)
+    write(broken, "kiln-manifest.json", '{"version": 1, "files": {')
+    cur = os.path.join(tmp, "current")
+    point(cur, REL)
+    with Edge(tmp, cur, admin=True) as e:
+        c = e.conn()
+        assert c.request(INDEX).h("etag") == FILES[INDEX]["etag"]
+        point(cur, broken)
+        e.signal(signal.SIGHUP)
+        e.wait_stderr("reload refused")
+        for conn in (c, e.conn()):
+            r = conn.request(INDEX)
+            assert r.status == 200 and r.h("etag") == FILES[INDEX]["etag"] and r.body == ident(INDEX), r
+        a = Conn(e.admin_port)
+        r = a.request("/-/reload", "POST")
+        a.close()
+        assert r.status >= 500 and "kiln-manifest.json" in r.body.decode(), r
+        assert get(e, INDEX).body == ident(INDEX)
+        line = [x for x in e.stderr().splitlines() if "reload refused" in x][0]
+        assert M["release"] in line and "kiln-manifest.json" in line, line
+
+
+@test("POST /-/reload on the admin port reloads and names the new release")
+def _(tmp):
+    rel2, m2 = release2()
+    cur = os.path.join(tmp, "current")
+    point(cur, REL)
+    with Edge(tmp, cur, admin=True) as e:
+        point(cur, rel2)
+        a = Conn(e.admin_port)
+        r = a.request("/-/reload", "POST")
+        a.close()
+        assert r.status == 200 and m2["release"] in r.body.decode(), r
+        assert get(e, INDEX).h("etag") == m2["files"][INDEX]["etag"]
+        r = get(e, "/-/reload", method="POST")
+        assert r.status == 405, ("the admin endpoints are not on the public port", r)
+
+
+@test("GET /-/reload on the admin port gives 405")
+def _(tmp):
+    with Edge(tmp, admin=True) as e:
+        a = Conn(e.admin_port)
+        r = a.request("/-/reload")
+        a.close()
+        assert r.status == 405, r
+        assert "reloaded" not in e.stderr()
+
+
+@test("GET /healthz on the admin port gives 200 ok")
+def _(tmp):
+    with Edge(tmp, admin=True) as e:
+        a = Conn(e.admin_port)
+        r = a.request("/healthz")
+        a.close()
+        assert r.status == 200 and r.body.strip() == b"ok", r
+        r = get(e, "/healthz")
+        assert r.status == 404, ("not on the public port", r)
+
+
+@test("/metrics counts requests by status and names the release")
+def _(tmp):
+    with Edge(tmp, admin=True) as e:
+        c = e.conn()
+        c.request(INDEX)
+        c.request(HUMANS)
+        c.request(INDEX, headers=("Accept-Encoding: br",))
+        c.request("/nope")
+        c.request(INDEX, headers=(f"If-None-Match: {FILES[INDEX]['etag']}",))
+        c.request(INDEX, headers=("Range: bytes=0-9",))
+        a = Conn(e.admin_port)
+        r = a.request("/metrics")
+        a.close()
+        assert r.status == 200 and r.h("content-type").startswith("text/plain"), r
+        text = r.body.decode()
+        series = {}
+        for line in text.splitlines():
+            m = re.fullmatch(r'kiln_edge_requests_total\{status="(\w+)",encoding="(\w+)"\} (\d+)', line)
+            if m:
+                series[(m.group(1), m.group(2))] = int(m.group(3))
+        assert series.get(("200", "identity")) == 2, series
+        assert series.get(("200", "br")) == 1, series
+        assert series.get(("404", "identity")) == 1, series
+        assert series.get(("206", "identity")) == 1, series
+        assert sum(v for (s, _), v in series.items() if s == "304") == 1, series
+        assert sum(series.values()) == 6, series
+        assert f'kiln_edge_release_info{{release="{M["release"]}"}} 1' in text, text
+        assert re.search(r"^kiln_edge_request_duration_seconds_count 6$", text, re.M), text
+
+
+# ---- draining ----------------------------------------------------------------------------------
+
+def drained(e, timeout):
+    t0 = time.time()
+    try:
+        e.proc.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        raise AssertionError(f"kiln-edge still running {timeout} s after SIGTERM")
+    return time.time() - t0
+
+
+@test("SIGTERM closes an idle keep-alive connection and exits 0 cleanly")
+def _(tmp):
+    e = Edge(tmp, REL, "--drain-timeout", "5s").start()
+    try:
+        c = e.conn()
+        assert c.request(INDEX).status == 200
+        e.signal(signal.SIGTERM)
+        assert c.closed(timeout=4), "the idle connection was not closed"
+        took = drained(e, 6)
+        assert took < 3, took
+    finally:
+        e.stop()
+    assert e.returncode == 0, f"exit status {e.returncode}:\n{e.stderr_text}"
+    assert not LEAK.search(e.stderr_text), e.stderr_text
+
+
+@test("SIGTERM lets an in-flight response finish, then exits 0")
+def _(tmp):
+    site = os.path.join(tmp, "site")
+    big = os.urandom(1 << 20) * 24  # 24 MiB: more than the socket buffers hold
+    write(site, "big.bin", big)
+    e = Edge(tmp, site).start()
+    try:
+        c = e.conn(rcvbuf=8192)
+        c.send(req("/big.bin"))
+        while len(c.buf) < 4096:
+            c._fill()
+        e.signal(signal.SIGTERM)
+        time.sleep(0.5)
+        assert e.proc.poll() is None, "exited with a response in flight"
+        r = c.response()
+        assert r.status == 200 and r.body == big, (r.status, len(r.body))
+        assert c.closed(timeout=4)
+        drained(e, 6)
+    finally:
+        e.stop()
+    assert e.returncode == 0, f"exit status {e.returncode}:\n{e.stderr_text}"
+    assert not LEAK.search(e.stderr_text), e.stderr_text
+
+
+@test("SIGTERM cuts a response stalled past --drain-timeout and exits 0")
+def _(tmp):
+    site = os.path.join(tmp, "site")
+    write(site, "big.bin", b"\x5a" * (24 << 20))
+    e = Edge(tmp, site, "--drain-timeout", "500ms").start()
+    try:
+        c = e.conn(rcvbuf=8192)
+        c.send(req("/big.bin"))
+        while len(c.buf) < 4096:
+            c._fill()
+        e.signal(signal.SIGTERM)  # and never read again
+        took = drained(e, 8)
+        assert took < 4, took
+    finally:
+        e.stop()
+    assert e.returncode == 0, f"exit status {e.returncode}:\n{e.stderr_text}"
+    assert not LEAK.search(e.stderr_text), e.stderr_text
+
+
+# ---- startup errors -----------------------------------------------------------------------------
+
+def run_edge(tmp, *args):
+    p = subprocess.run([KILN_EDGE, *args], capture_output=True, text=True, timeout=30, cwd=tmp)
+    assert not SANITIZER.search(p.stderr), p.stderr
+    return p.returncode, p.stderr
+
+
+@test("a port in use: exit non-zero with one line naming the address")
+def _(tmp):
+    s = socket.socket()
+    s.bind((HOST, 0))
+    s.listen(1)
+    addr = f"{HOST}:{s.getsockname()[1]}"
+    try:
+        rc, err = run_edge(tmp, "-w", "1", "-l", addr, REL)
+    finally:
+        s.close()
+    assert rc != 0, rc
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and addr in lines[0] and lines[0].startswith("kiln-edge: "), err
+
+
+@test("a missing release directory: exit non-zero with one clear line")
+def _(tmp):
+    missing = os.path.join(tmp, "no-such-release")
+    rc, err = run_edge(tmp, "-w", "1", "-l", f"{HOST}:{free_port()}", missing)
+    assert rc != 0, rc
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and missing in lines[0] and lines[0].startswith("kiln-edge: "), err
+
+
+@test("a bad configuration line: exit 2 naming FILE:LINE")
+def _(tmp):
+    write(tmp, "edge.conf", "# comment\n\nmax-age 300 # five minutes\n")
+    rc, err = run_edge(tmp, "--config", "edge.conf", REL)
+    assert rc == 2, (rc, err)
+    assert "edge.conf:3:" in err and len(err.strip().splitlines()) == 1, err
+    write(tmp, "edge2.conf", "workers 1\nlisten-tls 127.0.0.1:1\n")
+    rc, err = run_edge(tmp, "--config", "edge2.conf", REL)
+    assert rc == 2 and "edge2.conf:2:" in err and "listen-tls" in err, (rc, err)
+
+
+# ---- plain directory mode ---------------------------------------------------------------------
+
+def plain_site(tmp):
+    site = os.path.join(tmp, "plain")
+    js = ("export function hello(name) { return 'hello, ' + name; }\n" * 50).encode()
+    write(site, "a.js", js)
+    write(site, "a.js.gz", gzip.compress(js, mtime=0))
+    write(site, "docs/index.html", "<!doctype html><title>docs</title>\n")
+    write(site, ".secret", "private\n")
+    return site, js
+
+
+@test("plain directory: a .gz sibling is the gzip variant, with Vary")
+def _(tmp):
+    site, js = plain_site(tmp)
+    with Edge(tmp, site) as e:
+        r = get(e, "/a.js", "Accept-Encoding: gzip")
+        assert r.status == 200 and r.h("content-encoding") == "gzip", r
+        assert r.body == read(site, "a.js.gz", "rb") and gzip.decompress(r.body) == js
+        assert r.h("vary") == "Accept-Encoding" and r.h("content-type").startswith("text/javascript"), r
+        assert r.h("cache-control") == "public, max-age=300", r
+        r2 = get(e, "/a.js", f"If-None-Match: {r.h('etag')}", "Accept-Encoding: gzip")
+        assert r2.status == 304, r2
+
+
+@test("plain directory: identity without Accept-Encoding: gzip")
+def _(tmp):
+    site, js = plain_site(tmp)
+    with Edge(tmp, site) as e:
+        for hs in ((), ("Accept-Encoding: br",), ("Accept-Encoding: gzip;q=0",)):
+            r = get(e, "/a.js", *hs)
+            assert r.status == 200 and r.body == js and not r.has("content-encoding"), (hs, r)
+            assert r.h("vary") == "Accept-Encoding", r
+
+
+@test("plain directory: sidecars and dotfiles are not URLs of their own")
+def _(tmp):
+    site, _ = plain_site(tmp)
+    with Edge(tmp, site) as e:
+        for t in ("/a.js.gz", "/.secret", "/%2esecret"):
+            r = get(e, t)
+            assert r.status == 404, (t, r)
+
+
+@test("a directory with index.html: /docs redirects 301 to /docs/, which serves it")
+def _(tmp):
+    site, _ = plain_site(tmp)
+    with Edge(tmp, site) as e:
+        r = get(e, "/docs")
+        assert r.status == 301 and r.h("location") == "/docs/", r
+        r = get(e, "/docs?x=1")
+        assert r.status == 301 and r.h("location") == "/docs/?x=1", r
+        r = get(e, "/docs/")
+        assert r.status == 200 and r.body == read(site, "docs/index.html", "rb"), r
+
+
+# ---- access log --------------------------------------------------------------------------------
+
+def log_lines(path, n, timeout=3):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if os.path.exists(path):
+            lines = read(os.path.dirname(path), path).splitlines()
+            if len(lines) >= n:
+                return lines
+        time.sleep(0.02)
+    return read(os.path.dirname(path), path).splitlines() if os.path.exists(path) else []
+
+
+COMBINED = re.compile(r'(\S+) - - \[(\d\d/\w{3}/\d{4}:\d\d:\d\d:\d\d [+-]\d{4})\] "([^"]*)" (\d{3}) (\d+|-) '
+                      r'"([^"]*)" "([^"]*)"')
+
+
+@test("--access-log writes one combined-format line per request, with status and bytes")
+def _(tmp):
+    log = os.path.join(tmp, "access.log")
+    with Edge(tmp, REL, "--access-log", log) as e:
+        c = e.conn()
+        c.request(INDEX, headers=("Referer: http://example.test/", "User-Agent: kiln-e2e/1"))
+        c.request("/nope")
+        c.request(INDEX, headers=(f"If-None-Match: {FILES[INDEX]['etag']}",))
+        c.request(INDEX, "HEAD")
+        lines = log_lines(log, 4)
+    assert len(lines) == 4, lines
+    got = [COMBINED.fullmatch(x) for x in lines]
+    assert all(got), lines
+    assert got[0].groups()[2:] == ("GET /index.html HTTP/1.1", "200", str(FILES[INDEX]["size"]),
+                                   "http://example.test/", "kiln-e2e/1"), lines[0]
+    assert got[0].group(1) == "127.0.0.1", lines[0]
+    assert got[1].group(3, 4, 5) == ("GET /nope HTTP/1.1", "404", str(FILES["/404.html"]["size"])), lines[1]
+    assert got[2].group(4) == "304" and got[2].group(5) in ("0", "-"), lines[2]
+    assert got[3].group(3, 4) == ("HEAD /index.html HTTP/1.1", "200"), lines[3]
+
+
+@test("the access log counts body bytes sent: 0 for HEAD and 304")
+def _(tmp):
+    log = os.path.join(tmp, "access.log")
+    with Edge(tmp, REL, "--access-log", log) as e:
+        c = e.conn()
+        c.request(INDEX, "HEAD")
+        c.request(INDEX, headers=(f"If-None-Match: {FILES[INDEX]['etag']}",))
+        c.request(INDEX, headers=("Range: bytes=0-9",))
+        lines = log_lines(log, 3)
+    assert len(lines) == 3, lines
+    got = [re.search(r'" (\d{3}) (\d+|-) ', x) for x in lines]
+    assert all(got), lines
+    # Apache's %b and nginx's $body_bytes_sent: bytes of body sent, "-" or 0 for none.
+    assert got[0].group(1) == "200" and got[0].group(2) in ("0", "-"), lines[0]
+    assert got[1].group(1) == "304" and got[1].group(2) in ("0", "-"), lines[1]
+    assert got[2].group(1) == "206" and got[2].group(2) == "10", lines[2]
+
+
+@test("--access-log-format json writes one JSON object per line")
+def _(tmp):
+    log = os.path.join(tmp, "access.json")
+    with Edge(tmp, REL, "--access-log", log, "--access-log-format", "json") as e:
+        c = e.conn()
+        c.request(INDEX, headers=("Accept-Encoding: br", 'User-Agent: a "quoted" \\ agent'))
+        c.request('/q?x="y"')
+        bad(e, b"GET / HTTP/1.1\r\nHost: x\r\nX: \x01\r\n\r\n", 400)
+        lines = log_lines(log, 3)
+    assert len(lines) == 3, lines
+    recs = [json.loads(x) for x in lines]
+    assert recs[0]["status"] == 200 and recs[0]["bytes"] == sizes(INDEX)["br"], recs[0]
+    assert recs[0]["method"] == "GET" and recs[0]["target"] == "/index.html", recs[0]
+    assert recs[0]["encoding"] == "br" and recs[0]["remote"] == "127.0.0.1", recs[0]
+    assert "quoted" in recs[0]["agent"], recs[0]
+    assert recs[1]["status"] == 404 and "/q?x=" in recs[1]["target"], recs[1]
+    assert recs[2]["status"] == 400, recs[2]
+
+
+# ---- a real client ----------------------------------------------------------------------------
+
+CURL = shutil.which("curl")
+
+
+# TAP: a test that cannot run here is reported "ok N - ... # SKIP reason".
+@test("curl --compressed gets index.html equal to the identity file"
+      + ("" if CURL else " # SKIP curl is not installed"))
+def _(tmp):
+    if not CURL:
+        return
+    with served() as e:
+        p = subprocess.run([CURL, "--compressed", "-s", "-S", "-f", "-D", os.path.join(tmp, "h"),
+                            f"http://{HOST}:{e.port}/index.html"], capture_output=True, timeout=30)
+        assert p.returncode == 0, p.stderr
+        assert p.stdout == ident(INDEX)
+        heads = read(tmp, "h").lower()
+        assert "content-encoding: " in heads, heads  # curl asked for a coding and got one
+
+
+@test("the shared server drains on SIGTERM with a clean stderr")
+def _(tmp):
+    with served():
+        pass
+    e = _shared.pop()
+    e.stop()
+    assert "serving release" in e.stderr_text
+
+
+if __name__ == "__main__":
+    run_all()
