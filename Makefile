@@ -44,7 +44,7 @@ FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=build/fuzz/%)
 
 DEB_PKGS := build-essential pkg-config libbrotli-dev libzstd-dev libdeflate-dev \
             libjansson-dev libmbedtls-dev libuv1-dev brotli zstd libdeflate-tools \
-            python3 clang-format time curl
+            python3 clang-format time curl nghttp2-client
 FUZZ_PKGS := clang libclang-rt-14-dev
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 FUZZ_SECONDS ?= 60

@@ -1604,6 +1604,24 @@ def _(tmp):
         assert "content-encoding: " in heads, heads  # curl asked for a coding and got one
 
 
+H2LOAD = shutil.which("h2load")
+
+
+@test("h2load in HTTP/1.1 mode: 2,000 keep-alive requests on 8 connections, all 200"
+      + ("" if H2LOAD else " # SKIP h2load (nghttp2-client) is not installed"))
+def _(tmp):
+    if not H2LOAD:
+        return
+    with served() as e:
+        p = subprocess.run([H2LOAD, "--h1", "-n", "2000", "-c", "8", "-H", "Accept-Encoding: br",
+                            f"http://{HOST}:{e.port}/index.html"],
+                           capture_output=True, text=True, timeout=60)
+        assert p.returncode == 0, p.stdout + p.stderr
+        assert re.search(r"requests: 2000 total, 2000 started, 2000 done, 2000 succeeded, 0 failed, "
+                         r"0 errored", p.stdout), p.stdout
+        assert re.search(r"status codes: 2000 2xx", p.stdout), p.stdout
+
+
 @test("the shared server drains on SIGTERM with a clean stderr")
 def _(tmp):
     with served():
