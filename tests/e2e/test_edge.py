@@ -14,6 +14,7 @@ import gzip
 import json
 import os
 import re
+import resource
 import shutil
 import signal
 import socket
@@ -118,9 +119,9 @@ class Edge:
     """One kiln-edge process. Use as a context manager: it is always stopped,
     and its stderr is checked for sanitizer reports when it stops."""
 
-    def __init__(self, tmp, release=REL, *args, admin=False, workers=1):
+    def __init__(self, tmp, release=REL, *args, admin=False, workers=1, nofile=None):
         self.tmp, self.release, self.args = tmp, release, list(args)
-        self.admin, self.workers = admin, workers
+        self.admin, self.workers, self.nofile = admin, workers, nofile
         self.proc = None
         self.conns = []
         self.stderr_text = ""
@@ -136,8 +137,11 @@ class Edge:
                 cmd += ["--admin", f"{HOST}:{self.admin_port}"]
             cmd += self.args + [self.release]
             self.errf = open(self.err_path, "w")
+            limit = None
+            if self.nofile:
+                limit = lambda n=self.nofile: resource.setrlimit(resource.RLIMIT_NOFILE, (n, n))
             self.proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                                         stderr=self.errf, cwd=self.tmp)
+                                         stderr=self.errf, cwd=self.tmp, preexec_fn=limit)
             deadline = time.time() + 15
             while time.time() < deadline:
                 text = read(self.tmp, self.err_path)
@@ -1602,6 +1606,32 @@ def _(tmp):
         assert p.stdout == ident(INDEX)
         heads = read(tmp, "h").lower()
         assert "content-encoding: " in heads, heads  # curl asked for a coding and got one
+
+
+def cpu_seconds(pid):
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+@test("out of file descriptors (EMFILE) the server neither spins nor dies, and recovers")
+def _(tmp):
+    with Edge(tmp, REL, "--idle-timeout", "60s", nofile=64) as e:
+        socks = []
+        for _ in range(120):  # far more than 64 descriptors allow
+            s = socket.create_connection((HOST, e.port), timeout=5)
+            socks.append(s)
+        time.sleep(0.5)
+        before = cpu_seconds(e.proc.pid)
+        time.sleep(1.5)
+        used = cpu_seconds(e.proc.pid) - before
+        assert used < 0.5, f"kiln-edge used {used:.2f} CPU s in 1.5 s at EMFILE: a spinning loop"
+        for s in socks:
+            s.close()
+        time.sleep(0.5)
+        r = e.conn().request("/index.html")
+        assert r.status == 200, r.status
+        assert e.proc.poll() is None
 
 
 H2LOAD = shutil.which("h2load")
