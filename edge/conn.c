@@ -10,6 +10,11 @@
 #include "edge/worker.h"
 
 #include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/sendfile.h>
+#include <sys/socket.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,7 +24,8 @@
 #define RESUME_PENDING  8    /* ... and resumes */
 #define LINGER_MS       2000 /* reading and discarding after our FIN */
 #define MAX_FREE_WRITES 64
-#define MAX_HEADERS     256 /* the config caps max_headers at this */
+#define MAX_HEADERS     256        /* the config caps max_headers at this */
+#define SENDFILE_CHUNK  (4u << 20) /* one sendfile(2) call: the loop stays fair */
 
 struct ke_conn {
     uv_tcp_t tcp; /* first: the handle's address is the connection's */
@@ -35,8 +41,19 @@ struct ke_conn {
     bool closing;     /* a response said close: no more requests */
     bool paused;      /* reading stopped for backpressure */
     bool shut;        /* FIN sent, lingering */
+    bool in_process;  /* process() is on the stack: do not re-enter it */
     uint8_t family;
     unsigned char addr[16];
+    struct wreq *sf;      /* the response whose body sendfile(2) is sending */
+    struct sf_poll *poll; /* writability of the socket while sendfile waits */
+};
+
+/* libuv cannot watch one descriptor twice, and the socket belongs to the
+ * uv_tcp_t: a dup(2) of it, in a uv_poll_t, tells when sendfile may go on
+ * (epoll registers the pair of descriptor and file, so both coexist). */
+struct sf_poll {
+    uv_poll_t h;
+    int fd;
 };
 
 struct wreq {
@@ -45,10 +62,13 @@ struct wreq {
     struct ke_conn *c;
     struct ke_index *ix;
     uint64_t start_ns;
+    uint64_t sf_off, sf_left; /* sendfile progress */
     struct ke_response resp;
 };
 
 static void on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf);
+static void process(struct ke_conn *c, char *p, size_t n);
+static void sf_pump(struct ke_conn *c);
 
 static uint64_t
 now_ns(void)
@@ -109,11 +129,30 @@ on_close(uv_handle_t *h)
 }
 
 static void
+on_poll_close(uv_handle_t *h)
+{
+    struct sf_poll *p = (struct sf_poll *)h;
+    close(p->fd);
+    free(p);
+}
+
+static void release_write(struct ke_worker *w, struct wreq *wr);
+
+static void
 conn_close(struct ke_conn *c)
 {
     if (uv_is_closing((uv_handle_t *)&c->tcp))
         return;
     unlink_wait(c);
+    if (c->sf) {
+        release_write(c->w, c->sf);
+        c->sf = NULL;
+        c->pending--;
+    }
+    if (c->poll) {
+        uv_close((uv_handle_t *)&c->poll->h, on_poll_close);
+        c->poll = NULL;
+    }
     uv_close((uv_handle_t *)&c->tcp, on_close);
 }
 
@@ -307,15 +346,29 @@ wreq_put(struct ke_worker *w, struct wreq *r)
     }
 }
 
-static void
-on_write(uv_write_t *req, int status)
+/* Bytes still to send: libuv's write queue plus a sendfile in progress.
+ * The send timeout is reset whenever this shrinks. */
+static uint64_t
+backlog(struct ke_conn *c)
 {
-    struct wreq *wr = (struct wreq *)req;
-    struct ke_conn *c = wr->c;
-    struct ke_worker *w = c->w;
+    return uv_stream_get_write_queue_size((uv_stream_t *)&c->tcp) + (c->sf ? c->sf->sf_left : 0);
+}
+
+static void
+release_write(struct ke_worker *w, struct wreq *wr)
+{
     ke_metrics_latency(&w->m, (now_ns() - wr->start_ns) / 1000);
     ke_index_release(wr->ix);
     wreq_put(w, wr);
+}
+
+/* One response is out (status 0) or failed. Decides what the connection
+ * waits for next, and resumes requests that waited behind a sendfile. */
+static void
+write_done(struct ke_conn *c, struct wreq *wr, int status)
+{
+    struct ke_worker *w = c->w;
+    release_write(w, wr);
     c->pending--;
     if (uv_is_closing((uv_handle_t *)&c->tcp))
         return;
@@ -324,7 +377,7 @@ on_write(uv_write_t *req, int status)
         return;
     }
     if (c->pending > 0) {
-        c->queued = uv_stream_get_write_queue_size((uv_stream_t *)&c->tcp);
+        c->queued = backlog(c);
         set_wait(c, KE_WAIT_SEND, w->cfg->send_timeout); /* progress: a fresh deadline */
     } else if (c->closing) {
         linger(c);
@@ -334,10 +387,118 @@ on_write(uv_write_t *req, int status)
     } else {
         set_wait(c, KE_WAIT_IDLE, w->cfg->idle_timeout);
     }
-    if (c->paused && c->pending <= RESUME_PENDING) {
+    if (!c->sf && c->len > 0 && !c->in_process)
+        process(c, c->buf, c->len); /* requests that arrived during a sendfile */
+    if (c->paused && c->pending <= RESUME_PENDING && !uv_is_closing((uv_handle_t *)&c->tcp)) {
         c->paused = false;
         uv_read_start((uv_stream_t *)&c->tcp, alloc_cb, on_read);
     }
+}
+
+static void
+on_write(uv_write_t *req, int status)
+{
+    struct wreq *wr = (struct wreq *)req;
+    write_done(wr->c, wr, status);
+}
+
+static void
+on_sf_writable(uv_poll_t *h, int status, int events)
+{
+    (void)events;
+    struct ke_conn *c = h->data;
+    uv_poll_stop(h);
+    if (status < 0) {
+        struct wreq *wr = c->sf;
+        c->sf = NULL;
+        write_done(c, wr, status);
+        return;
+    }
+    sf_pump(c);
+}
+
+/* Sends the body of c->sf with sendfile(2) until it is out, or the socket is
+ * full (then waits for writability), or an error closes the connection. */
+static void
+sf_pump(struct ke_conn *c)
+{
+    struct wreq *wr = c->sf;
+    uv_os_fd_t sock;
+    int status = uv_fileno((uv_handle_t *)&c->tcp, &sock);
+    while (status == 0 && wr->sf_left > 0) {
+        off_t off = (off_t)wr->sf_off;
+        size_t chunk = wr->sf_left < SENDFILE_CHUNK ? (size_t)wr->sf_left : SENDFILE_CHUNK;
+        ssize_t n = sendfile(sock, wr->resp.body_fd, &off, chunk);
+        if (n > 0) {
+            wr->sf_off += (uint64_t)n;
+            wr->sf_left -= (uint64_t)n;
+        } else if (n < 0 && errno == EINTR) {
+            continue;
+        } else if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+            if (!c->poll) {
+                struct sf_poll *p = malloc(sizeof *p);
+                int fd = fcntl(sock, F_DUPFD_CLOEXEC, 0);
+                if (!p || fd < 0 || uv_poll_init(&c->w->loop, &p->h, fd) != 0) {
+                    free(p);
+                    if (fd >= 0)
+                        close(fd);
+                    status = UV_ENOMEM;
+                    break;
+                }
+                p->fd = fd;
+                p->h.data = c;
+                c->poll = p;
+            }
+            uv_poll_start(&c->poll->h, UV_WRITABLE, on_sf_writable);
+            return;
+        } else {
+            status = n < 0 ? uv_translate_sys_error(errno) : UV_EIO; /* 0: file shrank */
+        }
+    }
+    c->sf = NULL;
+    write_done(c, wr, status);
+}
+
+static void
+on_head_written(uv_write_t *req, int status)
+{
+    struct wreq *wr = (struct wreq *)req;
+    struct ke_conn *c = wr->c;
+    if (status < 0 || uv_is_closing((uv_handle_t *)&c->tcp)) {
+        if (c->sf == wr) {
+            c->sf = NULL;
+            write_done(c, wr, status < 0 ? status : UV_ECANCELED);
+        }
+        return;
+    }
+    sf_pump(c);
+}
+
+/* Queues the head of a sendfile response, then the body follows from
+ * sf_pump. With nothing else queued, the head goes out right here with
+ * MSG_MORE, so head and first body bytes share packets. */
+static int
+start_sendfile(struct ke_conn *c, struct wreq *wr)
+{
+    struct ke_response *r = &wr->resp;
+    wr->sf_off = r->body_off;
+    wr->sf_left = r->body_len;
+    c->sf = wr;
+    size_t sent = 0;
+    uv_os_fd_t sock;
+    if (uv_stream_get_write_queue_size((uv_stream_t *)&c->tcp) == 0 &&
+        uv_fileno((uv_handle_t *)&c->tcp, &sock) == 0) {
+        ssize_t n = send(sock, r->head, r->head_len, MSG_MORE | MSG_DONTWAIT | MSG_NOSIGNAL);
+        if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
+            return -1;
+        sent = n > 0 ? (size_t)n : 0;
+    }
+    if (sent == r->head_len) {
+        sf_pump(c);
+        return 0;
+    }
+    uv_buf_t b = uv_buf_init(r->head + sent, (unsigned)(r->head_len - sent));
+    return uv_write(&wr->req, (uv_stream_t *)&c->tcp, &b, 1, on_head_written) == 0 ? 0 : -1;
 }
 
 /* Answers one request (or a malformed one) on c. */
@@ -361,32 +522,41 @@ respond(struct ke_conn *c, const struct ke_request *req)
     wr->start_ns = now_ns();
     ke_respond(&ctx, req, &wr->resp);
     struct ke_response *r = &wr->resp;
-    uint64_t body_bytes = 0;
+    uint64_t body_bytes = r->body_fd >= 0 ? r->body_len : 0;
     for (unsigned i = 0; i < r->n_body; i++)
         body_bytes += r->body[i].n;
     if (ke_shared.log_fd >= 0)
         log_request(c, req, r, body_bytes);
     ke_metrics_count(&w->m, r->status, body_bytes ? r->enc : -1, r->head_len + body_bytes);
-    uv_buf_t bufs[1 + sizeof r->body / sizeof r->body[0]];
-    bufs[0] = uv_buf_init(r->head, (unsigned)r->head_len);
-    unsigned nb = 1;
-    for (unsigned i = 0; i < r->n_body; i++)
-        if (r->body[i].n)
-            bufs[nb++] = uv_buf_init((char *)r->body[i].p, (unsigned)r->body[i].n);
     wr->c = c;
     wr->ix = w->ix;
     ke_index_hold(wr->ix);
-    if (uv_write(&wr->req, (uv_stream_t *)&c->tcp, bufs, nb, on_write) != 0) {
-        ke_index_release(wr->ix);
-        wreq_put(w, wr);
+    if (r->close)
+        c->closing = true;
+    c->pending++;
+    set_wait(c, KE_WAIT_SEND, w->cfg->send_timeout);
+    int rc;
+    if (r->body_fd >= 0) {
+        rc = start_sendfile(c, wr);
+    } else {
+        uv_buf_t bufs[1 + sizeof r->body / sizeof r->body[0]];
+        bufs[0] = uv_buf_init(r->head, (unsigned)r->head_len);
+        unsigned nb = 1;
+        for (unsigned i = 0; i < r->n_body; i++)
+            if (r->body[i].n)
+                bufs[nb++] = uv_buf_init((char *)r->body[i].p, (unsigned)r->body[i].n);
+        rc = uv_write(&wr->req, (uv_stream_t *)&c->tcp, bufs, nb, on_write);
+    }
+    if (rc != 0) {
+        if (c->sf == wr)
+            c->sf = NULL;
+        release_write(w, wr);
+        c->pending--;
         conn_close(c);
         return;
     }
-    c->pending++;
-    if (r->close)
-        c->closing = true;
-    c->queued = uv_stream_get_write_queue_size((uv_stream_t *)&c->tcp);
-    set_wait(c, KE_WAIT_SEND, w->cfg->send_timeout);
+    if (!uv_is_closing((uv_handle_t *)&c->tcp) && c->wait == KE_WAIT_SEND)
+        c->queued = backlog(c);
 }
 
 /* Parses and answers every complete request in p[0..n). Keeps an incomplete
@@ -402,19 +572,28 @@ process(struct ke_conn *c, char *p, size_t n)
     };
     struct ke_header hdrs[MAX_HEADERS];
     size_t off = 0, prev = c->parsed;
-    while (off < n && !c->closing && !uv_is_closing((uv_handle_t *)&c->tcp)) {
+    bool incomplete = false;
+    c->in_process = true;
+    /* A response being sent with sendfile holds back the next ones: they
+     * are parsed once it is out (write_done), keeping responses in order. */
+    while (off < n && !c->closing && !c->sf && !uv_is_closing((uv_handle_t *)&c->tcp)) {
         struct ke_request req;
         memset(&req, 0, sizeof req);
         req.headers = hdrs;
         int rc = ke_request_parse(p + off, n - off, prev, &lim, &req);
-        if (rc == KE_REQ_INCOMPLETE)
+        if (rc == KE_REQ_INCOMPLETE) {
+            incomplete = true;
             break;
+        }
         respond(c, &req);
         if (rc < 0)
             break; /* the response closes the connection */
         off += (size_t)rc;
         prev = 0;
     }
+    c->in_process = false;
+    if (uv_is_closing((uv_handle_t *)&c->tcp))
+        return;
     size_t rest = c->closing ? 0 : n - off;
     if (rest == 0) {
         /* Nothing pending: give the buffer back (idle connections hold none). */
@@ -438,13 +617,15 @@ process(struct ke_conn *c, char *p, size_t n)
         }
         bool fresh = c->len == 0 || off > 0;
         c->len = (uint32_t)rest;
-        c->parsed = (uint32_t)rest;
+        /* prev_len is only for a head the parser has seen end without CRLF
+         * CRLF; bytes held back behind a sendfile have not been parsed. */
+        c->parsed = incomplete ? (uint32_t)rest : 0;
         /* The header timeout runs from the head's first byte, not the last:
          * a client sending one byte a second must not hold the slot. */
         if (fresh && c->pending == 0)
             set_wait(c, KE_WAIT_HEAD, w->cfg->header_timeout);
     }
-    if (c->pending >= MAX_PENDING && !c->paused && !uv_is_closing((uv_handle_t *)&c->tcp)) {
+    if (c->pending >= MAX_PENDING && !c->paused) {
         c->paused = true;
         uv_read_stop((uv_stream_t *)&c->tcp);
     }
@@ -577,7 +758,7 @@ ke_conn_tick(struct ke_worker *w)
         struct ke_conn *c;
         while ((c = w->wait[l].head) != NULL && c->deadline <= now) {
             if (l == KE_WAIT_SEND) {
-                uint64_t q = uv_stream_get_write_queue_size((uv_stream_t *)&c->tcp);
+                uint64_t q = backlog(c);
                 if (q < c->queued) {
                     c->queued = q;
                     set_wait(c, KE_WAIT_SEND, w->cfg->send_timeout);

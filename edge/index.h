@@ -29,6 +29,8 @@ struct ke_variant {
     bool present;
     uint64_t size;
     const unsigned char *body; /* size bytes, valid while the index lives */
+    int fd;                    /* for bodies over --mem-max: an open descriptor, so the body can
+                                  go out with sendfile(2); -1 for bodies held in memory */
     const char *etag;          /* with quotes */
     size_t etag_len;
     const char *head; /* header lines for 200/206 ("Name: value\r\n" ...), without

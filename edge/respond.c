@@ -232,6 +232,20 @@ first_line_len(const struct ke_variant *v)
     return nl ? (size_t)(nl - v->head) + 1 : 0;
 }
 
+/* The body is len bytes at off of v: from memory, or by sendfile(2) when
+ * the index kept a descriptor. */
+static void
+set_body(struct ke_response *o, const struct ke_variant *v, uint64_t off, uint64_t len)
+{
+    if (v->fd >= 0) {
+        o->body_fd = v->fd;
+        o->body_off = off;
+    } else {
+        o->body[0] = (struct ke_slice){ v->body + off, (size_t)len };
+        o->n_body = 1;
+    }
+}
+
 static void
 serve_ranges(struct ke_response *o, const struct ke_respond_ctx *c, const struct ke_request *req,
              const struct ke_variant *v, struct ke_range *r, size_t count)
@@ -246,10 +260,8 @@ serve_ranges(struct ke_response *o, const struct ke_respond_ctx *c, const struct
             (unsigned long long)r[0].first, (unsigned long long)r[0].last,
             (unsigned long long)v->size, (unsigned long long)len);
         o->body_len = len;
-        if (req->method != KE_M_HEAD) {
-            o->body[0] = (struct ke_slice){ v->body + r[0].first, (size_t)len };
-            o->n_body = 1;
-        }
+        if (req->method != KE_M_HEAD)
+            set_body(o, v, r[0].first, len);
         finish(o, req);
         return;
     }
@@ -302,10 +314,8 @@ serve_full(struct ke_response *o, const struct ke_respond_ctx *c, const struct k
     add(o, "Content-Length: %llu\r\n", (unsigned long long)v->size);
     o->body_len = v->size;
     o->n_body = 0;
-    if (req->method != KE_M_HEAD && v->size > 0) {
-        o->body[0] = (struct ke_slice){ v->body, (size_t)v->size };
-        o->n_body = 1;
-    }
+    if (req->method != KE_M_HEAD && v->size > 0)
+        set_body(o, v, 0, v->size);
     finish(o, req);
 }
 
@@ -407,6 +417,8 @@ void
 ke_respond(const struct ke_respond_ctx *c, const struct ke_request *req, struct ke_response *o)
 {
     o->close = c->force_close || !req->keep_alive;
+    o->body_fd = -1;
+    o->body_off = 0;
     o->res = NULL;
     o->enc = -1;
     o->n_body = 0;

@@ -38,6 +38,10 @@ struct ke_response {
      * headers, which live in parts[]. Empty for HEAD and bodiless statuses. */
     struct ke_slice body[2 * KE_MAX_PARTS + 2];
     unsigned n_body;
+    /* Or, for a large body (whole, or one range), a file to sendfile(2) from:
+     * body_len bytes at body_off of body_fd. -1 when the slices are used. */
+    int body_fd;
+    uint64_t body_off;
     char parts[KE_MAX_PARTS * 160 + 64];
 };
 

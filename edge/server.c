@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -442,6 +443,13 @@ ke_server_run(const struct ke_config *cfg)
 {
     char err[1024];
     signal(SIGPIPE, SIG_IGN);
+    /* Connections and the descriptors of large bodies both need fds: take
+     * the hard limit (as nginx's worker_rlimit_nofile would). */
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+        rl.rlim_cur = rl.rlim_max;
+        setrlimit(RLIMIT_NOFILE, &rl);
+    }
     memset(&ke_shared, 0, sizeof ke_shared);
     ke_shared.cfg = cfg;
     pthread_mutex_init(&ke_shared.mu, NULL);

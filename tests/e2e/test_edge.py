@@ -1608,6 +1608,66 @@ def _(tmp):
         assert "content-encoding: " in heads, heads  # curl asked for a coding and got one
 
 
+@test("with --mem-max 0 every body goes out by sendfile: all files and variants byte-exact")
+def _(tmp):
+    with Edge(tmp, REL, "--mem-max", "0") as e:
+        c = e.conn()
+        checked = 0
+        for url, f in FILES.items():
+            for enc in ("identity",) + tuple(f["encodings"]):
+                hdrs = [] if enc == "identity" else [f"Accept-Encoding: {enc}"]
+                r = c.request(url, headers=hdrs)
+                assert r.status == 200, (url, enc, r.status)
+                got = r.h("content-encoding") or "identity"
+                assert r.body == variant_bytes(url, got), (url, got)
+                checked += 1
+        assert checked > 100, checked
+
+
+@test("with --mem-max 0: ranges, multipart, HEAD and 20 pipelined requests stay in order")
+def _(tmp):
+    with Edge(tmp, REL, "--mem-max", "0") as e:
+        data = ident(INDEX)
+        c = e.conn()
+        r = c.request(INDEX, headers=["Range: bytes=100-1099"])
+        assert r.status == 206 and r.body == data[100:1100]
+        r = c.request(INDEX, headers=["Range: bytes=0-9,50-59"])
+        assert r.status == 206 and "multipart/byteranges" in r.h("content-type")
+        r = c.request(INDEX, method="HEAD")
+        assert r.status == 200 and r.body == b"" and int(r.h("content-length")) == len(data)
+        urls = [u for u in FILES][:20]
+        c.send(b"".join(req(u) for u in urls))
+        for u in urls:
+            r = c.response()
+            assert r.status == 200 and r.body == ident(u), u
+
+
+@test("a large body to a slow reader arrives whole (sendfile waits for the socket)")
+def _(tmp):
+    big = os.path.join(tmp, "big")
+    os.makedirs(big)
+    blob = os.urandom(3 * 1024 * 1024)
+    write(big, "blob.bin", blob)
+    with Edge(tmp, big) as e:
+        c = e.conn(timeout=20, rcvbuf=4096)
+        c.send(req("/blob.bin") + req("/blob.bin", method="HEAD"))
+        got = bytearray()
+        while b"\r\n\r\n" not in c.buf:
+            c._fill()
+        head, rest = bytes(c.buf).split(b"\r\n\r\n", 1)
+        got += rest
+        c.buf = bytearray()
+        while len(got) < len(blob):
+            time.sleep(0.001)
+            d = c.s.recv(65536)
+            assert d, "closed early"
+            got += d
+        assert bytes(got[:len(blob)]) == blob
+        c.buf = bytearray(got[len(blob):])
+        r = c.response("HEAD")
+        assert r.status == 200 and int(r.h("content-length")) == len(blob)
+
+
 def cpu_seconds(pid):
     with open(f"/proc/{pid}/stat") as f:
         fields = f.read().rsplit(")", 1)[1].split()
