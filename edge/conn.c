@@ -542,10 +542,35 @@ respond(struct ke_conn *c, const struct ke_request *req)
         uv_buf_t bufs[1 + sizeof r->body / sizeof r->body[0]];
         bufs[0] = uv_buf_init(r->head, (unsigned)r->head_len);
         unsigned nb = 1;
-        for (unsigned i = 0; i < r->n_body; i++)
+        size_t total = r->head_len;
+        for (unsigned i = 0; i < r->n_body; i++) {
             if (r->body[i].n)
                 bufs[nb++] = uv_buf_init((char *)r->body[i].p, (unsigned)r->body[i].n);
-        rc = uv_write(&wr->req, (uv_stream_t *)&c->tcp, bufs, nb, on_write);
+            total += r->body[i].n;
+        }
+        /* Most responses fit the socket buffer: write them now. A completed
+         * write then costs no write request, no deferred callback and no
+         * epoll_ctl (libuv 1.44 issues one per queued write). */
+        int n = uv_stream_get_write_queue_size((uv_stream_t *)&c->tcp) == 0
+                    ? uv_try_write((uv_stream_t *)&c->tcp, bufs, nb)
+                    : UV_EAGAIN;
+        if (n >= 0 && (size_t)n == total) {
+            write_done(c, wr, 0);
+            return;
+        }
+        if (n < 0 && n != UV_EAGAIN) {
+            rc = n;
+        } else {
+            size_t skip = n > 0 ? (size_t)n : 0;
+            unsigned first = 0;
+            while (skip >= bufs[first].len) {
+                skip -= bufs[first].len;
+                first++;
+            }
+            bufs[first].base += skip;
+            bufs[first].len -= (unsigned)skip;
+            rc = uv_write(&wr->req, (uv_stream_t *)&c->tcp, bufs + first, nb - first, on_write);
+        }
     }
     if (rc != 0) {
         if (c->sf == wr)
@@ -600,6 +625,8 @@ process(struct ke_conn *c, char *p, size_t n)
         free(c->buf);
         c->buf = NULL;
         c->len = c->cap = c->parsed = 0;
+        if (c->pending == 0 && !c->closing)
+            set_wait(c, KE_WAIT_IDLE, w->cfg->idle_timeout);
     } else {
         if (p != c->buf) {
             if (rest > c->cap) {

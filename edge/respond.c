@@ -77,22 +77,52 @@ add_raw(struct ke_response *o, const char *p, size_t n)
     }
 }
 
+#define ADD_LIT(o, lit) add_raw((o), (lit), sizeof(lit) - 1)
+
+/* Appends "name<decimal>\r\n": the per-request numbers, without printf. */
+static void
+add_num_line(struct ke_response *o, const char *name, size_t name_len, uint64_t v)
+{
+    char d[24];
+    size_t i = sizeof d;
+    do {
+        d[--i] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    add_raw(o, name, name_len);
+    add_raw(o, d + i, sizeof d - i);
+    ADD_LIT(o, "\r\n");
+}
+
+#define ADD_NUM(o, lit, v) add_num_line((o), (lit), sizeof(lit) - 1, (v))
+
+/* Status line and Date: every response starts with these (RFC 9110 §6.6.1:
+ * an origin with a clock sends Date). */
 static void
 begin(struct ke_response *o, const struct ke_respond_ctx *c, int status)
 {
     o->status = status;
     o->head_len = 0;
-    add(o, "HTTP/1.1 %d %s\r\nDate: %s\r\n", status, ke_status_reason(status), c->date);
+    if (status == 200) {
+        ADD_LIT(o, "HTTP/1.1 200 OK\r\nDate: ");
+    } else {
+        char line[64];
+        int n = snprintf(line, sizeof line, "HTTP/1.1 %d %s\r\nDate: ", status,
+                         ke_status_reason(status));
+        add_raw(o, line, (size_t)n);
+    }
+    add_raw(o, c->date, strlen(c->date));
+    ADD_LIT(o, "\r\n");
 }
 
 static void
 finish(struct ke_response *o, const struct ke_request *req)
 {
     if (o->close)
-        add(o, "Connection: close\r\n");
+        ADD_LIT(o, "Connection: close\r\n");
     else if (req->minor == 0)
-        add(o, "Connection: keep-alive\r\n");
-    add(o, "\r\n");
+        ADD_LIT(o, "Connection: keep-alive\r\n");
+    ADD_LIT(o, "\r\n");
 }
 
 /* A short text response for errors and OPTIONS; never cached. */
@@ -311,7 +341,7 @@ serve_full(struct ke_response *o, const struct ke_respond_ctx *c, const struct k
 {
     begin(o, c, status);
     add_raw(o, v->head, v->head_len);
-    add(o, "Content-Length: %llu\r\n", (unsigned long long)v->size);
+    ADD_NUM(o, "Content-Length: ", v->size);
     o->body_len = v->size;
     o->n_body = 0;
     if (req->method != KE_M_HEAD && v->size > 0)

@@ -1668,6 +1668,19 @@ def _(tmp):
         assert r.status == 200 and int(r.h("content-length")) == len(blob)
 
 
+@test("after a request that arrived in pieces, the idle timeout applies, not the header timeout")
+def _(tmp):
+    with Edge(tmp, REL, "--header-timeout", "300ms", "--idle-timeout", "10s") as e:
+        c = e.conn()
+        raw = req(INDEX)
+        c.send(raw[:10])
+        time.sleep(0.05)
+        c.send(raw[10:])
+        assert c.response().status == 200
+        time.sleep(1.0)  # past the header timeout, well within the idle one
+        assert c.request(INDEX).status == 200
+
+
 def cpu_seconds(pid):
     with open(f"/proc/{pid}/stat") as f:
         fields = f.read().rsplit(")", 1)[1].split()
