@@ -24,7 +24,7 @@
 #define RESUME_PENDING  8    /* ... and resumes */
 #define LINGER_MS       2000 /* reading and discarding after our FIN */
 #define MAX_FREE_WRITES 64
-#define MAX_HEADERS     256        /* the config caps max_headers at this */
+#define MAX_HEADERS     1024       /* the most --max-headers allows */
 #define SENDFILE_CHUNK  (4u << 20) /* one sendfile(2) call: the loop stays fair */
 
 struct ke_conn {
