@@ -46,11 +46,12 @@ DEB_PKGS := build-essential pkg-config libbrotli-dev libzstd-dev libdeflate-dev 
             libjansson-dev libmbedtls-dev libuv1-dev brotli zstd libdeflate-tools \
             python3 clang-format time curl nghttp2-client
 FUZZ_PKGS := clang libclang-rt-14-dev
+BENCH_PKGS := nginx libnginx-mod-http-brotli-static wrk
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 FUZZ_SECONDS ?= 60
 
 .SECONDARY:
-.PHONY: all test unit demo deps fuzz-deps fuzz check-format format bench clean
+.PHONY: all test unit demo deps fuzz-deps bench-deps fuzz check-format format bench clean
 # kiln-edge links only once edge/server.c exists; until then make builds the rest.
 EDGE_BIN := $(if $(wildcard edge/server.c),bin/kiln-edge)
 all: bin/kiln-build $(EDGE_BIN)
@@ -132,8 +133,13 @@ check-format:
 format:
 	clang-format -i $(ALL_C_H)
 
-bench: bin/kiln-build
+bench-deps:
+	@$(MAKE) --no-print-directory deps DEB_PKGS="$(BENCH_PKGS)"
+
+# Benchmarks download their inputs with npm (Node.js) at run time, never committed.
+bench: deps bench-deps bin/kiln-build $(EDGE_BIN)
 	sh bench/build.sh
+	sh bench/edge.sh
 
 clean:
 	rm -rf bin build dist .kiln-cache

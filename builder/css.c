@@ -6,6 +6,7 @@
  * in the input; refs are appended in source order, or not at all on error.
  */
 #include "builder/ref.h"
+#include "common/utf8.h"
 #include "common/error.h"
 
 #include <stdint.h>
@@ -165,31 +166,6 @@ kb_css_escape(const char *src, size_t len, size_t p, long *cp)
     return p;
 }
 
-static size_t
-kb_css_utf8(char *o, unsigned long cp)
-{
-    if (cp < 0x80) {
-        o[0] = (char)cp;
-        return 1;
-    }
-    if (cp < 0x800) {
-        o[0] = (char)(0xC0 | (cp >> 6));
-        o[1] = (char)(0x80 | (cp & 0x3F));
-        return 2;
-    }
-    if (cp < 0x10000) {
-        o[0] = (char)(0xE0 | (cp >> 12));
-        o[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
-        o[2] = (char)(0x80 | (cp & 0x3F));
-        return 3;
-    }
-    o[0] = (char)(0xF0 | (cp >> 18));
-    o[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
-    o[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
-    o[3] = (char)(0x80 | (cp & 0x3F));
-    return 4;
-}
-
 /* Decodes src[start..end) (the inside of a string or an unquoted url) into o,
  * which must hold 3 * (end - start) bytes: the worst case is "\0" or a raw NUL
  * becoming U+FFFD. A backslash before a newline (a string continuation) yields
@@ -201,7 +177,7 @@ kb_css_decode(const char *src, size_t start, size_t end, char *o)
     while (p < end) {
         unsigned char c = (unsigned char)src[p];
         if (c == 0) {
-            n += kb_css_utf8(o + n, 0xFFFD);
+            n += kc_utf8_put(0xFFFD, o + n);
             p++;
         } else if (c != '\\') {
             o[n++] = (char)c;
@@ -212,11 +188,11 @@ kb_css_decode(const char *src, size_t start, size_t end, char *o)
             long cp;
             p = kb_css_escape(src, end, p, &cp);
             if (cp >= 0) {
-                n += kb_css_utf8(o + n, (unsigned long)cp);
+                n += kc_utf8_put((uint32_t)cp, o + n);
             } else {
                 c = (unsigned char)src[p - 1];
                 if (c == 0)
-                    n += kb_css_utf8(o + n, 0xFFFD);
+                    n += kc_utf8_put(0xFFFD, o + n);
                 else
                     o[n++] = (char)c;
             }

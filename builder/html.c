@@ -7,6 +7,7 @@
  * refs in attribute order, so spans come out increasing and never overlap.
  */
 #include "builder/ref.h"
+#include "common/utf8.h"
 #include "common/error.h"
 
 #include <limits.h>
@@ -190,32 +191,6 @@ static const struct {
     { "Hat", "^" },    { "Tab", "\t" },        { "NewLine", "\n" },
 };
 
-/* Writes code point cp as UTF-8 to out; returns the byte count (1-4). */
-static size_t
-html_put_utf8(uint32_t cp, char *out)
-{
-    if (cp < 0x80) {
-        out[0] = (char)cp;
-        return 1;
-    }
-    if (cp < 0x800) {
-        out[0] = (char)(0xc0 | (cp >> 6));
-        out[1] = (char)(0x80 | (cp & 0x3f));
-        return 2;
-    }
-    if (cp < 0x10000) {
-        out[0] = (char)(0xe0 | (cp >> 12));
-        out[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
-        out[2] = (char)(0x80 | (cp & 0x3f));
-        return 3;
-    }
-    out[0] = (char)(0xf0 | (cp >> 18));
-    out[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
-    out[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
-    out[3] = (char)(0x80 | (cp & 0x3f));
-    return 4;
-}
-
 /*
  * Decodes one character reference at s[0] == '&' into out. Returns the bytes
  * of s consumed (0 when this is no reference: the caller copies the '&') and
@@ -251,7 +226,7 @@ html_decode_one(const char *s, size_t n, char *out, size_t *wrote)
             i++;
         if (cp == 0 || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
             cp = 0xfffd;
-        *wrote = html_put_utf8(cp, out);
+        *wrote = kc_utf8_put(cp, out);
         return i;
     }
     size_t i = 1;

@@ -7,6 +7,7 @@
  * linear in the input. Refs come out in source order, or not at all on error.
  */
 #include "builder/ref.h"
+#include "common/utf8.h"
 #include "common/error.h"
 
 #include <stdint.h>
@@ -152,26 +153,7 @@ kb_js_utf8(char *o, unsigned long cp)
 {
     if (cp == 0 || (cp >= 0xD800 && cp <= 0xDFFF) || cp > 0x10FFFF)
         cp = 0xFFFD; /* a NUL or lone surrogate cannot name a file */
-    if (cp < 0x80) {
-        o[0] = (char)cp;
-        return 1;
-    }
-    if (cp < 0x800) {
-        o[0] = (char)(0xC0 | (cp >> 6));
-        o[1] = (char)(0x80 | (cp & 0x3F));
-        return 2;
-    }
-    if (cp < 0x10000) {
-        o[0] = (char)(0xE0 | (cp >> 12));
-        o[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
-        o[2] = (char)(0x80 | (cp & 0x3F));
-        return 3;
-    }
-    o[0] = (char)(0xF0 | (cp >> 18));
-    o[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
-    o[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
-    o[3] = (char)(0x80 | (cp & 0x3F));
-    return 4;
+    return kc_utf8_put((uint32_t)cp, o);
 }
 
 /* Reads the hex digits of \uXXXX or \u{X...} at src[p..end) (p just after

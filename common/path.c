@@ -60,8 +60,8 @@ kc_path_resolve(const char *dir, const char *ref, char *out, size_t outsz)
     return 0;
 }
 
-static int
-hexval(char c)
+int
+kc_hexval(char c)
 {
     if (c >= '0' && c <= '9')
         return c - '0';
@@ -81,7 +81,7 @@ kc_url_decode(const char *in, size_t n, char *out, size_t outsz)
         if (c == '%') {
             if (n - i < 3)
                 return KC_EINVAL;
-            int hi = hexval(in[i + 1]), lo = hexval(in[i + 2]);
+            int hi = kc_hexval(in[i + 1]), lo = kc_hexval(in[i + 2]);
             if (hi < 0 || lo < 0 || (hi == 0 && lo == 0))
                 return KC_EINVAL;
             c = (char)(hi << 4 | lo);

@@ -5,20 +5,9 @@
  * it ends, so out never holds more than the path so far plus one segment.
  */
 #include "edge/target.h"
+#include "common/path.h"
 
 #include <stdbool.h>
-
-static int
-hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
 
 static bool
 scheme_is(const char *s, size_t n, const char *lit)
@@ -45,9 +34,9 @@ path_bytes_ok(const char *t, size_t i, size_t n)
     for (; i < n && t[i] != '?' && t[i] != '#'; i++) {
         int c = (unsigned char)t[i];
         if (c == '%') {
-            if (n - i < 3 || hexval(t[i + 1]) < 0 || hexval(t[i + 2]) < 0)
+            if (n - i < 3 || kc_hexval(t[i + 1]) < 0 || kc_hexval(t[i + 2]) < 0)
                 return false;
-            c = hexval(t[i + 1]) * 16 + hexval(t[i + 2]);
+            c = kc_hexval(t[i + 1]) * 16 + kc_hexval(t[i + 2]);
             i += 2;
         }
         if (c < 0x20 || c == 0x7f || c == '\\')
@@ -103,7 +92,7 @@ ke_target_normalize(const char *target, size_t n, char *out, size_t outsz, size_
             end = true;
             c = '/';
         } else if (target[i] == '%') {
-            c = hexval(target[i + 1]) * 16 + hexval(target[i + 2]); /* checked above */
+            c = kc_hexval(target[i + 1]) * 16 + kc_hexval(target[i + 2]); /* checked above */
             i += 3;
         } else {
             c = (unsigned char)target[i++];
