@@ -14,7 +14,8 @@ CPPFLAGS := -I. -D_GNU_SOURCE -MMD -MP
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 # mbedTLS 2.28 in Debian 12 ships no .pc files.
-MBED_LIBS  := $(shell pkg-config --libs mbedcrypto 2>/dev/null || echo -lmbedcrypto)
+MBED_LIBS  := $(shell pkg-config --libs mbedtls mbedx509 mbedcrypto 2>/dev/null || \
+                echo -lmbedtls -lmbedx509 -lmbedcrypto)
 LIBS    := $(PKG_LIBS) $(MBED_LIBS) -lpthread -lm
 
 REL_CFLAGS  := $(WARN) -O2 -g $(PKG_CFLAGS)
@@ -44,7 +45,7 @@ FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=build/fuzz/%)
 
 DEB_PKGS := build-essential pkg-config libbrotli-dev libzstd-dev libdeflate-dev \
             libjansson-dev libmbedtls-dev libuv1-dev brotli zstd libdeflate-tools \
-            python3 clang-format time curl nghttp2-client
+            python3 clang-format time curl nghttp2-client openssl
 FUZZ_PKGS := clang libclang-rt-14-dev
 BENCH_PKGS := nginx libnginx-mod-http-brotli-static wrk
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)

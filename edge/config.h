@@ -14,6 +14,7 @@
 #include <sys/socket.h>
 
 #define KE_MAX_LISTEN 16
+#define KE_MAX_CERTS  16
 
 struct ke_listen {
     char text[96];                /* as written: "127.0.0.1:8080", "[::1]:8443" */
@@ -23,10 +24,18 @@ struct ke_listen {
 
 enum ke_log_format { KE_LOG_COMBINED, KE_LOG_JSON };
 
+/* One --tls-cert FILE --tls-key FILE pair: a PEM chain (leaf first) and its
+ * private key. */
+struct ke_cert_pair {
+    char cert[1024];
+    char key[1024];
+};
+
 struct ke_config {
     char release_dir[4096]; /* RELEASE_DIR: kiln-manifest.json inside, or a plain directory */
 
-    struct ke_listen listen[KE_MAX_LISTEN]; /* -l/--listen, repeatable; default 127.0.0.1:8080 */
+    struct ke_listen listen[KE_MAX_LISTEN]; /* -l/--listen, repeatable; default 127.0.0.1:8080;
+                                               "off" empties the list */
     unsigned n_listen;
     unsigned workers;       /* -w/--workers; default: number of CPUs */
     struct ke_listen admin; /* --admin ADDR:PORT: /metrics, /healthz, POST /-/reload */
@@ -54,6 +63,22 @@ struct ke_config {
     unsigned idle_timeout;   /* --idle-timeout: keep-alive between requests; 60000 */
     unsigned send_timeout;   /* --send-timeout: a write making no progress; 60000 */
     unsigned drain_timeout;  /* --drain-timeout: on SIGTERM, in-flight limit; 10000 */
+
+    /* TLS (docs/tls.md). */
+    struct ke_listen listen_tls[KE_MAX_LISTEN]; /* --listen-tls ADDR:PORT, repeatable; none */
+    unsigned n_listen_tls;
+    struct ke_listen redirect_http[KE_MAX_LISTEN]; /* --redirect-http ADDR:PORT: plain HTTP
+                                                      answered with 301 to https; none */
+    unsigned n_redirect_http;
+    struct ke_cert_pair certs[KE_MAX_CERTS]; /* --tls-cert/--tls-key pairs; the first is the
+                                                default when SNI names none of them */
+    unsigned n_certs;
+    unsigned hsts;                /* --hsts SECONDS|off: Strict-Transport-Security max-age on
+                                     TLS responses; 0 = off (default) */
+    unsigned tls_session_timeout; /* --tls-session-timeout: session cache entries and ticket
+                                     keys live this long (ms); 3600000 */
+    unsigned tls_session_cache;   /* --tls-session-cache N: session-ID cache entries shared by
+                                     all workers, 0 = off; 1024 */
 
     /* Cache-Control max-age for files that are neither fingerprinted nor entry
      * documents (unreferenced files, plain directory mode); --max-age SECONDS; 300 */

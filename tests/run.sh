@@ -53,6 +53,8 @@ for e in tests/e2e/test_*.py; do
     [ -f "$e" ] || continue
     run "e2e/$(basename "$e" .py)" python3 "$e"
 done
+# The HTTP semantics once more, through kiln-edge's TLS record layer.
+run "e2e/test_edge[tls]" env KILN_E2E_TLS=1 python3 tests/e2e/test_edge.py
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
