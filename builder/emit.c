@@ -354,7 +354,9 @@ file_entry(const struct kb_site *s, const struct kb_file *f)
             char *url = public_url(s, t->out_path);
             json_t *o = json_pack("{s:s, s:s, s:s}", "url", url ? url : "", "rel",
                                   p->module ? "modulepreload" : "preload", "as", p->as);
-            if (p->module || strcmp(p->as, "font") == 0)
+            /* Fonts and fetches are CORS requests: a preload without crossorigin
+             * would not match them and be fetched twice. */
+            if (p->module || strcmp(p->as, "font") == 0 || strcmp(p->as, "fetch") == 0)
                 json_object_set_new(o, "crossorigin", json_true());
             json_object_set_new(o, "integrity", json_string(t->sri));
             json_array_append_new(pre, o);
