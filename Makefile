@@ -45,7 +45,7 @@ FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=build/fuzz/%)
 
 DEB_PKGS := build-essential pkg-config libbrotli-dev libzstd-dev libdeflate-dev \
             libjansson-dev libmbedtls-dev libuv1-dev brotli zstd libdeflate-tools \
-            python3 clang-format time curl nghttp2-client openssl
+            python3 clang-format time curl nghttp2-client openssl varnish varnish-modules
 FUZZ_PKGS := clang libclang-rt-14-dev
 BENCH_PKGS := nginx libnginx-mod-http-brotli-static wrk
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)

@@ -45,6 +45,8 @@ usage(FILE *to)
           "      --exclude GLOB     leave matching files out (repeatable; a GLOB without\n"
           "                         '/' matches names anywhere, e.g. '*.conf')\n"
           "      --report FILE      write a JSON report\n"
+          "      --previous DIR     the release deployed before: purge.json then lists\n"
+          "                         only the URLs whose content changed\n"
           "  -q, --quiet            no table, warnings and errors only\n"
           "  -v, --verbose          more detail (repeat for debug)\n"
           "  -h, --help             this help\n"
@@ -261,6 +263,7 @@ main(int argc, char **argv)
         { "hashed-pattern", required_argument, NULL, 'p' },
         { "report", required_argument, NULL, 'r' },
         { "exclude", required_argument, NULL, 'x' },
+        { "previous", required_argument, NULL, 'P' },
         { "quiet", no_argument, NULL, 'q' },
         { "verbose", no_argument, NULL, 'v' },
         { "help", no_argument, NULL, 'h' },
@@ -323,6 +326,7 @@ main(int argc, char **argv)
         case 'I': o.integrity = false; break;
         case 'p': o.hashed_re = optarg; break;
         case 'r': o.report = optarg; break;
+        case 'P': o.previous = optarg; break;
         case 'x':
             if (o.n_exclude == sizeof excl / sizeof excl[0]) {
                 fprintf(stderr, "kiln-build: --exclude: at most %zu patterns\n",

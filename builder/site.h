@@ -25,6 +25,7 @@ struct kb_options {
     const char *base;      /* --base, public URL prefix ending in '/' */
     const char *cache_dir; /* NULL with --no-cache */
     const char *report;    /* --report FILE or NULL */
+    const char *previous;  /* --previous DIR: the release deployed before, for purge.json */
     const char *hashed_re; /* --hashed-pattern: names a bundler already fingerprinted */
     const char **exclude;  /* --exclude GLOB, repeatable: files left out of the release */
     unsigned n_exclude;
@@ -46,6 +47,11 @@ struct kb_options {
 #define KB_ROLE_MODULE     0x40u /* loaded as an ES module (type=module, import, ...) */
 
 /* kb_file.target values that are not file indexes. */
+/* Entry documents named in one file's purge tags ("page:/index.html"); past
+ * this an asset used by every page would make a Surrogate-Key header larger
+ * than CDNs accept (Fastly: 16 KiB), and purges never need them all. */
+#define KB_MAX_PAGE_TAGS 16
+
 #define KB_T_NONE    (-1) /* not a local file: external, data:, bare specifier */
 #define KB_T_MISSING (-2) /* a local path with no file */
 #define KB_T_ESCAPE  (-3) /* climbs out of SRC_DIR */

@@ -6,6 +6,7 @@
  * command line. Errors are one line: "FILE:LINE: reason" or "--opt: reason".
  */
 #include "edge/config.h"
+#include "edge/cache.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -36,6 +37,9 @@ enum kind {
     K_ACCESS_LOG, /* FILE, "-" or off */
     K_LOG_FORMAT, /* combined or json */
     K_SPA,        /* /PATH or off */
+    K_CACHE,      /* CLASS|/GLOB VALUE; min is the enum ke_cache_header */
+    K_ONOFF,      /* on or off: bool at off */
+    K_PURGE_KEYS, /* surrogate-key, cache-tag, both or off */
     K_CONFIG,     /* CLI only */
     K_HELP,       /* CLI only */
     K_VERSION,    /* CLI only */
@@ -80,6 +84,13 @@ static const struct opt opts[] = {
     { "hsts", 0, K_HSTS, 0, 0, 0 },
     { "tls-session-timeout", 0, K_MS, OFF(tls_session_timeout), 1000, MS_MAX },
     { "tls-session-cache", 0, K_UINT, OFF(tls_session_cache), 0, 1000000 },
+    { "cache-control", 0, K_CACHE, 0, KE_CH_BROWSER, 0 },
+    { "cdn-cache-control", 0, K_CACHE, 0, KE_CH_CDN, 0 },
+    { "surrogate-control", 0, K_CACHE, 0, KE_CH_SURROGATE, 0 },
+    { "no-transform", 0, K_ONOFF, OFF(no_transform), 0, 0 },
+    { "purge-keys", 0, K_PURGE_KEYS, 0, 0, 0 },
+    { "link-preload", 0, K_ONOFF, OFF(link_preload), 0, 0 },
+    { "early-hints", 0, K_ONOFF, OFF(early_hints), 0, 0 },
     { "config", 0, K_CONFIG, 0, 0, 0 },
     { "help", 'h', K_HELP, 0, 0, 0 },
     { "version", 'V', K_VERSION, 0, 0, 0 },
@@ -121,6 +132,14 @@ usage(FILE *to)
           "      --hsts SECONDS|off     Strict-Transport-Security max-age (default: off)\n"
           "      --tls-session-timeout TIME  session resumption lifetime (default: 1h)\n"
           "      --tls-session-cache N  session-ID cache entries, 0 = off (default: 1024)\n"
+          "      --cache-control CLASS|/GLOB VALUE      browser Cache-Control of a class\n"
+          "      --cdn-cache-control CLASS|/GLOB VALUE|off  CDN-Cache-Control\n"
+          "      --surrogate-control CLASS|/GLOB VALUE|off  Surrogate-Control\n"
+          "                             (CLASS: immutable, entry, sw, other; see docs/cdn.md)\n"
+          "      --no-transform on|off  add no-transform to Cache-Control (default: off)\n"
+          "      --purge-keys surrogate-key|cache-tag|both|off  (default: surrogate-key)\n"
+          "      --link-preload on|off  Link preload headers on entry documents (default: on)\n"
+          "      --early-hints on|off   103 Early Hints to HTTP/1.1 clients (default: off)\n"
           "      --max-header-size SIZE request line + headers (default: 8k)\n"
           "      --max-uri-size SIZE    request target (default: 4k)\n"
           "      --max-headers N        header fields per request (default: 64)\n"
@@ -181,6 +200,7 @@ ke_config_defaults(struct ke_config *c)
     c->max_age_other = 300;
     c->tls_session_timeout = 3600000;
     c->tls_session_cache = 1024;
+    ke_cache_defaults(c);
 }
 
 /* Reads a decimal port: 1..65535, digits only (no sign, no spaces). */
@@ -475,6 +495,24 @@ apply(struct ke_config *c, const struct opt *o, const char *val, struct source *
         if (val[0] != '/')
             return fail(why, whysz, "'%s' is not a URL path starting with '/'", val);
         return set_string(c->spa_fallback, sizeof c->spa_fallback, val, why, whysz);
+    case K_CACHE: return ke_cache_apply(c, (enum ke_cache_header)o->min, val, why, whysz);
+    case K_ONOFF:
+        if (strcmp(val, "on") != 0 && strcmp(val, "off") != 0)
+            return fail(why, whysz, "'%s' is not 'on' or 'off'", val);
+        *(bool *)((char *)c + o->off) = strcmp(val, "on") == 0;
+        return 0;
+    case K_PURGE_KEYS:
+        if (strcmp(val, "surrogate-key") == 0)
+            c->purge_keys = KE_PURGE_SURROGATE_KEY;
+        else if (strcmp(val, "cache-tag") == 0)
+            c->purge_keys = KE_PURGE_CACHE_TAG;
+        else if (strcmp(val, "both") == 0)
+            c->purge_keys = KE_PURGE_SURROGATE_KEY | KE_PURGE_CACHE_TAG;
+        else if (strcmp(val, "off") == 0)
+            c->purge_keys = 0;
+        else
+            return fail(why, whysz, "'%s' is not surrogate-key, cache-tag, both or off", val);
+        return 0;
     case K_CONFIG:
     case K_HELP:
     case K_VERSION: break;

@@ -31,6 +31,31 @@ struct ke_cert_pair {
     char key[1024];
 };
 
+/* Cache policy classes (docs/cdn.md): what --cache-control and friends name. */
+enum ke_policy {
+    KE_POLICY_IMMUTABLE, /* fingerprinted URLs */
+    KE_POLICY_ENTRY,     /* entry documents (*.html) */
+    KE_POLICY_SW,        /* sw.js */
+    KE_POLICY_OTHER,     /* other stable URLs */
+    KE_POLICY_COUNT
+};
+
+/* The cache headers a policy sets. */
+enum ke_cache_header { KE_CH_BROWSER, KE_CH_CDN, KE_CH_SURROGATE, KE_CH_COUNT };
+
+#define KE_CACHE_VALUE_MAX 256
+#define KE_MAX_CACHE_RULES 32
+
+/* A per-glob override: URL paths matching glob get value for header. */
+struct ke_cache_rule {
+    char glob[KE_CACHE_VALUE_MAX];
+    enum ke_cache_header header;
+    char value[KE_CACHE_VALUE_MAX]; /* "" = header not sent */
+};
+
+#define KE_PURGE_SURROGATE_KEY 1u /* Surrogate-Key: a b c (Fastly, Akamai, Varnish xkey) */
+#define KE_PURGE_CACHE_TAG     2u /* Cache-Tag: a,b,c (Cloudflare) */
+
 struct ke_config {
     char release_dir[4096]; /* RELEASE_DIR: kiln-manifest.json inside, or a plain directory */
 
@@ -83,6 +108,17 @@ struct ke_config {
     /* Cache-Control max-age for files that are neither fingerprinted nor entry
      * documents (unreferenced files, plain directory mode); --max-age SECONDS; 300 */
     unsigned max_age_other;
+
+    /* CDN origin (docs/cdn.md). policy[class][header]: --cache-control,
+     * --cdn-cache-control, --surrogate-control CLASS VALUE; "" = not sent
+     * (for the browser header of "other": "public, max-age=<max-age>"). */
+    char policy[KE_POLICY_COUNT][KE_CH_COUNT][KE_CACHE_VALUE_MAX];
+    struct ke_cache_rule rules[KE_MAX_CACHE_RULES]; /* the same options with a /GLOB */
+    unsigned n_rules;
+    bool no_transform;   /* --no-transform on: ", no-transform" on every Cache-Control */
+    unsigned purge_keys; /* --purge-keys: KE_PURGE_* bits; default Surrogate-Key */
+    bool link_preload;   /* --link-preload: Link on entry documents; default on */
+    bool early_hints;    /* --early-hints: 103 before entry documents (HTTP/1.1); off */
 };
 
 /* Fills c with the defaults listed above. */

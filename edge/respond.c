@@ -98,12 +98,10 @@ add_num_line(struct ke_response *o, const char *name, size_t name_len, uint64_t 
 #define ADD_NUM(o, lit, v) add_num_line((o), (lit), sizeof(lit) - 1, (v))
 
 /* Status line and Date: every response starts with these (RFC 9110 §6.6.1:
- * an origin with a clock sends Date). */
+ * an origin with a clock sends Date), after any interim response. */
 static void
-begin(struct ke_response *o, const struct ke_respond_ctx *c, int status)
+status_line(struct ke_response *o, const struct ke_respond_ctx *c, int status)
 {
-    o->status = status;
-    o->head_len = 0;
     if (status == 200) {
         ADD_LIT(o, "HTTP/1.1 200 OK\r\nDate: ");
     } else {
@@ -116,6 +114,14 @@ begin(struct ke_response *o, const struct ke_respond_ctx *c, int status)
     ADD_LIT(o, "\r\n");
     if (c->extra)
         add_raw(o, c->extra, strlen(c->extra));
+}
+
+static void
+begin(struct ke_response *o, const struct ke_respond_ctx *c, int status)
+{
+    o->status = status;
+    o->head_len = 0;
+    status_line(o, c, status);
 }
 
 static void
@@ -399,7 +405,16 @@ static void
 serve_full(struct ke_response *o, const struct ke_respond_ctx *c, const struct ke_request *req,
            const struct ke_variant *v, int status)
 {
-    begin(o, c, status);
+    o->status = status;
+    o->head_len = 0;
+    /* 103 Early Hints (RFC 8297) before an entry document: only to HTTP/1.1
+     * clients (an HTTP/1.0 one must never see a 1xx), and only when the
+     * final head still fits behind it. */
+    const struct ke_resource *res = o->res;
+    if (status == 200 && res && res->early && req->minor == 1 && req->method == KE_M_GET &&
+        res->early_len + v->head_len + 512 <= sizeof o->head)
+        add_raw(o, res->early, res->early_len);
+    status_line(o, c, status);
     add_raw(o, v->head, v->head_len);
     ADD_NUM(o, "Content-Length: ", v->size);
     o->body_len = v->size;

@@ -17,8 +17,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define KE_MAX_PARTS 16 /* multipart/byteranges parts; more ranges get a 200 */
-#define KE_HEAD_MAX  4096
+#define KE_MAX_PARTS 16   /* multipart/byteranges parts; more ranges get a 200 */
+#define KE_HEAD_MAX  8192 /* a 103 Early Hints, then the final head */
 
 struct ke_slice {
     const void *p;

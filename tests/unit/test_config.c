@@ -128,6 +128,28 @@ check_same(const struct ke_config *a, const struct ke_config *b)
     KT_EQ_INT(a->send_timeout, b->send_timeout);
     KT_EQ_INT(a->drain_timeout, b->drain_timeout);
     KT_EQ_INT(a->max_age_other, b->max_age_other);
+    for (int p = 0; p < KE_POLICY_COUNT; p++)
+        for (int h = 0; h < KE_CH_COUNT; h++)
+            KT_EQ_STR(a->policy[p][h], b->policy[p][h]);
+    KT_EQ_INT(a->n_rules, b->n_rules);
+    KT_EQ_INT(a->no_transform, b->no_transform);
+    KT_EQ_INT(a->purge_keys, b->purge_keys);
+    KT_EQ_INT(a->link_preload, b->link_preload);
+    KT_EQ_INT(a->early_hints, b->early_hints);
+    KT_EQ_INT(a->n_listen_tls, b->n_listen_tls);
+    for (unsigned i = 0; i < a->n_listen_tls; i++)
+        check_same_listen(&a->listen_tls[i], &b->listen_tls[i]);
+    KT_EQ_INT(a->n_redirect_http, b->n_redirect_http);
+    for (unsigned i = 0; i < a->n_redirect_http; i++)
+        check_same_listen(&a->redirect_http[i], &b->redirect_http[i]);
+    KT_EQ_INT(a->n_certs, b->n_certs);
+    for (unsigned i = 0; i < a->n_certs; i++) {
+        KT_EQ_STR(a->certs[i].cert, b->certs[i].cert);
+        KT_EQ_STR(a->certs[i].key, b->certs[i].key);
+    }
+    KT_EQ_INT(a->hsts, b->hsts);
+    KT_EQ_INT(a->tls_session_timeout, b->tls_session_timeout);
+    KT_EQ_INT(a->tls_session_cache, b->tls_session_cache);
 }
 
 static void
@@ -579,6 +601,33 @@ t_number_ranges(void)
 }
 
 static void
+t_cdn_options(void)
+{
+    KT_EQ_INT(parse("--cache-control", "entry public, no-cache", "--cdn-cache-control", "sw off",
+                    "--surrogate-control", "/assets/* max-age=600", "--early-hints", "on",
+                    "--purge-keys", "both", "--link-preload", "off", "d", NULL),
+              0);
+    KT_EQ_STR(cfg.policy[KE_POLICY_ENTRY][KE_CH_BROWSER], "public, no-cache");
+    KT_EQ_STR(cfg.policy[KE_POLICY_SW][KE_CH_CDN], "");
+    KT_EQ_INT(cfg.n_rules, 1);
+    KT_EQ_STR(cfg.rules[0].glob, "/assets/*");
+    KT_EQ_STR(cfg.rules[0].value, "max-age=600");
+    KT_EQ_INT(cfg.rules[0].header, KE_CH_SURROGATE);
+    KT_EQ_INT(cfg.early_hints, 1);
+    KT_EQ_INT(cfg.link_preload, 0);
+    KT_EQ_INT(cfg.purge_keys, KE_PURGE_SURROGATE_KEY | KE_PURGE_CACHE_TAG);
+    KT_EQ_INT(parse("--cache-control", "entry off", "d", NULL), -1);
+    KT_EQ_STR(err, "--cache-control: Cache-Control cannot be off");
+    KT_EQ_INT(parse("--cache-control", "page no-cache", "d", NULL), -1);
+    KT_EQ_STR(err, "--cache-control: 'page' is not immutable, entry, sw, other or a /GLOB");
+    KT_EQ_INT(parse("--cdn-cache-control", "entry", "d", NULL), -1);
+    KT_EQ_STR(err, "--cdn-cache-control: 'entry': want CLASS or /GLOB, then a value");
+    KT_EQ_INT(parse("--early-hints", "yes", "d", NULL), -1);
+    KT_EQ_STR(err, "--early-hints: 'yes' is not 'on' or 'off'");
+    KT_EQ_INT(parse("--purge-keys", "xkey", "d", NULL), -1);
+}
+
+static void
 t_enums_and_paths(void)
 {
     KT_EQ_INT(parse("--access-log-format", "clf", "d", NULL), -1);
@@ -747,6 +796,7 @@ main(void)
     KT_RUN(t_duration_units, "durations accept ms, s and m");
     KT_RUN(t_size_units, "sizes accept k and m; max-uri-size fits in max-header-size");
     KT_RUN(t_number_ranges, "numbers are range-checked; workers auto is the CPU count");
+    KT_RUN(t_cdn_options, "the CDN options: cache policy per class and glob, keys, hints");
     KT_RUN(t_enums_and_paths, "log format, spa-fallback and access-log values");
     KT_RUN(t_config_file_errors, "unreadable, repeated --config and bad file values");
     KT_RUN(t_help_and_version, "--help and --version print to stdout and return 1");
