@@ -590,7 +590,7 @@ ke_tls_sess_close_notify(struct ke_tls_sess *s)
 void
 ke_tls_sess_output(const struct ke_tls_sess *s, const unsigned char **p, size_t *n)
 {
-    *p = s->out + s->out_off;
+    *p = s->out ? s->out + s->out_off : (const unsigned char *)"";
     *n = s->out_len - s->out_off;
 }
 
@@ -606,7 +606,7 @@ void *
 ke_tls_sess_detach(struct ke_tls_sess *s, const unsigned char **p, size_t *n)
 {
     void *buf = s->out;
-    *p = s->out + s->out_off;
+    *p = s->out ? s->out + s->out_off : (const unsigned char *)"";
     *n = s->out_len - s->out_off;
     s->out = NULL;
     s->out_off = s->out_len = s->out_cap = 0;
