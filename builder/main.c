@@ -45,6 +45,8 @@ usage(FILE *to)
           "      --exclude GLOB     leave matching files out (repeatable; a GLOB without\n"
           "                         '/' matches names anywhere, e.g. '*.conf')\n"
           "      --report FILE      write a JSON report\n"
+          "      --no-sw            do not generate sw.js nor register it in the pages\n"
+          "      --sw-config FILE   service worker options (JSON; docs/service-worker.md)\n"
           "  -q, --quiet            no table, warnings and errors only\n"
           "  -v, --verbose          more detail (repeat for debug)\n"
           "  -h, --help             this help\n"
@@ -221,6 +223,8 @@ build(struct kb_options *o)
     double t1 = now();
     if (!rc)
         rc = kb_name(&s);
+    if (!rc && o->sw)
+        rc = kb_sw(&s);
     s.t_name = now() - t1;
     char tmp[PATH_MAX + 64] = "";
     if (!rc) {
@@ -261,6 +265,8 @@ main(int argc, char **argv)
         { "hashed-pattern", required_argument, NULL, 'p' },
         { "report", required_argument, NULL, 'r' },
         { "exclude", required_argument, NULL, 'x' },
+        { "no-sw", no_argument, NULL, 'W' },
+        { "sw-config", required_argument, NULL, 'S' },
         { "quiet", no_argument, NULL, 'q' },
         { "verbose", no_argument, NULL, 'v' },
         { "help", no_argument, NULL, 'h' },
@@ -277,6 +283,7 @@ main(int argc, char **argv)
         .jobs = ncpu > 0 ? (unsigned)ncpu : 1,
         .min_saving = 5,
         .integrity = true,
+        .sw = true,
     };
     enum kc_log_level level = KC_LOG_WARN;
     bool no_cache = false;
@@ -332,6 +339,8 @@ main(int argc, char **argv)
             excl[o.n_exclude++] = optarg;
             o.exclude = excl;
             break;
+        case 'W': o.sw = false; break;
+        case 'S': o.sw_config = optarg; break;
         case 'q': o.quiet = true; break;
         case 'v': level = level < KC_LOG_INFO ? KC_LOG_INFO : KC_LOG_DEBUG; break;
         case 'h': usage(stdout); return 0;
