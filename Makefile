@@ -3,6 +3,7 @@
 #   make test       sanitizer build (ASan+UBSan), every test, format check
 #   make demo       build site-example/ into dist/
 #   make deps       install the Debian packages the build and tests need
+#                   (chromium, nodejs and npm too: the browser tests)
 #   make fuzz       libFuzzer targets (clang), FUZZ_SECONDS each
 #   make bench      benchmarks against peers (downloads inputs at run time)
 
@@ -47,13 +48,19 @@ FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=build/fuzz/%)
 DEB_PKGS := build-essential pkg-config libbrotli-dev libzstd-dev libdeflate-dev \
             libjansson-dev libmbedtls-dev libuv1-dev brotli zstd libdeflate-tools \
             python3 clang-format time curl nghttp2-client
+# The browser tests: Debian's chromium driven by playwright-core from npm
+# (tests/browser/package-lock.json; never a downloaded browser).
+# nodejs and npm are installed only when the commands are missing: a node from
+# another source (NodeSource's bundles npm) conflicts with Debian's npm.
+BROWSER_PKGS := chromium
+NODE_PKGS := nodejs npm
 FUZZ_PKGS := clang libclang-rt-14-dev
 BENCH_PKGS := nginx libnginx-mod-http-brotli-static wrk
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 FUZZ_SECONDS ?= 60
 
 .SECONDARY:
-.PHONY: all test unit demo deps fuzz-deps bench-deps fuzz check-format format bench clean
+.PHONY: all test unit demo deps browser-deps fuzz-deps bench-deps fuzz check-format format bench clean
 # kiln-edge links only once edge/server.c exists; until then make builds the rest.
 EDGE_BIN := $(if $(wildcard edge/server.c),bin/kiln-edge)
 all: bin/kiln-build $(EDGE_BIN)
@@ -107,7 +114,7 @@ build/fuzz/obj/%.o: %.c
 build/fuzz/%: build/fuzz/obj/tests/fuzz/%.o $(LIB_SRC:%.c=build/fuzz/obj/%.o)
 	clang -fsanitize=fuzzer,address,undefined -o $@ $^ $(LIBS)
 
-test: deps check-format build/asan/bin/kiln-build $(EDGE_BIN:%=build/asan/%) $(UNIT_BIN) $(REPLAY_BIN)
+test: deps browser-deps check-format build/asan/bin/kiln-build $(EDGE_BIN:%=build/asan/%) $(UNIT_BIN) $(REPLAY_BIN)
 	@KILN_BUILD=$(CURDIR)/build/asan/bin/kiln-build BUILD_DIR=$(CURDIR)/build/asan \
 	  sh tests/run.sh
 
@@ -121,16 +128,24 @@ demo: deps bin/kiln-build $(EDGE_BIN)
 	./bin/kiln-edge --config site-example/kiln-edge.conf -l $(DEMO_LISTEN) dist
 
 deps:
-	@missing=$$(for p in $(DEB_PKGS); do \
-	  dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'ok installed' || echo $$p; done); \
+	@missing=$$(for p in $(DEB_PKGS) $(BROWSER_PKGS); do \
+	  dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'ok installed' || echo $$p; done; \
+	  if [ -n "$(NODE_PKGS)" ]; then command -v node >/dev/null && command -v npm >/dev/null || \
+	  echo $(NODE_PKGS); fi); \
 	if [ -n "$$missing" ]; then \
 	  echo "make deps: installing" $$missing; \
 	  $(SUDO) apt-get install -y $$missing || \
 	  { $(SUDO) apt-get update && $(SUDO) apt-get install -y $$missing; }; \
 	fi
 
+# npm ci when the lockfile changed; npm writes node_modules/.package-lock.json.
+browser-deps: tests/browser/node_modules/.package-lock.json
+tests/browser/node_modules/.package-lock.json: tests/browser/package-lock.json tests/browser/package.json
+	cd tests/browser && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
 fuzz-deps:
-	@$(MAKE) --no-print-directory deps DEB_PKGS="$(FUZZ_PKGS)"
+	@$(MAKE) --no-print-directory deps DEB_PKGS="$(FUZZ_PKGS)" BROWSER_PKGS= NODE_PKGS=
 
 fuzz: fuzz-deps $(FUZZ_BIN)
 	@for f in $(FUZZ_BIN); do \
@@ -147,7 +162,7 @@ format:
 	clang-format -i $(ALL_C_H)
 
 bench-deps:
-	@$(MAKE) --no-print-directory deps DEB_PKGS="$(BENCH_PKGS)"
+	@$(MAKE) --no-print-directory deps DEB_PKGS="$(BENCH_PKGS)" BROWSER_PKGS= NODE_PKGS=
 
 # Benchmarks download their inputs with npm (Node.js) at run time, never committed.
 bench: deps bench-deps bin/kiln-build $(EDGE_BIN)
