@@ -247,17 +247,18 @@ async function runtimeHandle(event, rule) {
   if (rule.handler === 'NetworkOnly') return fetch(request);
   const cache = await caches.open('kiln-runtime-' + rule.cacheName);
   const hit = await cache.match(request, MATCH);
-  const update = fetch(request).then(async (res) => {
-    await store(rule, cache, request, res.clone());
-    return res;
-  });
+  const update = () =>
+    fetch(request).then(async (res) => {
+      await store(rule, cache, request, res.clone());
+      return res;
+    });
   if (rule.handler === 'CacheFirst' && hit && fresh(rule, hit)) return hit;
   if (rule.handler === 'StaleWhileRevalidate' && hit) {
-    event.waitUntil(update.catch(() => null));
+    event.waitUntil(update().catch(() => null));
     return hit;
   }
   try {
-    return await update;
+    return await update();
   } catch (e) {
     if (hit) return hit; /* NetworkFirst, or an expired copy beats no answer */
     throw e;
