@@ -590,8 +590,10 @@ lists(struct kb_site *s, const struct sw_conf *c, json_t *precache, json_t *warm
         json_t *e = json_pack("{s:s}", "url", url);
         free(url);
         if (lazy) {
-            if (warm_total + (json_int_t)f->out_len > c->warm_budget)
-                continue; /* over the warming budget: fetched when asked for */
+            if (warm_total + (json_int_t)f->out_len > c->warm_budget) {
+                json_decref(e); /* over the warming budget: fetched when asked for */
+                continue;
+            }
             warm_total += (json_int_t)f->out_len;
             json_object_set_new(e, "integrity", json_string(f->sri));
             json_object_set_new(e, "size", json_integer((json_int_t)f->out_len));

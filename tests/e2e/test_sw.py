@@ -71,6 +71,8 @@ def _(tmp):
     assert not any("lazy" in u for u in urls), urls
     assert [re.sub(r"\.[0-9a-f]{10}\.", ".", w["url"]) for w in warm] == ["/lazy.js"], warm
     assert opts["skipWaiting"] is False and opts["clientsClaim"] is False
+    build_with(tmp, src, {"warmBudgetBytes": 10})
+    assert sw_lists(os.path.join(tmp, "dist"))[1] == [], "a chunk over the warm budget is listed"
     assert opts["cleanupOutdatedCaches"] is True and opts["navigationPreload"] is True
 
 
