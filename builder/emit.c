@@ -143,8 +143,8 @@ write_file(const char *root, const char *rel, const void *data, size_t len, int6
 }
 
 /* A strong ETag from a SHA-256: 24 hex digits (96 bits) in quotes. */
-static void
-etag(const unsigned char *sha, char out[27])
+void
+kb_etag(const unsigned char *sha, char out[27])
 {
     char hex[2 * KC_SHA256_LEN + 1];
     kc_hex(sha, KC_SHA256_LEN, hex);
@@ -154,8 +154,8 @@ etag(const unsigned char *sha, char out[27])
     out[26] = '\0';
 }
 
-static char *
-public_url(const struct kb_site *s, const char *out_path)
+char *
+kb_public_url(const struct kb_site *s, const char *out_path)
 {
     struct kc_buf b;
     kc_buf_init(&b, PATH_MAX * 2);
@@ -172,16 +172,20 @@ cmp_str(const void *a, const void *b)
     return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-static void
-release_id(struct kb_site *s)
+void
+kb_release_id(struct kb_site *s, const void *extra, size_t extra_len)
 {
     struct kc_buf b;
     kc_buf_init(&b, SIZE_MAX / 2);
     for (size_t i = 0; i < s->n; i++) {
         char hex[2 * KC_SHA256_LEN + 1];
+        if (s->files[i].role & KB_ROLE_SW)
+            continue;
         kc_hex(s->files[i].sha256, KC_SHA256_LEN, hex);
         kc_buf_printf(&b, "%s %s\n", s->files[i].out_path, hex);
     }
+    if (extra)
+        kc_buf_append(&b, extra, extra_len);
     unsigned char d[KC_SHA256_LEN];
     kc_sha256(b.data ? b.data : "", b.len, d);
     char hex[2 * KC_SHA256_LEN + 1];
@@ -275,7 +279,7 @@ tagset_free(struct tagset *t)
 static json_t *
 url_tag(const struct kb_site *s, const char *out_path)
 {
-    char *url = public_url(s, out_path);
+    char *url = kb_public_url(s, out_path);
     char *tag = NULL;
     if (url && asprintf(&tag, "url:%s", url) < 0)
         tag = NULL;
@@ -300,7 +304,7 @@ file_tags(const struct kb_site *s, const struct tagset *t, size_t i)
     snprintf(buf, sizeof buf, "type:%s", kind_name(f->mime->kind));
     json_array_append_new(a, json_string(buf));
     for (unsigned k = 0; k < t->npages[i]; k++) {
-        char *url = public_url(s, s->files[t->pages[i * KB_MAX_PAGE_TAGS + k]].out_path);
+        char *url = kb_public_url(s, s->files[t->pages[i * KB_MAX_PAGE_TAGS + k]].out_path);
         char *tag = NULL;
         if (url && asprintf(&tag, "page:%s", url) >= 0)
             json_array_append_new(a, json_string(tag));
@@ -310,8 +314,8 @@ file_tags(const struct kb_site *s, const struct tagset *t, size_t i)
     return a;
 }
 
-static bool
-is_immutable(const struct kb_file *f)
+bool
+kb_file_immutable(const struct kb_file *f)
 {
     return (f->role & KB_ROLE_RENAMED) ||
            ((f->role & KB_ROLE_PREHASHED) && (f->role & KB_ROLE_REFERENCED) &&
@@ -323,11 +327,11 @@ file_entry(const struct kb_site *s, const struct kb_file *f)
 {
     char tag[27];
     json_t *e = json_object();
-    etag(f->sha256, tag);
+    kb_etag(f->sha256, tag);
     json_object_set_new(e, "file", json_string(f->out_path));
     json_object_set_new(e, "source", json_string(f->path));
     json_object_set_new(e, "type", json_string(f->mime->type));
-    json_object_set_new(e, "class", json_string(is_immutable(f) ? "immutable" : "revalidate"));
+    json_object_set_new(e, "class", json_string(kb_file_immutable(f) ? "immutable" : "revalidate"));
     json_object_set_new(e, "etag", json_string(tag));
     json_object_set_new(e, "size", json_integer((json_int_t)f->out_len));
     json_object_set_new(e, "mtime", json_integer((json_int_t)f->mtime));
@@ -340,7 +344,7 @@ file_entry(const struct kb_site *s, const struct kb_file *f)
             continue;
         char name[PATH_MAX];
         snprintf(name, sizeof name, "%s%s", f->out_path, kb_enc_suffix((enum kb_enc)k));
-        etag(f->var_sha256[k], tag);
+        kb_etag(f->var_sha256[k], tag);
         json_object_set_new(enc, kb_enc_name((enum kb_enc)k),
                             json_pack("{s:s, s:I, s:s}", "file", name, "size",
                                       (json_int_t)f->var_len[k], "etag", tag));
@@ -351,7 +355,7 @@ file_entry(const struct kb_site *s, const struct kb_file *f)
         for (size_t i = 0; i < f->n_preload; i++) {
             const struct kb_preload *p = &f->preload[i];
             const struct kb_file *t = &s->files[p->file];
-            char *url = public_url(s, t->out_path);
+            char *url = kb_public_url(s, t->out_path);
             json_t *o = json_pack("{s:s, s:s, s:s}", "url", url ? url : "", "rel",
                                   p->module ? "modulepreload" : "preload", "as", p->as);
             /* Fonts and fetches are CORS requests: a preload without crossorigin
@@ -455,10 +459,10 @@ write_purge(struct kb_site *s, const char *root)
         char key[PATH_MAX + 1], tag[27];
         snprintf(key, sizeof key, "/%s", f->out_path);
         json_object_set_new(seen, key, json_true());
-        if (is_immutable(f))
+        if (kb_file_immutable(f))
             continue;
         json_t *old = pfiles ? json_object_get(pfiles, key) : NULL;
-        etag(f->sha256, tag);
+        kb_etag(f->sha256, tag);
         if (pfiles && old && json_is_string(json_object_get(old, "etag")) &&
             strcmp(json_string_value(json_object_get(old, "etag")), tag) == 0 &&
             json_is_string(json_object_get(old, "class")) &&
@@ -495,7 +499,7 @@ write_purge(struct kb_site *s, const char *root)
     }
     free(v);
     for (size_t i = 0; i < json_array_size(sorted); i++) {
-        char *url = public_url(s, json_string_value(json_array_get(sorted, i)) + 1);
+        char *url = kb_public_url(s, json_string_value(json_array_get(sorted, i)) + 1);
         json_array_set_new(sorted, i, json_string(url ? url : ""));
         free(url);
     }
@@ -590,7 +594,8 @@ kb_emit(struct kb_site *s, const char *tmp_dir)
                      rc == KC_EIO ? strerror(errno) : kc_strerror(rc));
     }
     if (!rc) {
-        release_id(s);
+        if (!s->release_id[0]) /* kb_sw() computes it first when it runs */
+            kb_release_id(s, NULL, 0);
         rc = write_manifest(s, tmp_dir);
     }
     if (!rc)

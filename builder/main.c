@@ -47,6 +47,8 @@ usage(FILE *to)
           "      --report FILE      write a JSON report\n"
           "      --previous DIR     the release deployed before: purge.json then lists\n"
           "                         only the URLs whose content changed\n"
+          "      --no-sw            do not generate sw.js nor register it in the pages\n"
+          "      --sw-config FILE   service worker options (JSON; docs/service-worker.md)\n"
           "  -q, --quiet            no table, warnings and errors only\n"
           "  -v, --verbose          more detail (repeat for debug)\n"
           "  -h, --help             this help\n"
@@ -223,6 +225,8 @@ build(struct kb_options *o)
     double t1 = now();
     if (!rc)
         rc = kb_name(&s);
+    if (!rc && o->sw)
+        rc = kb_sw(&s);
     s.t_name = now() - t1;
     char tmp[PATH_MAX + 64] = "";
     if (!rc) {
@@ -264,6 +268,8 @@ main(int argc, char **argv)
         { "report", required_argument, NULL, 'r' },
         { "exclude", required_argument, NULL, 'x' },
         { "previous", required_argument, NULL, 'P' },
+        { "no-sw", no_argument, NULL, 'W' },
+        { "sw-config", required_argument, NULL, 'S' },
         { "quiet", no_argument, NULL, 'q' },
         { "verbose", no_argument, NULL, 'v' },
         { "help", no_argument, NULL, 'h' },
@@ -280,6 +286,7 @@ main(int argc, char **argv)
         .jobs = ncpu > 0 ? (unsigned)ncpu : 1,
         .min_saving = 5,
         .integrity = true,
+        .sw = true,
     };
     enum kc_log_level level = KC_LOG_WARN;
     bool no_cache = false;
@@ -336,6 +343,8 @@ main(int argc, char **argv)
             excl[o.n_exclude++] = optarg;
             o.exclude = excl;
             break;
+        case 'W': o.sw = false; break;
+        case 'S': o.sw_config = optarg; break;
         case 'q': o.quiet = true; break;
         case 'v': level = level < KC_LOG_INFO ? KC_LOG_INFO : KC_LOG_DEBUG; break;
         case 'h': usage(stdout); return 0;
