@@ -53,7 +53,7 @@ DEB_PKGS := build-essential pkg-config libbrotli-dev libzstd-dev libdeflate-dev 
 # (tests/browser/package-lock.json; never a downloaded browser).
 # nodejs and npm are installed only when the commands are missing: a node from
 # another source (NodeSource's bundles npm) conflicts with Debian's npm.
-BROWSER_PKGS := chromium
+BROWSER_PKGS := chromium libnss3-tools
 NODE_PKGS := nodejs npm
 FUZZ_PKGS := clang libclang-rt-14-dev
 BENCH_PKGS := nginx libnginx-mod-http-brotli-static wrk

@@ -313,9 +313,10 @@ def t_deploy(tmp):
         assert os.path.basename(rel2) == m2["release"], rel2
         purge = json.loads(read(rel2, "purge.json"))
         assert purge["previous"] == m1["release"] and purge["release"] == m2["release"]
-        assert purge["urls"] == ["/about.html", "/robots.txt"], purge
-        assert purge["tags"] == ["url:/about.html", "url:/robots.txt"], purge
-        assert "purged url:/about.html url:/robots.txt" in out, out
+        # sw.js lists the new about.js in its precache: it changed too.
+        assert purge["urls"] == ["/about.html", "/robots.txt", "/sw.js"], purge
+        assert purge["tags"] == ["url:/about.html", "url:/robots.txt", "url:/sw.js"], purge
+        assert "purged url:/about.html url:/robots.txt url:/sw.js" in out, out
         # The changed URLs come fresh from the new release ...
         about = st.cached("/about.html", accept_encoding="br")
         assert about.h("x-cache") == "MISS", about
