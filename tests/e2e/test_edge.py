@@ -1345,11 +1345,18 @@ def _(tmp):
         c.request("/nope")
         c.request(INDEX, headers=(f"If-None-Match: {FILES[INDEX]['etag']}",))
         c.request(INDEX, headers=("Range: bytes=0-9",))
-        a = Conn(e.admin_port, plain=True)
-        r = a.request("/metrics")
-        a.close()
+        # A request's latency is counted once its last byte is handed to the
+        # kernel, which can be just after the client has read it: poll briefly.
+        deadline = time.time() + 5
+        while True:
+            a = Conn(e.admin_port, plain=True)
+            r = a.request("/metrics")
+            a.close()
+            text = r.body.decode()
+            if "kiln_edge_request_duration_seconds_count 6\n" in text or time.time() > deadline:
+                break
+            time.sleep(0.05)
         assert r.status == 200 and r.h("content-type").startswith("text/plain"), r
-        text = r.body.decode()
         series = {}
         for line in text.splitlines():
             m = re.fullmatch(r'kiln_edge_requests_total\{status="(\w+)",encoding="(\w+)"\} (\d+)', line)
