@@ -23,13 +23,13 @@ ASAN_CFLAGS := $(WARN) -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefin
 ASAN_LDFLAGS := -fsanitize=address,undefined
 
 COMMON_SRC  := $(sort $(wildcard common/*.c))
-BUILDER_SRC := $(sort $(filter-out builder/main.c,$(wildcard builder/*.c)))
+BUILDER_SRC := $(sort $(filter-out builder/main.c,$(wildcard builder/*.c builder/js/*.c)))
 EDGE_SRC    := $(sort $(filter-out edge/main.c,$(wildcard edge/*.c)))
 LIB_SRC     := $(COMMON_SRC) $(BUILDER_SRC) $(EDGE_SRC)
 UNIT_SRC    := $(sort $(wildcard tests/unit/test_*.c))
 FUZZ_SRC    := $(sort $(wildcard tests/fuzz/fuzz_*.c))
-ALL_C_H     := $(sort $(wildcard common/*.[ch] builder/*.[ch] edge/*.[ch] tests/*.h \
-                 tests/unit/*.[ch] tests/fuzz/*.[ch]))
+ALL_C_H     := $(sort $(wildcard common/*.[ch] builder/*.[ch] builder/js/*.[ch] edge/*.[ch] \
+                 tests/*.h tests/unit/*.[ch] tests/fuzz/*.[ch] tests/js262/*.[ch]))
 
 REL_OBJ  := $(LIB_SRC:%.c=build/rel/%.o)
 ASAN_OBJ := $(LIB_SRC:%.c=build/asan/%.o)
@@ -40,11 +40,14 @@ EDGE_REL_OBJ   := $(COMMON_SRC:%.c=build/rel/%.o) $(EDGE_SRC:%.c=build/rel/%.o)
 EDGE_ASAN_OBJ  := $(COMMON_SRC:%.c=build/asan/%.o) $(EDGE_SRC:%.c=build/asan/%.o)
 UNIT_BIN := $(UNIT_SRC:%.c=build/asan/%)
 REPLAY_BIN := $(FUZZ_SRC:%.c=build/asan/%-replay)
+# The ECMAScript conformance driver (tests/js262/): inputs come from npm.
+JS262_BIN := build/asan/tests/js262/runner
+JS262_DIR := tests/js262/node_modules/test262-parser-tests
 FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=build/fuzz/%)
 
 DEB_PKGS := build-essential pkg-config libbrotli-dev libzstd-dev libdeflate-dev \
             libjansson-dev libmbedtls-dev libuv1-dev brotli zstd libdeflate-tools \
-            python3 clang-format time curl nghttp2-client
+            python3 clang-format time curl nghttp2-client nodejs npm
 FUZZ_PKGS := clang libclang-rt-14-dev
 BENCH_PKGS := nginx libnginx-mod-http-brotli-static wrk
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
@@ -83,6 +86,14 @@ build/asan/%.o: %.c
 build/asan/tests/unit/%: build/asan/tests/unit/%.o $(ASAN_OBJ)
 	$(CC) $(ASAN_LDFLAGS) -o $@ $^ $(LIBS)
 
+build/asan/tests/js262/runner: build/asan/tests/js262/runner.o $(ASAN_OBJ)
+	$(CC) $(ASAN_LDFLAGS) -o $@ $^ $(LIBS)
+
+# test262-parser-tests, pinned by tests/js262/package-lock.json.
+$(JS262_DIR)/package.json: tests/js262/package-lock.json
+	cd tests/js262 && npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
 build/asan/tests/fuzz/%-replay: build/asan/tests/fuzz/%.o build/asan/tests/fuzz/replay.o $(ASAN_OBJ)
 	$(CC) $(ASAN_LDFLAGS) -o $@ $^ $(LIBS)
 
@@ -94,7 +105,8 @@ build/fuzz/obj/%.o: %.c
 build/fuzz/%: build/fuzz/obj/tests/fuzz/%.o $(LIB_SRC:%.c=build/fuzz/obj/%.o)
 	clang -fsanitize=fuzzer,address,undefined -o $@ $^ $(LIBS)
 
-test: deps check-format build/asan/bin/kiln-build $(EDGE_BIN:%=build/asan/%) $(UNIT_BIN) $(REPLAY_BIN)
+test: deps check-format build/asan/bin/kiln-build $(EDGE_BIN:%=build/asan/%) $(UNIT_BIN) $(REPLAY_BIN) \
+      $(JS262_BIN) $(JS262_DIR)/package.json
 	@KILN_BUILD=$(CURDIR)/build/asan/bin/kiln-build BUILD_DIR=$(CURDIR)/build/asan \
 	  sh tests/run.sh
 
