@@ -6,6 +6,7 @@
  * so the parser can save and restore the lexer to look ahead.
  */
 #include "builder/js/lex.h"
+#include "builder/js/idtab.h"
 #include "common/error.h"
 #include "common/utf8.h"
 
@@ -106,16 +107,30 @@ kb_jslex_newline(uint32_t cp)
     return cp == '\n' || cp == '\r' || cp == 0x2028 || cp == 0x2029;
 }
 
-/* The simplification documented in docs/js-parser.md: beyond ASCII, any code
- * point that is not whitespace, a line terminator or a surrogate counts as
- * ID_Start and ID_Continue (ZWNJ/ZWJ included). */
+static bool
+kb_jslex_in_table(const uint32_t (*t)[2], size_t n, uint32_t cp)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (cp < t[mid][0])
+            hi = mid;
+        else if (cp > t[mid][1])
+            lo = mid + 1;
+        else
+            return true;
+    }
+    return false;
+}
+
+/* ID_Start and ID_Continue of Unicode (builder/js/idtab.h), plus $ and _ as
+ * starts and ZWNJ/ZWJ as parts, as ECMAScript defines IdentifierName. */
 bool
 kb_jslex_id_start(uint32_t cp)
 {
     if (cp < 0x80)
         return (cp >= 'a' && cp <= 'z') || (cp >= 'A' && cp <= 'Z') || cp == '$' || cp == '_';
-    return !kb_jslex_space(cp) && !kb_jslex_newline(cp) && !(cp >= 0xd800 && cp <= 0xdfff) &&
-           cp != 0x200c && cp != 0x200d && cp <= 0x10ffff && cp != 0x2e2f;
+    return kb_jslex_in_table(kb_js_id_start, sizeof kb_js_id_start / sizeof *kb_js_id_start, cp);
 }
 
 bool
@@ -123,7 +138,9 @@ kb_jslex_id_part(uint32_t cp)
 {
     if (cp < 0x80)
         return kb_jslex_id_start(cp) || (cp >= '0' && cp <= '9');
-    return kb_jslex_id_start(cp) || cp == 0x200c || cp == 0x200d;
+    return cp == 0x200c || cp == 0x200d ||
+           kb_jslex_in_table(kb_js_id_continue,
+                             sizeof kb_js_id_continue / sizeof *kb_js_id_continue, cp);
 }
 
 static int
@@ -661,6 +678,10 @@ kb_jslex_regex(struct kb_jslex *lx)
         kb_jslex_fail(lx, fs, "regular expression flags u and v together");
     char *flags = kb_jslex_alloc(lx, p - fs + 1);
     memcpy(flags, s + fs, p - fs);
+    uint32_t epos;
+    const char *emsg;
+    if (!kb_jsregex_check(body, fs - start - 2, flags, &epos, &emsg))
+        kb_jslex_fail(lx, start + 1 + epos, "invalid regular expression: %s", emsg);
     lx->tok.t = KB_JST_REGEX;
     lx->tok.str = body;
     lx->tok.len = (uint32_t)strlen(body);

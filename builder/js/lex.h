@@ -152,10 +152,14 @@ _Noreturn void kb_jslex_fail(struct kb_jslex *lx, uint32_t off, const char *fmt,
     __attribute__((format(printf, 3, 4)));
 /* Memory from the arena, or a longjmp with its error. */
 void *kb_jslex_alloc(struct kb_jslex *lx, size_t n);
-/* The identifier code point tests (ASCII exact; every non-ASCII code point
- * that is not a space or line terminator counts as ID_Start and ID_Continue). */
+/* The identifier code point tests: Unicode ID_Start / ID_Continue. */
 bool kb_jslex_id_start(uint32_t cp);
 bool kb_jslex_id_part(uint32_t cp);
+/* Checks a regular expression pattern (the text between the slashes) under
+ * its flags; on an early error returns false with the offset in the pattern
+ * and a static message. */
+bool kb_jsregex_check(const char *pat, size_t len, const char *flags, uint32_t *err_pos,
+                      const char **err);
 /* Keyword id of a name, KB_JSKW_NONE if it is none. */
 int kb_jslex_keyword(const char *s, size_t n);
 

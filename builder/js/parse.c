@@ -1376,6 +1376,8 @@ kb_jsp_new(struct kb_jsp *p)
     }
     kb_jsp_enter(p);
     struct kb_jsn *callee = kb_jsp_atom(p, NULL);
+    if (callee->kind == KB_JSN_SUPER && TOK.t == KB_JST_LPAREN)
+        kb_jsp_fail(p, callee->start, "'new super()' is not allowed");
     n->a = kb_jsp_subscripts(p, callee, cstart, true, false);
     LEAVE(p);
     if (n->a->kind == KB_JSN_CHAIN)

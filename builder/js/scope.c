@@ -51,7 +51,8 @@ struct kb_jss {
     int err;
     unsigned depth;
     bool strict, module;
-    uint32_t cur; /* current scope */
+    bool for_of_var; /* declaring the var of a for-of head (no catch exemption) */
+    uint32_t cur;    /* current scope */
     struct kb_js_scope *scopes;
     uint32_t nscopes, capscopes;
     struct kb_js_binding *bindings;
@@ -234,7 +235,8 @@ kb_jss_declare(struct kb_jss *s, struct kb_jsn *id, int kind, enum kb_jss_how ho
         for (uint32_t c = sc;; c = s->scopes[c].parent) {
             e = kb_jss_find(s, c, name, true);
             if (((e->bits & KB_JSS_LEX)) ||
-                ((e->bits & KB_JSS_CATCH) && s->scopes[c].kind != KB_JS_S_CATCH) ||
+                ((e->bits & KB_JSS_CATCH) &&
+                 (s->scopes[c].kind != KB_JS_S_CATCH || s->for_of_var)) ||
                 ((e->bits & KB_JSS_FUNC) && !kb_jss_funcs_as_var(s, c)))
                 kb_jss_fail(s, id->start, "identifier '%s' has already been declared", name);
             if (kb_jss_is_var_scope(s, c)) {
@@ -545,9 +547,12 @@ kb_jss_stmt(struct kb_jss *s, struct kb_jsn *n)
     case KB_JSN_FOR_IN:
     case KB_JSN_FOR_OF:
         kb_jss_push_scope(s, KB_JS_S_BLOCK, n);
-        if (n->a && n->a->kind == KB_JSN_VAR_DECL)
+        if (n->a && n->a->kind == KB_JSN_VAR_DECL) {
+            /* Annex B lets var redeclare a catch parameter, but not in for-of. */
+            s->for_of_var = n->kind == KB_JSN_FOR_OF;
             kb_jss_var_decl(s, n->a, false);
-        else if (n->kind != KB_JSN_FOR && n->a)
+            s->for_of_var = false;
+        } else if (n->kind != KB_JSN_FOR && n->a)
             kb_jss_pattern(s, n->a, 0, KB_JSS_H_VAR, false);
         else
             kb_jss_expr(s, n->a);
