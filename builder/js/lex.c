@@ -397,6 +397,8 @@ kb_jslex_number(struct kb_jslex *lx, uint32_t start)
             goto fraction;
         }
     } else {
+        if (s[p] == '0' && p + 1 < lx->len && s[p + 1] == '_')
+            kb_jslex_fail(lx, p + 1, "numeric separator after a leading 0");
         if (s[p] != '.') {
             kb_jslex_digits(lx, &p, 10, true, &n);
         }

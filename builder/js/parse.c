@@ -885,10 +885,11 @@ kb_jsp_subscripts(struct kb_jsp *p, struct kb_jsn *base, uint32_t start, bool no
                        !kb_jsp_can_asi(p) && base->end - base->start == 5 &&
                        !(base->flags & KB_JSN_F_PAREN);
     bool chained = false;
-    unsigned guard = 0;
+    unsigned entered = 0;
     for (;;) {
-        if (++guard > 100000)
-            kb_jsp_enter(p); /* long chains are fine; pathological ones end here */
+        /* Each link nests the tree one level deeper: count it. */
+        kb_jsp_enter(p);
+        entered++;
         bool optional = false;
         if (TOK.t == KB_JST_QDOT) {
             if (no_calls)
@@ -943,6 +944,7 @@ kb_jsp_subscripts(struct kb_jsp *p, struct kb_jsn *base, uint32_t start, bool no
                 p->yield_pos = oy;
                 p->await_pos = oa;
                 p->await_ident_pos = oai;
+                p->depth -= entered;
                 return kb_jsp_arrow(p, start, args, true);
             }
             kb_jsp_check_expr_errors(p, &rde);
@@ -975,6 +977,7 @@ kb_jsp_subscripts(struct kb_jsp *p, struct kb_jsn *base, uint32_t start, bool no
             break;
         }
     }
+    p->depth -= entered;
     if (chained) {
         struct kb_jsn *c = kb_jsp_node(p, KB_JSN_CHAIN, start);
         c->a = base;
