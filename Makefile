@@ -47,7 +47,7 @@ FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=build/fuzz/%)
 
 DEB_PKGS := build-essential pkg-config libbrotli-dev libzstd-dev libdeflate-dev \
             libjansson-dev libmbedtls-dev libuv1-dev brotli zstd libdeflate-tools \
-            python3 clang-format time curl nghttp2-client nodejs npm
+            python3 clang-format time curl nghttp2-client nodejs
 FUZZ_PKGS := clang libclang-rt-14-dev
 BENCH_PKGS := nginx libnginx-mod-http-brotli-static wrk
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
@@ -89,6 +89,9 @@ build/asan/tests/unit/%: build/asan/tests/unit/%.o $(ASAN_OBJ)
 build/asan/tests/js262/runner: build/asan/tests/js262/runner.o $(ASAN_OBJ)
 	$(CC) $(ASAN_LDFLAGS) -o $@ $^ $(LIBS)
 
+build/rel/tests/js262/runner: build/rel/tests/js262/runner.o $(REL_OBJ)
+	$(CC) -o $@ $^ $(LIBS)
+
 # test262-parser-tests, pinned by tests/js262/package-lock.json.
 $(JS262_DIR)/package.json: tests/js262/package-lock.json
 	cd tests/js262 && npm ci --no-audit --no-fund --loglevel=error
@@ -127,6 +130,8 @@ deps:
 	  $(SUDO) apt-get install -y $$missing || \
 	  { $(SUDO) apt-get update && $(SUDO) apt-get install -y $$missing; }; \
 	fi
+	@# Debian packages npm apart from nodejs; other nodejs builds bundle it.
+	@command -v npm >/dev/null || $(SUDO) apt-get install -y npm
 
 fuzz-deps:
 	@$(MAKE) --no-print-directory deps DEB_PKGS="$(FUZZ_PKGS)"
@@ -149,7 +154,8 @@ bench-deps:
 	@$(MAKE) --no-print-directory deps DEB_PKGS="$(BENCH_PKGS)"
 
 # Benchmarks download their inputs with npm (Node.js) at run time, never committed.
-bench: deps bench-deps bin/kiln-build $(EDGE_BIN)
+bench: deps bench-deps bin/kiln-build $(EDGE_BIN) build/rel/tests/js262/runner
+	sh bench/jsparse.sh
 	sh bench/build.sh
 	sh bench/edge.sh
 
