@@ -222,6 +222,8 @@ enum {
     KB_JS_BF_EXPORTED = 1 << 0,   /* a top-level binding some export names */
     KB_JS_BF_REASSIGNED = 1 << 1, /* assigned, updated or redeclared after its declaration */
     KB_JS_BF_TOP = 1 << 2,        /* declared in the module or script scope */
+    KB_JS_BF_ANNEXB = 1 << 3,     /* the var Annex B.3.3 gives a function declared in a
+                                     sloppy block; decl is that function's name */
 };
 
 struct kb_js_binding {

@@ -23,6 +23,7 @@ enum {
     KB_JSS_FUNC = 4,      /* sloppy function declaration */
     KB_JSS_CATCH = 8,     /* the simple parameter of this catch scope */
     KB_JSS_VAR_THRU = 16, /* a var declared in an inner block passes through */
+    KB_JSS_ANNEXB = 32,   /* Annex B var of a block function: yields to any declaration */
 };
 
 struct kb_jss_ent {
@@ -208,7 +209,7 @@ kb_jss_declare(struct kb_jss *s, struct kb_jsn *id, int kind, enum kb_jss_how ho
         e = kb_jss_find(s, sc, name, true);
         if (e->bits & (KB_JSS_LEX | KB_JSS_VAR | KB_JSS_FUNC | KB_JSS_VAR_THRU | KB_JSS_CATCH))
             kb_jss_fail(s, id->start, "identifier '%s' has already been declared", name);
-        e->bits |= KB_JSS_LEX;
+        e->bits = (uint8_t)((e->bits & ~KB_JSS_ANNEXB) | KB_JSS_LEX);
         e->binding = kb_jss_new_binding(s, id, kind, sc);
         return;
     case KB_JSS_H_CATCH:
@@ -486,6 +487,38 @@ kb_jss_var_decl(struct kb_jss *s, struct kb_jsn *n, bool export)
     }
 }
 
+/*
+ * Annex B.3.3: a plain function declared in a block of sloppy code also
+ * assigns a var of its name in the enclosing function (or script), unless a
+ * var there would clash with a lexical declaration on the way. That var is
+ * what code after the block sees. It is the existing var binding if there is
+ * one, else a new binding flagged KB_JS_BF_ANNEXB whose decl is the block
+ * function's name.
+ */
+static void
+kb_jss_annexb(struct kb_jss *s, struct kb_jsn *id)
+{
+    uint32_t c = s->scopes[s->cur].parent;
+    for (;; c = s->scopes[c].parent) {
+        struct kb_jss_ent *e = kb_jss_find(s, c, id->str, false);
+        if (e && (e->bits & KB_JSS_LEX))
+            return;
+        if (kb_jss_is_var_scope(s, c))
+            break;
+    }
+    struct kb_jss_ent *e = kb_jss_find(s, c, id->str, true);
+    if (e->binding) {
+        s->bindings[e->binding - 1].flags |= KB_JS_BF_REASSIGNED;
+        return;
+    }
+    struct kb_jsn copy = *id;
+    uint32_t b = kb_jss_new_binding(s, &copy, KB_JS_B_FUNCTION, c);
+    s->bindings[b - 1].decl = id;
+    s->bindings[b - 1].flags |= KB_JS_BF_ANNEXB;
+    e->binding = b;
+    e->bits |= KB_JSS_ANNEXB;
+}
+
 /* A function declaration: the name in the enclosing scope, then the body. */
 static void
 kb_jss_func_decl(struct kb_jss *s, struct kb_jsn *fn, bool export)
@@ -496,6 +529,8 @@ kb_jss_func_decl(struct kb_jss *s, struct kb_jsn *fn, bool export)
                               : kb_jss_funcs_as_var(s, s->cur) ? KB_JSS_H_VAR
                                                                : KB_JSS_H_LEX;
         kb_jss_declare(s, fn->a, KB_JS_B_FUNCTION, how);
+        if (how == KB_JSS_H_FUNC && !kb_jss_is_var_scope(s, s->cur))
+            kb_jss_annexb(s, fn->a);
         if (export)
             s->bindings[fn->a->binding - 1].flags |= KB_JS_BF_EXPORTED;
     }

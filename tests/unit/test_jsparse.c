@@ -388,6 +388,22 @@ t_scope_marks_exported_and_reassigned_bindings(void)
 }
 
 static void
+t_scope_annex_b_block_functions_are_visible_after_the_block(void)
+{
+    const char *src = "{ function g() {} }\ng();\nlet h; { function h() {} }";
+    KT_EQ_INT(parse_mode(src, false), 0);
+    const struct kb_jsn *call = ast.program->a->next->a;
+    const struct kb_js_binding *b = binding_of(call->a);
+    KT_CHECK(b != NULL);
+    KT_EQ_INT(b->flags & KB_JS_BF_ANNEXB, KB_JS_BF_ANNEXB);
+    KT_CHECK(b->decl == ast.program->a->a->a); /* the block function's name */
+    KT_EQ_INT(top_binding("h")->kind, KB_JS_B_LET);
+    KT_EQ_INT(top_binding("h")->flags & KB_JS_BF_ANNEXB, 0);
+    KT_EQ_INT(parse_mode("'use strict'; { function g() {} } g();", false), 0);
+    KT_EQ_INT(ast.nunresolved, 1);
+}
+
+static void
 t_scope_redeclaration_errors(void)
 {
     ERR_AT("let a; var a;", false, 1, 12, "'a' has already been declared");
@@ -442,6 +458,8 @@ main(void)
            "references resolve through scopes, hoisting included; globals stay unresolved");
     KT_RUN(t_scope_marks_exported_and_reassigned_bindings,
            "top-level bindings marked exported and reassigned");
+    KT_RUN(t_scope_annex_b_block_functions_are_visible_after_the_block,
+           "sloppy block functions also bind a var after the block (Annex B.3.3)");
     KT_RUN(t_scope_redeclaration_errors, "redeclarations are early errors, Annex B included");
     kb_jsast_free(&ast);
     return kt_done();
