@@ -323,10 +323,9 @@ kb_jsl_add(struct kb_jslist *l, struct kb_jsn *n)
 static struct kb_jsn *kb_jsp_statement(struct kb_jsp *p, int context, bool top);
 static struct kb_jsn *kb_jsp_expression(struct kb_jsp *p, bool no_in, struct kb_jsrde *rde);
 static struct kb_jsn *kb_jsp_assign(struct kb_jsp *p, bool no_in, struct kb_jsrde *rde);
-static struct kb_jsn *kb_jsp_unary(struct kb_jsp *p, struct kb_jsrde *rde, bool saw_unary,
-                                   bool in_chain_left);
+static struct kb_jsn *kb_jsp_unary(struct kb_jsp *p, struct kb_jsrde *rde, bool saw_unary);
 static struct kb_jsn *kb_jsp_subscripts(struct kb_jsp *p, struct kb_jsn *base, uint32_t start,
-                                        bool no_calls, bool maybe_async_arrow);
+                                        bool no_calls);
 static struct kb_jsn *kb_jsp_atom(struct kb_jsp *p, struct kb_jsrde *rde);
 static struct kb_jsn *kb_jsp_binding_atom(struct kb_jsp *p);
 static struct kb_jsn *kb_jsp_function(struct kb_jsp *p, uint32_t start, int kind, bool is_async,
@@ -339,7 +338,7 @@ static void kb_jsp_to_assignable(struct kb_jsp *p, struct kb_jsn *n, bool bindin
 static struct kb_jsn *kb_jsp_arrow(struct kb_jsp *p, uint32_t start, struct kb_jsn *params,
                                    bool is_async);
 static struct kb_jsn *kb_jsp_property_name(struct kb_jsp *p, struct kb_jsn *prop);
-static void kb_jsp_fn_body(struct kb_jsp *p, struct kb_jsn *fn, bool is_arrow, bool is_method);
+static void kb_jsp_fn_body(struct kb_jsp *p, struct kb_jsn *fn, bool is_method);
 
 static void
 kb_jsrde_init(struct kb_jsrde *r)
@@ -514,7 +513,6 @@ kb_jsp_yield(struct kb_jsp *p, bool no_in)
     } else if (has_arg) {
         n->a = kb_jsp_assign(p, no_in, NULL);
     }
-    (void)0;
     return kb_jsp_finish(p, n);
 }
 
@@ -673,7 +671,7 @@ kb_jsp_expr_op(struct kb_jsp *p, struct kb_jsn *left, uint32_t left_start, int m
         prec = 2; /* binds like && against || so mixing is detected below */
     kb_jsp_next(p);
     uint32_t rstart = TOK.start;
-    struct kb_jsn *r0 = kb_jsp_unary(p, NULL, false, false);
+    struct kb_jsn *r0 = kb_jsp_unary(p, NULL, false);
     struct kb_jsn *right =
         kb_jsp_expr_op(p, r0, rstart, op == KB_JS_OP_STARSTAR ? prec - 1 : prec, no_in);
     if (right->kind == KB_JSN_PRIVATE_NAME)
@@ -707,7 +705,7 @@ static struct kb_jsn *
 kb_jsp_expr_ops(struct kb_jsp *p, bool no_in, struct kb_jsrde *rde)
 {
     uint32_t start = TOK.start;
-    struct kb_jsn *expr = kb_jsp_unary(p, rde, false, false);
+    struct kb_jsn *expr = kb_jsp_unary(p, rde, false);
     if (rde && (rde->shorthand_assign || rde->double_proto))
         return expr;
     if (expr->kind == KB_JSN_ARROW && !(expr->flags & KB_JSN_F_PAREN))
@@ -724,7 +722,7 @@ kb_jsp_await(struct kb_jsp *p)
         p->await_pos = TOK.start + 1;
     struct kb_jsn *n = kb_jsp_node(p, KB_JSN_AWAIT, TOK.start);
     kb_jsp_next(p);
-    n->a = kb_jsp_unary(p, NULL, true, false);
+    n->a = kb_jsp_unary(p, NULL, true);
     if (n->a->kind == KB_JSN_PRIVATE_NAME)
         kb_jsp_fail(p, n->a->start, "unexpected private name");
     return kb_jsp_finish(p, n);
@@ -741,9 +739,8 @@ kb_jsp_is_private_member(const struct kb_jsn *n)
 static void kb_jsp_use_private(struct kb_jsp *p, struct kb_jsn *name);
 
 static struct kb_jsn *
-kb_jsp_unary(struct kb_jsp *p, struct kb_jsrde *rde, bool saw_unary, bool in_chain_left)
+kb_jsp_unary(struct kb_jsp *p, struct kb_jsrde *rde, bool saw_unary)
 {
-    (void)in_chain_left;
     kb_jsp_enter(p);
     uint32_t start = TOK.start;
     struct kb_jsn *expr;
@@ -763,7 +760,7 @@ kb_jsp_unary(struct kb_jsp *p, struct kb_jsrde *rde, bool saw_unary, bool in_cha
         struct kb_jsn *n = kb_jsp_node(p, update ? KB_JSN_UPDATE : KB_JSN_UNARY, start);
         n->op = (uint8_t)op;
         kb_jsp_next(p);
-        n->a = kb_jsp_unary(p, NULL, true, false);
+        n->a = kb_jsp_unary(p, NULL, true);
         if (n->a->kind == KB_JSN_PRIVATE_NAME)
             kb_jsp_fail(p, n->a->start, "unexpected private name");
         if (update) {
@@ -798,7 +795,7 @@ kb_jsp_unary(struct kb_jsp *p, struct kb_jsrde *rde, bool saw_unary, bool in_cha
             LEAVE(p);
             return expr;
         }
-        expr = kb_jsp_subscripts(p, expr, start, false, false);
+        expr = kb_jsp_subscripts(p, expr, start, false);
         if (rde && expr->kind == KB_JSN_MEMBER) {
             /* A member expression is a valid target even when written
              * with parentheses or trailing commas inside. */
@@ -876,10 +873,8 @@ kb_jsp_use_private(struct kb_jsp *p, struct kb_jsn *name)
 }
 
 static struct kb_jsn *
-kb_jsp_subscripts(struct kb_jsp *p, struct kb_jsn *base, uint32_t start, bool no_calls,
-                  bool maybe_async_arrow)
+kb_jsp_subscripts(struct kb_jsp *p, struct kb_jsn *base, uint32_t start, bool no_calls)
 {
-    (void)maybe_async_arrow;
     bool async_arrow = base->kind == KB_JSN_IDENT && kb_jsp_str_eq(base->str, "async") &&
                        p->potential_arrow_at == base->start + 1 && p->prev_end == base->end &&
                        !kb_jsp_can_asi(p) && base->end - base->start == 5 &&
@@ -948,8 +943,6 @@ kb_jsp_subscripts(struct kb_jsp *p, struct kb_jsn *base, uint32_t start, bool no
                 return kb_jsp_arrow(p, start, args, true);
             }
             kb_jsp_check_expr_errors(p, &rde);
-            if (rde.trailing_comma && false)
-                (void)0;
             if (!p->yield_pos)
                 p->yield_pos = oy;
             if (!p->await_pos)
@@ -1133,7 +1126,6 @@ kb_jsp_object(struct kb_jsp *p, struct kb_jsrde *rde)
             }
             uint32_t key_tok_start = TOK.start;
             int key_t = TOK.t;
-            bool key_esc = TOK.esc;
             int key_kw = TOK.kw;
             kb_jsp_property_name(p, prop);
             if (prop->a->kind == KB_JSN_PRIVATE_NAME)
@@ -1151,7 +1143,7 @@ kb_jsp_object(struct kb_jsp *p, struct kb_jsrde *rde)
                 if (is_gen)
                     fn->flags |= KB_JSN_F_GENERATOR;
                 kb_jsp_push_frame(p, fr);
-                kb_jsp_fn_body(p, fn, false, true);
+                kb_jsp_fn_body(p, fn, true);
                 p->nframes--;
                 prop->b = fn;
                 int np = 0;
@@ -1179,7 +1171,6 @@ kb_jsp_object(struct kb_jsp *p, struct kb_jsrde *rde)
                 prop->b = kb_jsp_assign(p, false, rde);
             } else if (key_t == KB_JST_NAME && !(prop->flags & KB_JSN_F_COMPUTED)) {
                 /* Shorthand: the key is also an identifier reference. */
-                (void)key_esc;
                 kb_jsp_check_unreserved(p, key_tok_start, prop->a->str, key_kw);
                 if (key_kw == KB_JSKW_AWAIT && !p->await_ident_pos)
                     p->await_ident_pos = key_tok_start + 1;
@@ -1381,7 +1372,7 @@ kb_jsp_new(struct kb_jsp *p)
     struct kb_jsn *callee = kb_jsp_atom(p, NULL);
     if (callee->kind == KB_JSN_SUPER && TOK.t == KB_JST_LPAREN)
         kb_jsp_fail(p, callee->start, "'new super()' is not allowed");
-    n->a = kb_jsp_subscripts(p, callee, cstart, true, false);
+    n->a = kb_jsp_subscripts(p, callee, cstart, true);
     LEAVE(p);
     if (n->a->kind == KB_JSN_CHAIN)
         kb_jsp_fail(p, n->a->start,
@@ -1514,8 +1505,7 @@ kb_jsp_atom(struct kb_jsp *p, struct kb_jsrde *rde)
                 }
                 if (nx.t == KB_JST_NAME && !nx.nl && p->potential_arrow_at == start + 1) {
                     /* async x => ... */
-                    struct kb_jsn *id0 = kb_jsp_ident(p, false);
-                    (void)id0;
+                    kb_jsp_ident(p, false); /* 'async' */
                     uint32_t oai = p->await_ident_pos;
                     p->await_ident_pos = 0;
                     struct kb_jsn *id = kb_jsp_ident(p, false);
@@ -1659,7 +1649,7 @@ kb_jsp_simple_params(const struct kb_jsn *params)
 /* Statements of a function body, with the directive prologue. Returns the
  * BLOCK; sets strict when the prologue says so. */
 static struct kb_jsn *
-kb_jsp_body_statements(struct kb_jsp *p, bool *became_strict, bool simple, uint32_t fn_start)
+kb_jsp_body_statements(struct kb_jsp *p, bool *became_strict, bool simple)
 {
     struct kb_jsn *b = kb_jsp_node(p, KB_JSN_BLOCK, TOK.start);
     kb_jsp_expect(p, KB_JST_LBRACE, "'{'");
@@ -1709,7 +1699,6 @@ kb_jsp_body_statements(struct kb_jsp *p, bool *became_strict, bool simple, uint3
             prologue = false;
         kb_jsl_add(&l, s);
     }
-    (void)fn_start;
     b->a = l.head;
     return kb_jsp_finish(p, b);
 }
@@ -1719,9 +1708,8 @@ kb_jsp_body_statements(struct kb_jsp *p, bool *became_strict, bool simple, uint3
  * is set by the caller. Applies the checks that depend on strictness.
  */
 static void
-kb_jsp_fn_body(struct kb_jsp *p, struct kb_jsn *fn, bool is_arrow, bool is_method)
+kb_jsp_fn_body(struct kb_jsp *p, struct kb_jsn *fn, bool is_method)
 {
-    (void)is_arrow;
     bool old_strict = p->strict;
     uint32_t oy = p->yield_pos, oa = p->await_pos, oai = p->await_ident_pos;
     p->yield_pos = p->await_pos = p->await_ident_pos = 0;
@@ -1766,7 +1754,7 @@ kb_jsp_fn_body(struct kb_jsp *p, struct kb_jsn *fn, bool is_arrow, bool is_metho
     if (simple)
         fn->flags |= KB_JSN_F_SIMPLE;
     bool became;
-    fn->c = kb_jsp_body_statements(p, &became, simple, fn->start);
+    fn->c = kb_jsp_body_statements(p, &became, simple);
     if (p->strict)
         fn->flags |= KB_JSN_F_STRICT;
     if (became && fn->a)
@@ -1820,7 +1808,7 @@ kb_jsp_function(struct kb_jsp *p, uint32_t start, int kind, bool is_async, bool 
         kb_jsp_unexpected(p, "a function name");
     }
     kb_jsp_push_frame(p, fr);
-    kb_jsp_fn_body(p, fn, false, false);
+    kb_jsp_fn_body(p, fn, false);
     p->nframes--;
     LEAVE(p);
     return fn;
@@ -1840,8 +1828,6 @@ kb_jsp_arrow(struct kb_jsp *p, uint32_t start, struct kb_jsn *params, bool is_as
         kb_jsp_to_assignable(p, q, true, NULL);
         if (q->kind == KB_JSN_REST && q->next)
             kb_jsp_fail(p, q->start, "rest element must be last element");
-        struct kb_jsn *names[1];
-        (void)names;
         kb_jsp_check_lval(p, q, 1);
     }
     /* Names in arrow parameters are checked in the arrow's context. */
@@ -1869,7 +1855,7 @@ kb_jsp_arrow(struct kb_jsp *p, uint32_t start, struct kb_jsn *params, bool is_as
         p->label_base = p->nlabels;
         p->loops = p->switches = 0;
         bool simple = kb_jsp_simple_params(params), became;
-        fn->c = kb_jsp_body_statements(p, &became, simple, start);
+        fn->c = kb_jsp_body_statements(p, &became, simple);
         p->label_base = olabels;
         p->loops = oloops;
         p->switches = osw;
@@ -2141,7 +2127,7 @@ kb_jsp_class_member(struct kb_jsp *p, bool derived, bool *had_ctor, uint32_t pri
         if (is_gen)
             fn->flags |= KB_JSN_F_GENERATOR;
         kb_jsp_push_frame(p, fr);
-        kb_jsp_fn_body(p, fn, false, true);
+        kb_jsp_fn_body(p, fn, true);
         p->nframes--;
         m->b = fn;
         int np = 0;
@@ -2190,7 +2176,7 @@ kb_jsp_class(struct kb_jsp *p, bool is_stmt, bool id_optional)
     if (kb_jsp_eat_kw(p, KB_JSKW_EXTENDS)) {
         uint32_t s = TOK.start;
         struct kb_jsn *sup = kb_jsp_atom(p, NULL);
-        c->b = kb_jsp_subscripts(p, sup, s, false, false);
+        c->b = kb_jsp_subscripts(p, sup, s, false);
     }
     kb_jsp_expect(p, KB_JST_LBRACE, "'{' opening the class body");
     p->class_depth++;
@@ -2272,12 +2258,11 @@ kb_jsp_is_async_function(struct kb_jsp *p)
     return nx.t == KB_JST_NAME && nx.kw == KB_JSKW_FUNCTION && !nx.esc && !nx.nl;
 }
 
+/* A loop body: a single-statement position ('l'); the loop counter is kept
+ * by the caller so that unlabeled break and continue find it. */
 static struct kb_jsn *
 kb_jsp_loop_body(struct kb_jsp *p)
 {
-    if (p->nlabels < KB_JSP_LABELS_MAX) {
-        /* Labels directly in front of this loop become loop labels. */
-    }
     return kb_jsp_statement(p, 'l', false);
 }
 
@@ -2339,9 +2324,7 @@ kb_jsp_for(struct kb_jsp *p, uint32_t start)
         bool starts_with_async = kb_jsp_is_kw(p, KB_JSKW_ASYNC);
         struct kb_jsrde rde;
         kb_jsrde_init(&rde);
-        uint32_t istart = TOK.start;
         init = kb_jsp_expression(p, true, &rde);
-        (void)istart;
         if (kb_jsp_is_kw(p, KB_JSKW_IN) || kb_jsp_is_kw(p, KB_JSKW_OF)) {
             bool of = TOK.kw == KB_JSKW_OF;
             if (is_await && !of)
@@ -2621,6 +2604,14 @@ kb_jsp_break_continue(struct kb_jsp *p, uint32_t start, bool is_break, bool in_l
     return kb_jsp_finish(p, n);
 }
 
+/*
+ * One statement or declaration. context is 0 where declarations may appear
+ * (a statement list), else the single-statement position it fills: 'i' the
+ * body of if/else (sloppy code may put a plain function there, Annex B), 'l'
+ * a loop body, 'w' a with body, 'L' a labelled statement in a list (sloppy
+ * code may label a plain function), 'X' a label inside any other position.
+ * top: the module or script's own statement list (import/export allowed).
+ */
 static struct kb_jsn *
 kb_jsp_statement(struct kb_jsp *p, int context, bool top)
 {
