@@ -403,6 +403,101 @@ t_scope_annex_b_block_functions_are_visible_after_the_block(void)
     KT_EQ_INT(ast.nunresolved, 1);
 }
 
+/* ECMAScript 2018-2023 forms, which test262-parser-tests (2017) predates:
+ * each must parse as a module... */
+static const char *const modern_valid[] = {
+    "class A { static #a; static m() { return #a in A; } }",
+    "class A extends B { constructor() { (() => super())(); } }",
+    "class A { x = () => this.#y; #y = 1; }",
+    "class A { static x = new.target; }",
+    "x = { __proto__: a, __proto__() {} }",
+    "({ __proto__: a, __proto__: b } = c)",
+    "for (let [a, b] of c) ;",
+    "for (const x in y) ;",
+    "async function f() { for await (const [a] of b) ; }",
+    "label: for (;;) { inner: for (;;) { continue label; } }",
+    "a = async function* () { yield await 1; }",
+    "a = (b, c = d => e, ...f) => g",
+    "x = a ? b => c : d => e",
+    "y = class { static async *[Symbol.asyncIterator]() {} }",
+    "/(?<year>\\d{4})\\k<year>/; /\\u{1F600}/u; /[\\u{1F600}-\\u{1F64F}]/u; /[^]/; /$^/",
+    "let {a = 1, b: {c} = {}, ...d} = e",
+    "function f({a, b} = {}, [c, d] = [], ...rest) {}",
+    "x = `a${`b${`c${d}`}`}`",
+    "String.raw`\\u{` + `ok`",
+    "export const { a: ea, ...eb } = obj;",
+    "export let [ec, ed] = arr;",
+    "import def, * as ns from \"x\";",
+    "await Promise.all([]);",
+    "if (await x) {}",
+    "const v = await import(\"./a.js\", { with: { type: \"json\" } });",
+    "x = 1_000_000.123_456e1_0",
+    "queueMicrotask(() => void 0)",
+    "a ||= (b &&= (c ?\?= d))",
+    "x = a?.b?.[c]?.(d)?.e",
+    "x = 0n + 0x1fn + 0o7n + 0b1n",
+    "x = .1 + 1. + 1.e1",
+    "switch (x) { case 1: let y = 2; break; default: y; }",
+    "try { } catch ({ message }) { } finally { }",
+    "class A { 'constructor'() {} static constructor() {} }",
+    "class A { get constructor2() {} static prototype2 = 1; }",
+};
+
+static const char *const modern_invalid[] = {
+    "class A { #x; m() { delete this.#x } }",
+    "async function f() { for await (x in y); }",
+    "class A { static #a; static #a; }",
+    "label: function* g(){}",
+    "() => new.target",
+    "function f() { super.x }",
+    "export { x as \"\\uD800\" }; var x;",
+    "class A { static get #a() {} set #a(v) {} }",
+    "async function f() { let await; }",
+    "function* g() { function* yield() {} }",
+    "x = { f() { super(); } }",
+    "class A { m() { super(); } }",
+    "({ get a(x) {} })",
+    "for (let let of x);",
+    "let x; { var x; }",
+    "a?.b++",
+    "a => { \"use strict\"; with (x) {} }",
+    "(async function await() {})",
+    "class A { [super()] }",
+    "export default 1; export default 2;",
+    "if (a) class B {}",
+    "while (1) function f() {}",
+    "/(?<a>x)(?<a>y)/",
+    "/\\k<nope>(?<a>x)/",
+    "/x{2,1}/",
+    "1 = 2",
+    "typeof a = 1",
+    "({a: 1} = 2)",
+    "[...a,] = b",
+    "let [...a,] = b",
+    "x = 08n",
+    "\"use strict\"; 08",
+    "async () => await",
+    "function f(...a,) {}",
+    "class A { constructor() {} 'constructor'() {} }",
+};
+
+static void
+t_modern_syntax_parses(void)
+{
+    for (size_t i = 0; i < sizeof modern_valid / sizeof *modern_valid; i++)
+        if (parse_mode(modern_valid[i], true) != 0)
+            KT_FAIL_("%s: %u:%u: %s", modern_valid[i], diag.line, diag.col, diag.msg);
+}
+
+/* ...and each of these must be refused. */
+static void
+t_modern_early_errors(void)
+{
+    for (size_t i = 0; i < sizeof modern_invalid / sizeof *modern_invalid; i++)
+        if (parse_mode(modern_invalid[i], true) != KC_EPARSE)
+            KT_FAIL_("accepted: %s", modern_invalid[i]);
+}
+
 static void
 t_scope_redeclaration_errors(void)
 {
@@ -460,6 +555,8 @@ main(void)
            "top-level bindings marked exported and reassigned");
     KT_RUN(t_scope_annex_b_block_functions_are_visible_after_the_block,
            "sloppy block functions also bind a var after the block (Annex B.3.3)");
+    KT_RUN(t_modern_syntax_parses, "ES2018-2023 syntax parses");
+    KT_RUN(t_modern_early_errors, "ES2018-2023 early errors are refused");
     KT_RUN(t_scope_redeclaration_errors, "redeclarations are early errors, Annex B included");
     kb_jsast_free(&ast);
     return kt_done();
