@@ -695,66 +695,66 @@ kb_jslex_regex(struct kb_jslex *lx)
 /* Longest-match operator table: spelling, token, op. */
 struct kb_jslex_punct {
     const char *s;
-    uint8_t t, op;
+    uint8_t t, op, n; /* n: strlen(s) */
 };
 
 static const struct kb_jslex_punct kb_jslex_puncts[] = {
-    { ">>>=", KB_JST_OP, KB_JS_OP_SHR_ASSIGN },
-    { "...", KB_JST_ELLIPSIS, 0 },
-    { "===", KB_JST_OP, KB_JS_OP_SEQ },
-    { "!==", KB_JST_OP, KB_JS_OP_SNE },
-    { "**=", KB_JST_OP, KB_JS_OP_POW_ASSIGN },
-    { "<<=", KB_JST_OP, KB_JS_OP_SHL_ASSIGN },
-    { ">>=", KB_JST_OP, KB_JS_OP_SAR_ASSIGN },
-    { ">>>", KB_JST_OP, KB_JS_OP_SHR },
-    { "&&=", KB_JST_OP, KB_JS_OP_LAND_ASSIGN },
-    { "||=", KB_JST_OP, KB_JS_OP_LOR_ASSIGN },
-    { "?\?=", KB_JST_OP, KB_JS_OP_NULLISH_ASSIGN },
-    { "=>", KB_JST_ARROW, 0 },
-    { "==", KB_JST_OP, KB_JS_OP_EQ },
-    { "!=", KB_JST_OP, KB_JS_OP_NE },
-    { "<=", KB_JST_OP, KB_JS_OP_LE },
-    { ">=", KB_JST_OP, KB_JS_OP_GE },
-    { "&&", KB_JST_OP, KB_JS_OP_AND },
-    { "||", KB_JST_OP, KB_JS_OP_OR },
-    { "??", KB_JST_OP, KB_JS_OP_NULLISH },
-    { "**", KB_JST_OP, KB_JS_OP_STARSTAR },
-    { "++", KB_JST_OP, KB_JS_OP_INC },
-    { "--", KB_JST_OP, KB_JS_OP_DEC },
-    { "<<", KB_JST_OP, KB_JS_OP_SHL },
-    { ">>", KB_JST_OP, KB_JS_OP_SAR },
-    { "+=", KB_JST_OP, KB_JS_OP_ADD_ASSIGN },
-    { "-=", KB_JST_OP, KB_JS_OP_SUB_ASSIGN },
-    { "*=", KB_JST_OP, KB_JS_OP_MUL_ASSIGN },
-    { "/=", KB_JST_OP, KB_JS_OP_DIV_ASSIGN },
-    { "%=", KB_JST_OP, KB_JS_OP_MOD_ASSIGN },
-    { "&=", KB_JST_OP, KB_JS_OP_AND_ASSIGN },
-    { "|=", KB_JST_OP, KB_JS_OP_OR_ASSIGN },
-    { "^=", KB_JST_OP, KB_JS_OP_XOR_ASSIGN },
-    { "{", KB_JST_LBRACE, 0 },
-    { "}", KB_JST_RBRACE, 0 },
-    { "(", KB_JST_LPAREN, 0 },
-    { ")", KB_JST_RPAREN, 0 },
-    { "[", KB_JST_LBRACKET, 0 },
-    { "]", KB_JST_RBRACKET, 0 },
-    { ";", KB_JST_SEMI, 0 },
-    { ",", KB_JST_COMMA, 0 },
-    { ".", KB_JST_DOT, 0 },
-    { "?", KB_JST_QUESTION, 0 },
-    { ":", KB_JST_COLON, 0 },
-    { "=", KB_JST_OP, KB_JS_OP_ASSIGN },
-    { "<", KB_JST_OP, KB_JS_OP_LT },
-    { ">", KB_JST_OP, KB_JS_OP_GT },
-    { "+", KB_JST_OP, KB_JS_OP_PLUS },
-    { "-", KB_JST_OP, KB_JS_OP_MINUS },
-    { "*", KB_JST_OP, KB_JS_OP_STAR },
-    { "/", KB_JST_OP, KB_JS_OP_SLASH },
-    { "%", KB_JST_OP, KB_JS_OP_PERCENT },
-    { "&", KB_JST_OP, KB_JS_OP_AMP },
-    { "|", KB_JST_OP, KB_JS_OP_PIPE },
-    { "^", KB_JST_OP, KB_JS_OP_CARET },
-    { "!", KB_JST_OP, KB_JS_OP_NOT },
-    { "~", KB_JST_OP, KB_JS_OP_TILDE },
+    { ">>>=", KB_JST_OP, KB_JS_OP_SHR_ASSIGN, 4 },
+    { "...", KB_JST_ELLIPSIS, 0, 3 },
+    { "===", KB_JST_OP, KB_JS_OP_SEQ, 3 },
+    { "!==", KB_JST_OP, KB_JS_OP_SNE, 3 },
+    { "**=", KB_JST_OP, KB_JS_OP_POW_ASSIGN, 3 },
+    { "<<=", KB_JST_OP, KB_JS_OP_SHL_ASSIGN, 3 },
+    { ">>=", KB_JST_OP, KB_JS_OP_SAR_ASSIGN, 3 },
+    { ">>>", KB_JST_OP, KB_JS_OP_SHR, 3 },
+    { "&&=", KB_JST_OP, KB_JS_OP_LAND_ASSIGN, 3 },
+    { "||=", KB_JST_OP, KB_JS_OP_LOR_ASSIGN, 3 },
+    { "?\?=", KB_JST_OP, KB_JS_OP_NULLISH_ASSIGN, 3 },
+    { "=>", KB_JST_ARROW, 0, 2 },
+    { "==", KB_JST_OP, KB_JS_OP_EQ, 2 },
+    { "!=", KB_JST_OP, KB_JS_OP_NE, 2 },
+    { "<=", KB_JST_OP, KB_JS_OP_LE, 2 },
+    { ">=", KB_JST_OP, KB_JS_OP_GE, 2 },
+    { "&&", KB_JST_OP, KB_JS_OP_AND, 2 },
+    { "||", KB_JST_OP, KB_JS_OP_OR, 2 },
+    { "??", KB_JST_OP, KB_JS_OP_NULLISH, 2 },
+    { "**", KB_JST_OP, KB_JS_OP_STARSTAR, 2 },
+    { "++", KB_JST_OP, KB_JS_OP_INC, 2 },
+    { "--", KB_JST_OP, KB_JS_OP_DEC, 2 },
+    { "<<", KB_JST_OP, KB_JS_OP_SHL, 2 },
+    { ">>", KB_JST_OP, KB_JS_OP_SAR, 2 },
+    { "+=", KB_JST_OP, KB_JS_OP_ADD_ASSIGN, 2 },
+    { "-=", KB_JST_OP, KB_JS_OP_SUB_ASSIGN, 2 },
+    { "*=", KB_JST_OP, KB_JS_OP_MUL_ASSIGN, 2 },
+    { "/=", KB_JST_OP, KB_JS_OP_DIV_ASSIGN, 2 },
+    { "%=", KB_JST_OP, KB_JS_OP_MOD_ASSIGN, 2 },
+    { "&=", KB_JST_OP, KB_JS_OP_AND_ASSIGN, 2 },
+    { "|=", KB_JST_OP, KB_JS_OP_OR_ASSIGN, 2 },
+    { "^=", KB_JST_OP, KB_JS_OP_XOR_ASSIGN, 2 },
+    { "{", KB_JST_LBRACE, 0, 1 },
+    { "}", KB_JST_RBRACE, 0, 1 },
+    { "(", KB_JST_LPAREN, 0, 1 },
+    { ")", KB_JST_RPAREN, 0, 1 },
+    { "[", KB_JST_LBRACKET, 0, 1 },
+    { "]", KB_JST_RBRACKET, 0, 1 },
+    { ";", KB_JST_SEMI, 0, 1 },
+    { ",", KB_JST_COMMA, 0, 1 },
+    { ".", KB_JST_DOT, 0, 1 },
+    { "?", KB_JST_QUESTION, 0, 1 },
+    { ":", KB_JST_COLON, 0, 1 },
+    { "=", KB_JST_OP, KB_JS_OP_ASSIGN, 1 },
+    { "<", KB_JST_OP, KB_JS_OP_LT, 1 },
+    { ">", KB_JST_OP, KB_JS_OP_GT, 1 },
+    { "+", KB_JST_OP, KB_JS_OP_PLUS, 1 },
+    { "-", KB_JST_OP, KB_JS_OP_MINUS, 1 },
+    { "*", KB_JST_OP, KB_JS_OP_STAR, 1 },
+    { "/", KB_JST_OP, KB_JS_OP_SLASH, 1 },
+    { "%", KB_JST_OP, KB_JS_OP_PERCENT, 1 },
+    { "&", KB_JST_OP, KB_JS_OP_AMP, 1 },
+    { "|", KB_JST_OP, KB_JS_OP_PIPE, 1 },
+    { "^", KB_JST_OP, KB_JS_OP_CARET, 1 },
+    { "!", KB_JST_OP, KB_JS_OP_NOT, 1 },
+    { "~", KB_JST_OP, KB_JS_OP_TILDE, 1 },
 };
 
 void
@@ -811,17 +811,21 @@ kb_jslex_next(struct kb_jslex *lx)
             kb_jslex_name(lx, p);
             t->t = KB_JST_NAME;
         } else {
-            size_t i, np = sizeof kb_jslex_puncts / sizeof *kb_jslex_puncts;
+            /* Longest match first; the first byte filters out almost all. */
+            size_t i, k = 0, np = sizeof kb_jslex_puncts / sizeof *kb_jslex_puncts;
             for (i = 0; i < np; i++) {
-                size_t k = strlen(kb_jslex_puncts[i].s);
-                if (p + k <= lx->len && memcmp(s + p, kb_jslex_puncts[i].s, k) == 0)
+                const char *ps = kb_jslex_puncts[i].s;
+                if (ps[0] != (char)c)
+                    continue;
+                k = kb_jslex_puncts[i].n;
+                if (p + k <= lx->len && memcmp(s + p, ps, k) == 0)
                     break;
             }
             if (i == np)
                 kb_jslex_fail(lx, p, "unexpected character '%.*s'", (int)n, s + p);
             t->t = kb_jslex_puncts[i].t;
             t->op = kb_jslex_puncts[i].op;
-            t->end = p + (uint32_t)strlen(kb_jslex_puncts[i].s);
+            t->end = p + (uint32_t)k;
         }
     }
     lx->pos = t->end;
