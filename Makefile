@@ -27,13 +27,13 @@ ASAN_LDFLAGS := -fsanitize=address,undefined
 COMMON_SRC  := $(sort $(wildcard common/*.c))
 # sw-template/*.js are compiled into kiln-build as byte arrays (builder/sw.h).
 GEN_SRC     := build/gen/sw_template.c
-BUILDER_SRC := $(sort $(filter-out builder/main.c,$(wildcard builder/*.c))) $(GEN_SRC)
+BUILDER_SRC := $(sort $(filter-out builder/main.c,$(wildcard builder/*.c builder/js/*.c))) $(GEN_SRC)
 EDGE_SRC    := $(sort $(filter-out edge/main.c,$(wildcard edge/*.c)))
 LIB_SRC     := $(COMMON_SRC) $(BUILDER_SRC) $(EDGE_SRC)
 UNIT_SRC    := $(sort $(wildcard tests/unit/test_*.c))
 FUZZ_SRC    := $(sort $(wildcard tests/fuzz/fuzz_*.c))
-ALL_C_H     := $(sort $(wildcard common/*.[ch] builder/*.[ch] edge/*.[ch] tests/*.h \
-                 tests/unit/*.[ch] tests/fuzz/*.[ch]))
+ALL_C_H     := $(sort $(wildcard common/*.[ch] builder/*.[ch] builder/js/*.[ch] edge/*.[ch] \
+                 tests/*.h tests/unit/*.[ch] tests/fuzz/*.[ch] tests/js262/*.[ch]))
 
 REL_OBJ  := $(LIB_SRC:%.c=build/rel/%.o)
 ASAN_OBJ := $(LIB_SRC:%.c=build/asan/%.o)
@@ -44,6 +44,9 @@ EDGE_REL_OBJ   := $(COMMON_SRC:%.c=build/rel/%.o) $(EDGE_SRC:%.c=build/rel/%.o)
 EDGE_ASAN_OBJ  := $(COMMON_SRC:%.c=build/asan/%.o) $(EDGE_SRC:%.c=build/asan/%.o)
 UNIT_BIN := $(UNIT_SRC:%.c=build/asan/%)
 REPLAY_BIN := $(FUZZ_SRC:%.c=build/asan/%-replay)
+# The ECMAScript conformance driver (tests/js262/): inputs come from npm.
+JS262_BIN := build/asan/tests/js262/runner
+JS262_DIR := tests/js262/node_modules/test262-parser-tests
 FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=build/fuzz/%)
 
 DEB_PKGS := build-essential pkg-config libbrotli-dev libzstd-dev libdeflate-dev \
@@ -104,6 +107,17 @@ build/asan/%.o: %.c
 build/asan/tests/unit/%: build/asan/tests/unit/%.o $(ASAN_OBJ)
 	$(CC) $(ASAN_LDFLAGS) -o $@ $^ $(LIBS)
 
+build/asan/tests/js262/runner: build/asan/tests/js262/runner.o $(ASAN_OBJ)
+	$(CC) $(ASAN_LDFLAGS) -o $@ $^ $(LIBS)
+
+build/rel/tests/js262/runner: build/rel/tests/js262/runner.o $(REL_OBJ)
+	$(CC) -o $@ $^ $(LIBS)
+
+# test262-parser-tests, pinned by tests/js262/package-lock.json.
+$(JS262_DIR)/package.json: tests/js262/package-lock.json
+	cd tests/js262 && npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
 build/asan/tests/fuzz/%-replay: build/asan/tests/fuzz/%.o build/asan/tests/fuzz/replay.o $(ASAN_OBJ)
 	$(CC) $(ASAN_LDFLAGS) -o $@ $^ $(LIBS)
 
@@ -115,7 +129,8 @@ build/fuzz/obj/%.o: %.c
 build/fuzz/%: build/fuzz/obj/tests/fuzz/%.o $(LIB_SRC:%.c=build/fuzz/obj/%.o)
 	clang -fsanitize=fuzzer,address,undefined -o $@ $^ $(LIBS)
 
-test: deps browser-deps check-format build/asan/bin/kiln-build $(EDGE_BIN:%=build/asan/%) $(UNIT_BIN) $(REPLAY_BIN)
+test: deps browser-deps check-format build/asan/bin/kiln-build $(EDGE_BIN:%=build/asan/%) $(UNIT_BIN) $(REPLAY_BIN) \
+      $(JS262_BIN) $(JS262_DIR)/package.json
 	@KILN_BUILD=$(CURDIR)/build/asan/bin/kiln-build BUILD_DIR=$(CURDIR)/build/asan \
 	  sh tests/run.sh
 
@@ -166,7 +181,8 @@ bench-deps:
 	@$(MAKE) --no-print-directory deps DEB_PKGS="$(BENCH_PKGS)" BROWSER_PKGS= NODE_PKGS=
 
 # Benchmarks download their inputs with npm (Node.js) at run time, never committed.
-bench: deps bench-deps bin/kiln-build $(EDGE_BIN)
+bench: deps bench-deps bin/kiln-build $(EDGE_BIN) build/rel/tests/js262/runner
+	sh bench/jsparse.sh
 	sh bench/build.sh
 	sh bench/edge.sh
 

@@ -50,6 +50,14 @@ for r in "$BUILD_DIR"/tests/fuzz/*-replay; do
     n=$(basename "$r" -replay)
     run "fuzz-replay/$n" "$r" "tests/fuzz/corpus/$n"
 done
+# ECMAScript parser conformance: test262-parser-tests (installed by make test
+# with npm ci); one TAP line per category, counts checked against a baseline.
+if [ -x "$BUILD_DIR/tests/js262/runner" ]; then
+    run "js262" "$BUILD_DIR/tests/js262/runner" \
+        tests/js262/node_modules/test262-parser-tests tests/js262/baseline \
+        tests/js262/es2023-valid.txt
+    sed -n 's/^\(not \)\{0,1\}ok [0-9]* - /    /p' "$log/out"
+fi
 for e in tests/e2e/test_*.py; do
     [ -f "$e" ] || continue
     run "e2e/$(basename "$e" .py)" python3 "$e"
