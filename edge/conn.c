@@ -936,24 +936,14 @@ tls_pump(struct ke_conn *c)
 static void
 plain_on_tls(struct ke_conn *c)
 {
-    static const char msg[] =
-        "HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain; charset=utf-8\r\n"
-        "Content-Length: 43\r\nConnection: close\r\n\r\n"
-        "This port speaks HTTPS: use an https:// URL\n";
+    static const char msg[] = "HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain; charset=utf-8\r\n"
+                              "Content-Length: 43\r\nConnection: close\r\n\r\n"
+                              "This port speaks HTTPS: use an https:// URL\n";
     atomic_fetch_add_explicit(&c->w->m.tls_failed, 1, memory_order_relaxed);
     uv_buf_t b = uv_buf_init((char *)msg, sizeof msg - 1);
     uv_try_write((uv_stream_t *)&c->tcp, &b, 1);
     c->closing = true;
-    c->shut = true;
-    uv_shutdown_t *req = malloc(sizeof *req);
-    if (!req || uv_shutdown(req, (uv_stream_t *)&c->tcp, on_shutdown) != 0) {
-        free(req);
-        conn_close(c);
-        return;
-    }
-    uv_read_stop((uv_stream_t *)&c->tcp);
-    uv_read_start((uv_stream_t *)&c->tcp, alloc_cb, on_linger_read);
-    set_wait(c, KE_WAIT_LINGER, LINGER_MS);
+    linger(c); /* no close_notify: no session was established */
 }
 
 /* Ciphertext p[0..n) arrived (or n == 0: go on with input kept earlier):

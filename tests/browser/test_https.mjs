@@ -12,6 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
+import { runTap } from './tap.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const KILN_BUILD = process.env.KILN_BUILD || path.join(ROOT, 'build/asan/bin/kiln-build');
@@ -158,32 +159,14 @@ test('without the test CA the browser refuses the certificate', async () => {
 });
 
 async function main() {
-  let failed = 0;
-  try {
+  const failed = await runTap(tests, async () => {
     run('sh', [path.join(ROOT, 'tests/tls/make-test-certs.sh'), CERTS]);
     const out = path.join(TMP, 'release');
     run(KILN_BUILD, ['-q', '--no-cache', '--exclude', 'kiln-edge.conf', '-o', out,
       path.join(ROOT, 'site-example')]);
     await startEdge(out);
     trusted = await browser('trusted', true);
-  } catch (e) {
-    console.log(`not ok 1 - setup: ${e.message.split('\n')[0]}`);
-    failed = tests.length;
-  }
-  let n = 0;
-  for (const t of tests) {
-    n++;
-    if (failed === tests.length) break;
-    try {
-      await t.fn();
-      console.log(`ok ${n} - ${t.name}`);
-    } catch (e) {
-      failed++;
-      console.log(`not ok ${n} - ${t.name}`);
-      for (const l of String(e.stack || e).split('\n')) console.log('#   ' + l);
-    }
-  }
-  console.log(`1..${tests.length}`);
+  });
   if (trusted) await trusted.context.close().catch(() => {});
   if (edge) {
     const e = edge;

@@ -11,6 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
+import { runTap } from './tap.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const KILN_BUILD = process.env.KILN_BUILD || path.join(ROOT, 'build/asan/bin/kiln-build');
@@ -311,8 +312,7 @@ test('a tab still on the old release gets its old assets from the edge', async (
 /* ---- main ------------------------------------------------------------------------ */
 
 async function main() {
-  let failed = 0;
-  try {
+  const failed = await runTap(tests, async () => {
     fs.cpSync(path.join(ROOT, 'site-example'), SRC, { recursive: true });
     fs.writeFileSync(path.join(SRC, 'offline.html'), '<!doctype html><html lang="en"><head>' +
       '<meta charset="utf-8"><title>Offline</title></head><body><h1>You are offline</h1>' +
@@ -333,25 +333,7 @@ async function main() {
     });
     page = context.pages()[0] || await context.newPage();
     page.setDefaultTimeout(15000);
-  } catch (e) {
-    console.log(`not ok 1 - setup: ${e.message.split('\n')[0]}`);
-    for (const l of String(e.stack).split('\n')) console.log('#   ' + l);
-    failed = tests.length;
-  }
-  let n = 0;
-  for (const t of tests) {
-    n++;
-    if (failed === tests.length) break;
-    try {
-      await t.fn();
-      console.log(`ok ${n} - ${t.name}`);
-    } catch (e) {
-      failed++;
-      console.log(`not ok ${n} - ${t.name}`);
-      for (const l of String(e.stack || e).split('\n')) console.log('#   ' + l);
-    }
-  }
-  console.log(`1..${tests.length}`);
+  });
   if (context) await context.close().catch(() => {});
   await stopEdge().catch(() => {});
   if (secondVisit) fs.writeFileSync(path.join(ROOT, 'build', 'second-visit.json'),
