@@ -47,7 +47,7 @@ DEB_PKGS := build-essential pkg-config libbrotli-dev libzstd-dev libdeflate-dev 
             libjansson-dev libmbedtls-dev libuv1-dev brotli zstd libdeflate-tools \
             python3 clang-format time curl nghttp2-client openssl varnish varnish-modules
 FUZZ_PKGS := clang libclang-rt-14-dev
-BENCH_PKGS := nginx libnginx-mod-http-brotli-static wrk
+BENCH_PKGS := nginx libnginx-mod-http-brotli-static wrk curl openssl
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 FUZZ_SECONDS ?= 60
 
@@ -141,6 +141,7 @@ bench-deps:
 bench: deps bench-deps bin/kiln-build $(EDGE_BIN)
 	sh bench/build.sh
 	sh bench/edge.sh
+	sh bench/tls.sh
 
 clean:
 	rm -rf bin build dist .kiln-cache
