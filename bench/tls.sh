@@ -124,7 +124,7 @@ print_stime() { # OUT
     cat "$1".[0-9]* | awk '
         /connections in [0-9.]+s;/ { n += $1 }
         /^wall / { w += $3 - $2; k++ }
-        !/connections|wall|timing|starting|^$/ { r += gsub(/r/, ""); f += gsub(/\*/, "") }
+        /^[r*]+$/ { r += gsub(/r/, ""); f += gsub(/\*/, "") }
         END { printf "   %d connections, %.0f/s (%d resumed, %d full)\n", n, n / (w / k), r, f }'
 }
 
@@ -216,8 +216,7 @@ def parse_stime(path):
         a, b = map(float, re.search(r"^wall (\S+) (\S+)", text, re.M).groups())
         rate += c / (b - a)
         n += c
-        marks = "".join(l for l in text.splitlines()
-                        if not re.search(r"connections|wall|timing|starting", l))
+        marks = "".join(l for l in text.splitlines() if re.fullmatch(r"[r*]+", l))
         resumed += marks.count("r")
         full += marks.count("*")
     return {"rps": rate, "n": n, "resumed": resumed, "full": full, "cpu_us": cpu_us(path, n)}
