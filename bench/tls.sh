@@ -7,6 +7,8 @@
 # ECDHE-ECDSA-AES128-GCM-SHA256, and are measured with:
 #   (h) full handshakes per second: openssl s_time -new, BENCH_HS_CLIENTS
 #       processes in parallel, summed;
+#   (p) the same with P-256 instead of x25519 for ECDHE (the client offers
+#       only P-256, through an OpenSSL configuration file): information;
 #   (r) resumed handshakes per second: openssl s_time -reuse, likewise (the
 #       share of connections actually resumed is counted too);
 #   (a) keep-alive req/s for the 1 KiB page (identity), wrk over https;
@@ -20,12 +22,12 @@
 #   BENCH_DURATION    wrk and s_time duration per repetition (default 10s)
 #   BENCH_REPS        repetitions per server and test (default 3)
 #   BENCH_CONNS       wrk connections (default 64; threads fixed at 2)
-#   BENCH_HS_CLIENTS  parallel s_time processes (default 2)
+#   BENCH_HS_CLIENTS  parallel s_time processes (default 4)
 set -eu
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 bench_name=tls.sh # used by lib.sh
-BENCH_HS_CLIENTS=${BENCH_HS_CLIENTS:-2}
+BENCH_HS_CLIENTS=${BENCH_HS_CLIENTS:-4}
 results=$top/bench/results-tls.md
 SUITE=ECDHE-ECDSA-AES128-GCM-SHA256
 # shellcheck source=bench/lib.sh
@@ -87,6 +89,25 @@ grep -q "Cipher $SUITE" "$work/tls.edge.sum" || die "not $SUITE"
 grep -q "Protocol TLSv1.2" "$work/tls.edge.sum" || die "not TLS 1.2"
 grep -q "Verify return code 0" "$work/tls.edge.sum" || die "the certificate does not verify"
 tls_group=$(sed -n 's/^Server Temp Key //p' "$work/tls.edge.sum")
+# (p): s_time has no -groups option, but it reads OPENSSL_CONF: a client
+# that offers only P-256.
+cat >"$work/tls.p256.cnf" <<'EOF'
+openssl_conf = default_conf
+[default_conf]
+ssl_conf = ssl_sect
+[ssl_sect]
+system_default = system_default_sect
+[system_default_sect]
+Groups = P-256
+EOF
+for s in edge nginx; do
+    server_of "$s"
+    echo | OPENSSL_CONF=$work/tls.p256.cnf openssl s_client -connect "127.0.0.1:$port" \
+        -cipher "$SUITE" >"$work/tls.$s.p256" 2>&1 || die "$s: openssl s_client (P-256) failed"
+    grep -q "Server Temp Key: ECDH, prime256v1" "$work/tls.$s.p256" ||
+        die "$s: a client offering only P-256 does not get P-256"
+done
+echo "   with a client that offers only P-256, both use P-256"
 
 echo "== checking that both servers send the same representations"
 check a "$url_a" identity
@@ -94,18 +115,19 @@ check b "$url_b" br
 
 # ---- (h), (r): handshakes with openssl s_time ---------------------------------
 
-# run_stime OUT PORT PID MODE: BENCH_HS_CLIENTS s_time processes at once,
+# run_stime OUT PORT PID MODE [OPENSSL_CONF]: BENCH_HS_CLIENTS s_time processes at once,
 # each for BENCH_DURATION. s_time stops on a whole second of time(2) and
 # reports whole seconds, so each process's wall time is taken here with
 # nanoseconds; the rate is the sum over processes of connections / wall.
 # OUT.N gets each output (one character per connection: r resumed, * full),
 # OUT.cpu the server's CPU ticks.
 run_stime() {
-    out=$1 port=$2 pid=$3 mode=$4
+    out=$1 port=$2 pid=$3 mode=$4 conf=${5:-}
     t0=$(server_ticks "$pid")
     i=1 st_pids=
     while [ $i -le "$BENCH_HS_CLIENTS" ]; do
         (
+            [ -z "$conf" ] || { OPENSSL_CONF=$conf && export OPENSSL_CONF; }
             a=$(date +%s.%N)
             timeout $((dur_s + 30)) openssl s_time -connect "127.0.0.1:$port" "$mode" \
                 -time "$dur_s" -cipher "$SUITE" >"$out.$i" 2>&1 || echo "s_time failed" >>"$out.$i"
@@ -136,14 +158,16 @@ for s in edge nginx; do
     timeout 30 wrk -t2 -c"$BENCH_CONNS" -d2s -H 'Accept-Encoding: br' "$base$url_b" >/dev/null
 done
 
-for t in h r; do
-    if [ "$t" = h ]; then mode=-new; else mode=-reuse; fi
+for t in h p r; do
+    conf='' mode=-new
+    [ "$t" != p ] || conf=$work/tls.p256.cnf
+    [ "$t" != r ] || mode=-reuse
     r=1
     while [ $r -le "$BENCH_REPS" ]; do
         for s in $(abba $r); do
             server_of "$s"
-            echo "== ($t) $s, repetition $r: $BENCH_HS_CLIENTS x openssl s_time $mode -time $dur_s -cipher $SUITE"
-            run_stime "$work/hs.$t.$s.$r" "$port" "$pid" "$mode"
+            echo "== ($t) $s, repetition $r: $BENCH_HS_CLIENTS x openssl s_time $mode -time $dur_s -cipher $SUITE${conf:+ (P-256 only)}"
+            run_stime "$work/hs.$t.$s.$r" "$port" "$pid" "$mode" "$conf"
             print_stime "$work/hs.$t.$s.$r"
             alive
         done
@@ -222,9 +246,9 @@ def parse_stime(path):
     return {"rps": rate, "n": n, "resumed": resumed, "full": full, "cpu_us": cpu_us(path, n)}
 
 res = {}
-for t in "hrab":
+for t in "hprab":
     for s in ("edge", "nginx"):
-        if t in "hr":
+        if t in "hpr":
             runs = [parse_stime(f"{work}/hs.{t}.{s}.{r}") for r in range(1, reps + 1)]
             keys = ("rps", "cpu_us")
         else:
@@ -250,6 +274,7 @@ out("")
 out(f"TLS 1.2, `{suite}`, key exchange {group}, the same throwaway ECDSA P-256 "
     f"certificate on both (tests/tls/make-test-certs.sh). {reps} repetitions per server "
     f"alternating (ABBA), medians. (h) `openssl s_time -new -time {dur.rstrip('s')}`, "
+    f"(p) the same with a client that offers only P-256 (OPENSSL_CONF), "
     f"(r) `openssl s_time -reuse`, {hs_clients} processes at once, connections summed; "
     f"(a), (b) `wrk -t2 -c{conns} -d{dur} --latency` over https: (a) `{url_a}` "
     f"({size_a} bytes, identity), (b) `{url_b}` (`{src_b}`, {int(size_b):,} bytes; "
@@ -257,11 +282,13 @@ out(f"TLS 1.2, `{suite}`, key exchange {group}, the same throwaway ECDSA P-256 "
 out("")
 out("| test | kiln-edge | nginx | kiln / nginx | goal |")
 out("|---|---:|---:|---:|---|")
-goals = {"h": 0.7, "r": None, "a": 0.9, "b": 0.9}
-names = {"h": "(h) full handshakes/s", "r": "(r) resumed handshakes/s",
+goals = {"h": 0.7, "p": None, "r": None, "a": 0.9, "b": 0.9}
+names = {"h": f"(h) full handshakes/s ({group.split(',')[0]})",
+         "p": "(p) full handshakes/s, P-256 ECDHE (information)",
+         "r": "(r) resumed handshakes/s",
          "a": "(a) 1 KiB HTML keep-alive, req/s",
          "b": f"(b) {int(size_b)//1024} KiB JS as br keep-alive, req/s"}
-for t in "hrab":
+for t in "hprab":
     e, n = res[t, "edge"]["rps"], res[t, "nginx"]["rps"]
     g = goals[t]
     out(f"| {names[t]} | {e:,.0f} | {n:,.0f} | {e / n:.2f}× | "
@@ -270,15 +297,15 @@ for t in "ab":
     e, n = res[t, "edge"], res[t, "nginx"]
     for q in ("p50", "p99"):
         out(f"| ({t}) {q} latency, ms | {e[q]:.2f} | {n[q]:.2f} | {e[q] / n[q]:.2f}× | |")
-for t in "hrab":
+for t in "hprab":
     e, n = res[t, "edge"], res[t, "nginx"]
-    what = "handshake" if t in "hr" else "request"
+    what = "handshake" if t in "hpr" else "request"
     out(f"| ({t}) server CPU per {what}, µs | {e['cpu_us']:.1f} | {n['cpu_us']:.1f} | "
         f"{e['cpu_us'] / n['cpu_us']:.2f}× | |")
 out("")
 out("Per repetition: " + "; ".join(
     f"({t}) {s}: " + ", ".join(f"{x:,.0f}" for x in res[t, s]["runs"])
-    for t in "hrab" for s in ("edge", "nginx")) + ".")
+    for t in "hprab" for s in ("edge", "nginx")) + ".")
 out("(r) connections actually resumed (s_time marks each): " + "; ".join(
     f"{s} {res['r', s]['resumed']:,} of {res['r', s]['resumed'] + res['r', s]['full']:,}"
     for s in ("edge", "nginx")) + ".")
