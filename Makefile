@@ -59,7 +59,7 @@ DEB_PKGS := build-essential pkg-config libbrotli-dev libzstd-dev libdeflate-dev 
 BROWSER_PKGS := chromium libnss3-tools
 NODE_PKGS := nodejs npm
 FUZZ_PKGS := clang libclang-rt-14-dev
-BENCH_PKGS := nginx libnginx-mod-http-brotli-static wrk
+BENCH_PKGS := nginx libnginx-mod-http-brotli-static wrk curl openssl
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 FUZZ_SECONDS ?= 60
 
@@ -185,6 +185,7 @@ bench: deps bench-deps bin/kiln-build $(EDGE_BIN) build/rel/tests/js262/runner
 	sh bench/jsparse.sh
 	sh bench/build.sh
 	sh bench/edge.sh
+	sh bench/tls.sh
 
 clean:
 	rm -rf bin build dist .kiln-cache

@@ -30,37 +30,13 @@
 set -eu
 
 top=$(cd "$(dirname "$0")/.." && pwd)
-KILN_EDGE=${KILN_EDGE:-$top/bin/kiln-edge}
-KILN_BUILD=${KILN_BUILD:-$top/bin/kiln-build}
-BENCH_PKG=${BENCH_PKG:-swagger-ui-dist@5}
-BENCH_DURATION=${BENCH_DURATION:-10s}
-BENCH_REPS=${BENCH_REPS:-3}
-BENCH_CONNS=${BENCH_CONNS:-64}
+bench_name=edge.sh
 BENCH_IDLE=${BENCH_IDLE:-10000}
 results=$top/bench/results-edge.md
-BROTLI_MOD=/usr/lib/nginx/modules/ngx_http_brotli_static_module.so
+# shellcheck source=bench/lib.sh
+. "$top/bench/lib.sh"
 
-die() {
-    echo "bench/edge.sh: $*" >&2
-    exit 1
-}
-
-# ---- tools ------------------------------------------------------------------
-
-if [ -z "${NGINX:-}" ]; then
-    NGINX=$(command -v nginx 2>/dev/null || true)
-    [ -n "$NGINX" ] || [ ! -x /usr/sbin/nginx ] || NGINX=/usr/sbin/nginx
-fi
-missing=
-[ -n "$NGINX" ] && [ -x "$NGINX" ] || missing="$missing nginx"
-[ -f "$BROTLI_MOD" ] || missing="$missing libnginx-mod-http-brotli-static"
-for t in wrk curl python3 tar npm; do
-    command -v "$t" >/dev/null 2>&1 || missing="$missing $t"
-done
-[ -z "$missing" ] ||
-    die "missing:$missing (apt-get install nginx libnginx-mod-http-brotli-static wrk curl python3; npm comes with nodejs)"
-[ -x "$KILN_EDGE" ] || die "no $KILN_EDGE: run 'make' first"
-[ -x "$KILN_BUILD" ] || die "no $KILN_BUILD: run 'make' first"
+bench_tools "" ""
 
 # 10,000 idle connections need as many descriptors in the client and in
 # each server (which inherit this limit); root may raise the hard limit.
@@ -71,284 +47,55 @@ need_fd=$((BENCH_IDLE + 1000))
     ulimit -n 65536 2>/dev/null || ulimit -n "$need_fd" 2>/dev/null ||
     die "ulimit -n is $(ulimit -n) and cannot be raised to $need_fd (run as root, or raise the hard limit)"
 
-# ---- work directory and cleanup -----------------------------------------------
-
-edge_pid=
-nginx_pid=
-if [ -n "${BENCH_WORK:-}" ]; then
-    work=$BENCH_WORK
-    mkdir -p "$work"
-else
-    work=$(mktemp -d "${TMPDIR:-/tmp}/kiln-edge-bench.XXXXXX")
-fi
-scratch() {
-    rm -rf "$work/src" "$work/nginx" "$work/out" "$work/wrk" "$work"/idle.* \
-        "$work"/head.* "$work"/body.* "$work/urls" "$work/edge.log"
-}
-cleanup() {
-    # Only the processes this script started, by their pid.
-    for p in $edge_pid $nginx_pid; do
-        kill "$p" 2>/dev/null || true
-    done
-    for p in $edge_pid $nginx_pid; do
-        i=0
-        while kill -0 "$p" 2>/dev/null && [ $i -lt 50 ]; do
-            sleep 0.1
-            i=$((i + 1))
-        done
-        kill -9 "$p" 2>/dev/null || true
-    done
-    if [ "${BENCH_KEEP:-0}" = 1 ]; then
-        echo "(work directory kept: $work)"
-    elif [ -n "${BENCH_WORK:-}" ]; then
-        scratch # the download and the kiln-build cache stay
-    else
-        rm -rf "$work"
-    fi
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-scratch
-mkdir -p "$work/dl" "$work/src" "$work/out" "$work/nginx/logs" "$work/nginx/tmp" "$work/wrk"
-
-ncpu=$(getconf _NPROCESSORS_ONLN 2>/dev/null || echo 1)
-load=$(cut -d' ' -f1 /proc/loadavg 2>/dev/null || echo '?')
-echo "== machine: $ncpu CPUs, load average $load"
-case "$load" in
-[0-9]*) if awk -v l="$load" 'BEGIN { exit !(l > 0.5) }'; then
-    echo "   warning: the machine is busy; req/s and latency will be off"
-fi ;;
-esac
-other=$(pgrep -x nginx 2>/dev/null | tr '\n' ' ' || true)
-[ -z "$other" ] ||
-    echo "   warning: another nginx is running (pids $other); stop it (service nginx stop) for quiet figures"
-
-# ---- corpus and release -------------------------------------------------------
-
-echo "== fetching $BENCH_PKG"
-tgz=
-case "$BENCH_PKG" in
-*@[0-9]*.[0-9]*.[0-9]*)
-    base=$(echo "${BENCH_PKG%@*}" | sed 's|^@||; s|/|-|g')
-    [ ! -f "$work/dl/$base-${BENCH_PKG##*@}.tgz" ] || tgz=$work/dl/$base-${BENCH_PKG##*@}.tgz
-    ;;
-esac
-if [ -z "$tgz" ]; then
-    f=$(cd "$work/dl" && npm pack --silent "$BENCH_PKG" | tail -n 1) ||
-        die "npm pack $BENCH_PKG failed"
-    tgz=$work/dl/$f
-fi
-tar -xzf "$tgz" -C "$work/src"
-src=$work/src/package
-[ -d "$src" ] || die "$tgz has no package/ directory"
-pkg_version=$(basename "$tgz" .tgz)
-echo "   $pkg_version"
-
-# A generated page of exactly 1024 bytes: test (a).
-python3 - "$src/hello.html" <<'EOF'
-import sys
-head = ('<!doctype html>\n<html lang="en">\n<head><meta charset="utf-8">'
-        '<title>kiln-edge bench</title></head>\n<body>\n')
-para = "<p>A small static page served by the kiln-edge benchmark.</p>\n"
-tail = "</body></html>\n"
-body = head
-while len(body) + len(para) + len(tail) + 8 <= 1024:
-    body += para
-pad = 1024 - len(body) - len(tail) - 8
-body += "<!--" + "." * pad + "-->\n" + tail
-assert len(body) == 1024, len(body)
-open(sys.argv[1], "w").write(body)
-EOF
-
-echo "== kiln-build (cache: $work/cache)"
-rel=$work/out/release
-"$KILN_BUILD" -q --cache-dir "$work/cache" -o "$rel" "$src" ||
-    die "kiln-build failed"
-
-# The URLs under test, from the manifest: the page, and the JS file whose
-# size is closest to 260 KiB (its fingerprinted URL, the same for both servers).
-python3 - "$rel/kiln-manifest.json" >"$work/urls" <<'EOF'
-import json, sys
-m = json.load(open(sys.argv[1]))
-files = m["files"]
-base = m.get("base", "/").rstrip("/")
-page = base + "/hello.html"
-assert page[len(base):] in files, "hello.html is not in the manifest"
-js = [(abs(e["size"] - 260 * 1024), u, e) for u, e in files.items()
-      if u.endswith(".js") and "br" in e.get("encodings", {})]
-assert js, "no JavaScript file with a br variant"
-_, u, e = min(js)
-print(page, files[page[len(base):]]["size"])
-print(base + u, e["size"], e["encodings"]["br"]["size"], e["source"])
-EOF
-read -r url_a size_a <<EOF
-$(sed -n 1p "$work/urls")
-EOF
-read -r url_b size_b size_b_br src_b <<EOF
-$(sed -n 2p "$work/urls")
-EOF
-echo "   (a) $url_a: $size_a bytes"
-echo "   (b) $url_b ($src_b): $size_b bytes, br $size_b_br bytes"
+bench_workdir kiln-edge-bench "idle.*"
+bench_machine
+bench_corpus
 
 # ---- servers ------------------------------------------------------------------
 
-ports=$(python3 -c '
-import socket
-ss = [socket.socket() for _ in range(2)]
-for s in ss: s.bind(("127.0.0.1", 0))
-print(*[s.getsockname()[1] for s in ss])')
-read -r edge_port nginx_port <<EOF
-$ports
-EOF
-
-# nginx, configured as a fair static origin; every directive is explained in
-# bench/README.md. The same limits as kiln-edge's options below.
-# Workers run as the invoking user, who can read the work directory (mktemp
-# makes it 0700); as root nginx would otherwise switch them to nobody.
-user_line=
-[ "$(id -u)" != 0 ] || user_line="user $(id -un) $(id -gn);"
-cat >"$work/nginx/nginx.conf" <<EOF
-load_module $BROTLI_MOD;
-$user_line
-daemon off;
-master_process on;
-worker_processes 2;
-worker_rlimit_nofile 65536;
-pid $work/nginx/nginx.pid;
-error_log $work/nginx/logs/error.log warn;
-events {
-    worker_connections 20000;
-}
-http {
-    include /etc/nginx/mime.types;
-    default_type application/octet-stream;
-    access_log off;
-    server_tokens off;
-    sendfile on;
-    tcp_nopush on;
-    tcp_nodelay on;
-    open_file_cache max=10000 inactive=120s;
-    open_file_cache_valid 120s;
-    open_file_cache_min_uses 1;
-    open_file_cache_errors on;
-    keepalive_timeout 120s;
-    keepalive_requests 100000;
-    gzip off;
-    gzip_static on;
-    brotli_static on;
-    gzip_vary on;
-    client_body_temp_path $work/nginx/tmp/body;
-    proxy_temp_path $work/nginx/tmp/proxy;
-    fastcgi_temp_path $work/nginx/tmp/fastcgi;
-    uwsgi_temp_path $work/nginx/tmp/uwsgi;
-    scgi_temp_path $work/nginx/tmp/scgi;
-    server {
-        listen 127.0.0.1:$nginx_port reuseport;
-        root $rel;
-    }
-}
-EOF
+bench_ports
+edge_base=http://127.0.0.1:$edge_port
+nginx_base=http://127.0.0.1:$nginx_port
+curl_opts=
+# The same limits as kiln-edge's options below.
+bench_nginx_conf reuseport ""
 
 edge_opts="-w 2 --max-connections 20000 --idle-timeout 120s --max-requests 100000"
 echo "== starting kiln-edge on 127.0.0.1:$edge_port, nginx on 127.0.0.1:$nginx_port"
 # shellcheck disable=SC2086
 "$KILN_EDGE" $edge_opts -l "127.0.0.1:$edge_port" "$rel" >"$work/edge.log" 2>&1 &
 edge_pid=$!
-"$NGINX" -p "$work/nginx" -c "$work/nginx/nginx.conf" -e "$work/nginx/logs/error.log" \
-    >"$work/nginx/logs/stdout" 2>&1 &
-nginx_pid=$!
-
-wait_up() { # NAME PID PORT LOG
-    i=0
-    while ! curl -s -o /dev/null "http://127.0.0.1:$3/"; do
-        kill -0 "$2" 2>/dev/null || { cat "$4" >&2; die "$1 exited at start"; }
-        i=$((i + 1))
-        [ $i -lt 100 ] || die "$1 does not answer on 127.0.0.1:$3"
-        sleep 0.1
-    done
-}
-wait_up kiln-edge "$edge_pid" "$edge_port" "$work/edge.log"
-wait_up nginx "$nginx_pid" "$nginx_port" "$work/nginx/logs/error.log"
+bench_start_nginx
+wait_up kiln-edge "$edge_pid" "$edge_base/" "$work/edge.log"
+wait_up nginx "$nginx_pid" "$nginx_base/" "$work/nginx/logs/error.log"
 
 # Both must answer 200 with the same bytes and coding for the URLs under test.
 echo "== checking that both servers send the same representations"
-check() { # LABEL URL ACCEPT-ENCODING
-    for s in kiln-edge nginx; do
-        if [ "$s" = nginx ]; then port=$nginx_port; else port=$edge_port; fi
-        curl -s -o "$work/body.$s" -D "$work/head.$s" -H "Accept-Encoding: $3" \
-            "http://127.0.0.1:$port$2" || die "$s: $2: request failed"
-    done
-    python3 - "$work" "$1" "$2" "$3" <<'EOF'
-import sys
-work, label, url, ae = sys.argv[1:]
-seen = {}
-for name in ("kiln-edge", "nginx"):
-    lines = open(f"{work}/head.{name}", encoding="latin-1", newline="").read().split("\r\n")
-    status = lines[0].split()[1]
-    h = {}
-    for l in lines[1:]:
-        if ":" in l:
-            k, v = l.split(":", 1)
-            h[k.strip().lower()] = v.strip()
-    body = open(f"{work}/body.{name}", "rb").read()
-    seen[name] = (status, h.get("content-length"), h.get("content-encoding", "identity"), body)
-    print(f"   ({label}) {name:9} {status} Content-Length {h.get('content-length')}"
-          f" Content-Encoding {h.get('content-encoding', '-')} Vary {h.get('vary', '-')}")
-k, n = seen["kiln-edge"], seen["nginx"]
-if k[0] != "200" or n[0] != "200":
-    sys.exit(f"bench/edge.sh: {url}: not 200 from both servers")
-if k[1:] != n[1:]:
-    sys.exit(f"bench/edge.sh: {url}: the servers send different representations")
-EOF
-}
 check a "$url_a" identity
 check b "$url_b" br
 
 # ---- (a), (b), (c): wrk -------------------------------------------------------
 
-dur_s=${BENCH_DURATION%s}
-# CPU time (clock ticks) of a server: the process and its children (nginx's
-# workers); a process's own figure already sums its threads (kiln-edge's).
-server_ticks() { # PID
-    for p in $1 $(pgrep -P "$1"); do
-        cat "/proc/$p/stat" 2>/dev/null
-    done | awk '{ sub(/.*\) /, ""); t += $12 + $13 } END { print t + 0 }'
-}
-run_wrk() { # OUT PORT PID URL [HEADER]
-    out=$1 port=$2 pid=$3 url=$4
-    shift 4
-    t0=$(server_ticks "$pid")
-    timeout $((dur_s + 30)) wrk -t2 -c"$BENCH_CONNS" -d"$BENCH_DURATION" --latency "$@" \
-        "http://127.0.0.1:$port$url" >"$out" 2>&1 || die "wrk failed: $(cat "$out")"
-    echo "$(($(server_ticks "$pid") - t0)) $(getconf CLK_TCK)" >"$out.cpu"
-}
 echo "== warm-up (2 s each, not counted)"
-for p in "$edge_port" "$nginx_port"; do
-    timeout 30 wrk -t2 -c"$BENCH_CONNS" -d2s "http://127.0.0.1:$p$url_a" >/dev/null
-    timeout 30 wrk -t2 -c"$BENCH_CONNS" -d2s -H 'Accept-Encoding: br' \
-        "http://127.0.0.1:$p$url_b" >/dev/null
+for b in "$edge_base" "$nginx_base"; do
+    timeout 30 wrk -t2 -c"$BENCH_CONNS" -d2s "$b$url_a" >/dev/null
+    timeout 30 wrk -t2 -c"$BENCH_CONNS" -d2s -H 'Accept-Encoding: br' "$b$url_b" >/dev/null
 done
 
 for t in a b; do
     if [ "$t" = a ]; then url=$url_a; else url=$url_b; fi
     r=1
     while [ $r -le "$BENCH_REPS" ]; do
-        # ABBA: alternate which server goes first, so drift hits both.
-        if [ $((r % 2)) = 1 ]; then order="edge nginx"; else order="nginx edge"; fi
-        for s in $order; do
-            if [ "$s" = edge ]; then port=$edge_port pid=$edge_pid; else port=$nginx_port pid=$nginx_pid; fi
+        for s in $(abba $r); do
+            server_of "$s"
             echo "== ($t) $s, repetition $r: wrk -t2 -c$BENCH_CONNS -d$BENCH_DURATION --latency$([ $t = b ] && echo " -H 'Accept-Encoding: br'") $url"
             if [ "$t" = a ]; then
-                run_wrk "$work/wrk/$t.$s.$r" "$port" "$pid" "$url"
+                run_wrk "$work/wrk/$t.$s.$r" "$base" "$pid" "$url"
             else
-                run_wrk "$work/wrk/$t.$s.$r" "$port" "$pid" "$url" -H 'Accept-Encoding: br'
+                run_wrk "$work/wrk/$t.$s.$r" "$base" "$pid" "$url" -H 'Accept-Encoding: br'
             fi
-            awk '/^Requests\/sec:/ { r = $2 } $1 == "50%" { p50 = $2 } $1 == "99%" { p99 = $2 }
-                /Non-2xx|Socket errors/ { e = e "; " $0 }
-                END { printf "   %s req/s, p50 %s, p99 %s%s\n", r, p50, p99, e }' \
-                "$work/wrk/$t.$s.$r"
-            kill -0 "$edge_pid" 2>/dev/null || die "kiln-edge died: $(tail -5 "$work/edge.log")"
-            kill -0 "$nginx_pid" 2>/dev/null || die "nginx died"
+            print_wrk "$work/wrk/$t.$s.$r"
+            alive
         done
         r=$((r + 1))
     done
@@ -439,7 +186,7 @@ print(json.dumps({"before_kib": before, "during_kib": max(during), "after_kib": 
                   "processes": len(procs())}))
 EOF
 for s in edge nginx; do
-    if [ "$s" = edge ]; then port=$edge_port pid=$edge_pid; else port=$nginx_port pid=$nginx_pid; fi
+    server_of "$s"
     echo "== (d) $s: $BENCH_IDLE idle keep-alive connections"
     timeout 300 python3 "$work/idle.py" "$port" "$pid" "$BENCH_IDLE" "$url_a" >"$work/idle.$s" ||
         die "(d) $s: the idle-connection client failed"
