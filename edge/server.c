@@ -251,6 +251,49 @@ bind_socket(const struct ke_listen *l, char *err, size_t errsz)
     return fd;
 }
 
+/*
+ * SO_REUSEPORT lets any process of the same user bind a port that is already
+ * listening, and the kernel would then split connections between the two: a
+ * second kiln-edge started by mistake would silently take half the traffic.
+ * So before the workers bind, each address is bound once without it, which
+ * fails with EADDRINUSE if anything listens there already.
+ */
+static int
+check_free(const struct ke_listen *l, char *err, size_t errsz)
+{
+    int fd = socket(l->addr.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    int one = 1;
+    if (fd < 0) {
+        snprintf(err, errsz, "cannot listen on %s: %s", l->text, strerror(errno));
+        return -1;
+    }
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one); /* TIME_WAIT is fine */
+    if (l->addr.ss_family == AF_INET6)
+        setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one);
+    int rc = bind(fd, (const struct sockaddr *)&l->addr, l->addr_len);
+    if (rc != 0)
+        snprintf(err, errsz, "cannot listen on %s: %s", l->text, strerror(errno));
+    close(fd);
+    return rc;
+}
+
+static int
+check_all_free(const struct ke_config *cfg, char *err, size_t errsz)
+{
+    for (unsigned i = 0; i < cfg->n_listen; i++)
+        if (check_free(&cfg->listen[i], err, errsz) != 0)
+            return -1;
+    for (unsigned i = 0; i < cfg->n_listen_tls; i++)
+        if (check_free(&cfg->listen_tls[i], err, errsz) != 0)
+            return -1;
+    for (unsigned i = 0; i < cfg->n_redirect_http; i++)
+        if (check_free(&cfg->redirect_http[i], err, errsz) != 0)
+            return -1;
+    if (cfg->admin_on && check_free(&cfg->admin, err, errsz) != 0)
+        return -1;
+    return 0;
+}
+
 static int
 worker_init(struct ke_worker *w, unsigned id, char *err, size_t errsz)
 {
@@ -548,6 +591,10 @@ ke_server_run(const struct ke_config *cfg)
     unsigned started = 0, inited = 0;
     if (!ke_shared.workers) {
         fprintf(stderr, "kiln-edge: out of memory\n");
+        goto out;
+    }
+    if (check_all_free(cfg, err, sizeof err) != 0) {
+        fprintf(stderr, "kiln-edge: %s\n", err);
         goto out;
     }
     for (; inited < cfg->workers; inited++) {

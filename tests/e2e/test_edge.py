@@ -1450,6 +1450,16 @@ def run_edge(tmp, *args):
     return p.returncode, p.stderr
 
 
+@test("a port another kiln-edge listens on (SO_REUSEPORT) is in use too: exit non-zero")
+def _(tmp):
+    with Edge(tmp, REL) as e:
+        addr = f"{HOST}:{e.port}"
+        rc, err = run_edge(tmp, "-w", "1", "-l", addr, REL)
+        assert rc != 0, rc
+        assert addr in err and "in use" in err, err
+        assert e.conn().request(INDEX).status == 200  # the first one is untouched
+
+
 @test("a port in use: exit non-zero with one line naming the address")
 def _(tmp):
     s = socket.socket()
