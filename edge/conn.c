@@ -936,9 +936,10 @@ tls_pump(struct ke_conn *c)
 static void
 plain_on_tls(struct ke_conn *c)
 {
-    static const char msg[] = "HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain; charset=utf-8\r\n"
-                              "Content-Length: 43\r\nConnection: close\r\n\r\n"
-                              "This port speaks HTTPS: use an https:// URL\n";
+    static const char msg[] =
+        "HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain; charset=utf-8\r\n"
+        "Content-Length: 43\r\nConnection: close\r\n\r\n"
+        "This port speaks HTTPS: use an https:// URL\n";
     atomic_fetch_add_explicit(&c->w->m.tls_failed, 1, memory_order_relaxed);
     uv_buf_t b = uv_buf_init((char *)msg, sizeof msg - 1);
     uv_try_write((uv_stream_t *)&c->tcp, &b, 1);
