@@ -411,7 +411,7 @@ def _(tmp):
     with TlsEdge(tmp, workers=1) as e:
         payloads = (
             b"\x16\x03\x01\x00\x05hello" + os.urandom(200),  # a handshake record of nonsense
-            os.urandom(300).replace(b"G", b"g"),  # random bytes
+            b"\x80" + os.urandom(299),  # random bytes (not starting like an HTTP method)
             b"\x16\x03\x01\x40\x00" + b"\x01" * 100,  # a record cut short, then EOF
             b"\x17\x03\x03\x00\x10" + b"\x00" * 16,  # application data before any handshake
             b"\x16\x03\x01\xff\xff" + b"\x00" * 20,  # longer than a record may be
