@@ -143,8 +143,8 @@ write_file(const char *root, const char *rel, const void *data, size_t len, int6
 }
 
 /* A strong ETag from a SHA-256: 24 hex digits (96 bits) in quotes. */
-static void
-etag(const unsigned char *sha, char out[27])
+void
+kb_etag(const unsigned char *sha, char out[27])
 {
     char hex[2 * KC_SHA256_LEN + 1];
     kc_hex(sha, KC_SHA256_LEN, hex);
@@ -154,8 +154,8 @@ etag(const unsigned char *sha, char out[27])
     out[26] = '\0';
 }
 
-static char *
-public_url(const struct kb_site *s, const char *out_path)
+char *
+kb_public_url(const struct kb_site *s, const char *out_path)
 {
     struct kc_buf b;
     kc_buf_init(&b, PATH_MAX * 2);
@@ -166,16 +166,26 @@ public_url(const struct kb_site *s, const char *out_path)
     return kc_buf_steal(&b, NULL);
 }
 
-static void
-release_id(struct kb_site *s)
+static int
+cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+void
+kb_release_id(struct kb_site *s, const void *extra, size_t extra_len)
 {
     struct kc_buf b;
     kc_buf_init(&b, SIZE_MAX / 2);
     for (size_t i = 0; i < s->n; i++) {
         char hex[2 * KC_SHA256_LEN + 1];
+        if (s->files[i].role & KB_ROLE_SW)
+            continue;
         kc_hex(s->files[i].sha256, KC_SHA256_LEN, hex);
         kc_buf_printf(&b, "%s %s\n", s->files[i].out_path, hex);
     }
+    if (extra)
+        kc_buf_append(&b, extra, extra_len);
     unsigned char d[KC_SHA256_LEN];
     kc_sha256(b.data ? b.data : "", b.len, d);
     char hex[2 * KC_SHA256_LEN + 1];
@@ -185,19 +195,143 @@ release_id(struct kb_site *s)
     kc_buf_free(&b);
 }
 
+/* ---- purge tags ----------------------------------------------------------- */
+
+static const char *
+kind_name(enum kc_kind k)
+{
+    switch (k) {
+    case KC_KIND_HTML: return "html";
+    case KC_KIND_CSS: return "css";
+    case KC_KIND_JS: return "js";
+    case KC_KIND_JSON: return "json";
+    case KC_KIND_WEBMANIFEST: return "webmanifest";
+    case KC_KIND_SOURCEMAP: return "sourcemap";
+    case KC_KIND_SVG: return "svg";
+    case KC_KIND_IMAGE: return "image";
+    case KC_KIND_FONT: return "font";
+    case KC_KIND_MEDIA: return "media";
+    case KC_KIND_WASM: return "wasm";
+    case KC_KIND_TEXT: return "text";
+    default: return "other";
+    }
+}
+
+/* The purge tags of every file, as the edge sends them (Surrogate-Key,
+ * Cache-Tag). pages[i * KB_MAX_PAGE_TAGS + k] are the entry documents that
+ * load file i, directly or not, the document itself included; npages[i]
+ * counts them. One depth-first walk per document, stopping at other
+ * documents (a page's links are not what it loads). */
+struct tagset {
+    int *pages;
+    unsigned *npages;
+};
+
+static int
+tagset_build(const struct kb_site *s, struct tagset *t)
+{
+    t->pages = malloc((s->n + 1) * KB_MAX_PAGE_TAGS * sizeof *t->pages);
+    t->npages = calloc(s->n + 1, sizeof *t->npages);
+    int *stack = malloc((s->n + 1) * sizeof *stack);
+    unsigned char *seen = malloc(s->n + 1);
+    int rc = 0;
+    if (!t->pages || !t->npages || !stack || !seen) {
+        rc = KC_ENOMEM;
+        goto out;
+    }
+    for (size_t d = 0; d < s->n; d++) {
+        if (!(s->files[d].role & KB_ROLE_ENTRY))
+            continue;
+        memset(seen, 0, s->n);
+        size_t sp = 0;
+        stack[sp++] = (int)d;
+        seen[d] = 1;
+        while (sp > 0) {
+            int i = stack[--sp];
+            if (t->npages[i] < KB_MAX_PAGE_TAGS)
+                t->pages[(size_t)i * KB_MAX_PAGE_TAGS + t->npages[i]++] = (int)d;
+            const struct kb_file *f = &s->files[i];
+            if (i != (int)d && (f->role & KB_ROLE_ENTRY))
+                continue;
+            for (size_t r = 0; r < f->refs.n; r++) {
+                int k = f->target[r];
+                if (k >= 0 && !seen[k]) {
+                    seen[k] = 1;
+                    stack[sp++] = k;
+                }
+            }
+        }
+    }
+out:
+    free(stack);
+    free(seen);
+    return rc;
+}
+
+static void
+tagset_free(struct tagset *t)
+{
+    free(t->pages);
+    free(t->npages);
+}
+
+/* "url:" + the public URL: the key that purges exactly one URL. */
+static json_t *
+url_tag(const struct kb_site *s, const char *out_path)
+{
+    char *url = kb_public_url(s, out_path);
+    char *tag = NULL;
+    if (url && asprintf(&tag, "url:%s", url) < 0)
+        tag = NULL;
+    json_t *j = tag ? json_string(tag) : NULL;
+    free(url);
+    free(tag);
+    return j;
+}
+
+/* release:ID, url:URL, type:KIND, then page:URL for each entry document that
+ * loads the file, in path order. Tags hold no blank and no comma: they are
+ * joined with spaces (Surrogate-Key) or commas (Cache-Tag). */
+static json_t *
+file_tags(const struct kb_site *s, const struct tagset *t, size_t i)
+{
+    const struct kb_file *f = &s->files[i];
+    json_t *a = json_array();
+    char buf[64];
+    snprintf(buf, sizeof buf, "release:%s", s->release_id);
+    json_array_append_new(a, json_string(buf));
+    json_array_append_new(a, url_tag(s, f->out_path));
+    snprintf(buf, sizeof buf, "type:%s", kind_name(f->mime->kind));
+    json_array_append_new(a, json_string(buf));
+    for (unsigned k = 0; k < t->npages[i]; k++) {
+        char *url = kb_public_url(s, s->files[t->pages[i * KB_MAX_PAGE_TAGS + k]].out_path);
+        char *tag = NULL;
+        if (url && asprintf(&tag, "page:%s", url) >= 0)
+            json_array_append_new(a, json_string(tag));
+        free(url);
+        free(tag);
+    }
+    return a;
+}
+
+bool
+kb_file_immutable(const struct kb_file *f)
+{
+    return (f->role & KB_ROLE_RENAMED) ||
+           ((f->role & KB_ROLE_PREHASHED) && (f->role & KB_ROLE_REFERENCED) &&
+            !(f->role & KB_ROLE_KEEP_NAME));
+}
+
 static json_t *
 file_entry(const struct kb_site *s, const struct kb_file *f)
 {
     char tag[27];
     json_t *e = json_object();
-    etag(f->sha256, tag);
+    kb_etag(f->sha256, tag);
     json_object_set_new(e, "file", json_string(f->out_path));
     json_object_set_new(e, "source", json_string(f->path));
     json_object_set_new(e, "type", json_string(f->mime->type));
-    bool immutable = (f->role & KB_ROLE_RENAMED) ||
-                     ((f->role & KB_ROLE_PREHASHED) && (f->role & KB_ROLE_REFERENCED) &&
-                      !(f->role & KB_ROLE_KEEP_NAME));
-    json_object_set_new(e, "class", json_string(immutable ? "immutable" : "revalidate"));
+    json_object_set_new(e, "class", json_string(kb_file_immutable(f) ? "immutable" : "revalidate"));
     json_object_set_new(e, "etag", json_string(tag));
     json_object_set_new(e, "size", json_integer((json_int_t)f->out_len));
     json_object_set_new(e, "mtime", json_integer((json_int_t)f->mtime));
@@ -210,7 +344,7 @@ file_entry(const struct kb_site *s, const struct kb_file *f)
             continue;
         char name[PATH_MAX];
         snprintf(name, sizeof name, "%s%s", f->out_path, kb_enc_suffix((enum kb_enc)k));
-        etag(f->var_sha256[k], tag);
+        kb_etag(f->var_sha256[k], tag);
         json_object_set_new(enc, kb_enc_name((enum kb_enc)k),
                             json_pack("{s:s, s:I, s:s}", "file", name, "size",
                                       (json_int_t)f->var_len[k], "etag", tag));
@@ -221,10 +355,12 @@ file_entry(const struct kb_site *s, const struct kb_file *f)
         for (size_t i = 0; i < f->n_preload; i++) {
             const struct kb_preload *p = &f->preload[i];
             const struct kb_file *t = &s->files[p->file];
-            char *url = public_url(s, t->out_path);
+            char *url = kb_public_url(s, t->out_path);
             json_t *o = json_pack("{s:s, s:s, s:s}", "url", url ? url : "", "rel",
                                   p->module ? "modulepreload" : "preload", "as", p->as);
-            if (p->module || strcmp(p->as, "font") == 0)
+            /* Fonts and fetches are CORS requests: a preload without crossorigin
+             * would not match them and be fetched twice. */
+            if (p->module || strcmp(p->as, "font") == 0 || strcmp(p->as, "fetch") == 0)
                 json_object_set_new(o, "crossorigin", json_true());
             json_object_set_new(o, "integrity", json_string(t->sri));
             json_array_append_new(pre, o);
@@ -251,17 +387,130 @@ dump(json_t *doc, const char *root, const char *rel)
 static int
 write_manifest(struct kb_site *s, const char *root)
 {
+    struct tagset ts;
+    if (tagset_build(s, &ts) != 0) {
+        tagset_free(&ts);
+        return KC_ENOMEM;
+    }
     json_t *files = json_object();
     for (size_t i = 0; i < s->n; i++) {
         char key[PATH_MAX + 1];
         snprintf(key, sizeof key, "/%s", s->files[i].out_path);
-        json_object_set_new(files, key, file_entry(s, &s->files[i]));
+        json_t *e = file_entry(s, &s->files[i]);
+        json_object_set_new(e, "tags", file_tags(s, &ts, i));
+        json_object_set_new(files, key, e);
     }
+    tagset_free(&ts);
     json_t *doc =
         json_pack("{s:i, s:s, s:s, s:s, s:o}", "version", 1, "generator", "kiln-build " KB_VERSION,
                   "release", s->release_id, "base", s->opt->base, "files", files);
     int rc = doc ? dump(doc, root, "kiln-manifest.json") : KC_ENOMEM;
     json_decref(doc);
+    return rc;
+}
+
+/* ---- purge.json ------------------------------------------------------------ */
+
+/* The previous release's manifest, or NULL with an error printed. */
+static json_t *
+read_previous(const char *dir)
+{
+    char p[PATH_MAX];
+    snprintf(p, sizeof p, "%s/kiln-manifest.json", dir);
+    json_error_t je;
+    json_t *m = json_load_file(p, JSON_REJECT_DUPLICATES, &je);
+    if (!m) {
+        kc_error("--previous: %s:%d: %s", p, je.line, je.text);
+        return NULL;
+    }
+    if (!json_is_object(json_object_get(m, "files")) ||
+        !json_is_string(json_object_get(m, "base"))) {
+        kc_error("--previous: %s: not a kiln manifest", p);
+        json_decref(m);
+        return NULL;
+    }
+    return m;
+}
+
+/*
+ * purge.json: what a CDN must forget when this release replaces the previous
+ * one. Fingerprinted URLs never change meaning, so only stable URLs can hold
+ * stale bytes: those whose content (ETag) or class changed, were added (a CDN
+ * may hold a cached 404 for them, tagged with the 404 page's keys) or were
+ * removed. Without --previous every stable URL is listed.
+ */
+static int
+write_purge(struct kb_site *s, const char *root)
+{
+    json_t *prev = NULL, *pfiles = NULL;
+    if (s->opt->previous) {
+        if (!(prev = read_previous(s->opt->previous)))
+            return KC_EINVAL;
+        pfiles = json_object_get(prev, "files");
+        if (strcmp(json_string_value(json_object_get(prev, "base")), s->opt->base) != 0)
+            kc_warn("--previous: built for base '%s', this release for '%s'",
+                    json_string_value(json_object_get(prev, "base")), s->opt->base);
+    }
+    json_t *urls = json_array(), *tags = json_array();
+    bool added = false;
+    json_t *seen = json_object();
+    for (size_t i = 0; i < s->n; i++) {
+        const struct kb_file *f = &s->files[i];
+        char key[PATH_MAX + 1], tag[27];
+        snprintf(key, sizeof key, "/%s", f->out_path);
+        json_object_set_new(seen, key, json_true());
+        if (kb_file_immutable(f))
+            continue;
+        json_t *old = pfiles ? json_object_get(pfiles, key) : NULL;
+        kb_etag(f->sha256, tag);
+        if (pfiles && old && json_is_string(json_object_get(old, "etag")) &&
+            strcmp(json_string_value(json_object_get(old, "etag")), tag) == 0 &&
+            json_is_string(json_object_get(old, "class")) &&
+            strcmp(json_string_value(json_object_get(old, "class")), "revalidate") == 0)
+            continue;
+        added |= pfiles && !old;
+        json_array_append_new(urls, json_string(key));
+    }
+    const char *key;
+    json_t *old;
+    json_object_foreach(pfiles, key, old)
+    {
+        const char *cls = json_string_value(json_object_get(old, "class"));
+        if (!json_object_get(seen, key) && cls && strcmp(cls, "revalidate") == 0)
+            json_array_append_new(urls, json_string(key));
+    }
+    json_decref(seen);
+    if (added && kb_site_find(s, "404.html") >= 0)
+        json_array_append_new(urls, json_string("/404.html"));
+    /* Sorted, without duplicates, with base: what a CDN's purge API takes. */
+    json_t *sorted = json_array();
+    size_t n = json_array_size(urls);
+    const char **v = calloc(n + 1, sizeof *v);
+    bool ok = v != NULL;
+    for (size_t i = 0; v && i < n; i++)
+        v[i] = json_string_value(json_array_get(urls, i));
+    if (v)
+        qsort(v, n, sizeof *v, cmp_str);
+    for (size_t i = 0; v && i < n; i++) {
+        if (i > 0 && strcmp(v[i], v[i - 1]) == 0)
+            continue;
+        json_array_append_new(sorted, json_string_nocheck(v[i]));
+        json_array_append_new(tags, url_tag(s, v[i] + 1));
+    }
+    free(v);
+    for (size_t i = 0; i < json_array_size(sorted); i++) {
+        char *url = kb_public_url(s, json_string_value(json_array_get(sorted, i)) + 1);
+        json_array_set_new(sorted, i, json_string(url ? url : ""));
+        free(url);
+    }
+    json_decref(urls);
+    json_t *prev_id = prev ? json_object_get(prev, "release") : NULL;
+    json_t *doc =
+        json_pack("{s:i, s:s, s:o, s:o, s:o}", "version", 1, "release", s->release_id, "previous",
+                  prev_id ? json_incref(prev_id) : json_null(), "urls", sorted, "tags", tags);
+    int rc = doc && ok ? dump(doc, root, "purge.json") : KC_ENOMEM;
+    json_decref(doc);
+    json_decref(prev);
     return rc;
 }
 
@@ -345,11 +594,14 @@ kb_emit(struct kb_site *s, const char *tmp_dir)
                      rc == KC_EIO ? strerror(errno) : kc_strerror(rc));
     }
     if (!rc) {
-        release_id(s);
+        if (!s->release_id[0]) /* kb_sw() computes it first when it runs */
+            kb_release_id(s, NULL, 0);
         rc = write_manifest(s, tmp_dir);
     }
     if (!rc)
         rc = write_vite_manifest(s, tmp_dir);
+    if (!rc)
+        rc = write_purge(s, tmp_dir);
     s->t_write = now() - t1;
     return rc;
 }

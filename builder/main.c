@@ -45,6 +45,10 @@ usage(FILE *to)
           "      --exclude GLOB     leave matching files out (repeatable; a GLOB without\n"
           "                         '/' matches names anywhere, e.g. '*.conf')\n"
           "      --report FILE      write a JSON report\n"
+          "      --previous DIR     the release deployed before: purge.json then lists\n"
+          "                         only the URLs whose content changed\n"
+          "      --no-sw            do not generate sw.js nor register it in the pages\n"
+          "      --sw-config FILE   service worker options (JSON; docs/service-worker.md)\n"
           "  -q, --quiet            no table, warnings and errors only\n"
           "  -v, --verbose          more detail (repeat for debug)\n"
           "  -h, --help             this help\n"
@@ -221,6 +225,8 @@ build(struct kb_options *o)
     double t1 = now();
     if (!rc)
         rc = kb_name(&s);
+    if (!rc && o->sw)
+        rc = kb_sw(&s);
     s.t_name = now() - t1;
     char tmp[PATH_MAX + 64] = "";
     if (!rc) {
@@ -261,6 +267,9 @@ main(int argc, char **argv)
         { "hashed-pattern", required_argument, NULL, 'p' },
         { "report", required_argument, NULL, 'r' },
         { "exclude", required_argument, NULL, 'x' },
+        { "previous", required_argument, NULL, 'P' },
+        { "no-sw", no_argument, NULL, 'W' },
+        { "sw-config", required_argument, NULL, 'S' },
         { "quiet", no_argument, NULL, 'q' },
         { "verbose", no_argument, NULL, 'v' },
         { "help", no_argument, NULL, 'h' },
@@ -277,6 +286,7 @@ main(int argc, char **argv)
         .jobs = ncpu > 0 ? (unsigned)ncpu : 1,
         .min_saving = 5,
         .integrity = true,
+        .sw = true,
     };
     enum kc_log_level level = KC_LOG_WARN;
     bool no_cache = false;
@@ -323,6 +333,7 @@ main(int argc, char **argv)
         case 'I': o.integrity = false; break;
         case 'p': o.hashed_re = optarg; break;
         case 'r': o.report = optarg; break;
+        case 'P': o.previous = optarg; break;
         case 'x':
             if (o.n_exclude == sizeof excl / sizeof excl[0]) {
                 fprintf(stderr, "kiln-build: --exclude: at most %zu patterns\n",
@@ -332,6 +343,8 @@ main(int argc, char **argv)
             excl[o.n_exclude++] = optarg;
             o.exclude = excl;
             break;
+        case 'W': o.sw = false; break;
+        case 'S': o.sw_config = optarg; break;
         case 'q': o.quiet = true; break;
         case 'v': level = level < KC_LOG_INFO ? KC_LOG_INFO : KC_LOG_DEBUG; break;
         case 'h': usage(stdout); return 0;

@@ -25,15 +25,18 @@ struct kb_options {
     const char *base;      /* --base, public URL prefix ending in '/' */
     const char *cache_dir; /* NULL with --no-cache */
     const char *report;    /* --report FILE or NULL */
+    const char *previous;  /* --previous DIR: the release deployed before, for purge.json */
     const char *hashed_re; /* --hashed-pattern: names a bundler already fingerprinted */
     const char **exclude;  /* --exclude GLOB, repeatable: files left out of the release */
     unsigned n_exclude;
     unsigned enc_mask; /* 1u << kb_enc */
     unsigned jobs;
-    unsigned min_saving; /* percent a variant must save to be kept */
-    bool integrity;      /* add integrity/crossorigin to script and style tags */
-    bool progress;       /* progress line on stderr (a TTY) */
-    bool quiet;          /* no table on stdout */
+    unsigned min_saving;   /* percent a variant must save to be kept */
+    bool integrity;        /* add integrity/crossorigin to script and style tags */
+    bool progress;         /* progress line on stderr (a TTY) */
+    bool quiet;            /* no table on stdout */
+    bool sw;               /* generate sw.js and its registration (--no-sw turns off) */
+    const char *sw_config; /* --sw-config FILE (JSON) or NULL: docs/service-worker.md */
 };
 
 /* What a file is to the release. */
@@ -44,8 +47,14 @@ struct kb_options {
 #define KB_ROLE_RENAMED    0x10u /* gets a NAME.HASH.EXT name */
 #define KB_ROLE_MANIFEST   0x20u /* a web app manifest (parsed as JSON) */
 #define KB_ROLE_MODULE     0x40u /* loaded as an ES module (type=module, import, ...) */
+#define KB_ROLE_SW         0x80u /* the generated service worker (not in the release id) */
 
 /* kb_file.target values that are not file indexes. */
+/* Entry documents named in one file's purge tags ("page:/index.html"); past
+ * this an asset used by every page would make a Surrogate-Key header larger
+ * than CDNs accept (Fastly: 16 KiB), and purges never need them all. */
+#define KB_MAX_PAGE_TAGS 16
+
 #define KB_T_NONE    (-1) /* not a local file: external, data:, bare specifier */
 #define KB_T_MISSING (-2) /* a local path with no file */
 #define KB_T_ESCAPE  (-3) /* climbs out of SRC_DIR */
@@ -90,8 +99,8 @@ struct kb_site {
     const struct kb_options *opt;
     struct kb_file *files;
     size_t n;
-    regex_t hashed; /* compiled opt->hashed_re */
-    char release_id[17];
+    regex_t hashed;      /* compiled opt->hashed_re */
+    char release_id[17]; /* "" until kb_release_id() */
     int warnings;
     struct kb_compress_stats cstats;
     double t_scan, t_name, t_compress, t_write; /* seconds, for the report */
@@ -105,8 +114,21 @@ int kb_site_find(const struct kb_site *s, const char *p);
 int kb_scan(struct kb_site *s);
 int kb_resolve(struct kb_site *s);
 int kb_name(struct kb_site *s);
+int kb_sw(struct kb_site *s);
 int kb_emit(struct kb_site *s, const char *tmp_dir);
 int kb_report(const struct kb_site *s);
 void kb_site_free(struct kb_site *s);
+
+/* Helpers emit.c shares with sw.c. */
+/* True when f is served with cache class "immutable" (its URL is its version). */
+bool kb_file_immutable(const struct kb_file *f);
+/* The manifest's strong ETag of a SHA-256: 24 hex digits in quotes. */
+void kb_etag(const unsigned char *sha, char out[27]);
+/* --base + the URL-encoded out_path; malloc'd (caller frees), NULL when out of
+ * memory. */
+char *kb_public_url(const struct kb_site *s, const char *out_path);
+/* Sets s->release_id: a digest of every file's output path and bytes except
+ * the service worker's, then of extra[0..extra_len) (may be NULL). */
+void kb_release_id(struct kb_site *s, const void *extra, size_t extra_len);
 
 #endif

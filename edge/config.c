@@ -6,6 +6,7 @@
  * command line. Errors are one line: "FILE:LINE: reason" or "--opt: reason".
  */
 #include "edge/config.h"
+#include "edge/cache.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -24,8 +25,11 @@
 /* How a value is read and where it goes. */
 enum kind {
     K_RELEASE,    /* char[4096] release_dir; file only (the CLI takes it positionally) */
-    K_LISTEN,     /* accumulates into listen[] */
+    K_LISTEN,     /* accumulates into listen[], listen_tls[] or redirect_http[] (off) */
     K_ADMIN,      /* ADDR:PORT or off */
+    K_CERT,       /* starts a certificate pair */
+    K_KEY,        /* completes the last pair */
+    K_HSTS,       /* seconds or off */
     K_WORKERS,    /* N or auto */
     K_UINT,       /* unsigned at off, [min, max] */
     K_SIZE,       /* size_t at off, bytes with k/m suffix */
@@ -33,6 +37,9 @@ enum kind {
     K_ACCESS_LOG, /* FILE, "-" or off */
     K_LOG_FORMAT, /* combined or json */
     K_SPA,        /* /PATH or off */
+    K_CACHE,      /* CLASS|/GLOB VALUE; min is the enum ke_cache_header */
+    K_ONOFF,      /* on or off: bool at off */
+    K_PURGE_KEYS, /* surrogate-key, cache-tag, both or off */
     K_CONFIG,     /* CLI only */
     K_HELP,       /* CLI only */
     K_VERSION,    /* CLI only */
@@ -42,16 +49,17 @@ struct opt {
     const char *name;
     int short_name; /* 0 when the option has no short form */
     enum kind kind;
-    size_t off; /* into struct ke_config, for K_UINT, K_SIZE and K_MS */
+    size_t off; /* into struct ke_config, for K_UINT, K_SIZE and K_MS; for K_LISTEN, which list */
     unsigned long long min, max;
 };
 
 #define OFF(f) offsetof(struct ke_config, f)
+enum { LIST_PLAIN, LIST_TLS, LIST_REDIRECT, LIST_N };
 #define MS_MAX 86400000ull /* 24 h: longer timeouts are typos, not intent */
 
 static const struct opt opts[] = {
     { "release", 0, K_RELEASE, 0, 0, 0 },
-    { "listen", 'l', K_LISTEN, 0, 0, 0 },
+    { "listen", 'l', K_LISTEN, LIST_PLAIN, 0, 0 },
     { "workers", 'w', K_WORKERS, 0, 1, 256 },
     { "admin", 0, K_ADMIN, 0, 0, 0 },
     { "access-log", 0, K_ACCESS_LOG, 0, 0, 0 },
@@ -69,6 +77,20 @@ static const struct opt opts[] = {
     { "send-timeout", 0, K_MS, OFF(send_timeout), 1, MS_MAX },
     { "drain-timeout", 0, K_MS, OFF(drain_timeout), 1, MS_MAX },
     { "max-age", 0, K_UINT, OFF(max_age_other), 0, 31536000 },
+    { "listen-tls", 0, K_LISTEN, LIST_TLS, 0, 0 },
+    { "redirect-http", 0, K_LISTEN, LIST_REDIRECT, 0, 0 },
+    { "tls-cert", 0, K_CERT, 0, 0, 0 },
+    { "tls-key", 0, K_KEY, 0, 0, 0 },
+    { "hsts", 0, K_HSTS, 0, 0, 0 },
+    { "tls-session-timeout", 0, K_MS, OFF(tls_session_timeout), 1000, MS_MAX },
+    { "tls-session-cache", 0, K_UINT, OFF(tls_session_cache), 0, 1000000 },
+    { "cache-control", 0, K_CACHE, 0, KE_CH_BROWSER, 0 },
+    { "cdn-cache-control", 0, K_CACHE, 0, KE_CH_CDN, 0 },
+    { "surrogate-control", 0, K_CACHE, 0, KE_CH_SURROGATE, 0 },
+    { "no-transform", 0, K_ONOFF, OFF(no_transform), 0, 0 },
+    { "purge-keys", 0, K_PURGE_KEYS, 0, 0, 0 },
+    { "link-preload", 0, K_ONOFF, OFF(link_preload), 0, 0 },
+    { "early-hints", 0, K_ONOFF, OFF(early_hints), 0, 0 },
     { "config", 0, K_CONFIG, 0, 0, 0 },
     { "help", 'h', K_HELP, 0, 0, 0 },
     { "version", 'V', K_VERSION, 0, 0, 0 },
@@ -77,10 +99,12 @@ static const struct opt opts[] = {
 /* getopt_long returns OPT_VAL0 + index for a long option without a short form. */
 #define OPT_VAL0 256
 
-/* Where the values being applied come from: the list of --listen values is
- * replaced by the first one of each source and extended by the rest. */
+/* Where the values being applied come from: each list (of --listen values,
+ * of certificate pairs...) is replaced by the first value of each source and
+ * extended by the rest. */
 struct source {
-    bool listen_seen;
+    bool listen_seen[LIST_N];
+    bool certs_seen;
 };
 
 static void
@@ -99,6 +123,23 @@ usage(FILE *to)
           "      --keep-releases N      previous releases whose immutable assets stay\n"
           "                             servable after a reload (default: 2)\n"
           "      --max-age SECONDS      Cache-Control max-age of other files (default: 300)\n"
+          "      --listen-tls ADDR:PORT HTTPS listen address, repeatable (default: none)\n"
+          "      --tls-cert FILE        PEM certificate chain, leaf first; repeatable, each\n"
+          "                             followed by its --tls-key; chosen by SNI, the first\n"
+          "                             is the default\n"
+          "      --tls-key FILE         PEM private key (RSA or ECDSA) of the last --tls-cert\n"
+          "      --redirect-http ADDR:PORT  plain HTTP listener answering 301 to https\n"
+          "      --hsts SECONDS|off     Strict-Transport-Security max-age (default: off)\n"
+          "      --tls-session-timeout TIME  session resumption lifetime (default: 1h)\n"
+          "      --tls-session-cache N  session-ID cache entries, 0 = off (default: 1024)\n"
+          "      --cache-control CLASS|/GLOB VALUE      browser Cache-Control of a class\n"
+          "      --cdn-cache-control CLASS|/GLOB VALUE|off  CDN-Cache-Control\n"
+          "      --surrogate-control CLASS|/GLOB VALUE|off  Surrogate-Control\n"
+          "                             (CLASS: immutable, entry, sw, other; see docs/cdn.md)\n"
+          "      --no-transform on|off  add no-transform to Cache-Control (default: off)\n"
+          "      --purge-keys surrogate-key|cache-tag|both|off  (default: surrogate-key)\n"
+          "      --link-preload on|off  Link preload headers on entry documents (default: on)\n"
+          "      --early-hints on|off   103 Early Hints to HTTP/1.1 clients (default: off)\n"
           "      --max-header-size SIZE request line + headers (default: 8k)\n"
           "      --max-uri-size SIZE    request target (default: 4k)\n"
           "      --max-headers N        header fields per request (default: 64)\n"
@@ -114,7 +155,7 @@ usage(FILE *to)
           "  -h, --help                 this help\n"
           "  -V, --version              print the version\n\n"
           "SIZE: bytes, or a number with k or m (KiB, MiB). TIME: milliseconds, or a\n"
-          "number with ms, s or m.\n",
+          "number with ms, s, m or h.\n",
           to);
 }
 
@@ -157,6 +198,9 @@ ke_config_defaults(struct ke_config *c)
     c->send_timeout = 60000;
     c->drain_timeout = 10000;
     c->max_age_other = 300;
+    c->tls_session_timeout = 3600000;
+    c->tls_session_cache = 1024;
+    ke_cache_defaults(c);
 }
 
 /* Reads a decimal port: 1..65535, digits only (no sign, no spaces). */
@@ -308,22 +352,58 @@ apply(struct ke_config *c, const struct opt *o, const char *val, struct source *
     switch (o->kind) {
     case K_RELEASE: return set_string(c->release_dir, sizeof c->release_dir, val, why, whysz);
     case K_LISTEN: {
+        struct ke_listen *list = o->off == LIST_TLS        ? c->listen_tls
+                                 : o->off == LIST_REDIRECT ? c->redirect_http
+                                                           : c->listen;
+        unsigned *n = o->off == LIST_TLS        ? &c->n_listen_tls
+                      : o->off == LIST_REDIRECT ? &c->n_redirect_http
+                                                : &c->n_listen;
+        if (!src->listen_seen[o->off]) {
+            *n = 0; /* the first of a source replaces the earlier list */
+            src->listen_seen[o->off] = true;
+        }
+        if (strcmp(val, "off") == 0) {
+            *n = 0;
+            return 0;
+        }
         struct ke_listen l;
         const char *bad = listen_parse(val, &l);
         if (bad)
             return fail(why, whysz, "%s: '%s'", bad, val);
-        if (!src->listen_seen) {
-            c->n_listen = 0; /* the first of a source replaces the earlier list */
-            src->listen_seen = true;
-        }
-        for (unsigned i = 0; i < c->n_listen; i++)
-            if (same_addr(&c->listen[i], &l))
+        for (unsigned i = 0; i < *n; i++)
+            if (same_addr(&list[i], &l))
                 return fail(why, whysz, "'%s' is listed twice", val);
-        if (c->n_listen == KE_MAX_LISTEN)
-            return fail(why, whysz, "too many listen addresses (at most %d)", KE_MAX_LISTEN);
-        c->listen[c->n_listen++] = l;
+        if (*n == KE_MAX_LISTEN)
+            return fail(why, whysz, "too many addresses (at most %d)", KE_MAX_LISTEN);
+        list[(*n)++] = l;
         return 0;
     }
+    case K_CERT:
+        if (!src->certs_seen) {
+            c->n_certs = 0;
+            src->certs_seen = true;
+        }
+        if (c->n_certs == KE_MAX_CERTS)
+            return fail(why, whysz, "too many certificates (at most %d)", KE_MAX_CERTS);
+        c->certs[c->n_certs].key[0] = '\0';
+        if (set_string(c->certs[c->n_certs].cert, sizeof c->certs[0].cert, val, why, whysz) != 0)
+            return -1;
+        c->n_certs++;
+        return 0;
+    case K_KEY:
+        if (!src->certs_seen || c->n_certs == 0 || c->certs[c->n_certs - 1].key[0])
+            return fail(why, whysz, "'%s' follows no tls-cert (give tls-cert FILE first)", val);
+        return set_string(c->certs[c->n_certs - 1].key, sizeof c->certs[0].key, val, why, whysz);
+    case K_HSTS:
+        if (strcmp(val, "off") == 0) {
+            c->hsts = 0;
+            return 0;
+        }
+        end = parse_digits(val, &v);
+        if (!end || *end || v > 63072000)
+            return fail(why, whysz, "'%s' is not 'off' or seconds 0..63072000 (2 years)", val);
+        c->hsts = (unsigned)v;
+        return 0;
     case K_ADMIN: {
         if (strcmp(val, "off") == 0) {
             c->admin_on = false;
@@ -381,10 +461,14 @@ apply(struct ke_config *c, const struct opt *o, const char *val, struct source *
         } else if (end && strcmp(end, "m") == 0) {
             v *= 60000;
             end++;
+        } else if (end && strcmp(end, "h") == 0) {
+            v *= 3600000;
+            end++;
         }
         if (!end || *end)
             return fail(why, whysz,
-                        "'%s' is not a duration (milliseconds, or a number with ms, s or m)", val);
+                        "'%s' is not a duration (milliseconds, or a number with ms, s, m or h)",
+                        val);
         if (v < o->min || v > o->max)
             return fail(why, whysz, "'%s' is out of range %llu..%llu ms", val, o->min, o->max);
         *(unsigned *)((char *)c + o->off) = (unsigned)v;
@@ -411,6 +495,24 @@ apply(struct ke_config *c, const struct opt *o, const char *val, struct source *
         if (val[0] != '/')
             return fail(why, whysz, "'%s' is not a URL path starting with '/'", val);
         return set_string(c->spa_fallback, sizeof c->spa_fallback, val, why, whysz);
+    case K_CACHE: return ke_cache_apply(c, (enum ke_cache_header)o->min, val, why, whysz);
+    case K_ONOFF:
+        if (strcmp(val, "on") != 0 && strcmp(val, "off") != 0)
+            return fail(why, whysz, "'%s' is not 'on' or 'off'", val);
+        *(bool *)((char *)c + o->off) = strcmp(val, "on") == 0;
+        return 0;
+    case K_PURGE_KEYS:
+        if (strcmp(val, "surrogate-key") == 0)
+            c->purge_keys = KE_PURGE_SURROGATE_KEY;
+        else if (strcmp(val, "cache-tag") == 0)
+            c->purge_keys = KE_PURGE_CACHE_TAG;
+        else if (strcmp(val, "both") == 0)
+            c->purge_keys = KE_PURGE_SURROGATE_KEY | KE_PURGE_CACHE_TAG;
+        else if (strcmp(val, "off") == 0)
+            c->purge_keys = 0;
+        else
+            return fail(why, whysz, "'%s' is not surrogate-key, cache-tag, both or off", val);
+        return 0;
     case K_CONFIG:
     case K_HELP:
     case K_VERSION: break;
@@ -448,7 +550,7 @@ load_file(struct ke_config *c, const char *path, char *err, size_t errsz)
         snprintf(err, errsz, "--config: cannot read '%s': %s", path, strerror(errno));
         return -1;
     }
-    struct source src = { false };
+    struct source src = { { false }, false };
     char line[8192], why[512];
     unsigned lineno = 0;
     int rc = 0;
@@ -552,12 +654,40 @@ check(const struct ke_config *c, char *err, size_t errsz)
                  c->max_head);
         return -1;
     }
+    /* Every address once, across all listener kinds and the admin port. */
+    const struct ke_listen *all[3 * KE_MAX_LISTEN + 1];
+    unsigned n = 0;
+    for (unsigned i = 0; i < c->n_listen; i++)
+        all[n++] = &c->listen[i];
+    for (unsigned i = 0; i < c->n_listen_tls; i++)
+        all[n++] = &c->listen_tls[i];
+    for (unsigned i = 0; i < c->n_redirect_http; i++)
+        all[n++] = &c->redirect_http[i];
     if (c->admin_on)
-        for (unsigned i = 0; i < c->n_listen; i++)
-            if (same_addr(&c->admin, &c->listen[i])) {
-                snprintf(err, errsz, "admin address '%s' is also a listen address", c->admin.text);
+        all[n++] = &c->admin;
+    for (unsigned i = 0; i < n; i++)
+        for (unsigned j = i + 1; j < n; j++)
+            if (same_addr(all[i], all[j])) {
+                snprintf(err, errsz, "address '%s' is given for two listeners", all[j]->text);
                 return -1;
             }
+    if (c->n_listen + c->n_listen_tls + c->n_redirect_http == 0) {
+        snprintf(err, errsz, "nothing to listen on (give listen or listen-tls)");
+        return -1;
+    }
+    for (unsigned i = 0; i < c->n_certs; i++)
+        if (!c->certs[i].key[0]) {
+            snprintf(err, errsz, "tls-cert '%s' has no tls-key after it", c->certs[i].cert);
+            return -1;
+        }
+    if (c->n_listen_tls && !c->n_certs) {
+        snprintf(err, errsz, "listen-tls needs a certificate (give tls-cert FILE tls-key FILE)");
+        return -1;
+    }
+    if (!c->n_listen_tls && (c->n_certs || c->n_redirect_http)) {
+        snprintf(err, errsz, "%s without listen-tls", c->n_certs ? "tls-cert" : "redirect-http");
+        return -1;
+    }
     return 0;
 }
 
@@ -624,7 +754,7 @@ ke_config_parse_args(struct ke_config *c, int argc, char **argv, char *err, size
     if (config && load_file(c, config, err, errsz) != 0)
         goto out;
 
-    struct source cli = { false };
+    struct source cli = { { false }, false };
     memcpy(av, argv, (size_t)argc * sizeof *av);
     optind = 0;
     while ((ch = getopt_long(argc, av, shortopts, longopts, NULL)) != -1) {

@@ -14,6 +14,7 @@
 #include <sys/socket.h>
 
 #define KE_MAX_LISTEN 16
+#define KE_MAX_CERTS  16
 
 struct ke_listen {
     char text[96];                /* as written: "127.0.0.1:8080", "[::1]:8443" */
@@ -23,10 +24,43 @@ struct ke_listen {
 
 enum ke_log_format { KE_LOG_COMBINED, KE_LOG_JSON };
 
+/* One --tls-cert FILE --tls-key FILE pair: a PEM chain (leaf first) and its
+ * private key. */
+struct ke_cert_pair {
+    char cert[1024];
+    char key[1024];
+};
+
+/* Cache policy classes (docs/cdn.md): what --cache-control and friends name. */
+enum ke_policy {
+    KE_POLICY_IMMUTABLE, /* fingerprinted URLs */
+    KE_POLICY_ENTRY,     /* entry documents (*.html) */
+    KE_POLICY_SW,        /* sw.js */
+    KE_POLICY_OTHER,     /* other stable URLs */
+    KE_POLICY_COUNT
+};
+
+/* The cache headers a policy sets. */
+enum ke_cache_header { KE_CH_BROWSER, KE_CH_CDN, KE_CH_SURROGATE, KE_CH_COUNT };
+
+#define KE_CACHE_VALUE_MAX 256
+#define KE_MAX_CACHE_RULES 32
+
+/* A per-glob override: URL paths matching glob get value for header. */
+struct ke_cache_rule {
+    char glob[KE_CACHE_VALUE_MAX];
+    enum ke_cache_header header;
+    char value[KE_CACHE_VALUE_MAX]; /* "" = header not sent */
+};
+
+#define KE_PURGE_SURROGATE_KEY 1u /* Surrogate-Key: a b c (Fastly, Akamai, Varnish xkey) */
+#define KE_PURGE_CACHE_TAG     2u /* Cache-Tag: a,b,c (Cloudflare) */
+
 struct ke_config {
     char release_dir[4096]; /* RELEASE_DIR: kiln-manifest.json inside, or a plain directory */
 
-    struct ke_listen listen[KE_MAX_LISTEN]; /* -l/--listen, repeatable; default 127.0.0.1:8080 */
+    struct ke_listen listen[KE_MAX_LISTEN]; /* -l/--listen, repeatable; default 127.0.0.1:8080;
+                                               "off" empties the list */
     unsigned n_listen;
     unsigned workers;       /* -w/--workers; default: number of CPUs */
     struct ke_listen admin; /* --admin ADDR:PORT: /metrics, /healthz, POST /-/reload */
@@ -55,9 +89,36 @@ struct ke_config {
     unsigned send_timeout;   /* --send-timeout: a write making no progress; 60000 */
     unsigned drain_timeout;  /* --drain-timeout: on SIGTERM, in-flight limit; 10000 */
 
+    /* TLS (docs/tls.md). */
+    struct ke_listen listen_tls[KE_MAX_LISTEN]; /* --listen-tls ADDR:PORT, repeatable; none */
+    unsigned n_listen_tls;
+    struct ke_listen redirect_http[KE_MAX_LISTEN]; /* --redirect-http ADDR:PORT: plain HTTP
+                                                      answered with 301 to https; none */
+    unsigned n_redirect_http;
+    struct ke_cert_pair certs[KE_MAX_CERTS]; /* --tls-cert/--tls-key pairs; the first is the
+                                                default when SNI names none of them */
+    unsigned n_certs;
+    unsigned hsts;                /* --hsts SECONDS|off: Strict-Transport-Security max-age on
+                                     TLS responses; 0 = off (default) */
+    unsigned tls_session_timeout; /* --tls-session-timeout: session cache entries and ticket
+                                     keys live this long (ms); 3600000 */
+    unsigned tls_session_cache;   /* --tls-session-cache N: session-ID cache entries shared by
+                                     all workers, 0 = off; 1024 */
+
     /* Cache-Control max-age for files that are neither fingerprinted nor entry
      * documents (unreferenced files, plain directory mode); --max-age SECONDS; 300 */
     unsigned max_age_other;
+
+    /* CDN origin (docs/cdn.md). policy[class][header]: --cache-control,
+     * --cdn-cache-control, --surrogate-control CLASS VALUE; "" = not sent
+     * (for the browser header of "other": "public, max-age=<max-age>"). */
+    char policy[KE_POLICY_COUNT][KE_CH_COUNT][KE_CACHE_VALUE_MAX];
+    struct ke_cache_rule rules[KE_MAX_CACHE_RULES]; /* the same options with a /GLOB */
+    unsigned n_rules;
+    bool no_transform;   /* --no-transform on: ", no-transform" on every Cache-Control */
+    unsigned purge_keys; /* --purge-keys: KE_PURGE_* bits; default Surrogate-Key */
+    bool link_preload;   /* --link-preload: Link on entry documents; default on */
+    bool early_hints;    /* --early-hints: 103 before entry documents (HTTP/1.1); off */
 };
 
 /* Fills c with the defaults listed above. */

@@ -27,6 +27,16 @@
 #define MAX_HEADERS     1024       /* the most --max-headers allows */
 #define SENDFILE_CHUNK  (4u << 20) /* one sendfile(2) call: the loop stays fair */
 
+/* TLS records: the first bytes after a pause go out in records that fit one
+ * TCP segment (1380 bytes of plaintext: an IPv6 MSS with timestamps, less
+ * the AES-GCM record overhead), so the browser can decrypt and parse what
+ * arrives without waiting for a 16 KiB record to complete; after TLS_RAMP
+ * bytes, full records, for throughput (the scheme H2O and Google's servers
+ * use). Encryption runs ahead of the socket by at most TLS_QUEUE_HIGH. */
+#define TLS_SMALL_RECORD 1380
+#define TLS_RAMP         (16u << 10)
+#define TLS_IDLE_MS      1000
+#define TLS_QUEUE_HIGH   (64u << 10)
 struct ke_conn {
     uv_tcp_t tcp; /* first: the handle's address is the connection's */
     struct ke_worker *w;
@@ -44,8 +54,22 @@ struct ke_conn {
     bool in_process;  /* process() is on the stack: do not re-enter it */
     uint8_t family;
     unsigned char addr[16];
-    struct wreq *sf;      /* the response whose body sendfile(2) is sending */
-    struct sf_poll *poll; /* writability of the socket while sendfile waits */
+    struct wreq *sf;         /* the response being streamed: its body by sendfile(2), or
+                                with TLS the whole response, encrypted as the socket drains */
+    struct sf_poll *poll;    /* writability of the socket while sendfile waits */
+    uint8_t kind;            /* enum ke_listener_kind */
+    bool in_tls;             /* tls_input() is on the stack */
+    struct ke_tls_sess *tls; /* TLS connections only */
+    uint64_t tls_sent;       /* plaintext bytes since the last pause: record sizing */
+    uint64_t tls_last;       /* loop time of the last record */
+};
+
+/* A TLS write: ciphertext the socket did not take at once, owned until its
+ * callback. */
+struct tls_wbuf {
+    uv_write_t req;
+    struct ke_conn *c;
+    void *data;
 };
 
 /* libuv cannot watch one descriptor twice, and the socket belongs to the
@@ -69,6 +93,9 @@ struct wreq {
 static void on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf);
 static void process(struct ke_conn *c, char *p, size_t n);
 static void sf_pump(struct ke_conn *c);
+static void tls_pump(struct ke_conn *c);
+static void tls_input(struct ke_conn *c, const char *p, size_t n);
+static int tls_flush(struct ke_conn *c);
 
 static uint64_t
 now_ns(void)
@@ -124,6 +151,7 @@ on_close(uv_handle_t *h)
     struct ke_worker *w = c->w;
     w->n_conns--;
     atomic_fetch_sub_explicit(&w->m.conns_open, 1, memory_order_relaxed);
+    ke_tls_sess_free(c->tls);
     free(c->buf);
     free(c);
 }
@@ -144,6 +172,18 @@ conn_close(struct ke_conn *c)
     if (uv_is_closing((uv_handle_t *)&c->tcp))
         return;
     unlink_wait(c);
+    /* An orderly end of a TLS session (an idle timeout, a drain) says so
+     * with close_notify, if the socket takes it now. */
+    if (c->tls && !c->shut && ke_tls_sess_established(c->tls) &&
+        uv_stream_get_write_queue_size((uv_stream_t *)&c->tcp) == 0) {
+        const unsigned char *p;
+        size_t n;
+        ke_tls_sess_close_notify(c->tls);
+        ke_tls_sess_output(c->tls, &p, &n);
+        uv_buf_t b = uv_buf_init((char *)p, (unsigned)n);
+        if (n)
+            uv_try_write((uv_stream_t *)&c->tcp, &b, 1);
+    }
     if (c->sf) {
         release_write(c->w, c->sf);
         c->sf = NULL;
@@ -191,6 +231,11 @@ linger(struct ke_conn *c)
 {
     if (c->shut || uv_is_closing((uv_handle_t *)&c->tcp))
         return;
+    if (c->tls) {
+        ke_tls_sess_close_notify(c->tls);
+        if (tls_flush(c) != 0)
+            return;
+    }
     c->shut = true;
     uv_shutdown_t *req = malloc(sizeof *req);
     if (!req || uv_shutdown(req, (uv_stream_t *)&c->tcp, on_shutdown) != 0) {
@@ -362,6 +407,23 @@ release_write(struct ke_worker *w, struct wreq *wr)
     wreq_put(w, wr);
 }
 
+/* Reading stopped for backpressure starts again once the responses in
+ * flight (and, with TLS, the ciphertext queue) are small again; TLS input
+ * that was read but not yet decrypted is processed first. */
+static void
+maybe_resume(struct ke_conn *c)
+{
+    if (!c->paused || c->pending > RESUME_PENDING || uv_is_closing((uv_handle_t *)&c->tcp))
+        return;
+    if (c->tls &&
+        (c->sf || uv_stream_get_write_queue_size((uv_stream_t *)&c->tcp) >= TLS_QUEUE_HIGH))
+        return;
+    c->paused = false;
+    uv_read_start((uv_stream_t *)&c->tcp, alloc_cb, on_read);
+    if (c->tls && !c->in_tls && ke_tls_sess_has_input(c->tls))
+        tls_input(c, NULL, 0);
+}
+
 /* One response is out (status 0) or failed. Decides what the connection
  * waits for next, and resumes requests that waited behind a sendfile. */
 static void
@@ -389,10 +451,7 @@ write_done(struct ke_conn *c, struct wreq *wr, int status)
     }
     if (!c->sf && c->len > 0 && !c->in_process)
         process(c, c->buf, c->len); /* requests that arrived during a sendfile */
-    if (c->paused && c->pending <= RESUME_PENDING && !uv_is_closing((uv_handle_t *)&c->tcp)) {
-        c->paused = false;
-        uv_read_start((uv_stream_t *)&c->tcp, alloc_cb, on_read);
-    }
+    maybe_resume(c);
 }
 
 static void
@@ -518,9 +577,14 @@ respond(struct ke_conn *c, const struct ke_request *req)
         .ix = w->ix,
         .date = w->date,
         .force_close = w->stopping || (w->cfg->max_requests && c->requests >= w->cfg->max_requests),
+        .no_sendfile = c->tls != NULL,
+        .extra = c->tls && ke_shared.hsts[0] ? ke_shared.hsts : NULL,
     };
     wr->start_ns = now_ns();
-    ke_respond(&ctx, req, &wr->resp);
+    if (c->kind == KE_L_REDIRECT)
+        ke_respond_redirect(&ctx, req, ke_shared.redirect_port, &wr->resp);
+    else
+        ke_respond(&ctx, req, &wr->resp);
     struct ke_response *r = &wr->resp;
     uint64_t body_bytes = r->body_fd >= 0 ? r->body_len : 0;
     for (unsigned i = 0; i < r->n_body; i++)
@@ -536,7 +600,16 @@ respond(struct ke_conn *c, const struct ke_request *req)
     c->pending++;
     set_wait(c, KE_WAIT_SEND, w->cfg->send_timeout);
     int rc;
-    if (r->body_fd >= 0) {
+    if (c->tls) {
+        /* Encrypted as the socket drains: done (write_done) now for most. */
+        wr->sf_off = 0;
+        wr->sf_left = r->head_len;
+        for (unsigned i = 0; i < r->n_body; i++)
+            wr->sf_left += r->body[i].n;
+        c->sf = wr;
+        tls_pump(c);
+        rc = 0;
+    } else if (r->body_fd >= 0) {
         rc = start_sendfile(c, wr);
     } else {
         uv_buf_t bufs[1 + sizeof r->body / sizeof r->body[0]];
@@ -658,31 +731,33 @@ process(struct ke_conn *c, char *p, size_t n)
     }
 }
 
+/* The peer closed its side (or the connection failed). Responses still
+ * being written are lost to a reset peer anyway; a half-closed peer still
+ * gets them. */
 static void
-on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf)
+peer_closed(struct ke_conn *c, ssize_t status)
 {
-    struct ke_conn *c = (struct ke_conn *)s;
-    if (nread < 0) {
-        /* EOF or error. Responses still being written are lost to a reset
-         * peer anyway; a half-closed peer still gets them. */
-        if (nread == UV_EOF && c->pending > 0 && !c->closing) {
-            c->closing = true;
-            uv_read_stop(s);
-            return;
-        }
-        conn_close(c);
+    if (status == UV_EOF && c->pending > 0 && !c->closing) {
+        c->closing = true;
+        uv_read_stop((uv_stream_t *)&c->tcp);
         return;
     }
-    if (nread == 0 || c->closing)
-        return;
+    conn_close(c);
+}
+
+/* Request bytes (plaintext) p[0..n): process them, after a partial head
+ * kept from before if there is one. */
+static void
+deliver(struct ke_conn *c, char *p, size_t n)
+{
     if (c->len == 0) {
-        process(c, buf->base, (size_t)nread);
+        process(c, p, n);
         return;
     }
     /* Continue a partial head. The parser refuses heads over max_head, so
      * the copy never needs to grow far past it. */
     size_t room = c->w->cfg->max_head + 1;
-    size_t take = (size_t)nread;
+    size_t take = n;
     size_t need = c->len + take;
     if (need > room + KE_READ_BUF)
         need = room + KE_READ_BUF, take = need - c->len;
@@ -695,9 +770,251 @@ on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf)
         c->buf = nb;
         c->cap = (uint32_t)need;
     }
-    memcpy(c->buf + c->len, buf->base, take);
+    memcpy(c->buf + c->len, p, take);
     c->len = (uint32_t)need;
     process(c, c->buf, c->len);
+}
+
+static void
+on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf)
+{
+    struct ke_conn *c = (struct ke_conn *)s;
+    if (nread < 0) {
+        peer_closed(c, nread);
+        return;
+    }
+    if (nread == 0 || c->closing)
+        return;
+    if (c->tls)
+        tls_input(c, buf->base, (size_t)nread);
+    else
+        deliver(c, buf->base, (size_t)nread);
+}
+
+/* ---- TLS ----------------------------------------------------------------------------------------
+ */
+
+static void
+on_tls_written(uv_write_t *req, int status)
+{
+    struct tls_wbuf *wb = (struct tls_wbuf *)req;
+    struct ke_conn *c = wb->c;
+    free(wb->data);
+    free(wb);
+    if (uv_is_closing((uv_handle_t *)&c->tcp))
+        return;
+    if (status < 0) {
+        conn_close(c);
+        return;
+    }
+    if (c->sf)
+        tls_pump(c);
+    else
+        maybe_resume(c);
+}
+
+/* Sends the session's pending ciphertext: now if the socket takes it, else
+ * queued (the buffer goes with the write). Returns 0, or -1 when the
+ * connection was closed. */
+static int
+tls_flush(struct ke_conn *c)
+{
+    uv_stream_t *st = (uv_stream_t *)&c->tcp;
+    const unsigned char *p;
+    size_t n;
+    ke_tls_sess_output(c->tls, &p, &n);
+    if (n == 0)
+        return 0;
+    if (uv_stream_get_write_queue_size(st) == 0) {
+        uv_buf_t b = uv_buf_init((char *)p, (unsigned)n);
+        int k = uv_try_write(st, &b, 1);
+        if (k < 0 && k != UV_EAGAIN) {
+            conn_close(c);
+            return -1;
+        }
+        if (k > 0) {
+            ke_tls_sess_consumed(c->tls, (size_t)k);
+            if ((size_t)k == n)
+                return 0;
+        }
+    }
+    struct tls_wbuf *wb = malloc(sizeof *wb);
+    if (!wb) {
+        conn_close(c);
+        return -1;
+    }
+    wb->c = c;
+    wb->data = ke_tls_sess_detach(c->tls, &p, &n);
+    uv_buf_t b = uv_buf_init((char *)p, (unsigned)n);
+    if (uv_write(&wb->req, st, &b, 1, on_tls_written) != 0) {
+        free(wb->data);
+        free(wb);
+        conn_close(c);
+        return -1;
+    }
+    return 0;
+}
+
+/* A fatal TLS error: the alert mbedTLS queued goes out if the socket takes
+ * it, then the connection closes. */
+static void
+tls_fail(struct ke_conn *c, bool handshake)
+{
+    if (handshake)
+        atomic_fetch_add_explicit(&c->w->m.tls_failed, 1, memory_order_relaxed);
+    if (kc_log_level() >= KC_LOG_DEBUG) {
+        char why[128];
+        kc_debug("TLS: %s", ke_tls_sess_error(c->tls, why, sizeof why));
+    }
+    const unsigned char *p;
+    size_t n;
+    ke_tls_sess_output(c->tls, &p, &n);
+    uv_buf_t b = uv_buf_init((char *)p, (unsigned)n);
+    if (n && uv_stream_get_write_queue_size((uv_stream_t *)&c->tcp) == 0)
+        uv_try_write((uv_stream_t *)&c->tcp, &b, 1);
+    c->shut = true; /* no close_notify after a fatal alert */
+    conn_close(c);
+}
+
+/* Copies up to max bytes of the response (head, then body slices) from
+ * offset off into dst. */
+static size_t
+gather(const struct ke_response *r, uint64_t off, char *dst, size_t max)
+{
+    size_t n = 0;
+    for (unsigned i = 0; i <= r->n_body && n < max; i++) {
+        const char *p = i == 0 ? r->head : r->body[i - 1].p;
+        size_t len = i == 0 ? r->head_len : r->body[i - 1].n;
+        if (off >= len) {
+            off -= len;
+            continue;
+        }
+        size_t take = len - (size_t)off < max - n ? len - (size_t)off : max - n;
+        memcpy(dst + n, p + off, take);
+        n += take;
+        off = 0;
+    }
+    return n;
+}
+
+/* Encrypts the response c->sf while the ciphertext queue is short; the
+ * write callback calls again. Once the last record is queued the response
+ * is done (write_done): the ciphertext no longer needs the index. */
+static void
+tls_pump(struct ke_conn *c)
+{
+    struct ke_worker *w = c->w;
+    struct wreq *wr = c->sf;
+    uv_stream_t *st = (uv_stream_t *)&c->tcp;
+    uint64_t now = uv_now(&w->loop);
+    if (now - c->tls_last > TLS_IDLE_MS)
+        c->tls_sent = 0; /* after a pause TCP's window may have shrunk again */
+    c->tls_last = now;
+    while (wr->sf_left > 0 && uv_stream_get_write_queue_size(st) < TLS_QUEUE_HIGH) {
+        size_t max = c->tls_sent < TLS_RAMP ? TLS_SMALL_RECORD : KE_TLS_BUF;
+        size_t n = gather(&wr->resp, wr->sf_off, w->tls_out, max);
+        if (ke_tls_sess_write(c->tls, w->tls_out, n) != 0) {
+            tls_fail(c, false);
+            return;
+        }
+        wr->sf_off += n;
+        wr->sf_left -= n;
+        c->tls_sent += n;
+        const unsigned char *p;
+        size_t pending;
+        ke_tls_sess_output(c->tls, &p, &pending);
+        if ((pending >= TLS_QUEUE_HIGH || wr->sf_left == 0) && tls_flush(c) != 0)
+            return;
+    }
+    if (wr->sf_left == 0) {
+        c->sf = NULL;
+        write_done(c, wr, 0);
+    }
+}
+
+/* The answer to plain HTTP sent to the TLS port (nginx says 400 too). */
+static void
+plain_on_tls(struct ke_conn *c)
+{
+    static const char msg[] =
+        "HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain; charset=utf-8\r\n"
+        "Content-Length: 43\r\nConnection: close\r\n\r\n"
+        "This port speaks HTTPS: use an https:// URL\n";
+    atomic_fetch_add_explicit(&c->w->m.tls_failed, 1, memory_order_relaxed);
+    uv_buf_t b = uv_buf_init((char *)msg, sizeof msg - 1);
+    uv_try_write((uv_stream_t *)&c->tcp, &b, 1);
+    c->closing = true;
+    c->shut = true;
+    uv_shutdown_t *req = malloc(sizeof *req);
+    if (!req || uv_shutdown(req, (uv_stream_t *)&c->tcp, on_shutdown) != 0) {
+        free(req);
+        conn_close(c);
+        return;
+    }
+    uv_read_stop((uv_stream_t *)&c->tcp);
+    uv_read_start((uv_stream_t *)&c->tcp, alloc_cb, on_linger_read);
+    set_wait(c, KE_WAIT_LINGER, LINGER_MS);
+}
+
+/* Ciphertext p[0..n) arrived (or n == 0: go on with input kept earlier):
+ * advance the handshake, then decrypt records and process the requests in
+ * them, until input runs out or the connection must wait (a response being
+ * streamed, backpressure). Unconsumed ciphertext is kept in the session. */
+static void
+tls_input(struct ke_conn *c, const char *p, size_t n)
+{
+    struct ke_worker *w = c->w;
+    struct ke_tls_sess *s = c->tls;
+    if (!ke_tls_sess_established(s) && c->requests == 0 && n > 0 && !ke_tls_sess_has_input(s) &&
+        p[0] >= 'A' && p[0] <= 'Z') {
+        plain_on_tls(c); /* a TLS record starts with 0x16; "GET /" does not */
+        return;
+    }
+    ke_tls_sess_feed(s, p, n);
+    c->in_tls = true;
+    if (!ke_tls_sess_established(s)) {
+        int rc = ke_tls_sess_handshake(s);
+        if (rc == KE_TLS_FAILED) {
+            c->in_tls = false;
+            tls_fail(c, true);
+            return;
+        }
+        if (tls_flush(c) != 0)
+            return;
+        if (rc == 0)
+            atomic_fetch_add_explicit(ke_tls_sess_resumed(s) ? &w->m.tls_resumed : &w->m.tls_full,
+                                      1, memory_order_relaxed);
+    }
+    while (ke_tls_sess_established(s) && !c->closing && !c->paused && !c->sf &&
+           !uv_is_closing((uv_handle_t *)&c->tcp)) {
+        ssize_t r = ke_tls_sess_read(s, w->tls_in, sizeof w->tls_in);
+        if (r > 0) {
+            deliver(c, w->tls_in, (size_t)r);
+            continue;
+        }
+        if (r == KE_TLS_AGAIN)
+            break;
+        c->in_tls = false;
+        if (r == KE_TLS_CLOSED)
+            peer_closed(c, UV_EOF);
+        else
+            tls_fail(c, false);
+        return;
+    }
+    c->in_tls = false;
+    if (uv_is_closing((uv_handle_t *)&c->tcp))
+        return;
+    if (tls_flush(c) != 0)
+        return;
+    if (ke_tls_sess_keep(s) != 0) {
+        conn_close(c); /* more unread input than a paused connection may hold */
+        return;
+    }
+    /* Input waits behind a streamed response: stop reading until it is out. */
+    if (!c->paused && c->sf && ke_tls_sess_has_input(s)) {
+        c->paused = true;
+        uv_read_stop((uv_stream_t *)&c->tcp);
+    }
 }
 
 /* ---- accepting ---------------------------------------------------------------------------------
@@ -726,6 +1043,7 @@ ke_conn_accept(uv_stream_t *server, int status)
     }
     if (w->stopping)
         return;
+    const struct ke_listener *l = (const struct ke_listener *)server;
     if (w->n_conns >= w->cfg->max_conns) {
         static const char busy[] = "HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\n"
                                    "Retry-After: 1\r\nConnection: close\r\n\r\n";
@@ -736,7 +1054,8 @@ ke_conn_accept(uv_stream_t *server, int status)
         }
         if (uv_accept(server, (uv_stream_t *)t) == 0) {
             uv_buf_t b = uv_buf_init((char *)busy, sizeof busy - 1);
-            uv_try_write((uv_stream_t *)t, &b, 1);
+            if (l->kind != KE_L_TLS) /* a TLS client would take it for garbage */
+                uv_try_write((uv_stream_t *)t, &b, 1);
             atomic_fetch_add_explicit(&w->m.conns_refused, 1, memory_order_relaxed);
         }
         uv_close((uv_handle_t *)t, on_refused_close);
@@ -748,12 +1067,20 @@ ke_conn_accept(uv_stream_t *server, int status)
         return;
     }
     c->w = w;
+    c->kind = (uint8_t)l->kind;
     w->n_conns++;
     atomic_fetch_add_explicit(&w->m.conns_open, 1, memory_order_relaxed);
     atomic_fetch_add_explicit(&w->m.conns_total, 1, memory_order_relaxed);
     if (uv_accept(server, (uv_stream_t *)&c->tcp) != 0) {
         conn_close(c);
         return;
+    }
+    if (l->kind == KE_L_TLS) {
+        ke_worker_refresh_tls(w);
+        if (!w->tls || !(c->tls = ke_tls_sess_new(w->tls))) {
+            conn_close(c);
+            return;
+        }
     }
     uv_tcp_nodelay(&c->tcp, 1);
     struct sockaddr_storage ss;

@@ -7,6 +7,7 @@
  * immutable, so the mapping never changes under a reader).
  */
 #include "edge/index.h"
+#include "edge/cache.h"
 #include "common/hash.h"
 #include "common/httpdate.h"
 #include "common/mime.h"
@@ -26,6 +27,9 @@
 
 #define ARENA_BLOCK   (1u << 20)
 #define MAX_DIR_DEPTH 32
+#define HEAD_BLOCK    5120 /* a variant's prebuilt lines; KE_HEAD_MAX leaves room for the rest */
+#define LINK_MAX      2048 /* Link value: preloads past it are left out */
+#define KEYS_MAX      1536 /* Surrogate-Key / Cache-Tag value: tags past it are left out */
 
 static const char *const enc_token[KE_ENC_COUNT] = { NULL, "br", "zstd", "gzip" };
 static const char *const enc_suffix[KE_ENC_COUNT] = { NULL, ".br", ".zst", ".gz" };
@@ -221,51 +225,167 @@ new_resource(struct loader *L, const char *path, size_t n)
     return r;
 }
 
-/* Builds the header lines of every variant of r. */
-static int
-build_heads(struct loader *L, struct ke_resource *r, const char *type)
+static const char *
+json_str(json_t *o, const char *k)
 {
-    char cc[64];
+    return json_string_value(json_object_get(o, k));
+}
+
+static enum ke_policy
+policy_of(const struct ke_resource *r)
+{
     switch (r->cls) {
-    case KE_CLASS_IMMUTABLE: snprintf(cc, sizeof cc, "public, max-age=31536000, immutable"); break;
-    case KE_CLASS_NO_CACHE: snprintf(cc, sizeof cc, "no-cache"); break;
-    default: snprintf(cc, sizeof cc, "public, max-age=%u", L->cfg->max_age_other); break;
+    case KE_CLASS_IMMUTABLE: return KE_POLICY_IMMUTABLE;
+    case KE_CLASS_NO_CACHE: return r->entry ? KE_POLICY_ENTRY : KE_POLICY_SW;
+    default: return KE_POLICY_OTHER;
     }
+}
+
+/* A purge tag goes into a space- and a comma-separated list: visible ASCII
+ * without ','. */
+static bool
+valid_tag(const char *t)
+{
+    if (!t || !*t)
+        return false;
+    for (; *t; t++)
+        if (*t < 0x21 || *t > 0x7e || *t == ',')
+            return false;
+    return true;
+}
+
+/* Appends "Name: t1<sep>t2...\r\n" of the manifest's tags to out, keeping
+ * the value under KEYS_MAX: the first tags (release, url, type) always fit. */
+static size_t
+keys_line(json_t *tags, const char *name, const char *sep, char *out, size_t room)
+{
+    size_t n = (size_t)snprintf(out, room, "%s: ", name), start = n;
+    size_t i;
+    json_t *t;
+    json_array_foreach(tags, i, t)
+    {
+        const char *v = json_string_value(t);
+        size_t vl = strlen(v);
+        if (n - start + vl + 1 > KEYS_MAX || n + vl + 4 > room)
+            break;
+        if (n > start)
+            n += (size_t)snprintf(out + n, room - n, "%s", sep);
+        memcpy(out + n, v, vl);
+        n += vl;
+    }
+    if (n == start)
+        return 0;
+    memcpy(out + n, "\r\n", 2);
+    return n + 2;
+}
+
+/* "Link: <url>; rel=preload; as=style; nopush, ..." from the manifest's
+ * preload list, under LINK_MAX; 0 when there is nothing to say. */
+static size_t
+link_line(json_t *preload, char *out, size_t room)
+{
+    size_t n = (size_t)snprintf(out, room, "Link: "), start = n;
+    size_t i;
+    json_t *p;
+    json_array_foreach(preload, i, p)
+    {
+        const char *url = json_str(p, "url"), *rel = json_str(p, "rel"), *as = json_str(p, "as");
+        if (!url || !rel || !as || (strcmp(rel, "preload") != 0 && strcmp(rel, "modulepreload")))
+            continue;
+        bool ok = *url && strlen(as) < 32;
+        for (const char *c = url; ok && *c; c++)
+            ok = *c > 0x20 && *c < 0x7f && *c != '>' && *c != '<';
+        for (const char *c = as; ok && *c; c++)
+            ok = (*c >= 'a' && *c <= 'z') || *c == '-';
+        if (!ok)
+            continue;
+        char one[LINK_MAX];
+        int k = snprintf(one, sizeof one, "%s<%s>; rel=%s; as=%s%s; nopush", n > start ? ", " : "",
+                         url, rel, as,
+                         json_is_true(json_object_get(p, "crossorigin")) ? "; crossorigin" : "");
+        if (k < 0 || n - start + (size_t)k > LINK_MAX || n + (size_t)k + 3 > room)
+            break;
+        memcpy(out + n, one, (size_t)k);
+        n += (size_t)k;
+    }
+    if (n == start)
+        return 0;
+    memcpy(out + n, "\r\n", 2);
+    return n + 2;
+}
+
+/* Builds the header lines of every variant of r; e is its manifest entry
+ * (NULL in directory mode: no purge tags, no preloads). */
+static int
+build_heads(struct loader *L, struct ke_resource *r, const char *type, json_t *e)
+{
+    char cc[3 * KE_CACHE_VALUE_MAX + 128];
+    int ccn = ke_cache_lines(L->cfg, policy_of(r), r->path, cc, sizeof cc);
+    if (ccn < 0)
+        return fail(L, "%s: cache headers too large", r->path);
+    char keys[2 * KEYS_MAX + 64];
+    size_t kn = 0;
+    json_t *tags = e ? json_object_get(e, "tags") : NULL;
+    if (json_is_array(tags)) {
+        size_t i;
+        json_t *t;
+        json_array_foreach(tags, i, t)
+        {
+            if (!valid_tag(json_string_value(t)))
+                return fail(L, "kiln-manifest.json: entry %s: invalid tag", r->path);
+        }
+        if (L->cfg->purge_keys & KE_PURGE_SURROGATE_KEY)
+            kn += keys_line(tags, "Surrogate-Key", " ", keys + kn, sizeof keys - kn);
+        if (L->cfg->purge_keys & KE_PURGE_CACHE_TAG)
+            kn += keys_line(tags, "Cache-Tag", ",", keys + kn, sizeof keys - kn);
+    }
+    char link[LINK_MAX + 64];
+    size_t ln = 0;
+    json_t *preload = e && r->entry ? json_object_get(e, "preload") : NULL;
+    if (json_is_array(preload) && (L->cfg->link_preload || L->cfg->early_hints))
+        ln = link_line(preload, link, sizeof link);
+    if (ln && L->cfg->early_hints) {
+        char early[LINK_MAX + 128];
+        int k =
+            snprintf(early, sizeof early, "HTTP/1.1 103 Early Hints\r\n%.*s\r\n", (int)ln, link);
+        if (!(r->early = arena_strndup(L->h, early, (size_t)k)))
+            return fail(L, "out of memory");
+        r->early_len = (size_t)k;
+    }
+    if (!L->cfg->link_preload)
+        ln = 0;
     char lm[KC_HTTPDATE_LEN + 1];
     kc_httpdate_format(r->mtime, lm);
     int variants = 0;
-    for (int e = 0; e < KE_ENC_COUNT; e++)
-        variants += r->var[e].present;
+    for (int k = 0; k < KE_ENC_COUNT; k++)
+        variants += r->var[k].present;
     const char *vary = variants > 1 ? "Vary: Accept-Encoding\r\n" : "";
-    for (int e = 0; e < KE_ENC_COUNT; e++) {
-        struct ke_variant *v = &r->var[e];
+    for (int k = 0; k < KE_ENC_COUNT; k++) {
+        struct ke_variant *v = &r->var[k];
         if (!v->present)
             continue;
         char ce[40] = "";
-        if (enc_token[e])
-            snprintf(ce, sizeof ce, "Content-Encoding: %s\r\n", enc_token[e]);
-        char buf[1024];
+        if (enc_token[k])
+            snprintf(ce, sizeof ce, "Content-Encoding: %s\r\n", enc_token[k]);
+        char buf[HEAD_BLOCK];
         int n = snprintf(buf, sizeof buf,
-                         "Content-Type: %s\r\nCache-Control: %s\r\nETag: %.*s\r\n"
+                         "Content-Type: %s\r\n%.*sETag: %.*s\r\n"
                          "Last-Modified: %s\r\n%s%sAccept-Ranges: bytes\r\n"
-                         "X-Content-Type-Options: nosniff\r\n",
-                         type, cc, (int)v->etag_len, v->etag, lm, vary, ce);
+                         "X-Content-Type-Options: nosniff\r\n%.*s%.*s",
+                         type, ccn, cc, (int)v->etag_len, v->etag, lm, vary, ce, (int)kn, keys,
+                         (int)ln, link);
         if (n < 0 || (size_t)n >= sizeof buf || !(v->head = arena_strndup(L->h, buf, (size_t)n)))
             return fail(L, "%s: header block too large", r->path);
         v->head_len = (size_t)n;
-        n = snprintf(buf, sizeof buf, "Cache-Control: %s\r\nETag: %.*s\r\n%s", cc, (int)v->etag_len,
-                     v->etag, vary);
+        /* A 304 repeats what a cache must update (RFC 9110 §15.4.5): the
+         * CDN's freshness and the purge keys as well. */
+        n = snprintf(buf, sizeof buf, "%.*sETag: %.*s\r\n%s%.*s", ccn, cc, (int)v->etag_len,
+                     v->etag, vary, (int)kn, keys);
         if (n < 0 || (size_t)n >= sizeof buf || !(v->head304 = arena_strndup(L->h, buf, (size_t)n)))
             return fail(L, "%s: header block too large", r->path);
         v->head304_len = (size_t)n;
     }
     return 0;
-}
-
-static const char *
-json_str(json_t *o, const char *k)
-{
-    return json_string_value(json_object_get(o, k));
 }
 
 /* A quoted strong ETag as kiln-build writes it; anything else in a manifest
@@ -359,7 +479,7 @@ load_manifest(struct loader *L, const char *text, size_t len)
                 goto out;
             }
         }
-        if ((rc = build_heads(L, r, type)) != 0)
+        if ((rc = build_heads(L, r, type, e)) != 0)
             goto out;
     }
 out:
@@ -422,7 +542,7 @@ add_plain_file(struct loader *L, const char *rel, const struct stat *st)
         if (!v->etag)
             return fail(L, "out of memory");
     }
-    return build_heads(L, r, mime->type);
+    return build_heads(L, r, mime->type, NULL);
 }
 
 static int

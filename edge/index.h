@@ -47,6 +47,11 @@ struct ke_resource {
     bool entry; /* an entry document (HTML) */
     int64_t mtime;
     struct ke_variant var[KE_ENC_COUNT]; /* identity always present */
+    /* Entry documents with --early-hints: the whole 103 interim response
+     * ("HTTP/1.1 103 Early Hints\r\nLink: ...\r\n\r\n"), sent before the
+     * final head to HTTP/1.1 clients; NULL otherwise. */
+    const char *early;
+    size_t early_len;
 };
 
 struct ke_index {

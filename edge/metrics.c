@@ -104,13 +104,23 @@ ke_metrics_render(const struct ke_metrics *w, unsigned n, const char *release, u
             "# HELP kiln_edge_reloads_total Successful release reloads.\n"
             "# TYPE kiln_edge_reloads_total counter\nkiln_edge_reloads_total %llu\n"
             "# HELP kiln_edge_release_info The release being served.\n"
-            "# TYPE kiln_edge_release_info gauge\nkiln_edge_release_info{release=\"%s\"} 1\n"
-            "# HELP kiln_edge_request_duration_seconds From a complete request head to the "
-            "last byte handed to the kernel.\n"
-            "# TYPE kiln_edge_request_duration_seconds histogram\n",
+            "# TYPE kiln_edge_release_info gauge\nkiln_edge_release_info{release=\"%s\"} 1\n",
             total ? (double)not_modified / (double)total : 0.0, (unsigned long long)SUM(bytes_sent),
             (unsigned long long)SUM(conns_open), (unsigned long long)SUM(conns_total),
             (unsigned long long)SUM(conns_refused), (unsigned long long)reloads, release);
+    if (!rc)
+        rc = kc_buf_printf(out,
+                           "# HELP kiln_edge_tls_handshakes_total TLS handshakes, by outcome.\n"
+                           "# TYPE kiln_edge_tls_handshakes_total counter\n"
+                           "kiln_edge_tls_handshakes_total{result=\"full\"} %llu\n"
+                           "kiln_edge_tls_handshakes_total{result=\"resumed\"} %llu\n"
+                           "kiln_edge_tls_handshakes_total{result=\"failed\"} %llu\n",
+                           (unsigned long long)SUM(tls_full), (unsigned long long)SUM(tls_resumed),
+                           (unsigned long long)SUM(tls_failed));
+    if (!rc)
+        rc = kc_buf_puts(out, "# HELP kiln_edge_request_duration_seconds From a complete request "
+                              "head to the last byte handed to the kernel.\n"
+                              "# TYPE kiln_edge_request_duration_seconds histogram\n");
     uint64_t cum = 0;
     for (int b = 0; b <= KE_LATENCY_BUCKETS && !rc; b++) {
         cum += SUM(latency[b]);

@@ -57,6 +57,9 @@ struct ke_metrics {
     atomic_ullong conns_open;
     atomic_ullong conns_total;
     atomic_ullong conns_refused; /* over --max-connections */
+    atomic_ullong tls_full;      /* TLS handshakes completed with a key exchange */
+    atomic_ullong tls_resumed;   /* ... resuming a session (ticket or cache) */
+    atomic_ullong tls_failed;    /* handshakes that ended in an alert or a close */
 };
 
 /* Counts one response: status, the encoding sent (-1 for none), bytes. */

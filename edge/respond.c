@@ -30,6 +30,7 @@ ke_status_reason(int status)
     case 206: return "Partial Content";
     case 301: return "Moved Permanently";
     case 304: return "Not Modified";
+    case 308: return "Permanent Redirect";
     case 400: return "Bad Request";
     case 404: return "Not Found";
     case 405: return "Method Not Allowed";
@@ -97,12 +98,10 @@ add_num_line(struct ke_response *o, const char *name, size_t name_len, uint64_t 
 #define ADD_NUM(o, lit, v) add_num_line((o), (lit), sizeof(lit) - 1, (v))
 
 /* Status line and Date: every response starts with these (RFC 9110 §6.6.1:
- * an origin with a clock sends Date). */
+ * an origin with a clock sends Date), after any interim response. */
 static void
-begin(struct ke_response *o, const struct ke_respond_ctx *c, int status)
+status_line(struct ke_response *o, const struct ke_respond_ctx *c, int status)
 {
-    o->status = status;
-    o->head_len = 0;
     if (status == 200) {
         ADD_LIT(o, "HTTP/1.1 200 OK\r\nDate: ");
     } else {
@@ -113,6 +112,16 @@ begin(struct ke_response *o, const struct ke_respond_ctx *c, int status)
     }
     add_raw(o, c->date, strlen(c->date));
     ADD_LIT(o, "\r\n");
+    if (c->extra)
+        add_raw(o, c->extra, strlen(c->extra));
+}
+
+static void
+begin(struct ke_response *o, const struct ke_respond_ctx *c, int status)
+{
+    o->status = status;
+    o->head_len = 0;
+    status_line(o, c, status);
 }
 
 static void
@@ -153,6 +162,62 @@ simple(struct ke_response *o, const struct ke_respond_ctx *c, const struct ke_re
         }
     }
     finish(o, req);
+}
+
+void
+ke_respond_redirect(const struct ke_respond_ctx *c, const struct ke_request *req, const char *port,
+                    struct ke_response *o)
+{
+    o->close = c->force_close || !req->keep_alive || req->content_length > 0 || req->chunked;
+    o->body_fd = -1;
+    o->res = NULL;
+    o->enc = -1;
+    o->n_body = 0;
+    o->body_len = 0;
+    if (req->status) {
+        o->close = true;
+        simple(o, c, req, req->status, NULL);
+        return;
+    }
+    if (req->form == KE_TF_ASTERISK) {
+        simple(o, c, req, 204, "Allow: " ALLOW "\r\n");
+        return;
+    }
+    /* The host without its port: "[::1]:80" -> "[::1]", "a.example:80" -> "a.example".
+     * The parser has checked its characters, so it cannot split the header. */
+    struct ke_span h = req->host;
+    size_t hn = h.n;
+    if (hn && h.p[0] == '[') {
+        const char *close = memchr(h.p, ']', h.n);
+        hn = close ? (size_t)(close - h.p) + 1 : h.n;
+    } else if (hn) {
+        const char *colon = memchr(h.p, ':', h.n);
+        hn = colon ? (size_t)(colon - h.p) : h.n;
+    }
+    if (hn == 0) {
+        simple(o, c, req, 400, NULL); /* HTTP/1.0 without Host: no URL to send to */
+        return;
+    }
+    /* The path and query: the target itself, or what follows the authority
+     * of an absolute-form target. */
+    struct ke_span t = req->target;
+    if (req->form == KE_TF_ABSOLUTE) {
+        const char *p = memchr(t.p, ':', t.n);
+        size_t skip = p ? (size_t)(p - t.p) + 3 : t.n;
+        const char *slash = skip < t.n ? memchr(t.p + skip, '/', t.n - skip) : NULL;
+        t = slash ? (struct ke_span){ slash, (size_t)(t.p + t.n - slash) }
+                  : (struct ke_span){ "/", 1 };
+    }
+    if (hn + t.n > KE_REDIRECT_MAX) {
+        simple(o, c, req, 414, NULL);
+        return;
+    }
+    char loc[2 * KE_REDIRECT_MAX + 64];
+    snprintf(loc, sizeof loc, "Location: https://%.*s%s%.*s\r\n", (int)hn, h.p, port, (int)t.n,
+             t.p);
+    /* 308 keeps the method of anything but GET and HEAD (RFC 9110 §15.4.9). */
+    bool safe = req->method == KE_M_GET || req->method == KE_M_HEAD;
+    simple(o, c, req, safe ? 301 : 308, loc);
 }
 
 /* ---- request helpers ------------------------------------------------------------- */
@@ -265,9 +330,10 @@ first_line_len(const struct ke_variant *v)
 /* The body is len bytes at off of v: from memory, or by sendfile(2) when
  * the index kept a descriptor. */
 static void
-set_body(struct ke_response *o, const struct ke_variant *v, uint64_t off, uint64_t len)
+set_body(struct ke_response *o, const struct ke_respond_ctx *c, const struct ke_variant *v,
+         uint64_t off, uint64_t len)
 {
-    if (v->fd >= 0) {
+    if (v->fd >= 0 && !c->no_sendfile) {
         o->body_fd = v->fd;
         o->body_off = off;
     } else {
@@ -291,7 +357,7 @@ serve_ranges(struct ke_response *o, const struct ke_respond_ctx *c, const struct
             (unsigned long long)v->size, (unsigned long long)len);
         o->body_len = len;
         if (req->method != KE_M_HEAD)
-            set_body(o, v, r[0].first, len);
+            set_body(o, c, v, r[0].first, len);
         finish(o, req);
         return;
     }
@@ -339,13 +405,22 @@ static void
 serve_full(struct ke_response *o, const struct ke_respond_ctx *c, const struct ke_request *req,
            const struct ke_variant *v, int status)
 {
-    begin(o, c, status);
+    o->status = status;
+    o->head_len = 0;
+    /* 103 Early Hints (RFC 8297) before an entry document: only to HTTP/1.1
+     * clients (an HTTP/1.0 one must never see a 1xx), and only when the
+     * final head still fits behind it. */
+    const struct ke_resource *res = o->res;
+    if (status == 200 && res && res->early && req->minor == 1 && req->method == KE_M_GET &&
+        res->early_len + v->head_len + 512 <= sizeof o->head)
+        add_raw(o, res->early, res->early_len);
+    status_line(o, c, status);
     add_raw(o, v->head, v->head_len);
     ADD_NUM(o, "Content-Length: ", v->size);
     o->body_len = v->size;
     o->n_body = 0;
     if (req->method != KE_M_HEAD && v->size > 0)
-        set_body(o, v, 0, v->size);
+        set_body(o, c, v, 0, v->size);
     finish(o, req);
 }
 

@@ -17,8 +17,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define KE_MAX_PARTS 16 /* multipart/byteranges parts; more ranges get a 200 */
-#define KE_HEAD_MAX  4096
+#define KE_MAX_PARTS 16   /* multipart/byteranges parts; more ranges get a 200 */
+#define KE_HEAD_MAX  8192 /* a 103 Early Hints, then the final head */
 
 struct ke_slice {
     const void *p;
@@ -49,8 +49,12 @@ struct ke_response {
 struct ke_respond_ctx {
     const struct ke_config *cfg;
     const struct ke_index *ix;
-    const char *date; /* the current IMF-fixdate, formatted once a second */
-    bool force_close; /* draining, or the connection's request budget is spent */
+    const char *date;  /* the current IMF-fixdate, formatted once a second */
+    bool force_close;  /* draining, or the connection's request budget is spent */
+    bool no_sendfile;  /* bodies as slices of the mapped file, even large ones (TLS
+                          encrypts them in the connection) */
+    const char *extra; /* header lines for every response ("Name: v\r\n"...), or NULL:
+                          Strict-Transport-Security on TLS */
 };
 
 /*
@@ -61,6 +65,15 @@ struct ke_respond_ctx {
  */
 void ke_respond(const struct ke_respond_ctx *ctx, const struct ke_request *req,
                 struct ke_response *out);
+
+/*
+ * The answer of a plain-HTTP listener that sends everyone to HTTPS: 301 to
+ * "https://" + the request's host without its port + port (":8443", or ""
+ * for 443) + the path and query, for GET and HEAD; 400 without a host;
+ * errors as ke_respond answers them.
+ */
+void ke_respond_redirect(const struct ke_respond_ctx *ctx, const struct ke_request *req,
+                         const char *port, struct ke_response *out);
 
 /* The reason phrase of a status code ("Not Found"); "Unknown" if none. */
 const char *ke_status_reason(int status);

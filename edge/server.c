@@ -48,6 +48,21 @@ ke_worker_refresh_index(struct ke_worker *w)
     w->ix_gen = g;
 }
 
+void
+ke_worker_refresh_tls(struct ke_worker *w)
+{
+    unsigned g = atomic_load_explicit(&ke_shared.tls_gen, memory_order_acquire);
+    if (g == w->tls_gen && w->tls)
+        return;
+    pthread_mutex_lock(&ke_shared.mu);
+    struct ke_tls *nt = ke_shared.tls;
+    ke_tls_hold(nt);
+    pthread_mutex_unlock(&ke_shared.mu);
+    ke_tls_release(w->tls);
+    w->tls = nt;
+    w->tls_gen = g;
+}
+
 static void
 current_release(char *out, size_t n)
 {
@@ -56,13 +71,41 @@ current_release(char *out, size_t n)
     pthread_mutex_unlock(&ke_shared.mu);
 }
 
-/* Loads the release again and swaps it in. A broken release is refused and
- * the current one keeps serving. Runs on the main thread. */
+/* Loads the certificates again and swaps them in; a pair that fails keeps
+ * the current ones serving. Runs on the main thread. */
+static int
+reload_tls(char *err, size_t errsz)
+{
+    struct ke_tls *nt;
+    if (ke_tls_load(ke_shared.cfg, &nt, err, errsz) != 0) {
+        kc_error("certificate reload refused, still serving the previous ones: %s", err);
+        return -1;
+    }
+    pthread_mutex_lock(&ke_shared.mu);
+    struct ke_tls *old = ke_shared.tls;
+    ke_shared.tls = nt;
+    pthread_mutex_unlock(&ke_shared.mu);
+    atomic_fetch_add_explicit(&ke_shared.tls_gen, 1, memory_order_release);
+    ke_tls_release(old);
+    return 0;
+}
+
+/* Loads the release (and the certificates, with TLS) again and swaps them
+ * in. Each part that fails is refused alone and its current version keeps
+ * serving. Runs on the main thread. */
 static int
 reload(char *err, size_t errsz)
 {
     const struct ke_config *cfg = ke_shared.cfg;
     struct ke_index *nx;
+    int rc = 0;
+    if (cfg->n_listen_tls) {
+        char terr[512];
+        if (reload_tls(terr, sizeof terr) != 0) {
+            snprintf(err, errsz, "%s", terr);
+            rc = -1;
+        }
+    }
     if (ke_index_load(cfg->release_dir, cfg, &nx, err, errsz) != 0) {
         char cur[48];
         current_release(cur, sizeof cur);
@@ -81,7 +124,7 @@ reload(char *err, size_t errsz)
     for (unsigned i = 0; i < ke_shared.n_workers; i++)
         uv_async_send(&ke_shared.workers[i].wake);
     fprintf(stderr, "kiln-edge: reloaded: release %s\n", nx->release);
-    return 0;
+    return rc;
 }
 
 /* ---- workers ------------------------------------------------------------------------ */
@@ -164,6 +207,8 @@ on_wake(uv_async_t *a)
 {
     struct ke_worker *w = a->data;
     ke_worker_refresh_index(w); /* drop the old release promptly */
+    if (w->tls)
+        ke_worker_refresh_tls(w);
     if (atomic_load(&ke_shared.stopping) && !w->stopping) {
         w->stopping = true;
         for (unsigned i = 0; i < w->n_listeners; i++)
@@ -226,19 +271,35 @@ worker_init(struct ke_worker *w, unsigned id, char *err, size_t errsz)
     uv_prepare_start(&w->flush, on_flush);
     update_date(w);
     ke_worker_refresh_index(w);
-    for (unsigned i = 0; i < cfg->n_listen; i++) {
-        int fd = bind_socket(&cfg->listen[i], err, errsz);
-        if (fd < 0)
-            return -1;
-        uv_tcp_t *t = &w->listeners[w->n_listeners++];
-        uv_tcp_init(&w->loop, t);
-        t->data = w;
-        int rc = uv_tcp_open(t, fd);
-        if (rc == 0)
-            rc = uv_listen((uv_stream_t *)t, 511, ke_conn_accept);
-        if (rc != 0) {
-            snprintf(err, errsz, "cannot listen on %s: %s", cfg->listen[i].text, uv_strerror(rc));
-            return -1;
+    if (cfg->n_listen_tls)
+        ke_worker_refresh_tls(w);
+    const struct {
+        const struct ke_listen *list;
+        unsigned n;
+        enum ke_listener_kind kind;
+    } kinds[] = {
+        { cfg->listen, cfg->n_listen, KE_L_HTTP },
+        { cfg->listen_tls, cfg->n_listen_tls, KE_L_TLS },
+        { cfg->redirect_http, cfg->n_redirect_http, KE_L_REDIRECT },
+    };
+    for (unsigned k = 0; k < sizeof kinds / sizeof kinds[0]; k++) {
+        for (unsigned i = 0; i < kinds[k].n; i++) {
+            const struct ke_listen *l = &kinds[k].list[i];
+            int fd = bind_socket(l, err, errsz);
+            if (fd < 0)
+                return -1;
+            struct ke_listener *t = &w->listeners[w->n_listeners++];
+            t->w = w;
+            t->kind = kinds[k].kind;
+            uv_tcp_init(&w->loop, &t->tcp);
+            t->tcp.data = w;
+            int rc = uv_tcp_open(&t->tcp, fd);
+            if (rc == 0)
+                rc = uv_listen((uv_stream_t *)&t->tcp, 511, ke_conn_accept);
+            if (rc != 0) {
+                snprintf(err, errsz, "cannot listen on %s: %s", l->text, uv_strerror(rc));
+                return -1;
+            }
         }
     }
     return 0;
@@ -251,6 +312,7 @@ worker_free(struct ke_worker *w)
     uv_run(&w->loop, UV_RUN_DEFAULT);
     uv_loop_close(&w->loop);
     ke_index_release(w->ix);
+    ke_tls_release(w->tls);
     ke_conn_free_cache(w);
     free(w->log);
 }
@@ -457,10 +519,27 @@ ke_server_run(const struct ke_config *cfg)
         fprintf(stderr, "kiln-edge: %s\n", err);
         return 1;
     }
+    if (cfg->n_listen_tls) {
+        if (ke_tls_global_init(cfg, err, sizeof err) != 0 ||
+            ke_tls_load(cfg, &ke_shared.tls, err, sizeof err) != 0) {
+            fprintf(stderr, "kiln-edge: %s\n", err);
+            ke_tls_global_free();
+            ke_index_release(ke_shared.current);
+            return 1;
+        }
+        uint16_t port = ntohs(((const struct sockaddr_in *)&cfg->listen_tls[0].addr)->sin_port);
+        if (port != 443)
+            snprintf(ke_shared.redirect_port, sizeof ke_shared.redirect_port, ":%u", port);
+        if (cfg->hsts)
+            snprintf(ke_shared.hsts, sizeof ke_shared.hsts,
+                     "Strict-Transport-Security: max-age=%u\r\n", cfg->hsts);
+    }
     ke_shared.log_fd = open_access_log(cfg);
     if (cfg->access_log[0] && strcmp(cfg->access_log, "off") != 0 && ke_shared.log_fd < 0) {
         fprintf(stderr, "kiln-edge: --access-log %s: %s\n", cfg->access_log, strerror(errno));
         ke_index_release(ke_shared.current);
+        ke_tls_release(ke_shared.tls);
+        ke_tls_global_free();
         return 1;
     }
     ke_shared.n_workers = cfg->workers;
@@ -505,6 +584,10 @@ ke_server_run(const struct ke_config *cfg)
             cfg->release_dir);
     for (unsigned i = 0; i < cfg->n_listen; i++)
         fprintf(stderr, " http://%s/", cfg->listen[i].text);
+    for (unsigned i = 0; i < cfg->n_listen_tls; i++)
+        fprintf(stderr, " https://%s/", cfg->listen_tls[i].text);
+    for (unsigned i = 0; i < cfg->n_redirect_http; i++)
+        fprintf(stderr, " http://%s/ (redirects)", cfg->redirect_http[i].text);
     fprintf(stderr, " (%u workers)\n", cfg->workers);
     uv_run(main_loop, UV_RUN_DEFAULT);
     status = 0;
@@ -525,6 +608,8 @@ out:
     }
     free(ke_shared.workers);
     ke_index_release(ke_shared.current);
+    ke_tls_release(ke_shared.tls);
+    ke_tls_global_free();
     if (ke_shared.log_fd >= 0)
         close(ke_shared.log_fd);
     return status;

@@ -10,6 +10,7 @@
 #include "edge/config.h"
 #include "edge/index.h"
 #include "edge/metrics.h"
+#include "edge/tls.h"
 
 #include <pthread.h>
 #include <stdatomic.h>
@@ -18,6 +19,18 @@
 #include <uv.h>
 
 #define KE_READ_BUF (64 * 1024)
+#define KE_TLS_BUF  (16 * 1024) /* one TLS record's plaintext */
+
+/* What a listening socket is for. */
+enum ke_listener_kind { KE_L_HTTP, KE_L_TLS, KE_L_REDIRECT };
+
+struct ke_worker;
+
+struct ke_listener {
+    uv_tcp_t tcp; /* first: the stream libuv hands ke_conn_accept */
+    struct ke_worker *w;
+    enum ke_listener_kind kind;
+};
 
 /* The timeout lists a connection can be on; each has one fixed timeout, so
  * appending at the tail keeps a list sorted by deadline. */
@@ -33,7 +46,7 @@ struct ke_worker {
     unsigned id;
     uv_loop_t loop;
     pthread_t thread;
-    uv_tcp_t listeners[KE_MAX_LISTEN];
+    struct ke_listener listeners[3 * KE_MAX_LISTEN];
     unsigned n_listeners;
     uv_async_t wake;    /* reload or stop requested */
     uv_timer_t tick;    /* each second: the Date string, the timeout lists */
@@ -43,12 +56,16 @@ struct ke_worker {
     const struct ke_config *cfg;
     struct ke_index *ix; /* this worker's reference to the current index */
     unsigned ix_gen;
+    struct ke_tls *tls; /* this worker's reference to the current certificates, or NULL */
+    unsigned tls_gen;
     char date[32]; /* IMF-fixdate of the current second */
     int64_t date_sec;
     uint64_t now_ms;
 
-    char rbuf[KE_READ_BUF]; /* every connection reads here; a partial head is
-                               copied out, so idle connections hold no buffer */
+    char rbuf[KE_READ_BUF];   /* every connection reads here; a partial head is
+                                 copied out, so idle connections hold no buffer */
+    char tls_in[KE_TLS_BUF];  /* a decrypted record, while it is processed */
+    char tls_out[KE_TLS_BUF]; /* the plaintext of the record being encrypted */
     struct ke_list wait[KE_WAIT_N];
     unsigned n_conns;
     bool stopping;
@@ -67,6 +84,10 @@ struct ke_shared {
     pthread_mutex_t mu;
     struct ke_index *current; /* guarded by mu; holds one reference */
     atomic_uint gen;          /* bumped after each swap of current */
+    struct ke_tls *tls;       /* guarded by mu; holds one reference; NULL without TLS */
+    atomic_uint tls_gen;      /* bumped after each swap of tls */
+    char redirect_port[8];    /* ":8443" appended to the host of https redirects, or "" */
+    char hsts[64];            /* "Strict-Transport-Security: ...\r\n" or "" */
     atomic_bool stopping;
     int log_fd; /* -1 when the access log is off */
     struct ke_worker *workers;
@@ -85,6 +106,7 @@ void ke_conn_free_cache(struct ke_worker *w); /* after the loop has stopped */
 
 /* server.c */
 void ke_worker_refresh_index(struct ke_worker *w);
+void ke_worker_refresh_tls(struct ke_worker *w);
 struct kc_buf;
 void ke_shared_metrics_render(struct kc_buf *out);
 

@@ -1,5 +1,6 @@
 #!/bin/sh
 # Runs every test of kiln and prints one summary line: "N passed, N failed".
+# Unit, fuzz replay, e2e (Python) and browser (node + chromium) tests.
 # Each test program speaks TAP; this script adds up their "ok"/"not ok" lines.
 # A program that crashes or exits non-zero without a "not ok" line counts as
 # one failure. Environment: KILN_BUILD, KILN_EDGE (the binaries under test),
@@ -60,6 +61,15 @@ fi
 for e in tests/e2e/test_*.py; do
     [ -f "$e" ] || continue
     run "e2e/$(basename "$e" .py)" python3 "$e"
+done
+# The HTTP semantics once more, through kiln-edge's TLS record layer.
+run "e2e/test_edge[tls]" env KILN_E2E_TLS=1 python3 tests/e2e/test_edge.py
+
+# The browser tests (headless chromium): a missing node_modules is a failure,
+# never a skip.
+for b in tests/browser/test_*.mjs; do
+    [ -f "$b" ] || continue
+    run "browser/$(basename "$b" .mjs)" node "$b"
 done
 
 echo "$passed passed, $failed failed"

@@ -43,6 +43,22 @@ def run_all():
     sys.exit(1 if failed else 0)
 
 
+_certs = []
+
+
+def test_certs():
+    """The directory tests/tls/make-test-certs.sh filled for this run (made on
+    first use, removed at exit): ca.crt, ecdsa/rsa/other/expired .crt/.key."""
+    if not _certs:
+        d = tempfile.mkdtemp(prefix="kiln-certs-")
+        import atexit
+        atexit.register(shutil.rmtree, d, True)
+        subprocess.run(["sh", os.path.join(ROOT, "tests/tls/make-test-certs.sh"), d], check=True,
+                       capture_output=True, timeout=120)
+        _certs.append(d)
+    return _certs[0]
+
+
 def kiln_build(*args, cwd=None, check=True):
     """Runs kiln-build; returns (exit status, stdout, stderr)."""
     p = subprocess.run([KILN_BUILD, *args], cwd=cwd, capture_output=True, text=True,

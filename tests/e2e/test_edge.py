@@ -6,7 +6,12 @@ http.client, no urllib: they normalise exactly what these tests check).
 Every server is stopped in a finally (SIGTERM, then SIGKILL as a last resort,
 which fails the test) and its stderr is checked for sanitizer reports. Tests
 that only read share one default server, checked after each of them; tests
-that need options, signals or their own release start their own."""
+that need options, signals or their own release start their own.
+
+With KILN_E2E_TLS=1 the same tests run over TLS: each server listens only on a
+TLS port (the test CA's ECDSA certificate) and every connection is wrapped in
+Python's ssl module, so the HTTP semantics are checked through kiln-edge's
+record layer too. Tests that depend on plain TCP details skip there."""
 import atexit
 import contextlib
 import email.utils
@@ -18,12 +23,22 @@ import resource
 import shutil
 import signal
 import socket
+import ssl
 import subprocess
 import tempfile
 import threading
 import time
 
-from kt import ROOT, KILN_EDGE, kiln_build, read, run_all, test, write
+from kt import ROOT, KILN_EDGE, kiln_build, read, run_all, test, test_certs, write
+
+TLS = os.environ.get("KILN_E2E_TLS") == "1"
+SCHEME = "https" if TLS else "http"
+if TLS:
+    CERTS = test_certs()
+    TLS_ARGS = ["--listen", "off", "--tls-cert", os.path.join(CERTS, "ecdsa.crt"),
+                "--tls-key", os.path.join(CERTS, "ecdsa.key")]
+    CLIENT_CTX = ssl.create_default_context(cafile=os.path.join(CERTS, "ca.crt"))
+    CLIENT_CTX.minimum_version = CLIENT_CTX.maximum_version = ssl.TLSVersion.TLSv1_2
 
 SITE = os.path.join(ROOT, "site-example")
 HOST = "127.0.0.1"
@@ -132,7 +147,11 @@ class Edge:
             self.port = free_port()
             self.admin_port = free_port() if self.admin else None
             self.err_path = os.path.join(self.tmp, f"edge-{self.port}.err")
-            cmd = [KILN_EDGE, "-w", str(self.workers), "-l", f"{HOST}:{self.port}"]
+            if TLS:
+                cmd = [KILN_EDGE, "-w", str(self.workers), *TLS_ARGS, "--listen-tls",
+                       f"{HOST}:{self.port}"]
+            else:
+                cmd = [KILN_EDGE, "-w", str(self.workers), "-l", f"{HOST}:{self.port}"]
             if self.admin:
                 cmd += ["--admin", f"{HOST}:{self.admin_port}"]
             cmd += self.args + [self.release]
@@ -278,13 +297,15 @@ class Response:
 
 
 class Conn:
-    def __init__(self, port, timeout=5, rcvbuf=None):
+    def __init__(self, port, timeout=5, rcvbuf=None, plain=False):
         self.s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         if rcvbuf:
             self.s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, rcvbuf)
         self.s.settimeout(timeout)
         self.s.connect((HOST, port))
         self.s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        if TLS and not plain:  # the admin port is always plain HTTP
+            self.s = CLIENT_CTX.wrap_socket(self.s, server_hostname="localhost")
         self.buf = bytearray()
 
     def send(self, data):
@@ -1268,7 +1289,7 @@ def _(tmp):
         for conn in (c, e.conn()):
             r = conn.request(INDEX)
             assert r.status == 200 and r.h("etag") == FILES[INDEX]["etag"] and r.body == ident(INDEX), r
-        a = Conn(e.admin_port)
+        a = Conn(e.admin_port, plain=True)
         r = a.request("/-/reload", "POST")
         a.close()
         assert r.status >= 500 and "kiln-manifest.json" in r.body.decode(), r
@@ -1284,7 +1305,7 @@ def _(tmp):
     point(cur, REL)
     with Edge(tmp, cur, admin=True) as e:
         point(cur, rel2)
-        a = Conn(e.admin_port)
+        a = Conn(e.admin_port, plain=True)
         r = a.request("/-/reload", "POST")
         a.close()
         assert r.status == 200 and m2["release"] in r.body.decode(), r
@@ -1296,7 +1317,7 @@ def _(tmp):
 @test("GET /-/reload on the admin port gives 405")
 def _(tmp):
     with Edge(tmp, admin=True) as e:
-        a = Conn(e.admin_port)
+        a = Conn(e.admin_port, plain=True)
         r = a.request("/-/reload")
         a.close()
         assert r.status == 405, r
@@ -1306,7 +1327,7 @@ def _(tmp):
 @test("GET /healthz on the admin port gives 200 ok")
 def _(tmp):
     with Edge(tmp, admin=True) as e:
-        a = Conn(e.admin_port)
+        a = Conn(e.admin_port, plain=True)
         r = a.request("/healthz")
         a.close()
         assert r.status == 200 and r.body.strip() == b"ok", r
@@ -1324,11 +1345,18 @@ def _(tmp):
         c.request("/nope")
         c.request(INDEX, headers=(f"If-None-Match: {FILES[INDEX]['etag']}",))
         c.request(INDEX, headers=("Range: bytes=0-9",))
-        a = Conn(e.admin_port)
-        r = a.request("/metrics")
-        a.close()
+        # A request's latency is counted once its last byte is handed to the
+        # kernel, which can be just after the client has read it: poll briefly.
+        deadline = time.time() + 5
+        while True:
+            a = Conn(e.admin_port, plain=True)
+            r = a.request("/metrics")
+            a.close()
+            text = r.body.decode()
+            if "kiln_edge_request_duration_seconds_count 6\n" in text or time.time() > deadline:
+                break
+            time.sleep(0.05)
         assert r.status == 200 and r.h("content-type").startswith("text/plain"), r
-        text = r.body.decode()
         series = {}
         for line in text.splitlines():
             m = re.fullmatch(r'kiln_edge_requests_total\{status="(\w+)",encoding="(\w+)"\} (\d+)', line)
@@ -1452,9 +1480,9 @@ def _(tmp):
     rc, err = run_edge(tmp, "--config", "edge.conf", REL)
     assert rc == 2, (rc, err)
     assert "edge.conf:3:" in err and len(err.strip().splitlines()) == 1, err
-    write(tmp, "edge2.conf", "workers 1\nlisten-tls 127.0.0.1:1\n")
+    write(tmp, "edge2.conf", "workers 1\nlisten-quic 127.0.0.1:1\n")
     rc, err = run_edge(tmp, "--config", "edge2.conf", REL)
-    assert rc == 2 and "edge2.conf:2:" in err and "listen-tls" in err, (rc, err)
+    assert rc == 2 and "edge2.conf:2:" in err and "listen-quic" in err, (rc, err)
 
 
 # ---- plain directory mode ---------------------------------------------------------------------
@@ -1600,8 +1628,10 @@ def _(tmp):
     if not CURL:
         return
     with served() as e:
+        tls = ["--cacert", os.path.join(CERTS, "ca.crt")] if TLS else []
         p = subprocess.run([CURL, "--compressed", "-s", "-S", "-f", "-D", os.path.join(tmp, "h"),
-                            f"http://{HOST}:{e.port}/index.html"], capture_output=True, timeout=30)
+                            *tls, f"{SCHEME}://localhost:{e.port}/index.html"],
+                           capture_output=True, timeout=30)
         assert p.returncode == 0, p.stderr
         assert p.stdout == ident(INDEX)
         heads = read(tmp, "h").lower()
@@ -1717,7 +1747,7 @@ def _(tmp):
         return
     with served() as e:
         p = subprocess.run([H2LOAD, "--h1", "-n", "2000", "-c", "8", "-H", "Accept-Encoding: br",
-                            f"http://{HOST}:{e.port}/index.html"],
+                            f"{SCHEME}://{HOST}:{e.port}/index.html"],
                            capture_output=True, text=True, timeout=60)
         assert p.returncode == 0, p.stdout + p.stderr
         assert re.search(r"requests: 2000 total, 2000 started, 2000 done, 2000 succeeded, 0 failed, "

@@ -128,6 +128,28 @@ check_same(const struct ke_config *a, const struct ke_config *b)
     KT_EQ_INT(a->send_timeout, b->send_timeout);
     KT_EQ_INT(a->drain_timeout, b->drain_timeout);
     KT_EQ_INT(a->max_age_other, b->max_age_other);
+    for (int p = 0; p < KE_POLICY_COUNT; p++)
+        for (int h = 0; h < KE_CH_COUNT; h++)
+            KT_EQ_STR(a->policy[p][h], b->policy[p][h]);
+    KT_EQ_INT(a->n_rules, b->n_rules);
+    KT_EQ_INT(a->no_transform, b->no_transform);
+    KT_EQ_INT(a->purge_keys, b->purge_keys);
+    KT_EQ_INT(a->link_preload, b->link_preload);
+    KT_EQ_INT(a->early_hints, b->early_hints);
+    KT_EQ_INT(a->n_listen_tls, b->n_listen_tls);
+    for (unsigned i = 0; i < a->n_listen_tls; i++)
+        check_same_listen(&a->listen_tls[i], &b->listen_tls[i]);
+    KT_EQ_INT(a->n_redirect_http, b->n_redirect_http);
+    for (unsigned i = 0; i < a->n_redirect_http; i++)
+        check_same_listen(&a->redirect_http[i], &b->redirect_http[i]);
+    KT_EQ_INT(a->n_certs, b->n_certs);
+    for (unsigned i = 0; i < a->n_certs; i++) {
+        KT_EQ_STR(a->certs[i].cert, b->certs[i].cert);
+        KT_EQ_STR(a->certs[i].key, b->certs[i].key);
+    }
+    KT_EQ_INT(a->hsts, b->hsts);
+    KT_EQ_INT(a->tls_session_timeout, b->tls_session_timeout);
+    KT_EQ_INT(a->tls_session_cache, b->tls_session_cache);
 }
 
 static void
@@ -340,10 +362,10 @@ t_listen_limits(void)
     argv[argc] = NULL;
     ke_config_defaults(&cfg);
     KT_EQ_INT(ke_config_parse_args(&cfg, argc, argv, err, sizeof err), -1);
-    KT_EQ_STR(err, "--listen: too many listen addresses (at most 16)");
+    KT_EQ_STR(err, "--listen: too many addresses (at most 16)");
 
     KT_EQ_INT(parse("-l", "127.0.0.1:80", "--admin", "127.0.0.1:80", "d", NULL), -1);
-    KT_EQ_STR(err, "admin address '127.0.0.1:80' is also a listen address");
+    KT_EQ_STR(err, "address '127.0.0.1:80' is given for two listeners");
 }
 
 static void
@@ -443,9 +465,9 @@ t_bad_address_file(void)
 static void
 t_unknown_option(void)
 {
-    int rc = parse_file("workers 2\n\nlisten-tls 127.0.0.1:443\n");
+    int rc = parse_file("workers 2\n\nlisten-quic 127.0.0.1:443\n");
     KT_EQ_INT(rc, -1);
-    KT_EQ_STR(err_f(), "F:3: unknown option 'listen-tls'");
+    KT_EQ_STR(err_f(), "F:3: unknown option 'listen-quic'");
     rm_tmp();
     rc = parse_file("help yes\n");
     KT_EQ_INT(rc, -1);
@@ -456,8 +478,8 @@ t_unknown_option(void)
     KT_EQ_STR(err_f(), "F:1: 'config' is only valid on the command line");
     rm_tmp();
 
-    KT_EQ_INT(parse("--listen-tls", "x", "d", NULL), -1);
-    KT_EQ_STR(err, "unknown option '--listen-tls'");
+    KT_EQ_INT(parse("--listen-quic", "x", "d", NULL), -1);
+    KT_EQ_STR(err, "unknown option '--listen-quic'");
     KT_EQ_INT(parse("-x", "d", NULL), -1);
     KT_EQ_STR(err, "unknown option '-x'");
     KT_EQ_INT(parse("--help=yes", "d", NULL), -1);
@@ -494,12 +516,12 @@ t_bad_duration(void)
     int rc = parse_file("header-timeout 10s\nidle-timeout 60 s\n");
     KT_EQ_INT(rc, -1);
     KT_EQ_STR(err_f(), "F:2: idle-timeout: '60 s' is not a duration (milliseconds, or a number "
-                       "with ms, s or m)");
+                       "with ms, s, m or h)");
     rm_tmp();
-    rc = parse_file("send-timeout 1h\n");
+    rc = parse_file("send-timeout 1d\n");
     KT_EQ_INT(rc, -1);
-    KT_EQ_STR(err_f(), "F:1: send-timeout: '1h' is not a duration (milliseconds, or a number "
-                       "with ms, s or m)");
+    KT_EQ_STR(err_f(), "F:1: send-timeout: '1d' is not a duration (milliseconds, or a number "
+                       "with ms, s, m or h)");
     rm_tmp();
     KT_EQ_INT(parse("--drain-timeout", "0", "d", NULL), -1);
     KT_EQ_STR(err, "--drain-timeout: '0' is out of range 1..86400000 ms");
@@ -507,7 +529,9 @@ t_bad_duration(void)
     KT_EQ_STR(err, "--idle-timeout: '1441m' is out of range 1..86400000 ms");
     KT_EQ_INT(parse("--idle-timeout", "-5s", "d", NULL), -1);
     KT_EQ_STR(err, "--idle-timeout: '-5s' is not a duration (milliseconds, or a number with ms, "
-                   "s or m)");
+                   "s, m or h)");
+    KT_EQ_INT(parse("--idle-timeout", "2h", "d", NULL), 0);
+    KT_EQ_INT(cfg.idle_timeout, 7200000);
     KT_EQ_INT(parse("--idle-timeout", "s", "d", NULL), -1);
     KT_EQ_INT(parse("--idle-timeout", "1.5s", "d", NULL), -1);
     KT_EQ_INT(parse("--idle-timeout", "99999999999999999999", "d", NULL), -1);
@@ -574,6 +598,33 @@ t_number_ranges(void)
     KT_EQ_STR(err, "--max-age: '31536001' is out of range 0..31536000");
     KT_EQ_INT(parse("--max-age", "0", "d", NULL), 0);
     KT_EQ_INT(cfg.max_age_other, 0);
+}
+
+static void
+t_cdn_options(void)
+{
+    KT_EQ_INT(parse("--cache-control", "entry public, no-cache", "--cdn-cache-control", "sw off",
+                    "--surrogate-control", "/assets/* max-age=600", "--early-hints", "on",
+                    "--purge-keys", "both", "--link-preload", "off", "d", NULL),
+              0);
+    KT_EQ_STR(cfg.policy[KE_POLICY_ENTRY][KE_CH_BROWSER], "public, no-cache");
+    KT_EQ_STR(cfg.policy[KE_POLICY_SW][KE_CH_CDN], "");
+    KT_EQ_INT(cfg.n_rules, 1);
+    KT_EQ_STR(cfg.rules[0].glob, "/assets/*");
+    KT_EQ_STR(cfg.rules[0].value, "max-age=600");
+    KT_EQ_INT(cfg.rules[0].header, KE_CH_SURROGATE);
+    KT_EQ_INT(cfg.early_hints, 1);
+    KT_EQ_INT(cfg.link_preload, 0);
+    KT_EQ_INT(cfg.purge_keys, KE_PURGE_SURROGATE_KEY | KE_PURGE_CACHE_TAG);
+    KT_EQ_INT(parse("--cache-control", "entry off", "d", NULL), -1);
+    KT_EQ_STR(err, "--cache-control: Cache-Control cannot be off");
+    KT_EQ_INT(parse("--cache-control", "page no-cache", "d", NULL), -1);
+    KT_EQ_STR(err, "--cache-control: 'page' is not immutable, entry, sw, other or a /GLOB");
+    KT_EQ_INT(parse("--cdn-cache-control", "entry", "d", NULL), -1);
+    KT_EQ_STR(err, "--cdn-cache-control: 'entry': want CLASS or /GLOB, then a value");
+    KT_EQ_INT(parse("--early-hints", "yes", "d", NULL), -1);
+    KT_EQ_STR(err, "--early-hints: 'yes' is not 'on' or 'off'");
+    KT_EQ_INT(parse("--purge-keys", "xkey", "d", NULL), -1);
 }
 
 static void
@@ -656,6 +707,73 @@ t_example_conf_is_defaults(void)
     check_same(&want, &cfg);
 }
 
+static void
+t_tls_options(void)
+{
+    KT_EQ_INT(parse("--listen-tls", "127.0.0.1:8443", "--tls-cert", "a.crt", "--tls-key", "a.key",
+                    "--tls-cert", "b.crt", "--tls-key", "b.key", "--redirect-http",
+                    "127.0.0.1:8081", "--hsts", "31536000", "--tls-session-timeout", "30m",
+                    "--tls-session-cache", "0", "d", NULL),
+              0);
+    KT_EQ_INT(cfg.n_listen_tls, 1);
+    KT_EQ_STR(cfg.listen_tls[0].text, "127.0.0.1:8443");
+    KT_EQ_INT(cfg.n_listen, 1); /* the default plain listener stays */
+    KT_EQ_INT(cfg.n_certs, 2);
+    KT_EQ_STR(cfg.certs[0].cert, "a.crt");
+    KT_EQ_STR(cfg.certs[0].key, "a.key");
+    KT_EQ_STR(cfg.certs[1].cert, "b.crt");
+    KT_EQ_STR(cfg.certs[1].key, "b.key");
+    KT_EQ_INT(cfg.n_redirect_http, 1);
+    KT_EQ_INT(cfg.hsts, 31536000);
+    KT_EQ_INT(cfg.tls_session_timeout, 1800000);
+    KT_EQ_INT(cfg.tls_session_cache, 0);
+
+    /* "listen off": HTTPS only. */
+    KT_EQ_INT(parse("--listen", "off", "--listen-tls", "127.0.0.1:8443", "--tls-cert", "a.crt",
+                    "--tls-key", "a.key", "d", NULL),
+              0);
+    KT_EQ_INT(cfg.n_listen, 0);
+    KT_EQ_INT(parse("--listen", "off", "d", NULL), -1);
+    KT_EQ_STR(err, "nothing to listen on (give listen or listen-tls)");
+}
+
+static void
+t_tls_option_errors(void)
+{
+    KT_EQ_INT(parse("--listen-tls", "127.0.0.1:8443", "d", NULL), -1);
+    KT_EQ_STR(err, "listen-tls needs a certificate (give tls-cert FILE tls-key FILE)");
+    KT_EQ_INT(parse("--tls-key", "a.key", "d", NULL), -1);
+    KT_EQ_STR(err, "--tls-key: 'a.key' follows no tls-cert (give tls-cert FILE first)");
+    KT_EQ_INT(parse("--listen-tls", "127.0.0.1:8443", "--tls-cert", "a.crt", "d", NULL), -1);
+    KT_EQ_STR(err, "tls-cert 'a.crt' has no tls-key after it");
+    KT_EQ_INT(parse("--tls-cert", "a.crt", "--tls-key", "a.key", "d", NULL), -1);
+    KT_EQ_STR(err, "tls-cert without listen-tls");
+    KT_EQ_INT(parse("--redirect-http", "127.0.0.1:80", "d", NULL), -1);
+    KT_EQ_STR(err, "redirect-http without listen-tls");
+    KT_EQ_INT(
+        parse("--listen-tls", "127.0.0.1:8080", "--tls-cert", "a", "--tls-key", "b", "d", NULL),
+        -1);
+    KT_EQ_STR(err, "address '127.0.0.1:8080' is given for two listeners");
+    KT_EQ_INT(parse("--hsts", "1y", "d", NULL), -1);
+    KT_EQ_STR(err, "--hsts: '1y' is not 'off' or seconds 0..63072000 (2 years)");
+    KT_EQ_INT(parse("--tls-session-timeout", "500ms", "d", NULL), -1);
+    KT_EQ_STR(err, "--tls-session-timeout: '500ms' is out of range 1000..86400000 ms");
+}
+
+static void
+t_tls_file_pairs(void)
+{
+    /* A file's pairs are replaced as a whole by the command line's. */
+    const char *path = write_tmp("listen-tls 127.0.0.1:8443\ntls-cert f.crt\ntls-key f.key\n"
+                                 "tls-cert g.crt\ntls-key g.key\n");
+    KT_EQ_INT(parse("--config", path, "d", NULL), 0);
+    KT_EQ_INT(cfg.n_certs, 2);
+    KT_EQ_INT(parse("--config", path, "--tls-cert", "c.crt", "--tls-key", "c.key", "d", NULL), 0);
+    KT_EQ_INT(cfg.n_certs, 1);
+    KT_EQ_STR(cfg.certs[0].cert, "c.crt");
+    rm_tmp();
+}
+
 int
 main(void)
 {
@@ -678,10 +796,14 @@ main(void)
     KT_RUN(t_duration_units, "durations accept ms, s and m");
     KT_RUN(t_size_units, "sizes accept k and m; max-uri-size fits in max-header-size");
     KT_RUN(t_number_ranges, "numbers are range-checked; workers auto is the CPU count");
+    KT_RUN(t_cdn_options, "the CDN options: cache policy per class and glob, keys, hints");
     KT_RUN(t_enums_and_paths, "log format, spa-fallback and access-log values");
     KT_RUN(t_config_file_errors, "unreadable, repeated --config and bad file values");
     KT_RUN(t_help_and_version, "--help and --version print to stdout and return 1");
     KT_RUN(t_example_conf_is_defaults, "site-example/kiln-edge.conf states exactly the defaults");
+    KT_RUN(t_tls_options, "TLS options: listeners, certificate pairs, HSTS, sessions");
+    KT_RUN(t_tls_option_errors, "TLS options that cannot work together are refused");
+    KT_RUN(t_tls_file_pairs, "certificate pairs on the command line replace the file's");
     rm_tmp();
     return kt_done();
 }

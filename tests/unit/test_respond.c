@@ -2,6 +2,7 @@
  * loaded from a small plain directory: statuses, headers and body slices,
  * without sockets. The end-to-end tests repeat the important ones over TCP. */
 #include "edge/index.h"
+#include "edge/cache.h"
 #include "edge/respond.h"
 #include "tests/kt.h"
 
@@ -45,9 +46,7 @@ setup(void)
     put("docs/index.html", "<p>docs</p>\n", 12);
     put("404.html", "<p>gone</p>\n", 12);
     put("img.png", "\x89PNG", 4);
-    memset(&cfg, 0, sizeof cfg);
-    cfg.mem_max = 65536;
-    cfg.max_age_other = 300;
+    ke_config_defaults(&cfg);
     char err[256];
     if (ke_index_load(dir, &cfg, &ix, err, sizeof err) != 0) {
         fprintf(stderr, "%s\n", err);
@@ -213,6 +212,41 @@ t_multirange(void)
     KT_CHECK(has("Content-Range: bytes 0-9/74\r\n"));
 }
 
+/* Loads the test directory again with cfg changed by the given options. */
+static void
+reload_with(const char *h, const char *v1, const char *h2, const char *v2)
+{
+    ke_config_defaults(&cfg);
+    char why[256];
+    if (h)
+        KT_EQ_INT(ke_cache_apply(&cfg, KE_CH_CDN, v1, why, sizeof why), 0);
+    if (h2)
+        KT_EQ_INT(ke_cache_apply(&cfg, KE_CH_BROWSER, v2, why, sizeof why), 0);
+    ke_index_release(ix);
+    char err[256];
+    KT_EQ_INT(ke_index_load(dir, &cfg, &ix, err, sizeof err), 0);
+}
+
+static void
+t_cache_policy(void)
+{
+    KT_EQ_INT(ask("GET / HTTP/1.1\r\nHost: x\r\n\r\n"), 200);
+    KT_CHECK(has("\r\nCache-Control: no-cache\r\nCDN-Cache-Control: max-age=60, "
+                 "stale-while-revalidate=60, stale-if-error=86400\r\n"));
+    KT_EQ_INT(ask("GET /a.txt HTTP/1.1\r\nHost: x\r\n\r\n"), 200);
+    KT_CHECK(has("\r\nCache-Control: public, max-age=300\r\nETag"));
+    /* A 304 repeats the CDN's header, so a cache refreshes its TTL. */
+    reload_with("cdn", "/*.txt max-age=5", "browser", "/docs/* private, max-age=9");
+    KT_EQ_INT(ask("GET /a.txt HTTP/1.1\r\nHost: x\r\nIf-None-Match: *\r\n\r\n"), 304);
+    KT_CHECK(has("\r\nCDN-Cache-Control: max-age=5\r\n"));
+    KT_EQ_INT(ask("GET /docs/ HTTP/1.1\r\nHost: x\r\n\r\n"), 200);
+    KT_CHECK(has("\r\nCache-Control: private, max-age=9\r\nCDN-Cache-Control: max-age=60,"));
+    reload_with("cdn", "entry off", NULL, NULL);
+    KT_EQ_INT(ask("GET / HTTP/1.1\r\nHost: x\r\n\r\n"), 200);
+    KT_CHECK(!has("CDN-Cache-Control"));
+    reload_with(NULL, NULL, NULL, NULL); /* the defaults again, for the tests after */
+}
+
 static void
 t_paths(void)
 {
@@ -290,6 +324,7 @@ main(void)
     KT_RUN(t_ims, "If-Modified-Since, and If-None-Match taking precedence");
     KT_RUN(t_range, "single ranges give 206, -0 gives 416, invalid ranges 200");
     KT_RUN(t_multirange, "several ranges give multipart/byteranges; overlaps merge");
+    KT_RUN(t_cache_policy, "cache policy per class, CDN-Cache-Control, glob overrides, 304");
     KT_RUN(t_paths, "directories, redirects, decoding, dot-segments, %00, the 404 page");
     KT_RUN(t_spa, "the SPA fallback serves page paths, not asset paths");
     KT_RUN(t_methods, "OPTIONS 204 with Allow; other methods 405; a body closes");

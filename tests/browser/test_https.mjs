@@ -1,0 +1,198 @@
+// site-example over HTTPS in Debian's headless Chromium: kiln-edge with the
+// throwaway certificates of tests/tls/make-test-certs.sh, the test CA trusted
+// the way a user or an enterprise does it on Linux (an NSS database in the
+// profile's $HOME, filled with certutil), and no --ignore-certificate-errors:
+// the page loads only if the chain, the name and the TLS policy all satisfy
+// the browser. Then the same site with the CA absent must be refused.
+// Prints TAP. Environment: KILN_BUILD, KILN_EDGE, CHROMIUM.
+import { spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const KILN_BUILD = process.env.KILN_BUILD || path.join(ROOT, 'build/asan/bin/kiln-build');
+const KILN_EDGE = process.env.KILN_EDGE || path.join(ROOT, 'build/asan/bin/kiln-edge');
+const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
+const TMP = fs.mkdtempSync(path.join(os.tmpdir(), 'kiln-https-'));
+const CERTS = path.join(TMP, 'certs');
+const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
+const tests = [];
+const test = (name, fn) => tests.push({ name, fn });
+function assert(cond, msg) {
+  if (!cond) throw new Error(msg);
+}
+function run(cmd, args) {
+  const p = spawnSync(cmd, args, { encoding: 'utf8' });
+  if (p.status !== 0) throw new Error(`${cmd} exited ${p.status}: ${p.stderr}`);
+  return p.stdout;
+}
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+    s.on('error', reject);
+  });
+}
+
+let edge = null;
+let port = 0;
+let redirectPort = 0;
+async function startEdge(release) {
+  port = await freePort();
+  redirectPort = await freePort();
+  edge = spawn(KILN_EDGE, ['-w', '1', '--listen', 'off', '--listen-tls', `127.0.0.1:${port}`,
+    '--tls-cert', path.join(CERTS, 'ecdsa.crt'), '--tls-key', path.join(CERTS, 'ecdsa.key'),
+    '--redirect-http', `127.0.0.1:${redirectPort}`, '--hsts', '300', release],
+  { stdio: ['ignore', 'ignore', 'inherit'] });
+  const end = Date.now() + 15000;
+  for (;;) {
+    const up = await new Promise((resolve) => {
+      const c = net.connect(port, '127.0.0.1', () => { c.destroy(); resolve(true); });
+      c.on('error', () => resolve(false));
+    });
+    if (up) return;
+    if (Date.now() > end) throw new Error('kiln-edge did not listen');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/* A browser whose $HOME holds an NSS database; with trust, the test CA is in it. */
+async function browser(name, trust) {
+  const home = path.join(TMP, name);
+  const db = path.join(home, '.pki', 'nssdb');
+  fs.mkdirSync(db, { recursive: true });
+  run('certutil', ['-N', '-d', `sql:${db}`, '--empty-password']);
+  if (trust)
+    run('certutil', ['-A', '-d', `sql:${db}`, '-t', 'C,,', '-n', 'kiln test CA',
+      '-i', path.join(CERTS, 'ca.crt')]);
+  const context = await chromium.launchPersistentContext(path.join(home, 'profile'), {
+    executablePath: CHROMIUM, headless: true, args: ARGS, env: { ...process.env, HOME: home },
+  });
+  const page = context.pages()[0] || await context.newPage();
+  page.setDefaultTimeout(20000);
+  return { context, page };
+}
+
+let trusted = null;
+const origin = () => `https://localhost:${port}`;
+
+test('site-example loads over HTTPS with the test CA: TLS 1.2, the ECDSA certificate', async () => {
+  const { page } = trusted;
+  const resp = await page.goto(`${origin()}/`);
+  assert(resp && resp.status() === 200, `status ${resp && resp.status()}`);
+  const sec = await resp.securityDetails();
+  assert(sec, 'no security details: not HTTPS?');
+  assert(sec.protocol === 'TLS 1.2', `protocol ${sec.protocol}`);
+  assert(sec.issuer === 'kiln test CA', `issuer ${sec.issuer}`);
+  assert(sec.subjectName === 'ecdsa.kiln.test', `subject ${sec.subjectName}`);
+  const headers = resp.headers();
+  assert(headers['strict-transport-security'] === 'max-age=300', JSON.stringify(headers));
+  assert(/^(br|zstd|gzip)$/.test(headers['content-encoding'] || ''),
+    `content-encoding ${headers['content-encoding']}`);
+});
+
+test('its stylesheet, scripts and images arrive over the same TLS (integrity checked)', async () => {
+  const { page } = trusted;
+  const failed = [];
+  page.on('requestfailed', (r) => failed.push(`${r.url()} ${r.failure().errorText}`));
+  await page.reload({ waitUntil: 'load' });
+  const state = await page.evaluate(() => ({
+    sheets: [...document.styleSheets].filter((s) => s.href && s.cssRules.length > 0).length,
+    images: [...document.images].filter((i) => i.complete && i.naturalWidth > 0).length,
+    allImages: document.images.length,
+    secure: window.isSecureContext,
+  }));
+  assert(failed.length === 0, `failed requests: ${failed.join(', ')}`);
+  assert(state.sheets >= 1, `stylesheets with rules: ${state.sheets}`);
+  assert(state.allImages === 0 || state.images >= 1, `images decoded: ${state.images}`);
+  assert(state.secure, 'not a secure context');
+});
+
+test('a second page and the service worker work over HTTPS', async () => {
+  const { page } = trusted;
+  const ready = await page.evaluate(async () => {
+    if (!('serviceWorker' in navigator)) return 'no serviceWorker';
+    const reg = await Promise.race([navigator.serviceWorker.ready,
+      new Promise((r) => setTimeout(() => r(null), 10000))]);
+    return reg && reg.active ? 'active' : 'not active';
+  });
+  assert(ready === 'active', `service worker: ${ready}`);
+  const links = await page.$$eval('a[href$=".html"]', (as) => as.map((a) => a.href));
+  const other = links.find((h) => h.startsWith(origin()) && !h.endsWith('/index.html'));
+  if (other) {
+    const resp = await page.goto(other);
+    assert(resp.status() === 200 || resp.status() === 304 || resp.fromServiceWorker(),
+      `${other}: ${resp.status()}`);
+  }
+});
+
+test('http:// on the redirect listener lands on the HTTPS page', async () => {
+  const { page } = trusted;
+  const resp = await page.goto(`http://localhost:${redirectPort}/index.html?from=http`);
+  assert(page.url() === `${origin()}/index.html?from=http`, `landed on ${page.url()}`);
+  assert(resp && (resp.status() === 200 || resp.fromServiceWorker()), `status ${resp && resp.status()}`);
+});
+
+test('without the test CA the browser refuses the certificate', async () => {
+  const { context, page } = await browser('untrusted', false);
+  try {
+    let error = '';
+    try {
+      await page.goto(`${origin()}/`);
+    } catch (e) {
+      error = e.message;
+    }
+    assert(/ERR_CERT_AUTHORITY_INVALID/.test(error), `expected a certificate error, got: ${error}`);
+  } finally {
+    await context.close();
+  }
+});
+
+async function main() {
+  let failed = 0;
+  try {
+    run('sh', [path.join(ROOT, 'tests/tls/make-test-certs.sh'), CERTS]);
+    const out = path.join(TMP, 'release');
+    run(KILN_BUILD, ['-q', '--no-cache', '--exclude', 'kiln-edge.conf', '-o', out,
+      path.join(ROOT, 'site-example')]);
+    await startEdge(out);
+    trusted = await browser('trusted', true);
+  } catch (e) {
+    console.log(`not ok 1 - setup: ${e.message.split('\n')[0]}`);
+    failed = tests.length;
+  }
+  let n = 0;
+  for (const t of tests) {
+    n++;
+    if (failed === tests.length) break;
+    try {
+      await t.fn();
+      console.log(`ok ${n} - ${t.name}`);
+    } catch (e) {
+      failed++;
+      console.log(`not ok ${n} - ${t.name}`);
+      for (const l of String(e.stack || e).split('\n')) console.log('#   ' + l);
+    }
+  }
+  console.log(`1..${tests.length}`);
+  if (trusted) await trusted.context.close().catch(() => {});
+  if (edge) {
+    const e = edge;
+    const done = new Promise((r) => e.once('exit', r));
+    e.kill('SIGTERM');
+    await done;
+  }
+  fs.rmSync(TMP, { recursive: true, force: true });
+  process.exit(failed ? 1 : 0);
+}
+
+main();
