@@ -1338,16 +1338,33 @@ rewrite_docs(struct bundle *b)
         size_t pos = 0;
         bool changed = false;
         for (size_t r = 0; r < doc->refs.n && !rc; r++) {
+            const struct kb_ref *ref = &doc->refs.v[r];
             int t = doc->target[r];
-            if (doc->refs.v[r].kind != KB_REF_HTML_MODULE || t < 0 || b->g.mod_of[t] < 0)
+            int mi = t >= 0 ? b->g.mod_of[t] : -1;
+            if (mi < 0 || b->g.m[mi].chunk < 0)
                 continue;
-            int e = ep_of(b, b->g.mod_of[t]);
-            if (e < 0 || ep_bailed(b, (size_t)e))
+            int e = ep_of(b, mi);
+            if (ref->kind == KB_REF_HTML_MODULEPRELOAD && e < 0 && ref->tag_end) {
+                /* A preload of a module now inside a chunk would fetch
+                 * bytes nothing runs: the <link> goes. */
+                size_t at = ref->start;
+                const char *d = (const char *)doc->data;
+                while (at >= 5 && strncasecmp(d + at - 5, "<link", 5) != 0)
+                    at--;
+                size_t end = ref->tag_end + (d[ref->tag_end] == '/' ? 2 : 1);
+                if (at >= 5 && at - 5 >= pos && end <= doc->len) {
+                    rc = kc_buf_append(&o, doc->data + pos, at - 5 - pos);
+                    pos = end;
+                    changed = true;
+                }
+                continue;
+            }
+            if (ref->kind != KB_REF_HTML_MODULE || e < 0)
                 continue;
             struct kc_buf links;
             kc_buf_init(&links, KB_CHUNK_MAX);
             size_t tag = 0;
-            rc = preload_links(b, doc, &doc->refs.v[r], e, &links, &tag);
+            rc = preload_links(b, doc, ref, e, &links, &tag);
             if (!rc && links.len && tag >= pos) {
                 rc = kc_buf_append(&o, doc->data + pos, tag - pos);
                 if (!rc)
@@ -1431,10 +1448,8 @@ install(struct bundle *b)
             rc = set_data(f, &facade[e]);
         else
             kb_reflist_free(&f->refs);
-        if (!rc && e >= 0) {
-            f->role &= ~KB_ROLE_PREHASHED; /* its bytes are new */
+        if (!rc && e >= 0)
             rc = kb__rescan(s, f);
-        }
     }
     if (!rc)
         rc = rewrite_docs(b);
@@ -1444,7 +1459,17 @@ install(struct bundle *b)
         kc_buf_free(&text[c]);
     free(facade);
     free(text);
-    return rc ? rc : kb__refresh_roles(s);
+    if (!rc)
+        rc = kb__refresh_roles(s);
+    /* A name a bundler hashed no longer matches the bytes: the naming
+     * stage puts kiln's hash in its place. */
+    for (size_t mi = 0; mi < b->g.n && !rc; mi++) {
+        struct kb_file *f = &s->files[b->g.m[mi].file];
+        if (b->g.m[mi].chunk >= 0 && ep_of(b, (int)mi) >= 0 && (f->role & KB_ROLE_PREHASHED) &&
+            (f->role & KB_ROLE_REFERENCED) && !(f->role & KB_ROLE_KEEP_NAME))
+            f->role |= KB_ROLE_RENAMED;
+    }
+    return rc;
 }
 
 static int
