@@ -322,6 +322,29 @@ inline_imports(struct bundle *b)
     }
 }
 
+/* import() of a module gives the namespace of its chunk (or facade), while
+ * `import * as ns` gives a materialised object: the specification makes
+ * them one object, so a module reached both ways stays unbundled. */
+static void
+namespace_identity(struct bundle *b)
+{
+    for (size_t mi = 0; mi < b->g.n; mi++) {
+        const struct kb_mod *m = &b->g.m[mi];
+        for (size_t i = 0; i < m->nimp + m->nexp; i++) {
+            bool ns = i < m->nimp
+                          ? !m->imp[i].name
+                          : m->exp[i - m->nimp].kind == KB_EXP_INDIRECT && !m->exp[i - m->nimp].imp;
+            if (!ns)
+                continue;
+            int req = i < m->nimp ? m->imp[i].req : m->exp[i - m->nimp].req;
+            int e = ep_of(b, m->req[req].mod);
+            if (e >= 0 && (b->ep_kind[e] & 2))
+                bail_mod(b, (int)mi, m->req[req].str->start,
+                         "a namespace import of a module that import() also loads");
+        }
+    }
+}
+
 /* ---- chunks ------------------------------------------------------------------------ */
 
 static void
@@ -1576,6 +1599,7 @@ kb_bundle(struct kb_site *s)
         for (size_t mi = 0; mi < b.g.n; mi++)
             if (b.g.m[mi].bail)
                 bail_mod(&b, (int)mi, b.g.m[mi].bail_at, b.g.m[mi].bail);
+        namespace_identity(&b);
     }
     for (int round = 0; !rc; round++) {
         rc = make_chunks(&b);

@@ -228,6 +228,18 @@ def _(tmp):
     assert "kiln-build: warning: a.js:2:1: direct eval(): its entry points are left unbundled" in err, err
 
 
+@test("a module imported as a namespace and by import() stays unbundled (one object in the spec)")
+def _(tmp):
+    src, dist = site(tmp, {
+        "main.js": 'import * as ns from "./x.js";\nconst again = await import("./x.js");\n'
+                   'console.log(ns === again);\n',
+        "x.js": "export const x = 1;\n",
+    })
+    _, _, err = build(src, dist, "--bundle")
+    assert ("main.js:1:21: a namespace import of a module that import() also loads: its entry "
+            "points are left unbundled") in err, err
+
+
 @test("top-level await followed by a module that does not wait for it stays unbundled")
 def _(tmp):
     src, dist = site(tmp, {
