@@ -322,6 +322,49 @@ inline_imports(struct bundle *b)
     }
 }
 
+/* A module of the graph that something outside it loads (a worker's or a
+ * classic script's reference, new URL() of a module, another non-bundled
+ * script) would meet a chunk or an orphaned original: its component stays
+ * unbundled. The graph's own edges, the pages' module scripts and
+ * modulepreloads, and preload/prefetch hints are fine. */
+static void
+external_refs(struct bundle *b)
+{
+    const struct kb_site *s = b->s;
+    for (size_t i = 0; i < s->n; i++) {
+        const struct kb_file *f = &s->files[i];
+        bool in_graph = b->g.mod_of[i] >= 0;
+        for (size_t r = 0; r < f->refs.n; r++) {
+            const struct kb_ref *ref = &f->refs.v[r];
+            int t = f->target[r];
+            if (t < 0 || b->g.mod_of[t] < 0)
+                continue;
+            enum kb_ref_kind k = ref->kind;
+            bool ok = in_graph ? k == KB_REF_JS_IMPORT || k == KB_REF_JS_DYNAMIC
+                               : (f->role & KB_ROLE_ENTRY) &&
+                                     (k == KB_REF_HTML_MODULE || k == KB_REF_HTML_MODULEPRELOAD ||
+                                      k == KB_REF_HTML_PRELOAD ||
+                                      ((ref->flags & KB_REF_F_INLINE) &&
+                                       (k == KB_REF_JS_IMPORT || k == KB_REF_JS_DYNAMIC)));
+            if (ok)
+                continue;
+            int mi = b->g.mod_of[t];
+            bool fresh_bail = false;
+            for (size_t e = 0; e < b->nep; e++)
+                if (bit(&b->eset[(size_t)mi * b->W], e) && !ep_bailed(b, e)) {
+                    b->ep_bailed[find(b->uf, (int)e)] = true;
+                    fresh_bail = true;
+                }
+            if (fresh_bail) {
+                kc_warn("%s:%u: loads %s outside the module graph: its entry points are left "
+                        "unbundled",
+                        f->path, ref->line, s->files[t].path);
+                b->s->warnings++;
+            }
+        }
+    }
+}
+
 /* import() of a module gives the namespace of its chunk (or facade), while
  * `import * as ns` gives a materialised object: the specification makes
  * them one object, so a module reached both ways stays unbundled. */
@@ -898,6 +941,27 @@ paren_of(const char *src, uint32_t at, uint32_t end)
     return at;
 }
 
+/* The first byte at or after at that is neither white space nor inside a
+ * comment (stops at end). */
+static uint32_t
+skip_blank(const char *src, uint32_t at, uint32_t end)
+{
+    while (at < end) {
+        if (src[at] == '/' && at + 1 < end && src[at + 1] == '*') {
+            const char *e = strstr(src + at + 2, "*/");
+            at = e ? (uint32_t)(e - src) + 2 : end;
+        } else if (src[at] == '/' && at + 1 < end && src[at + 1] == '/') {
+            while (at < end && src[at] != '\n')
+                at++;
+        } else if (src[at] == ' ' || src[at] == '\t' || src[at] == '\n' || src[at] == '\r') {
+            at++;
+        } else {
+            break;
+        }
+    }
+    return at;
+}
+
 static int
 name_fixup(struct bundle *b, int c, const char *final, const char *name)
 {
@@ -934,15 +998,18 @@ splice_stmt(struct splice *sp, struct kb_jsn *st)
                               paren_of(m->src, d->start, d->end), " %s", f);
                 if (!rc)
                     rc = name_fixup(b, sp->c, f, "default");
-            } else if (d->kind == KB_JSN_CLASS_DECL || anonymous_fn(d)) {
-                /* A property definition names an anonymous function "default". */
-                rc = edit(sp, st->start, d->start, ";const %s = { default: ", f);
-                if (!rc)
-                    rc = edit(sp, d->end, d->end, " }.default;");
             } else {
-                rc = edit(sp, st->start, d->start, ";const %s = ", f);
+                /* From after `default` to the statement's end (before its
+                 * ';'), so parentheses around the expression stay whole. A
+                 * property definition names an anonymous function or class
+                 * "default", as the original's NamedEvaluation does. */
+                uint32_t kw = skip_blank(m->src, st->start + 6, d->start) + 7;
+                uint32_t end =
+                    st->end > d->end && m->src[st->end - 1] == ';' ? st->end - 1 : st->end;
+                bool anon = d->kind == KB_JSN_CLASS_DECL || anonymous_fn(d);
+                rc = edit(sp, st->start, kw, ";const %s =%s", f, anon ? " { default:" : "");
                 if (!rc)
-                    rc = edit(sp, d->end, d->end, ";");
+                    rc = edit(sp, end, end, "%s", anon ? " }.default;" : ";");
             }
             sp->skip = NULL;
             return rc ? rc : kb_graph_walk(d, splice_visit, sp, 0);
@@ -1600,6 +1667,7 @@ kb_bundle(struct kb_site *s)
             if (b.g.m[mi].bail)
                 bail_mod(&b, (int)mi, b.g.m[mi].bail_at, b.g.m[mi].bail);
         namespace_identity(&b);
+        external_refs(&b);
     }
     for (int round = 0; !rc; round++) {
         rc = make_chunks(&b);

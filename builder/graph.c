@@ -381,6 +381,11 @@ add_req(struct kb_graph *g, int mi, struct kb_jsn *str, bool dynamic)
         bail(m, str->start, "imports a module from another origin");
         return 0;
     }
+    if (strpbrk(spec, "?#")) {
+        /* "./a.js?v=2" and "./a.js" are two instances of one file. */
+        bail(m, str->start, "a specifier with a query or fragment");
+        return 0;
+    }
     if (bare) {
         t = resolve_bare(g, m, spec);
         if (t == -2) {

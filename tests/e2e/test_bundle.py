@@ -240,6 +240,29 @@ def _(tmp):
             "points are left unbundled") in err, err
 
 
+@test("a module a worker or a non-module script also loads stays unbundled")
+def _(tmp):
+    src, dist = site(tmp, {
+        "main.js": 'import { a } from "./a.js";\n'
+                   'new Worker(new URL("./a.js", import.meta.url), { type: "module" });\n',
+        "a.js": "export const a = 1;\n",
+    })
+    _, _, err = build(src, dist, "--bundle")
+    assert ("kiln-build: warning: main.js:2: loads a.js outside the module graph: its entry "
+            "points are left unbundled") in err, err
+
+
+@test("a specifier with a query stays unbundled: it names another instance")
+def _(tmp):
+    src, dist = site(tmp, {
+        "main.js": 'import { a } from "./a.js?v=2";\nimport { a as b } from "./a.js";\n',
+        "a.js": "export const a = {};\n",
+    })
+    _, _, err = build(src, dist, "--bundle")
+    assert ("main.js:1:19: a specifier with a query or fragment: its entry points are left "
+            "unbundled") in err, err
+
+
 @test("top-level await followed by a module that does not wait for it stays unbundled")
 def _(tmp):
     src, dist = site(tmp, {

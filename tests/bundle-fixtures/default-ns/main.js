@@ -3,6 +3,8 @@ import anonFn from './anon-fn.js';
 import AnonClass from './anon-class.js';
 import named, { other } from './named.js';
 import * as ns from './named.js';
+import paren from './paren.js';
+import ParenClass, { after } from './paren-class.js';
 __log.push('expr ' + expr);
 __log.push('anonFn ' + anonFn() + ' name=' + anonFn.name);
 __log.push('AnonClass name=' + AnonClass.name + ' ' + new AnonClass().v);
@@ -13,4 +15,5 @@ __log.push('ns default ' + (ns.default === named) + ' extensible ' + Object.isEx
 let threw = false;
 try { 'use strict'; ns.other = 1; } catch (e) { threw = e instanceof TypeError; }
 __log.push('ns write throws ' + threw);
+__log.push('paren ' + paren() + ' name=' + paren.name + ' class name=' + ParenClass.name + ' ' + after);
 window.__done = true;
