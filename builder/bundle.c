@@ -102,6 +102,8 @@ struct chunk {
     size_t nexports;
     struct kc_buf body; /* the spliced modules */
     struct kc_buf pre;  /* name fix-ups and namespace objects */
+    struct kb_smap map; /* of body */
+    char *map_path;     /* the chunk's source map */
 };
 
 struct bundle {
@@ -402,6 +404,8 @@ free_chunks(struct bundle *b)
         free(c->exports);
         kc_buf_free(&c->body);
         kc_buf_free(&c->pre);
+        kb_smap_free(&c->map);
+        free(c->map_path);
     }
     free(b->c);
     b->c = NULL;
@@ -1122,9 +1126,15 @@ splice_module(struct bundle *b, int c, int mi)
         rc = splice_urls(&sp);
     if (!rc)
         rc = splice_maps(&sp);
-    struct kc_buf *o = &b->c[c].body;
+    struct chunk *ch = &b->c[c];
+    struct kc_buf *o = &ch->body;
+    int si = 0;
+    while (ch->mods[si] != mi)
+        si++;
+    char head[PATH_MAX + 16];
+    snprintf(head, sizeof head, ";\n// %s\n", m->path);
     if (!rc)
-        rc = kc_buf_printf(o, ";\n// %s\n", m->path);
+        rc = kb_smap_gen(&ch->map, o, head, -1, NULL, 0);
     if (!rc) {
         if (sp.n)
             qsort(sp.v, sp.n, sizeof *sp.v, cmp_edit);
@@ -1135,15 +1145,15 @@ splice_module(struct bundle *b, int c, int mi)
                 rc = KC_EINVAL;
                 break;
             }
-            rc = kc_buf_append(o, m->src + pos, sp.v[i].start - pos);
+            rc = kb_smap_copy(&ch->map, o, si, m->src, pos, sp.v[i].start - pos);
             if (!rc)
-                rc = kc_buf_puts(o, sp.v[i].text);
+                rc = kb_smap_gen(&ch->map, o, sp.v[i].text, si, m->src, sp.v[i].start);
             pos = sp.v[i].end;
         }
         if (!rc)
-            rc = kc_buf_append(o, m->src + pos, m->len - pos);
+            rc = kb_smap_copy(&ch->map, o, si, m->src, pos, m->len - pos);
         if (!rc)
-            rc = kc_buf_puts(o, "\n");
+            rc = kb_smap_gen(&ch->map, o, "\n", -1, NULL, 0);
     }
     for (size_t i = 0; i < sp.n; i++)
         free(sp.v[i].text);
@@ -1230,6 +1240,31 @@ common_path(struct bundle *b, int c)
     return KC_ECLASH;
 }
 
+/* The chunk's source map: NAME.bundle.js.map beside it (the site may have
+ * its own NAME.js.map, the map of the original module). */
+static int
+map_path(struct bundle *b, int c)
+{
+    const char *p = b->c[c].path;
+    size_t n = strlen(p);
+    if (n > 3 && strcmp(p + n - 3, ".js") == 0)
+        n -= 3;
+    char name[PATH_MAX];
+    for (unsigned k = 1; k < 1000; k++) {
+        int w = snprintf(name, sizeof name, "%.*s.bundle%.0u.js.map", (int)n, p, k > 1 ? k : 0);
+        if (w < 0 || (size_t)w >= sizeof name)
+            return KC_ETOOBIG;
+        bool used = kb_site_find(b->s, name) >= 0;
+        for (size_t i = 0; i < b->nc && !used; i++)
+            used = b->c[i].map_path && strcmp(b->c[i].map_path, name) == 0;
+        if (!used) {
+            b->c[c].map_path = strdup(name);
+            return b->c[c].map_path ? 0 : KC_ENOMEM;
+        }
+    }
+    return KC_ECLASH;
+}
+
 /* Inserts a generated file at its sorted place (kb_site_find is a binary
  * search) and shifts every reference target past it. */
 static int
@@ -1267,9 +1302,40 @@ set_data(struct kb_file *f, struct kc_buf *text)
     return 0;
 }
 
-/* Chunk c's final text: imports, fix-ups and namespaces, modules, exports. */
+/* Chunk c's source map: sources relative to the chunk (they are the
+ * original files, still in the release), with their text embedded since a
+ * host's own file now holds the chunk. */
 static int
-chunk_text(struct bundle *b, int c, struct kc_buf *o)
+map_text(struct bundle *b, int c, unsigned body_line, struct kc_buf *out)
+{
+    struct chunk *ch = &b->c[c];
+    const char **src = calloc(ch->n + 1, sizeof *src);
+    const char **txt = calloc(ch->n + 1, sizeof *txt);
+    size_t *len = calloc(ch->n + 1, sizeof *len);
+    int rc = src && txt && len ? 0 : KC_ENOMEM;
+    for (size_t i = 0; i < ch->n && !rc; i++) {
+        const struct kb_mod *m = &b->g.m[ch->mods[i]];
+        src[i] = rel(b, c, m->path);
+        txt[i] = m->src;
+        len[i] = m->len;
+        rc = src[i] ? 0 : KC_ENOMEM;
+    }
+    char *json = rc ? NULL : kb_smap_json(&ch->map, body_line, src, txt, len, ch->n);
+    if (!rc)
+        rc = json ? kc_buf_puts(out, json) : KC_ENOMEM;
+    free(json);
+    for (size_t i = 0; src && i < ch->n; i++)
+        free((char *)src[i]);
+    free(src);
+    free(txt);
+    free(len);
+    return rc;
+}
+
+/* Chunk c's final text: imports, fix-ups and namespaces, modules, exports,
+ * and its source map (into map). */
+static int
+chunk_text(struct bundle *b, int c, struct kc_buf *o, struct kc_buf *map)
 {
     struct chunk *ch = &b->c[c];
     int rc = 0;
@@ -1289,6 +1355,9 @@ chunk_text(struct bundle *b, int c, struct kc_buf *o)
     }
     if (!rc && ch->pre.len)
         rc = kc_buf_append(o, ch->pre.data, ch->pre.len);
+    unsigned body_line = 0;
+    for (size_t i = 0; i < o->len; i++)
+        body_line += o->data[i] == '\n';
     if (!rc && ch->body.len)
         rc = kc_buf_append(o, ch->body.data, ch->body.len);
     if (!rc && ch->nexports) {
@@ -1317,6 +1386,12 @@ chunk_text(struct bundle *b, int c, struct kc_buf *o)
             rc = kc_buf_puts(o, " };\n");
         free(names);
     }
+    if (!rc) {
+        const char *base = strrchr(ch->map_path, '/');
+        rc = kc_buf_printf(o, "//# sourceMappingURL=%s\n", base ? base + 1 : ch->map_path);
+    }
+    if (!rc)
+        rc = map_text(b, c, body_line, map);
     return rc;
 }
 
@@ -1484,7 +1559,8 @@ install(struct bundle *b)
     /* Every text first: facades add to the exports of the chunks. */
     struct kc_buf *facade = calloc(b->nep + 1, sizeof *facade);
     struct kc_buf *text = calloc(b->nc + 1, sizeof *text);
-    if (!facade || !text)
+    struct kc_buf *maps = calloc(b->nc + 1, sizeof *maps);
+    if (!facade || !text || !maps)
         rc = KC_ENOMEM;
     for (size_t e = 0; e < b->nep && !rc; e++) {
         kc_buf_init(&facade[e], KB_CHUNK_MAX);
@@ -1494,19 +1570,22 @@ install(struct bundle *b)
     }
     for (size_t c = 0; c < b->nc && !rc; c++) {
         kc_buf_init(&text[c], KB_CHUNK_MAX);
-        rc = chunk_text(b, (int)c, &text[c]);
+        kc_buf_init(&maps[c], KB_CHUNK_MAX);
+        rc = chunk_text(b, (int)c, &text[c], &maps[c]);
     }
     /* New files first: inserting shifts indexes, and the hosts' references
      * must find them when they are scanned again. */
     for (size_t c = 0; c < b->nc && !rc; c++) {
-        if (b->c[c].host >= 0)
-            continue;
         int64_t mtime = 0;
         for (size_t i = 0; i < b->c[c].n; i++)
             if (s->files[b->g.m[b->c[c].mods[i]].file].mtime > mtime)
                 mtime = s->files[b->g.m[b->c[c].mods[i]].file].mtime;
         size_t len;
-        unsigned char *bytes = (unsigned char *)kc_buf_steal(&text[c], &len);
+        unsigned char *bytes = (unsigned char *)kc_buf_steal(&maps[c], &len);
+        rc = bytes ? insert_file(s, b->c[c].map_path, bytes, len, mtime) : KC_ENOMEM;
+        if (rc || b->c[c].host >= 0)
+            continue;
+        bytes = (unsigned char *)kc_buf_steal(&text[c], &len);
         rc = bytes ? insert_file(s, b->c[c].path, bytes, len, mtime) : KC_ENOMEM;
     }
     int *mod_of = rc ? NULL : realloc(b->g.mod_of, (s->n + 1) * sizeof *mod_of);
@@ -1545,10 +1624,13 @@ install(struct bundle *b)
         rc = rewrite_docs(b);
     for (size_t e = 0; facade && e < b->nep; e++)
         kc_buf_free(&facade[e]);
-    for (size_t c = 0; text && c < b->nc; c++)
+    for (size_t c = 0; text && maps && c < b->nc; c++) {
         kc_buf_free(&text[c]);
+        kc_buf_free(&maps[c]);
+    }
     free(facade);
     free(text);
+    free(maps);
     if (!rc)
         rc = kb__refresh_roles(s);
     /* A name a bundler hashed no longer matches the bytes: the naming
@@ -1574,6 +1656,8 @@ emit_chunks(struct bundle *b)
         } else {
             rc = common_path(b, (int)c);
         }
+        if (!rc)
+            rc = map_path(b, (int)c);
     }
     for (size_t c = 0; c < b->nc && !rc; c++) {
         struct chunk *ch = &b->c[c];

@@ -12,6 +12,7 @@
 
 #include "builder/js/ast.h"
 #include "builder/site.h"
+#include "common/buf.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -115,6 +116,39 @@ long kb_graph_export_names(const struct kb_graph *g, int m, const char ***names)
  * negative error that stops the walk. */
 typedef int (*kb_graph_visit)(void *ctx, struct kb_jsn *n, bool shorthand, int fn_depth);
 int kb_graph_walk(struct kb_jsn *n, kb_graph_visit fn, void *ctx, int fn_depth);
+
+/*
+ * Source maps of chunks (smap.c). A chunk's text is appended through
+ * kb_smap_copy (bytes [off, off + len) of source si's text src: the start
+ * and each line are mapped back) and kb_smap_gen (generated text, mapped
+ * as a whole to src's offset off, or not at all when si < 0), which keep
+ * the generated line and UTF-16 column. kb_smap_mappings writes the VLQ
+ * "mappings" string, shifted down by line_offset lines; kb_smap_json the
+ * whole map (malloc'd, caller frees; NULL when out of memory).
+ */
+struct kb_smap_seg {
+    unsigned gline, gcol;
+    int src;
+    unsigned oline, ocol;
+};
+
+struct kb_smap {
+    struct kb_smap_seg *v;
+    size_t n, cap;
+    unsigned line, col; /* generated cursor */
+    int osrc;           /* original cursor: source, offset, line, column */
+    size_t ooff;
+    unsigned oline, ocol;
+};
+
+int kb_smap_copy(struct kb_smap *m, struct kc_buf *out, int si, const char *src, size_t off,
+                 size_t len);
+int kb_smap_gen(struct kb_smap *m, struct kc_buf *out, const char *text, int si, const char *src,
+                size_t off);
+int kb_smap_mappings(const struct kb_smap *m, unsigned line_offset, struct kc_buf *o);
+char *kb_smap_json(const struct kb_smap *m, unsigned line_offset, const char *const *sources,
+                   const char *const *contents, const size_t *lens, size_t n);
+void kb_smap_free(struct kb_smap *m);
 
 /*
  * Pure helpers (unit-tested). kb_graph_pkg_entry: the file a package.json

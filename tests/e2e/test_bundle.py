@@ -124,6 +124,63 @@ def _(tmp):
     assert "const name = 'inner'; return 'two helper ' + name;" in chunk, chunk
 
 
+B64 = {c: i for i, c in enumerate("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/")}
+
+
+def decode_mappings(mappings):
+    """[(generated line, column, source, original line, column)], absolute."""
+    out, src, ol, oc = [], 0, 0, 0
+    for gl, line in enumerate(mappings.split(";")):
+        gc = 0
+        for seg in filter(None, line.split(",")):
+            vals, v, shift = [], 0, 0
+            for ch in seg:
+                d = B64[ch]
+                v |= (d & 31) << shift
+                shift += 5
+                if not d & 32:
+                    vals.append(-(v >> 1) if v & 1 else v >> 1)
+                    v, shift = 0, 0
+            gc += vals[0]
+            src, ol, oc = src + vals[1], ol + vals[2], oc + vals[3]
+            out.append((gl, gc, src, ol, oc))
+    return out
+
+
+@test("each chunk has a v3 source map whose segments point at the same text in the originals")
+def _(tmp):
+    dist = os.path.join(tmp, "dist")
+    build(os.path.join(FIXTURES, "collisions"), dist, "--bundle")
+    m = by_source(dist)
+    chunk = read(dist, m["main.js"]["file"])
+    url = re.search(r"^//# sourceMappingURL=(\S+)\n\Z", chunk, re.M).group(1)
+    assert url == os.path.basename(m["main.bundle.js.map"]["file"]), (url, m.keys())
+    smap = json.loads(read(dist, url))
+    assert smap["version"] == 3 and smap["sources"] == ["./one.js", "./two.js", "./main.js"], smap
+    for i, s in enumerate(smap["sources"]):
+        assert smap["sourcesContent"][i] == read(os.path.join(FIXTURES, "collisions"), s[2:])
+    lines = chunk.split("\n")
+    segs = decode_mappings(smap["mappings"])
+    assert len(segs) > 10
+    exact = 0
+    for k, (gl, gc, si, ol, oc) in enumerate(segs):
+        orig = smap["sourcesContent"][si].split("\n")[ol][oc:]
+        gen = lines[gl][gc:]
+        # The segment runs to the next one on its line.
+        if k + 1 < len(segs) and segs[k + 1][0] == gl:
+            gen = gen[:segs[k + 1][1] - gc]
+        n = min(6, len(gen))
+        # Copied text matches byte for byte; an edit (a renamed name, ';')
+        # maps to where the original construct starts.
+        if gen[:n] == orig[:n]:
+            exact += 1
+        elif gen.startswith(";") or re.match(r"[A-Za-z_$]", orig):
+            continue  # an edit: a name, "let Thing$1 = class Thing", a removed import
+        else:
+            raise AssertionError((gl, gc, gen, orig))
+    assert exact > len(segs) // 2, (exact, len(segs))
+
+
 @test("a syntax error in a module is file:line:col, exit 1, no release")
 def _(tmp):
     fails_with(tmp, {"main.js": 'import { a } from "./a.js";\n', "a.js": "export const a = ;\n"},

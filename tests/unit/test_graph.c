@@ -75,6 +75,30 @@ t_importmap(void)
     KT_EQ_INT(imap("[", "a"), KC_EPARSE);
 }
 
+/* Source maps: copied text maps each line, generated text its start only,
+ * columns count UTF-16 units, and the VLQs are relative. */
+static void
+t_smap(void)
+{
+    struct kb_smap m = { .osrc = -1 };
+    struct kc_buf o, mp;
+    kc_buf_init(&o, 1 << 20);
+    kc_buf_init(&mp, 1 << 20);
+    const char *src = "a\n\xc3\xa9 = b;\nc\n";
+    KT_EQ_INT(kb_smap_gen(&m, &o, ";\n", -1, NULL, 0), 0); /* unmapped line */
+    KT_EQ_INT(kb_smap_copy(&m, &o, 0, src, 0, 7), 0);      /* "a\né = " */
+    KT_EQ_INT(kb_smap_gen(&m, &o, "b$1", 0, src, 7), 0);   /* the edit of "b" */
+    KT_EQ_INT(kb_smap_copy(&m, &o, 0, src, 8, strlen(src) - 8), 0);
+    KT_EQ_INT(kb_smap_mappings(&m, 2, &mp), 0);
+    /* Lines 0-1: offset; 2: unmapped; 3: a at 0:0; 4: é at 1:0, b$1 at
+     * col 4 -> 1:4 (é is one unit), ";" at col 7 -> 1:5; 5: c at 2:0. */
+    KT_EQ_STR(mp.data, ";;;AAAA;AACA,IAAI,GAAC;AACL");
+    KT_EQ_STR(o.data, ";\na\n\xc3\xa9 = b$1;\nc\n");
+    kb_smap_free(&m);
+    kc_buf_free(&o);
+    kc_buf_free(&mp);
+}
+
 /* ---- linking on a site in memory ------------------------------------------- */
 
 static struct kb_options opt = { .base = "/", .bundle = true };
@@ -221,6 +245,8 @@ main(void)
                           "subpaths, nothing else");
     KT_RUN(t_pkg_fields, "package.json without exports: module, then main, then index.js");
     KT_RUN(t_importmap, "import map: exact keys, then the longest prefix ending in '/'");
+    KT_RUN(t_smap, "source map segments: a line each for copied text, one for an edit, UTF-16 "
+                   "columns, relative VLQ");
     KT_RUN(t_link_reexports, "ResolveExport: re-exports, export *, ambiguity, namespaces, cycles");
     KT_RUN(t_link_namespace_names, "a namespace lists the resolvable export names, sorted");
     KT_RUN(t_link_errors, "importing a name a module does not export is an error");
