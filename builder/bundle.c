@@ -1720,18 +1720,20 @@ kb_bundle(struct kb_site *s)
     int rc = kb_graph_build(&b.g, s);
     if (!rc && b.g.errors)
         rc = KC_EPARSE;
+    /* Entry points: the pages' module scripts, then import() targets. */
+    for (size_t d = 0; d < s->n && !rc; d++) {
+        const struct kb_file *doc = &s->files[d];
+        for (size_t r = 0; r < doc->refs.n && !rc && (doc->role & KB_ROLE_ENTRY); r++) {
+            int t = doc->target[r];
+            if (doc->refs.v[r].kind == KB_REF_HTML_MODULE && t >= 0 && b.g.mod_of[t] >= 0)
+                rc = add_ep(&b, b.g.mod_of[t], 1);
+        }
+    }
     for (size_t mi = 0; mi < b.g.n && !rc; mi++) {
         const struct kb_mod *m = &b.g.m[mi];
-        const struct kb_file *f = &s->files[m->file];
-        for (size_t d = 0; d < s->n && !rc; d++)
-            for (size_t r = 0; r < s->files[d].refs.n && !rc; r++)
-                if (s->files[d].target[r] == m->file &&
-                    s->files[d].refs.v[r].kind == KB_REF_HTML_MODULE)
-                    rc = add_ep(&b, (int)mi, 1);
         for (size_t r = 0; r < m->nreq && !rc; r++)
             if (m->req[r].dynamic)
                 rc = add_ep(&b, m->req[r].mod, 2);
-        (void)f;
     }
     if (!rc && b.nep == 0) {
         free_bundle(&b);
