@@ -1755,11 +1755,13 @@ kb_bundle(struct kb_site *s)
         namespace_identity(&b);
         external_refs(&b);
     }
+    /* Each round that changes anything leaves one more component unbundled,
+     * so the chunks settle within nep + 1 rounds. */
     for (int round = 0; !rc; round++) {
         rc = make_chunks(&b);
         if (!rc)
             rc = check_chunks(&b);
-        if (rc == 1 && round < 64)
+        if (rc == 1 && (size_t)round <= b.nep)
             rc = 0;
         else if (rc == 1)
             rc = KC_EINVAL;
