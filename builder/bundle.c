@@ -336,6 +336,8 @@ external_refs(struct bundle *b)
     for (size_t i = 0; i < s->n; i++) {
         const struct kb_file *f = &s->files[i];
         bool in_graph = b->g.mod_of[i] >= 0;
+        if (!f->reachable)
+            continue; /* no page loads it: copied as it is, like any such file */
         for (size_t r = 0; r < f->refs.n; r++) {
             const struct kb_ref *ref = &f->refs.v[r];
             int t = f->target[r];
