@@ -102,6 +102,8 @@ struct chunk {
     size_t nexports;
     struct kc_buf body; /* the spliced modules */
     struct kc_buf pre;  /* name fix-ups and namespace objects */
+    int *nsimp;         /* modules whose real namespace this chunk imports */
+    size_t nnsimp;
     struct kb_smap map; /* of body */
     char *map_path;     /* the chunk's source map */
 };
@@ -369,9 +371,10 @@ external_refs(struct bundle *b)
     }
 }
 
-/* import() of a module gives the namespace of its chunk (or facade), while
- * `import * as ns` gives a materialised object: the specification makes
- * them one object, so a module reached both ways stays unbundled. */
+/* import() of a module gives the namespace of the file at its path (its
+ * chunk or facade); `import * as ns` of the same module must give the same
+ * object, so such a namespace is imported from that file
+ * (`import * as ns from "./x.js"`) instead of being materialised. */
 static void
 namespace_identity(struct bundle *b)
 {
@@ -386,8 +389,7 @@ namespace_identity(struct bundle *b)
             int req = i < m->nimp ? m->imp[i].req : m->exp[i - m->nimp].req;
             int e = ep_of(b, m->req[req].mod);
             if (e >= 0 && (b->ep_kind[e] & 2))
-                bail_mod(b, (int)mi, m->req[req].str->start,
-                         "a namespace import of a module that import() also loads");
+                b->g.m[m->req[req].mod].ns_real = true;
         }
     }
 }
@@ -403,6 +405,7 @@ free_chunks(struct bundle *b)
         free(c->path);
         free(c->deps);
         free(c->needs);
+        free(c->nsimp);
         free(c->exports);
         kc_buf_free(&c->body);
         kc_buf_free(&c->pre);
@@ -814,6 +817,8 @@ edit(struct splice *sp, uint32_t start, uint32_t end, const char *fmt, ...)
 static int
 need(struct bundle *b, int c, struct kb_sym s)
 {
+    if (s.idx == KB_SYM_NS(&b->g.m[s.mod]) && b->g.m[s.mod].ns_real)
+        return push_int(&b->c[c].nsimp, &b->c[c].nnsimp, s.mod);
     int tc = b->g.m[s.mod].chunk;
     if (tc == c)
         return 0;
@@ -1355,6 +1360,13 @@ chunk_text(struct bundle *b, int c, struct kc_buf *o, struct kc_buf *map)
             rc = kc_buf_printf(o, "%s\"%s\";\n", any ? " } from " : "", u);
         free(u);
     }
+    for (size_t i = 0; i < ch->nnsimp && !rc; i++) {
+        const struct kb_mod *t = &b->g.m[ch->nsimp[i]];
+        char *u = rel(b, c, t->path);
+        rc = u ? kc_buf_printf(o, "import * as %s from \"%s\";\n", t->final[KB_SYM_NS(t)], u)
+               : KC_ENOMEM;
+        free(u);
+    }
     if (!rc && ch->pre.len)
         rc = kc_buf_append(o, ch->pre.data, ch->pre.len);
     unsigned body_line = 0;
@@ -1362,32 +1374,37 @@ chunk_text(struct bundle *b, int c, struct kc_buf *o, struct kc_buf *map)
         body_line += o->data[i] == '\n';
     if (!rc && ch->body.len)
         rc = kc_buf_append(o, ch->body.data, ch->body.len);
-    if (!rc && ch->nexports) {
-        rc = kc_buf_puts(o, "export { ");
-        for (size_t i = 0; i < ch->nexports && !rc; i++)
-            rc = kc_buf_printf(o, "%s%s", i ? ", " : "", ch->exports[i]);
-        if (!rc)
-            rc = kc_buf_puts(o, " };\n");
-    }
-    /* A chunk that is an import() target exposes the module's exports. */
+    /* A chunk that is an import() target exposes the module's exports (such
+     * a chunk is never shared, so it has no internal exports: the filter
+     * below only guards against naming one export twice). */
     int e = ch->host;
+    const char **names = NULL;
+    long k = 0;
     if (!rc && e >= 0 && (b->ep_kind[e] & 2)) {
-        const char **names;
-        long k = kb_graph_export_names(&b->g, b->ep[e], &names);
+        k = kb_graph_export_names(&b->g, b->ep[e], &names);
         rc = k < 0 ? KC_ENOMEM : 0;
-        if (!rc && k > 0)
-            rc = kc_buf_puts(o, "export { ");
-        for (long i = 0; i < k && !rc; i++) {
-            struct kb_sym s;
-            kb_graph_resolve_export(&b->g, b->ep[e], names[i], &s);
-            rc = kc_buf_printf(o, "%s%s as ", i ? ", " : "", sym_final(b, s));
-            if (!rc)
-                rc = put_name(o, names[i]);
-        }
-        if (!rc && k > 0)
-            rc = kc_buf_puts(o, " };\n");
-        free(names);
     }
+    bool any = false;
+    for (size_t i = 0; i < ch->nexports && !rc; i++) {
+        bool pub = false;
+        for (long x = 0; x < k && !pub; x++)
+            pub = strcmp(names[x], ch->exports[i]) == 0;
+        if (!pub) {
+            rc = kc_buf_printf(o, "%s%s", any ? ", " : "export { ", ch->exports[i]);
+            any = true;
+        }
+    }
+    for (long i = 0; i < k && !rc; i++) {
+        struct kb_sym s;
+        kb_graph_resolve_export(&b->g, b->ep[e], names[i], &s);
+        rc = kc_buf_printf(o, "%s%s as ", any ? ", " : "export { ", sym_final(b, s));
+        if (!rc)
+            rc = put_name(o, names[i]);
+        any = true;
+    }
+    if (!rc && any)
+        rc = kc_buf_puts(o, " };\n");
+    free(names);
     if (!rc) {
         const char *base = strrchr(ch->map_path, '/');
         rc = kc_buf_printf(o, "//# sourceMappingURL=%s\n", base ? base + 1 : ch->map_path);
@@ -1419,6 +1436,18 @@ facade_text(struct bundle *b, int e, struct kc_buf *o)
         kc_path_dirname(b->g.m[b->ep[e]].path, dir, sizeof dir);
         struct kc_buf r;
         kc_buf_init(&r, PATH_MAX * 2);
+        if (s.idx == KB_SYM_NS(&b->g.m[s.mod]) && b->g.m[s.mod].ns_real) {
+            /* The real namespace of the module's own file. */
+            rc = kc_path_relative(dir, b->g.m[s.mod].path, &r);
+            if (!rc)
+                rc = kc_buf_puts(o, "export * as ");
+            if (!rc)
+                rc = put_name(o, names[i]);
+            if (!rc)
+                rc = kc_buf_printf(o, " from \"%s\";\n", r.data);
+            kc_buf_free(&r);
+            continue;
+        }
         rc = kc_path_relative(dir, b->c[tc].path, &r);
         if (!rc)
             rc = kc_buf_printf(o, "export { %s as ", sym_final(b, s));
@@ -1646,6 +1675,27 @@ install(struct bundle *b)
     return rc;
 }
 
+/* A shared chunk that holds a page's module script is written at that
+ * module's path, which saves the page a facade and the browser a request.
+ * Not for an import() target: the namespace it gets would list the chunk's
+ * internal exports too. */
+static bool
+adopt_host(struct bundle *b, int c)
+{
+    struct chunk *ch = &b->c[c];
+    for (size_t i = 0; i < ch->n; i++) {
+        int e = ep_of(b, ch->mods[i]);
+        if (e < 0 || ep_bailed(b, (size_t)e) || (b->ep_kind[e] & 2))
+            continue;
+        ch->path = strdup(b->g.m[ch->mods[i]].path);
+        if (!ch->path)
+            return false;
+        ch->host = e;
+        return true;
+    }
+    return false;
+}
+
 static int
 emit_chunks(struct bundle *b)
 {
@@ -1655,7 +1705,7 @@ emit_chunks(struct bundle *b)
         if (ch->host >= 0) {
             ch->path = strdup(host_path(b, b->ep[ch->host]));
             rc = ch->path ? 0 : KC_ENOMEM;
-        } else {
+        } else if (!adopt_host(b, (int)c)) {
             rc = common_path(b, (int)c);
         }
         if (!rc)
@@ -1665,7 +1715,7 @@ emit_chunks(struct bundle *b)
         struct chunk *ch = &b->c[c];
         for (size_t i = 0; i < ch->n && !rc; i++) {
             struct kb_mod *m = &b->g.m[ch->mods[i]];
-            if (m->ns_used)
+            if (m->ns_used && !m->ns_real)
                 rc = namespace_object(b, (int)c, ch->mods[i]);
         }
         for (size_t i = 0; i < ch->n && !rc; i++)

@@ -76,6 +76,7 @@ struct kb_mod {
     size_t nurls;
     bool tla;         /* top-level await */
     bool ns_used;     /* the namespace object is needed as a value */
+    bool ns_real;     /* ... and is its file's own (it is an import() target) */
     const char *bail; /* why this module cannot be bundled, or NULL */
     uint32_t bail_at; /* byte offset of the reason */
     /* Filled by bundle.c. */

