@@ -181,6 +181,16 @@ def _(tmp):
     assert exact > len(segs) // 2, (exact, len(segs))
 
 
+@test("the same input gives a byte-identical bundled release")
+def _(tmp):
+    from kt import tree
+    a, b = os.path.join(tmp, "a"), os.path.join(tmp, "b")
+    for d in (a, b):
+        build(os.path.join(FIXTURES, "dynamic-shared"), d, "--bundle")
+    ta, tb = tree(a), tree(b)
+    assert ta.keys() == tb.keys() and all(ta[k][0] == tb[k][0] for k in ta), "releases differ"
+
+
 @test("a syntax error in a module is file:line:col, exit 1, no release")
 def _(tmp):
     fails_with(tmp, {"main.js": 'import { a } from "./a.js";\n', "a.js": "export const a = ;\n"},
