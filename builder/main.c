@@ -49,6 +49,8 @@ usage(FILE *to)
           "                         only the URLs whose content changed\n"
           "      --no-sw            do not generate sw.js nor register it in the pages\n"
           "      --sw-config FILE   service worker options (JSON; docs/service-worker.md)\n"
+          "      --bundle, --no-bundle  bundle the pages' module scripts into scope-hoisted\n"
+          "                         ES-module chunks (default: off; docs/bundling.md)\n"
           "  -q, --quiet            no table, warnings and errors only\n"
           "  -v, --verbose          more detail (repeat for debug)\n"
           "  -h, --help             this help\n"
@@ -222,6 +224,8 @@ build(struct kb_options *o)
     s.t_scan = now() - t0;
     if (!rc)
         rc = kb_resolve(&s);
+    if (!rc)
+        rc = kb_bundle(&s);
     double t1 = now();
     if (!rc)
         rc = kb_name(&s);
@@ -270,6 +274,8 @@ main(int argc, char **argv)
         { "previous", required_argument, NULL, 'P' },
         { "no-sw", no_argument, NULL, 'W' },
         { "sw-config", required_argument, NULL, 'S' },
+        { "bundle", no_argument, NULL, 'B' },
+        { "no-bundle", no_argument, NULL, 'N' },
         { "quiet", no_argument, NULL, 'q' },
         { "verbose", no_argument, NULL, 'v' },
         { "help", no_argument, NULL, 'h' },
@@ -287,6 +293,7 @@ main(int argc, char **argv)
         .min_saving = 5,
         .integrity = true,
         .sw = true,
+        .bundle = false,
     };
     enum kc_log_level level = KC_LOG_WARN;
     bool no_cache = false;
@@ -345,6 +352,8 @@ main(int argc, char **argv)
             break;
         case 'W': o.sw = false; break;
         case 'S': o.sw_config = optarg; break;
+        case 'B': o.bundle = true; break;
+        case 'N': o.bundle = false; break;
         case 'q': o.quiet = true; break;
         case 'v': level = level < KC_LOG_INFO ? KC_LOG_INFO : KC_LOG_DEBUG; break;
         case 'h': usage(stdout); return 0;

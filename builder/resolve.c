@@ -356,6 +356,46 @@ report_problems(struct kb_site *s)
 }
 
 int
+kb__rescan(struct kb_site *s, struct kb_file *f)
+{
+    kb_reflist_free(&f->refs);
+    free(f->scan_error);
+    f->scan_error = NULL;
+    int rc = scan_file(f);
+    if (!rc && f->scan_error) {
+        /* Generated text the scanner refuses is a bug of its generator. */
+        kc_error("%s (generated)", f->scan_error);
+        rc = KC_EPARSE;
+    }
+    return rc ? rc : resolve_file(s, f);
+}
+
+int
+kb__refresh_roles(struct kb_site *s)
+{
+    for (size_t i = 0; i < s->n; i++) {
+        s->files[i].role &= ~(KB_ROLE_REFERENCED | KB_ROLE_MODULE);
+        s->files[i].reachable = false;
+    }
+    for (size_t i = 0; i < s->n; i++) {
+        struct kb_file *f = &s->files[i];
+        for (size_t r = 0; r < f->refs.n; r++) {
+            int t = f->target[r];
+            if (t < 0)
+                continue;
+            s->files[t].role |= KB_ROLE_REFERENCED;
+            if (ref_is_module(f->refs.v[r].kind))
+                s->files[t].role |= KB_ROLE_MODULE;
+        }
+    }
+    int rc = mark_reachable(s);
+    for (size_t i = 0; i < s->n; i++)
+        if (!(s->files[i].role & KB_ROLE_REFERENCED))
+            s->files[i].role |= KB_ROLE_KEEP_NAME;
+    return rc;
+}
+
+int
 kb_resolve(struct kb_site *s)
 {
     int rc = 0;

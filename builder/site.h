@@ -37,6 +37,7 @@ struct kb_options {
     bool quiet;            /* no table on stdout */
     bool sw;               /* generate sw.js and its registration (--no-sw turns off) */
     const char *sw_config; /* --sw-config FILE (JSON) or NULL: docs/service-worker.md */
+    bool bundle;           /* --bundle: scope-hoisted ES module chunks (docs/bundling.md) */
 };
 
 /* What a file is to the release. */
@@ -113,11 +114,20 @@ int kb_site_find(const struct kb_site *s, const char *p);
  * printing "file:line: reason" for every problem it found. */
 int kb_scan(struct kb_site *s);
 int kb_resolve(struct kb_site *s);
+int kb_bundle(struct kb_site *s);
 int kb_name(struct kb_site *s);
 int kb_sw(struct kb_site *s);
 int kb_emit(struct kb_site *s, const char *tmp_dir);
 int kb_report(const struct kb_site *s);
 void kb_site_free(struct kb_site *s);
+
+/* Builder-internal (kb__), defined in resolve.c for bundle.c: kb__rescan
+ * runs f's scanner again on its (new) data and resolves the references;
+ * kb__refresh_roles recomputes which files are referenced, loaded as modules
+ * and reachable after files changed, and lets the unreferenced keep their
+ * names. */
+int kb__rescan(struct kb_site *s, struct kb_file *f);
+int kb__refresh_roles(struct kb_site *s);
 
 /* Helpers emit.c shares with sw.c. */
 /* True when f is served with cache class "immutable" (its URL is its version). */

@@ -1,0 +1,1831 @@
+/*
+ * Modern bundles by scope hoisting and source splicing. Every module of the
+ * graph gets the set of entry points (module scripts and import() targets)
+ * that load it statically; modules with equal sets form one ES-module chunk,
+ * printed as the original text of its modules in evaluation order with
+ * edits (imports removed, exports stripped, names renamed where they
+ * collide). Chunks are new bytes of site files, so fingerprinting,
+ * integrity, compression and the service worker treat them as any module.
+ * An entry point whose graph uses something this file cannot reproduce
+ * exactly stays unbundled, with a warning (docs/bundling.md).
+ */
+#include "builder/bundle.h"
+#include "common/buf.h"
+#include "common/error.h"
+#include "common/log.h"
+#include "common/path.h"
+
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#define KB_CHUNK_MAX (1ull << 31)
+
+/* ---- a set of strings (names) ------------------------------------------------ */
+
+struct nset {
+    const char **v;
+    size_t cap, n;
+};
+
+static uint64_t
+fnv(const char *s)
+{
+    uint64_t h = 1469598103934665603ull;
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211ull;
+    return h;
+}
+
+static bool
+nset_has(const struct nset *s, const char *k)
+{
+    if (!s->cap)
+        return false;
+    for (size_t i = fnv(k) & (s->cap - 1);; i = (i + 1) & (s->cap - 1)) {
+        if (!s->v[i])
+            return false;
+        if (strcmp(s->v[i], k) == 0)
+            return true;
+    }
+}
+
+/* k must outlive the set (names in the trees, or finals). */
+static int
+nset_add(struct nset *s, const char *k)
+{
+    if (2 * (s->n + 1) > s->cap) {
+        size_t nc = s->cap ? 2 * s->cap : 256;
+        const char **nv = calloc(nc, sizeof *nv);
+        if (!nv)
+            return KC_ENOMEM;
+        for (size_t i = 0; i < s->cap; i++)
+            if (s->v[i]) {
+                size_t j = fnv(s->v[i]) & (nc - 1);
+                while (nv[j])
+                    j = (j + 1) & (nc - 1);
+                nv[j] = s->v[i];
+            }
+        free(s->v);
+        s->v = nv;
+        s->cap = nc;
+    }
+    size_t i = fnv(k) & (s->cap - 1);
+    for (; s->v[i]; i = (i + 1) & (s->cap - 1))
+        if (strcmp(s->v[i], k) == 0)
+            return 0;
+    s->v[i] = k;
+    s->n++;
+    return 0;
+}
+
+/* ---- the bundle's state -------------------------------------------------------- */
+
+struct need {
+    int chunk; /* the chunk that exports it */
+    const char *name;
+};
+
+struct chunk {
+    const uint64_t *key; /* entry-point set, W words */
+    int *mods;           /* in evaluation order */
+    size_t n;
+    int host; /* entry point whose file holds this chunk, or -1 (a common chunk) */
+    char *path;
+    int *deps; /* chunks imported, in order */
+    size_t ndeps;
+    struct need *needs; /* names imported from other chunks */
+    size_t nneeds;
+    const char **exports; /* internal names other chunks import */
+    size_t nexports;
+    struct kc_buf body; /* the spliced modules */
+    struct kc_buf pre;  /* name fix-ups and namespace objects */
+    int *nsimp;         /* modules whose real namespace this chunk imports */
+    size_t nnsimp;
+    struct kb_smap map; /* of body */
+    char *map_path;     /* the chunk's source map */
+};
+
+struct bundle {
+    struct kb_graph g;
+    struct kb_site *s;
+    int *ep;                /* entry points: module indexes */
+    unsigned char *ep_kind; /* 1 static (a page's module script), 2 dynamic */
+    size_t nep;
+    size_t W;        /* words of an entry-point set */
+    uint64_t *eset;  /* per module, W words */
+    int *uf;         /* union-find over entry points */
+    bool *ep_bailed; /* per union-find root */
+    int **order;     /* per entry point: its static graph in evaluation order */
+    size_t *norder;
+    bool *cyclic; /* per entry point */
+    struct chunk *c;
+    size_t nc;
+    struct nset taken, globals, all;
+    char **fresh; /* generated names, owned */
+    size_t nfresh;
+};
+
+static int
+find(int *uf, int x)
+{
+    while (uf[x] != x)
+        x = uf[x] = uf[uf[x]];
+    return x;
+}
+
+static int
+ep_of(const struct bundle *b, int mod)
+{
+    for (size_t i = 0; i < b->nep; i++)
+        if (b->ep[i] == mod)
+            return (int)i;
+    return -1;
+}
+
+static int
+add_ep(struct bundle *b, int mod, unsigned char kind)
+{
+    int e = ep_of(b, mod);
+    if (e >= 0) {
+        b->ep_kind[e] |= kind;
+        return 0;
+    }
+    int *v = realloc(b->ep, (b->nep + 1) * sizeof *v);
+    if (!v)
+        return KC_ENOMEM;
+    b->ep = v;
+    unsigned char *k = realloc(b->ep_kind, b->nep + 1);
+    if (!k)
+        return KC_ENOMEM;
+    b->ep_kind = k;
+    v[b->nep] = mod;
+    k[b->nep++] = kind;
+    return 0;
+}
+
+static bool
+bit(const uint64_t *set, size_t i)
+{
+    return (set[i / 64] >> (i % 64)) & 1;
+}
+
+/* ---- entry points, their graphs, and what stays unbundled ---------------------------- */
+
+struct dfs {
+    struct bundle *b;
+    unsigned char *color; /* 0 new, 1 on the stack, 2 done */
+    int *out;
+    size_t n;
+    bool cyclic;
+};
+
+static void
+post_order(struct dfs *d, int mi)
+{
+    d->color[mi] = 1;
+    const struct kb_mod *m = &d->b->g.m[mi];
+    for (size_t r = 0; r < m->nreq; r++) {
+        if (m->req[r].dynamic)
+            continue;
+        int t = m->req[r].mod;
+        if (d->color[t] == 1)
+            d->cyclic = true;
+        else if (d->color[t] == 0)
+            post_order(d, t);
+    }
+    d->color[mi] = 2;
+    d->out[d->n++] = mi;
+}
+
+static int
+graphs(struct bundle *b)
+{
+    size_t n = b->g.n;
+    b->W = (b->nep + 63) / 64;
+    b->eset = calloc(n * b->W + 1, sizeof *b->eset);
+    b->order = calloc(b->nep, sizeof *b->order);
+    b->norder = calloc(b->nep, sizeof *b->norder);
+    b->cyclic = calloc(b->nep, sizeof *b->cyclic);
+    unsigned char *color = malloc(n + 1);
+    if (!b->eset || !b->order || !b->norder || !b->cyclic || !color) {
+        free(color);
+        return KC_ENOMEM;
+    }
+    for (size_t e = 0; e < b->nep; e++) {
+        struct dfs d = { b, color, malloc((n + 1) * sizeof(int)), 0, false };
+        if (!d.out) {
+            free(color);
+            return KC_ENOMEM;
+        }
+        memset(color, 0, n);
+        post_order(&d, b->ep[e]);
+        b->order[e] = d.out;
+        b->norder[e] = d.n;
+        b->cyclic[e] = d.cyclic;
+        for (size_t i = 0; i < d.n; i++)
+            b->eset[(size_t)d.out[i] * b->W + e / 64] |= 1ull << (e % 64);
+    }
+    free(color);
+    return 0;
+}
+
+/* Leaves the entry points of module mi's component unbundled, with a
+ * warning naming the place and the reason (printed once per component). */
+static void
+bail_mod(struct bundle *b, int mi, uint32_t at, const char *why)
+{
+    const struct kb_mod *m = &b->g.m[mi];
+    bool any = false;
+    for (size_t e = 0; e < b->nep; e++) {
+        if (!bit(&b->eset[(size_t)mi * b->W], e))
+            continue;
+        int r = find(b->uf, (int)e);
+        if (!b->ep_bailed[r]) {
+            b->ep_bailed[r] = true;
+            any = true;
+        }
+    }
+    if (!any)
+        return;
+    struct kb_diag d;
+    kb_diag_set(&d, m->src, at, "%s", why);
+    kc_warn("%s:%u:%u: %s: its entry points are left unbundled", m->path, d.line, d.col, d.msg);
+    b->s->warnings++;
+}
+
+static bool
+ep_bailed(const struct bundle *b, size_t e)
+{
+    return b->ep_bailed[find(b->uf, (int)e)];
+}
+
+/* Entry points that share a module, or that import() one another, are
+ * bundled or left alone together: two copies of a module would be two
+ * instances with separate state. */
+static void
+components(struct bundle *b)
+{
+    for (size_t e = 0; e < b->nep; e++)
+        b->uf[e] = (int)e;
+    for (size_t mi = 0; mi < b->g.n; mi++) {
+        int first = -1;
+        for (size_t e = 0; e < b->nep; e++) {
+            if (!bit(&b->eset[mi * b->W], e))
+                continue;
+            if (first < 0)
+                first = (int)e;
+            else
+                b->uf[find(b->uf, (int)e)] = find(b->uf, first);
+        }
+        const struct kb_mod *m = &b->g.m[mi];
+        for (size_t r = 0; r < m->nreq && first >= 0; r++)
+            if (m->req[r].dynamic) {
+                int t = ep_of(b, m->req[r].mod);
+                b->uf[find(b->uf, t)] = find(b->uf, first);
+            }
+    }
+}
+
+/* A module an inline <script type="module"> imports would be a second
+ * instance beside the bundled copy on that page: the entry points of that
+ * page whose graph holds it stay unbundled. */
+static void
+inline_imports(struct bundle *b)
+{
+    const struct kb_site *s = b->s;
+    for (size_t d = 0; d < s->n; d++) {
+        const struct kb_file *doc = &s->files[d];
+        if (!(doc->role & KB_ROLE_ENTRY))
+            continue;
+        for (size_t r = 0; r < doc->refs.n; r++) {
+            const struct kb_ref *ref = &doc->refs.v[r];
+            int t = doc->target[r];
+            if (t < 0 || !(ref->flags & KB_REF_F_INLINE) ||
+                (ref->kind != KB_REF_JS_IMPORT && ref->kind != KB_REF_JS_DYNAMIC) ||
+                b->g.mod_of[t] < 0)
+                continue;
+            int mi = b->g.mod_of[t];
+            for (size_t k = 0; k < doc->refs.n; k++) {
+                int et = doc->target[k];
+                int e = doc->refs.v[k].kind == KB_REF_HTML_MODULE && et >= 0 && b->g.mod_of[et] >= 0
+                            ? ep_of(b, b->g.mod_of[et])
+                            : -1;
+                if (e < 0 || !bit(&b->eset[(size_t)mi * b->W], (size_t)e) ||
+                    ep_bailed(b, (size_t)e))
+                    continue;
+                kc_warn("%s:%u: an inline module script imports %s, which %s also loads: its "
+                        "entry points are left unbundled",
+                        doc->path, ref->line, s->files[t].path, s->files[et].path);
+                b->s->warnings++;
+                b->ep_bailed[find(b->uf, e)] = true;
+            }
+        }
+    }
+}
+
+/* A module of the graph that something outside it loads (a worker's or a
+ * classic script's reference, new URL() of a module, another non-bundled
+ * script) would meet a chunk or an orphaned original: its component stays
+ * unbundled. The graph's own edges, the pages' module scripts and
+ * modulepreloads, and preload/prefetch hints are fine. */
+static void
+external_refs(struct bundle *b)
+{
+    const struct kb_site *s = b->s;
+    for (size_t i = 0; i < s->n; i++) {
+        const struct kb_file *f = &s->files[i];
+        bool in_graph = b->g.mod_of[i] >= 0;
+        if (!f->reachable)
+            continue; /* no page loads it: copied as it is, like any such file */
+        for (size_t r = 0; r < f->refs.n; r++) {
+            const struct kb_ref *ref = &f->refs.v[r];
+            int t = f->target[r];
+            if (t < 0 || b->g.mod_of[t] < 0)
+                continue;
+            enum kb_ref_kind k = ref->kind;
+            bool ok = in_graph ? k == KB_REF_JS_IMPORT || k == KB_REF_JS_DYNAMIC
+                               : (f->role & KB_ROLE_ENTRY) &&
+                                     (k == KB_REF_HTML_MODULE || k == KB_REF_HTML_MODULEPRELOAD ||
+                                      k == KB_REF_HTML_PRELOAD ||
+                                      ((ref->flags & KB_REF_F_INLINE) &&
+                                       (k == KB_REF_JS_IMPORT || k == KB_REF_JS_DYNAMIC)));
+            if (ok)
+                continue;
+            int mi = b->g.mod_of[t];
+            bool fresh_bail = false;
+            for (size_t e = 0; e < b->nep; e++)
+                if (bit(&b->eset[(size_t)mi * b->W], e) && !ep_bailed(b, e)) {
+                    b->ep_bailed[find(b->uf, (int)e)] = true;
+                    fresh_bail = true;
+                }
+            if (fresh_bail) {
+                kc_warn("%s:%u: loads %s outside the module graph: its entry points are left "
+                        "unbundled",
+                        f->path, ref->line, s->files[t].path);
+                b->s->warnings++;
+            }
+        }
+    }
+}
+
+/* import() of a module gives the namespace of the file at its path (its
+ * chunk or facade); `import * as ns` of the same module must give the same
+ * object, so such a namespace is imported from that file
+ * (`import * as ns from "./x.js"`) instead of being materialised. */
+static void
+namespace_identity(struct bundle *b)
+{
+    for (size_t mi = 0; mi < b->g.n; mi++) {
+        const struct kb_mod *m = &b->g.m[mi];
+        for (size_t i = 0; i < m->nimp + m->nexp; i++) {
+            bool ns = i < m->nimp
+                          ? !m->imp[i].name
+                          : m->exp[i - m->nimp].kind == KB_EXP_INDIRECT && !m->exp[i - m->nimp].imp;
+            if (!ns)
+                continue;
+            int req = i < m->nimp ? m->imp[i].req : m->exp[i - m->nimp].req;
+            int e = ep_of(b, m->req[req].mod);
+            if (e >= 0 && (b->ep_kind[e] & 2))
+                b->g.m[m->req[req].mod].ns_real = true;
+        }
+    }
+}
+
+/* ---- chunks ------------------------------------------------------------------------ */
+
+static void
+free_chunks(struct bundle *b)
+{
+    for (size_t i = 0; i < b->nc; i++) {
+        struct chunk *c = &b->c[i];
+        free(c->mods);
+        free(c->path);
+        free(c->deps);
+        free(c->needs);
+        free(c->nsimp);
+        free(c->exports);
+        kc_buf_free(&c->body);
+        kc_buf_free(&c->pre);
+        kb_smap_free(&c->map);
+        free(c->map_path);
+    }
+    free(b->c);
+    b->c = NULL;
+    b->nc = 0;
+}
+
+static bool
+live(const struct bundle *b, int mi)
+{
+    const uint64_t *k = &b->eset[(size_t)mi * b->W];
+    for (size_t e = 0; e < b->nep; e++)
+        if (bit(k, e) && !ep_bailed(b, e))
+            return true;
+    return false;
+}
+
+static int
+push_int(int **v, size_t *n, int x)
+{
+    for (size_t i = 0; i < *n; i++)
+        if ((*v)[i] == x)
+            return 0;
+    int *nv = realloc(*v, (*n + 1) * sizeof *nv);
+    if (!nv)
+        return KC_ENOMEM;
+    *v = nv;
+    nv[(*n)++] = x;
+    return 0;
+}
+
+/* Groups the live modules by entry-point set; orders each chunk's modules as
+ * its first entry point evaluates them; lists the chunks each imports. */
+static int
+make_chunks(struct bundle *b)
+{
+    free_chunks(b);
+    b->c = calloc(b->g.n + 1, sizeof *b->c);
+    if (!b->c)
+        return KC_ENOMEM;
+    for (size_t mi = 0; mi < b->g.n; mi++) {
+        b->g.m[mi].chunk = -1;
+        if (!live(b, (int)mi))
+            continue;
+        const uint64_t *k = &b->eset[mi * b->W];
+        size_t c = 0;
+        while (c < b->nc && memcmp(b->c[c].key, k, b->W * sizeof *k) != 0)
+            c++;
+        if (c == b->nc) {
+            b->c[c] = (struct chunk){ .key = k, .host = -1 };
+            kc_buf_init(&b->c[c].body, KB_CHUNK_MAX);
+            kc_buf_init(&b->c[c].pre, KB_CHUNK_MAX);
+            b->nc++;
+        }
+        b->g.m[mi].chunk = (int)c;
+    }
+    for (size_t c = 0; c < b->nc; c++) {
+        struct chunk *ch = &b->c[c];
+        size_t first = 0, count = 0;
+        while (!bit(ch->key, first))
+            first++;
+        for (size_t e = 0; e < b->nep; e++)
+            count += bit(ch->key, e);
+        if (count == 1)
+            ch->host = (int)first;
+        ch->mods = malloc((b->norder[first] + 1) * sizeof *ch->mods);
+        if (!ch->mods)
+            return KC_ENOMEM;
+        for (size_t i = 0; i < b->norder[first]; i++)
+            if (b->g.m[b->order[first][i]].chunk == (int)c)
+                ch->mods[ch->n++] = b->order[first][i];
+        for (size_t i = 0; i < ch->n; i++) {
+            const struct kb_mod *m = &b->g.m[ch->mods[i]];
+            for (size_t r = 0; r < m->nreq; r++) {
+                int tc = b->g.m[m->req[r].mod].chunk;
+                if (!m->req[r].dynamic && tc != (int)c) {
+                    int rc = push_int(&ch->deps, &ch->ndeps, tc);
+                    if (rc)
+                        return rc;
+                }
+            }
+        }
+    }
+    return 0;
+}
+
+static void
+simulate(const struct bundle *b, int c, bool *seen, int *out, size_t *n)
+{
+    if (seen[c])
+        return;
+    seen[c] = true;
+    for (size_t i = 0; i < b->c[c].ndeps; i++)
+        simulate(b, b->c[c].deps[i], seen, out, n);
+    for (size_t i = 0; i < b->c[c].n; i++)
+        out[(*n)++] = b->c[c].mods[i];
+}
+
+/* True when module x statically imports module y, directly or not. */
+static bool
+reaches(const struct bundle *b, int x, int y, unsigned char *seen)
+{
+    if (x == y)
+        return true;
+    if (seen[x])
+        return false;
+    seen[x] = 1;
+    const struct kb_mod *m = &b->g.m[x];
+    for (size_t r = 0; r < m->nreq; r++)
+        if (!m->req[r].dynamic && reaches(b, m->req[r].mod, y, seen))
+            return true;
+    return false;
+}
+
+/*
+ * The checks that need chunks: each live entry point must evaluate its
+ * modules in exactly the specification's order, and a module with top-level
+ * await must be one whose followers in its chunk all wait for it anyway (no
+ * cycles, not shared). Returns 1 when something was left unbundled (chunks
+ * must be made again), 0, or an error.
+ */
+static int
+check_chunks(struct bundle *b)
+{
+    size_t n = b->g.n;
+    bool *seen = malloc(b->nc + 1);
+    int *out = malloc((n + 1) * sizeof *out);
+    unsigned char *vis = malloc(n + 1);
+    int changed = 0;
+    if (!seen || !out || !vis) {
+        free(seen);
+        free(out);
+        free(vis);
+        return KC_ENOMEM;
+    }
+    for (size_t e = 0; e < b->nep; e++) {
+        if (ep_bailed(b, e))
+            continue;
+        size_t k = 0;
+        memset(seen, 0, b->nc);
+        simulate(b, b->g.m[b->ep[e]].chunk, seen, out, &k);
+        if (k != b->norder[e] || memcmp(out, b->order[e], k * sizeof *out) != 0) {
+            bail_mod(b, b->ep[e], 0,
+                     "modules shared with other entry points would run in a different order "
+                     "than the specification's");
+            changed = 1;
+        }
+    }
+    for (size_t mi = 0; mi < n; mi++) {
+        const struct kb_mod *m = &b->g.m[mi];
+        if (!m->tla || m->chunk < 0)
+            continue;
+        const struct chunk *ch = &b->c[m->chunk];
+        bool ok = ch->host >= 0 && !b->cyclic[ch->host];
+        size_t at = 0;
+        while (at < ch->n && ch->mods[at] != (int)mi)
+            at++;
+        for (size_t i = at + 1; i < ch->n && ok; i++) {
+            memset(vis, 0, n);
+            ok = reaches(b, ch->mods[i], (int)mi, vis);
+        }
+        if (!ok) {
+            bail_mod(b, (int)mi, 0,
+                     "top-level await in a module that is shared, in a cycle, or followed by "
+                     "modules that do not import it");
+            changed = 1;
+        }
+    }
+    free(seen);
+    free(out);
+    free(vis);
+    return changed;
+}
+
+/* ---- names ------------------------------------------------------------------------ */
+
+static const char *
+fresh(struct bundle *b, const char *base)
+{
+    char buf[512];
+    for (unsigned k = 1;; k++) {
+        snprintf(buf, sizeof buf, "%.400s$%u", base, k);
+        if (!nset_has(&b->taken, buf) && !nset_has(&b->all, buf))
+            break;
+    }
+    char *s = strdup(buf);
+    char **v = s ? realloc(b->fresh, (b->nfresh + 1) * sizeof *v) : NULL;
+    if (!v) {
+        free(s);
+        return NULL;
+    }
+    b->fresh = v;
+    v[b->nfresh++] = s;
+    return nset_add(&b->taken, s) ? NULL : s;
+}
+
+static const char *
+sym_final(const struct bundle *b, struct kb_sym s)
+{
+    return b->g.m[s.mod].final[s.idx];
+}
+
+static int
+set_final(struct bundle *b, int mi, uint32_t idx, const char *name)
+{
+    struct kb_mod *m = &b->g.m[mi];
+    free(m->final[idx]);
+    m->final[idx] = strdup(name);
+    if (!m->final[idx])
+        return KC_ENOMEM;
+    return nset_add(&b->taken, m->final[idx]);
+}
+
+static bool
+declares(const struct kb_mod *m, const char *name)
+{
+    for (uint32_t i = 0; i < m->ast.nbindings; i++)
+        if (strcmp(m->ast.bindings[i].name, name) == 0)
+            return true;
+    return false;
+}
+
+struct names_ctx {
+    struct bundle *b;
+    int rc;
+};
+
+static int
+globals_visit(void *vctx, struct kb_jsn *n, bool shorthand, int depth)
+{
+    (void)shorthand;
+    (void)depth;
+    struct names_ctx *c = vctx;
+    if (n->kind == KB_JSN_IDENT && n->binding == 0) {
+        int rc = nset_add(&c->b->globals, n->str);
+        if (!rc)
+            rc = nset_add(&c->b->all, n->str);
+        return rc;
+    }
+    return 0;
+}
+
+/* Marks the namespace objects that must exist: those imports and exports
+ * name, and those the getters of other namespace objects return. */
+static void
+mark_namespaces(struct bundle *b)
+{
+    for (size_t mi = 0; mi < b->g.n; mi++) {
+        const struct kb_mod *m = &b->g.m[mi];
+        if (m->chunk < 0)
+            continue;
+        for (size_t i = 0; i < m->nimp; i++)
+            if (m->imp[i].to.idx == KB_SYM_NS(&b->g.m[m->imp[i].to.mod]))
+                b->g.m[m->imp[i].to.mod].ns_used = true;
+    }
+    for (size_t e = 0; e < b->nep; e++) {
+        if (ep_bailed(b, e) || !(b->ep_kind[e] & 2))
+            continue;
+        const char **names;
+        long k = kb_graph_export_names(&b->g, b->ep[e], &names);
+        for (long i = 0; i < k; i++) {
+            struct kb_sym s;
+            if (kb_graph_resolve_export(&b->g, b->ep[e], names[i], &s) == 1 &&
+                s.idx == KB_SYM_NS(&b->g.m[s.mod]))
+                b->g.m[s.mod].ns_used = true;
+        }
+        free(names);
+    }
+    for (bool more = true; more;) {
+        more = false;
+        for (size_t mi = 0; mi < b->g.n; mi++) {
+            if (!b->g.m[mi].ns_used || b->g.m[mi].chunk < 0)
+                continue;
+            const char **names;
+            long k = kb_graph_export_names(&b->g, (int)mi, &names);
+            for (long i = 0; i < k; i++) {
+                struct kb_sym s;
+                if (kb_graph_resolve_export(&b->g, (int)mi, names[i], &s) == 1 &&
+                    s.idx == KB_SYM_NS(&b->g.m[s.mod]) && !b->g.m[s.mod].ns_used) {
+                    b->g.m[s.mod].ns_used = true;
+                    more = true;
+                }
+            }
+            free(names);
+        }
+    }
+}
+
+/*
+ * Final names: a top-level binding keeps its name unless another bundled
+ * module's top level took it first, some module uses a global of that name,
+ * or a module importing it under another local name declares that name in
+ * some scope (the reference would be captured). Otherwise it becomes
+ * NAME$N, a name no bundled module mentions.
+ */
+static int
+assign_names(struct bundle *b)
+{
+    int rc = nset_add(&b->globals, "Object");
+    if (!rc)
+        rc = nset_add(&b->globals, "Symbol");
+    for (size_t mi = 0; mi < b->g.n && !rc; mi++) {
+        struct kb_mod *m = &b->g.m[mi];
+        if (m->chunk < 0)
+            continue;
+        for (uint32_t i = 0; i < m->ast.nbindings && !rc; i++)
+            rc = nset_add(&b->all, m->ast.bindings[i].name);
+        struct names_ctx c = { b, 0 };
+        if (!rc)
+            rc = kb_graph_walk(m->ast.program, globals_visit, &c, 0);
+    }
+    mark_namespaces(b);
+    for (size_t mi = 0; mi < b->g.n && !rc; mi++) {
+        struct kb_mod *m = &b->g.m[mi];
+        if (m->chunk < 0)
+            continue;
+        m->final = calloc(m->ast.nbindings + 3, sizeof *m->final);
+        if (!m->final)
+            return KC_ENOMEM;
+        for (uint32_t idx = 1; idx <= m->ast.nbindings + 2 && !rc; idx++) {
+            const char *want;
+            if (idx <= m->ast.nbindings) {
+                const struct kb_js_binding *bd = &m->ast.bindings[idx - 1];
+                if (!(bd->flags & KB_JS_BF_TOP) || bd->kind == KB_JS_B_IMPORT)
+                    continue;
+                want = bd->name;
+            } else if (idx == KB_SYM_DEFAULT(m)) {
+                if (!m->dflt)
+                    continue;
+                want = "_default";
+            } else {
+                if (!m->ns_used)
+                    continue;
+                want = "_ns";
+            }
+            if (nset_has(&b->taken, want) || nset_has(&b->globals, want) ||
+                (idx > m->ast.nbindings && nset_has(&b->all, want)))
+                want = fresh(b, want);
+            rc = want ? set_final(b, (int)mi, idx, want) : KC_ENOMEM;
+        }
+    }
+    for (bool changed = true; changed && !rc;) {
+        changed = false;
+        for (size_t mi = 0; mi < b->g.n && !rc; mi++) {
+            const struct kb_mod *m = &b->g.m[mi];
+            if (m->chunk < 0)
+                continue;
+            for (size_t i = 0; i < m->nimp && !rc; i++) {
+                const struct kb_imp *im = &m->imp[i];
+                const char *f = sym_final(b, im->to);
+                const char *local = m->ast.bindings[im->binding - 1].name;
+                if (strcmp(f, local) == 0 || !declares(m, f))
+                    continue;
+                const char *nn = fresh(b, f);
+                rc = nn ? set_final(b, im->to.mod, im->to.idx, nn) : KC_ENOMEM;
+                changed = true;
+            }
+        }
+    }
+    return rc;
+}
+
+/* ---- splicing ------------------------------------------------------------------------ */
+
+struct edit {
+    uint32_t start, end;
+    char *text; /* owned */
+};
+
+struct splice {
+    struct bundle *b;
+    int mi, c;
+    struct edit *v;
+    size_t n, cap;
+    const struct kb_jsn *skip; /* a declaring identifier left as written */
+    int rc;
+};
+
+static int edit(struct splice *sp, uint32_t start, uint32_t end, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+static int
+edit(struct splice *sp, uint32_t start, uint32_t end, const char *fmt, ...)
+{
+    if (sp->n == sp->cap) {
+        size_t nc = sp->cap ? 2 * sp->cap : 64;
+        struct edit *v = realloc(sp->v, nc * sizeof *v);
+        if (!v)
+            return KC_ENOMEM;
+        sp->v = v;
+        sp->cap = nc;
+    }
+    va_list ap;
+    va_start(ap, fmt);
+    char *t = NULL;
+    int k = vasprintf(&t, fmt, ap);
+    va_end(ap);
+    if (k < 0)
+        return KC_ENOMEM;
+    sp->v[sp->n++] = (struct edit){ start, end, t };
+    return 0;
+}
+
+/* Records that chunk c imports sym's final name from the chunk holding it. */
+static int
+need(struct bundle *b, int c, struct kb_sym s)
+{
+    if (s.idx == KB_SYM_NS(&b->g.m[s.mod]) && b->g.m[s.mod].ns_real)
+        return push_int(&b->c[c].nsimp, &b->c[c].nnsimp, s.mod);
+    int tc = b->g.m[s.mod].chunk;
+    if (tc == c)
+        return 0;
+    struct chunk *ch = &b->c[c];
+    const char *name = sym_final(b, s);
+    for (size_t i = 0; i < ch->nneeds; i++)
+        if (strcmp(ch->needs[i].name, name) == 0)
+            return 0;
+    struct need *v = realloc(ch->needs, (ch->nneeds + 1) * sizeof *v);
+    if (!v)
+        return KC_ENOMEM;
+    ch->needs = v;
+    v[ch->nneeds++] = (struct need){ tc, name };
+    struct chunk *tch = &b->c[tc];
+    const char **e = realloc(tch->exports, (tch->nexports + 1) * sizeof *e);
+    if (!e)
+        return KC_ENOMEM;
+    tch->exports = e;
+    for (size_t i = 0; i < tch->nexports; i++)
+        if (strcmp(e[i], name) == 0)
+            return 0;
+    e[tch->nexports++] = name;
+    return 0;
+}
+
+/* The path of the file that holds entry point e: its own module's path. */
+static const char *
+host_path(const struct bundle *b, int mod)
+{
+    return b->g.m[mod].path;
+}
+
+static int
+chunk_dir(const struct bundle *b, int c, char *dir, size_t n)
+{
+    kc_path_dirname(b->c[c].path, dir, n);
+    return 0;
+}
+
+/* A specifier from chunk c's directory to site path to ("./x.js"). */
+static char *
+rel(const struct bundle *b, int c, const char *to)
+{
+    char dir[PATH_MAX];
+    chunk_dir(b, c, dir, sizeof dir);
+    struct kc_buf o;
+    kc_buf_init(&o, PATH_MAX * 2);
+    if (kc_path_relative(dir, to, &o) != 0) {
+        kc_buf_free(&o);
+        return NULL;
+    }
+    return kc_buf_steal(&o, NULL);
+}
+
+static int
+splice_visit(void *vctx, struct kb_jsn *n, bool shorthand, int depth)
+{
+    (void)depth;
+    struct splice *sp = vctx;
+    struct bundle *b = sp->b;
+    const struct kb_mod *m = &b->g.m[sp->mi];
+    if (n->kind == KB_JSN_IMPORT_CALL && n->a && n->a->kind == KB_JSN_STR) {
+        for (size_t r = 0; r < m->nreq; r++)
+            if (m->req[r].str == n->a) {
+                char *u = rel(b, sp->c, host_path(b, m->req[r].mod));
+                if (!u)
+                    return KC_ENOMEM;
+                int rc = edit(sp, n->a->start + 1, n->a->end - 1, "%s", u);
+                free(u);
+                return rc ? rc : 1;
+            }
+        return 1;
+    }
+    if (n->kind != KB_JSN_IDENT || n->binding == 0 || n == sp->skip)
+        return 0;
+    const struct kb_js_binding *bd = &m->ast.bindings[n->binding - 1];
+    const char *name = NULL;
+    if (bd->kind == KB_JS_B_IMPORT && m->imp_of[n->binding]) {
+        struct kb_sym s = m->imp[m->imp_of[n->binding] - 1].to;
+        name = sym_final(b, s);
+        int rc = need(b, sp->c, s);
+        if (rc)
+            return rc;
+    } else if (bd->flags & KB_JS_BF_TOP) {
+        name = m->final[n->binding];
+    }
+    if (!name || strcmp(name, n->str) == 0)
+        return 0;
+    if (shorthand)
+        return edit(sp, n->start, n->end, "%.*s: %s", (int)(n->end - n->start), m->src + n->start,
+                    name);
+    return edit(sp, n->start, n->end, "%s", name);
+}
+
+static int
+remove_stmt(struct splice *sp, const struct kb_jsn *st)
+{
+    const struct kb_mod *m = &sp->b->g.m[sp->mi];
+    /* Keep the line count, so positions in the chunk stay near the source's. */
+    char nl[64];
+    size_t k = 0;
+    for (uint32_t i = st->start; i < st->end && k < sizeof nl - 1; i++)
+        if (m->src[i] == '\n')
+            nl[k++] = '\n';
+    nl[k] = '\0';
+    return edit(sp, st->start, st->end, ";%s", nl);
+}
+
+static bool
+anonymous_fn(const struct kb_jsn *d)
+{
+    return ((d->kind == KB_JSN_FUNC_EXPR || d->kind == KB_JSN_CLASS_EXPR) && !d->a) ||
+           d->kind == KB_JSN_ARROW;
+}
+
+/* Where the name of an anonymous `function (` goes: before the '('. */
+static uint32_t
+paren_of(const char *src, uint32_t at, uint32_t end)
+{
+    while (at < end && src[at] != '(') {
+        if (src[at] == '/' && at + 1 < end && src[at + 1] == '*') {
+            const char *e = strstr(src + at + 2, "*/");
+            at = e ? (uint32_t)(e - src) + 2 : end;
+        } else if (src[at] == '/' && at + 1 < end && src[at + 1] == '/') {
+            while (at < end && src[at] != '\n')
+                at++;
+        } else {
+            at++;
+        }
+    }
+    return at;
+}
+
+/* The first byte at or after at that is neither white space nor inside a
+ * comment (stops at end). */
+static uint32_t
+skip_blank(const char *src, uint32_t at, uint32_t end)
+{
+    while (at < end) {
+        if (src[at] == '/' && at + 1 < end && src[at + 1] == '*') {
+            const char *e = strstr(src + at + 2, "*/");
+            at = e ? (uint32_t)(e - src) + 2 : end;
+        } else if (src[at] == '/' && at + 1 < end && src[at + 1] == '/') {
+            while (at < end && src[at] != '\n')
+                at++;
+        } else if (src[at] == ' ' || src[at] == '\t' || src[at] == '\n' || src[at] == '\r') {
+            at++;
+        } else {
+            break;
+        }
+    }
+    return at;
+}
+
+static int
+name_fixup(struct bundle *b, int c, const char *final, const char *name)
+{
+    return kc_buf_printf(&b->c[c].pre, "Object.defineProperty(%s, \"name\", { value: \"%s\" });\n",
+                         final, name);
+}
+
+/* The edits of one top-level statement. */
+static int
+splice_stmt(struct splice *sp, struct kb_jsn *st)
+{
+    struct bundle *b = sp->b;
+    struct kb_mod *m = &b->g.m[sp->mi];
+    struct kb_jsn *d = st;
+    int rc = 0;
+    switch (st->kind) {
+    case KB_JSN_IMPORT:
+    case KB_JSN_EXPORT_ALL: return remove_stmt(sp, st);
+    case KB_JSN_EXPORT_NAMED:
+        if (!st->a)
+            return remove_stmt(sp, st);
+        d = st->a;
+        rc = edit(sp, st->start, d->start, ";");
+        break;
+    case KB_JSN_EXPORT_DEFAULT:
+        d = st->a;
+        if (st == m->dflt) {
+            const char *f = m->final[KB_SYM_DEFAULT(m)];
+            if (d->kind == KB_JSN_FUNC_DECL) {
+                /* Hoisted like the original; its name fixed to "default". */
+                rc = edit(sp, st->start, d->start, ";");
+                if (!rc)
+                    rc = edit(sp, paren_of(m->src, d->start, d->end),
+                              paren_of(m->src, d->start, d->end), " %s", f);
+                if (!rc)
+                    rc = name_fixup(b, sp->c, f, "default");
+            } else {
+                /* From after `default` to the statement's end (before its
+                 * ';'), so parentheses around the expression stay whole. A
+                 * property definition names an anonymous function or class
+                 * "default", as the original's NamedEvaluation does. */
+                uint32_t kw = skip_blank(m->src, st->start + 6, d->start) + 7;
+                uint32_t end =
+                    st->end > d->end && m->src[st->end - 1] == ';' ? st->end - 1 : st->end;
+                bool anon = d->kind == KB_JSN_CLASS_DECL || anonymous_fn(d);
+                rc = edit(sp, st->start, kw, ";const %s =%s", f, anon ? " { default:" : "");
+                if (!rc)
+                    rc = edit(sp, end, end, "%s", anon ? " }.default;" : ";");
+            }
+            sp->skip = NULL;
+            return rc ? rc : kb_graph_walk(d, splice_visit, sp, 0);
+        }
+        rc = edit(sp, st->start, d->start, ";");
+        break;
+    default: break;
+    }
+    if (!rc && (d->kind == KB_JSN_CLASS_DECL || d->kind == KB_JSN_FUNC_DECL) && d->a &&
+        d->a->binding) {
+        const char *f = m->final[d->a->binding];
+        if (f && strcmp(f, d->a->str) != 0) {
+            if (d->kind == KB_JSN_CLASS_DECL) {
+                /* The class keeps its own name (and inner binding). */
+                rc = edit(sp, d->start, d->start, "let %s = ", f);
+                if (!rc)
+                    rc = edit(sp, d->end, d->end, ";");
+                sp->skip = d->a;
+            } else {
+                rc = name_fixup(b, sp->c, f, d->a->str);
+            }
+        }
+    }
+    if (!rc)
+        rc = kb_graph_walk(st, splice_visit, sp, 0);
+    sp->skip = NULL;
+    return rc;
+}
+
+static int
+cmp_edit(const void *x, const void *y)
+{
+    const struct edit *a = x, *c = y;
+    if (a->start != c->start)
+        return a->start < c->start ? -1 : 1;
+    return (a->end > c->end) - (a->end < c->end);
+}
+
+/* new URL('x', import.meta.url): the literal now names the asset from the
+ * chunk's directory. Absolute and external URLs stay. */
+static int
+splice_urls(struct splice *sp)
+{
+    const struct bundle *b = sp->b;
+    const struct kb_mod *m = &b->g.m[sp->mi];
+    for (size_t i = 0; i < m->nurls; i++) {
+        const char *u = m->urls[i]->str;
+        if (u[0] == '/' || strstr(u, ":"))
+            continue;
+        size_t q = strcspn(u, "?#");
+        char dir[PATH_MAX], p[PATH_MAX], dec[PATH_MAX];
+        if (q >= sizeof dec)
+            continue;
+        memcpy(dec, u, q);
+        dec[q] = '\0';
+        kc_path_dirname(m->path, dir, sizeof dir);
+        if (kc_path_resolve(dir, dec, p, sizeof p) != 0)
+            continue;
+        char *r = rel(b, sp->c, p);
+        if (!r)
+            return KC_ENOMEM;
+        int rc = edit(sp, m->urls[i]->start + 1, m->urls[i]->end - 1, "%s%s", r, u + q);
+        free(r);
+        if (rc)
+            return rc;
+    }
+    return 0;
+}
+
+/* A `//# sourceMappingURL=` of a module would name the wrong map inside a
+ * chunk: it is dropped. */
+static int
+splice_maps(struct splice *sp)
+{
+    const struct kb_mod *m = &sp->b->g.m[sp->mi];
+    const struct kb_file *f = &sp->b->s->files[m->file];
+    for (size_t r = 0; r < f->refs.n; r++) {
+        const struct kb_ref *ref = &f->refs.v[r];
+        if (ref->kind != KB_REF_SOURCEMAP)
+            continue;
+        size_t at = ref->start;
+        while (at > 0 && m->src[at - 1] != '\n' &&
+               !(at >= 3 && m->src[at - 3] == '/' && m->src[at - 2] == '/' &&
+                 (m->src[at - 1] == '#' || m->src[at - 1] == '@')))
+            at--;
+        if (at >= 3 && m->src[at - 3] == '/' && m->src[at - 2] == '/') {
+            int rc = edit(sp, (uint32_t)at - 3, (uint32_t)ref->end, "%s", "");
+            if (rc)
+                return rc;
+        }
+    }
+    return 0;
+}
+
+static int
+splice_module(struct bundle *b, int c, int mi)
+{
+    struct kb_mod *m = &b->g.m[mi];
+    struct splice sp = { .b = b, .mi = mi, .c = c };
+    int rc = 0;
+    if (m->len >= 2 && m->src[0] == '#' && m->src[1] == '!') {
+        uint32_t e = 0;
+        while (e < m->len && m->src[e] != '\n')
+            e++;
+        rc = edit(&sp, 0, e, "%s", "");
+    }
+    for (struct kb_jsn *st = m->ast.program->a; st && !rc; st = st->next)
+        rc = splice_stmt(&sp, st);
+    if (!rc)
+        rc = splice_urls(&sp);
+    if (!rc)
+        rc = splice_maps(&sp);
+    struct chunk *ch = &b->c[c];
+    struct kc_buf *o = &ch->body;
+    int si = 0;
+    while (ch->mods[si] != mi)
+        si++;
+    char head[PATH_MAX + 16];
+    snprintf(head, sizeof head, ";\n// %s\n", m->path);
+    if (!rc)
+        rc = kb_smap_gen(&ch->map, o, head, -1, NULL, 0);
+    if (!rc) {
+        if (sp.n)
+            qsort(sp.v, sp.n, sizeof *sp.v, cmp_edit);
+        size_t pos = 0;
+        for (size_t i = 0; i < sp.n && !rc; i++) {
+            if (sp.v[i].start < pos) { /* overlapping edits: a bug here */
+                kc_error("%s: internal error: overlapping bundle edits", m->path);
+                rc = KC_EINVAL;
+                break;
+            }
+            rc = kb_smap_copy(&ch->map, o, si, m->src, pos, sp.v[i].start - pos);
+            if (!rc)
+                rc = kb_smap_gen(&ch->map, o, sp.v[i].text, si, m->src, sp.v[i].start);
+            pos = sp.v[i].end;
+        }
+        if (!rc)
+            rc = kb_smap_copy(&ch->map, o, si, m->src, pos, m->len - pos);
+        if (!rc)
+            rc = kb_smap_gen(&ch->map, o, "\n", -1, NULL, 0);
+    }
+    for (size_t i = 0; i < sp.n; i++)
+        free(sp.v[i].text);
+    free(sp.v);
+    return rc;
+}
+
+static int
+put_name(struct kc_buf *o, const char *name)
+{
+    bool ident = (name[0] < '0' || name[0] > '9') && name[0];
+    for (const char *p = name; *p && ident; p++)
+        ident = (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+                *p == '_' || *p == '$';
+    if (ident)
+        return kc_buf_puts(o, name);
+    int rc = kc_buf_putc(o, '"');
+    for (const char *p = name; *p && !rc; p++)
+        rc = (*p == '"' || *p == '\\')  ? kc_buf_printf(o, "\\%c", *p)
+             : (unsigned char)*p < 0x20 ? kc_buf_printf(o, "\\u%04x", *p)
+                                        : kc_buf_putc(o, *p);
+    return rc ? rc : kc_buf_putc(o, '"');
+}
+
+/* The namespace object of module mi: frozen, null prototype, one getter per
+ * export (so it sees live bindings), sorted as the specification sorts. */
+static int
+namespace_object(struct bundle *b, int c, int mi)
+{
+    struct kc_buf *o = &b->c[c].pre;
+    const struct kb_mod *m = &b->g.m[mi];
+    const char **names;
+    long k = kb_graph_export_names(&b->g, mi, &names);
+    if (k < 0)
+        return KC_ENOMEM;
+    int rc = kc_buf_printf(o, "const %s = Object.freeze({ __proto__: null", m->final[KB_SYM_NS(m)]);
+    for (long i = 0; i < k && !rc; i++) {
+        struct kb_sym s;
+        if (kb_graph_resolve_export(&b->g, mi, names[i], &s) != 1)
+            continue;
+        rc = need(b, c, s);
+        if (!rc)
+            rc = kc_buf_puts(o, ", get ");
+        if (!rc)
+            rc = put_name(o, names[i]);
+        if (!rc)
+            rc = kc_buf_printf(o, "() { return %s; }", sym_final(b, s));
+    }
+    if (!rc)
+        rc = kc_buf_puts(o, ", [Symbol.toStringTag]: \"Module\" });\n");
+    free(names);
+    return rc;
+}
+
+/* ---- putting chunks into the site ---------------------------------------------------- */
+
+static int
+common_path(struct bundle *b, int c)
+{
+    const struct kb_mod *m = &b->g.m[b->c[c].mods[b->c[c].n - 1]];
+    const char *slash = strrchr(m->path, '/');
+    size_t dn = slash ? (size_t)(slash - m->path) + 1 : 0;
+    const char *base = m->path + dn;
+    size_t bn = strcspn(base, ".");
+    char name[PATH_MAX];
+    for (unsigned k = 1; k < 1000; k++) {
+        /* '_' and no '-' or '.' before the extension: nothing the
+         * --hashed-pattern default could take for a bundler's hash. */
+        int w = snprintf(name, sizeof name, "%.*s%.*s_chunk%.0u.js", (int)dn, m->path,
+                         (int)(bn > 64 ? 64 : bn), base, k > 1 ? k : 0);
+        if (w < 0 || (size_t)w >= sizeof name)
+            return KC_ETOOBIG;
+        for (char *p = name + dn; *p && p < name + w - 3; p++)
+            if (*p == '-' || *p == '.')
+                *p = '_';
+        bool used = kb_site_find(b->s, name) >= 0;
+        for (size_t i = 0; i < b->nc && !used; i++)
+            used = b->c[i].path && strcmp(b->c[i].path, name) == 0;
+        if (!used) {
+            b->c[c].path = strdup(name);
+            return b->c[c].path ? 0 : KC_ENOMEM;
+        }
+    }
+    return KC_ECLASH;
+}
+
+/* The chunk's source map: NAME.bundle.js.map beside it (the site may have
+ * its own NAME.js.map, the map of the original module). */
+static int
+map_path(struct bundle *b, int c)
+{
+    const char *p = b->c[c].path;
+    size_t n = strlen(p);
+    if (n > 3 && strcmp(p + n - 3, ".js") == 0)
+        n -= 3;
+    char name[PATH_MAX];
+    for (unsigned k = 1; k < 1000; k++) {
+        int w = snprintf(name, sizeof name, "%.*s.bundle%.0u.js.map", (int)n, p, k > 1 ? k : 0);
+        if (w < 0 || (size_t)w >= sizeof name)
+            return KC_ETOOBIG;
+        bool used = kb_site_find(b->s, name) >= 0;
+        for (size_t i = 0; i < b->nc && !used; i++)
+            used = b->c[i].map_path && strcmp(b->c[i].map_path, name) == 0;
+        if (!used) {
+            b->c[c].map_path = strdup(name);
+            return b->c[c].map_path ? 0 : KC_ENOMEM;
+        }
+    }
+    return KC_ECLASH;
+}
+
+/* Inserts a generated file at its sorted place (kb_site_find is a binary
+ * search) and shifts every reference target past it. */
+static int
+insert_file(struct kb_site *s, const char *path, unsigned char *bytes, size_t len, int64_t mtime)
+{
+    struct kb_file *v = realloc(s->files, (s->n + 1) * sizeof *v);
+    if (!v)
+        return KC_ENOMEM;
+    s->files = v;
+    size_t at = 0;
+    while (at < s->n && strcmp(v[at].path, path) < 0)
+        at++;
+    for (size_t i = 0; i < s->n; i++)
+        for (size_t r = 0; r < v[i].refs.n; r++)
+            if (v[i].target[r] >= (int)at)
+                v[i].target[r]++;
+    memmove(&v[at + 1], &v[at], (s->n - at) * sizeof *v);
+    v[at] = (struct kb_file){ .path = strdup(path), .mtime = mtime, .data = bytes, .len = len };
+    v[at].mime = kc_mime_lookup(path);
+    v[at].target = malloc(sizeof(int));
+    s->n++;
+    return v[at].path && v[at].target ? 0 : KC_ENOMEM;
+}
+
+static int
+set_data(struct kb_file *f, struct kc_buf *text)
+{
+    size_t len;
+    unsigned char *bytes = (unsigned char *)kc_buf_steal(text, &len);
+    if (!bytes)
+        return KC_ENOMEM;
+    free(f->data);
+    f->data = bytes;
+    f->len = len;
+    return 0;
+}
+
+/* Chunk c's source map: sources relative to the chunk (they are the
+ * original files, still in the release), with their text embedded since a
+ * host's own file now holds the chunk. */
+static int
+map_text(struct bundle *b, int c, unsigned body_line, struct kc_buf *out)
+{
+    struct chunk *ch = &b->c[c];
+    const char **src = calloc(ch->n + 1, sizeof *src);
+    const char **txt = calloc(ch->n + 1, sizeof *txt);
+    size_t *len = calloc(ch->n + 1, sizeof *len);
+    int rc = src && txt && len ? 0 : KC_ENOMEM;
+    for (size_t i = 0; i < ch->n && !rc; i++) {
+        const struct kb_mod *m = &b->g.m[ch->mods[i]];
+        src[i] = rel(b, c, m->path);
+        txt[i] = m->src;
+        len[i] = m->len;
+        rc = src[i] ? 0 : KC_ENOMEM;
+    }
+    char *json = rc ? NULL : kb_smap_json(&ch->map, body_line, src, txt, len, ch->n);
+    if (!rc)
+        rc = json ? kc_buf_puts(out, json) : KC_ENOMEM;
+    free(json);
+    for (size_t i = 0; src && i < ch->n; i++)
+        free((char *)src[i]);
+    free(src);
+    free(txt);
+    free(len);
+    return rc;
+}
+
+/* Chunk c's final text: imports, fix-ups and namespaces, modules, exports,
+ * and its source map (into map). */
+static int
+chunk_text(struct bundle *b, int c, struct kc_buf *o, struct kc_buf *map)
+{
+    struct chunk *ch = &b->c[c];
+    int rc = 0;
+    for (size_t d = 0; d < ch->ndeps && !rc; d++) {
+        char *u = rel(b, c, b->c[ch->deps[d]].path);
+        bool any = false;
+        rc = u ? kc_buf_puts(o, "import ") : KC_ENOMEM;
+        for (size_t i = 0; i < ch->nneeds && !rc; i++) {
+            if (ch->needs[i].chunk != ch->deps[d])
+                continue;
+            rc = kc_buf_printf(o, "%s%s", any ? ", " : "{ ", ch->needs[i].name);
+            any = true;
+        }
+        if (!rc)
+            rc = kc_buf_printf(o, "%s\"%s\";\n", any ? " } from " : "", u);
+        free(u);
+    }
+    for (size_t i = 0; i < ch->nnsimp && !rc; i++) {
+        const struct kb_mod *t = &b->g.m[ch->nsimp[i]];
+        char *u = rel(b, c, t->path);
+        rc = u ? kc_buf_printf(o, "import * as %s from \"%s\";\n", t->final[KB_SYM_NS(t)], u)
+               : KC_ENOMEM;
+        free(u);
+    }
+    if (!rc && ch->pre.len)
+        rc = kc_buf_append(o, ch->pre.data, ch->pre.len);
+    unsigned body_line = 0;
+    for (size_t i = 0; i < o->len; i++)
+        body_line += o->data[i] == '\n';
+    if (!rc && ch->body.len)
+        rc = kc_buf_append(o, ch->body.data, ch->body.len);
+    /* A chunk that is an import() target exposes the module's exports (such
+     * a chunk is never shared, so it has no internal exports: the filter
+     * below only guards against naming one export twice). */
+    int e = ch->host;
+    const char **names = NULL;
+    long k = 0;
+    if (!rc && e >= 0 && (b->ep_kind[e] & 2)) {
+        k = kb_graph_export_names(&b->g, b->ep[e], &names);
+        rc = k < 0 ? KC_ENOMEM : 0;
+    }
+    bool any = false;
+    for (size_t i = 0; i < ch->nexports && !rc; i++) {
+        bool pub = false;
+        for (long x = 0; x < k && !pub; x++)
+            pub = strcmp(names[x], ch->exports[i]) == 0;
+        if (!pub) {
+            rc = kc_buf_printf(o, "%s%s", any ? ", " : "export { ", ch->exports[i]);
+            any = true;
+        }
+    }
+    for (long i = 0; i < k && !rc; i++) {
+        struct kb_sym s;
+        kb_graph_resolve_export(&b->g, b->ep[e], names[i], &s);
+        rc = kc_buf_printf(o, "%s%s as ", any ? ", " : "export { ", sym_final(b, s));
+        if (!rc)
+            rc = put_name(o, names[i]);
+        any = true;
+    }
+    if (!rc && any)
+        rc = kc_buf_puts(o, " };\n");
+    free(names);
+    if (!rc) {
+        const char *base = strrchr(ch->map_path, '/');
+        rc = kc_buf_printf(o, "//# sourceMappingURL=%s\n", base ? base + 1 : ch->map_path);
+    }
+    if (!rc)
+        rc = map_text(b, c, body_line, map);
+    return rc;
+}
+
+/* The file of entry point e when its module sits in a shared chunk: it
+ * loads that chunk and, for an import() target, re-exports its names. */
+static int
+facade_text(struct bundle *b, int e, struct kc_buf *o)
+{
+    int c = b->g.m[b->ep[e]].chunk;
+    char *u = rel(b, c, b->c[c].path);
+    int rc = u ? kc_buf_printf(o, "import \"%s\";\n", u) : KC_ENOMEM;
+    free(u);
+    if (rc || !(b->ep_kind[e] & 2))
+        return rc;
+    const char **names;
+    long k = kb_graph_export_names(&b->g, b->ep[e], &names);
+    for (long i = 0; i < k && !rc; i++) {
+        struct kb_sym s;
+        kb_graph_resolve_export(&b->g, b->ep[e], names[i], &s);
+        int tc = b->g.m[s.mod].chunk;
+        /* The facade's own path is the module's: relative to it. */
+        char dir[PATH_MAX];
+        kc_path_dirname(b->g.m[b->ep[e]].path, dir, sizeof dir);
+        struct kc_buf r;
+        kc_buf_init(&r, PATH_MAX * 2);
+        if (s.idx == KB_SYM_NS(&b->g.m[s.mod]) && b->g.m[s.mod].ns_real) {
+            /* The real namespace of the module's own file. */
+            rc = kc_path_relative(dir, b->g.m[s.mod].path, &r);
+            if (!rc)
+                rc = kc_buf_puts(o, "export * as ");
+            if (!rc)
+                rc = put_name(o, names[i]);
+            if (!rc)
+                rc = kc_buf_printf(o, " from \"%s\";\n", r.data);
+            kc_buf_free(&r);
+            continue;
+        }
+        rc = kc_path_relative(dir, b->c[tc].path, &r);
+        if (!rc)
+            rc = kc_buf_printf(o, "export { %s as ", sym_final(b, s));
+        if (!rc)
+            rc = put_name(o, names[i]);
+        if (!rc)
+            rc = kc_buf_printf(o, " } from \"%s\";\n", r.data);
+        kc_buf_free(&r);
+        /* The holding chunk must export it. */
+        struct chunk *tch = &b->c[tc];
+        const char **v = rc ? NULL : realloc(tch->exports, (tch->nexports + 1) * sizeof *v);
+        if (!rc && !v)
+            rc = KC_ENOMEM;
+        if (!rc) {
+            tch->exports = v;
+            bool dup = false;
+            for (size_t x = 0; x < tch->nexports; x++)
+                dup |= strcmp(v[x], sym_final(b, s)) == 0;
+            if (!dup)
+                v[tch->nexports++] = sym_final(b, s);
+        }
+    }
+    free(names);
+    return rc;
+}
+
+/* <link rel="modulepreload"> for every chunk entry point e needs
+ * statically, inserted before its <script>; the naming stage then rewrites
+ * the href and adds integrity as for any modulepreload. */
+static int
+preload_links(struct bundle *b, struct kb_file *doc, const struct kb_ref *r, int e,
+              struct kc_buf *o, size_t *tag_start)
+{
+    const char *d = (const char *)doc->data;
+    size_t at = r->start;
+    while (at > 0 && !(at >= 7 && strncasecmp(d + at - 7, "<script", 7) == 0))
+        at--;
+    if (at < 7)
+        return 0;
+    *tag_start = at - 7;
+    bool *seen = calloc(b->nc + 1, 1);
+    int *stack = malloc((b->nc + 1) * sizeof *stack);
+    int rc = seen && stack ? 0 : KC_ENOMEM;
+    size_t sp = 0;
+    int c0 = b->g.m[b->ep[e]].chunk;
+    char dir[PATH_MAX];
+    kc_path_dirname(doc->path, dir, sizeof dir);
+    if (!rc) {
+        stack[sp++] = c0;
+        seen[c0] = true;
+    }
+    while (sp > 0 && !rc) {
+        int c = stack[--sp];
+        if (b->c[c].host != e) {
+            struct kc_buf u;
+            kc_buf_init(&u, PATH_MAX * 2);
+            rc = kc_path_relative(dir, b->c[c].path, &u);
+            if (!rc)
+                rc = kc_buf_printf(o, "<link rel=\"modulepreload\" href=\"%s\">\n", u.data);
+            kc_buf_free(&u);
+        }
+        for (size_t i = 0; i < b->c[c].ndeps && !rc; i++)
+            if (!seen[b->c[c].deps[i]]) {
+                seen[b->c[c].deps[i]] = true;
+                stack[sp++] = b->c[c].deps[i];
+            }
+    }
+    free(seen);
+    free(stack);
+    return rc;
+}
+
+static int
+rewrite_docs(struct bundle *b)
+{
+    struct kb_site *s = b->s;
+    int rc = 0;
+    for (size_t di = 0; di < s->n && !rc; di++) {
+        struct kb_file *doc = &s->files[di];
+        if (!(doc->role & KB_ROLE_ENTRY) || !doc->reachable)
+            continue;
+        struct kc_buf o;
+        kc_buf_init(&o, KB_CHUNK_MAX);
+        size_t pos = 0;
+        bool changed = false;
+        for (size_t r = 0; r < doc->refs.n && !rc; r++) {
+            const struct kb_ref *ref = &doc->refs.v[r];
+            int t = doc->target[r];
+            int mi = t >= 0 ? b->g.mod_of[t] : -1;
+            if (mi < 0 || b->g.m[mi].chunk < 0)
+                continue;
+            int e = ep_of(b, mi);
+            if (ref->kind == KB_REF_HTML_MODULEPRELOAD && e < 0 && ref->tag_end) {
+                /* A preload of a module now inside a chunk would fetch
+                 * bytes nothing runs: the <link> goes. */
+                size_t at = ref->start;
+                const char *d = (const char *)doc->data;
+                while (at >= 5 && strncasecmp(d + at - 5, "<link", 5) != 0)
+                    at--;
+                size_t end = ref->tag_end + (d[ref->tag_end] == '/' ? 2 : 1);
+                if (at >= 5 && at - 5 >= pos && end <= doc->len) {
+                    rc = kc_buf_append(&o, doc->data + pos, at - 5 - pos);
+                    pos = end;
+                    changed = true;
+                }
+                continue;
+            }
+            if (ref->kind != KB_REF_HTML_MODULE || e < 0)
+                continue;
+            struct kc_buf links;
+            kc_buf_init(&links, KB_CHUNK_MAX);
+            size_t tag = 0;
+            rc = preload_links(b, doc, ref, e, &links, &tag);
+            if (!rc && links.len && tag >= pos) {
+                rc = kc_buf_append(&o, doc->data + pos, tag - pos);
+                if (!rc)
+                    rc = kc_buf_append(&o, links.data, links.len);
+                pos = tag;
+                changed = true;
+            }
+            kc_buf_free(&links);
+        }
+        if (!rc && changed) {
+            rc = kc_buf_append(&o, doc->data + pos, doc->len - pos);
+            if (!rc)
+                rc = set_data(doc, &o);
+            if (!rc)
+                rc = kb__rescan(s, doc);
+        }
+        kc_buf_free(&o);
+    }
+    return rc;
+}
+
+static int
+install(struct bundle *b)
+{
+    struct kb_site *s = b->s;
+    int rc = 0;
+    /* Every text first: facades add to the exports of the chunks. */
+    struct kc_buf *facade = calloc(b->nep + 1, sizeof *facade);
+    struct kc_buf *text = calloc(b->nc + 1, sizeof *text);
+    struct kc_buf *maps = calloc(b->nc + 1, sizeof *maps);
+    if (!facade || !text || !maps)
+        rc = KC_ENOMEM;
+    for (size_t e = 0; e < b->nep && !rc; e++) {
+        kc_buf_init(&facade[e], KB_CHUNK_MAX);
+        int c = b->g.m[b->ep[e]].chunk;
+        if (!ep_bailed(b, e) && b->c[c].host != (int)e)
+            rc = facade_text(b, (int)e, &facade[e]);
+    }
+    for (size_t c = 0; c < b->nc && !rc; c++) {
+        kc_buf_init(&text[c], KB_CHUNK_MAX);
+        kc_buf_init(&maps[c], KB_CHUNK_MAX);
+        rc = chunk_text(b, (int)c, &text[c], &maps[c]);
+    }
+    /* New files first: inserting shifts indexes, and the hosts' references
+     * must find them when they are scanned again. */
+    for (size_t c = 0; c < b->nc && !rc; c++) {
+        int64_t mtime = 0;
+        for (size_t i = 0; i < b->c[c].n; i++)
+            if (s->files[b->g.m[b->c[c].mods[i]].file].mtime > mtime)
+                mtime = s->files[b->g.m[b->c[c].mods[i]].file].mtime;
+        size_t len;
+        unsigned char *bytes = (unsigned char *)kc_buf_steal(&maps[c], &len);
+        rc = bytes ? insert_file(s, b->c[c].map_path, bytes, len, mtime) : KC_ENOMEM;
+        if (rc || b->c[c].host >= 0)
+            continue;
+        bytes = (unsigned char *)kc_buf_steal(&text[c], &len);
+        rc = bytes ? insert_file(s, b->c[c].path, bytes, len, mtime) : KC_ENOMEM;
+    }
+    int *mod_of = rc ? NULL : realloc(b->g.mod_of, (s->n + 1) * sizeof *mod_of);
+    if (!rc && !mod_of)
+        rc = KC_ENOMEM;
+    if (!rc) {
+        b->g.mod_of = mod_of;
+        for (size_t i = 0; i < s->n; i++)
+            mod_of[i] = -1;
+        for (size_t mi = 0; mi < b->g.n; mi++) {
+            b->g.m[mi].file = kb_site_find(s, b->g.m[mi].path);
+            mod_of[b->g.m[mi].file] = (int)mi;
+        }
+    }
+    for (size_t c = 0; c < b->nc && !rc; c++)
+        if (b->c[c].host < 0)
+            rc = kb__rescan(s, &s->files[kb_site_find(s, b->c[c].path)]);
+    /* The modules' files: a host takes its chunk, the others keep their
+     * bytes but no longer reference anything (nothing loads them). */
+    for (size_t mi = 0; mi < b->g.n && !rc; mi++) {
+        const struct kb_mod *m = &b->g.m[mi];
+        if (m->chunk < 0)
+            continue;
+        struct kb_file *f = &s->files[m->file];
+        int e = ep_of(b, (int)mi);
+        if (e >= 0 && b->c[m->chunk].host == e)
+            rc = set_data(f, &text[m->chunk]);
+        else if (e >= 0)
+            rc = set_data(f, &facade[e]);
+        else
+            kb_reflist_free(&f->refs);
+        if (!rc && e >= 0)
+            rc = kb__rescan(s, f);
+    }
+    if (!rc)
+        rc = rewrite_docs(b);
+    for (size_t e = 0; facade && e < b->nep; e++)
+        kc_buf_free(&facade[e]);
+    for (size_t c = 0; text && maps && c < b->nc; c++) {
+        kc_buf_free(&text[c]);
+        kc_buf_free(&maps[c]);
+    }
+    free(facade);
+    free(text);
+    free(maps);
+    if (!rc)
+        rc = kb__refresh_roles(s);
+    /* A name a bundler hashed no longer matches the bytes: the naming
+     * stage puts kiln's hash in its place. */
+    for (size_t mi = 0; mi < b->g.n && !rc; mi++) {
+        struct kb_file *f = &s->files[b->g.m[mi].file];
+        if (b->g.m[mi].chunk >= 0 && ep_of(b, (int)mi) >= 0 && (f->role & KB_ROLE_PREHASHED) &&
+            (f->role & KB_ROLE_REFERENCED) && !(f->role & KB_ROLE_KEEP_NAME))
+            f->role |= KB_ROLE_RENAMED;
+    }
+    return rc;
+}
+
+/* A shared chunk that holds a page's module script is written at that
+ * module's path, which saves the page a facade and the browser a request.
+ * Not for an import() target: the namespace it gets would list the chunk's
+ * internal exports too. */
+static bool
+adopt_host(struct bundle *b, int c)
+{
+    struct chunk *ch = &b->c[c];
+    for (size_t i = 0; i < ch->n; i++) {
+        int e = ep_of(b, ch->mods[i]);
+        if (e < 0 || ep_bailed(b, (size_t)e) || (b->ep_kind[e] & 2))
+            continue;
+        ch->path = strdup(b->g.m[ch->mods[i]].path);
+        if (!ch->path)
+            return false;
+        ch->host = e;
+        return true;
+    }
+    return false;
+}
+
+static int
+emit_chunks(struct bundle *b)
+{
+    int rc = 0;
+    for (size_t c = 0; c < b->nc && !rc; c++) {
+        struct chunk *ch = &b->c[c];
+        if (ch->host >= 0) {
+            ch->path = strdup(host_path(b, b->ep[ch->host]));
+            rc = ch->path ? 0 : KC_ENOMEM;
+        } else if (!adopt_host(b, (int)c)) {
+            rc = common_path(b, (int)c);
+        }
+        if (!rc)
+            rc = map_path(b, (int)c);
+    }
+    for (size_t c = 0; c < b->nc && !rc; c++) {
+        struct chunk *ch = &b->c[c];
+        for (size_t i = 0; i < ch->n && !rc; i++) {
+            struct kb_mod *m = &b->g.m[ch->mods[i]];
+            if (m->ns_used && !m->ns_real)
+                rc = namespace_object(b, (int)c, ch->mods[i]);
+        }
+        for (size_t i = 0; i < ch->n && !rc; i++)
+            rc = splice_module(b, (int)c, ch->mods[i]);
+    }
+    /* Public exports of import() targets may live in other chunks. */
+    for (size_t c = 0; c < b->nc && !rc; c++) {
+        int e = b->c[c].host;
+        if (e < 0 || !(b->ep_kind[e] & 2))
+            continue;
+        const char **names;
+        long k = kb_graph_export_names(&b->g, b->ep[e], &names);
+        for (long i = 0; i < k && !rc; i++) {
+            struct kb_sym s;
+            if (kb_graph_resolve_export(&b->g, b->ep[e], names[i], &s) == 1)
+                rc = need(b, (int)c, s);
+        }
+        free(names);
+        if (k < 0)
+            rc = KC_ENOMEM;
+    }
+    return rc ? rc : install(b);
+}
+
+static void
+free_bundle(struct bundle *b)
+{
+    free_chunks(b);
+    for (size_t e = 0; e < b->nep && b->order; e++)
+        free(b->order[e]);
+    free(b->order);
+    free(b->norder);
+    free(b->cyclic);
+    free(b->ep);
+    free(b->ep_kind);
+    free(b->eset);
+    free(b->uf);
+    free(b->ep_bailed);
+    free(b->taken.v);
+    free(b->globals.v);
+    free(b->all.v);
+    for (size_t i = 0; i < b->nfresh; i++)
+        free(b->fresh[i]);
+    free(b->fresh);
+    kb_graph_free(&b->g);
+}
+
+int
+kb_bundle(struct kb_site *s)
+{
+    if (!s->opt->bundle)
+        return 0;
+    struct bundle b = { .s = s };
+    int rc = kb_graph_build(&b.g, s);
+    if (!rc && b.g.errors)
+        rc = KC_EPARSE;
+    /* Entry points: the pages' module scripts, then import() targets. */
+    for (size_t d = 0; d < s->n && !rc; d++) {
+        const struct kb_file *doc = &s->files[d];
+        for (size_t r = 0; r < doc->refs.n && !rc && (doc->role & KB_ROLE_ENTRY); r++) {
+            int t = doc->target[r];
+            if (doc->refs.v[r].kind == KB_REF_HTML_MODULE && t >= 0 && b.g.mod_of[t] >= 0)
+                rc = add_ep(&b, b.g.mod_of[t], 1);
+        }
+    }
+    for (size_t mi = 0; mi < b.g.n && !rc; mi++) {
+        const struct kb_mod *m = &b.g.m[mi];
+        for (size_t r = 0; r < m->nreq && !rc; r++)
+            if (m->req[r].dynamic)
+                rc = add_ep(&b, m->req[r].mod, 2);
+    }
+    if (!rc && b.nep == 0) {
+        free_bundle(&b);
+        return 0;
+    }
+    if (!rc)
+        rc = graphs(&b);
+    if (!rc) {
+        b.uf = malloc(b.nep * sizeof *b.uf);
+        b.ep_bailed = calloc(b.nep, sizeof *b.ep_bailed);
+        rc = b.uf && b.ep_bailed ? 0 : KC_ENOMEM;
+    }
+    if (!rc) {
+        components(&b);
+        inline_imports(&b);
+        for (size_t mi = 0; mi < b.g.n; mi++)
+            if (b.g.m[mi].bail)
+                bail_mod(&b, (int)mi, b.g.m[mi].bail_at, b.g.m[mi].bail);
+        namespace_identity(&b);
+        external_refs(&b);
+    }
+    /* Each round that changes anything leaves one more component unbundled,
+     * so the chunks settle within nep + 1 rounds. */
+    for (int round = 0; !rc; round++) {
+        rc = make_chunks(&b);
+        if (!rc)
+            rc = check_chunks(&b);
+        if (rc == 1 && (size_t)round <= b.nep)
+            rc = 0;
+        else if (rc == 1)
+            rc = KC_EINVAL;
+        else
+            break;
+    }
+    if (!rc && b.nc > 0)
+        rc = assign_names(&b);
+    if (!rc && b.nc > 0)
+        rc = emit_chunks(&b);
+    if (!rc && b.nc > 0)
+        kc_info("bundled %zu modules into %zu chunks", b.g.n, b.nc);
+    free_bundle(&b);
+    return rc;
+}

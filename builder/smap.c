@@ -1,0 +1,187 @@
+/*
+ * Source maps (v3) of spliced chunks: text is appended to a chunk through
+ * kb_smap_copy, which keeps the generated line and column (UTF-16 units, as
+ * the format counts) and records one segment at the start of each piece and
+ * of each line inside a copied piece, pointing at the original file's line
+ * and column. Pure over its buffers; the bundler owns one per chunk.
+ */
+#include "builder/bundle.h"
+#include "common/buf.h"
+#include "common/error.h"
+
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Columns count UTF-16 code units: one per UTF-8 lead byte, two for a
+ * four-byte sequence (a surrogate pair). */
+static unsigned
+units(unsigned char c)
+{
+    if ((c & 0xc0) == 0x80)
+        return 0;
+    return c >= 0xf0 ? 2 : 1;
+}
+
+static int
+push(struct kb_smap *m, unsigned gline, unsigned gcol, int si, unsigned oline, unsigned ocol)
+{
+    if (m->n == m->cap) {
+        size_t nc = m->cap ? 2 * m->cap : 256;
+        struct kb_smap_seg *v = realloc(m->v, nc * sizeof *v);
+        if (!v)
+            return KC_ENOMEM;
+        m->v = v;
+        m->cap = nc;
+    }
+    m->v[m->n++] = (struct kb_smap_seg){ gline, gcol, si, oline, ocol };
+    return 0;
+}
+
+/* The original line and column of byte off of src, from the cached cursor
+ * when off did not move back. */
+static void
+orig_pos(struct kb_smap *m, int si, const char *src, size_t off, unsigned *line, unsigned *col)
+{
+    if (m->osrc != si || off < m->ooff) {
+        m->osrc = si;
+        m->ooff = 0;
+        m->oline = m->ocol = 0;
+    }
+    for (size_t i = m->ooff; i < off; i++) {
+        if (src[i] == '\n') {
+            m->oline++;
+            m->ocol = 0;
+        } else {
+            m->ocol += units((unsigned char)src[i]);
+        }
+    }
+    m->ooff = off;
+    *line = m->oline;
+    *col = m->ocol;
+}
+
+/* Appends text[0..len), advancing the generated cursor; with copied, text
+ * is src + off and each of its lines is mapped; otherwise (generated text)
+ * only its start is, to src's offset off, or nothing when si < 0. */
+static int
+append(struct kb_smap *m, struct kc_buf *out, const char *text, size_t len, int si, const char *src,
+       size_t off, bool copied)
+{
+    int rc = kc_buf_append(out, text, len);
+    if (!rc && si >= 0 && len) {
+        unsigned ol, oc;
+        orig_pos(m, si, src, off, &ol, &oc);
+        rc = push(m, m->line, m->col, si, ol, oc);
+    }
+    for (size_t i = 0; i < len && !rc; i++) {
+        if (text[i] != '\n') {
+            m->col += units((unsigned char)text[i]);
+            continue;
+        }
+        m->line++;
+        m->col = 0;
+        if (copied && si >= 0 && i + 1 < len) {
+            unsigned ol, oc;
+            orig_pos(m, si, src, off + i + 1, &ol, &oc);
+            rc = push(m, m->line, 0, si, ol, oc);
+        }
+    }
+    return rc;
+}
+
+int
+kb_smap_copy(struct kb_smap *m, struct kc_buf *out, int si, const char *src, size_t off, size_t len)
+{
+    return append(m, out, src + off, len, si, src, off, true);
+}
+
+int
+kb_smap_gen(struct kb_smap *m, struct kc_buf *out, const char *text, int si, const char *src,
+            size_t off)
+{
+    return append(m, out, text, strlen(text), si, src, off, false);
+}
+
+static int
+vlq(struct kc_buf *o, long v)
+{
+    static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    unsigned long u = v < 0 ? ((unsigned long)(-v) << 1) | 1 : (unsigned long)v << 1;
+    int rc = 0;
+    do {
+        unsigned d = u & 31;
+        u >>= 5;
+        rc = kc_buf_putc(o, b64[d | (u ? 32 : 0)]);
+    } while (u && !rc);
+    return rc;
+}
+
+int
+kb_smap_mappings(const struct kb_smap *m, unsigned line_offset, struct kc_buf *o)
+{
+    unsigned line = 0;
+    long pcol = 0, psrc = 0, pol = 0, poc = 0;
+    int rc = 0;
+    for (unsigned i = 0; i < line_offset && !rc; i++, line++)
+        rc = kc_buf_putc(o, ';');
+    bool first = true;
+    for (size_t i = 0; i < m->n && !rc; i++) {
+        const struct kb_smap_seg *s = &m->v[i];
+        unsigned gl = s->gline + line_offset;
+        if (gl != line) {
+            while (line < gl && !rc) {
+                rc = kc_buf_putc(o, ';');
+                line++;
+            }
+            pcol = 0;
+            first = true;
+        }
+        if (!rc && !first)
+            rc = kc_buf_putc(o, ',');
+        first = false;
+        if (!rc)
+            rc = vlq(o, (long)s->gcol - pcol);
+        if (!rc)
+            rc = vlq(o, (long)s->src - psrc);
+        if (!rc)
+            rc = vlq(o, (long)s->oline - pol);
+        if (!rc)
+            rc = vlq(o, (long)s->ocol - poc);
+        pcol = s->gcol;
+        psrc = s->src;
+        pol = s->oline;
+        poc = s->ocol;
+    }
+    return rc;
+}
+
+char *
+kb_smap_json(const struct kb_smap *m, unsigned line_offset, const char *const *sources,
+             const char *const *contents, const size_t *lens, size_t n)
+{
+    struct kc_buf mp;
+    kc_buf_init(&mp, 1ull << 31);
+    if (kb_smap_mappings(m, line_offset, &mp) != 0) {
+        kc_buf_free(&mp);
+        return NULL;
+    }
+    json_t *srcs = json_array(), *cont = json_array();
+    for (size_t i = 0; i < n; i++) {
+        json_array_append_new(srcs, json_string(sources[i]));
+        json_array_append_new(cont, json_stringn_nocheck(contents[i], lens[i]));
+    }
+    json_t *root = json_pack("{s:i, s:o, s:o, s:[], s:s}", "version", 3, "sources", srcs,
+                             "sourcesContent", cont, "names", "mappings", mp.data ? mp.data : "");
+    kc_buf_free(&mp);
+    char *text = root ? json_dumps(root, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+    json_decref(root);
+    return text;
+}
+
+void
+kb_smap_free(struct kb_smap *m)
+{
+    free(m->v);
+    *m = (struct kb_smap){ .osrc = -1 };
+}

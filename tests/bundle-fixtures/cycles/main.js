@@ -1,0 +1,3 @@
+import { a, callB } from './a.js';
+__log.push('main ' + a + ' ' + callB());
+window.__done = true;

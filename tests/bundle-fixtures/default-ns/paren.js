@@ -1,0 +1,2 @@
+export default (function () { return 'paren'; }) /* a comment */ ;
+export const parenClass = 1;

@@ -1,0 +1,10 @@
+import { state, bump } from './shared.js';
+import './local.js';
+__log.push('main sees ' + state.n);
+bump();
+const lazy = await import('./lazy.js');
+__log.push('lazy says ' + lazy.run());
+__log.push('main sees ' + state.n);
+const again = await import('./shared.js');
+__log.push('shared via import() ' + again.state.n + ' keys ' + Object.keys(again).join(','));
+window.__done = true;

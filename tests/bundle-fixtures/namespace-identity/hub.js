@@ -1,0 +1,2 @@
+export * as inner from './x.js';
+export const other = 'other';

@@ -1,0 +1,3 @@
+__log.push('x evaluates');
+export let count = 1;
+export function bump() { count++; }

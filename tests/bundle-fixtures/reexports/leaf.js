@@ -1,0 +1,3 @@
+export const x = 'x';
+export const y = 'y';
+export default 'leaf-default';

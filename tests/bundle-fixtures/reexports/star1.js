@@ -1,0 +1,2 @@
+export const fromStar = 'star1';
+export const dup = 1;

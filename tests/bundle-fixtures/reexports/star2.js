@@ -1,0 +1,2 @@
+export const dup = 2;
+export default 'star2-default-not-reexported';

@@ -1,0 +1,2 @@
+__log.push('dep evaluates');
+export const value = 'dep-value';

@@ -1,0 +1,379 @@
+"""End-to-end tests of kiln-build --bundle: the chunks it writes, the errors it
+reports (exact file:line:col messages, exit 1, no release), the entry points
+it leaves unbundled (with a warning), and how chunks go through
+fingerprinting, integrity and the service worker. The browser test
+(tests/browser/test_bundle.mjs) checks that the chunks behave as the
+original modules do."""
+import json
+import os
+import re
+
+from kt import ROOT, kiln_build, read, run_all, test, write
+
+FIXTURES = os.path.join(ROOT, "tests", "bundle-fixtures")
+PAGE = '<!doctype html><title>t</title><script type="module" src="{src}"></script>\n'
+
+
+def build(src, dist, *extra, check=True):
+    return kiln_build("-q", "--no-cache", "--encodings", "none", *extra, "-o", dist, src,
+                      check=check)
+
+
+def manifest(dist):
+    return json.loads(read(dist, "kiln-manifest.json"))
+
+
+def by_source(dist):
+    return {e["source"]: e for e in manifest(dist)["files"].values()}
+
+
+def script_src(dist, page="index.html"):
+    return re.search(r'<script type="module" src="([^"]+)"', read(dist, page)).group(1)
+
+
+def site(tmp, files, page=PAGE.format(src="main.js")):
+    src = os.path.join(tmp, "src")
+    write(src, "index.html", page)
+    for k, v in files.items():
+        write(src, k, v)
+    return src, os.path.join(tmp, "dist")
+
+
+def fails_with(tmp, files, message, **kw):
+    src, dist = site(tmp, files, **kw)
+    rc, _, err = build(src, dist, "--bundle", check=False)
+    assert rc == 1, (rc, err)
+    assert f"kiln-build: error: {message}" in err, err
+    assert not os.path.exists(dist), "a failed build wrote a release"
+
+
+@test("--no-bundle is the default: modules are fingerprinted and served as they are")
+def _(tmp):
+    dist = os.path.join(tmp, "dist")
+    build(os.path.join(FIXTURES, "live"), dist)
+    m = by_source(dist)
+    assert m["counter.js"]["file"].startswith("counter."), m
+    assert "import" in read(dist, m["main.js"]["file"])
+
+
+@test("each fixture bundles into one chunk per entry without warnings")
+def _(tmp):
+    for name in ("cycles", "live", "default-ns", "reexports", "collisions", "tla"):
+        dist = os.path.join(tmp, name)
+        _, _, err = build(os.path.join(FIXTURES, name), dist, "--bundle", "--no-sw")
+        assert err == "", (name, err)
+        chunk = read(dist, script_src(dist))
+        assert not re.search(r"^\s*(import|export)\b", chunk, re.M), (name, chunk)
+
+
+@test("a bundled entry chunk is fingerprinted, with integrity, and replaces the entry module")
+def _(tmp):
+    dist = os.path.join(tmp, "dist")
+    build(os.path.join(FIXTURES, "cycles"), dist, "--bundle")
+    m = by_source(dist)
+    main = m["main.js"]
+    assert re.fullmatch(r"main\.[0-9a-f]{10}\.js", main["file"]), main
+    assert main["class"] == "immutable"
+    html = read(dist, "index.html")
+    assert f'src="./{main["file"]}" integrity="{main["integrity"]}"' in html, html
+    chunk = read(dist, main["file"])
+    # a.js and b.js are inside, in evaluation order: b, a, main.
+    assert chunk.index("// b.js") < chunk.index("// a.js") < chunk.index("// main.js"), chunk
+
+
+@test("the original modules are copied unreferenced: not fingerprinted, not precached")
+def _(tmp):
+    dist = os.path.join(tmp, "dist")
+    build(os.path.join(FIXTURES, "cycles"), dist, "--bundle")
+    m = by_source(dist)
+    assert m["a.js"]["file"] == "a.js" and m["a.js"]["class"] == "revalidate", m["a.js"]
+    sw = read(dist, "sw.js")
+    precache = sw[sw.index("const PRECACHE"):].split("\n", 1)[0]
+    assert m["main.js"]["file"] in precache and '"/a.js"' not in precache, precache
+
+
+@test("a module shared with an import() target goes to a common chunk with modulepreload")
+def _(tmp):
+    dist = os.path.join(tmp, "dist")
+    _, _, err = build(os.path.join(FIXTURES, "dynamic-shared"), dist, "--bundle")
+    assert err == "", err
+    m = by_source(dist)
+    common = m["shared_chunk.js"]
+    assert re.fullmatch(r"shared_chunk\.[0-9a-f]{10}\.js", common["file"]), common
+    html = read(dist, "index.html")
+    assert (f'<link rel="modulepreload" href="./{common["file"]}" '
+            f'integrity="{common["integrity"]}" crossorigin>') in html, html
+    main = read(dist, m["main.js"]["file"])
+    assert f'from "./{common["file"]}"' in main and f"import('./{m['lazy.js']['file']}')" in main
+    # import('./shared.js') gets a facade that re-exports the common chunk.
+    facade = read(dist, m["shared.js"]["file"])
+    assert f'export {{ state as state }} from "./{common["file"]}"' in facade, facade
+
+
+@test("colliding top-level names are renamed; function and class names stay observable")
+def _(tmp):
+    dist = os.path.join(tmp, "dist")
+    build(os.path.join(FIXTURES, "collisions"), dist, "--bundle")
+    chunk = read(dist, script_src(dist))
+    # main.js is met first and keeps its names; one.js and two.js yield.
+    assert "const name = 'main'" in chunk and "const name$1 = 'one'" in chunk, chunk
+    assert "const name$2 = 'two'" in chunk and "__log.push([name, name$1, name$2]" in chunk, chunk
+    assert "class Thing {" in chunk and "let Thing$1 = class Thing {" in chunk, chunk
+    assert 'Object.defineProperty(helper$2, "name", { value: "helper" });' in chunk, chunk
+    # A reference inside two.js's helper keeps its own local 'name'.
+    assert "const name = 'inner'; return 'two helper ' + name;" in chunk, chunk
+
+
+B64 = {c: i for i, c in enumerate("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/")}
+
+
+def decode_mappings(mappings):
+    """[(generated line, column, source, original line, column)], absolute."""
+    out, src, ol, oc = [], 0, 0, 0
+    for gl, line in enumerate(mappings.split(";")):
+        gc = 0
+        for seg in filter(None, line.split(",")):
+            vals, v, shift = [], 0, 0
+            for ch in seg:
+                d = B64[ch]
+                v |= (d & 31) << shift
+                shift += 5
+                if not d & 32:
+                    vals.append(-(v >> 1) if v & 1 else v >> 1)
+                    v, shift = 0, 0
+            gc += vals[0]
+            src, ol, oc = src + vals[1], ol + vals[2], oc + vals[3]
+            out.append((gl, gc, src, ol, oc))
+    return out
+
+
+@test("each chunk has a v3 source map whose segments point at the same text in the originals")
+def _(tmp):
+    dist = os.path.join(tmp, "dist")
+    build(os.path.join(FIXTURES, "collisions"), dist, "--bundle")
+    m = by_source(dist)
+    chunk = read(dist, m["main.js"]["file"])
+    url = re.search(r"^//# sourceMappingURL=(\S+)\n\Z", chunk, re.M).group(1)
+    assert url == os.path.basename(m["main.bundle.js.map"]["file"]), (url, m.keys())
+    smap = json.loads(read(dist, url))
+    assert smap["version"] == 3 and smap["sources"] == ["./one.js", "./two.js", "./main.js"], smap
+    for i, s in enumerate(smap["sources"]):
+        assert smap["sourcesContent"][i] == read(os.path.join(FIXTURES, "collisions"), s[2:])
+    lines = chunk.split("\n")
+    segs = decode_mappings(smap["mappings"])
+    assert len(segs) > 10
+    exact = 0
+    for k, (gl, gc, si, ol, oc) in enumerate(segs):
+        orig = smap["sourcesContent"][si].split("\n")[ol][oc:]
+        gen = lines[gl][gc:]
+        # The segment runs to the next one on its line.
+        if k + 1 < len(segs) and segs[k + 1][0] == gl:
+            gen = gen[:segs[k + 1][1] - gc]
+        n = min(6, len(gen))
+        # Copied text matches byte for byte; an edit (a renamed name, ';')
+        # maps to where the original construct starts.
+        if gen[:n] == orig[:n]:
+            exact += 1
+        elif gen.startswith(";") or re.match(r"[A-Za-z_$]", orig):
+            continue  # an edit: a name, "let Thing$1 = class Thing", a removed import
+        else:
+            raise AssertionError((gl, gc, gen, orig))
+    assert exact > len(segs) // 2, (exact, len(segs))
+
+
+@test("the same input gives a byte-identical bundled release")
+def _(tmp):
+    from kt import tree
+    a, b = os.path.join(tmp, "a"), os.path.join(tmp, "b")
+    for d in (a, b):
+        build(os.path.join(FIXTURES, "dynamic-shared"), d, "--bundle")
+    ta, tb = tree(a), tree(b)
+    assert ta.keys() == tb.keys() and all(ta[k][0] == tb[k][0] for k in ta), "releases differ"
+
+
+@test("a syntax error in a module is file:line:col, exit 1, no release")
+def _(tmp):
+    fails_with(tmp, {"main.js": 'import { a } from "./a.js";\n', "a.js": "export const a = ;\n"},
+               "a.js:1:18: ")
+
+
+@test("importing a name a module does not export is file:line:col, exit 1")
+def _(tmp):
+    fails_with(tmp, {"main.js": '\nimport { a, nope } from "./a.js";\n',
+                     "a.js": "export const a = 1;\n"},
+               "main.js:2:13: './a.js' does not export 'nope'")
+
+
+@test("a re-export of a missing name is an error at the export")
+def _(tmp):
+    fails_with(tmp, {"main.js": 'import { a } from "./hub.js";\n',
+                     "hub.js": 'export { a, b } from "./a.js";\n',
+                     "a.js": "export const a = 1;\n"},
+               "hub.js:1:13: './a.js' does not export 'b'")
+
+
+@test("a name two export * provide differently is ambiguous: an error when imported")
+def _(tmp):
+    fails_with(tmp, {"main.js": 'import { x } from "./hub.js";\n',
+                     "hub.js": 'export * from "./a.js";\nexport * from "./b.js";\n',
+                     "a.js": "export const x = 1;\n", "b.js": "export const x = 2;\n"},
+               "main.js:1:10: 'x' is ambiguous")
+
+
+@test("an unresolvable bare specifier is file:line:col, exit 1")
+def _(tmp):
+    fails_with(tmp, {"main.js": '// x\nimport lodash from "lodash";\n'},
+               "main.js:2:20: cannot resolve 'lodash' (no import map entry, no node_modules "
+               "package)")
+
+
+@test("bare specifiers resolve through node_modules: exports conditions, then module, main")
+def _(tmp):
+    src, dist = site(tmp, {
+        "main.js": 'import { a } from "pkg";\nimport { b } from "@s/other/sub.js";\n'
+                   'import c from "plain";\nconsole.log(a, b, c);\n',
+        "node_modules/pkg/package.json": json.dumps(
+            {"exports": {".": {"require": "./cjs.js", "import": "./esm.js"}}}),
+        "node_modules/pkg/esm.js": "export const a = 'esm';\n",
+        "node_modules/pkg/cjs.js": "exports.a = 'cjs';\n",
+        "node_modules/@s/other/package.json": json.dumps({"name": "@s/other"}),
+        "node_modules/@s/other/sub.js": "export const b = 'sub';\n",
+        "node_modules/plain/package.json": json.dumps({"main": "main.js", "module": "m.js"}),
+        "node_modules/plain/m.js": "export default 'module field';\n",
+    })
+    _, _, err = build(src, dist, "--bundle")
+    assert err == "", err
+    chunk = read(dist, script_src(dist))
+    assert "'esm'" in chunk and "'sub'" in chunk and "'module field'" in chunk, chunk
+    assert "cjs" not in chunk
+
+
+@test("bare specifiers resolve through the page's import map")
+def _(tmp):
+    page = ('<!doctype html><script type="importmap">{"imports": {"app/": "./lib/", '
+            '"one": "./lib/one.js"}}</script>\n' + PAGE.format(src="main.js"))
+    src, dist = site(tmp, {
+        "main.js": 'import one from "one";\nimport { two } from "app/two.js";\nconsole.log(one, two);\n',
+        "lib/one.js": "export default 1;\n",
+        "lib/two.js": "export const two = 2;\n",
+    }, page=page)
+    _, _, err = build(src, dist, "--bundle")
+    assert err == "", err
+    chunk = read(dist, script_src(dist))
+    assert "const _default = 1;" in chunk and "const two = 2;" in chunk, chunk
+
+
+@test("new URL('x', import.meta.url) in a bundled module still names its asset, fingerprinted")
+def _(tmp):
+    src, dist = site(tmp, {
+        "main.js": 'import { icon } from "./lib/icons.js";\nconsole.log(icon);\n',
+        "lib/icons.js": "export const icon = new URL('../img/i.svg', import.meta.url).href;\n",
+        "img/i.svg": "<svg xmlns='http://www.w3.org/2000/svg'/>",
+    })
+    build(src, dist, "--bundle")
+    m = by_source(dist)
+    chunk = read(dist, m["main.js"]["file"])
+    assert f"new URL('./img/{os.path.basename(m['img/i.svg']['file'])}', import.meta.url)" in chunk, chunk
+
+
+@test("an entry whose graph uses eval() or import.meta otherwise stays unbundled, with a warning")
+def _(tmp):
+    src, dist = site(tmp, {
+        "main.js": 'import { a } from "./a.js";\nconsole.log(a, import.meta.url);\n',
+        "a.js": "export const a = 1;\n",
+    })
+    _, _, err = build(src, dist, "--bundle")
+    assert ("kiln-build: warning: main.js:2:16: import.meta outside new URL('...', "
+            "import.meta.url): its entry points are left unbundled") in err, err
+    m = by_source(dist)
+    assert m["a.js"]["file"] != "a.js" and "import" in read(dist, m["main.js"]["file"])
+    src, dist = site(os.path.join(tmp, "2"), {
+        "main.js": 'import { a } from "./a.js";\nconsole.log(a);\n',
+        "a.js": "export const a = 1;\neval('a');\n",
+    })
+    _, _, err = build(src, dist, "--bundle")
+    assert "kiln-build: warning: a.js:2:1: direct eval(): its entry points are left unbundled" in err, err
+
+
+@test("a module imported as a namespace and by import() is imported from its own file")
+def _(tmp):
+    dist = os.path.join(tmp, "dist")
+    _, _, err = build(os.path.join(FIXTURES, "namespace-identity"), dist, "--bundle")
+    assert err == "", err
+    m = by_source(dist)
+    chunk = read(dist, m["main.js"]["file"])
+    # The specification makes both one object: the chunk imports the real
+    # namespace of x.js's file (a facade) instead of building its own, and
+    # hub.js's facade re-exports that same namespace.
+    assert f'import * as _ns from "./{m["x.js"]["file"]}";' in chunk, chunk
+    assert "Object.freeze" not in chunk, chunk
+    facade = read(dist, m["hub.js"]["file"])
+    assert f'export * as inner from "./{m["x.js"]["file"]}";' in facade, facade
+
+
+@test("a module a worker or a non-module script also loads stays unbundled")
+def _(tmp):
+    src, dist = site(tmp, {
+        "main.js": 'import { a } from "./a.js";\n'
+                   'new Worker(new URL("./a.js", import.meta.url), { type: "module" });\n',
+        "a.js": "export const a = 1;\n",
+    })
+    _, _, err = build(src, dist, "--bundle")
+    assert ("kiln-build: warning: main.js:2: loads a.js outside the module graph: its entry "
+            "points are left unbundled") in err, err
+
+
+@test("a specifier with a query stays unbundled: it names another instance")
+def _(tmp):
+    src, dist = site(tmp, {
+        "main.js": 'import { a } from "./a.js?v=2";\nimport { a as b } from "./a.js";\n',
+        "a.js": "export const a = {};\n",
+    })
+    _, _, err = build(src, dist, "--bundle")
+    assert ("main.js:1:19: a specifier with a query or fragment: its entry points are left "
+            "unbundled") in err, err
+
+
+@test("top-level await followed by a module that does not wait for it stays unbundled")
+def _(tmp):
+    src, dist = site(tmp, {
+        "main.js": 'import "./slow.js";\nimport "./fast.js";\n',
+        "slow.js": "await 0;\n",
+        "fast.js": "console.log('fast');\n",
+    })
+    _, _, err = build(src, dist, "--bundle")
+    assert "slow.js:1:1: top-level await in a module that is shared" in err, err
+
+
+@test("shared modules that would run in another order leave their entry points unbundled")
+def _(tmp):
+    page = PAGE.format(src="one.js") + PAGE.format(src="two.js")
+    src, dist = site(tmp, {
+        "one.js": 'import "./local.js";\nimport "./shared.js";\n',
+        "two.js": 'import "./shared.js";\n',
+        "local.js": "console.log('local');\n",
+        "shared.js": "console.log('shared');\n",
+    }, page=page)
+    _, _, err = build(src, dist, "--bundle")
+    assert "would run in a different order" in err, err
+    assert "shared_chunk" not in json.dumps(manifest(dist)), "a chunk of a bailed entry was written"
+
+
+@test("a Vite-like dist builds with --bundle: the entry chunk keeps its hash position")
+def _(tmp):
+    page = ('<!doctype html><script type="module" crossorigin src="/assets/index-B3xk9_Qa.js">'
+            '</script><link rel="modulepreload" crossorigin href="/assets/vendor-Dx8a7_Qz.js">\n')
+    src, dist = site(tmp, {
+        "assets/index-B3xk9_Qa.js": 'import{v as o}from"./vendor-Dx8a7_Qz.js";console.log(o);\n',
+        "assets/vendor-Dx8a7_Qz.js": "const v=1;export{v};\n",
+    }, page=page)
+    _, _, err = build(src, dist, "--bundle")
+    assert err == "", err
+    m = by_source(dist)
+    assert re.fullmatch(r"assets/index-[0-9a-f]{10}\.js", m["assets/index-B3xk9_Qa.js"]["file"]), m
+    assert "const v=1" in read(dist, m["assets/index-B3xk9_Qa.js"]["file"])
+    # The preload of the vendor chunk, now inside the entry chunk, is gone.
+    assert "vendor" not in read(dist, "index.html")
+
+
+run_all()
