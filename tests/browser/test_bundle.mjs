@@ -3,7 +3,8 @@
 // --bundle: scope-hoisted chunks), both are served by a small static server on
 // 127.0.0.1, and headless Chromium (Debian's, via playwright-core) must see
 // the same window.__log in both: evaluation order, live bindings, cycles,
-// namespaces, names. Then the same for seeded random module graphs (which
+// namespaces, names; and so must the legacy twins (System.register format,
+// kiln's loader), forced by stripping the module scripts. Then the same for seeded random module graphs (which
 // may be left unbundled, with a warning: both builds must still agree).
 // Prints TAP.
 // Environment: KILN_BUILD (the binary), CHROMIUM (/usr/bin/chromium).
@@ -122,6 +123,23 @@ async function observe(page, port, dir) {
   return { log, done, errors, scripts };
 }
 
+/* The legacy path, forced: a copy of the bundled release whose pages lose
+ * their module scripts (the capability check included) and modulepreloads,
+ * and whose nomodule scripts lose the attribute, so Chromium runs the
+ * System.register twins through kiln's loader. */
+function legacyCopy(name) {
+  const from = path.join(TMP, `${name}-bundle`), to = path.join(TMP, `${name}-legacy`);
+  fs.cpSync(from, to, { recursive: true });
+  for (const f of fs.readdirSync(to, { recursive: true })) {
+    if (!f.endsWith('.html')) continue;
+    const p = path.join(to, f);
+    fs.writeFileSync(p, fs.readFileSync(p, 'utf8')
+      .replace(/<script type="module"[^>]*>[^]*?<\/script>\n?/g, '')
+      .replace(/<link rel="modulepreload"[^>]*>\n?/g, '')
+      .replace(/<script nomodule /g, '<script '));
+  }
+}
+
 /* Modules both imported and import()ed need a shared chunk and a facade:
  * there the bundle may load more files than the original. */
 function lazy(name) {
@@ -162,6 +180,8 @@ async function main() {
         throw new Error(`the bundler left it unbundled: ${bundled.stderr}`);
       if (random && !/unbundled/.test(bundled.stderr))
         bundledRandom++;
+      /* Each page's graph is bundled or not as a whole, so a warning means
+       * some page kept module scripts with no twin. */
       const a = await observe(page, port, `${name}-no-bundle`);
       const b = await observe(page, port, `${name}-bundle`);
       if (!a.done || a.errors.length)
@@ -170,9 +190,21 @@ async function main() {
         throw new Error(`the bundle did not finish: ${b.errors.join('; ')} ${JSON.stringify(b.log)}`);
       if (JSON.stringify(a.log) !== JSON.stringify(b.log))
         throw new Error(`logs differ:\n  original ${JSON.stringify(a.log)}\n  bundled  ${JSON.stringify(b.log)}`);
+      /* An unbundled release has no twins: nothing to force there. */
+      const twins = !/unbundled/.test(bundled.stderr);
+      if (twins) legacyCopy(name);
+      const c = twins ? await observe(page, port, `${name}-legacy`) : { ...a, scripts: [] };
+      if (!c.done || c.errors.length)
+        throw new Error(`the legacy bundle did not finish: ${c.errors.join('; ')} ${JSON.stringify(c.log)}`);
+      if (JSON.stringify(a.log) !== JSON.stringify(c.log))
+        throw new Error(`logs differ:\n  original ${JSON.stringify(a.log)}\n  legacy   ${JSON.stringify(c.log)}`);
+      if (twins && !c.scripts.some((u) => /\.legacy\./.test(u)))
+        throw new Error('the legacy path loaded no legacy twin');
+      if (b.scripts.some((u) => /\.legacy\./.test(u)))
+        throw new Error('the modern path loaded a legacy twin');
       if (b.scripts.length > a.scripts.length && !random && !lazy(name))
         throw new Error(`the bundle loads ${b.scripts.length} scripts, the original ${a.scripts.length}`);
-      console.log(`ok ${n} - ${name}: the bundle logs what the original modules log (${a.log.length} lines, ${a.scripts.length} -> ${b.scripts.length} scripts)`);
+      console.log(`ok ${n} - ${name}: the bundle and its legacy twins log what the original modules log (${a.log.length} lines, ${a.scripts.length} -> ${b.scripts.length} scripts, legacy ${c.scripts.length})`);
     } catch (e) {
       failed++;
       console.log(`not ok ${n} - ${name}: ${e.message.replace(/\n/g, '\n# ')}`);
