@@ -180,8 +180,6 @@ async function main() {
         throw new Error(`the bundler left it unbundled: ${bundled.stderr}`);
       if (random && !/unbundled/.test(bundled.stderr))
         bundledRandom++;
-      /* Each page's graph is bundled or not as a whole, so a warning means
-       * some page kept module scripts with no twin. */
       const a = await observe(page, port, `${name}-no-bundle`);
       const b = await observe(page, port, `${name}-bundle`);
       if (!a.done || a.errors.length)
