@@ -2202,9 +2202,17 @@ install(struct bundle *b)
     for (size_t i = 0; i < nl && !rc; i++) {
         if (!lpath[i])
             continue;
+        /* The newest of the modules it holds, as for the modern chunk. */
+        int64_t mtime = 0;
+        const struct chunk *lc = &b->c[i < b->nc ? i : (size_t)b->g.m[b->ep[i - b->nc]].chunk];
+        for (size_t k = 0; k < lc->n; k++) {
+            int fi = kb_site_find(s, b->g.m[lc->mods[k]].path); /* indexes moved */
+            if (fi >= 0 && s->files[fi].mtime > mtime)
+                mtime = s->files[fi].mtime;
+        }
         size_t len;
         unsigned char *bytes = (unsigned char *)kc_buf_steal(&ltext[i], &len);
-        rc = bytes ? insert_file(s, lpath[i], bytes, len, 0) : KC_ENOMEM;
+        rc = bytes ? insert_file(s, lpath[i], bytes, len, mtime) : KC_ENOMEM;
     }
     /* The twins' references are known from printing them (no scanner knows
      * the format): resolved once every file is in place. */

@@ -15,6 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#define KB_LEGACY_MAX (1u << 20) /* bytes of one setter's or one key's text */
+
 /* The loader. ES5 syntax, so that it parses wherever a nomodule script runs;
  * it needs Promise, URL and document.currentScript at run time. */
 static const char loader[] =
@@ -198,7 +200,7 @@ static int
 put_prop(struct kc_buf *o, const char *name)
 {
     struct kc_buf k;
-    kc_buf_init(&k, 1u << 20);
+    kc_buf_init(&k, KB_LEGACY_MAX);
     int rc = put_key(&k, name);
     if (!rc)
         rc = k.data[0] == '"' ? kc_buf_printf(o, "[%s]", k.data) : kc_buf_printf(o, ".%s", k.data);
@@ -297,12 +299,15 @@ kb_legacy_print(const struct kb_legacy_file *f, struct kc_buf *o, struct kb_refl
         if (!rc && d->ns)
             rc = kc_buf_printf(o, " %s = m;", d->ns);
         /* Re-exported imports stay live: the setter exports them again. */
+        struct kc_buf x;
+        kc_buf_init(&x, KB_LEGACY_MAX);
         if (!rc && d->n)
-            rc = kc_buf_putc(o, ' ');
-        if (!rc && d->n)
-            rc = put_exports(f, o, d->to, d->n, false, ";");
+            rc = put_exports(f, &x, d->to, d->n, false, ";");
         if (!rc && d->ns)
-            rc = put_exports(f, o, &d->ns, 1, false, ";");
+            rc = put_exports(f, &x, &d->ns, 1, false, ";");
+        if (!rc && x.len)
+            rc = kc_buf_printf(o, " %s", x.data);
+        kc_buf_free(&x);
         if (!rc)
             rc = kc_buf_puts(o, " }");
     }
