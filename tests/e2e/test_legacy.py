@@ -9,7 +9,7 @@ import json
 import os
 import re
 
-from kt import ROOT, kiln_build, read, run_all, test
+from kt import ROOT, kiln_build, read, run_all, test, write
 
 FIXTURES = os.path.join(ROOT, "tests", "bundle-fixtures")
 
@@ -114,6 +114,34 @@ def _(tmp):
     assert m["main.js"]["file"] in sw, sw[:400]
     assert m["main.legacy.js"]["file"] not in sw
     assert ".legacy." not in sw
+
+
+@test("no preload hint names a legacy twin (modern browsers would download it)")
+def _(tmp):
+    dist = os.path.join(tmp, "dist")
+    build("dynamic-shared", dist)
+    entry = manifest(dist)["files"]["/index.html"]
+    urls = [p["url"] for p in entry.get("preload", [])]
+    assert urls and not any(".legacy." in u for u in urls), urls
+
+
+@test("a module naming _export or _context gets renamed loader parameters in its twin")
+def _(tmp):
+    src, dist = os.path.join(tmp, "src"), os.path.join(tmp, "dist")
+    write(src, "index.html", '<!doctype html><script type="module" src="main.js"></script>\n')
+    write(src, "a.js", "export let n = 0;\nexport function up() { n++; }\nconst _export = 1;\n")
+    write(src, "lazy.js", 'import { n } from "./a.js";\nexport const m = n;\n')
+    write(src, "main.js", 'import { n, up } from "./a.js";\nconst _context = 2;\n'
+          'up();\nimport("./lazy.js").then(() => console.log(n, _context));\n')
+    kiln_build("-q", "--no-cache", "--encodings", "none", "--bundle", "-o", dist, src)
+    m = by_source(dist)
+    shared = read(dist, m["a_chunk.legacy.js"]["file"])
+    assert "function (_export$1, _context$1) {" in shared, shared
+    assert "const _export = 1;" in shared
+    # The update of the exported `n` is wrapped: importers' setters see it.
+    assert "function up() { (_export$1.v = n++, _export$1({ n: n }), _export$1.v); }" in shared, \
+        shared
+    assert "_context$1.import(_context$1.u[0])" in read(dist, m["main.legacy.js"]["file"])
 
 
 run_all()
