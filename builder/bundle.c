@@ -966,6 +966,56 @@ legacy_targets(struct splice *sp, const struct kb_jsn *t, const char **out, size
     }
 }
 
+/* `_export({ name: local, ... })` of the exported finals fin[0..k) into o. */
+static int
+legacy_export_call(const struct bundle *b, const struct chunk *ch, const char **fin, size_t k,
+                   struct kc_buf *o)
+{
+    int rc = kc_buf_printf(o, "%s({ ", b->lx);
+    bool any = false;
+    for (size_t i = 0; i < ch->nlexp && !rc; i++) {
+        bool in = false;
+        for (size_t j = 0; j < k; j++)
+            in |= strcmp(fin[j], ch->lexp[i].local) == 0;
+        if (!in)
+            continue;
+        rc = any ? kc_buf_puts(o, ", ") : 0;
+        if (!rc)
+            rc = put_name(o, ch->lexp[i].name);
+        if (!rc)
+            rc = kc_buf_printf(o, ": %s", ch->lexp[i].local);
+        any = true;
+    }
+    return rc ? rc : kc_buf_puts(o, " })");
+}
+
+/* for (x of ...) / for (x in ...) assigning exported bindings: the body
+ * becomes a block that exports them first. */
+static int
+legacy_loop(struct splice *sp, const struct kb_jsn *n)
+{
+    const char *fin[64];
+    size_t k = 0;
+    legacy_targets(sp, n->a, fin, &k, 64);
+    if (k == 0)
+        return 0;
+    struct kc_buf o;
+    kc_buf_init(&o, 1u << 20);
+    int rc = kc_buf_puts(&o, "{ ");
+    if (!rc)
+        rc = legacy_export_call(sp->b, &sp->b->c[sp->c], fin, k, &o);
+    if (!rc)
+        rc = edit(sp, n->d->start, n->d->start, "%s; ", o.data);
+    if (!rc)
+        sp->v[sp->n - 1].order = -(1 << 30);
+    if (!rc)
+        rc = edit(sp, n->d->end, n->d->end, " }");
+    if (!rc)
+        sp->v[sp->n - 1].order = (1 << 30) - 1;
+    kc_buf_free(&o);
+    return rc;
+}
+
 /* Legacy-only edits at node n: import() through the loader, import.meta as
  * the context's, and every assignment or update of an exported binding
  * wrapped so that it exports the new value (the setters of the importers
@@ -995,6 +1045,9 @@ legacy_visit(struct splice *sp, struct kb_jsn *n)
         int rc = edit(sp, n->start, n->end, "%s.meta", b->lc);
         return rc ? rc : 1;
     }
+    if ((n->kind == KB_JSN_FOR_IN || n->kind == KB_JSN_FOR_OF) && n->a &&
+        n->a->kind != KB_JSN_VAR_DECL && n->d)
+        return legacy_loop(sp, n);
     if (n->kind != KB_JSN_ASSIGN && n->kind != KB_JSN_UPDATE)
         return 0;
     const char *fin[64];
@@ -1033,23 +1086,11 @@ legacy_visit(struct splice *sp, struct kb_jsn *n)
         sp->v[sp->n - 1].order = order;
     struct kc_buf o;
     kc_buf_init(&o, 1u << 20);
-    rc = rc ? rc : kc_buf_printf(&o, ", %s({ ", b->lx);
-    bool any = false;
-    for (size_t i = 0; i < ch->nlexp && !rc; i++) {
-        bool in = false;
-        for (size_t j = 0; j < k; j++)
-            in |= strcmp(fin[j], ch->lexp[i].local) == 0;
-        if (!in)
-            continue;
-        rc = any ? kc_buf_puts(&o, ", ") : 0;
-        if (!rc)
-            rc = put_name(&o, ch->lexp[i].name);
-        if (!rc)
-            rc = kc_buf_printf(&o, ": %s", ch->lexp[i].local);
-        any = true;
-    }
+    rc = rc ? rc : kc_buf_puts(&o, ", ");
     if (!rc)
-        rc = kc_buf_printf(&o, " }), %s.v)", b->lx);
+        rc = legacy_export_call(b, ch, fin, k, &o);
+    if (!rc)
+        rc = kc_buf_printf(&o, ", %s.v)", b->lx);
     if (!rc)
         rc = edit(sp, n->end, n->end, "%s", o.data);
     if (!rc)
