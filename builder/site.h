@@ -42,15 +42,17 @@ struct kb_options {
 };
 
 /* What a file is to the release. */
-#define KB_ROLE_ENTRY      0x01u  /* an entry document (*.html) */
-#define KB_ROLE_KEEP_NAME  0x02u  /* served under its source name (entry, robots.txt, ...) */
-#define KB_ROLE_REFERENCED 0x04u  /* some file references it */
-#define KB_ROLE_PREHASHED  0x08u  /* its name already carries a bundler's content hash */
-#define KB_ROLE_RENAMED    0x10u  /* gets a NAME.HASH.EXT name */
-#define KB_ROLE_MANIFEST   0x20u  /* a web app manifest (parsed as JSON) */
-#define KB_ROLE_MODULE     0x40u  /* loaded as an ES module (type=module, import, ...) */
-#define KB_ROLE_SW         0x80u  /* the generated service worker (not in the release id) */
-#define KB_ROLE_LEGACY     0x100u /* a legacy twin of a chunk: not precached, not preloaded */
+#define KB_ROLE_ENTRY      0x01u /* an entry document (*.html) */
+#define KB_ROLE_KEEP_NAME  0x02u /* served under its source name (entry, robots.txt, ...) */
+#define KB_ROLE_REFERENCED 0x04u /* some file references it */
+#define KB_ROLE_PREHASHED  0x08u /* its name already carries a bundler's content hash */
+#define KB_ROLE_RENAMED    0x10u /* gets a NAME.HASH.EXT name */
+#define KB_ROLE_MANIFEST   0x20u /* a web app manifest (parsed as JSON) */
+#define KB_ROLE_MODULE     0x40u /* loaded as an ES module (type=module, import, ...) */
+#define KB_ROLE_SW         0x80u /* the generated service worker (not in the release id) */
+
+/* A legacy twin of a chunk (bundle.c): not precached, not preloaded. */
+#define KB_ROLE_LEGACY 0x100u
 
 /* kb_file.target values that are not file indexes. */
 /* Entry documents named in one file's purge tags ("page:/index.html"); past
