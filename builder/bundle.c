@@ -2095,16 +2095,18 @@ legacy_chunk(struct bundle *b, int c, struct kc_buf *out, struct kb_reflist *ref
             dp->ns = tm->final[KB_SYM_NS(tm)];
         rc = dp ? 0 : KC_ENOMEM;
     }
-    /* Function declarations exist before anything runs: exported first. */
+    /* Function declarations and vars exist before anything runs: exported first. */
     t.f.hoisted = calloc(ch->nlexp + 1, sizeof *t.f.hoisted);
     rc = rc ? rc : t.f.hoisted ? 0 : KC_ENOMEM;
     for (size_t i = 0; i < ch->n && !rc; i++) {
         const struct kb_mod *m = &b->g.m[ch->mods[i]];
         t.f.async |= m->tla;
         for (uint32_t x = 1; x <= m->ast.nbindings + 1; x++) {
-            bool fn = x <= m->ast.nbindings ? m->ast.bindings[x - 1].kind == KB_JS_B_FUNCTION &&
-                                                  (m->ast.bindings[x - 1].flags & KB_JS_BF_TOP)
-                                            : m->dflt && m->dflt->a->kind == KB_JSN_FUNC_DECL;
+            /* var too: undefined, not in a temporal dead zone, until set. */
+            const struct kb_js_binding *bd = x <= m->ast.nbindings ? &m->ast.bindings[x - 1] : NULL;
+            bool fn = bd ? (bd->kind == KB_JS_B_FUNCTION || bd->kind == KB_JS_B_VAR) &&
+                               (bd->flags & KB_JS_BF_TOP)
+                         : m->dflt && m->dflt->a->kind == KB_JSN_FUNC_DECL;
             if (!fn || !m->final[x])
                 continue;
             for (size_t k = 0; k < ch->nlexp; k++)

@@ -28,7 +28,8 @@ static const char loader[] =
     "  function rec(url) {\n"
     "    var r = recs[url];\n"
     "    if (!r) {\n"
-    "      r = recs[url] = { url: url, ns: Object.create(null), importers: [], state: 0 };\n"
+    "      r = recs[url] = { url: url, ns: Object.create(null), values: Object.create(null),\n"
+    "                        importers: [], state: 0 };\n"
     "      if (typeof Symbol === \"function\" && Symbol.toStringTag)\n"
     "        Object.defineProperty(r.ns, Symbol.toStringTag, { value: \"Module\" });\n"
     "      r.ready = new Promise(function (res, rej) { r.res = res; r.rej = rej; });\n"
@@ -91,31 +92,48 @@ static const char loader[] =
     "    return link(r).then(function () { return run(r); }).then(function () { return r.ns; });\n"
     "  }\n"
     "  function report(e) { setTimeout(function () { throw e; }); }\n"
+    "  /* Setters get r.values; the namespace (import(), import * as) has a\n"
+    "   * getter per export that throws before the export is initialised. */\n"
     "  function exporter(r) {\n"
     "    return function (name, value) {\n"
     "      if (typeof name === \"object\") {\n"
-    "        for (var k in name) r.ns[k] = name[k];\n"
+    "        for (var k in name) r.values[k] = name[k];\n"
     "      } else {\n"
-    "        r.ns[name] = value;\n"
+    "        r.values[name] = value;\n"
     "      }\n"
-    "      for (var i = 0; i < r.importers.length; i++) r.importers[i](r.ns);\n"
+    "      for (var i = 0; i < r.importers.length; i++) r.importers[i](r.values, r.ns);\n"
     "      return value;\n"
+    "    };\n"
+    "  }\n"
+    "  function getter(r, k) {\n"
+    "    return function () {\n"
+    "      if (!(k in r.values))\n"
+    "        throw new ReferenceError(\"Cannot access '\" + k + \"' before initialization\");\n"
+    "      return r.values[k];\n"
     "    };\n"
     "  }\n"
     "  function register(deps, declare) {\n"
     "    var s = document.currentScript, url = s.src, r = rec(url);\n"
-    "    r.fetched = true;\n"
-    "    var d = declare(exporter(r), {\n"
-    "      meta: { url: url },\n"
-    "      import: function (u) { return load(rec(new URL(u, url).href)); }\n"
-    "    });\n"
-    "    r.deps = deps.map(function (u) { return rec(new URL(u, url).href); });\n"
-    "    r.execute = d.execute;\n"
-    "    r.deps.forEach(function (dep, i) {\n"
-    "      dep.importers.push(d.setters[i]);\n"
-    "      d.setters[i](dep.ns);\n"
-    "    });\n"
-    "    r.res();\n"
+    "    /* A twin both on the page and a dependency may arrive twice: one\n"
+    "     * instance only, the first. */\n"
+    "    if (!r.execute) {\n"
+    "      r.fetched = true;\n"
+    "      var d = declare(exporter(r), {\n"
+    "        meta: { url: url },\n"
+    "        import: function (u) { return load(rec(new URL(u, url).href)); }\n"
+    "      });\n"
+    "      d.exports.forEach(function (k) {\n"
+    "        Object.defineProperty(r.ns, k, { enumerable: true, get: getter(r, k) });\n"
+    "      });\n"
+    "      Object.freeze(r.ns);\n"
+    "      r.deps = deps.map(function (u) { return rec(new URL(u, url).href); });\n"
+    "      r.execute = d.execute;\n"
+    "      r.deps.forEach(function (dep, i) {\n"
+    "        dep.importers.push(d.setters[i]);\n"
+    "        d.setters[i](dep.values, dep.ns);\n"
+    "      });\n"
+    "      r.res();\n"
+    "    }\n"
     "    if (s.hasAttribute(\"data-kiln\")) return;\n"
     "    /* A page's script: run after the page's earlier ones, as deferred\n"
     "     * module scripts do; its dependencies load meanwhile. */\n"
@@ -178,6 +196,19 @@ kb_legacy_path(const char *path, unsigned k)
     return p;
 }
 
+/* A JS string literal of name. */
+static int
+put_string(struct kc_buf *o, const char *name)
+{
+    int rc = kc_buf_putc(o, '"');
+    for (const char *p = name; *p && !rc; p++)
+        rc = (*p == '"' || *p == '\\')  ? kc_buf_printf(o, "\\%c", *p)
+             : (unsigned char)*p < 0x20 ? kc_buf_printf(o, "\\u%04x", *p)
+                                        : kc_buf_putc(o, *p);
+    return rc ? rc : kc_buf_putc(o, '"');
+}
+
+/* An object literal key: name, or "name" for a name that is no identifier. */
 static int
 put_key(struct kc_buf *o, const char *name)
 {
@@ -185,14 +216,7 @@ put_key(struct kc_buf *o, const char *name)
     for (const char *p = name; *p && ident; p++)
         ident = (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
                 *p == '_' || *p == '$';
-    if (ident)
-        return kc_buf_puts(o, name);
-    int rc = kc_buf_putc(o, '"');
-    for (const char *p = name; *p && !rc; p++)
-        rc = (*p == '"' || *p == '\\')  ? kc_buf_printf(o, "\\%c", *p)
-             : (unsigned char)*p < 0x20 ? kc_buf_printf(o, "\\u%04x", *p)
-                                        : kc_buf_putc(o, *p);
-    return rc ? rc : kc_buf_putc(o, '"');
+    return ident ? kc_buf_puts(o, name) : put_string(o, name);
 }
 
 /* A property access: .name, or ["name"] for a name that is no identifier. */
@@ -228,7 +252,7 @@ put_url(struct kc_buf *o, const char *url, enum kb_ref_kind kind, struct kb_refl
  * locals is NULL). Writes nothing when none is. */
 static int
 put_exports(const struct kb_legacy_file *f, struct kc_buf *o, const char *const *locals, size_t n,
-            bool undef, const char *tail)
+            const char *tail)
 {
     bool any = false;
     int rc = 0;
@@ -244,7 +268,7 @@ put_exports(const struct kb_legacy_file *f, struct kc_buf *o, const char *const 
         if (!rc)
             rc = put_key(o, f->exports[i].name);
         if (!rc)
-            rc = kc_buf_printf(o, ": %s", undef ? "void 0" : f->exports[i].local);
+            rc = kc_buf_printf(o, ": %s", f->exports[i].local);
         any = true;
     }
     if (!rc && any)
@@ -281,14 +305,19 @@ kb_legacy_print(const struct kb_legacy_file *f, struct kc_buf *o, struct kb_refl
     }
     if (!rc && f->nurls)
         rc = kc_buf_puts(o, "];\n");
-    /* The namespace's keys exist, in order, before anything runs. */
+    /* The namespace's keys, sorted: they exist before anything runs. */
     if (!rc)
-        rc = put_exports(f, o, NULL, 0, true, ";\n");
+        rc = kc_buf_puts(o, "return {\nexports: [");
+    for (size_t i = 0; i < f->nexports && !rc; i++) {
+        rc = kc_buf_puts(o, i ? ", " : "");
+        if (!rc)
+            rc = put_string(o, f->exports[i].name);
+    }
     if (!rc)
-        rc = kc_buf_puts(o, "return {\nsetters: [");
+        rc = kc_buf_puts(o, "],\nsetters: [");
     for (size_t i = 0; i < f->ndeps && !rc; i++) {
         const struct kb_legacy_dep *d = &f->deps[i];
-        rc = kc_buf_printf(o, "%sfunction (m) {", i ? ", " : "");
+        rc = kc_buf_printf(o, "%sfunction (m%s) {", i ? ", " : "", d->ns ? ", ns" : "");
         for (size_t k = 0; k < d->n && !rc; k++) {
             rc = kc_buf_printf(o, " %s = m", d->to[k]);
             if (!rc)
@@ -297,14 +326,14 @@ kb_legacy_print(const struct kb_legacy_file *f, struct kc_buf *o, struct kb_refl
                 rc = kc_buf_putc(o, ';');
         }
         if (!rc && d->ns)
-            rc = kc_buf_printf(o, " %s = m;", d->ns);
+            rc = kc_buf_printf(o, " %s = ns;", d->ns);
         /* Re-exported imports stay live: the setter exports them again. */
         struct kc_buf x;
         kc_buf_init(&x, KB_LEGACY_MAX);
         if (!rc && d->n)
-            rc = put_exports(f, &x, d->to, d->n, false, ";");
+            rc = put_exports(f, &x, d->to, d->n, ";");
         if (!rc && d->ns)
-            rc = put_exports(f, &x, &d->ns, 1, false, ";");
+            rc = put_exports(f, &x, &d->ns, 1, ";");
         if (!rc && x.len)
             rc = kc_buf_printf(o, " %s", x.data);
         kc_buf_free(&x);
@@ -314,7 +343,7 @@ kb_legacy_print(const struct kb_legacy_file *f, struct kc_buf *o, struct kb_refl
     if (!rc)
         rc = kc_buf_printf(o, "],\nexecute: %sfunction () {\n", f->async ? "async " : "");
     if (!rc && f->nhoisted)
-        rc = put_exports(f, o, f->hoisted, f->nhoisted, false, ";\n");
+        rc = put_exports(f, o, f->hoisted, f->nhoisted, ";\n");
     if (!rc && f->pre_len)
         rc = kc_buf_append(o, f->pre, f->pre_len);
     if (!rc && f->body_len)
@@ -322,7 +351,7 @@ kb_legacy_print(const struct kb_legacy_file *f, struct kc_buf *o, struct kb_refl
     if (!rc)
         rc = kc_buf_puts(o, ";\n");
     if (!rc)
-        rc = put_exports(f, o, NULL, 0, false, ";\n");
+        rc = put_exports(f, o, NULL, 0, ";\n");
     if (!rc)
         rc = kc_buf_puts(o, "}\n};\n});\n");
     return rc;
