@@ -146,4 +146,17 @@ def _(tmp):
     assert "_context$1.import(_context$1.u[0])" in read(dist, m["main.legacy.js"]["file"])
 
 
+@test("a site file with a twin's name is an error that names it and --no-legacy")
+def _(tmp):
+    src, dist = os.path.join(tmp, "src"), os.path.join(tmp, "dist")
+    write(src, "index.html", '<!doctype html><script type="module" src="main.js"></script>\n'
+          '<script src="main.legacy.js"></script>\n')
+    write(src, "main.js", "console.log(1);\n")
+    write(src, "main.legacy.js", "console.log(2);\n")
+    rc, _, err = kiln_build("-q", "--no-cache", "--bundle", "-o", dist, src, check=False)
+    assert rc == 1 and "main.legacy.js: the legacy twin's name is taken" in err, (rc, err)
+    assert "--no-legacy" in err and not os.path.exists(dist)
+    kiln_build("-q", "--no-cache", "--bundle", "--no-legacy", "-o", dist, src)
+
+
 run_all()
