@@ -10,6 +10,7 @@
  * exactly stays unbundled, with a warning (docs/bundling.md).
  */
 #include "builder/bundle.h"
+#include "builder/legacy.h"
 #include "common/buf.h"
 #include "common/error.h"
 #include "common/log.h"
@@ -106,6 +107,13 @@ struct chunk {
     size_t nnsimp;
     struct kb_smap map; /* of body */
     char *map_path;     /* the chunk's source map */
+    /* The legacy twin (legacy.c): its body, its URL table, its exports. */
+    struct kc_buf lbody;
+    char **lurl;
+    enum kb_ref_kind *lkind;
+    size_t nlurl;
+    struct kb_legacy_export *lexp;
+    size_t nlexp;
 };
 
 struct bundle {
@@ -126,6 +134,8 @@ struct bundle {
     struct nset taken, globals, all;
     char **fresh; /* generated names, owned */
     size_t nfresh;
+    const char *lx, *lc;              /* legacy twins: the _export and _context names */
+    const struct kb_file *legacy_doc; /* the document legacy_tags wrote to last */
 };
 
 static int
@@ -411,6 +421,12 @@ free_chunks(struct bundle *b)
         kc_buf_free(&c->pre);
         kb_smap_free(&c->map);
         free(c->map_path);
+        kc_buf_free(&c->lbody);
+        for (size_t k = 0; k < c->nlurl; k++)
+            free(c->lurl[k]);
+        free(c->lurl);
+        free(c->lkind);
+        free(c->lexp);
     }
     free(b->c);
     b->c = NULL;
@@ -462,6 +478,7 @@ make_chunks(struct bundle *b)
             b->c[c] = (struct chunk){ .key = k, .host = -1 };
             kc_buf_init(&b->c[c].body, KB_CHUNK_MAX);
             kc_buf_init(&b->c[c].pre, KB_CHUNK_MAX);
+            kc_buf_init(&b->c[c].lbody, KB_CHUNK_MAX);
             b->nc++;
         }
         b->g.m[mi].chunk = (int)c;
@@ -777,6 +794,7 @@ assign_names(struct bundle *b)
 struct edit {
     uint32_t start, end;
     char *text; /* owned */
+    int order;  /* among insertions at one place: nested wrappers of the legacy twin */
 };
 
 struct splice {
@@ -786,6 +804,8 @@ struct splice {
     size_t n, cap;
     const struct kb_jsn *skip; /* a declaring identifier left as written */
     int rc;
+    bool legacy; /* the legacy twin's body (docs/bundling.md, "Legacy output") */
+    int wraps;
 };
 
 static int edit(struct splice *sp, uint32_t start, uint32_t end, const char *fmt, ...)
@@ -809,7 +829,7 @@ edit(struct splice *sp, uint32_t start, uint32_t end, const char *fmt, ...)
     va_end(ap);
     if (k < 0)
         return KC_ENOMEM;
-    sp->v[sp->n++] = (struct edit){ start, end, t };
+    sp->v[sp->n++] = (struct edit){ start, end, t, 0 };
     return 0;
 }
 
@@ -873,6 +893,285 @@ rel(const struct bundle *b, int c, const char *to)
     return kc_buf_steal(&o, NULL);
 }
 
+static int put_name(struct kc_buf *o, const char *name);
+static char *rel_from(const char *from, const char *to);
+
+/* ---- the legacy twin's edits ---------------------------------------------------------- */
+
+/* The twin's path of a site path (a chunk's or a facade's). */
+static char *
+twin(const char *path)
+{
+    return kb_legacy_path(path, 1);
+}
+
+/* Index of url (relative to chunk c's directory) in c's URL table. */
+static int
+legacy_urlidx(struct bundle *b, int c, const char *url, enum kb_ref_kind kind)
+{
+    struct chunk *ch = &b->c[c];
+    for (size_t i = 0; i < ch->nlurl; i++)
+        if (strcmp(ch->lurl[i], url) == 0)
+            return (int)i;
+    char **v = realloc(ch->lurl, (ch->nlurl + 1) * sizeof *v);
+    if (!v)
+        return KC_ENOMEM;
+    ch->lurl = v;
+    enum kb_ref_kind *k = realloc(ch->lkind, (ch->nlurl + 1) * sizeof *k);
+    if (!k)
+        return KC_ENOMEM;
+    ch->lkind = k;
+    v[ch->nlurl] = strdup(url);
+    k[ch->nlurl] = kind;
+    return v[ch->nlurl] ? (int)ch->nlurl++ : KC_ENOMEM;
+}
+
+/* The export names chunk c gives local (final) name f, or 0. */
+static size_t
+legacy_names(const struct chunk *ch, const char *f)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < ch->nlexp; i++)
+        k += strcmp(ch->lexp[i].local, f) == 0;
+    return k;
+}
+
+/* Collects the exported finals an assignment target writes. */
+static void
+legacy_targets(struct splice *sp, const struct kb_jsn *t, const char **out, size_t *n, size_t max)
+{
+    const struct kb_mod *m = &sp->b->g.m[sp->mi];
+    if (!t)
+        return;
+    switch (t->kind) {
+    case KB_JSN_IDENT:
+        if (t->binding && (m->ast.bindings[t->binding - 1].flags & KB_JS_BF_TOP) &&
+            m->final[t->binding] && legacy_names(&sp->b->c[sp->c], m->final[t->binding]) &&
+            *n < max)
+            out[(*n)++] = m->final[t->binding];
+        return;
+    case KB_JSN_OBJECT_PAT:
+    case KB_JSN_ARRAY_PAT:
+    case KB_JSN_OBJECT:
+    case KB_JSN_ARRAY:
+        for (const struct kb_jsn *e = t->a; e; e = e->next)
+            legacy_targets(sp, e, out, n, max);
+        return;
+    case KB_JSN_PROPERTY: legacy_targets(sp, t->b, out, n, max); return;
+    case KB_JSN_ASSIGN_PAT:
+    case KB_JSN_ASSIGN:
+    case KB_JSN_REST:
+    case KB_JSN_SPREAD: legacy_targets(sp, t->a, out, n, max); return;
+    default: return;
+    }
+}
+
+/* `_export({ name: local, ... })` of the exported finals fin[0..k) into o. */
+static int
+legacy_export_call(const struct bundle *b, const struct chunk *ch, const char **fin, size_t k,
+                   struct kc_buf *o)
+{
+    int rc = kc_buf_printf(o, "%s({ ", b->lx);
+    bool any = false;
+    for (size_t i = 0; i < ch->nlexp && !rc; i++) {
+        bool in = false;
+        for (size_t j = 0; j < k; j++)
+            in |= strcmp(fin[j], ch->lexp[i].local) == 0;
+        if (!in)
+            continue;
+        rc = any ? kc_buf_puts(o, ", ") : 0;
+        if (!rc)
+            rc = put_name(o, ch->lexp[i].name);
+        if (!rc)
+            rc = kc_buf_printf(o, ": %s", ch->lexp[i].local);
+        any = true;
+    }
+    return rc ? rc : kc_buf_puts(o, " })");
+}
+
+/* for (x of ...) / for (x in ...) assigning exported bindings: the body
+ * becomes a block that exports them first. */
+static int
+legacy_loop(struct splice *sp, const struct kb_jsn *n)
+{
+    const char *fin[64];
+    size_t k = 0;
+    legacy_targets(sp, n->a, fin, &k, 64);
+    if (k == 0)
+        return 0;
+    struct kc_buf o;
+    kc_buf_init(&o, 1u << 20);
+    int rc = kc_buf_puts(&o, "{ ");
+    if (!rc)
+        rc = legacy_export_call(sp->b, &sp->b->c[sp->c], fin, k, &o);
+    if (!rc)
+        rc = edit(sp, n->d->start, n->d->start, "%s; ", o.data);
+    if (!rc)
+        sp->v[sp->n - 1].order = -(1 << 30);
+    if (!rc)
+        rc = edit(sp, n->d->end, n->d->end, " }");
+    if (!rc)
+        sp->v[sp->n - 1].order = (1 << 30) - 1;
+    kc_buf_free(&o);
+    return rc;
+}
+
+/* Legacy-only edits at node n: import() through the loader, import.meta as
+ * the context's, and every assignment or update of an exported binding
+ * wrapped so that it exports the new value (the setters of the importers
+ * see it, as live bindings do). Returns 0 to go on with n as usual. */
+static int
+legacy_visit(struct splice *sp, struct kb_jsn *n)
+{
+    struct bundle *b = sp->b;
+    const struct kb_mod *m = &b->g.m[sp->mi];
+    if (n->kind == KB_JSN_IMPORT_CALL && n->a && n->a->kind == KB_JSN_STR) {
+        for (size_t r = 0; r < m->nreq; r++) {
+            if (m->req[r].str != n->a)
+                continue;
+            char *tp = twin(host_path(b, m->req[r].mod));
+            char *u = tp ? rel(b, sp->c, tp) : NULL;
+            int k = u ? legacy_urlidx(b, sp->c, u, KB_REF_JS_DYNAMIC) : KC_ENOMEM;
+            free(tp);
+            free(u);
+            if (k < 0)
+                return k;
+            int rc = edit(sp, n->start, n->a->end, "%s.import(%s.u[%d]", b->lc, b->lc, k);
+            return rc ? rc : 1;
+        }
+        return 1;
+    }
+    if (n->kind == KB_JSN_META_PROP && n->a && strcmp(n->a->str, "import") == 0) {
+        int rc = edit(sp, n->start, n->end, "%s.meta", b->lc);
+        return rc ? rc : 1;
+    }
+    if ((n->kind == KB_JSN_FOR_IN || n->kind == KB_JSN_FOR_OF) && n->a &&
+        n->a->kind != KB_JSN_VAR_DECL && n->d)
+        return legacy_loop(sp, n);
+    if (n->kind != KB_JSN_ASSIGN && n->kind != KB_JSN_UPDATE)
+        return 0;
+    const char *fin[64];
+    size_t k = 0;
+    legacy_targets(sp, n->a, fin, &k, 64);
+    if (k == 0)
+        return 0;
+    const struct chunk *ch = &b->c[sp->c];
+    int order = ++sp->wraps;
+    bool postfix = n->kind == KB_JSN_UPDATE && !(n->flags & KB_JSN_F_PREFIX);
+    if (n->a->kind == KB_JSN_IDENT && !postfix && legacy_names(ch, fin[0]) == 1) {
+        const char *name = NULL;
+        for (size_t i = 0; i < ch->nlexp; i++)
+            if (strcmp(ch->lexp[i].local, fin[0]) == 0)
+                name = ch->lexp[i].name;
+        struct kc_buf q;
+        kc_buf_init(&q, 1u << 20);
+        int rc = put_name(&q, name);
+        char *qs = rc ? NULL : kc_buf_steal(&q, NULL);
+        kc_buf_free(&q);
+        if (!qs)
+            return KC_ENOMEM;
+        rc = qs[0] == '"' ? edit(sp, n->start, n->start, "%s(%s, ", b->lx, qs)
+                          : edit(sp, n->start, n->start, "%s(\"%s\", ", b->lx, qs);
+        free(qs);
+        if (!rc)
+            sp->v[sp->n - 1].order = order;
+        if (!rc)
+            rc = edit(sp, n->end, n->end, ")");
+        if (!rc)
+            sp->v[sp->n - 1].order = -order;
+        return rc;
+    }
+    int rc = edit(sp, n->start, n->start, "(%s.v = ", b->lx);
+    if (!rc)
+        sp->v[sp->n - 1].order = order;
+    struct kc_buf o;
+    kc_buf_init(&o, 1u << 20);
+    rc = rc ? rc : kc_buf_puts(&o, ", ");
+    if (!rc)
+        rc = legacy_export_call(b, ch, fin, k, &o);
+    if (!rc)
+        rc = kc_buf_printf(&o, ", %s.v)", b->lx);
+    if (!rc)
+        rc = edit(sp, n->end, n->end, "%s", o.data);
+    if (!rc)
+        sp->v[sp->n - 1].order = -order;
+    kc_buf_free(&o);
+    return rc;
+}
+
+/* After a top-level declaration in the twin: the exported bindings it
+ * declared, exported at once (the module's own namespace may be read next). */
+static int
+legacy_declared(struct splice *sp, const struct kb_jsn *st)
+{
+    struct bundle *b = sp->b;
+    const struct kb_mod *m = &b->g.m[sp->mi];
+    const struct chunk *ch = &b->c[sp->c];
+    struct kc_buf o;
+    kc_buf_init(&o, 1u << 20);
+    int rc = 0;
+    bool any = false;
+    for (uint32_t x = 1; x <= m->ast.nbindings + 1 && !rc; x++) {
+        bool in = x <= m->ast.nbindings ? (m->ast.bindings[x - 1].flags & KB_JS_BF_TOP) &&
+                                              m->ast.bindings[x - 1].kind != KB_JS_B_FUNCTION &&
+                                              m->ast.bindings[x - 1].decl &&
+                                              m->ast.bindings[x - 1].decl->start >= st->start &&
+                                              m->ast.bindings[x - 1].decl->end <= st->end
+                                        : st == m->dflt && m->dflt->a->kind != KB_JSN_FUNC_DECL;
+        if (!in || !m->final[x])
+            continue;
+        for (size_t i = 0; i < ch->nlexp && !rc; i++) {
+            if (strcmp(ch->lexp[i].local, m->final[x]) != 0)
+                continue;
+            rc = kc_buf_puts(&o, any ? ", " : ";");
+            if (!rc && !any)
+                rc = kc_buf_printf(&o, "%s({ ", b->lx);
+            if (!rc)
+                rc = put_name(&o, ch->lexp[i].name);
+            if (!rc)
+                rc = kc_buf_printf(&o, ": %s", ch->lexp[i].local);
+            any = true;
+        }
+    }
+    if (!rc && any)
+        rc = kc_buf_puts(&o, " });");
+    if (!rc && any)
+        rc = edit(sp, st->end, st->end, "%s", o.data);
+    if (!rc && any)
+        sp->v[sp->n - 1].order = 1 << 30;
+    kc_buf_free(&o);
+    return rc;
+}
+
+/* new URL('x', import.meta.url) in the twin: the literal becomes an entry
+ * of the URL table (a reference the naming stage rewrites). */
+static int
+legacy_url(struct splice *sp, const struct kb_jsn *str)
+{
+    struct bundle *b = sp->b;
+    const struct kb_mod *m = &b->g.m[sp->mi];
+    const char *u = str->str;
+    size_t q = strcspn(u, "?#");
+    char dir[PATH_MAX], p[PATH_MAX], dec[PATH_MAX];
+    if (q >= sizeof dec)
+        return 0;
+    memcpy(dec, u, q);
+    dec[q] = '\0';
+    kc_path_dirname(m->path, dir, sizeof dir);
+    if (kc_path_resolve(dir, dec, p, sizeof p) != 0)
+        return 0;
+    char *r = rel(b, sp->c, p);
+    char *full = NULL;
+    if (!r || asprintf(&full, "%s%s", r, u + q) < 0) {
+        free(r);
+        return KC_ENOMEM;
+    }
+    int k = legacy_urlidx(b, sp->c, full, KB_REF_JS_URL);
+    free(r);
+    free(full);
+    return k < 0 ? k : edit(sp, str->start, str->end, "%s.u[%d]", b->lc, k);
+}
+
 static int
 splice_visit(void *vctx, struct kb_jsn *n, bool shorthand, int depth)
 {
@@ -880,7 +1179,12 @@ splice_visit(void *vctx, struct kb_jsn *n, bool shorthand, int depth)
     struct splice *sp = vctx;
     struct bundle *b = sp->b;
     const struct kb_mod *m = &b->g.m[sp->mi];
-    if (n->kind == KB_JSN_IMPORT_CALL && n->a && n->a->kind == KB_JSN_STR) {
+    if (sp->legacy) {
+        int rc = legacy_visit(sp, n);
+        if (rc)
+            return rc;
+    }
+    if (n->kind == KB_JSN_IMPORT_CALL && n->a && n->a->kind == KB_JSN_STR && !sp->legacy) {
         for (size_t r = 0; r < m->nreq; r++)
             if (m->req[r].str == n->a) {
                 char *u = rel(b, sp->c, host_path(b, m->req[r].mod));
@@ -1007,7 +1311,7 @@ splice_stmt(struct splice *sp, struct kb_jsn *st)
                 if (!rc)
                     rc = edit(sp, paren_of(m->src, d->start, d->end),
                               paren_of(m->src, d->start, d->end), " %s", f);
-                if (!rc)
+                if (!rc && !sp->legacy) /* the twin shares the fix-ups */
                     rc = name_fixup(b, sp->c, f, "default");
             } else {
                 /* From after `default` to the statement's end (before its
@@ -1039,7 +1343,7 @@ splice_stmt(struct splice *sp, struct kb_jsn *st)
                 if (!rc)
                     rc = edit(sp, d->end, d->end, ";");
                 sp->skip = d->a;
-            } else {
+            } else if (!sp->legacy) {
                 rc = name_fixup(b, sp->c, f, d->a->str);
             }
         }
@@ -1056,7 +1360,9 @@ cmp_edit(const void *x, const void *y)
     const struct edit *a = x, *c = y;
     if (a->start != c->start)
         return a->start < c->start ? -1 : 1;
-    return (a->end > c->end) - (a->end < c->end);
+    if (a->end != c->end)
+        return (a->end > c->end) - (a->end < c->end);
+    return (a->order > c->order) - (a->order < c->order);
 }
 
 /* new URL('x', import.meta.url): the literal now names the asset from the
@@ -1070,6 +1376,12 @@ splice_urls(struct splice *sp)
         const char *u = m->urls[i]->str;
         if (u[0] == '/' || strstr(u, ":"))
             continue;
+        if (sp->legacy) {
+            int rc = legacy_url(sp, m->urls[i]);
+            if (rc)
+                return rc;
+            continue;
+        }
         size_t q = strcspn(u, "?#");
         char dir[PATH_MAX], p[PATH_MAX], dec[PATH_MAX];
         if (q >= sizeof dec)
@@ -1116,10 +1428,10 @@ splice_maps(struct splice *sp)
 }
 
 static int
-splice_module(struct bundle *b, int c, int mi)
+splice_module(struct bundle *b, int c, int mi, bool legacy)
 {
     struct kb_mod *m = &b->g.m[mi];
-    struct splice sp = { .b = b, .mi = mi, .c = c };
+    struct splice sp = { .b = b, .mi = mi, .c = c, .legacy = legacy };
     int rc = 0;
     if (m->len >= 2 && m->src[0] == '#' && m->src[1] == '!') {
         uint32_t e = 0;
@@ -1127,21 +1439,25 @@ splice_module(struct bundle *b, int c, int mi)
             e++;
         rc = edit(&sp, 0, e, "%s", "");
     }
-    for (struct kb_jsn *st = m->ast.program->a; st && !rc; st = st->next)
+    for (struct kb_jsn *st = m->ast.program->a; st && !rc; st = st->next) {
         rc = splice_stmt(&sp, st);
+        if (!rc && legacy)
+            rc = legacy_declared(&sp, st);
+    }
     if (!rc)
         rc = splice_urls(&sp);
     if (!rc)
         rc = splice_maps(&sp);
     struct chunk *ch = &b->c[c];
-    struct kc_buf *o = &ch->body;
+    struct kc_buf *o = legacy ? &ch->lbody : &ch->body;
+    struct kb_smap scratch = { 0 }, *map = legacy ? &scratch : &ch->map;
     int si = 0;
     while (ch->mods[si] != mi)
         si++;
     char head[PATH_MAX + 16];
     snprintf(head, sizeof head, ";\n// %s\n", m->path);
     if (!rc)
-        rc = kb_smap_gen(&ch->map, o, head, -1, NULL, 0);
+        rc = kb_smap_gen(map, o, head, -1, NULL, 0);
     if (!rc) {
         if (sp.n)
             qsort(sp.v, sp.n, sizeof *sp.v, cmp_edit);
@@ -1152,19 +1468,20 @@ splice_module(struct bundle *b, int c, int mi)
                 rc = KC_EINVAL;
                 break;
             }
-            rc = kb_smap_copy(&ch->map, o, si, m->src, pos, sp.v[i].start - pos);
+            rc = kb_smap_copy(map, o, si, m->src, pos, sp.v[i].start - pos);
             if (!rc)
-                rc = kb_smap_gen(&ch->map, o, sp.v[i].text, si, m->src, sp.v[i].start);
+                rc = kb_smap_gen(map, o, sp.v[i].text, si, m->src, sp.v[i].start);
             pos = sp.v[i].end;
         }
         if (!rc)
-            rc = kb_smap_copy(&ch->map, o, si, m->src, pos, m->len - pos);
+            rc = kb_smap_copy(map, o, si, m->src, pos, m->len - pos);
         if (!rc)
-            rc = kb_smap_gen(&ch->map, o, "\n", -1, NULL, 0);
+            rc = kb_smap_gen(map, o, "\n", -1, NULL, 0);
     }
     for (size_t i = 0; i < sp.n; i++)
         free(sp.v[i].text);
     free(sp.v);
+    kb_smap_free(&scratch);
     return rc;
 }
 
@@ -1405,6 +1722,8 @@ chunk_text(struct bundle *b, int c, struct kc_buf *o, struct kc_buf *map)
     if (!rc && any)
         rc = kc_buf_puts(o, " };\n");
     free(names);
+    if (!rc && e >= 0 && (b->ep_kind[e] & 1) && b->s->opt->legacy)
+        rc = kc_buf_puts(o, kb_legacy_guard);
     if (!rc) {
         const char *base = strrchr(ch->map_path, '/');
         rc = kc_buf_printf(o, "//# sourceMappingURL=%s\n", base ? base + 1 : ch->map_path);
@@ -1423,6 +1742,8 @@ facade_text(struct bundle *b, int e, struct kc_buf *o)
     char *u = rel(b, c, b->c[c].path);
     int rc = u ? kc_buf_printf(o, "import \"%s\";\n", u) : KC_ENOMEM;
     free(u);
+    if (!rc && (b->ep_kind[e] & 1) && b->s->opt->legacy)
+        rc = kc_buf_puts(o, kb_legacy_guard);
     if (rc || !(b->ep_kind[e] & 2))
         return rc;
     const char **names;
@@ -1520,6 +1841,42 @@ preload_links(struct bundle *b, struct kb_file *doc, const struct kb_ref *r, int
     return rc;
 }
 
+/* After entry point e's <script type="module" src> element: its legacy twin
+ * as a deferred nomodule script (the naming stage adds integrity); before
+ * the page's first, the Safari 10.1 fix, and after it the capability check
+ * and the fallback (docs/bundling.md). */
+static int
+legacy_tags(struct bundle *b, struct kb_file *doc, const struct kb_ref *r, int e, struct kc_buf *o,
+            size_t *pos, bool *changed)
+{
+    const char *d = (const char *)doc->data;
+    size_t at = r->tag_end;
+    while (at + 9 <= doc->len && strncasecmp(d + at, "</script>", 9) != 0)
+        at++;
+    if (at + 9 > doc->len || at < *pos)
+        return 0;
+    at += 9;
+    char *tp = twin(b->g.m[b->ep[e]].path);
+    char *u = tp ? rel_from(doc->path, tp) : NULL;
+    free(tp);
+    bool first = !b->s->legacy_html || b->legacy_doc != doc;
+    int rc = u ? kc_buf_append(o, doc->data + *pos, at - *pos) : KC_ENOMEM;
+    if (!rc && first)
+        rc = kc_buf_printf(o, "\n<script>%s</script>", kb_legacy_safari_fix);
+    if (!rc)
+        rc = kc_buf_printf(o, "\n<script nomodule defer src=\"%s\"></script>", u);
+    if (!rc && first)
+        rc = kc_buf_printf(
+            o, "\n<script type=\"module\">%s</script>\n<script type=\"module\">%s</script>",
+            kb_legacy_check, kb_legacy_fallback);
+    free(u);
+    *pos = at;
+    *changed = true;
+    b->s->legacy_html = true;
+    b->legacy_doc = doc;
+    return rc;
+}
+
 static int
 rewrite_docs(struct bundle *b)
 {
@@ -1569,6 +1926,8 @@ rewrite_docs(struct bundle *b)
                 changed = true;
             }
             kc_buf_free(&links);
+            if (!rc && s->opt->legacy)
+                rc = legacy_tags(b, doc, ref, e, &o, &pos, &changed);
         }
         if (!rc && changed) {
             rc = kc_buf_append(&o, doc->data + pos, doc->len - pos);
@@ -1579,6 +1938,244 @@ rewrite_docs(struct bundle *b)
         }
         kc_buf_free(&o);
     }
+    return rc;
+}
+
+/* ---- legacy twins ------------------------------------------------------------------ */
+
+static int
+cmp_lexp(const void *x, const void *y)
+{
+    return strcmp(((const struct kb_legacy_export *)x)->name,
+                  ((const struct kb_legacy_export *)y)->name);
+}
+
+static int
+add_lexp(struct kb_legacy_export **v, size_t *n, const char *name, const char *local)
+{
+    for (size_t i = 0; i < *n; i++)
+        if (strcmp((*v)[i].name, name) == 0)
+            return 0;
+    struct kb_legacy_export *nv = realloc(*v, (*n + 1) * sizeof *nv);
+    if (!nv)
+        return KC_ENOMEM;
+    *v = nv;
+    nv[(*n)++] = (struct kb_legacy_export){ name, local };
+    return 0;
+}
+
+/* A relative URL from the directory of site file `from` to site path to. */
+static char *
+rel_from(const char *from, const char *to)
+{
+    char dir[PATH_MAX];
+    kc_path_dirname(from, dir, sizeof dir);
+    struct kc_buf o;
+    kc_buf_init(&o, PATH_MAX * 2);
+    if (kc_path_relative(dir, to, &o) != 0) {
+        kc_buf_free(&o);
+        return NULL;
+    }
+    return kc_buf_steal(&o, NULL);
+}
+
+/* One legacy file being described: owned strings and arrays. */
+struct ltwin {
+    struct kb_legacy_file f;
+    char **own; /* strings to free */
+    size_t nown;
+};
+
+static const char *
+lown(struct ltwin *t, char *s)
+{
+    if (!s)
+        return NULL;
+    char **v = realloc(t->own, (t->nown + 1) * sizeof *v);
+    if (!v) {
+        free(s);
+        return NULL;
+    }
+    t->own = v;
+    v[t->nown++] = s;
+    return s;
+}
+
+/* The dependency of t on the twin at URL url (added once, in order). */
+static struct kb_legacy_dep *
+ldep(struct ltwin *t, const char *url)
+{
+    for (size_t i = 0; i < t->f.ndeps; i++)
+        if (strcmp(t->f.deps[i].url, url) == 0)
+            return &t->f.deps[i];
+    struct kb_legacy_dep *v = realloc(t->f.deps, (t->f.ndeps + 1) * sizeof *v);
+    if (!v)
+        return NULL;
+    t->f.deps = v;
+    v[t->f.ndeps] = (struct kb_legacy_dep){ .url = url };
+    return &v[t->f.ndeps++];
+}
+
+static int
+ldep_name(struct kb_legacy_dep *d, const char *from, const char *to)
+{
+    for (size_t i = 0; i < d->n; i++)
+        if (strcmp(d->to[i], to) == 0)
+            return 0;
+    const char **f = realloc(d->from, (d->n + 1) * sizeof *f);
+    if (!f)
+        return KC_ENOMEM;
+    d->from = f;
+    const char **t = realloc(d->to, (d->n + 1) * sizeof *t);
+    if (!t)
+        return KC_ENOMEM;
+    d->to = t;
+    f[d->n] = from;
+    t[d->n++] = to;
+    return 0;
+}
+
+static void
+ltwin_free(struct ltwin *t)
+{
+    for (size_t i = 0; i < t->f.ndeps; i++) {
+        free(t->f.deps[i].from);
+        free(t->f.deps[i].to);
+    }
+    free(t->f.deps);
+    free(t->f.hoisted);
+    for (size_t i = 0; i < t->nown; i++)
+        free(t->own[i]);
+    free(t->own);
+}
+
+/* Chunk c's twin: its exports (internal names, and a host import() target's
+ * public ones), its body spliced in legacy mode, setters for its imports. */
+static int
+legacy_chunk(struct bundle *b, int c, struct kc_buf *out, struct kb_reflist *refs)
+{
+    struct chunk *ch = &b->c[c];
+    struct ltwin t = { .f = { .x = b->lx, .c = b->lc } };
+    int rc = 0;
+    for (size_t i = 0; i < ch->nexports && !rc; i++)
+        rc = add_lexp(&ch->lexp, &ch->nlexp, ch->exports[i], ch->exports[i]);
+    int e = ch->host;
+    if (!rc && e >= 0 && (b->ep_kind[e] & 2)) {
+        const char **names;
+        long k = kb_graph_export_names(&b->g, b->ep[e], &names);
+        for (long i = 0; i < k && !rc; i++) {
+            struct kb_sym s;
+            kb_graph_resolve_export(&b->g, b->ep[e], names[i], &s);
+            rc = add_lexp(&ch->lexp, &ch->nlexp, names[i], sym_final(b, s));
+        }
+        free(names);
+        rc = rc ? rc : k < 0 ? KC_ENOMEM : 0;
+    }
+    if (ch->nlexp)
+        qsort(ch->lexp, ch->nlexp, sizeof *ch->lexp, cmp_lexp);
+    for (size_t i = 0; i < ch->n && !rc; i++)
+        rc = splice_module(b, c, ch->mods[i], true);
+    for (size_t d = 0; d < ch->ndeps && !rc; d++) {
+        char *tp = twin(b->c[ch->deps[d]].path);
+        const char *u = lown(&t, tp ? rel(b, c, tp) : NULL);
+        free(tp);
+        struct kb_legacy_dep *dp = u ? ldep(&t, u) : NULL;
+        rc = dp ? 0 : KC_ENOMEM;
+        for (size_t i = 0; i < ch->nneeds && !rc; i++)
+            if (ch->needs[i].chunk == ch->deps[d])
+                rc = ldep_name(dp, ch->needs[i].name, ch->needs[i].name);
+    }
+    for (size_t i = 0; i < ch->nnsimp && !rc; i++) {
+        const struct kb_mod *tm = &b->g.m[ch->nsimp[i]];
+        char *tp = twin(tm->path);
+        const char *u = lown(&t, tp ? rel(b, c, tp) : NULL);
+        free(tp);
+        struct kb_legacy_dep *dp = u ? ldep(&t, u) : NULL;
+        if (dp)
+            dp->ns = tm->final[KB_SYM_NS(tm)];
+        rc = dp ? 0 : KC_ENOMEM;
+    }
+    /* Function declarations and vars exist before anything runs: exported first. */
+    t.f.hoisted = calloc(ch->nlexp + 1, sizeof *t.f.hoisted);
+    rc = rc ? rc : t.f.hoisted ? 0 : KC_ENOMEM;
+    for (size_t i = 0; i < ch->n && !rc; i++) {
+        const struct kb_mod *m = &b->g.m[ch->mods[i]];
+        t.f.async |= m->tla;
+        for (uint32_t x = 1; x <= m->ast.nbindings + 1; x++) {
+            /* var too: undefined, not in a temporal dead zone, until set. */
+            const struct kb_js_binding *bd = x <= m->ast.nbindings ? &m->ast.bindings[x - 1] : NULL;
+            bool fn = bd ? (bd->kind == KB_JS_B_FUNCTION || bd->kind == KB_JS_B_VAR) &&
+                               (bd->flags & KB_JS_BF_TOP)
+                         : m->dflt && m->dflt->a->kind == KB_JSN_FUNC_DECL;
+            if (!fn || !m->final[x])
+                continue;
+            for (size_t k = 0; k < ch->nlexp; k++)
+                if (strcmp(ch->lexp[k].local, m->final[x]) == 0) {
+                    t.f.hoisted[t.f.nhoisted++] = m->final[x];
+                    break;
+                }
+        }
+    }
+    t.f.loader = e >= 0 && (b->ep_kind[e] & 1);
+    t.f.exports = ch->lexp;
+    t.f.nexports = ch->nlexp;
+    t.f.urls = (const char **)ch->lurl;
+    t.f.url_kind = ch->lkind;
+    t.f.nurls = ch->nlurl;
+    t.f.pre = ch->pre.data;
+    t.f.pre_len = ch->pre.len;
+    t.f.body = ch->lbody.data;
+    t.f.body_len = ch->lbody.len;
+    if (!rc)
+        rc = kb_legacy_print(&t.f, out, refs);
+    ltwin_free(&t);
+    return rc;
+}
+
+/* The twin of entry point e's facade (its module sits in a shared chunk). */
+static int
+legacy_facade(struct bundle *b, int e, struct kc_buf *out, struct kb_reflist *refs)
+{
+    const struct kb_mod *em = &b->g.m[b->ep[e]];
+    int c = em->chunk;
+    struct ltwin t = { .f = { .x = b->lx, .c = b->lc } };
+    struct kb_legacy_export *ex = NULL;
+    size_t nex = 0;
+    char *tp = twin(b->c[c].path);
+    const char *u = lown(&t, tp ? rel_from(em->path, tp) : NULL);
+    free(tp);
+    int rc = u && ldep(&t, u) ? 0 : KC_ENOMEM;
+    const char **names = NULL;
+    long k = 0;
+    if (!rc && (b->ep_kind[e] & 2)) {
+        k = kb_graph_export_names(&b->g, b->ep[e], &names);
+        rc = k < 0 ? KC_ENOMEM : 0;
+    }
+    for (long i = 0; i < k && !rc; i++) {
+        struct kb_sym s;
+        kb_graph_resolve_export(&b->g, b->ep[e], names[i], &s);
+        const struct kb_mod *sm = &b->g.m[s.mod];
+        bool ns = s.idx == KB_SYM_NS(sm) && sm->ns_real;
+        tp = twin(ns ? sm->path : b->c[sm->chunk].path);
+        u = lown(&t, tp ? rel_from(em->path, tp) : NULL);
+        free(tp);
+        struct kb_legacy_dep *dp = u ? ldep(&t, u) : NULL;
+        rc = dp ? 0 : KC_ENOMEM;
+        if (!rc && ns)
+            dp->ns = sm->final[KB_SYM_NS(sm)];
+        else if (!rc)
+            rc = ldep_name(dp, sym_final(b, s), sym_final(b, s));
+        if (!rc)
+            rc = add_lexp(&ex, &nex, names[i], ns ? sm->final[KB_SYM_NS(sm)] : sym_final(b, s));
+    }
+    free(names);
+    t.f.loader = (b->ep_kind[e] & 1) != 0;
+    t.f.exports = ex;
+    t.f.nexports = nex;
+    if (!rc)
+        rc = kb_legacy_print(&t.f, out, refs);
+    ltwin_free(&t);
+    free(ex);
     return rc;
 }
 
@@ -1604,6 +2201,32 @@ install(struct bundle *b)
         kc_buf_init(&maps[c], KB_CHUNK_MAX);
         rc = chunk_text(b, (int)c, &text[c], &maps[c]);
     }
+    /* Legacy twins: of every chunk, then of every facade. */
+    size_t nl = s->opt->legacy ? b->nc + b->nep : 0;
+    struct kc_buf *ltext = calloc(nl + 1, sizeof *ltext);
+    struct kb_reflist *lrefs = calloc(nl + 1, sizeof *lrefs);
+    char **lpath = calloc(nl + 1, sizeof *lpath);
+    if (!ltext || !lrefs || !lpath)
+        rc = KC_ENOMEM;
+    for (size_t i = 0; i < nl && !rc; i++) {
+        kc_buf_init(&ltext[i], KB_CHUNK_MAX);
+        if (i < b->nc) {
+            lpath[i] = twin(b->c[i].path);
+            rc = lpath[i] ? legacy_chunk(b, (int)i, &ltext[i], &lrefs[i]) : KC_ENOMEM;
+            continue;
+        }
+        size_t e = i - b->nc;
+        if (ep_bailed(b, e) || b->c[b->g.m[b->ep[e]].chunk].host == (int)e)
+            continue;
+        lpath[i] = twin(b->g.m[b->ep[e]].path);
+        rc = lpath[i] ? legacy_facade(b, (int)e, &ltext[i], &lrefs[i]) : KC_ENOMEM;
+    }
+    for (size_t i = 0; i < nl && !rc; i++)
+        if (lpath[i] && kb_site_find(s, lpath[i]) >= 0) {
+            kc_error("%s: the legacy twin's name is taken by a file of the site (use --no-legacy)",
+                     lpath[i]);
+            rc = KC_ECLASH;
+        }
     /* New files first: inserting shifts indexes, and the hosts' references
      * must find them when they are scanned again. */
     for (size_t c = 0; c < b->nc && !rc; c++) {
@@ -1619,6 +2242,40 @@ install(struct bundle *b)
         bytes = (unsigned char *)kc_buf_steal(&text[c], &len);
         rc = bytes ? insert_file(s, b->c[c].path, bytes, len, mtime) : KC_ENOMEM;
     }
+    for (size_t i = 0; i < nl && !rc; i++) {
+        if (!lpath[i])
+            continue;
+        /* The newest of the modules it holds, as for the modern chunk. */
+        int64_t mtime = 0;
+        const struct chunk *lc = &b->c[i < b->nc ? i : (size_t)b->g.m[b->ep[i - b->nc]].chunk];
+        for (size_t k = 0; k < lc->n; k++) {
+            int fi = kb_site_find(s, b->g.m[lc->mods[k]].path); /* indexes moved */
+            if (fi >= 0 && s->files[fi].mtime > mtime)
+                mtime = s->files[fi].mtime;
+        }
+        size_t len;
+        unsigned char *bytes = (unsigned char *)kc_buf_steal(&ltext[i], &len);
+        rc = bytes ? insert_file(s, lpath[i], bytes, len, mtime) : KC_ENOMEM;
+    }
+    /* The twins' references are known from printing them (no scanner knows
+     * the format): resolved once every file is in place. */
+    for (size_t i = 0; i < nl && !rc; i++) {
+        if (!lpath[i])
+            continue;
+        struct kb_file *f = &s->files[kb_site_find(s, lpath[i])];
+        f->refs = lrefs[i];
+        lrefs[i] = (struct kb_reflist){ 0 };
+        f->role |= KB_ROLE_LEGACY;
+        rc = kb__resolve(s, f);
+    }
+    for (size_t i = 0; i < nl; i++) {
+        kc_buf_free(&ltext[i]);
+        kb_reflist_free(&lrefs[i]);
+        free(lpath[i]);
+    }
+    free(ltext);
+    free(lrefs);
+    free(lpath);
     int *mod_of = rc ? NULL : realloc(b->g.mod_of, (s->n + 1) * sizeof *mod_of);
     if (!rc && !mod_of)
         rc = KC_ENOMEM;
@@ -1719,7 +2376,7 @@ emit_chunks(struct bundle *b)
                 rc = namespace_object(b, (int)c, ch->mods[i]);
         }
         for (size_t i = 0; i < ch->n && !rc; i++)
-            rc = splice_module(b, (int)c, ch->mods[i]);
+            rc = splice_module(b, (int)c, ch->mods[i], false);
     }
     /* Public exports of import() targets may live in other chunks. */
     for (size_t c = 0; c < b->nc && !rc; c++) {
@@ -1822,6 +2479,11 @@ kb_bundle(struct kb_site *s)
     }
     if (!rc && b.nc > 0)
         rc = assign_names(&b);
+    if (!rc && b.nc > 0 && s->opt->legacy) {
+        b.lx = nset_has(&b.all, "_export") ? fresh(&b, "_export") : "_export";
+        b.lc = nset_has(&b.all, "_context") ? fresh(&b, "_context") : "_context";
+        rc = b.lx && b.lc ? 0 : KC_ENOMEM;
+    }
     if (!rc && b.nc > 0)
         rc = emit_chunks(&b);
     if (!rc && b.nc > 0)

@@ -4,6 +4,7 @@
  * the previous release; main() swaps the finished directory into place.
  * Output is a pure function of the input: no timestamps, no readdir order.
  */
+#include "builder/legacy.h"
 #include "builder/site.h"
 #include "common/buf.h"
 #include "common/error.h"
@@ -404,6 +405,12 @@ write_manifest(struct kb_site *s, const char *root)
     json_t *doc =
         json_pack("{s:i, s:s, s:s, s:s, s:o}", "version", 1, "generator", "kiln-build " KB_VERSION,
                   "release", s->release_id, "base", s->opt->base, "files", files);
+    if (doc && s->legacy_html) {
+        /* The inline scripts of the legacy output, for a Content-Security-Policy. */
+        char h[3][64];
+        kb_legacy_csp(h);
+        json_object_set_new(doc, "csp", json_pack("{s:[s,s,s]}", "script-src", h[0], h[1], h[2]));
+    }
     int rc = doc ? dump(doc, root, "kiln-manifest.json") : KC_ENOMEM;
     json_decref(doc);
     return rc;

@@ -51,6 +51,8 @@ usage(FILE *to)
           "      --sw-config FILE   service worker options (JSON; docs/service-worker.md)\n"
           "      --bundle, --no-bundle  bundle the pages' module scripts into scope-hoisted\n"
           "                         ES-module chunks (default: off; docs/bundling.md)\n"
+          "      --legacy, --no-legacy  with --bundle, also write System.register twins of\n"
+          "                         the chunks for nomodule browsers (default: on)\n"
           "  -q, --quiet            no table, warnings and errors only\n"
           "  -v, --verbose          more detail (repeat for debug)\n"
           "  -h, --help             this help\n"
@@ -276,6 +278,8 @@ main(int argc, char **argv)
         { "sw-config", required_argument, NULL, 'S' },
         { "bundle", no_argument, NULL, 'B' },
         { "no-bundle", no_argument, NULL, 'N' },
+        { "legacy", no_argument, NULL, 'L' },
+        { "no-legacy", no_argument, NULL, 'l' },
         { "quiet", no_argument, NULL, 'q' },
         { "verbose", no_argument, NULL, 'v' },
         { "help", no_argument, NULL, 'h' },
@@ -294,6 +298,7 @@ main(int argc, char **argv)
         .integrity = true,
         .sw = true,
         .bundle = false,
+        .legacy = true,
     };
     enum kc_log_level level = KC_LOG_WARN;
     bool no_cache = false;
@@ -354,6 +359,8 @@ main(int argc, char **argv)
         case 'S': o.sw_config = optarg; break;
         case 'B': o.bundle = true; break;
         case 'N': o.bundle = false; break;
+        case 'L': o.legacy = true; break;
+        case 'l': o.legacy = false; break;
         case 'q': o.quiet = true; break;
         case 'v': level = level < KC_LOG_INFO ? KC_LOG_INFO : KC_LOG_DEBUG; break;
         case 'h': usage(stdout); return 0;

@@ -513,7 +513,12 @@ preloads(struct kb_site *s)
             case KB_REF_HTML_STYLESHEET: rc = add_style_closure(s, doc, &cap, t, 0); break;
             case KB_REF_HTML_MODULE:
             case KB_REF_HTML_MODULEPRELOAD: rc = add_module_closure(s, doc, &cap, t, 0); break;
-            case KB_REF_HTML_SCRIPT: rc = add_preload(doc, &cap, t, "script", false); break;
+            case KB_REF_HTML_SCRIPT:
+                /* A legacy twin is for nomodule browsers: a hint would make
+                 * every other one download it. */
+                if (!(s->files[t].role & KB_ROLE_LEGACY))
+                    rc = add_preload(doc, &cap, t, "script", false);
+                break;
             case KB_REF_HTML_PRELOAD:
                 rc = add_preload(doc, &cap, t, static_as(r->as), false);
                 break;

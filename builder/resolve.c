@@ -371,6 +371,12 @@ kb__rescan(struct kb_site *s, struct kb_file *f)
 }
 
 int
+kb__resolve(struct kb_site *s, struct kb_file *f)
+{
+    return resolve_file(s, f);
+}
+
+int
 kb__refresh_roles(struct kb_site *s)
 {
     for (size_t i = 0; i < s->n; i++) {

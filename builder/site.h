@@ -38,6 +38,7 @@ struct kb_options {
     bool sw;               /* generate sw.js and its registration (--no-sw turns off) */
     const char *sw_config; /* --sw-config FILE (JSON) or NULL: docs/service-worker.md */
     bool bundle;           /* --bundle: scope-hoisted ES module chunks (docs/bundling.md) */
+    bool legacy;           /* --legacy (default): System.register twins of the chunks */
 };
 
 /* What a file is to the release. */
@@ -49,6 +50,9 @@ struct kb_options {
 #define KB_ROLE_MANIFEST   0x20u /* a web app manifest (parsed as JSON) */
 #define KB_ROLE_MODULE     0x40u /* loaded as an ES module (type=module, import, ...) */
 #define KB_ROLE_SW         0x80u /* the generated service worker (not in the release id) */
+
+/* A legacy twin of a chunk (bundle.c): not precached, not preloaded. */
+#define KB_ROLE_LEGACY 0x100u
 
 /* kb_file.target values that are not file indexes. */
 /* Entry documents named in one file's purge tags ("page:/index.html"); past
@@ -105,6 +109,7 @@ struct kb_site {
     int warnings;
     struct kb_compress_stats cstats;
     double t_scan, t_name, t_compress, t_write; /* seconds, for the report */
+    bool legacy_html; /* bundle.c put the legacy inline scripts in some entry document */
 };
 
 /* Index of the file with source path p, or -1 (binary search). */
@@ -127,6 +132,8 @@ void kb_site_free(struct kb_site *s);
  * and reachable after files changed, and lets the unreferenced keep their
  * names. */
 int kb__rescan(struct kb_site *s, struct kb_file *f);
+/* kb__resolve resolves references a generator set itself (legacy twins). */
+int kb__resolve(struct kb_site *s, struct kb_file *f);
 int kb__refresh_roles(struct kb_site *s);
 
 /* Helpers emit.c shares with sw.c. */

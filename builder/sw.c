@@ -569,7 +569,8 @@ lists(struct kb_site *s, const struct sw_conf *c, json_t *precache, json_t *warm
         bool entry = (f->role & KB_ROLE_ENTRY) != 0;
         if (strcmp(f->path, REGISTER_PATH) == 0)
             need[i] = NEED_EAGER; /* every registered page loads it */
-        if ((!entry && !need[i]) || is_source_map(f) ||
+        /* Legacy twins: a browser that runs this worker runs modules. */
+        if ((!entry && !need[i]) || is_source_map(f) || (f->role & KB_ROLE_LEGACY) ||
             !glob_any(c->include, c->n_include, f->path) ||
             glob_any(c->exclude, c->n_exclude, f->path))
             continue;

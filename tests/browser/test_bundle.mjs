@@ -3,7 +3,9 @@
 // --bundle: scope-hoisted chunks), both are served by a small static server on
 // 127.0.0.1, and headless Chromium (Debian's, via playwright-core) must see
 // the same window.__log in both: evaluation order, live bindings, cycles,
-// namespaces, names. Then the same for seeded random module graphs (which
+// namespaces, names; and so must the legacy twins (System.register format,
+// kiln's loader), forced by stripping the module scripts, and reached through
+// kiln's capability-check fallback with the check stripped. Then the same for seeded random module graphs (which
 // may be left unbundled, with a warning: both builds must still agree).
 // Prints TAP.
 // Environment: KILN_BUILD (the binary), CHROMIUM (/usr/bin/chromium).
@@ -122,6 +124,28 @@ async function observe(page, port, dir) {
   return { log, done, errors, scripts };
 }
 
+/* The legacy path, forced: a copy of the bundled release whose pages lose
+ * their module scripts (the capability check included) and modulepreloads,
+ * and whose nomodule scripts lose the attribute, so Chromium runs the
+ * System.register twins through kiln's loader. */
+function legacyCopy(name, mode) {
+  const from = path.join(TMP, `${name}-bundle`), to = path.join(TMP, `${name}-${mode}`);
+  fs.cpSync(from, to, { recursive: true });
+  for (const f of fs.readdirSync(to, { recursive: true })) {
+    if (!f.endsWith('.html')) continue;
+    const p = path.join(to, f);
+    const html = fs.readFileSync(p, 'utf8').replace(/<link rel="modulepreload"[^>]*>\n?/g, '');
+    fs.writeFileSync(p, mode === 'legacy'
+      ? html.replace(/<script type="module"[^>]*>[^]*?<\/script>\n?/g, '')
+        .replace(/<script nomodule /g, '<script ')
+      /* 'fallback': a browser that parses modules but fails the capability
+       * check (and so the modern chunks' guard): kiln's fallback script
+       * must load the nomodule twins. */
+      : html.replace(/<script type="module" src=[^>]*>[^]*?<\/script>\n?/g, '')
+        .replace(/<script type="module">import\.meta[^]*?<\/script>\n?/g, ''));
+  }
+}
+
 /* Modules both imported and import()ed need a shared chunk and a facade:
  * there the bundle may load more files than the original. */
 function lazy(name) {
@@ -170,9 +194,24 @@ async function main() {
         throw new Error(`the bundle did not finish: ${b.errors.join('; ')} ${JSON.stringify(b.log)}`);
       if (JSON.stringify(a.log) !== JSON.stringify(b.log))
         throw new Error(`logs differ:\n  original ${JSON.stringify(a.log)}\n  bundled  ${JSON.stringify(b.log)}`);
+      /* An unbundled release has no twins: nothing to force there. */
+      const twins = !/unbundled/.test(bundled.stderr);
+      let c = { ...a, scripts: [] };
+      for (const mode of twins ? ['legacy', 'fallback'] : []) {
+        legacyCopy(name, mode);
+        c = await observe(page, port, `${name}-${mode}`);
+        if (!c.done || c.errors.length)
+          throw new Error(`the ${mode} path did not finish: ${c.errors.join('; ')} ${JSON.stringify(c.log)}`);
+        if (JSON.stringify(a.log) !== JSON.stringify(c.log))
+          throw new Error(`logs differ:\n  original ${JSON.stringify(a.log)}\n  ${mode} ${JSON.stringify(c.log)}`);
+      }
+      if (twins && !c.scripts.some((u) => /\.legacy\./.test(u)))
+        throw new Error('the legacy path loaded no legacy twin');
+      if (b.scripts.some((u) => /\.legacy\./.test(u)))
+        throw new Error('the modern path loaded a legacy twin');
       if (b.scripts.length > a.scripts.length && !random && !lazy(name))
         throw new Error(`the bundle loads ${b.scripts.length} scripts, the original ${a.scripts.length}`);
-      console.log(`ok ${n} - ${name}: the bundle logs what the original modules log (${a.log.length} lines, ${a.scripts.length} -> ${b.scripts.length} scripts)`);
+      console.log(`ok ${n} - ${name}: the bundle and its legacy twins log what the original modules log (${a.log.length} lines, ${a.scripts.length} -> ${b.scripts.length} scripts, legacy ${c.scripts.length}${twins ? "; twins also through the fallback" : ", unbundled"})`);
     } catch (e) {
       failed++;
       console.log(`not ok ${n} - ${name}: ${e.message.replace(/\n/g, '\n# ')}`);
