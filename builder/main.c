@@ -50,7 +50,7 @@ usage(FILE *to)
           "      --no-sw            do not generate sw.js nor register it in the pages\n"
           "      --sw-config FILE   service worker options (JSON; docs/service-worker.md)\n"
           "      --bundle, --no-bundle  bundle the pages' module scripts into scope-hoisted\n"
-          "                         ES-module chunks (default: off; docs/bundling.md)\n"
+          "                         ES-module chunks (default: on; docs/bundling.md)\n"
           "  -q, --quiet            no table, warnings and errors only\n"
           "  -v, --verbose          more detail (repeat for debug)\n"
           "  -h, --help             this help\n"
@@ -293,7 +293,7 @@ main(int argc, char **argv)
         .min_saving = 5,
         .integrity = true,
         .sw = true,
-        .bundle = false,
+        .bundle = true,
     };
     enum kc_log_level level = KC_LOG_WARN;
     bool no_cache = false;

@@ -47,13 +47,30 @@ def fails_with(tmp, files, message, **kw):
     assert not os.path.exists(dist), "a failed build wrote a release"
 
 
-@test("--no-bundle is the default: modules are fingerprinted and served as they are")
+@test("--bundle is the default; --no-bundle serves the modules as they are, fingerprinted")
 def _(tmp):
     dist = os.path.join(tmp, "dist")
     build(os.path.join(FIXTURES, "live"), dist)
     m = by_source(dist)
+    assert m["counter.js"]["file"] == "counter.js", m
+    assert not re.search(r"^\s*import\b", read(dist, m["main.js"]["file"]), re.M)
+    build(os.path.join(FIXTURES, "live"), dist, "--no-bundle")
+    m = by_source(dist)
     assert m["counter.js"]["file"].startswith("counter."), m
     assert "import" in read(dist, m["main.js"]["file"])
+
+
+@test("a syntax error the import scanner tolerated is an error once bundling is the default")
+def _(tmp):
+    # A behaviour change from the scanner: a repeated declaration in a page's
+    # module is a file:line:col error, exit 1; --no-bundle still copies it.
+    files = {"main.js": 'import { a } from "./a.js";\nconsole.log(a);\n',
+             "a.js": "export const a = 1;\nexport const a = 2;\n"}
+    src, dist = site(tmp, files)
+    rc, _, err = build(src, dist, check=False)
+    assert rc == 1 and "kiln-build: error: a.js:2:14: " in err, (rc, err)
+    assert not os.path.exists(dist), "a failed build wrote a release"
+    _, _, err = build(src, dist, "--no-bundle")
 
 
 @test("each fixture bundles into one chunk per entry without warnings")
