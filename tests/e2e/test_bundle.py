@@ -393,4 +393,71 @@ def _(tmp):
     assert "vendor" not in read(dist, "index.html")
 
 
+@test("site-example bundles without warnings; about.html's inline script imports a facade")
+def _(tmp):
+    dist = os.path.join(tmp, "dist")
+    _, _, err = build(os.path.join(ROOT, "site-example"), dist, "--exclude", "kiln-edge.conf")
+    assert err == "", err
+    m = by_source(dist)
+    assert m["js/lib/format.js"]["file"] == "js/lib/format.js", "the original is not kept as it is"
+    facade = m["js/lib/format_facade.js"]
+    assert re.fullmatch(r"js/lib/format_facade\.[0-9a-f]{10}\.js", facade["file"]), facade
+    about = read(dist, "about.html")
+    assert f'import {{ formatMinutes }} from "./{facade["file"]}";' in about, about
+    text = read(dist, facade["file"])
+    chunk = re.search(r'export \{ formatMinutes as formatMinutes \} from "\./([^"]+)";', text).group(1)
+    assert re.search(r"^export \{[^}]*\bformatMinutes\b", read(dist, "js/lib/" + chunk), re.M), chunk
+    # main.js (year.js, then shared modules) and about.js (the a/b cycle
+    # entered from a.js) run their shared modules in another order than the
+    # specification's, which is allowed: those modules only create bindings.
+    main = read(dist, m["js/main.js"]["file"])
+    assert "// js/lib/year.js" in main and not re.search(r"^// js/lib/format\.js", main, re.M), main
+
+
+@test("an inline module script that runs before the module script that loads its import leaves it unbundled")
+def _(tmp):
+    page = ('<!doctype html><script type="module">import { a } from "./a.js"; console.log(a);'
+            '</script>\n' + PAGE.format(src="main.js"))
+    src, dist = site(tmp, {"main.js": 'import { a } from "./a.js";\nconsole.log(a);\n',
+                           "a.js": "export const a = 1;\n"}, page=page)
+    _, _, err = build(src, dist)
+    assert ("index.html:1: an inline module script imports a.js, which main.js also loads but "
+            "not before it runs: its entry points are left unbundled") in err, err
+    assert "import" in read(dist, by_source(dist)["main.js"]["file"])
+    # After it, or async on the loading script: the same rule.
+    page = (PAGE.format(src="main.js").replace("<script", "<script async") +
+            '<script type="module">import { a } from "./a.js";</script>\n')
+    src, dist = site(os.path.join(tmp, "2"), {"main.js": 'import { a } from "./a.js";\n',
+                                              "a.js": "export const a = 1;\n"}, page=page)
+    _, _, err = build(src, dist)
+    assert "not before it runs" in err, err
+
+
+@test("shared modules that only create bindings may run earlier than the specification says")
+def _(tmp):
+    dist = os.path.join(tmp, "dist")
+    _, _, err = build(os.path.join(FIXTURES, "inert-order"), dist)
+    assert err == "", err
+    m = by_source(dist)
+    common = read(dist, m["cyc_a_chunk.js"]["file"])
+    assert common.index("// cyc-b.js") < common.index("// cyc-a.js"), common
+    main = read(dist, m["main.js"]["file"])
+    assert "// setup.js" in main, main
+    # An effect in a shared module keeps the exact order (the test above
+    # with console.log); so does a call, a member read or an import read.
+    for effect in ("export const x = f();\nfunction f() { return 1; }\n",
+                   "export const x = globalThis.y;\n",
+                   "import { v } from './v.js';\nexport const x = [v];\n"):
+        page = PAGE.format(src="one.js") + PAGE.format(src="two.js")
+        src, d = site(os.path.join(tmp, str(len(effect))), {
+            "one.js": 'import "./local.js";\nimport "./shared.js";\n',
+            "two.js": 'import "./shared.js";\n',
+            "local.js": "console.log('local');\n",
+            "shared.js": effect,
+            "v.js": "export const v = 1;\n",
+        }, page=page)
+        _, _, err = build(src, d)
+        assert "would run in a different order" in err, (effect, err)
+
+
 run_all()
