@@ -337,7 +337,6 @@ inline_imports(struct bundle *b)
                     b->g.mod_of[t] < 0)
                     continue;
                 int mi = b->g.mod_of[t];
-                int own = ep_of(b, mi);
                 bool holds = false, before = false;
                 int et = -1, e = -1;
                 for (size_t k = 0; k < doc->refs.n; k++) {
@@ -356,8 +355,7 @@ inline_imports(struct bundle *b)
                     before |= doc->refs.v[k].start < ref->start &&
                               !script_async(doc, doc->refs.v[k].start);
                 }
-                bool ok =
-                    before && !script_async(doc, ref->start) && (own < 0 || b->ep_kind[own] == 2);
+                bool ok = before && !script_async(doc, ref->start);
                 if (pass == 0) {
                     use[mi] |= !holds ? 2 : ok ? 1 : 0;
                     continue;
@@ -1901,7 +1899,9 @@ install(struct bundle *b)
     for (size_t mi = 0; mi < b->g.n && !rc; mi++) {
         const struct kb_mod *m = &b->g.m[mi];
         kc_buf_init(&inl[mi], KB_CHUNK_MAX);
-        if (!b->inline_target[mi] || m->chunk < 0 || ep_of(b, (int)mi) >= 0)
+        /* An import() target's own file already re-exports its names. */
+        int e = ep_of(b, (int)mi);
+        if (!b->inline_target[mi] || m->chunk < 0 || (e >= 0 && (b->ep_kind[e] & 2)))
             continue;
         rc = new_path(b, m, "facade", &b->inline_path[mi]);
         if (!rc)

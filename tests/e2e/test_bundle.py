@@ -443,6 +443,12 @@ def _(tmp):
     assert common.index("// cyc-b.js") < common.index("// cyc-a.js"), common
     main = read(dist, m["main.js"]["file"])
     assert "// setup.js" in main, main
+    # The inline script imports main.js itself: a facade re-exports its
+    # names from main.js's chunk, which exports them for it.
+    facade = read(dist, m["main_facade.js"]["file"])
+    assert f'export {{ who as who }} from "./{m["main.js"]["file"]}";' in facade, facade
+    assert re.search(r"^export \{ who \};$", main, re.M), main
+    assert os.path.basename(m["main_facade.js"]["file"]) in read(dist, "index.html")
     # An effect in a shared module keeps the exact order (the test above
     # with console.log); so does a call, a member read or an import read.
     for effect in ("export const x = f();\nfunction f() { return 1; }\n",

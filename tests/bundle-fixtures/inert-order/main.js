@@ -4,3 +4,4 @@
 import './setup.js';
 import { a, table, Thing } from './cyc-a.js';
 __log.push('main ' + a() + ' ' + table.list.length + ' ' + Thing.kind + ' ' + new Thing().hello());
+export const who = 'main';
