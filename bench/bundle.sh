@@ -194,8 +194,8 @@ print(sum(os.path.getsize(p) for p in f), len(f))'
     echo
     echo "$ncpu CPUs, load $load; esbuild $ESBUILD_VER; $BENCH_REPS runs each, medians."
     echo
-    echo "| input | .js files | kiln s | kiln --no-bundle s | bundling s | esbuild s | kiln / esbuild | bundling / esbuild | kiln JS bytes (files) | esbuild JS bytes (files) | size ratio | kiln bundled? |"
-    echo "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"
+    echo "| input | .js files | kiln s | kiln --no-bundle s | bundling s | esbuild s | kiln / esbuild | bundling / esbuild | kiln JS bytes (files) | esbuild JS bytes (files) | size ratio | kiln --minify-whitespace bytes | its ratio | kiln bundled? |"
+    echo "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"
 } >"$work/res-table"
 
 for c in $BENCH_CASES; do
@@ -243,11 +243,18 @@ for c in $BENCH_CASES; do
 $(esbuild_js "$work/out-$c-esbuild")
 EOF
         echo "   esbuild $em s, $eb bytes ($en files)"
-        echo "| $c | $nmod | failed | $nm | - | $em | - | - | - | $eb ($en) | - | no: kiln-build fails ($nerr errors, e.g. \`$why\`) |" >>"$work/res-table"
+        echo "| $c | $nmod | failed | $nm | - | $em | - | - | - | $eb ($en) | - | - | - | no: kiln-build fails ($nerr errors, e.g. \`$why\`) |" >>"$work/res-table"
         continue
     fi
     read -r kb kn <<EOF
 $(kiln_js "$work/out-$c-kiln")
+EOF
+    # Once more with --minify-whitespace, for the size only.
+    rm -rf "$work/out-$c-min"
+    "$KILN_BUILD" -q --no-cache --no-sw --encodings none --minify-whitespace \
+        -o "$work/out-$c-min" "$s" 2>/dev/null || die "kiln-build --minify-whitespace failed on $c"
+    read -r kmb _ <<EOF
+$(kiln_js "$work/out-$c-min")
 EOF
     read -r eb en <<EOF
 $(esbuild_js "$work/out-$c-esbuild")
@@ -263,13 +270,14 @@ EOF
     bc=$(python3 -c "print('%.3f' % max($km - $nm, 0))")
     br=$(python3 -c "print('%.2f' % (max($km - $nm, 0) / $em))")
     sr=$(python3 -c "print('%.3f' % ($kb / $eb))")
+    msr=$(python3 -c "print('%.3f' % ($kmb / $eb))")
     if [ "$bundled" != yes ]; then
         # Unbundled, the page loads the modules as they are (bare specifiers
         # left to the browser's import map): no size to compare.
-        kb=- kn=- sr=-
+        kb=- kn=- sr=- kmb=- msr=-
     fi
-    echo "   kiln-build $km s (--no-bundle $nm s: bundling costs $bc s, ${br}x esbuild), esbuild $em s: ${tr}x; JS kiln $kb bytes ($kn files), esbuild $eb bytes ($en files): ${sr}x; bundled: $bundled"
-    echo "| $c | $nmod | $km | $nm | $bc | $em | $tr | $br | $kb ($kn) | $eb ($en) | $sr | $bundled |" >>"$work/res-table"
+    echo "   kiln-build $km s (--no-bundle $nm s: bundling costs $bc s, ${br}x esbuild), esbuild $em s: ${tr}x; JS kiln $kb bytes ($kn files), esbuild $eb bytes ($en files): ${sr}x; with --minify-whitespace $kmb bytes: ${msr}x; bundled: $bundled"
+    echo "| $c | $nmod | $km | $nm | $bc | $em | $tr | $br | $kb ($kn) | $eb ($en) | $sr | $kmb | $msr | $bundled |" >>"$work/res-table"
 done
 
 cp "$work/res-table" "$results"

@@ -1180,7 +1180,7 @@ remove_stmt(struct splice *sp, const struct kb_jsn *st)
     /* Keep the line count, so positions in the chunk stay near the source's. */
     char nl[64];
     size_t k = 0;
-    for (uint32_t i = st->start; i < st->end && k < sizeof nl - 1; i++)
+    for (uint32_t i = st->start; i < st->end && k < sizeof nl - 1 && !sp->b->s->opt->minify_ws; i++)
         if (m->src[i] == '\n')
             nl[k++] = '\n';
     nl[k] = '\0';
@@ -1375,6 +1375,128 @@ splice_maps(struct splice *sp)
     return 0;
 }
 
+/* ---- --minify-whitespace ---------------------------------------------------------------- */
+
+/* The bytes src[a, e) between two tokens: 0 none, 1 blanks or comments on
+ * one line, 2 the same with a line terminator, -1 anything else (then copied
+ * as it is: the parser's tokens should leave nothing else). */
+static int
+gap_kind(const char *src, size_t a, size_t e)
+{
+    const unsigned char *s = (const unsigned char *)src;
+    int k = a < e ? 1 : 0;
+    for (size_t i = a; i < e;) {
+        bool lt = s[i] == '\n' || s[i] == '\r' ||
+                  (s[i] == 0xE2 && i + 2 < e && s[i + 1] == 0x80 &&
+                   (s[i + 2] == 0xA8 || s[i + 2] == 0xA9));
+        if (lt) {
+            k = 2;
+            i += s[i] == 0xE2 ? 3 : 1;
+        } else if (s[i] == ' ' || s[i] == '\t' || s[i] == '\v' || s[i] == '\f') {
+            i++;
+        } else if (s[i] == 0xC2 && i + 1 < e && s[i + 1] == 0xA0) {
+            i += 2; /* no-break space */
+        } else if (s[i] == 0xEF && i + 2 < e && s[i + 1] == 0xBB && s[i + 2] == 0xBF) {
+            i += 3; /* byte order mark */
+        } else if (s[i] == '/' && i + 1 < e && s[i + 1] == '/') {
+            while (i < e && s[i] != '\n' && s[i] != '\r' &&
+                   !(s[i] == 0xE2 && i + 2 < e && s[i + 1] == 0x80 &&
+                     (s[i + 2] == 0xA8 || s[i + 2] == 0xA9)))
+                i++;
+        } else if (s[i] == '/' && i + 1 < e && s[i + 1] == '*') {
+            size_t j = i + 2;
+            while (j + 1 < e && !(s[j] == '*' && s[j + 1] == '/')) {
+                /* A line terminator inside counts as one (ASI). */
+                if (s[j] == '\n' || s[j] == '\r' ||
+                    (s[j] == 0xE2 && j + 2 < e && s[j + 1] == 0x80 &&
+                     (s[j + 2] == 0xA8 || s[j + 2] == 0xA9)))
+                    k = 2;
+                j++;
+            }
+            if (j + 1 >= e)
+                return -1;
+            i = j + 2;
+        } else {
+            return -1;
+        }
+    }
+    return k;
+}
+
+static bool
+word_byte(unsigned char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+           c == '$' || c == '\\' || c >= 0x80;
+}
+
+/*
+ * Whether the last byte x of one token and the first byte y of the next
+ * would lex differently with nothing between them: two name or number
+ * characters, two operator characters (a + +b, a - -b, / /, < !--, -- >,
+ * < /script), a number and a dot, a regular expression's closing slash and a
+ * name (its flags). Conservative: '=-' keeps its space too.
+ */
+static bool
+need_space(unsigned char x, unsigned char y)
+{
+    bool px = x && strchr("+-*/%&|^!~<>=?.:", x), py = y && strchr("+-*/%&|^!~<>=?.:", y);
+    return (word_byte(x) && word_byte(y)) || (px && py) || (x >= '0' && x <= '9' && y == '.') ||
+           (x == '.' && y >= '0' && y <= '9') || (x == '/' && word_byte(y));
+}
+
+/* A gap of module text: nothing, one space, or one line break where the
+ * original had one (a line break can matter to ASI). At an edge (next to an
+ * edit's text) a gap never vanishes. */
+static int
+put_gap(struct chunk *ch, struct kc_buf *o, int si, const struct kb_mod *m, size_t a, size_t e,
+        bool edge)
+{
+    int k = gap_kind(m->src, a, e);
+    if (k < 0)
+        return kb_smap_copy(&ch->map, o, si, m->src, a, e - a);
+    unsigned char x = o->len ? (unsigned char)o->data[o->len - 1] : '\n';
+    if (k == 0 || x == '\n' || (k == 1 && x == ' '))
+        return 0; /* already separated */
+    if (k == 2)
+        return kb_smap_gen(&ch->map, o, "\n", -1, NULL, 0);
+    unsigned char y = e < m->len ? (unsigned char)m->src[e] : '\n';
+    if (edge || need_space(x, y))
+        return kb_smap_gen(&ch->map, o, " ", -1, NULL, 0);
+    return 0;
+}
+
+/* Copies module text [a, e) into the chunk: as it is, or with
+ * --minify-whitespace token by token (each token mapped), the gaps between
+ * them reduced by put_gap. Tokens, strings, templates and regular
+ * expressions are never changed. */
+static int
+copy_text(struct bundle *b, struct chunk *ch, struct kc_buf *o, int si, const struct kb_mod *m,
+          size_t a, size_t e)
+{
+    if (!b->s->opt->minify_ws)
+        return kb_smap_copy(&ch->map, o, si, m->src, a, e - a);
+    const uint32_t *t = m->ast.toks;
+    size_t n = m->ast.ntoks, lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (t[2 * mid + 1] <= a)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    size_t cur = a;
+    int rc = 0;
+    for (size_t k = lo; k < n && t[2 * k] < e && !rc; k++) {
+        size_t ts = t[2 * k] > cur ? t[2 * k] : cur, te = t[2 * k + 1] < e ? t[2 * k + 1] : e;
+        rc = put_gap(ch, o, si, m, cur, ts, cur == a);
+        if (!rc)
+            rc = kb_smap_copy(&ch->map, o, si, m->src, ts, te - ts);
+        cur = te;
+    }
+    return rc ? rc : put_gap(ch, o, si, m, cur, e, true);
+}
+
 static int
 splice_module(struct bundle *b, int c, int mi)
 {
@@ -1399,7 +1521,7 @@ splice_module(struct bundle *b, int c, int mi)
     while (ch->mods[si] != mi)
         si++;
     char head[PATH_MAX + 16];
-    snprintf(head, sizeof head, ";\n// %s\n", m->path);
+    snprintf(head, sizeof head, b->s->opt->minify_ws ? ";\n" : ";\n// %s\n", m->path);
     if (!rc)
         rc = kb_smap_gen(&ch->map, o, head, -1, NULL, 0);
     if (!rc) {
@@ -1412,14 +1534,14 @@ splice_module(struct bundle *b, int c, int mi)
                 rc = KC_EINVAL;
                 break;
             }
-            rc = kb_smap_copy(&ch->map, o, si, m->src, pos, sp.v[i].start - pos);
+            rc = copy_text(b, ch, o, si, m, pos, sp.v[i].start);
             if (!rc)
                 rc = kb_smap_gen(&ch->map, o, sp.v[i].text, si, m->src, sp.v[i].start);
             pos = sp.v[i].end;
         }
         if (!rc)
-            rc = kb_smap_copy(&ch->map, o, si, m->src, pos, m->len - pos);
-        if (!rc)
+            rc = copy_text(b, ch, o, si, m, pos, m->len);
+        if (!rc && !(b->s->opt->minify_ws && o->len && o->data[o->len - 1] == '\n'))
             rc = kb_smap_gen(&ch->map, o, "\n", -1, NULL, 0);
     }
     for (size_t i = 0; i < sp.n; i++)

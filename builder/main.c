@@ -51,6 +51,8 @@ usage(FILE *to)
           "      --sw-config FILE   service worker options (JSON; docs/service-worker.md)\n"
           "      --bundle, --no-bundle  bundle the pages' module scripts into scope-hoisted\n"
           "                         ES-module chunks (default: on; docs/bundling.md)\n"
+          "      --minify-whitespace  drop comments and spare whitespace from the chunks\n"
+          "                         (no renaming; source maps follow)\n"
           "  -q, --quiet            no table, warnings and errors only\n"
           "  -v, --verbose          more detail (repeat for debug)\n"
           "  -h, --help             this help\n"
@@ -276,6 +278,7 @@ main(int argc, char **argv)
         { "sw-config", required_argument, NULL, 'S' },
         { "bundle", no_argument, NULL, 'B' },
         { "no-bundle", no_argument, NULL, 'N' },
+        { "minify-whitespace", no_argument, NULL, 'M' },
         { "quiet", no_argument, NULL, 'q' },
         { "verbose", no_argument, NULL, 'v' },
         { "help", no_argument, NULL, 'h' },
@@ -354,6 +357,7 @@ main(int argc, char **argv)
         case 'S': o.sw_config = optarg; break;
         case 'B': o.bundle = true; break;
         case 'N': o.bundle = false; break;
+        case 'M': o.minify_ws = true; break;
         case 'q': o.quiet = true; break;
         case 'v': level = level < KC_LOG_INFO ? KC_LOG_INFO : KC_LOG_DEBUG; break;
         case 'h': usage(stdout); return 0;

@@ -38,6 +38,7 @@ struct kb_options {
     bool sw;               /* generate sw.js and its registration (--no-sw turns off) */
     const char *sw_config; /* --sw-config FILE (JSON) or NULL: docs/service-worker.md */
     bool bundle;           /* --bundle: scope-hoisted ES module chunks (docs/bundling.md) */
+    bool minify_ws;        /* --minify-whitespace: chunks without comments and spare blanks */
 };
 
 /* What a file is to the release. */

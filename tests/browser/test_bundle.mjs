@@ -83,12 +83,19 @@ function randomSite(seed, dir) {
 
 const RANDOM = 24;
 
+/* The builds compared with the original modules (--no-bundle). */
+const MODES = {
+  'no-bundle': ['--no-bundle'],
+  bundle: ['--bundle'],
+  minify: ['--bundle', '--minify-whitespace'],
+};
+
 function build(name, mode) {
   const out = path.join(TMP, `${name}-${mode}`);
   const src = name.startsWith('random-') ? path.join(TMP, 'src', name) : path.join(FIXTURES, name);
   const p = spawnSync(KILN_BUILD, ['-q', '--no-sw', '--no-cache', '--encodings', 'none',
-    `--${mode}`, '-o', out, src], { encoding: 'utf8' });
-  if (p.status !== 0) throw new Error(`kiln-build --${mode} exited ${p.status}: ${p.stderr}`);
+    ...MODES[mode], '-o', out, src], { encoding: 'utf8' });
+  if (p.status !== 0) throw new Error(`kiln-build ${MODES[mode].join(' ')} exited ${p.status}: ${p.stderr}`);
   return { out, stderr: p.stderr };
 }
 
@@ -189,12 +196,12 @@ async function siteExample(page) {
   const PAGES = ['index.html', 'about.html', 'docs/guide.html', 'nowhere.html'];
   const got = {};
   await page.clock.setFixedTime(new Date('2026-03-04T10:17:00'));
-  for (const mode of ['no-bundle', 'bundle']) {
+  for (const mode of ['no-bundle', 'bundle', 'minify']) {
     const dir = path.join(TMP, `site-example-${mode}`);
     const p = spawnSync(KILN_BUILD, ['-q', '--no-sw', '--no-cache', '--encodings', 'none',
-      '--exclude', 'kiln-edge.conf', `--${mode}`, '-o', dir, SITE], { encoding: 'utf8' });
-    if (p.status !== 0) throw new Error(`kiln-build --${mode} exited ${p.status}: ${p.stderr}`);
-    if (p.stderr) throw new Error(`kiln-build --${mode} warned: ${p.stderr}`);
+      '--exclude', 'kiln-edge.conf', ...MODES[mode], '-o', dir, SITE], { encoding: 'utf8' });
+    if (p.status !== 0) throw new Error(`kiln-build ${mode} exited ${p.status}: ${p.stderr}`);
+    if (p.stderr) throw new Error(`kiln-build ${mode} warned: ${p.stderr}`);
     const server = await serveDir(dir);
     try {
       got[mode] = {};
@@ -207,8 +214,9 @@ async function siteExample(page) {
   const counts = [];
   for (const url of PAGES) {
     const a = got['no-bundle'][url], b = got.bundle[url];
-    if (JSON.stringify(a.seen) !== JSON.stringify(b.seen))
-      throw new Error(`${url} differs:\n  original ${JSON.stringify(a.seen)}\n  bundled  ${JSON.stringify(b.seen)}`);
+    for (const mode of ['bundle', 'minify'])
+      if (JSON.stringify(a.seen) !== JSON.stringify(got[mode][url].seen))
+        throw new Error(`${url} differs (${mode}):\n  original ${JSON.stringify(a.seen)}\n  ${mode} ${JSON.stringify(got[mode][url].seen)}`);
     if (a.seen.log.some((l) => /^pageerror|never/.test(l)))
       throw new Error(`${url}: ${a.seen.log.join('; ')}`);
     if (b.scripts > a.scripts)
@@ -255,6 +263,7 @@ async function main() {
     try {
       const plain = build(name, 'no-bundle');
       const bundled = build(name, 'bundle');
+      build(name, 'minify');
       const random = name.startsWith('random-');
       if (/unbundled/.test(bundled.stderr) && !random)
         throw new Error(`the bundler left it unbundled: ${bundled.stderr}`);
@@ -270,7 +279,10 @@ async function main() {
         throw new Error(`logs differ:\n  original ${JSON.stringify(a.log)}\n  bundled  ${JSON.stringify(b.log)}`);
       if (b.scripts.length > a.scripts.length && !random && !lazy(name))
         throw new Error(`the bundle loads ${b.scripts.length} scripts, the original ${a.scripts.length}`);
-      console.log(`ok ${n} - ${name}: the bundle logs what the original modules log (${a.log.length} lines, ${a.scripts.length} -> ${b.scripts.length} scripts)`);
+      const c = await observe(page, port, `${name}-minify`);
+      if (!c.done || c.errors.length || JSON.stringify(a.log) !== JSON.stringify(c.log))
+        throw new Error(`--minify-whitespace: ${c.errors.join('; ')}\n  original ${JSON.stringify(a.log)}\n  minified ${JSON.stringify(c.log)}`);
+      console.log(`ok ${n} - ${name}: the bundle, minified or not, logs what the original modules log (${a.log.length} lines, ${a.scripts.length} -> ${b.scripts.length} scripts)`);
     } catch (e) {
       failed++;
       console.log(`not ok ${n} - ${name}: ${e.message.replace(/\n/g, '\n# ')}`);
@@ -279,7 +291,7 @@ async function main() {
   n++;
   try {
     const counts = await siteExample(page);
-    console.log(`ok ${n} - site-example bundles without warnings, and every page shows and logs the same bundled and not (scripts: ${counts})`);
+    console.log(`ok ${n} - site-example bundles without warnings, and every page shows and logs the same bundled (minified or not) and not (scripts: ${counts})`);
   } catch (e) {
     failed++;
     console.log(`not ok ${n} - site-example: ${e.message.replace(/\n/g, '\n# ')}`);
