@@ -184,6 +184,7 @@ bench-deps:
 bench: deps bench-deps bin/kiln-build $(EDGE_BIN) build/rel/tests/js262/runner
 	sh bench/jsparse.sh
 	sh bench/build.sh
+	sh bench/bundle.sh
 	sh bench/edge.sh
 	sh bench/tls.sh
 

@@ -128,7 +128,9 @@ struct bundle {
     bool *ep_bailed; /* per union-find root */
     int **order;     /* per entry point: its static graph in evaluation order */
     size_t *norder;
-    bool *cyclic; /* per entry point */
+    bool *inert;         /* per module: its evaluation has no effect (inert_module) */
+    bool *inline_target; /* per module: an inline module script imports it (inline_imports) */
+    char **inline_path;  /* per module: the path of its facade for inline scripts, or NULL */
     struct chunk *c;
     size_t nc;
     struct nset taken, globals, all;
@@ -218,9 +220,8 @@ graphs(struct bundle *b)
     b->eset = calloc(n * b->W + 1, sizeof *b->eset);
     b->order = calloc(b->nep, sizeof *b->order);
     b->norder = calloc(b->nep, sizeof *b->norder);
-    b->cyclic = calloc(b->nep, sizeof *b->cyclic);
     unsigned char *color = malloc(n + 1);
-    if (!b->eset || !b->order || !b->norder || !b->cyclic || !color) {
+    if (!b->eset || !b->order || !b->norder || !color) {
         free(color);
         return KC_ENOMEM;
     }
@@ -234,7 +235,6 @@ graphs(struct bundle *b)
         post_order(&d, b->ep[e]);
         b->order[e] = d.out;
         b->norder[e] = d.n;
-        b->cyclic[e] = d.cyclic;
         for (size_t i = 0; i < d.n; i++)
             b->eset[(size_t)d.out[i] * b->W + e / 64] |= 1ull << (e % 64);
     }
@@ -299,41 +299,95 @@ components(struct bundle *b)
     }
 }
 
-/* A module an inline <script type="module"> imports would be a second
- * instance beside the bundled copy on that page: the entry points of that
- * page whose graph holds it stay unbundled. */
-static void
+/* Whether the <script> start tag that holds (or is) byte at of doc has an
+ * async attribute (a word "async" anywhere in the tag: a false positive only
+ * leaves something unbundled). */
+static bool
+script_async(const struct kb_file *doc, size_t at)
+{
+    const char *d = (const char *)doc->data;
+    while (at >= 7 && strncasecmp(d + at - 7, "<script", 7) != 0)
+        at--;
+    for (size_t i = at; i + 5 <= doc->len && d[i] != '>'; i++)
+        if (strncasecmp(d + i, "async", 5) == 0)
+            return true;
+    return false;
+}
+
+/*
+ * An inline <script type="module"> that imports a module of the graph is
+ * given a facade instead, NAME_facade.js beside the module, that re-exports
+ * its names from the chunk holding it (install, rewrite_docs). That is
+ * correct when the chunk already ran by the time the inline script runs: an earlier, non-async
+ * module script of the same page loads the module statically, and the inline script is not async
+ * itself (then importing the facade evaluates nothing, as importing the
+ * original module did). Otherwise the page's entry points whose graph holds
+ * it stay unbundled: the module would be a second instance beside the
+ * bundled copy. A module that is also imported inline from a page none of
+ * whose module scripts load it is the original file there, a second
+ * instance too.
+ */
+static int
 inline_imports(struct bundle *b)
 {
     const struct kb_site *s = b->s;
-    for (size_t d = 0; d < s->n; d++) {
-        const struct kb_file *doc = &s->files[d];
-        if (!(doc->role & KB_ROLE_ENTRY))
-            continue;
-        for (size_t r = 0; r < doc->refs.n; r++) {
-            const struct kb_ref *ref = &doc->refs.v[r];
-            int t = doc->target[r];
-            if (t < 0 || !(ref->flags & KB_REF_F_INLINE) ||
-                (ref->kind != KB_REF_JS_IMPORT && ref->kind != KB_REF_JS_DYNAMIC) ||
-                b->g.mod_of[t] < 0)
+    unsigned char *use = calloc(b->g.n + 1, 1); /* 1 facade wanted, 2 original wanted */
+    if (!use)
+        return KC_ENOMEM;
+    for (int pass = 0; pass < 2; pass++) {
+        for (size_t d = 0; d < s->n; d++) {
+            const struct kb_file *doc = &s->files[d];
+            if (!(doc->role & KB_ROLE_ENTRY))
                 continue;
-            int mi = b->g.mod_of[t];
-            for (size_t k = 0; k < doc->refs.n; k++) {
-                int et = doc->target[k];
-                int e = doc->refs.v[k].kind == KB_REF_HTML_MODULE && et >= 0 && b->g.mod_of[et] >= 0
-                            ? ep_of(b, b->g.mod_of[et])
-                            : -1;
-                if (e < 0 || !bit(&b->eset[(size_t)mi * b->W], (size_t)e) ||
-                    ep_bailed(b, (size_t)e))
+            for (size_t r = 0; r < doc->refs.n; r++) {
+                const struct kb_ref *ref = &doc->refs.v[r];
+                int t = doc->target[r];
+                if (t < 0 || !(ref->flags & KB_REF_F_INLINE) ||
+                    (ref->kind != KB_REF_JS_IMPORT && ref->kind != KB_REF_JS_DYNAMIC) ||
+                    b->g.mod_of[t] < 0)
                     continue;
-                kc_warn("%s:%u: an inline module script imports %s, which %s also loads: its "
+                int mi = b->g.mod_of[t];
+                bool holds = false, before = false;
+                int et = -1, e = -1;
+                for (size_t k = 0; k < doc->refs.n; k++) {
+                    int kt = doc->target[k];
+                    int ke =
+                        doc->refs.v[k].kind == KB_REF_HTML_MODULE && kt >= 0 && b->g.mod_of[kt] >= 0
+                            ? ep_of(b, b->g.mod_of[kt])
+                            : -1;
+                    if (ke < 0 || !bit(&b->eset[(size_t)mi * b->W], (size_t)ke))
+                        continue;
+                    if (!holds) {
+                        et = kt;
+                        e = ke;
+                    }
+                    holds = true;
+                    before |= doc->refs.v[k].start < ref->start &&
+                              !script_async(doc, doc->refs.v[k].start);
+                }
+                bool ok = before && !script_async(doc, ref->start);
+                if (pass == 0) {
+                    use[mi] |= !holds ? 2 : ok ? 1 : 0;
+                    continue;
+                }
+                if (!holds || (ok && use[mi] == 1)) {
+                    b->inline_target[mi] = holds;
+                    continue;
+                }
+                if (ep_bailed(b, (size_t)e))
+                    continue;
+                kc_warn("%s:%u: an inline module script imports %s, which %s also loads%s: its "
                         "entry points are left unbundled",
-                        doc->path, ref->line, s->files[t].path, s->files[et].path);
+                        doc->path, ref->line, s->files[t].path, s->files[et].path,
+                        ok ? " (and another page's inline script imports it alone)"
+                           : " but not before it runs");
                 b->s->warnings++;
                 b->ep_bailed[find(b->uf, e)] = true;
             }
         }
     }
+    free(use);
+    return 0;
 }
 
 /* A module of the graph that something outside it loads (a worker's or a
@@ -541,9 +595,203 @@ reaches(const struct bundle *b, int x, int y, unsigned char *seen)
     return false;
 }
 
+/* ---- modules whose evaluation has no effect ------------------------------------------- */
+
+/* True for a global the checks below may name (binding 0 is a global). */
+static bool
+global_is(const struct kb_jsn *n, const char *name)
+{
+    return n && n->kind == KB_JSN_IDENT && n->binding == 0 && strcmp(n->str, name) == 0;
+}
+
+static bool inert_class(const struct kb_mod *m, const struct kb_jsn *n);
+
+static bool
+primitive(const struct kb_jsn *n)
+{
+    switch (n->kind) {
+    case KB_JSN_NUM:
+    case KB_JSN_STR:
+    case KB_JSN_NULL_LIT:
+    case KB_JSN_TRUE_LIT:
+    case KB_JSN_FALSE_LIT: return true;
+    case KB_JSN_TEMPLATE: return n->b == NULL;
+    case KB_JSN_UNARY:
+        return (n->op == KB_JS_OP_MINUS || n->op == KB_JS_OP_PLUS || n->op == KB_JS_OP_NOT ||
+                n->op == KB_JS_OP_TILDE || n->op == KB_JS_OP_TYPEOF || n->op == KB_JS_OP_VOID) &&
+               primitive(n->a);
+    case KB_JSN_BINARY:
+        return n->op != KB_JS_OP_IN && n->op != KB_JS_OP_INSTANCEOF && primitive(n->a) &&
+               primitive(n->b);
+    default: return false;
+    }
+}
+
+/*
+ * True when evaluating expression n can neither have an effect nor read a
+ * binding of another module: literals, functions, classes without code that
+ * runs at definition, object and array literals of such values, this
+ * module's own non-imported bindings, and a few constructors of empty
+ * collections. Deliberately small: anything else counts as an effect.
+ */
+static bool
+inert(const struct kb_mod *m, const struct kb_jsn *n)
+{
+    if (!n)
+        return true;
+    if (primitive(n))
+        return true;
+    switch (n->kind) {
+    case KB_JSN_REGEX:
+    case KB_JSN_FUNC_EXPR:
+    case KB_JSN_ARROW: return true;
+    case KB_JSN_CLASS_EXPR: return inert_class(m, n);
+    case KB_JSN_IDENT:
+        if (n->binding == 0)
+            return global_is(n, "undefined") || global_is(n, "NaN") || global_is(n, "Infinity");
+        return m->ast.bindings[n->binding - 1].kind != KB_JS_B_IMPORT;
+    case KB_JSN_TEMPLATE:
+        for (const struct kb_jsn *e = n->b; e; e = e->next)
+            if (!primitive(e))
+                return false;
+        return true;
+    case KB_JSN_ARRAY:
+        for (const struct kb_jsn *e = n->a; e; e = e->next)
+            if (e->kind != KB_JSN_HOLE && !inert(m, e))
+                return false;
+        return true;
+    case KB_JSN_OBJECT:
+        for (const struct kb_jsn *p = n->a; p; p = p->next)
+            if (p->kind != KB_JSN_PROPERTY ||
+                ((p->flags & KB_JSN_F_COMPUTED) && !primitive(p->a)) || !inert(m, p->b))
+                return false;
+        return true;
+    case KB_JSN_LOGICAL:
+    case KB_JSN_COND: return inert(m, n->a) && inert(m, n->b) && inert(m, n->c);
+    case KB_JSN_SEQUENCE:
+        for (const struct kb_jsn *e = n->a; e; e = e->next)
+            if (!inert(m, e))
+                return false;
+        return true;
+    case KB_JSN_NEW:
+        return (global_is(n->a, "Map") || global_is(n->a, "Set") || global_is(n->a, "WeakMap") ||
+                global_is(n->a, "WeakSet")) &&
+               n->b == NULL;
+    case KB_JSN_CALL:
+        return (global_is(n->a, "Symbol") && (!n->b || (primitive(n->b) && !n->b->next))) ||
+               (n->a->kind == KB_JSN_MEMBER && !(n->a->flags & KB_JSN_F_COMPUTED) &&
+                global_is(n->a->a, "Object") && n->a->b->kind == KB_JSN_IDENT &&
+                strcmp(n->a->b->str, "freeze") == 0 && n->b && !n->b->next &&
+                n->b->kind != KB_JSN_SPREAD && inert(m, n->b));
+    default: return false;
+    }
+}
+
+static bool
+inert_class(const struct kb_mod *m, const struct kb_jsn *n)
+{
+    if (n->b) /* extends: evaluates an expression, reads its prototype */
+        return false;
+    for (const struct kb_jsn *k = n->c; k; k = k->next) {
+        if (k->kind == KB_JSN_STATIC_BLOCK)
+            return false;
+        if ((k->kind == KB_JSN_METHOD || k->kind == KB_JSN_FIELD) &&
+            (k->flags & KB_JSN_F_COMPUTED) && !primitive(k->a))
+            return false;
+        if (k->kind == KB_JSN_FIELD && (k->flags & KB_JSN_F_STATIC) && !inert(m, k->b))
+            return false;
+    }
+    return true;
+}
+
+static bool
+inert_stmt(const struct kb_mod *m, const struct kb_jsn *st)
+{
+    switch (st->kind) {
+    case KB_JSN_IMPORT:
+    case KB_JSN_EXPORT_ALL:
+    case KB_JSN_EMPTY:
+    case KB_JSN_FUNC_DECL: return true;
+    case KB_JSN_EXPR_STMT: return (st->flags & KB_JSN_F_DIRECTIVE) != 0;
+    case KB_JSN_CLASS_DECL: return inert_class(m, st);
+    case KB_JSN_EXPORT_NAMED: return !st->a || inert_stmt(m, st->a);
+    case KB_JSN_EXPORT_DEFAULT:
+        return st->a->kind == KB_JSN_FUNC_DECL || st->a->kind == KB_JSN_CLASS_DECL
+                   ? inert_stmt(m, st->a)
+                   : inert(m, st->a);
+    case KB_JSN_VAR_DECL:
+        for (const struct kb_jsn *d = st->a; d; d = d->next)
+            if (d->a->kind != KB_JSN_IDENT || !inert(m, d->b))
+                return false;
+        return true;
+    default: return false;
+    }
+}
+
+/* A module whose evaluation only creates its bindings (docs/bundling.md):
+ * when it runs, relative to other modules, cannot be observed. */
+static bool
+inert_module(const struct kb_mod *m)
+{
+    if (m->tla)
+        return false;
+    for (const struct kb_jsn *st = m->ast.program->a; st; st = st->next)
+        if (!inert_stmt(m, st))
+            return false;
+    return true;
+}
+
+/*
+ * Whether the bundled order bo of an entry point's modules has the effects
+ * of the specification's order so (both n long, the same modules): the
+ * modules with effects run in the same order, each after every inert
+ * module it ran after before, and an inert module that now runs earlier than
+ * a module with effects is not one that module could reach (in a cycle with
+ * it, it would have seen an uninitialised binding). pos is scratch, one int
+ * per module.
+ */
+static bool
+same_effects(const struct bundle *b, const int *so, const int *bo, size_t n, int *pos)
+{
+    const bool *inert_m = b->inert;
+    size_t j = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (inert_m[so[i]])
+            continue;
+        while (j < n && inert_m[bo[j]])
+            j++;
+        if (j == n || bo[j] != so[i])
+            return false;
+        j++;
+    }
+    for (size_t i = 0; i < n; i++)
+        pos[bo[i]] = (int)i;
+    int last = -1;
+    for (size_t i = 0; i < n; i++) {
+        if (inert_m[so[i]])
+            last = pos[so[i]] > last ? pos[so[i]] : last;
+        else if (pos[so[i]] < last)
+            return false;
+    }
+    unsigned char *vis = malloc(b->g.n + 1);
+    bool ok = vis != NULL;
+    for (size_t i = 0; i < n && ok; i++) {
+        if (inert_m[so[i]])
+            continue;
+        for (size_t k = i + 1; k < n && ok; k++) {
+            if (!inert_m[so[k]] || pos[so[k]] > pos[so[i]])
+                continue;
+            memset(vis, 0, b->g.n);
+            ok = !reaches(b, so[i], so[k], vis);
+        }
+    }
+    free(vis);
+    return ok;
+}
+
 /*
  * The checks that need chunks: each live entry point must evaluate its
- * modules in exactly the specification's order, and a module with top-level
+ * modules with the effects of the specification's order (same_effects), and a module with top-level
  * await must be one whose followers in its chunk all wait for it anyway (no
  * cycles, not shared). Returns 1 when something was left unbundled (chunks
  * must be made again), 0, or an error.
@@ -554,11 +802,13 @@ check_chunks(struct bundle *b)
     size_t n = b->g.n;
     bool *seen = malloc(b->nc + 1);
     int *out = malloc((n + 1) * sizeof *out);
+    int *pos = malloc((n + 1) * sizeof *pos);
     unsigned char *vis = malloc(n + 1);
     int changed = 0;
-    if (!seen || !out || !vis) {
+    if (!seen || !out || !pos || !vis) {
         free(seen);
         free(out);
+        free(pos);
         free(vis);
         return KC_ENOMEM;
     }
@@ -568,7 +818,7 @@ check_chunks(struct bundle *b)
         size_t k = 0;
         memset(seen, 0, b->nc);
         simulate(b, b->g.m[b->ep[e]].chunk, seen, out, &k);
-        if (k != b->norder[e] || memcmp(out, b->order[e], k * sizeof *out) != 0) {
+        if (k != b->norder[e] || !same_effects(b, b->order[e], out, k, pos)) {
             bail_mod(b, b->ep[e], 0,
                      "modules shared with other entry points would run in a different order "
                      "than the specification's");
@@ -580,7 +830,13 @@ check_chunks(struct bundle *b)
         if (!m->tla || m->chunk < 0)
             continue;
         const struct chunk *ch = &b->c[m->chunk];
-        bool ok = ch->host >= 0 && !b->cyclic[ch->host];
+        /* In a cycle: a module it imports imports it back (a cycle
+         * elsewhere in the entry's graph does not matter). */
+        bool ok = ch->host >= 0;
+        for (size_t r = 0; r < m->nreq && ok; r++) {
+            memset(vis, 0, n);
+            ok = m->req[r].dynamic || !reaches(b, m->req[r].mod, (int)mi, vis);
+        }
         size_t at = 0;
         while (at < ch->n && ch->mods[at] != (int)mi)
             at++;
@@ -597,6 +853,7 @@ check_chunks(struct bundle *b)
     }
     free(seen);
     free(out);
+    free(pos);
     free(vis);
     return changed;
 }
@@ -682,14 +939,17 @@ mark_namespaces(struct bundle *b)
             if (m->imp[i].to.idx == KB_SYM_NS(&b->g.m[m->imp[i].to.mod]))
                 b->g.m[m->imp[i].to.mod].ns_used = true;
     }
-    for (size_t e = 0; e < b->nep; e++) {
-        if (ep_bailed(b, e) || !(b->ep_kind[e] & 2))
+    for (size_t x = 0; x < b->nep + b->g.n; x++) {
+        /* import() targets and inline scripts' imports re-export them all. */
+        int mod = x < b->nep ? b->ep[x] : (int)(x - b->nep);
+        if (x < b->nep ? ep_bailed(b, x) || !(b->ep_kind[x] & 2)
+                       : !b->inline_target[mod] || b->g.m[mod].chunk < 0)
             continue;
         const char **names;
-        long k = kb_graph_export_names(&b->g, b->ep[e], &names);
+        long k = kb_graph_export_names(&b->g, mod, &names);
         for (long i = 0; i < k; i++) {
             struct kb_sym s;
-            if (kb_graph_resolve_export(&b->g, b->ep[e], names[i], &s) == 1 &&
+            if (kb_graph_resolve_export(&b->g, mod, names[i], &s) == 1 &&
                 s.idx == KB_SYM_NS(&b->g.m[s.mod]))
                 b->g.m[s.mod].ns_used = true;
         }
@@ -1224,7 +1484,7 @@ remove_stmt(struct splice *sp, const struct kb_jsn *st)
     /* Keep the line count, so positions in the chunk stay near the source's. */
     char nl[64];
     size_t k = 0;
-    for (uint32_t i = st->start; i < st->end && k < sizeof nl - 1; i++)
+    for (uint32_t i = st->start; i < st->end && k < sizeof nl - 1 && !sp->b->s->opt->minify_ws; i++)
         if (m->src[i] == '\n')
             nl[k++] = '\n';
     nl[k] = '\0';
@@ -1427,6 +1687,128 @@ splice_maps(struct splice *sp)
     return 0;
 }
 
+/* ---- --minify-whitespace ---------------------------------------------------------------- */
+
+/* The bytes src[a, e) between two tokens: 0 none, 1 blanks or comments on
+ * one line, 2 the same with a line terminator, -1 anything else (then copied
+ * as it is: the parser's tokens should leave nothing else). */
+static int
+gap_kind(const char *src, size_t a, size_t e)
+{
+    const unsigned char *s = (const unsigned char *)src;
+    int k = a < e ? 1 : 0;
+    for (size_t i = a; i < e;) {
+        bool lt = s[i] == '\n' || s[i] == '\r' ||
+                  (s[i] == 0xE2 && i + 2 < e && s[i + 1] == 0x80 &&
+                   (s[i + 2] == 0xA8 || s[i + 2] == 0xA9));
+        if (lt) {
+            k = 2;
+            i += s[i] == 0xE2 ? 3 : 1;
+        } else if (s[i] == ' ' || s[i] == '\t' || s[i] == '\v' || s[i] == '\f') {
+            i++;
+        } else if (s[i] == 0xC2 && i + 1 < e && s[i + 1] == 0xA0) {
+            i += 2; /* no-break space */
+        } else if (s[i] == 0xEF && i + 2 < e && s[i + 1] == 0xBB && s[i + 2] == 0xBF) {
+            i += 3; /* byte order mark */
+        } else if (s[i] == '/' && i + 1 < e && s[i + 1] == '/') {
+            while (i < e && s[i] != '\n' && s[i] != '\r' &&
+                   !(s[i] == 0xE2 && i + 2 < e && s[i + 1] == 0x80 &&
+                     (s[i + 2] == 0xA8 || s[i + 2] == 0xA9)))
+                i++;
+        } else if (s[i] == '/' && i + 1 < e && s[i + 1] == '*') {
+            size_t j = i + 2;
+            while (j + 1 < e && !(s[j] == '*' && s[j + 1] == '/')) {
+                /* A line terminator inside counts as one (ASI). */
+                if (s[j] == '\n' || s[j] == '\r' ||
+                    (s[j] == 0xE2 && j + 2 < e && s[j + 1] == 0x80 &&
+                     (s[j + 2] == 0xA8 || s[j + 2] == 0xA9)))
+                    k = 2;
+                j++;
+            }
+            if (j + 1 >= e)
+                return -1;
+            i = j + 2;
+        } else {
+            return -1;
+        }
+    }
+    return k;
+}
+
+static bool
+word_byte(unsigned char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+           c == '$' || c == '\\' || c >= 0x80;
+}
+
+/*
+ * Whether the last byte x of one token and the first byte y of the next
+ * would lex differently with nothing between them: two name or number
+ * characters, two operator characters (a + +b, a - -b, / /, < !--, -- >,
+ * < /script), a number and a dot, a regular expression's closing slash and a
+ * name (its flags). Conservative: '=-' keeps its space too.
+ */
+static bool
+need_space(unsigned char x, unsigned char y)
+{
+    bool px = x && strchr("+-*/%&|^!~<>=?.:", x), py = y && strchr("+-*/%&|^!~<>=?.:", y);
+    return (word_byte(x) && word_byte(y)) || (px && py) || (x >= '0' && x <= '9' && y == '.') ||
+           (x == '.' && y >= '0' && y <= '9') || (x == '/' && word_byte(y));
+}
+
+/* A gap of module text: nothing, one space, or one line break where the
+ * original had one (a line break can matter to ASI). At an edge (next to an
+ * edit's text) a gap never vanishes. */
+static int
+put_gap(struct kb_smap *map, struct kc_buf *o, int si, const struct kb_mod *m, size_t a, size_t e,
+        bool edge)
+{
+    int k = gap_kind(m->src, a, e);
+    if (k < 0)
+        return kb_smap_copy(map, o, si, m->src, a, e - a);
+    unsigned char x = o->len ? (unsigned char)o->data[o->len - 1] : '\n';
+    if (k == 0 || x == '\n' || (k == 1 && x == ' '))
+        return 0; /* already separated */
+    if (k == 2)
+        return kb_smap_gen(map, o, "\n", -1, NULL, 0);
+    unsigned char y = e < m->len ? (unsigned char)m->src[e] : '\n';
+    if (edge || need_space(x, y))
+        return kb_smap_gen(map, o, " ", -1, NULL, 0);
+    return 0;
+}
+
+/* Copies module text [a, e) into the chunk: as it is, or with
+ * --minify-whitespace token by token (each token mapped), the gaps between
+ * them reduced by put_gap. Tokens, strings, templates and regular
+ * expressions are never changed. */
+static int
+copy_text(struct bundle *b, struct kb_smap *map, struct kc_buf *o, int si, const struct kb_mod *m,
+          size_t a, size_t e)
+{
+    if (!b->s->opt->minify_ws)
+        return kb_smap_copy(map, o, si, m->src, a, e - a);
+    const uint32_t *t = m->ast.toks;
+    size_t n = m->ast.ntoks, lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (t[2 * mid + 1] <= a)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    size_t cur = a;
+    int rc = 0;
+    for (size_t k = lo; k < n && t[2 * k] < e && !rc; k++) {
+        size_t ts = t[2 * k] > cur ? t[2 * k] : cur, te = t[2 * k + 1] < e ? t[2 * k + 1] : e;
+        rc = put_gap(map, o, si, m, cur, ts, cur == a);
+        if (!rc)
+            rc = kb_smap_copy(map, o, si, m->src, ts, te - ts);
+        cur = te;
+    }
+    return rc ? rc : put_gap(map, o, si, m, cur, e, true);
+}
+
 static int
 splice_module(struct bundle *b, int c, int mi, bool legacy)
 {
@@ -1455,7 +1837,7 @@ splice_module(struct bundle *b, int c, int mi, bool legacy)
     while (ch->mods[si] != mi)
         si++;
     char head[PATH_MAX + 16];
-    snprintf(head, sizeof head, ";\n// %s\n", m->path);
+    snprintf(head, sizeof head, b->s->opt->minify_ws ? ";\n" : ";\n// %s\n", m->path);
     if (!rc)
         rc = kb_smap_gen(map, o, head, -1, NULL, 0);
     if (!rc) {
@@ -1468,14 +1850,14 @@ splice_module(struct bundle *b, int c, int mi, bool legacy)
                 rc = KC_EINVAL;
                 break;
             }
-            rc = kb_smap_copy(map, o, si, m->src, pos, sp.v[i].start - pos);
+            rc = copy_text(b, map, o, si, m, pos, sp.v[i].start);
             if (!rc)
                 rc = kb_smap_gen(map, o, sp.v[i].text, si, m->src, sp.v[i].start);
             pos = sp.v[i].end;
         }
         if (!rc)
-            rc = kb_smap_copy(map, o, si, m->src, pos, m->len - pos);
-        if (!rc)
+            rc = copy_text(b, map, o, si, m, pos, m->len);
+        if (!rc && !(b->s->opt->minify_ws && o->len && o->data[o->len - 1] == '\n'))
             rc = kb_smap_gen(map, o, "\n", -1, NULL, 0);
     }
     for (size_t i = 0; i < sp.n; i++)
@@ -1534,10 +1916,11 @@ namespace_object(struct bundle *b, int c, int mi)
 
 /* ---- putting chunks into the site ---------------------------------------------------- */
 
+/* A new file's path beside module m: NAME_<suffix>[N].js, a name no site
+ * file nor chunk has. *out is malloc'd. */
 static int
-common_path(struct bundle *b, int c)
+new_path(struct bundle *b, const struct kb_mod *m, const char *suffix, char **out)
 {
-    const struct kb_mod *m = &b->g.m[b->c[c].mods[b->c[c].n - 1]];
     const char *slash = strrchr(m->path, '/');
     size_t dn = slash ? (size_t)(slash - m->path) + 1 : 0;
     const char *base = m->path + dn;
@@ -1546,8 +1929,8 @@ common_path(struct bundle *b, int c)
     for (unsigned k = 1; k < 1000; k++) {
         /* '_' and no '-' or '.' before the extension: nothing the
          * --hashed-pattern default could take for a bundler's hash. */
-        int w = snprintf(name, sizeof name, "%.*s%.*s_chunk%.0u.js", (int)dn, m->path,
-                         (int)(bn > 64 ? 64 : bn), base, k > 1 ? k : 0);
+        int w = snprintf(name, sizeof name, "%.*s%.*s_%s%.0u.js", (int)dn, m->path,
+                         (int)(bn > 64 ? 64 : bn), base, suffix, k > 1 ? k : 0);
         if (w < 0 || (size_t)w >= sizeof name)
             return KC_ETOOBIG;
         for (char *p = name + dn; *p && p < name + w - 3; p++)
@@ -1557,11 +1940,17 @@ common_path(struct bundle *b, int c)
         for (size_t i = 0; i < b->nc && !used; i++)
             used = b->c[i].path && strcmp(b->c[i].path, name) == 0;
         if (!used) {
-            b->c[c].path = strdup(name);
-            return b->c[c].path ? 0 : KC_ENOMEM;
+            *out = strdup(name);
+            return *out ? 0 : KC_ENOMEM;
         }
     }
     return KC_ECLASH;
+}
+
+static int
+common_path(struct bundle *b, int c)
+{
+    return new_path(b, &b->g.m[b->c[c].mods[b->c[c].n - 1]], "chunk", &b->c[c].path);
 }
 
 /* The chunk's source map: NAME.bundle.js.map beside it (the site may have
@@ -1733,28 +2122,34 @@ chunk_text(struct bundle *b, int c, struct kc_buf *o, struct kc_buf *map)
     return rc;
 }
 
-/* The file of entry point e when its module sits in a shared chunk: it
- * loads that chunk and, for an import() target, re-exports its names. */
+/* The file of module mod when it sits in a chunk at another path (an entry
+ * point in a shared chunk, or a module an inline script imports): it loads
+ * that chunk and, with reexport (an import() target, an inline script's
+ * import), re-exports the module's names from the chunks that hold them. */
 static int
-facade_text(struct bundle *b, int e, struct kc_buf *o)
+facade_text(struct bundle *b, int mod, bool reexport, struct kc_buf *o)
 {
-    int c = b->g.m[b->ep[e]].chunk;
-    char *u = rel(b, c, b->c[c].path);
-    int rc = u ? kc_buf_printf(o, "import \"%s\";\n", u) : KC_ENOMEM;
-    free(u);
-    if (!rc && (b->ep_kind[e] & 1) && b->s->opt->legacy)
+    int c = b->g.m[mod].chunk;
+    /* The facade's own path is the module's: relative to it. */
+    char dir[PATH_MAX];
+    kc_path_dirname(b->g.m[mod].path, dir, sizeof dir);
+    struct kc_buf cu;
+    kc_buf_init(&cu, PATH_MAX * 2);
+    int rc = kc_path_relative(dir, b->c[c].path, &cu);
+    if (!rc)
+        rc = kc_buf_printf(o, "import \"%s\";\n", cu.data);
+    kc_buf_free(&cu);
+    int e = ep_of(b, mod);
+    if (!rc && e >= 0 && (b->ep_kind[e] & 1) && b->s->opt->legacy)
         rc = kc_buf_puts(o, kb_legacy_guard);
-    if (rc || !(b->ep_kind[e] & 2))
+    if (rc || !reexport)
         return rc;
     const char **names;
-    long k = kb_graph_export_names(&b->g, b->ep[e], &names);
+    long k = kb_graph_export_names(&b->g, mod, &names);
     for (long i = 0; i < k && !rc; i++) {
         struct kb_sym s;
-        kb_graph_resolve_export(&b->g, b->ep[e], names[i], &s);
+        kb_graph_resolve_export(&b->g, mod, names[i], &s);
         int tc = b->g.m[s.mod].chunk;
-        /* The facade's own path is the module's: relative to it. */
-        char dir[PATH_MAX];
-        kc_path_dirname(b->g.m[b->ep[e]].path, dir, sizeof dir);
         struct kc_buf r;
         kc_buf_init(&r, PATH_MAX * 2);
         if (s.idx == KB_SYM_NS(&b->g.m[s.mod]) && b->g.m[s.mod].ns_real) {
@@ -1897,6 +2292,25 @@ rewrite_docs(struct bundle *b)
             if (mi < 0 || b->g.m[mi].chunk < 0)
                 continue;
             int e = ep_of(b, mi);
+            if ((ref->kind == KB_REF_JS_IMPORT || ref->kind == KB_REF_JS_DYNAMIC) &&
+                (ref->flags & KB_REF_F_INLINE) && b->inline_path && b->inline_path[mi]) {
+                /* An inline script's import of a module in a chunk: its
+                 * facade (inline_imports). */
+                char dir[PATH_MAX];
+                kc_path_dirname(doc->path, dir, sizeof dir);
+                struct kc_buf u;
+                kc_buf_init(&u, PATH_MAX * 2);
+                rc = kc_path_relative(dir, b->inline_path[mi], &u);
+                if (!rc && ref->start >= pos)
+                    rc = kc_buf_append(&o, doc->data + pos, ref->start - pos);
+                if (!rc && ref->start >= pos) {
+                    rc = kc_buf_append(&o, u.data, u.len);
+                    pos = ref->end;
+                    changed = true;
+                }
+                kc_buf_free(&u);
+                continue;
+            }
             if (ref->kind == KB_REF_HTML_MODULEPRELOAD && e < 0 && ref->tag_end) {
                 /* A preload of a module now inside a chunk would fetch
                  * bytes nothing runs: the <link> goes. */
@@ -2194,7 +2608,24 @@ install(struct bundle *b)
         kc_buf_init(&facade[e], KB_CHUNK_MAX);
         int c = b->g.m[b->ep[e]].chunk;
         if (!ep_bailed(b, e) && b->c[c].host != (int)e)
-            rc = facade_text(b, (int)e, &facade[e]);
+            rc = facade_text(b, b->ep[e], (b->ep_kind[e] & 2) != 0, &facade[e]);
+    }
+    /* A module an inline script imports gets a facade of its own, a new
+     * file beside it (its own file stays the original, as for any module). */
+    b->inline_path = calloc(b->g.n + 1, sizeof *b->inline_path);
+    struct kc_buf *inl = calloc(b->g.n + 1, sizeof *inl);
+    if (!b->inline_path || !inl)
+        rc = KC_ENOMEM;
+    for (size_t mi = 0; mi < b->g.n && !rc; mi++) {
+        const struct kb_mod *m = &b->g.m[mi];
+        kc_buf_init(&inl[mi], KB_CHUNK_MAX);
+        /* An import() target's own file already re-exports its names. */
+        int e = ep_of(b, (int)mi);
+        if (!b->inline_target[mi] || m->chunk < 0 || (e >= 0 && (b->ep_kind[e] & 2)))
+            continue;
+        rc = new_path(b, m, "facade", &b->inline_path[mi]);
+        if (!rc)
+            rc = facade_text(b, (int)mi, true, &inl[mi]);
     }
     for (size_t c = 0; c < b->nc && !rc; c++) {
         kc_buf_init(&text[c], KB_CHUNK_MAX);
@@ -2241,6 +2672,14 @@ install(struct bundle *b)
             continue;
         bytes = (unsigned char *)kc_buf_steal(&text[c], &len);
         rc = bytes ? insert_file(s, b->c[c].path, bytes, len, mtime) : KC_ENOMEM;
+    }
+    for (size_t mi = 0; mi < b->g.n && !rc; mi++) {
+        if (!b->inline_path[mi])
+            continue;
+        size_t len;
+        unsigned char *bytes = (unsigned char *)kc_buf_steal(&inl[mi], &len);
+        rc = bytes ? insert_file(s, b->inline_path[mi], bytes, len, s->files[b->g.m[mi].file].mtime)
+                   : KC_ENOMEM;
     }
     for (size_t i = 0; i < nl && !rc; i++) {
         if (!lpath[i])
@@ -2291,6 +2730,9 @@ install(struct bundle *b)
     for (size_t c = 0; c < b->nc && !rc; c++)
         if (b->c[c].host < 0)
             rc = kb__rescan(s, &s->files[kb_site_find(s, b->c[c].path)]);
+    for (size_t mi = 0; mi < b->g.n && !rc; mi++)
+        if (b->inline_path[mi])
+            rc = kb__rescan(s, &s->files[kb_site_find(s, b->inline_path[mi])]);
     /* The modules' files: a host takes its chunk, the others keep their
      * bytes but no longer reference anything (nothing loads them). */
     for (size_t mi = 0; mi < b->g.n && !rc; mi++) {
@@ -2316,6 +2758,9 @@ install(struct bundle *b)
         kc_buf_free(&text[c]);
         kc_buf_free(&maps[c]);
     }
+    for (size_t mi = 0; inl && mi < b->g.n; mi++)
+        kc_buf_free(&inl[mi]);
+    free(inl);
     free(facade);
     free(text);
     free(maps);
@@ -2405,12 +2850,16 @@ free_bundle(struct bundle *b)
         free(b->order[e]);
     free(b->order);
     free(b->norder);
-    free(b->cyclic);
     free(b->ep);
     free(b->ep_kind);
     free(b->eset);
     free(b->uf);
     free(b->ep_bailed);
+    free(b->inert);
+    free(b->inline_target);
+    for (size_t i = 0; b->inline_path && i < b->g.n; i++)
+        free(b->inline_path[i]);
+    free(b->inline_path);
     free(b->taken.v);
     free(b->globals.v);
     free(b->all.v);
@@ -2453,11 +2902,17 @@ kb_bundle(struct kb_site *s)
     if (!rc) {
         b.uf = malloc(b.nep * sizeof *b.uf);
         b.ep_bailed = calloc(b.nep, sizeof *b.ep_bailed);
-        rc = b.uf && b.ep_bailed ? 0 : KC_ENOMEM;
+        b.inert = calloc(b.g.n + 1, sizeof *b.inert);
+        b.inline_target = calloc(b.g.n + 1, sizeof *b.inline_target);
+        rc = b.uf && b.ep_bailed && b.inert && b.inline_target ? 0 : KC_ENOMEM;
+        for (size_t mi = 0; mi < b.g.n && !rc; mi++)
+            b.inert[mi] = inert_module(&b.g.m[mi]);
     }
     if (!rc) {
         components(&b);
-        inline_imports(&b);
+        rc = inline_imports(&b);
+    }
+    if (!rc) {
         for (size_t mi = 0; mi < b.g.n; mi++)
             if (b.g.m[mi].bail)
                 bail_mod(&b, (int)mi, b.g.m[mi].bail_at, b.g.m[mi].bail);

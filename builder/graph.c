@@ -509,11 +509,26 @@ push_exp(struct kb_mod *m, struct kb_exp e)
 
 /* Records the module's import and export entries, as the specification's
  * ParseModule does, from its top-level statements. */
+struct top_decl {
+    uint32_t start, idx; /* a top-level binding: its declaring name's offset, its index */
+};
+
+static int
+cmp_top_decl(const void *x, const void *y)
+{
+    const struct top_decl *a = x, *b = y;
+    if (a->start != b->start)
+        return a->start < b->start ? -1 : 1;
+    return (a->idx > b->idx) - (a->idx < b->idx);
+}
+
 static int
 entries(struct kb_graph *g, int mi)
 {
     struct kb_mod *m = &g->m[mi];
     int rc = 0;
+    struct top_decl *top = NULL;
+    size_t ntop = 0;
     m->imp_of = calloc(m->ast.nbindings + 1, sizeof *m->imp_of);
     if (!m->imp_of)
         return KC_ENOMEM;
@@ -532,8 +547,10 @@ entries(struct kb_graph *g, int mi)
                                    : q->kind == KB_JSN_IMPORT_DEFAULT ? "default"
                                                                       : q->a->str;
                 struct kb_imp *v = realloc(m->imp, (m->nimp + 1) * sizeof *v);
-                if (!v)
-                    return KC_ENOMEM;
+                if (!v) {
+                    rc = KC_ENOMEM;
+                    break;
+                }
                 m->imp = v;
                 v[m->nimp] = (struct kb_imp){ q->b->binding, r, name, q, { -1, 0 } };
                 m->imp_of[q->b->binding] = (uint32_t)++m->nimp;
@@ -548,13 +565,33 @@ entries(struct kb_graph *g, int mi)
             struct kb_jsn *d = st->a;
             if (d && d->kind == KB_JSN_VAR_DECL) {
                 /* Every top-level binding the declaration makes is exported:
-                 * they are the EXPORTED bindings declared inside its span. */
-                for (uint32_t i = 0; i < m->ast.nbindings && !rc; i++) {
-                    struct kb_js_binding *b = &m->ast.bindings[i];
-                    if ((b->flags & KB_JS_BF_TOP) && b->decl->start >= d->start &&
-                        b->decl->end <= d->end)
-                        rc = push_exp(
-                            m, (struct kb_exp){ b->name, KB_EXP_LOCAL, i + 1, -1, NULL, b->decl });
+                 * they are the top-level bindings declared inside its span
+                 * (found in the bindings sorted by position: a module of
+                 * 40,000 `export const` stays n log n). */
+                if (!top) {
+                    top = malloc((m->ast.nbindings + 1) * sizeof *top);
+                    if (!top) {
+                        rc = KC_ENOMEM;
+                        break;
+                    }
+                    for (uint32_t i = 0; i < m->ast.nbindings; i++)
+                        if (m->ast.bindings[i].flags & KB_JS_BF_TOP)
+                            top[ntop++] = (struct top_decl){ m->ast.bindings[i].decl->start, i };
+                    qsort(top, ntop, sizeof *top, cmp_top_decl);
+                }
+                size_t lo = 0, hi = ntop;
+                while (lo < hi) {
+                    size_t mid = lo + (hi - lo) / 2;
+                    if (top[mid].start < d->start)
+                        lo = mid + 1;
+                    else
+                        hi = mid;
+                }
+                for (size_t k = lo; k < ntop && top[k].start < d->end && !rc; k++) {
+                    struct kb_js_binding *b = &m->ast.bindings[top[k].idx];
+                    if (b->decl->end <= d->end)
+                        rc = push_exp(m, (struct kb_exp){ b->name, KB_EXP_LOCAL, top[k].idx + 1, -1,
+                                                          NULL, b->decl });
                 }
             } else if (d) {
                 rc = push_exp(
@@ -588,8 +625,10 @@ entries(struct kb_graph *g, int mi)
                 rc = push_exp(m, (struct kb_exp){ st->a->str, KB_EXP_INDIRECT, 0, r, NULL, st });
             } else {
                 int *v = realloc(m->star, (m->nstar + 1) * sizeof *v);
-                if (!v)
-                    return KC_ENOMEM;
+                if (!v) {
+                    rc = KC_ENOMEM;
+                    break;
+                }
                 m->star = v;
                 v[m->nstar++] = r;
             }
@@ -598,6 +637,7 @@ entries(struct kb_graph *g, int mi)
         default: break;
         }
     }
+    free(top);
     return rc;
 }
 

@@ -50,8 +50,10 @@ usage(FILE *to)
           "      --no-sw            do not generate sw.js nor register it in the pages\n"
           "      --sw-config FILE   service worker options (JSON; docs/service-worker.md)\n"
           "      --bundle, --no-bundle  bundle the pages' module scripts into scope-hoisted\n"
-          "                         ES-module chunks (default: off; docs/bundling.md)\n"
-          "      --legacy, --no-legacy  with --bundle, also write System.register twins of\n"
+          "                         ES-module chunks (default: on; docs/bundling.md)\n"
+          "      --minify-whitespace  drop comments and spare whitespace from the chunks\n"
+          "                         (no renaming; source maps follow)\n"
+          "      --legacy, --no-legacy  with bundling, also write System.register twins of\n"
           "                         the chunks for nomodule browsers (default: on)\n"
           "  -q, --quiet            no table, warnings and errors only\n"
           "  -v, --verbose          more detail (repeat for debug)\n"
@@ -280,6 +282,7 @@ main(int argc, char **argv)
         { "no-bundle", no_argument, NULL, 'N' },
         { "legacy", no_argument, NULL, 'L' },
         { "no-legacy", no_argument, NULL, 'l' },
+        { "minify-whitespace", no_argument, NULL, 'M' },
         { "quiet", no_argument, NULL, 'q' },
         { "verbose", no_argument, NULL, 'v' },
         { "help", no_argument, NULL, 'h' },
@@ -297,7 +300,7 @@ main(int argc, char **argv)
         .min_saving = 5,
         .integrity = true,
         .sw = true,
-        .bundle = false,
+        .bundle = true,
         .legacy = true,
     };
     enum kc_log_level level = KC_LOG_WARN;
@@ -361,6 +364,7 @@ main(int argc, char **argv)
         case 'N': o.bundle = false; break;
         case 'L': o.legacy = true; break;
         case 'l': o.legacy = false; break;
+        case 'M': o.minify_ws = true; break;
         case 'q': o.quiet = true; break;
         case 'v': level = level < KC_LOG_INFO ? KC_LOG_INFO : KC_LOG_DEBUG; break;
         case 'h': usage(stdout); return 0;

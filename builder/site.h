@@ -39,6 +39,7 @@ struct kb_options {
     const char *sw_config; /* --sw-config FILE (JSON) or NULL: docs/service-worker.md */
     bool bundle;           /* --bundle: scope-hoisted ES module chunks (docs/bundling.md) */
     bool legacy;           /* --legacy (default): System.register twins of the chunks */
+    bool minify_ws;        /* --minify-whitespace: chunks without comments and spare blanks */
 };
 
 /* What a file is to the release. */

@@ -266,6 +266,11 @@ struct kb_jsast {
     uint32_t nscopes;
     uint32_t nunresolved; /* references to undeclared (global) names */
     struct kb_jsast_arena *arena;
+    /* [start, end) of every token the parser consumed, in order (regular
+     * expressions and template pieces as the grammar read them): what a
+     * whitespace minifier needs. malloc'd, freed by kb_jsast_free. */
+    uint32_t *toks;
+    uint32_t ntoks;
 };
 
 /*

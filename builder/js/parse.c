@@ -73,6 +73,8 @@ struct kb_jsp {
     unsigned label_base;         /* labels of the current function start here */
     unsigned loops, switches;    /* enclosing loops and switches in this function */
     uint32_t potential_arrow_at; /* offset + 1 where an arrow function may start */
+    uint32_t *toks;              /* kb_jsast.toks: start, end pairs */
+    uint32_t ntoks, captoks;
 };
 
 #define TOK (p->lx.tok)
@@ -115,6 +117,18 @@ static void
 kb_jsp_next(struct kb_jsp *p)
 {
     p->prev_end = TOK.end;
+    if (p->ntoks + 2 > p->captoks) {
+        uint32_t nc = p->captoks ? 2 * p->captoks : 1024;
+        uint32_t *v = nc > p->captoks ? realloc(p->toks, nc * sizeof *v) : NULL;
+        if (!v) {
+            p->lx.err = KC_ENOMEM;
+            longjmp(p->fail, 1);
+        }
+        p->toks = v;
+        p->captoks = nc;
+    }
+    p->toks[p->ntoks++] = TOK.start;
+    p->toks[p->ntoks++] = TOK.end;
     kb_jslex_next(&p->lx);
 }
 
@@ -2987,6 +3001,7 @@ kb_jsast_parse(const char *src, size_t len, bool module, struct kb_jsast *ast, s
     if (setjmp(p->fail)) {
         int err = p->lx.err ? p->lx.err : KC_EPARSE;
         kb_jsast_arena_free(arena);
+        free(p->toks);
         free(p);
         return err;
     }
@@ -2995,6 +3010,8 @@ kb_jsast_parse(const char *src, size_t len, bool module, struct kb_jsast *ast, s
     ast->program = prog;
     ast->module = module;
     ast->arena = arena;
+    ast->toks = p->toks;
+    ast->ntoks = p->ntoks / 2;
     free(p);
     return 0;
 }
@@ -3004,5 +3021,6 @@ kb_jsast_free(struct kb_jsast *ast)
 {
     if (ast->arena)
         kb_jsast_arena_free(ast->arena);
+    free(ast->toks);
     memset(ast, 0, sizeof *ast);
 }

@@ -268,9 +268,12 @@ static void
 kb_jss_export_name(struct kb_jss *s, const struct kb_jsn *n)
 {
     const char *name = n->kind == KB_JSN_IDENT || n->kind == KB_JSN_STR ? n->str : "default";
-    for (uint32_t i = 0; i < s->nexports; i++)
-        if (strcmp(s->exports[i].name, name) == 0)
-            kb_jss_fail(s, n->start, "duplicate export '%s'", name);
+    /* Export names share the name table, under a scope index no scope has:
+     * a module with tens of thousands of exports stays linear. */
+    struct kb_jss_ent *e = kb_jss_find(s, UINT32_MAX, name, true);
+    if (e->bits)
+        kb_jss_fail(s, n->start, "duplicate export '%s'", name);
+    e->bits = 1;
     if (s->nexports == s->capexports)
         s->exports = kb_jss_grow(s, s->exports, &s->capexports, sizeof *s->exports);
     s->exports[s->nexports++] = (struct kb_jss_export){ .name = name, .pos = n->start };

@@ -23,7 +23,9 @@ const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 const FIXTURES = path.join(ROOT, 'tests/bundle-fixtures');
 const TMP = fs.mkdtempSync(path.join(os.tmpdir(), 'kiln-bundle-'));
 
-const TYPES = { '.html': 'text/html', '.js': 'text/javascript', '.json': 'application/json' };
+const TYPES = { '.html': 'text/html', '.js': 'text/javascript', '.json': 'application/json',
+  '.css': 'text/css', '.svg': 'image/svg+xml', '.png': 'image/png', '.webp': 'image/webp',
+  '.woff2': 'font/woff2', '.ico': 'image/x-icon', '.webmanifest': 'application/manifest+json' };
 
 /* ---- random module graphs ---------------------------------------------------------
  * Seeded, so every run tests the same graphs: 3-9 modules, one or two module
@@ -83,12 +85,19 @@ function randomSite(seed, dir) {
 
 const RANDOM = 24;
 
+/* The builds compared with the original modules (--no-bundle). */
+const MODES = {
+  'no-bundle': ['--no-bundle'],
+  bundle: ['--bundle'],
+  minify: ['--bundle', '--minify-whitespace'],
+};
+
 function build(name, mode) {
   const out = path.join(TMP, `${name}-${mode}`);
   const src = name.startsWith('random-') ? path.join(TMP, 'src', name) : path.join(FIXTURES, name);
   const p = spawnSync(KILN_BUILD, ['-q', '--no-sw', '--no-cache', '--encodings', 'none',
-    `--${mode}`, '-o', out, src], { encoding: 'utf8' });
-  if (p.status !== 0) throw new Error(`kiln-build --${mode} exited ${p.status}: ${p.stderr}`);
+    ...MODES[mode], '-o', out, src], { encoding: 'utf8' });
+  if (p.status !== 0) throw new Error(`kiln-build ${MODES[mode].join(' ')} exited ${p.status}: ${p.stderr}`);
   return { out, stderr: p.stderr };
 }
 
@@ -146,10 +155,107 @@ function legacyCopy(name, mode) {
   }
 }
 
-/* Modules both imported and import()ed need a shared chunk and a facade:
+/* Serves one directory at the root (site-example uses absolute URLs). */
+function serveDir(root) {
+  const server = http.createServer((req, res) => {
+    let p = path.join(root, decodeURIComponent(new URL(req.url, 'http://x').pathname));
+    if (p.endsWith('/')) p += 'index.html';
+    if (!p.startsWith(root) || !fs.existsSync(p) || fs.statSync(p).isDirectory()) {
+      res.writeHead(404, { 'content-type': 'text/html' });
+      res.end(fs.readFileSync(path.join(root, '404.html')));
+      return;
+    }
+    res.writeHead(200, { 'content-type': TYPES[path.extname(p)] || 'application/octet-stream' });
+    res.end(fs.readFileSync(p));
+  });
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
+}
+
+/* What site-example's scripts do to a page, as a user would see it: the
+ * text of the page once its scripts and fetches are done, the theme and
+ * shift markers they set, the chart a click loads (home page), the theme
+ * toggle, console messages and errors. The clock is fixed so that "open
+ * now" lines agree. */
+async function sitePage(page, origin, url) {
+  const log = [];
+  const scripts = [];
+  const onConsole = (m) => log.push(`${m.type()}: ${m.text()}`.replaceAll(origin, '/'));
+  const onError = (e) => log.push(`pageerror: ${e}`.replaceAll(origin, '/'));
+  const onRequest = (r) => { if (r.url().endsWith('.js')) scripts.push(r.url()); };
+  page.on('console', onConsole);
+  page.on('pageerror', onError);
+  page.on('request', onRequest);
+  await page.goto(origin + url, { waitUntil: 'networkidle' });
+  await page.waitForFunction(() => document.documentElement.dataset.js === 'ready', null,
+    { timeout: 10000 }).catch(() => log.push('never ready'));
+  const state = () => page.evaluate(() => ({
+    text: document.body.innerText,
+    theme: document.documentElement.dataset.theme || '',
+    onShift: [...document.querySelectorAll('[data-on-shift]')].map((e) => e.textContent.trim().split('\n')[0]),
+    proof: document.getElementById('total-proof')?.textContent,
+    year: [...document.querySelectorAll('[data-year]')].map((e) => e.textContent),
+  }));
+  const seen = { before: await state() };
+  if (await page.$('#show-chart')) {
+    await page.click('#show-chart');
+    await page.waitForSelector('#chart-panel[data-rendered]', { timeout: 10000 })
+      .catch(() => log.push('chart never rendered'));
+    seen.chart = await page.evaluate(() => document.getElementById('chart-panel').innerText);
+  }
+  if (await page.$('.theme-toggle')) {
+    await page.click('.theme-toggle');
+    /* The announcement is written in the next animation frame. */
+    await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => setTimeout(r, 50))));
+    seen.toggled = await state();
+  }
+  page.off('console', onConsole);
+  page.off('pageerror', onError);
+  page.off('request', onRequest);
+  seen.log = log;
+  return { seen, scripts: scripts.length };
+}
+
+async function siteExample(page) {
+  const SITE = path.join(ROOT, 'site-example');
+  const PAGES = ['index.html', 'about.html', 'docs/guide.html', 'nowhere.html'];
+  const got = {};
+  await page.clock.setFixedTime(new Date('2026-03-04T10:17:00'));
+  for (const mode of ['no-bundle', 'bundle', 'minify']) {
+    const dir = path.join(TMP, `site-example-${mode}`);
+    const p = spawnSync(KILN_BUILD, ['-q', '--no-sw', '--no-cache', '--encodings', 'none',
+      '--exclude', 'kiln-edge.conf', ...MODES[mode], '-o', dir, SITE], { encoding: 'utf8' });
+    if (p.status !== 0) throw new Error(`kiln-build ${mode} exited ${p.status}: ${p.stderr}`);
+    if (p.stderr) throw new Error(`kiln-build ${mode} warned: ${p.stderr}`);
+    const server = await serveDir(dir);
+    try {
+      got[mode] = {};
+      for (const url of PAGES)
+        got[mode][url] = await sitePage(page, `http://127.0.0.1:${server.address().port}/`, url);
+    } finally {
+      server.close();
+    }
+  }
+  const counts = [];
+  for (const url of PAGES) {
+    const a = got['no-bundle'][url], b = got.bundle[url];
+    for (const mode of ['bundle', 'minify'])
+      if (JSON.stringify(a.seen) !== JSON.stringify(got[mode][url].seen))
+        throw new Error(`${url} differs (${mode}):\n  original ${JSON.stringify(a.seen)}\n  ${mode} ${JSON.stringify(got[mode][url].seen)}`);
+    if (a.seen.log.some((l) => /^pageerror|never/.test(l)))
+      throw new Error(`${url}: ${a.seen.log.join('; ')}`);
+    if (b.scripts > a.scripts)
+      throw new Error(`${url}: the bundle loads ${b.scripts} scripts, the original ${a.scripts}`);
+    counts.push(`${url} ${a.scripts} -> ${b.scripts}`);
+  }
+  return counts.join(', ');
+}
+
+/* Modules both imported and import()ed need a shared chunk and a facade, and
+ * so does each module an inline module script imports:
  * there the bundle may load more files than the original. */
 function lazy(name) {
-  return fs.readFileSync(path.join(FIXTURES, name, 'main.js'), 'utf8').includes('import(');
+  return fs.readFileSync(path.join(FIXTURES, name, 'main.js'), 'utf8').includes('import(') ||
+    /<script type="module">\s*import/.test(fs.readFileSync(path.join(FIXTURES, name, 'index.html'), 'utf8'));
 }
 
 async function main() {
@@ -181,6 +287,7 @@ async function main() {
     try {
       const plain = build(name, 'no-bundle');
       const bundled = build(name, 'bundle');
+      build(name, 'minify');
       const random = name.startsWith('random-');
       if (/unbundled/.test(bundled.stderr) && !random)
         throw new Error(`the bundler left it unbundled: ${bundled.stderr}`);
@@ -211,11 +318,22 @@ async function main() {
         throw new Error('the modern path loaded a legacy twin');
       if (b.scripts.length > a.scripts.length && !random && !lazy(name))
         throw new Error(`the bundle loads ${b.scripts.length} scripts, the original ${a.scripts.length}`);
-      console.log(`ok ${n} - ${name}: the bundle and its legacy twins log what the original modules log (${a.log.length} lines, ${a.scripts.length} -> ${b.scripts.length} scripts, legacy ${c.scripts.length}${twins ? "; twins also through the fallback" : ", unbundled"})`);
+      const mz = await observe(page, port, `${name}-minify`);
+      if (!mz.done || mz.errors.length || JSON.stringify(a.log) !== JSON.stringify(mz.log))
+        throw new Error(`--minify-whitespace: ${mz.errors.join('; ')}\n  original ${JSON.stringify(a.log)}\n  minified ${JSON.stringify(mz.log)}`);
+      console.log(`ok ${n} - ${name}: the bundle (minified or not) and its legacy twins log what the original modules log (${a.log.length} lines, ${a.scripts.length} -> ${b.scripts.length} scripts, legacy ${c.scripts.length}${twins ? "; twins also through the fallback" : ", unbundled"})`);
     } catch (e) {
       failed++;
       console.log(`not ok ${n} - ${name}: ${e.message.replace(/\n/g, '\n# ')}`);
     }
+  }
+  n++;
+  try {
+    const counts = await siteExample(page);
+    console.log(`ok ${n} - site-example bundles without warnings, and every page shows and logs the same bundled (minified or not) and not (scripts: ${counts})`);
+  } catch (e) {
+    failed++;
+    console.log(`not ok ${n} - site-example: ${e.message.replace(/\n/g, '\n# ')}`);
   }
   n++;
   /* Random graphs often meet a reason to stay unbundled; most must not. */

@@ -21,8 +21,10 @@ def small_site(tmp):
     write(src, "admin/x.html", '<!doctype html><html><head><title>x</title></head>'
           '<body>x</body></html>\n')
     write(src, "a.css", "body { color: #123456 }\n" * 40)
-    write(src, "app.js", "const m = () => import('./lazy.js');\nexport default m;\n" * 5)
-    write(src, "lazy.js", "export const lazy = 1;\n" * 30)
+    # Valid modules (the bundler parses them), padded to be worth compressing.
+    write(src, "app.js", "".join(f"export const m{i} = () => import('./lazy.js');\n" for i in range(5))
+          + "export default m0;\n")
+    write(src, "lazy.js", "".join(f"export const lazy{i} = 1;\n" for i in range(30)))
     return src
 
 
