@@ -301,8 +301,13 @@ async function main() {
         throw new Error(`the bundle did not finish: ${b.errors.join('; ')} ${JSON.stringify(b.log)}`);
       if (JSON.stringify(a.log) !== JSON.stringify(b.log))
         throw new Error(`logs differ:\n  original ${JSON.stringify(a.log)}\n  bundled  ${JSON.stringify(b.log)}`);
-      /* An unbundled release has no twins: nothing to force there. */
-      const twins = !/unbundled/.test(bundled.stderr);
+      /* An unbundled release has no twins: nothing to force there. A page
+       * with an inline module script has no legacy equivalent of it: a
+       * nomodule browser skips it, bundled or not, so its log differs by
+       * design (docs/bundling.md). */
+      const inline = !random && /<script type="module">/.test(
+        fs.readFileSync(path.join(FIXTURES, name, 'index.html'), 'utf8'));
+      const twins = !/unbundled/.test(bundled.stderr) && !inline;
       let c = { ...a, scripts: [] };
       for (const mode of twins ? ['legacy', 'fallback'] : []) {
         legacyCopy(name, mode);
@@ -321,7 +326,7 @@ async function main() {
       const mz = await observe(page, port, `${name}-minify`);
       if (!mz.done || mz.errors.length || JSON.stringify(a.log) !== JSON.stringify(mz.log))
         throw new Error(`--minify-whitespace: ${mz.errors.join('; ')}\n  original ${JSON.stringify(a.log)}\n  minified ${JSON.stringify(mz.log)}`);
-      console.log(`ok ${n} - ${name}: the bundle (minified or not) and its legacy twins log what the original modules log (${a.log.length} lines, ${a.scripts.length} -> ${b.scripts.length} scripts, legacy ${c.scripts.length}${twins ? "; twins also through the fallback" : ", unbundled"})`);
+      console.log(`ok ${n} - ${name}: the bundle (minified or not) and its legacy twins log what the original modules log (${a.log.length} lines, ${a.scripts.length} -> ${b.scripts.length} scripts, legacy ${c.scripts.length}${twins ? "; twins also through the fallback" : inline ? "; an inline module script: no legacy equivalent" : ", unbundled"})`);
     } catch (e) {
       failed++;
       console.log(`not ok ${n} - ${name}: ${e.message.replace(/\n/g, '\n# ')}`);

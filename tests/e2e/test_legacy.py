@@ -97,10 +97,10 @@ def _(tmp):
     assert "csp" not in manifest(dist)
 
 
-@test("without --bundle nothing legacy is written")
+@test("with --no-bundle nothing legacy is written")
 def _(tmp):
     dist = os.path.join(tmp, "dist")
-    kiln_build("-q", "--no-cache", "--encodings", "none", "-o", dist,
+    kiln_build("-q", "--no-cache", "--no-bundle", "--encodings", "none", "-o", dist,
                os.path.join(FIXTURES, "live"))
     assert "nomodule" not in read(dist, "index.html")
     assert not any(".legacy." in k for k in by_source(dist))
