@@ -1778,7 +1778,186 @@ put_gap(struct kb_smap *map, struct kc_buf *o, int si, const struct kb_mod *m, s
     return 0;
 }
 
-/* Copies module text [a, e) into the chunk: as it is, or with
+/* ---- comments (default without --keep-comments) ----------------------------------------- */
+
+/* The length of the line terminator at s[i] ("\r\n" is one), 0 if none. */
+static size_t
+lt_len(const unsigned char *s, size_t i, size_t e)
+{
+    if (s[i] == '\n')
+        return 1;
+    if (s[i] == '\r')
+        return i + 1 < e && s[i + 1] == '\n' ? 2 : 1;
+    if (s[i] == 0xE2 && i + 2 < e && s[i + 1] == 0x80 && (s[i + 2] == 0xA8 || s[i + 2] == 0xA9))
+        return 3;
+    return 0;
+}
+
+/* The length of the blank at s[i] (not a line terminator), 0 if none. */
+static size_t
+blank_len(const unsigned char *s, size_t i, size_t e)
+{
+    if (s[i] == ' ' || s[i] == '\t' || s[i] == '\v' || s[i] == '\f')
+        return 1;
+    if (s[i] == 0xC2 && i + 1 < e && s[i + 1] == 0xA0)
+        return 2; /* no-break space */
+    if (s[i] == 0xEF && i + 2 < e && s[i + 1] == 0xBB && s[i + 2] == 0xBF)
+        return 3; /* byte order mark */
+    return 0;
+}
+
+/* A legal comment, kept as esbuild keeps it: one that starts with "!" or
+ * contains @license or @preserve. */
+static bool
+legal_comment(const char *s, size_t a, size_t e)
+{
+    if (e - a >= 3 && s[a + 2] == '!')
+        return true;
+    for (size_t i = a; i < e; i++)
+        if (s[i] == '@' && ((e - i >= 8 && memcmp(s + i, "@license", 8) == 0) ||
+                            (e - i >= 9 && memcmp(s + i, "@preserve", 9) == 0)))
+            return true;
+    return false;
+}
+
+struct strip {
+    struct kb_smap *map;
+    struct kc_buf *o;
+    int si;
+    const struct kb_mod *m;
+    size_t run; /* the module text from run on is not copied yet */
+    bool sep;   /* a comment was just removed: the next token may need a blank */
+    bool lr;    /* a comment was removed on the current line */
+};
+
+static int
+strip_flush(struct strip *st, size_t to)
+{
+    int rc = 0;
+    if (to > st->run) {
+        rc = kb_smap_copy(st->map, st->o, st->si, st->m->src, st->run, to - st->run);
+        st->run = to;
+    }
+    return rc;
+}
+
+static bool
+strip_at_line_start(const struct strip *st)
+{
+    return !st->o->len || st->o->data[st->o->len - 1] == '\n' ||
+           st->o->data[st->o->len - 1] == '\r';
+}
+
+/* Before the text at p, right after a removed comment: a blank if the two
+ * sides would run together (always at an edge, next to an edit's text). */
+static int
+strip_sep(struct strip *st, size_t p, bool edge)
+{
+    if (!st->sep)
+        return 0;
+    st->sep = false;
+    int rc = strip_flush(st, p);
+    unsigned char x = st->o->len ? (unsigned char)st->o->data[st->o->len - 1] : '\n';
+    if (rc || x == ' ' || x == '\t' || strip_at_line_start(st))
+        return rc;
+    unsigned char y = p < st->m->len ? (unsigned char)st->m->src[p] : '\n';
+    if (edge || need_space(x, y))
+        return kb_smap_gen(st->map, st->o, " ", -1, NULL, 0);
+    return 0;
+}
+
+/* The gap src[a, e) between two tokens without its comments (legal ones
+ * stay). A removed comment takes the blanks before it along; one that held
+ * a line terminator leaves a line break (ASI); a line left with nothing but
+ * a removed comment goes entirely. Everything else is copied as it is. */
+static int
+strip_gap(struct strip *st, size_t a, size_t e)
+{
+    const unsigned char *s = (const unsigned char *)st->m->src;
+    size_t bl = a; /* where the blanks right before i start */
+    int rc = 0;
+    for (size_t i = a, n; i < e && !rc;) {
+        if ((n = lt_len(s, i, e))) {
+            if (st->lr) {
+                rc = strip_flush(st, bl);
+                st->run = strip_at_line_start(st) ? i + n : i;
+                st->lr = false;
+            }
+            st->sep = false;
+            i += n;
+            bl = i;
+        } else if ((n = blank_len(s, i, e))) {
+            st->sep = false;
+            i += n;
+        } else if (s[i] == '/' && i + 1 < e && (s[i + 1] == '/' || s[i + 1] == '*')) {
+            size_t j = i + 2;
+            bool nl = false;
+            if (s[i + 1] == '/') {
+                while (j < e && !lt_len(s, j, e))
+                    j++;
+            } else {
+                while (j + 1 < e && !(s[j] == '*' && s[j + 1] == '/'))
+                    nl |= lt_len(s, j++, e) > 0;
+                if (j + 1 >= e) { /* not a comment: the parser left no such gap */
+                    rc = strip_sep(st, i, false);
+                    bl = ++i;
+                    continue;
+                }
+                j += 2;
+            }
+            if (legal_comment(st->m->src, i, j)) {
+                rc = strip_sep(st, i, false);
+            } else {
+                rc = strip_flush(st, bl);
+                st->run = j;
+                st->lr = true;
+                st->sep = !nl;
+                if (!rc && nl && !strip_at_line_start(st))
+                    rc = kb_smap_gen(st->map, st->o, "\n", -1, NULL, 0);
+            }
+            i = bl = j;
+        } else {
+            rc = strip_sep(st, i, false);
+            bl = ++i;
+        }
+    }
+    return rc;
+}
+
+/* Module text [a, e) without its comments, tokens copied in long pieces
+ * (a source map segment per piece and per line, as for plain copies). */
+static int
+strip_text(struct kb_smap *map, struct kc_buf *o, int si, const struct kb_mod *m, size_t a,
+           size_t e)
+{
+    const uint32_t *t = m->ast.toks;
+    size_t n = m->ast.ntoks, lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (t[2 * mid + 1] <= a)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    struct strip st = { .map = map, .o = o, .si = si, .m = m, .run = a };
+    size_t cur = a;
+    int rc = 0;
+    for (size_t k = lo; k < n && t[2 * k] < e && !rc; k++) {
+        size_t ts = t[2 * k] > cur ? t[2 * k] : cur, te = t[2 * k + 1] < e ? t[2 * k + 1] : e;
+        rc = strip_gap(&st, cur, ts);
+        if (!rc)
+            rc = strip_sep(&st, ts, false);
+        cur = te;
+    }
+    if (!rc)
+        rc = strip_gap(&st, cur, e);
+    if (!rc)
+        rc = strip_sep(&st, e, true);
+    return rc ? rc : strip_flush(&st, e);
+}
+
+/* Copies module text [a, e) into the chunk: as it is (--keep-comments),
+ * without comments but legal ones (the default), or with
  * --minify-whitespace token by token (each token mapped), the gaps between
  * them reduced by put_gap. Tokens, strings, templates and regular
  * expressions are never changed. */
@@ -1786,8 +1965,10 @@ static int
 copy_text(struct bundle *b, struct kb_smap *map, struct kc_buf *o, int si, const struct kb_mod *m,
           size_t a, size_t e)
 {
-    if (!b->s->opt->minify_ws)
+    if (!b->s->opt->minify_ws && b->s->opt->keep_comments)
         return kb_smap_copy(map, o, si, m->src, a, e - a);
+    if (!b->s->opt->minify_ws)
+        return strip_text(map, o, si, m, a, e);
     const uint32_t *t = m->ast.toks;
     size_t n = m->ast.ntoks, lo = 0, hi = n;
     while (lo < hi) {

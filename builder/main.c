@@ -53,6 +53,8 @@ usage(FILE *to)
           "                         ES-module chunks (default: on; docs/bundling.md)\n"
           "      --minify-whitespace  drop comments and spare whitespace from the chunks\n"
           "                         (no renaming; source maps follow)\n"
+          "      --keep-comments    keep every comment in the chunks (default: only legal\n"
+          "                         comments, /*! */, @license, @preserve)\n"
           "      --legacy, --no-legacy  with bundling, also write System.register twins of\n"
           "                         the chunks for nomodule browsers (default: on)\n"
           "  -q, --quiet            no table, warnings and errors only\n"
@@ -283,6 +285,7 @@ main(int argc, char **argv)
         { "legacy", no_argument, NULL, 'L' },
         { "no-legacy", no_argument, NULL, 'l' },
         { "minify-whitespace", no_argument, NULL, 'M' },
+        { "keep-comments", no_argument, NULL, 'K' },
         { "quiet", no_argument, NULL, 'q' },
         { "verbose", no_argument, NULL, 'v' },
         { "help", no_argument, NULL, 'h' },
@@ -365,6 +368,7 @@ main(int argc, char **argv)
         case 'L': o.legacy = true; break;
         case 'l': o.legacy = false; break;
         case 'M': o.minify_ws = true; break;
+        case 'K': o.keep_comments = true; break;
         case 'q': o.quiet = true; break;
         case 'v': level = level < KC_LOG_INFO ? KC_LOG_INFO : KC_LOG_DEBUG; break;
         case 'h': usage(stdout); return 0;

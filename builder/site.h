@@ -40,6 +40,7 @@ struct kb_options {
     bool bundle;           /* --bundle: scope-hoisted ES module chunks (docs/bundling.md) */
     bool legacy;           /* --legacy (default): System.register twins of the chunks */
     bool minify_ws;        /* --minify-whitespace: chunks without comments and spare blanks */
+    bool keep_comments;    /* --keep-comments: chunks keep every comment (default: legal ones) */
 };
 
 /* What a file is to the release. */

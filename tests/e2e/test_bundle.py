@@ -221,8 +221,53 @@ def _(tmp):
     assert "'</script'" in chunk and "(a-- >0)" in chunk, chunk
     n, _ = len(chunk), None
     full = os.path.join(tmp, "full")
-    build(os.path.join(FIXTURES, "minify"), full, "--bundle")
+    build(os.path.join(FIXTURES, "minify"), full, "--bundle", "--keep-comments")
     assert n < 0.8 * len(read(full, by_source(full)["main.js"]["file"])), n
+    plain = os.path.join(tmp, "plain")
+    build(os.path.join(FIXTURES, "minify"), plain, "--bundle")
+    assert n < len(read(plain, by_source(plain)["main.js"]["file"])), n
+
+
+@test("comments leave the chunks by default, legal ones stay, --keep-comments keeps them all")
+def _(tmp):
+    files = {"main.js": ('/*! banner kept */\n// ordinary line comment\nimport { a } from "./a.js";\n'
+                         "/**\n * JSDoc comment\n */\nfunction f(x) {\n"
+                         "    return /* inline */ x; // trailing comment\n}\n"
+                         "let y = a/*no space*/-/*needs one*/-f(1), z = a /* two\nlines */ + 1;\n"
+                         "/* @license MIT kept */\n//! bang kept\n"
+                         "let s = '// not a comment /* nor this */', r = /\\/\\/ re/g;\n"
+                         "let t = `/* tpl ${a /* in tpl */} */`;\n"
+                         "function g() { return /*\n*/ 42 }\n"
+                         "console.log(y, z, s, r, t, g(), 1/*c*/.toString(), a/*x*/in{});\n"),
+             "a.js": "// @preserve kept too\nexport const a = 5; // gone\n"}
+    src, dist = site(tmp, files)
+    build(src, dist, "--no-sw")
+    chunk = read(dist, by_source(dist)["main.js"]["file"])
+    for kept in ("/*! banner kept */", "/* @license MIT kept */", "//! bang kept",
+                 "// @preserve kept too", "'// not a comment /* nor this */'", "/\\/\\/ re/g",
+                 "`/* tpl ${a} */`", "// main.js", "// a.js"):
+        assert kept in chunk, (kept, chunk)
+    for gone in ("ordinary", "JSDoc", "inline", "trailing", "space", "needs", "two", "lines",
+                 "in tpl", "gone", "/*c*/"):
+        assert gone not in chunk, (gone, chunk)
+    # Tokens never merge; a removed comment that held a line break leaves one (ASI).
+    assert "a- -f(1)" in chunk and "z = a\n + 1;" in chunk and "return\n 42" in chunk, chunk
+    assert "1 .toString()" in chunk and "a in{}" in chunk, chunk
+    # No line left empty by a removed comment, no blanks left before a line break.
+    assert "function f(x) {\n    return x;\n}" in chunk, chunk
+    assert not re.search(r"[ \t]\n", chunk), chunk
+    build(src, dist + "k", "--no-sw", "--keep-comments")
+    full = read(dist + "k", by_source(dist + "k")["main.js"]["file"])
+    assert files["main.js"].split('"./a.js";\n')[1] in full, full
+    assert "// ordinary line comment" in full and "const a = 5; // gone" in full, full
+
+
+@test("without comments the source map stays exact; --keep-comments keeps the text byte for byte")
+def _(tmp):
+    chunk, _ = check_source_map(tmp, "minify")
+    assert "A block comment" not in chunk and "ASI: returns" not in chunk, chunk
+    kept, _ = check_source_map(tmp, "minify", "--keep-comments")
+    assert "A block comment" in kept and len(chunk) < len(kept), (len(chunk), len(kept))
 
 
 @test("the same input gives a byte-identical bundled release")
