@@ -122,6 +122,10 @@ struct html_scan {
      * only counted, so a <source> there is classified as in its ancestor. */
     unsigned char media[HTML_MEDIA_DEPTH];
     unsigned nmedia, media_over;
+    /* kb_html_module_start: records instead of only scanning. */
+    bool probe, found;
+    size_t first_module; /* '<' of the first module script or modulepreload link */
+    bool has_map;        /* a <script type="importmap"> */
 };
 
 static bool
@@ -958,18 +962,14 @@ html_skip_markup(struct html_scan *sc, size_t i, size_t *next)
  * caller frees the list either way). Only what suggests a truncated file is
  * an error; the rest of what browsers recover from is tolerated.
  */
-int
-kb_html_scan(const char *src, size_t len, struct kb_reflist *out, struct kb_diag *diag)
+static int
+html_scan_all(struct html_scan *scp)
 {
-    struct html_scan sc;
-    memset(&sc, 0, sizeof sc);
-    sc.src = src;
-    sc.len = len;
-    sc.out = out;
-    sc.diag = diag;
-    sc.lline = 1;
+    struct html_scan sc = *scp;
+    const char *src = sc.src;
+    size_t len = sc.len;
     size_t i = 0;
-    int rc;
+    int rc = 0;
     while (i < len) {
         const char *lt = memchr(src + i, '<', len - i);
         if (!lt)
@@ -1009,11 +1009,56 @@ kb_html_scan(const char *src, size_t len, struct kb_reflist *out, struct kb_diag
             html_track(&sc, &t);
             continue;
         }
+        if (sc.probe && sc.svg == 0) {
+            bool module =
+                (t.id == T_SCRIPT && html_script_type(&sc, &t) == 2) ||
+                (t.id == T_LINK && html_link_kind(&sc, &t) == (int)KB_REF_HTML_MODULEPRELOAD);
+            if (module && !sc.found) {
+                sc.found = true;
+                sc.first_module = t.open;
+            }
+            if (t.id == T_SCRIPT && html_attr_is(&sc, &t, A_TYPE, "importmap"))
+                sc.has_map = true;
+        }
         if ((rc = html_emit_tag(&sc, &t)))
-            return rc;
+            break;
         if ((rc = html_raw_content(&sc, &t, &i)))
-            return rc;
+            break;
         html_track(&sc, &t);
     }
-    return 0;
+    *scp = sc;
+    return rc;
+}
+
+int
+kb_html_scan(const char *src, size_t len, struct kb_reflist *out, struct kb_diag *diag)
+{
+    struct html_scan sc;
+    memset(&sc, 0, sizeof sc);
+    sc.src = src;
+    sc.len = len;
+    sc.out = out;
+    sc.diag = diag;
+    sc.lline = 1;
+    return html_scan_all(&sc);
+}
+
+int
+kb_html_module_start(const char *src, size_t len, size_t *pos, bool *has_map)
+{
+    struct kb_reflist refs = { 0 };
+    struct kb_diag diag;
+    struct html_scan sc;
+    memset(&sc, 0, sizeof sc);
+    sc.src = src;
+    sc.len = len;
+    sc.out = &refs;
+    sc.diag = &diag;
+    sc.lline = 1;
+    sc.probe = true;
+    int rc = html_scan_all(&sc);
+    kb_reflist_free(&refs);
+    *pos = sc.found ? sc.first_module : len;
+    *has_map = sc.has_map;
+    return rc ? rc : sc.found ? 0 : 1;
 }

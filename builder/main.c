@@ -55,6 +55,9 @@ usage(FILE *to)
           "                         (no renaming; source maps follow)\n"
           "      --keep-comments    keep every comment in the chunks (default: only legal\n"
           "                         comments, /*! */, @license, @preserve)\n"
+          "      --import-map       chunks import each other by their unhashed URLs, resolved\n"
+          "                         by an import map in each page: a changed module renames\n"
+          "                         only its own chunk (and the pages)\n"
           "      --legacy, --no-legacy  with bundling, also write System.register twins of\n"
           "                         the chunks for nomodule browsers (default: on)\n"
           "  -q, --quiet            no table, warnings and errors only\n"
@@ -286,6 +289,7 @@ main(int argc, char **argv)
         { "no-legacy", no_argument, NULL, 'l' },
         { "minify-whitespace", no_argument, NULL, 'M' },
         { "keep-comments", no_argument, NULL, 'K' },
+        { "import-map", no_argument, NULL, 'i' },
         { "quiet", no_argument, NULL, 'q' },
         { "verbose", no_argument, NULL, 'v' },
         { "help", no_argument, NULL, 'h' },
@@ -369,6 +373,7 @@ main(int argc, char **argv)
         case 'l': o.legacy = false; break;
         case 'M': o.minify_ws = true; break;
         case 'K': o.keep_comments = true; break;
+        case 'i': o.import_map = true; break;
         case 'q': o.quiet = true; break;
         case 'v': level = level < KC_LOG_INFO ? KC_LOG_INFO : KC_LOG_DEBUG; break;
         case 'h': usage(stdout); return 0;

@@ -54,6 +54,66 @@ decide_renames(struct kb_site *s)
     }
 }
 
+/* ---- --import-map ------------------------------------------------------------ */
+
+static bool
+is_module_edge(enum kb_ref_kind k)
+{
+    return k == KB_REF_JS_IMPORT || k == KB_REF_JS_DYNAMIC;
+}
+
+/* Marks as mapped every module an entry document's module scripts load,
+ * through static and dynamic imports (legacy twins excluded: they keep their
+ * URL tables). */
+static int
+mark_mapped(struct kb_site *s)
+{
+    int *stack = malloc((s->n + 1) * sizeof *stack);
+    if (!stack)
+        return KC_ENOMEM;
+    size_t sp = 0;
+    for (size_t d = 0; d < s->n; d++) {
+        const struct kb_file *doc = &s->files[d];
+        if (!(doc->role & KB_ROLE_ENTRY))
+            continue;
+        for (size_t i = 0; i < doc->refs.n; i++) {
+            const struct kb_ref *r = &doc->refs.v[i];
+            int t = doc->target[i];
+            bool module = r->kind == KB_REF_HTML_MODULE || r->kind == KB_REF_HTML_MODULEPRELOAD ||
+                          ((r->flags & KB_REF_F_INLINE) && is_module_edge(r->kind));
+            if (t < 0 || !module || s->files[t].mapped || (s->files[t].role & KB_ROLE_LEGACY))
+                continue;
+            s->files[t].mapped = true;
+            stack[sp++] = t;
+            while (sp > 0) {
+                const struct kb_file *f = &s->files[stack[--sp]];
+                for (size_t k = 0; k < f->refs.n; k++) {
+                    int u = f->target[k];
+                    if (u < 0 || !is_module_edge(f->refs.v[k].kind) || s->files[u].mapped ||
+                        (s->files[u].role & KB_ROLE_LEGACY))
+                        continue;
+                    s->files[u].mapped = true;
+                    stack[sp++] = u;
+                }
+            }
+        }
+    }
+    free(stack);
+    return 0;
+}
+
+/* With --import-map, an import between two mapped modules of a renamed one
+ * is not rewritten: the page's import map resolves its unhashed URL, so the
+ * importer's bytes (and name) do not depend on the imported one's name. */
+static bool
+stable_ref(const struct kb_site *s, const struct kb_file *f, size_t i)
+{
+    int t = f->target[i];
+    return s->opt->import_map && t >= 0 && f->mapped && !(f->role & KB_ROLE_ENTRY) &&
+           is_module_edge(f->refs.v[i].kind) && s->files[t].mapped &&
+           (s->files[t].role & KB_ROLE_RENAMED);
+}
+
 /* ---- output names --------------------------------------------------------- */
 
 /* Extensions that belong together: "app.js.map" -> "app.HASH.js.map". */
@@ -158,6 +218,132 @@ new_url(const struct kb_site *s, const struct kb_file *f, const struct kb_ref *r
     return rc;
 }
 
+static int cmp_int_path(const void *a, const void *b, void *ctx);
+
+/* Appends text as a JSON string that is safe inside <script>. */
+static int
+json_str(struct kc_buf *b, const char *text)
+{
+    int rc = kc_buf_puts(b, "\"");
+    for (const unsigned char *p = (const unsigned char *)text; *p && !rc; p++) {
+        if (*p == '"' || *p == '\\')
+            rc = kc_buf_printf(b, "\\%c", *p);
+        else if (*p < 0x20 || *p == '<' || *p == '>' || *p == '&')
+            rc = kc_buf_printf(b, "\\u%04x", *p);
+        else
+            rc = kc_buf_append(b, p, 1);
+    }
+    return rc ? rc : kc_buf_puts(b, "\"");
+}
+
+/* The URL of site path `path` in doc's import map: under --base when the
+ * page names its modules by absolute URLs, else relative to the page (a key
+ * starting with "./" or "../" is a URL, resolved against the page's URL, so
+ * the release works under any prefix, as the page's relative URLs do). */
+static int
+json_url(struct kc_buf *b, const struct kb_site *s, const struct kb_file *doc, bool absolute,
+         const char *path)
+{
+    struct kc_buf u;
+    kc_buf_init(&u, PATH_MAX * 4);
+    int rc;
+    if (absolute) {
+        rc = kc_buf_puts(&u, s->opt->base);
+        if (!rc)
+            rc = kc_url_encode_path(path, &u);
+    } else {
+        char dir[PATH_MAX];
+        kc_path_dirname(doc->path, dir, sizeof dir);
+        rc = kc_path_relative(dir, path, &u); /* "./" or "../" first */
+    }
+    if (!rc)
+        rc = json_str(b, u.data);
+    kc_buf_free(&u);
+    return rc;
+}
+
+/*
+ * The <script type="importmap"> of entry document doc (--import-map): each
+ * module its module scripts load through a stable reference, mapped from its
+ * unhashed URL to its fingerprinted one, with its integrity. out stays
+ * empty when the document needs none.
+ */
+static int
+import_map(const struct kb_site *s, const struct kb_file *doc, struct kc_buf *out)
+{
+    size_t n = s->n;
+    int *stack = malloc((n + 1) * sizeof *stack), *list = malloc((n + 1) * sizeof *list);
+    char *seen = calloc(n + 1, 1), *listed = calloc(n + 1, 1);
+    int rc = stack && list && seen && listed ? 0 : KC_ENOMEM;
+    size_t sp = 0, nl = 0;
+    for (size_t i = 0; i < doc->refs.n && !rc; i++) {
+        int t = doc->target[i];
+        if (t < 0 || !s->files[t].mapped || seen[t])
+            continue;
+        seen[t] = 1;
+        stack[sp++] = t;
+        while (sp > 0) {
+            const struct kb_file *f = &s->files[stack[--sp]];
+            for (size_t k = 0; k < f->refs.n; k++) {
+                int u = f->target[k];
+                if (!stable_ref(s, f, k))
+                    continue;
+                if (!listed[u]) {
+                    listed[u] = 1;
+                    list[nl++] = u;
+                }
+                if (!seen[u]) {
+                    seen[u] = 1;
+                    stack[sp++] = u;
+                }
+            }
+        }
+    }
+    bool absolute = false;
+    for (size_t i = 0; i < doc->refs.n; i++)
+        if (doc->refs.v[i].kind == KB_REF_HTML_MODULE ||
+            doc->refs.v[i].kind == KB_REF_HTML_MODULEPRELOAD)
+            absolute |= doc->refs.v[i].url[0] == '/';
+    if (!rc && nl > 0) {
+        qsort_r(list, nl, sizeof *list, cmp_int_path, (void *)s);
+        rc = kc_buf_puts(out, "<script type=\"importmap\">{\"imports\":{");
+        for (size_t i = 0; i < nl && !rc; i++) {
+            const struct kb_file *t = &s->files[list[i]];
+            rc = i ? kc_buf_puts(out, ",") : 0;
+            if (!rc)
+                rc = json_url(out, s, doc, absolute, t->path);
+            if (!rc)
+                rc = kc_buf_puts(out, ":");
+            if (!rc)
+                rc = json_url(out, s, doc, absolute, t->out_path);
+        }
+        if (!rc)
+            rc = kc_buf_puts(out, "}");
+        if (!rc && s->opt->integrity) {
+            rc = kc_buf_puts(out, ",\"integrity\":{");
+            for (size_t i = 0; i < nl && !rc; i++) {
+                const struct kb_file *t = &s->files[list[i]];
+                rc = i ? kc_buf_puts(out, ",") : 0;
+                if (!rc)
+                    rc = json_url(out, s, doc, absolute, t->out_path);
+                if (!rc)
+                    rc = kc_buf_puts(out, ":");
+                if (!rc)
+                    rc = json_str(out, t->sri);
+            }
+            if (!rc)
+                rc = kc_buf_puts(out, "}");
+        }
+        if (!rc)
+            rc = kc_buf_puts(out, "}</script>\n");
+    }
+    free(stack);
+    free(list);
+    free(seen);
+    free(listed);
+    return rc;
+}
+
 static bool
 wants_integrity(const struct kb_ref *r)
 {
@@ -177,12 +363,37 @@ wants_integrity(const struct kb_ref *r)
  * nothing changed, else a new malloc'd buffer.
  */
 static int
-rewrite(const struct kb_site *s, const struct kb_file *f, bool integrity, unsigned char **out,
-        size_t *out_len)
+rewrite(const struct kb_site *s, const struct kb_file *f, bool integrity, bool map,
+        unsigned char **out, size_t *out_len)
 {
-    struct edit *ed = calloc(2 * f->refs.n + 1, sizeof *ed);
+    struct edit *ed = calloc(2 * f->refs.n + 2, sizeof *ed);
     size_t ne = 0;
     int rc = ed ? 0 : KC_ENOMEM;
+    if (!rc && map) {
+        struct kc_buf m;
+        kc_buf_init(&m, KB_MAX_OUT);
+        rc = import_map(s, f, &m);
+        size_t pos = 0;
+        bool own = false;
+        if (!rc && m.len > 0) {
+            int h = kb_html_module_start((const char *)f->data, f->len, &pos, &own);
+            if (h < 0 || h > 1)
+                rc = h < 0 ? h : KC_EPARSE;
+        }
+        if (!rc && m.len > 0 && own) {
+            kc_error("%s: --import-map: the page has an import map of its own; kiln does not "
+                     "merge import maps (build without --import-map, or remove it)",
+                     f->path);
+            rc = KC_EPARSE;
+        }
+        if (!rc && m.len > 0) {
+            ed[ne].start = ed[ne].end = pos;
+            ed[ne].text = kc_buf_steal(&m, NULL);
+            rc = ed[ne++].text ? 0 : KC_ENOMEM;
+        } else {
+            kc_buf_free(&m);
+        }
+    }
     size_t last_tag = (size_t)-1;
     for (size_t i = 0; i < f->refs.n && !rc; i++) {
         const struct kb_ref *r = &f->refs.v[i];
@@ -190,6 +401,8 @@ rewrite(const struct kb_site *s, const struct kb_file *f, bool integrity, unsign
         if (t < 0)
             continue;
         const struct kb_file *tf = &s->files[t];
+        if (stable_ref(s, f, i))
+            continue;
         if (strcmp(tf->out_path, tf->path) != 0) {
             struct kc_buf b;
             kc_buf_init(&b, PATH_MAX * 2);
@@ -287,7 +500,7 @@ process_component(struct kb_site *s, int *m, size_t n)
     if (n == 1) {
         const struct kb_file *f = &s->files[m[0]];
         for (size_t r = 0; r < f->refs.n; r++)
-            cyclic |= f->target[r] == m[0];
+            cyclic |= f->target[r] == m[0] && !stable_ref(s, f, r);
     }
     qsort_r(m, n, sizeof *m, cmp_int_path, s);
     if (cyclic) {
@@ -308,7 +521,7 @@ process_component(struct kb_site *s, int *m, size_t n)
             struct kb_file *f = &s->files[m[i]];
             if (!(f->role & KB_ROLE_RENAMED))
                 continue;
-            rc = rewrite(s, f, false, &prov[i], &plen[i]);
+            rc = rewrite(s, f, false, false, &prov[i], &plen[i]);
             if (!rc)
                 rc = kc_buf_printf(&all, "%s%c%zu%c", f->path, 0, plen[i], 0);
             if (!rc)
@@ -349,7 +562,7 @@ process_component(struct kb_site *s, int *m, size_t n)
                 continue;
             unsigned char *bytes;
             size_t len;
-            rc = rewrite(s, f, true, &bytes, &len);
+            rc = rewrite(s, f, true, false, &bytes, &len);
             if (rc)
                 break;
             set_final(f, bytes, len);
@@ -388,8 +601,9 @@ components(struct kb_site *s)
             int v = t.cstack[csp - 1];
             struct kb_file *f = &s->files[v];
             if (t.edge[v] < f->refs.n) {
-                int w = f->target[t.edge[v]++];
-                if (w < 0)
+                size_t e = t.edge[v]++;
+                int w = f->target[e];
+                if (w < 0 || stable_ref(s, f, e))
                     continue;
                 if (t.index[w] < 0) {
                     t.index[w] = t.low[w] = counter++;
@@ -573,7 +787,21 @@ kb_name(struct kb_site *s)
         if (!s->files[i].out_path)
             return KC_ENOMEM;
     }
-    int rc = components(s);
+    int rc = s->opt->import_map ? mark_mapped(s) : 0;
+    if (!rc)
+        rc = components(s);
+    /* The import maps need every module's final name and bytes: the entry
+     * documents are rewritten again once all are known. */
+    for (size_t i = 0; i < s->n && !rc && s->opt->import_map; i++) {
+        struct kb_file *f = &s->files[i];
+        if (!(f->role & KB_ROLE_ENTRY) || (f->role & KB_ROLE_RENAMED))
+            continue;
+        unsigned char *bytes;
+        size_t len;
+        rc = rewrite(s, f, true, true, &bytes, &len);
+        if (!rc)
+            set_final(f, bytes, len);
+    }
     if (!rc)
         rc = check_clashes(s);
     if (!rc)

@@ -81,6 +81,11 @@ void kb_diag_set(struct kb_diag *d, const char *src, size_t off, const char *fmt
  * A whole file is scanned with base 0, line0 1.
  */
 int kb_html_scan(const char *src, size_t len, struct kb_reflist *out, struct kb_diag *diag);
+/* Where an import map must go in an HTML document: *pos is the '<' of its
+ * first module script or modulepreload link; *has_map tells whether it has a
+ * <script type="importmap"> of its own. Returns 0, 1 when it loads no module
+ * (*pos is then len), or a scanner error. */
+int kb_html_module_start(const char *src, size_t len, size_t *pos, bool *has_map);
 int kb_css_scan(const char *src, size_t len, size_t base, unsigned line0, struct kb_reflist *out,
                 struct kb_diag *diag);
 int kb_js_scan(const char *src, size_t len, size_t base, unsigned line0, bool module,

@@ -40,6 +40,8 @@ struct kb_options {
     bool bundle;           /* --bundle: scope-hoisted ES module chunks (docs/bundling.md) */
     bool legacy;           /* --legacy (default): System.register twins of the chunks */
     bool minify_ws;        /* --minify-whitespace: chunks without comments and spare blanks */
+    bool import_map;       /* --import-map: module-to-module references resolved by an
+                              import map in each page, not rewritten (no hash cascade) */
     bool keep_comments;    /* --keep-comments: chunks keep every comment (default: legal ones) */
 };
 
@@ -83,6 +85,7 @@ struct kb_file {
     struct kb_reflist refs;
     int *target;      /* per ref: index of the local file it names, or KB_T_* */
     char *scan_error; /* why the scanner rejected the file (owned), or NULL */
+    bool mapped;      /* --import-map: a module the pages' module scripts load */
     bool reachable;   /* an entry document loads it, directly or not */
 
     /* Computed by naming. */

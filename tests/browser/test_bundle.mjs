@@ -5,7 +5,9 @@
 // the same window.__log in both: evaluation order, live bindings, cycles,
 // namespaces, names; and so must the legacy twins (System.register format,
 // kiln's loader), forced by stripping the module scripts, and reached through
-// kiln's capability-check fallback with the check stripped. Then the same for seeded random module graphs (which
+// kiln's capability-check fallback with the check stripped; and so must a third
+// build with --import-map (chunks resolved through the page's generated import
+// map, integrity checked). Then the same for seeded random module graphs (which
 // may be left unbundled, with a warning: both builds must still agree).
 // Prints TAP.
 // Environment: KILN_BUILD (the binary), CHROMIUM (/usr/bin/chromium).
@@ -90,6 +92,8 @@ const MODES = {
   'no-bundle': ['--no-bundle'],
   bundle: ['--bundle'],
   minify: ['--bundle', '--minify-whitespace'],
+  /* Chunks importing each other through the page's generated import map. */
+  'import-map': ['--bundle', '--import-map'],
 };
 
 function build(name, mode) {
@@ -220,7 +224,7 @@ async function siteExample(page) {
   const PAGES = ['index.html', 'about.html', 'docs/guide.html', 'nowhere.html'];
   const got = {};
   await page.clock.setFixedTime(new Date('2026-03-04T10:17:00'));
-  for (const mode of ['no-bundle', 'bundle', 'minify']) {
+  for (const mode of ['no-bundle', 'bundle', 'minify', 'import-map']) {
     const dir = path.join(TMP, `site-example-${mode}`);
     const p = spawnSync(KILN_BUILD, ['-q', '--no-sw', '--no-cache', '--encodings', 'none',
       '--exclude', 'kiln-edge.conf', ...MODES[mode], '-o', dir, SITE], { encoding: 'utf8' });
@@ -238,7 +242,7 @@ async function siteExample(page) {
   const counts = [];
   for (const url of PAGES) {
     const a = got['no-bundle'][url], b = got.bundle[url];
-    for (const mode of ['bundle', 'minify'])
+    for (const mode of ['bundle', 'minify', 'import-map'])
       if (JSON.stringify(a.seen) !== JSON.stringify(got[mode][url].seen))
         throw new Error(`${url} differs (${mode}):\n  original ${JSON.stringify(a.seen)}\n  ${mode} ${JSON.stringify(got[mode][url].seen)}`);
     if (a.seen.log.some((l) => /^pageerror|never/.test(l)))
@@ -288,6 +292,7 @@ async function main() {
       const plain = build(name, 'no-bundle');
       const bundled = build(name, 'bundle');
       build(name, 'minify');
+      build(name, 'import-map');
       const random = name.startsWith('random-');
       if (/unbundled/.test(bundled.stderr) && !random)
         throw new Error(`the bundler left it unbundled: ${bundled.stderr}`);
@@ -326,7 +331,10 @@ async function main() {
       const mz = await observe(page, port, `${name}-minify`);
       if (!mz.done || mz.errors.length || JSON.stringify(a.log) !== JSON.stringify(mz.log))
         throw new Error(`--minify-whitespace: ${mz.errors.join('; ')}\n  original ${JSON.stringify(a.log)}\n  minified ${JSON.stringify(mz.log)}`);
-      console.log(`ok ${n} - ${name}: the bundle (minified or not) and its legacy twins log what the original modules log (${a.log.length} lines, ${a.scripts.length} -> ${b.scripts.length} scripts, legacy ${c.scripts.length}${twins ? "; twins also through the fallback" : inline ? "; an inline module script: no legacy equivalent" : ", unbundled"})`);
+      const im = await observe(page, port, `${name}-import-map`);
+      if (!im.done || im.errors.length || JSON.stringify(a.log) !== JSON.stringify(im.log))
+        throw new Error(`--import-map: ${im.errors.join('; ')}\n  original ${JSON.stringify(a.log)}\n  import map ${JSON.stringify(im.log)}`);
+      console.log(`ok ${n} - ${name}: the bundle (minified or not, through an import map or not) and its legacy twins log what the original modules log (${a.log.length} lines, ${a.scripts.length} -> ${b.scripts.length} scripts, legacy ${c.scripts.length}${twins ? "; twins also through the fallback" : inline ? "; an inline module script: no legacy equivalent" : ", unbundled"})`);
     } catch (e) {
       failed++;
       console.log(`not ok ${n} - ${name}: ${e.message.replace(/\n/g, '\n# ')}`);
@@ -335,7 +343,7 @@ async function main() {
   n++;
   try {
     const counts = await siteExample(page);
-    console.log(`ok ${n} - site-example bundles without warnings, and every page shows and logs the same bundled (minified or not) and not (scripts: ${counts})`);
+    console.log(`ok ${n} - site-example bundles without warnings, and every page shows and logs the same bundled (minified or not, through an import map or not) and not (scripts: ${counts})`);
   } catch (e) {
     failed++;
     console.log(`not ok ${n} - site-example: ${e.message.replace(/\n/g, '\n# ')}`);

@@ -538,4 +538,61 @@ def _(tmp):
         assert "would run in a different order" in err, (effect, err)
 
 
+def names_after_edit(tmp, *extra):
+    """Builds dynamic-shared, changes lazy.js, builds again: {source: (before,
+    after)} of the files whose names changed, and the second index.html."""
+    import shutil
+    src = os.path.join(tmp, "src")
+    shutil.rmtree(src, ignore_errors=True)
+    shutil.copytree(os.path.join(FIXTURES, "dynamic-shared"), src)
+    a, b = os.path.join(tmp, "a"), os.path.join(tmp, "b")
+    build(src, a, *extra)
+    write(src, "lazy.js", read(src, "lazy.js").replace("'n = '", "'n is '"))
+    build(src, b, *extra)
+    ma, mb = by_source(a), by_source(b)
+    assert ma.keys() == mb.keys(), (ma.keys(), mb.keys())
+    changed = {k: (ma[k]["file"], mb[k]["file"]) for k in ma if ma[k]["file"] != mb[k]["file"]}
+    return changed, read(b, "index.html")
+
+
+@test("--import-map: a changed module renames only its own chunk; the page's import map maps the rest")
+def _(tmp):
+    changed, _ = names_after_edit(tmp, "--no-legacy")
+    assert set(changed) == {"lazy.js", "main.js", "lazy.bundle.js.map"}, changed
+    changed, html = names_after_edit(tmp, "--no-legacy", "--import-map")
+    assert set(changed) == {"lazy.js", "lazy.bundle.js.map"}, changed
+    m = re.search(r'<script type="importmap">(.*?)</script>', html)
+    assert m, html
+    imap = json.loads(m.group(1))
+    lazy = changed["lazy.js"][1]
+    assert imap["imports"]["./lazy.js"] == "./" + lazy, imap
+    assert imap["integrity"]["./" + lazy].startswith("sha384-"), imap
+    assert "./main.js" not in imap["imports"], imap
+    # Before the first module script and the modulepreload link.
+    first = min(html.index('<script type="module"'), html.index('rel="modulepreload"'))
+    assert m.start() < first, html
+    # The legacy twins keep their URL tables: their names still cascade.
+    changed, _ = names_after_edit(tmp, "--import-map")
+    assert {"lazy.js", "lazy.legacy.js", "main.legacy.js"} <= changed.keys(), changed
+    assert "main.js" not in changed, changed
+    # Without integrity, no integrity section.
+    _, html = names_after_edit(tmp, "--import-map", "--no-integrity")
+    imap = json.loads(re.search(r'<script type="importmap">(.*?)</script>', html).group(1))
+    assert "integrity" not in imap and "./lazy.js" in imap["imports"], imap
+
+
+@test("--import-map with a page's own import map is refused, naming the page")
+def _(tmp):
+    page = ('<!doctype html><script type="importmap">{"imports":{"x":"./x.js"}}</script>'
+            '<script type="module" src="main.js"></script>\n')
+    src, dist = site(tmp, {"main.js": 'import("x").then(m => m.f());\nimport("./lazy.js");\n',
+                           "x.js": "export function f() {}\n",
+                           "lazy.js": "export const z = 1;\n"}, page=page)
+    rc, _, err = build(src, dist, "--import-map", check=False)
+    assert rc == 1, (rc, err)
+    assert "kiln-build: error: index.html: --import-map: the page has an import map of its own" \
+        in err, err
+    assert not os.path.exists(dist)
+
+
 run_all()
