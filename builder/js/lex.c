@@ -8,6 +8,7 @@
 #include "builder/js/lex.h"
 #include "builder/js/idtab.h"
 #include "common/error.h"
+#include "common/path.h"
 #include "common/utf8.h"
 
 #include <math.h>
@@ -143,18 +144,6 @@ kb_jslex_id_part(uint32_t cp)
                              sizeof kb_js_id_continue / sizeof *kb_js_id_continue, cp);
 }
 
-static int
-kb_jslex_hex(int c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 /* Skips whitespace and comments from lx->pos; sets tok.nl on a line break. */
 static void
 kb_jslex_skip(struct kb_jslex *lx)
@@ -266,8 +255,8 @@ kb_jslex_uesc(const struct kb_jslex *lx, uint32_t p, uint32_t *end)
     if (q < lx->len && s[q] == '{') {
         q++;
         int nd = 0;
-        while (q < lx->len && kb_jslex_hex(s[q]) >= 0) {
-            cp = cp * 16 + (uint32_t)kb_jslex_hex(s[q]);
+        while (q < lx->len && kc_hexval(s[q]) >= 0) {
+            cp = cp * 16 + (uint32_t)kc_hexval(s[q]);
             if (cp > 0x10ffff)
                 return UINT32_MAX;
             q++;
@@ -279,9 +268,9 @@ kb_jslex_uesc(const struct kb_jslex *lx, uint32_t p, uint32_t *end)
         return cp;
     }
     for (int i = 0; i < 4; i++) {
-        if (q >= lx->len || kb_jslex_hex(s[q]) < 0)
+        if (q >= lx->len || kc_hexval(s[q]) < 0)
             return UINT32_MAX;
-        cp = cp * 16 + (uint32_t)kb_jslex_hex(s[q++]);
+        cp = cp * 16 + (uint32_t)kc_hexval(s[q++]);
     }
     *end = q;
     return cp;
@@ -337,7 +326,7 @@ kb_jslex_digits(struct kb_jslex *lx, uint32_t *pp, int radix, bool sep_ok, int *
     int n = 0;
     bool last_sep = false;
     while (p < lx->len) {
-        int d = kb_jslex_hex(s[p]);
+        int d = kc_hexval(s[p]);
         if (s[p] == '_' && sep_ok) {
             if (n == 0 || last_sep)
                 kb_jslex_fail(lx, p, "misplaced numeric separator");
@@ -481,8 +470,8 @@ kb_jslex_escape(struct kb_jslex *lx, uint32_t p, struct kb_jsbuf *b, bool tmpl, 
     case '\r': return q + 1 < lx->len && s[q + 1] == '\n' ? q + 2 : q + 1;
     case '\n': return q + 1;
     case 'x': {
-        int h1 = q + 1 < lx->len ? kb_jslex_hex(s[q + 1]) : -1;
-        int h2 = q + 2 < lx->len ? kb_jslex_hex(s[q + 2]) : -1;
+        int h1 = q + 1 < lx->len ? kc_hexval(s[q + 1]) : -1;
+        int h2 = q + 2 < lx->len ? kc_hexval(s[q + 2]) : -1;
         if (h1 < 0 || h2 < 0) {
             if (!tmpl)
                 kb_jslex_fail(lx, p, "invalid \\x escape: expected two hex digits");
