@@ -82,24 +82,7 @@ for b in "$edge_base" "$nginx_base"; do
     timeout 30 wrk -t2 -c"$BENCH_CONNS" -d2s -H 'Accept-Encoding: br' "$b$url_b" >/dev/null
 done
 
-for t in a b; do
-    if [ "$t" = a ]; then url=$url_a; else url=$url_b; fi
-    r=1
-    while [ $r -le "$BENCH_REPS" ]; do
-        for s in $(abba $r); do
-            server_of "$s"
-            echo "== ($t) $s, repetition $r: wrk -t2 -c$BENCH_CONNS -d$BENCH_DURATION --latency$([ $t = b ] && echo " -H 'Accept-Encoding: br'") $url"
-            if [ "$t" = a ]; then
-                run_wrk "$work/wrk/$t.$s.$r" "$base" "$pid" "$url"
-            else
-                run_wrk "$work/wrk/$t.$s.$r" "$base" "$pid" "$url" -H 'Accept-Encoding: br'
-            fi
-            print_wrk "$work/wrk/$t.$s.$r"
-            alive
-        done
-        r=$((r + 1))
-    done
-done
+wrk_ab
 
 # ---- (d): idle keep-alive connections -------------------------------------------
 

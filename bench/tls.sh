@@ -177,24 +177,7 @@ done
 
 # ---- (a), (b): keep-alive throughput with wrk -----------------------------------
 
-for t in a b; do
-    if [ "$t" = a ]; then url=$url_a; else url=$url_b; fi
-    r=1
-    while [ $r -le "$BENCH_REPS" ]; do
-        for s in $(abba $r); do
-            server_of "$s"
-            echo "== ($t) $s, repetition $r: wrk -t2 -c$BENCH_CONNS -d$BENCH_DURATION --latency$([ $t = b ] && echo " -H 'Accept-Encoding: br'") $base$url"
-            if [ "$t" = a ]; then
-                run_wrk "$work/wrk/$t.$s.$r" "$base" "$pid" "$url"
-            else
-                run_wrk "$work/wrk/$t.$s.$r" "$base" "$pid" "$url" -H 'Accept-Encoding: br'
-            fi
-            print_wrk "$work/wrk/$t.$s.$r"
-            alive
-        done
-        r=$((r + 1))
-    done
-done
+wrk_ab
 
 # ---- report -------------------------------------------------------------------
 
