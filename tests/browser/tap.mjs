@@ -1,11 +1,30 @@
-// The TAP side of the browser tests: tests run in order (each may rely on
-// the ones before, as a visitor's story does); a setup that fails fails them
-// all. Prints "ok N - name" / "not ok N - name" with the stack, then "1..N",
-// and returns the number of failures.
+// What the browser tests share: the flags Chromium runs with, a free port,
+// and the TAP runner (tests run in order, each may rely on the ones before,
+// as a visitor's story does; a setup that fails fails them all).
+import net from 'node:net';
+
+/* Headless Debian chromium, as the issue prescribes, with a fresh profile
+ * given by the caller. */
+export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+    s.on('error', reject);
+  });
+}
+
 function printStack(e) {
   for (const l of String((e && e.stack) || e).split('\n')) console.log('#   ' + l);
 }
 
+/* Prints "ok N - name" / "not ok N - name" with the stack, then "1..N", and
+ * returns the number of failures. */
 export async function runTap(tests, setup) {
   try {
     await setup();

@@ -12,7 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
-import { runTap } from './tap.mjs';
+import { CHROMIUM_ARGS, freePort, runTap } from './tap.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const KILN_BUILD = process.env.KILN_BUILD || path.join(ROOT, 'build/asan/bin/kiln-build');
@@ -20,8 +20,6 @@ const KILN_EDGE = process.env.KILN_EDGE || path.join(ROOT, 'build/asan/bin/kiln-
 const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 const TMP = fs.mkdtempSync(path.join(os.tmpdir(), 'kiln-https-'));
 const CERTS = path.join(TMP, 'certs');
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 const tests = [];
 const test = (name, fn) => tests.push({ name, fn });
@@ -33,17 +31,6 @@ function run(cmd, args) {
   if (p.status !== 0) throw new Error(`${cmd} exited ${p.status}: ${p.stderr}`);
   return p.stdout;
 }
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-    s.on('error', reject);
-  });
-}
-
 let edge = null;
 let port = 0;
 let redirectPort = 0;
@@ -76,7 +63,7 @@ async function browser(name, trust) {
     run('certutil', ['-A', '-d', `sql:${db}`, '-t', 'C,,', '-n', 'kiln test CA',
       '-i', path.join(CERTS, 'ca.crt')]);
   const context = await chromium.launchPersistentContext(path.join(home, 'profile'), {
-    executablePath: CHROMIUM, headless: true, args: ARGS, env: { ...process.env, HOME: home },
+    executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS, env: { ...process.env, HOME: home },
   });
   const page = context.pages()[0] || await context.newPage();
   page.setDefaultTimeout(20000);

@@ -11,7 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
-import { runTap } from './tap.mjs';
+import { CHROMIUM_ARGS, freePort, runTap } from './tap.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const KILN_BUILD = process.env.KILN_BUILD || path.join(ROOT, 'build/asan/bin/kiln-build');
@@ -54,17 +54,6 @@ function build(out) {
   const sw = fs.readFileSync(path.join(out, 'sw.js'), 'utf8');
   const list = (name) => JSON.parse(sw.match(new RegExp(`^const ${name} = (.*);$`, 'm'))[1]);
   return { out, stderr: p.stderr, manifest, precache: list('PRECACHE'), warm: list('WARM') };
-}
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-    s.on('error', reject);
-  });
 }
 
 /* The browser talks to kiln-edge through this relay, which counts the bytes
@@ -328,8 +317,7 @@ async function main() {
     context = await chromium.launchPersistentContext(path.join(TMP, 'profile'), {
       executablePath: CHROMIUM,
       headless: true,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run',
-        '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: CHROMIUM_ARGS,
     });
     page = context.pages()[0] || await context.newPage();
     page.setDefaultTimeout(15000);
