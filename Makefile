@@ -139,9 +139,9 @@ unit: $(UNIT_BIN)
 
 DEMO_LISTEN ?= 127.0.0.1:8080
 demo: deps bin/kiln-build $(EDGE_BIN)
-	./bin/kiln-build --exclude kiln-edge.conf -o dist site-example
+	./bin/kiln-build -o dist site-example
 	@echo "release written to dist/; serving it at http://$(DEMO_LISTEN)/ (Ctrl-C stops)"
-	./bin/kiln-edge --config site-example/kiln-edge.conf -l $(DEMO_LISTEN) dist
+	./bin/kiln-edge --config kiln-edge.conf -l $(DEMO_LISTEN) dist
 
 deps:
 	@missing=$$(for p in $(DEB_PKGS) $(BROWSER_PKGS); do \

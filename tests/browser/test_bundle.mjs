@@ -228,7 +228,7 @@ async function siteExample(page) {
   for (const mode of ['no-bundle', 'bundle', 'minify', 'import-map']) {
     const dir = path.join(TMP, `site-example-${mode}`);
     const p = spawnSync(KILN_BUILD, ['-q', '--no-sw', '--no-cache', '--encodings', 'none',
-      '--exclude', 'kiln-edge.conf', ...MODES[mode], '-o', dir, SITE], { encoding: 'utf8' });
+      ...MODES[mode], '-o', dir, SITE], { encoding: 'utf8' });
     if (p.status !== 0) throw new Error(`kiln-build ${mode} exited ${p.status}: ${p.stderr}`);
     if (p.stderr) throw new Error(`kiln-build ${mode} warned: ${p.stderr}`);
     const server = await serveDir(dir);

@@ -149,7 +149,7 @@ async function main() {
   const failed = await runTap(tests, async () => {
     run('sh', [path.join(ROOT, 'tests/tls/make-test-certs.sh'), CERTS]);
     const out = path.join(TMP, 'release');
-    run(KILN_BUILD, ['-q', '--no-cache', '--exclude', 'kiln-edge.conf', '-o', out,
+    run(KILN_BUILD, ['-q', '--no-cache', '-o', out,
       path.join(ROOT, 'site-example')]);
     await startEdge(out);
     trusted = await browser('trusted', true);

@@ -46,7 +46,7 @@ async function until(fn, what, ms = 15000) {
 /* ---- the release and the server ------------------------------------------- */
 
 function build(out) {
-  const p = spawnSync(KILN_BUILD, ['-q', '--exclude', 'kiln-edge.conf', '--cache-dir',
+  const p = spawnSync(KILN_BUILD, ['-q', '--cache-dir',
     path.join(TMP, 'cache'), '--sw-config', path.join(TMP, 'sw.json'), '-o', out, SRC],
   { encoding: 'utf8' });
   if (p.status !== 0) throw new Error(`kiln-build exited ${p.status}: ${p.stderr}`);

@@ -468,7 +468,7 @@ def _(tmp):
 @test("site-example bundles without warnings; about.html's inline script imports a facade")
 def _(tmp):
     dist = os.path.join(tmp, "dist")
-    _, _, err = build(os.path.join(ROOT, "site-example"), dist, "--exclude", "kiln-edge.conf")
+    _, _, err = build(os.path.join(ROOT, "site-example"), dist)
     assert err == "", err
     m = by_source(dist)
     assert m["js/lib/format.js"]["file"] == "js/lib/format.js", "the original is not kept as it is"

@@ -102,7 +102,7 @@ def deploy(tmp, src, *args):
     """tools/deploy.sh SRC into tmp/releases; returns the new release dir."""
     env = dict(os.environ, KILN_BUILD=KILN_BUILD)
     p = subprocess.run([DEPLOY, "-r", os.path.join(tmp, "releases"), *args, src, "--",
-                        "--no-cache", "--exclude", "kiln-edge.conf"],
+                        "--no-cache"],
                        capture_output=True, text=True, env=env, timeout=300)
     assert p.returncode == 0, f"deploy.sh exited {p.returncode}:\n{p.stdout}\n{p.stderr}"
     return os.path.realpath(os.path.join(tmp, "releases", "current")), p.stdout

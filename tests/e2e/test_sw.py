@@ -44,7 +44,7 @@ def build_with(tmp, src, conf, check=True):
 @test("sw.js is in the manifest with cache class revalidate and compressed variants")
 def _(tmp):
     dist = os.path.join(tmp, "dist")
-    kiln_build("-q", "--no-cache", "--exclude", "kiln-edge.conf", "-o", dist, SITE)
+    kiln_build("-q", "--no-cache", "-o", dist, SITE)
     m = json.loads(read(dist, "kiln-manifest.json"))
     e = m["files"]["/sw.js"]
     assert e["class"] == "revalidate" and e["type"].startswith("text/javascript"), e

@@ -1,7 +1,7 @@
 /*
  * kiln-edge's options (edge/config.c): defaults, the command line, the config
  * file, which one wins, and the exact one-line errors an operator sees. Also
- * checks that the shipped site-example/kiln-edge.conf states the real
+ * checks that the shipped kiln-edge.conf states the real
  * defaults, so the documentation cannot drift from the code.
  */
 #include "edge/config.h"
@@ -698,7 +698,7 @@ t_help_and_version(void)
 static void
 t_example_conf_is_defaults(void)
 {
-    int rc = parse("--config", "site-example/kiln-edge.conf", "dist", NULL);
+    int rc = parse("--config", "kiln-edge.conf", "dist", NULL);
     KT_EQ_STR(err, "");
     KT_EQ_INT(rc, 0);
     want = cfg;
@@ -800,7 +800,7 @@ main(void)
     KT_RUN(t_enums_and_paths, "log format, spa-fallback and access-log values");
     KT_RUN(t_config_file_errors, "unreadable, repeated --config and bad file values");
     KT_RUN(t_help_and_version, "--help and --version print to stdout and return 1");
-    KT_RUN(t_example_conf_is_defaults, "site-example/kiln-edge.conf states exactly the defaults");
+    KT_RUN(t_example_conf_is_defaults, "kiln-edge.conf states exactly the defaults");
     KT_RUN(t_tls_options, "TLS options: listeners, certificate pairs, HSTS, sessions");
     KT_RUN(t_tls_option_errors, "TLS options that cannot work together are refused");
     KT_RUN(t_tls_file_pairs, "certificate pairs on the command line replace the file's");
