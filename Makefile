@@ -27,12 +27,12 @@ ASAN_LDFLAGS := -fsanitize=address,undefined
 COMMON_SRC  := $(sort $(wildcard common/*.c))
 # sw-template/*.js are compiled into kiln-build as byte arrays (builder/sw.h).
 GEN_SRC     := build/gen/sw_template.c
-BUILDER_SRC := $(sort $(filter-out builder/main.c,$(wildcard builder/*.c builder/js/*.c))) $(GEN_SRC)
+BUILDER_SRC := $(sort $(filter-out builder/main.c,$(wildcard builder/*.c builder/*/*.c))) $(GEN_SRC)
 EDGE_SRC    := $(sort $(filter-out edge/main.c,$(wildcard edge/*.c)))
 LIB_SRC     := $(COMMON_SRC) $(BUILDER_SRC) $(EDGE_SRC)
 UNIT_SRC    := $(sort $(wildcard tests/unit/test_*.c))
 FUZZ_SRC    := $(sort $(wildcard tests/fuzz/fuzz_*.c))
-ALL_C_H     := $(sort $(wildcard common/*.[ch] builder/*.[ch] builder/js/*.[ch] edge/*.[ch] \
+ALL_C_H     := $(sort $(wildcard common/*.[ch] builder/*.[ch] builder/*/*.[ch] edge/*.[ch] \
                  tests/*.h tests/unit/*.[ch] tests/fuzz/*.[ch] tests/js262/*.[ch]))
 
 REL_OBJ  := $(LIB_SRC:%.c=build/rel/%.o)

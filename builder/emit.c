@@ -4,7 +4,7 @@
  * the previous release; main() swaps the finished directory into place.
  * Output is a pure function of the input: no timestamps, no readdir order.
  */
-#include "builder/legacy.h"
+#include "builder/bundle/legacy.h"
 #include "builder/site.h"
 #include "common/buf.h"
 #include "common/error.h"
@@ -143,57 +143,10 @@ write_file(const char *root, const char *rel, const void *data, size_t len, int6
     return 0;
 }
 
-/* A strong ETag from a SHA-256: 24 hex digits (96 bits) in quotes. */
-void
-kb_etag(const unsigned char *sha, char out[27])
-{
-    char hex[2 * KC_SHA256_LEN + 1];
-    kc_hex(sha, KC_SHA256_LEN, hex);
-    out[0] = '"';
-    memcpy(out + 1, hex, 24);
-    out[25] = '"';
-    out[26] = '\0';
-}
-
-char *
-kb_public_url(const struct kb_site *s, const char *out_path)
-{
-    struct kc_buf b;
-    kc_buf_init(&b, PATH_MAX * 2);
-    if (kc_buf_puts(&b, s->opt->base) || kc_url_encode_path(out_path, &b)) {
-        kc_buf_free(&b);
-        return NULL;
-    }
-    return kc_buf_steal(&b, NULL);
-}
-
 static int
 cmp_str(const void *a, const void *b)
 {
     return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
-void
-kb_release_id(struct kb_site *s, const void *extra, size_t extra_len)
-{
-    struct kc_buf b;
-    kc_buf_init(&b, SIZE_MAX / 2);
-    for (size_t i = 0; i < s->n; i++) {
-        char hex[2 * KC_SHA256_LEN + 1];
-        if (s->files[i].role & KB_ROLE_SW)
-            continue;
-        kc_hex(s->files[i].sha256, KC_SHA256_LEN, hex);
-        kc_buf_printf(&b, "%s %s\n", s->files[i].out_path, hex);
-    }
-    if (extra)
-        kc_buf_append(&b, extra, extra_len);
-    unsigned char d[KC_SHA256_LEN];
-    kc_sha256(b.data ? b.data : "", b.len, d);
-    char hex[2 * KC_SHA256_LEN + 1];
-    kc_hex(d, KC_SHA256_LEN, hex);
-    memcpy(s->release_id, hex, 16);
-    s->release_id[16] = '\0';
-    kc_buf_free(&b);
 }
 
 /* ---- purge tags ----------------------------------------------------------- */
@@ -313,14 +266,6 @@ file_tags(const struct kb_site *s, const struct tagset *t, size_t i)
         free(tag);
     }
     return a;
-}
-
-bool
-kb_file_immutable(const struct kb_file *f)
-{
-    return (f->role & KB_ROLE_RENAMED) ||
-           ((f->role & KB_ROLE_PREHASHED) && (f->role & KB_ROLE_REFERENCED) &&
-            !(f->role & KB_ROLE_KEEP_NAME));
 }
 
 static json_t *

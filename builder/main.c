@@ -188,27 +188,6 @@ now(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-void
-kb_site_free(struct kb_site *s)
-{
-    for (size_t i = 0; i < s->n; i++) {
-        struct kb_file *f = &s->files[i];
-        if (f->out != f->data)
-            free(f->out);
-        free(f->data);
-        free(f->path);
-        free(f->out_path);
-        free(f->target);
-        free(f->scan_error);
-        free(f->preload);
-        kb_reflist_free(&f->refs);
-        for (int e = 0; e < KB_ENC_COUNT; e++)
-            free(f->var[e]);
-    }
-    free(s->files);
-    regfree(&s->hashed);
-}
-
 static int
 build(struct kb_options *o)
 {
@@ -229,7 +208,7 @@ build(struct kb_options *o)
         return 1;
     }
     double t0 = now();
-    rc = kb_scan(&s);
+    rc = kb_load(&s);
     s.t_scan = now() - t0;
     if (!rc)
         rc = kb_resolve(&s);
@@ -237,7 +216,7 @@ build(struct kb_options *o)
         rc = kb_bundle(&s);
     double t1 = now();
     if (!rc)
-        rc = kb_name(&s);
+        rc = kb_fingerprint(&s);
     if (!rc && o->sw)
         rc = kb_sw(&s);
     s.t_name = now() - t1;

@@ -8,7 +8,7 @@
 #define KB_SITE_H
 
 #include "builder/compress.h"
-#include "builder/ref.h"
+#include "builder/refs/ref.h"
 #include "common/hash.h"
 #include "common/mime.h"
 
@@ -122,10 +122,10 @@ int kb_site_find(const struct kb_site *s, const char *p);
 
 /* Pipeline stages, in order. Each returns 0 or a negative KC_E* code after
  * printing "file:line: reason" for every problem it found. */
-int kb_scan(struct kb_site *s);
+int kb_load(struct kb_site *s);
 int kb_resolve(struct kb_site *s);
 int kb_bundle(struct kb_site *s);
-int kb_name(struct kb_site *s);
+int kb_fingerprint(struct kb_site *s);
 int kb_sw(struct kb_site *s);
 int kb_emit(struct kb_site *s, const char *tmp_dir);
 int kb_report(const struct kb_site *s);

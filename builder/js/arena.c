@@ -4,7 +4,7 @@
  * KB_JSAST_ARENA_MAX so a hostile input fails with KC_ETOOBIG instead of
  * exhausting memory.
  */
-#include "builder/js/parse_int.h"
+#include "builder/js/arena.h"
 #include "common/error.h"
 
 #include <stdalign.h>

@@ -8,7 +8,7 @@
 #ifndef KB_JS_AST_H
 #define KB_JS_AST_H
 
-#include "builder/ref.h"
+#include "builder/refs/ref.h"
 
 #include <stdbool.h>
 #include <stddef.h>

@@ -8,7 +8,7 @@
 #ifndef KB_JS_LEX_H
 #define KB_JS_LEX_H
 
-#include "builder/js/parse_int.h"
+#include "builder/js/arena.h"
 
 #include <setjmp.h>
 

@@ -7,7 +7,7 @@
  * Redeclaration rules follow the specification's early errors (the way acorn
  * models them: per scope, sets of lexical, var and function names).
  */
-#include "builder/js/parse_int.h"
+#include "builder/js/arena.h"
 #include "common/error.h"
 
 #include <setjmp.h>

@@ -4,7 +4,7 @@
  * start <= end, spans are increasing and non-overlapping, lines are within the
  * input's line count and every url is non-NULL; on error the list is unchanged.
  */
-#include "builder/ref.h"
+#include "builder/refs/ref.h"
 #include "common/error.h"
 
 #include <stdint.h>

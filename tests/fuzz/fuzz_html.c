@@ -4,7 +4,7 @@
  * not overlapping, a url, a line >= 1, and a tag_end (when set) on the '>'
  * or '/' closing a start tag after the span. A violation abort()s.
  */
-#include "builder/ref.h"
+#include "builder/refs/ref.h"
 #include "common/error.h"
 
 #include <stdint.h>

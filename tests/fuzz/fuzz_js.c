@@ -6,7 +6,7 @@
  * non-NULL; on error the list is unchanged; a script never yields a static
  * import.
  */
-#include "builder/ref.h"
+#include "builder/refs/ref.h"
 #include "common/error.h"
 
 #include <stdint.h>

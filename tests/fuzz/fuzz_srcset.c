@@ -5,7 +5,7 @@
  * whitespace, not starting or ending with a comma, in increasing order; its
  * line must match the newlines before it. A violation abort()s.
  */
-#include "builder/ref.h"
+#include "builder/refs/ref.h"
 #include "common/error.h"
 
 #include <stdint.h>

@@ -3,7 +3,7 @@
  * KC_EPARSE or give refs whose spans lie inside the input, in increasing
  * order, each between the quotes of a JSON string. A violation abort()s.
  */
-#include "builder/ref.h"
+#include "builder/refs/ref.h"
 #include "common/error.h"
 
 #include <stdint.h>

@@ -2,7 +2,7 @@
  * kb_css_scan: which CSS constructs are references, their exact raw spans
  * and decoded URLs, slice offsets (base, line0), and the errors with lines.
  */
-#include "builder/ref.h"
+#include "builder/refs/ref.h"
 #include "common/error.h"
 #include "tests/kt.h"
 

@@ -4,7 +4,7 @@
  * the specification's ResolveExport does it (re-exports, export *, its
  * ambiguity rule, cycles, namespaces), on small sites built in memory.
  */
-#include "builder/bundle.h"
+#include "builder/bundle/internal.h"
 #include "common/error.h"
 #include "common/log.h"
 #include "tests/kt.h"
@@ -105,21 +105,11 @@ static struct kb_options opt = { .base = "/", .bundle = true };
 static struct kb_site site;
 static struct kb_graph g;
 
-/* kb_site_free lives in main.c, which tests do not link. */
 static void
 site_free(void)
 {
-    for (size_t i = 0; i < site.n; i++) {
-        struct kb_file *f = &site.files[i];
-        free(f->path);
-        free(f->data);
-        free(f->target);
-        free(f->scan_error);
-        kb_reflist_free(&f->refs);
-    }
-    free(site.files);
     if (site.opt)
-        regfree(&site.hashed);
+        kb_site_free(&site);
     memset(&site, 0, sizeof site);
 }
 

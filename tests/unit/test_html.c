@@ -4,7 +4,7 @@
  * (comments, raw text, RCDATA), inline CSS/JS handed on, and which malformed
  * files are errors and on which line.
  */
-#include "builder/ref.h"
+#include "builder/refs/ref.h"
 #include "common/error.h"
 #include "tests/kt.h"
 

@@ -4,7 +4,7 @@
  * versus division, templates, comments) that must not create or hide refs;
  * slice offsets; errors with lines.
  */
-#include "builder/ref.h"
+#include "builder/refs/ref.h"
 #include "common/error.h"
 #include "tests/kt.h"
 

@@ -3,7 +3,7 @@
  * System.register text with setters, hoisted and declared exports, the URL
  * table, and the byte span of every URL it reports to the naming stage.
  */
-#include "builder/legacy.h"
+#include "builder/bundle/legacy.h"
 #include "common/log.h"
 #include "tests/kt.h"
 

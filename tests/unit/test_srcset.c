@@ -2,7 +2,7 @@
  * kb_srcset_scan: candidate splitting after the HTML spec, exact spans,
  * descriptors skipped, entity decoding on request, base and line offsets.
  */
-#include "builder/ref.h"
+#include "builder/refs/ref.h"
 #include "common/error.h"
 #include "tests/kt.h"
 

@@ -1,5 +1,5 @@
 /* Unit tests for the web app manifest scanner. */
-#include "builder/ref.h"
+#include "builder/refs/ref.h"
 #include "common/error.h"
 #include "tests/kt.h"
 

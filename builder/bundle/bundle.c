@@ -9,8 +9,8 @@
  * An entry point whose graph uses something this file cannot reproduce
  * exactly stays unbundled, with a warning (docs/bundling.md).
  */
-#include "builder/bundle.h"
-#include "builder/legacy.h"
+#include "builder/bundle/internal.h"
+#include "builder/bundle/legacy.h"
 #include "common/buf.h"
 #include "common/error.h"
 #include "common/log.h"

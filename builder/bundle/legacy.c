@@ -7,7 +7,7 @@
  * runs them in the modern chunks' order. Every URL a twin holds is written
  * here, so its span is known and handed to the naming stage as a reference.
  */
-#include "builder/legacy.h"
+#include "builder/bundle/legacy.h"
 #include "common/error.h"
 #include "common/hash.h"
 

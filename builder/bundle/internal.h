@@ -7,8 +7,8 @@
  * (bundle.c). Builder-internal: main.c only calls kb_bundle (site.h).
  * Semantics and limits: docs/bundling.md.
  */
-#ifndef KB_BUNDLE_H
-#define KB_BUNDLE_H
+#ifndef KB_BUNDLE_INTERNAL_H
+#define KB_BUNDLE_INTERNAL_H
 
 #include "builder/js/ast.h"
 #include "builder/site.h"

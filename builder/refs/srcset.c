@@ -6,7 +6,7 @@
  * candidate the browser would drop for a bad descriptor is still reported,
  * since rewriting its URL is harmless.
  */
-#include "builder/ref.h"
+#include "builder/refs/ref.h"
 #include "common/error.h"
 
 #include <stdlib.h>

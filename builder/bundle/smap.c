@@ -5,7 +5,7 @@
  * of each line inside a copied piece, pointing at the original file's line
  * and column. Pure over its buffers; the bundler owns one per chunk.
  */
-#include "builder/bundle.h"
+#include "builder/bundle/internal.h"
 #include "common/buf.h"
 #include "common/error.h"
 

@@ -193,23 +193,6 @@ cmp_file(const void *a, const void *b)
     return strcmp(((const struct kb_file *)a)->path, ((const struct kb_file *)b)->path);
 }
 
-int
-kb_site_find(const struct kb_site *s, const char *p)
-{
-    size_t lo = 0, hi = s->n;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        int c = strcmp(s->files[mid].path, p);
-        if (c == 0)
-            return (int)mid;
-        if (c < 0)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return -1;
-}
-
 /* Drops inputs that are precompressed sidecars of another input ("a.js.br"
  * beside "a.js"): the release makes its own, from the final bytes. */
 static int
@@ -248,7 +231,7 @@ drop_sidecars(struct kb_site *s)
 }
 
 int
-kb_scan(struct kb_site *s)
+kb_load(struct kb_site *s)
 {
     struct walk w = { .s = s };
     if (!realpath(s->opt->src, w.root)) {

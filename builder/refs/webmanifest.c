@@ -5,7 +5,7 @@
  * which values are image URLs; a small scan over the raw text then finds the
  * byte span of each "src" string, so rewriting keeps the author's formatting.
  */
-#include "builder/ref.h"
+#include "builder/refs/ref.h"
 #include "common/error.h"
 
 #include <jansson.h>

@@ -1,5 +1,5 @@
 /* The reference list shared by all scanners, and diagnostics positions. */
-#include "builder/ref.h"
+#include "builder/refs/ref.h"
 #include "common/error.h"
 
 #include <stdarg.h>

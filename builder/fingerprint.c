@@ -779,7 +779,7 @@ check_clashes(struct kb_site *s)
 }
 
 int
-kb_name(struct kb_site *s)
+kb_fingerprint(struct kb_site *s)
 {
     decide_renames(s);
     for (size_t i = 0; i < s->n; i++) {

@@ -5,7 +5,7 @@
  * one forward pass with bounded state (a fixed nesting stack), so it is linear
  * in the input; refs are appended in source order, or not at all on error.
  */
-#include "builder/ref.h"
+#include "builder/refs/ref.h"
 #include "common/utf8.h"
 #include "common/error.h"
 

@@ -3,8 +3,8 @@
  * parser, the scope analysis and the dump. Allocation fails cleanly past
  * KB_JSAST_ARENA_MAX; nothing is ever freed alone.
  */
-#ifndef KB_JS_PARSE_INT_H
-#define KB_JS_PARSE_INT_H
+#ifndef KB_JS_ARENA_H
+#define KB_JS_ARENA_H
 
 #include "builder/js/ast.h"
 

@@ -7,7 +7,7 @@
  * ResolveExport. Input problems are file:line:col errors; patterns the
  * bundler cannot reproduce exactly set the module's `bail` reason instead.
  */
-#include "builder/bundle.h"
+#include "builder/bundle/internal.h"
 #include "common/error.h"
 #include "common/log.h"
 #include "common/path.h"

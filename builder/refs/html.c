@@ -6,7 +6,7 @@
  * buffer once, front to back, and reads a whole start tag before emitting its
  * refs in attribute order, so spans come out increasing and never overlap.
  */
-#include "builder/ref.h"
+#include "builder/refs/ref.h"
 #include "common/utf8.h"
 #include "common/error.h"
 

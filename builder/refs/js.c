@@ -6,7 +6,7 @@
  * new URL("x", import.meta.url). One forward pass with fixed-size stacks:
  * linear in the input. Refs come out in source order, or not at all on error.
  */
-#include "builder/ref.h"
+#include "builder/refs/ref.h"
 #include "common/utf8.h"
 #include "common/error.h"
 

@@ -6,10 +6,10 @@
  * it and owns the loader and the inline HTML snippets. Format, loader and
  * limits: docs/bundling.md ("Legacy output"). Builder-internal.
  */
-#ifndef KB_LEGACY_H
-#define KB_LEGACY_H
+#ifndef KB_BUNDLE_LEGACY_H
+#define KB_BUNDLE_LEGACY_H
 
-#include "builder/ref.h"
+#include "builder/refs/ref.h"
 #include "common/buf.h"
 
 #include <stdbool.h>
