@@ -93,7 +93,9 @@ compress_all(struct kb_site *s)
     return rc;
 }
 
-/* mkdir -p for the parent directories of rel inside root. */
+/* mkdir -p for the parent directories of rel inside root. Directories and
+ * files are created 0777 and 0666 less the umask, like any build output, so
+ * a server running as another user (nginx's www-data) can read them. */
 static int
 make_parents(const char *root, const char *rel)
 {
@@ -104,7 +106,7 @@ make_parents(const char *root, const char *rel)
         if (*c != '/')
             continue;
         *c = '\0';
-        if (mkdir(p, 0755) != 0 && errno != EEXIST)
+        if (mkdir(p, 0777) != 0 && errno != EEXIST)
             return KC_EIO;
         *c = '/';
     }
@@ -120,7 +122,7 @@ write_file(const char *root, const char *rel, const void *data, size_t len, int6
     int rc = make_parents(root, rel);
     if (rc)
         return rc;
-    int fd = open(p, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    int fd = open(p, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
     if (fd < 0)
         return KC_EIO;
     const char *c = data;

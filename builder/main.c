@@ -180,6 +180,16 @@ swap_into_place(const char *tmp, const char *out)
     return KC_EIO;
 }
 
+/* The process's umask. mkdtemp makes the release root 0700 whatever the
+ * umask; the release is chmod'ed to follow it like every file in it. */
+static mode_t
+umask_now(void)
+{
+    mode_t m = umask(022);
+    umask(m);
+    return m;
+}
+
 static double
 now(void)
 {
@@ -227,6 +237,9 @@ build(struct kb_options *o)
         if (!mkdtemp(tmp)) {
             kc_error("%s: cannot create a temporary directory: %s", tmp, strerror(errno));
             tmp[0] = '\0';
+            rc = KC_EIO;
+        } else if (chmod(tmp, 0777 & ~umask_now()) != 0) {
+            kc_error("%s: cannot set the release's permissions: %s", tmp, strerror(errno));
             rc = KC_EIO;
         }
     }
