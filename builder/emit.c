@@ -401,9 +401,11 @@ write_purge(struct kb_site *s, const char *root)
         if (!(prev = read_previous(s->opt->previous)))
             return KC_EINVAL;
         pfiles = json_object_get(prev, "files");
-        if (strcmp(json_string_value(json_object_get(prev, "base")), s->opt->base) != 0)
+        if (strcmp(json_string_value(json_object_get(prev, "base")), s->opt->base) != 0) {
             kc_warn("--previous: built for base '%s', this release for '%s'",
                     json_string_value(json_object_get(prev, "base")), s->opt->base);
+            s->warnings++;
+        }
     }
     json_t *urls = json_array(), *tags = json_array();
     bool added = false;

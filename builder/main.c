@@ -60,6 +60,8 @@ usage(FILE *to)
           "                         only its own chunk (and the pages)\n"
           "      --legacy, --no-legacy  with bundling, also write System.register twins of\n"
           "                         the chunks for nomodule browsers (default: on)\n"
+          "      --strict           a warning fails the build: exit 1, the previous release\n"
+          "                         stays in place (for CI)\n"
           "  -q, --quiet            no table, warnings and errors only\n"
           "  -v, --verbose          more detail (repeat for debug)\n"
           "  -h, --help             this help\n"
@@ -245,6 +247,11 @@ build(struct kb_options *o)
     }
     if (!rc)
         rc = kb_emit(&s, tmp);
+    if (!rc && o->strict && s.warnings) {
+        kc_error("--strict: %d warning%s; the release was not written", s.warnings,
+                 s.warnings == 1 ? "" : "s");
+        rc = KC_EINVAL;
+    }
     if (!rc)
         rc = swap_into_place(tmp, out);
     if (rc && tmp[0])
@@ -281,6 +288,7 @@ main(int argc, char **argv)
         { "no-legacy", no_argument, NULL, 'l' },
         { "minify-whitespace", no_argument, NULL, 'M' },
         { "keep-comments", no_argument, NULL, 'K' },
+        { "strict", no_argument, NULL, 's' },
         { "import-map", no_argument, NULL, 'i' },
         { "quiet", no_argument, NULL, 'q' },
         { "verbose", no_argument, NULL, 'v' },
@@ -365,6 +373,7 @@ main(int argc, char **argv)
         case 'l': o.legacy = false; break;
         case 'M': o.minify_ws = true; break;
         case 'K': o.keep_comments = true; break;
+        case 's': o.strict = true; break;
         case 'i': o.import_map = true; break;
         case 'q': o.quiet = true; break;
         case 'v': level = level < KC_LOG_INFO ? KC_LOG_INFO : KC_LOG_DEBUG; break;

@@ -533,5 +533,28 @@ def _(tmp):
     assert rc == 1 and "nope" in err, err
 
 
+@test("--strict: a warning fails the build with exit 1 and the previous release stays as it was")
+def _(tmp):
+    src, dist = os.path.join(tmp, "src"), os.path.join(tmp, "dist")
+    write(src, "index.html", "<!doctype html><title>t</title><p>hello")
+    kiln_build("-q", "--strict", "--no-cache", "-o", dist, src)
+    before = tree(dist)
+    write(src, "index.html", '<!doctype html><title>t</title><img src="gone.png">')
+    rc, _, err = kiln_build("-q", "--strict", "--no-cache", "-o", dist, src, check=False)
+    assert rc == 1, (rc, err)
+    assert "index.html:1: 'gone.png' not found" in err and "--strict: 1 warning" in err, err
+    assert tree(dist) == before
+    assert not [n for n in os.listdir(tmp) if ".kiln-tmp-" in n], os.listdir(tmp)
+    # Without --strict the same site builds, with the warning.
+    rc, _, err = kiln_build("-q", "--no-cache", "-o", dist, src)
+    assert rc == 0 and "gone.png" in err
+
+
+@test("--strict passes a site without warnings: site-example builds with exit 0")
+def _(tmp):
+    rc, _, err = kiln_build("-q", "--strict", "--no-cache", "-o", os.path.join(tmp, "d"), SITE)
+    assert rc == 0 and "warning" not in err, err
+
+
 if __name__ == "__main__":
     run_all()
