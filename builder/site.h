@@ -112,7 +112,7 @@ struct kb_site {
     size_t n;
     regex_t hashed;      /* compiled opt->hashed_re */
     char release_id[17]; /* "" until kb_release_id() */
-    int warnings; /* problems in the site that did not stop the build */
+    int warnings;        /* problems in the site that did not stop the build */
     struct kb_compress_stats cstats;
     double t_scan, t_name, t_compress, t_write; /* seconds, for the report */
     bool legacy_html; /* bundle.c put the legacy inline scripts in some entry document */
