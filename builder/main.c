@@ -1,8 +1,10 @@
 /*
  * kiln-build: the command line. Parses options, runs the pipeline
- * (scan -> resolve -> name -> emit -> report) into a temporary directory
- * beside --out and swaps it into place only when everything succeeded, so a
- * failed or interrupted build never leaves a half-written release.
+ * (load -> resolve -> bundle -> fingerprint -> sw -> emit -> report: one
+ * file or folder of builder/ each, see docs/internals/builder.md) into a
+ * temporary directory beside --out and swaps it into place only when
+ * everything succeeded, so a failed or interrupted build never leaves a
+ * half-written release.
  * Exit status: 0 success, 1 input errors, 2 usage.
  */
 #include "builder/site.h"
