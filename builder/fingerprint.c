@@ -1,5 +1,5 @@
 /*
- * Naming: decides which files get a content hash in their name, computes the
+ * Fingerprint: decides which files get a content hash in their name, computes the
  * final bytes of every file (references rewritten, integrity added) in
  * dependency order, and names each fingerprinted file after a hash of those
  * final bytes. Import cycles are hashed as a unit (see docs/fingerprinting.md):

@@ -1,5 +1,5 @@
 /*
- * Scan: walks SRC_DIR, reads every file into memory and sorts the list by
+ * Load, the first stage: walks SRC_DIR, reads every file into memory and sorts the list by
  * path. Symlinks are followed only while they stay inside SRC_DIR; one that
  * leads out is an error, never a silent copy of outside data. The output and
  * cache directories are skipped when they sit inside SRC_DIR.
