@@ -22,14 +22,7 @@
 #include <string.h>
 #include <strings.h>
 
-#define KB_CHUNK_MAX (1ull << 31)
-
 /* ---- a set of strings (names) ------------------------------------------------ */
-
-struct nset {
-    const char **v;
-    size_t cap, n;
-};
 
 static uint64_t
 fnv(const char *s)
@@ -40,8 +33,8 @@ fnv(const char *s)
     return h;
 }
 
-static bool
-nset_has(const struct nset *s, const char *k)
+bool
+kb__nset_has(const struct nset *s, const char *k)
 {
     if (!s->cap)
         return false;
@@ -54,8 +47,8 @@ nset_has(const struct nset *s, const char *k)
 }
 
 /* k must outlive the set (names in the trees, or finals). */
-static int
-nset_add(struct nset *s, const char *k)
+int
+kb__nset_add(struct nset *s, const char *k)
 {
     if (2 * (s->n + 1) > s->cap) {
         size_t nc = s->cap ? 2 * s->cap : 256;
@@ -84,72 +77,16 @@ nset_add(struct nset *s, const char *k)
 
 /* ---- the bundle's state -------------------------------------------------------- */
 
-struct need {
-    int chunk; /* the chunk that exports it */
-    const char *name;
-};
-
-struct chunk {
-    const uint64_t *key; /* entry-point set, W words */
-    int *mods;           /* in evaluation order */
-    size_t n;
-    int host; /* entry point whose file holds this chunk, or -1 (a common chunk) */
-    char *path;
-    int *deps; /* chunks imported, in order */
-    size_t ndeps;
-    struct need *needs; /* names imported from other chunks */
-    size_t nneeds;
-    const char **exports; /* internal names other chunks import */
-    size_t nexports;
-    struct kc_buf body; /* the spliced modules */
-    struct kc_buf pre;  /* name fix-ups and namespace objects */
-    int *nsimp;         /* modules whose real namespace this chunk imports */
-    size_t nnsimp;
-    struct kb_smap map; /* of body */
-    char *map_path;     /* the chunk's source map */
-    /* The legacy twin (legacy.c): its body, its URL table, its exports. */
-    struct kc_buf lbody;
-    char **lurl;
-    enum kb_ref_kind *lkind;
-    size_t nlurl;
-    struct kb_legacy_export *lexp;
-    size_t nlexp;
-};
-
-struct bundle {
-    struct kb_graph g;
-    struct kb_site *s;
-    int *ep;                /* entry points: module indexes */
-    unsigned char *ep_kind; /* 1 static (a page's module script), 2 dynamic */
-    size_t nep;
-    size_t W;        /* words of an entry-point set */
-    uint64_t *eset;  /* per module, W words */
-    int *uf;         /* union-find over entry points */
-    bool *ep_bailed; /* per union-find root */
-    int **order;     /* per entry point: its static graph in evaluation order */
-    size_t *norder;
-    bool *inert;         /* per module: its evaluation has no effect (inert_module) */
-    bool *inline_target; /* per module: an inline module script imports it (inline_imports) */
-    char **inline_path;  /* per module: the path of its facade for inline scripts, or NULL */
-    struct chunk *c;
-    size_t nc;
-    struct nset taken, globals, all;
-    char **fresh; /* generated names, owned */
-    size_t nfresh;
-    const char *lx, *lc;              /* legacy twins: the _export and _context names */
-    const struct kb_file *legacy_doc; /* the document legacy_tags wrote to last */
-};
-
-static int
-find(int *uf, int x)
+int
+kb__uf_find(int *uf, int x)
 {
     while (uf[x] != x)
         x = uf[x] = uf[uf[x]];
     return x;
 }
 
-static int
-ep_of(const struct bundle *b, int mod)
+int
+kb__ep_of(const struct bundle *b, int mod)
 {
     for (size_t i = 0; i < b->nep; i++)
         if (b->ep[i] == mod)
@@ -160,7 +97,7 @@ ep_of(const struct bundle *b, int mod)
 static int
 add_ep(struct bundle *b, int mod, unsigned char kind)
 {
-    int e = ep_of(b, mod);
+    int e = kb__ep_of(b, mod);
     if (e >= 0) {
         b->ep_kind[e] |= kind;
         return 0;
@@ -178,8 +115,31 @@ add_ep(struct bundle *b, int mod, unsigned char kind)
     return 0;
 }
 
-static bool
-bit(const uint64_t *set, size_t i)
+/* Entry points: the pages' module scripts, then import() targets. */
+int
+kb__entry_points(struct bundle *b)
+{
+    const struct kb_site *s = b->s;
+    int rc = 0;
+    for (size_t d = 0; d < s->n && !rc; d++) {
+        const struct kb_file *doc = &s->files[d];
+        for (size_t r = 0; r < doc->refs.n && !rc && (doc->role & KB_ROLE_ENTRY); r++) {
+            int t = doc->target[r];
+            if (doc->refs.v[r].kind == KB_REF_HTML_MODULE && t >= 0 && b->g.mod_of[t] >= 0)
+                rc = add_ep(b, b->g.mod_of[t], 1);
+        }
+    }
+    for (size_t mi = 0; mi < b->g.n && !rc; mi++) {
+        const struct kb_mod *m = &b->g.m[mi];
+        for (size_t r = 0; r < m->nreq && !rc; r++)
+            if (m->req[r].dynamic)
+                rc = add_ep(b, m->req[r].mod, 2);
+    }
+    return rc;
+}
+
+bool
+kb__eset_has(const uint64_t *set, size_t i)
 {
     return (set[i / 64] >> (i % 64)) & 1;
 }
@@ -212,8 +172,8 @@ post_order(struct dfs *d, int mi)
     d->out[d->n++] = mi;
 }
 
-static int
-graphs(struct bundle *b)
+int
+kb__graphs(struct bundle *b)
 {
     size_t n = b->g.n;
     b->W = (b->nep + 63) / 64;
@@ -244,15 +204,15 @@ graphs(struct bundle *b)
 
 /* Leaves the entry points of module mi's component unbundled, with a
  * warning naming the place and the reason (printed once per component). */
-static void
-bail_mod(struct bundle *b, int mi, uint32_t at, const char *why)
+void
+kb__bail_mod(struct bundle *b, int mi, uint32_t at, const char *why)
 {
     const struct kb_mod *m = &b->g.m[mi];
     bool any = false;
     for (size_t e = 0; e < b->nep; e++) {
-        if (!bit(&b->eset[(size_t)mi * b->W], e))
+        if (!kb__eset_has(&b->eset[(size_t)mi * b->W], e))
             continue;
-        int r = find(b->uf, (int)e);
+        int r = kb__uf_find(b->uf, (int)e);
         if (!b->ep_bailed[r]) {
             b->ep_bailed[r] = true;
             any = true;
@@ -266,35 +226,35 @@ bail_mod(struct bundle *b, int mi, uint32_t at, const char *why)
     b->s->warnings++;
 }
 
-static bool
-ep_bailed(const struct bundle *b, size_t e)
+bool
+kb__ep_bailed(const struct bundle *b, size_t e)
 {
-    return b->ep_bailed[find(b->uf, (int)e)];
+    return b->ep_bailed[kb__uf_find(b->uf, (int)e)];
 }
 
 /* Entry points that share a module, or that import() one another, are
  * bundled or left alone together: two copies of a module would be two
  * instances with separate state. */
-static void
-components(struct bundle *b)
+void
+kb__components(struct bundle *b)
 {
     for (size_t e = 0; e < b->nep; e++)
         b->uf[e] = (int)e;
     for (size_t mi = 0; mi < b->g.n; mi++) {
         int first = -1;
         for (size_t e = 0; e < b->nep; e++) {
-            if (!bit(&b->eset[mi * b->W], e))
+            if (!kb__eset_has(&b->eset[mi * b->W], e))
                 continue;
             if (first < 0)
                 first = (int)e;
             else
-                b->uf[find(b->uf, (int)e)] = find(b->uf, first);
+                b->uf[kb__uf_find(b->uf, (int)e)] = kb__uf_find(b->uf, first);
         }
         const struct kb_mod *m = &b->g.m[mi];
         for (size_t r = 0; r < m->nreq && first >= 0; r++)
             if (m->req[r].dynamic) {
-                int t = ep_of(b, m->req[r].mod);
-                b->uf[find(b->uf, t)] = find(b->uf, first);
+                int t = kb__ep_of(b, m->req[r].mod);
+                b->uf[kb__uf_find(b->uf, t)] = kb__uf_find(b->uf, first);
             }
     }
 }
@@ -317,7 +277,7 @@ script_async(const struct kb_file *doc, size_t at)
 /*
  * An inline <script type="module"> that imports a module of the graph is
  * given a facade instead, NAME_facade.js beside the module, that re-exports
- * its names from the chunk holding it (install, rewrite_docs). That is
+ * its names from the chunk holding it (kb__install, kb__rewrite_docs). That is
  * correct when the chunk already ran by the time the inline script runs: an earlier, non-async
  * module script of the same page loads the module statically, and the inline script is not async
  * itself (then importing the facade evaluates nothing, as importing the
@@ -327,8 +287,8 @@ script_async(const struct kb_file *doc, size_t at)
  * whose module scripts load it is the original file there, a second
  * instance too.
  */
-static int
-inline_imports(struct bundle *b)
+int
+kb__inline_imports(struct bundle *b)
 {
     const struct kb_site *s = b->s;
     unsigned char *use = calloc(b->g.n + 1, 1); /* 1 facade wanted, 2 original wanted */
@@ -353,9 +313,9 @@ inline_imports(struct bundle *b)
                     int kt = doc->target[k];
                     int ke =
                         doc->refs.v[k].kind == KB_REF_HTML_MODULE && kt >= 0 && b->g.mod_of[kt] >= 0
-                            ? ep_of(b, b->g.mod_of[kt])
+                            ? kb__ep_of(b, b->g.mod_of[kt])
                             : -1;
-                    if (ke < 0 || !bit(&b->eset[(size_t)mi * b->W], (size_t)ke))
+                    if (ke < 0 || !kb__eset_has(&b->eset[(size_t)mi * b->W], (size_t)ke))
                         continue;
                     if (!holds) {
                         et = kt;
@@ -374,7 +334,7 @@ inline_imports(struct bundle *b)
                     b->inline_target[mi] = holds;
                     continue;
                 }
-                if (ep_bailed(b, (size_t)e))
+                if (kb__ep_bailed(b, (size_t)e))
                     continue;
                 kc_warn("%s:%u: an inline module script imports %s, which %s also loads%s: its "
                         "entry points are left unbundled",
@@ -382,7 +342,7 @@ inline_imports(struct bundle *b)
                         ok ? " (and another page's inline script imports it alone)"
                            : " but not before it runs");
                 b->s->warnings++;
-                b->ep_bailed[find(b->uf, e)] = true;
+                b->ep_bailed[kb__uf_find(b->uf, e)] = true;
             }
         }
     }
@@ -395,8 +355,8 @@ inline_imports(struct bundle *b)
  * script) would meet a chunk or an orphaned original: its component stays
  * unbundled. The graph's own edges, the pages' module scripts and
  * modulepreloads, and preload/prefetch hints are fine. */
-static void
-external_refs(struct bundle *b)
+void
+kb__external_refs(struct bundle *b)
 {
     const struct kb_site *s = b->s;
     for (size_t i = 0; i < s->n; i++) {
@@ -421,8 +381,8 @@ external_refs(struct bundle *b)
             int mi = b->g.mod_of[t];
             bool fresh_bail = false;
             for (size_t e = 0; e < b->nep; e++)
-                if (bit(&b->eset[(size_t)mi * b->W], e) && !ep_bailed(b, e)) {
-                    b->ep_bailed[find(b->uf, (int)e)] = true;
+                if (kb__eset_has(&b->eset[(size_t)mi * b->W], e) && !kb__ep_bailed(b, e)) {
+                    b->ep_bailed[kb__uf_find(b->uf, (int)e)] = true;
                     fresh_bail = true;
                 }
             if (fresh_bail) {
@@ -439,8 +399,8 @@ external_refs(struct bundle *b)
  * chunk or facade); `import * as ns` of the same module must give the same
  * object, so such a namespace is imported from that file
  * (`import * as ns from "./x.js"`) instead of being materialised. */
-static void
-namespace_identity(struct bundle *b)
+void
+kb__namespace_identity(struct bundle *b)
 {
     for (size_t mi = 0; mi < b->g.n; mi++) {
         const struct kb_mod *m = &b->g.m[mi];
@@ -451,7 +411,7 @@ namespace_identity(struct bundle *b)
             if (!ns)
                 continue;
             int req = i < m->nimp ? m->imp[i].req : m->exp[i - m->nimp].req;
-            int e = ep_of(b, m->req[req].mod);
+            int e = kb__ep_of(b, m->req[req].mod);
             if (e >= 0 && (b->ep_kind[e] & 2))
                 b->g.m[m->req[req].mod].ns_real = true;
         }
@@ -460,8 +420,8 @@ namespace_identity(struct bundle *b)
 
 /* ---- chunks ------------------------------------------------------------------------ */
 
-static void
-free_chunks(struct bundle *b)
+void
+kb__free_chunks(struct bundle *b)
 {
     for (size_t i = 0; i < b->nc; i++) {
         struct chunk *c = &b->c[i];
@@ -492,13 +452,13 @@ live(const struct bundle *b, int mi)
 {
     const uint64_t *k = &b->eset[(size_t)mi * b->W];
     for (size_t e = 0; e < b->nep; e++)
-        if (bit(k, e) && !ep_bailed(b, e))
+        if (kb__eset_has(k, e) && !kb__ep_bailed(b, e))
             return true;
     return false;
 }
 
-static int
-push_int(int **v, size_t *n, int x)
+int
+kb__push_int(int **v, size_t *n, int x)
 {
     for (size_t i = 0; i < *n; i++)
         if ((*v)[i] == x)
@@ -513,10 +473,10 @@ push_int(int **v, size_t *n, int x)
 
 /* Groups the live modules by entry-point set; orders each chunk's modules as
  * its first entry point evaluates them; lists the chunks each imports. */
-static int
-make_chunks(struct bundle *b)
+int
+kb__make_chunks(struct bundle *b)
 {
-    free_chunks(b);
+    kb__free_chunks(b);
     b->c = calloc(b->g.n + 1, sizeof *b->c);
     if (!b->c)
         return KC_ENOMEM;
@@ -540,10 +500,10 @@ make_chunks(struct bundle *b)
     for (size_t c = 0; c < b->nc; c++) {
         struct chunk *ch = &b->c[c];
         size_t first = 0, count = 0;
-        while (!bit(ch->key, first))
+        while (!kb__eset_has(ch->key, first))
             first++;
         for (size_t e = 0; e < b->nep; e++)
-            count += bit(ch->key, e);
+            count += kb__eset_has(ch->key, e);
         if (count == 1)
             ch->host = (int)first;
         ch->mods = malloc((b->norder[first] + 1) * sizeof *ch->mods);
@@ -557,7 +517,7 @@ make_chunks(struct bundle *b)
             for (size_t r = 0; r < m->nreq; r++) {
                 int tc = b->g.m[m->req[r].mod].chunk;
                 if (!m->req[r].dynamic && tc != (int)c) {
-                    int rc = push_int(&ch->deps, &ch->ndeps, tc);
+                    int rc = kb__push_int(&ch->deps, &ch->ndeps, tc);
                     if (rc)
                         return rc;
                 }
@@ -730,8 +690,8 @@ inert_stmt(const struct kb_mod *m, const struct kb_jsn *st)
 
 /* A module whose evaluation only creates its bindings (docs/bundling.md):
  * when it runs, relative to other modules, cannot be observed. */
-static bool
-inert_module(const struct kb_mod *m)
+bool
+kb__inert_module(const struct kb_mod *m)
 {
     if (m->tla)
         return false;
@@ -796,8 +756,8 @@ same_effects(const struct bundle *b, const int *so, const int *bo, size_t n, int
  * cycles, not shared). Returns 1 when something was left unbundled (chunks
  * must be made again), 0, or an error.
  */
-static int
-check_chunks(struct bundle *b)
+int
+kb__check_chunks(struct bundle *b)
 {
     size_t n = b->g.n;
     bool *seen = malloc(b->nc + 1);
@@ -813,15 +773,15 @@ check_chunks(struct bundle *b)
         return KC_ENOMEM;
     }
     for (size_t e = 0; e < b->nep; e++) {
-        if (ep_bailed(b, e))
+        if (kb__ep_bailed(b, e))
             continue;
         size_t k = 0;
         memset(seen, 0, b->nc);
         simulate(b, b->g.m[b->ep[e]].chunk, seen, out, &k);
         if (k != b->norder[e] || !same_effects(b, b->order[e], out, k, pos)) {
-            bail_mod(b, b->ep[e], 0,
-                     "modules shared with other entry points would run in a different order "
-                     "than the specification's");
+            kb__bail_mod(b, b->ep[e], 0,
+                         "modules shared with other entry points would run in a different order "
+                         "than the specification's");
             changed = 1;
         }
     }
@@ -845,9 +805,9 @@ check_chunks(struct bundle *b)
             ok = reaches(b, ch->mods[i], (int)mi, vis);
         }
         if (!ok) {
-            bail_mod(b, (int)mi, 0,
-                     "top-level await in a module that is shared, in a cycle, or followed by "
-                     "modules that do not import it");
+            kb__bail_mod(b, (int)mi, 0,
+                         "top-level await in a module that is shared, in a cycle, or followed by "
+                         "modules that do not import it");
             changed = 1;
         }
     }
@@ -860,13 +820,13 @@ check_chunks(struct bundle *b)
 
 /* ---- names ------------------------------------------------------------------------ */
 
-static const char *
-fresh(struct bundle *b, const char *base)
+const char *
+kb__fresh(struct bundle *b, const char *base)
 {
     char buf[512];
     for (unsigned k = 1;; k++) {
         snprintf(buf, sizeof buf, "%.400s$%u", base, k);
-        if (!nset_has(&b->taken, buf) && !nset_has(&b->all, buf))
+        if (!kb__nset_has(&b->taken, buf) && !kb__nset_has(&b->all, buf))
             break;
     }
     char *s = strdup(buf);
@@ -877,11 +837,11 @@ fresh(struct bundle *b, const char *base)
     }
     b->fresh = v;
     v[b->nfresh++] = s;
-    return nset_add(&b->taken, s) ? NULL : s;
+    return kb__nset_add(&b->taken, s) ? NULL : s;
 }
 
-static const char *
-sym_final(const struct bundle *b, struct kb_sym s)
+const char *
+kb__sym_final(const struct bundle *b, struct kb_sym s)
 {
     return b->g.m[s.mod].final[s.idx];
 }
@@ -894,7 +854,7 @@ set_final(struct bundle *b, int mi, uint32_t idx, const char *name)
     m->final[idx] = strdup(name);
     if (!m->final[idx])
         return KC_ENOMEM;
-    return nset_add(&b->taken, m->final[idx]);
+    return kb__nset_add(&b->taken, m->final[idx]);
 }
 
 static bool
@@ -918,9 +878,9 @@ globals_visit(void *vctx, struct kb_jsn *n, bool shorthand, int depth)
     (void)depth;
     struct names_ctx *c = vctx;
     if (n->kind == KB_JSN_IDENT && n->binding == 0) {
-        int rc = nset_add(&c->b->globals, n->str);
+        int rc = kb__nset_add(&c->b->globals, n->str);
         if (!rc)
-            rc = nset_add(&c->b->all, n->str);
+            rc = kb__nset_add(&c->b->all, n->str);
         return rc;
     }
     return 0;
@@ -942,7 +902,7 @@ mark_namespaces(struct bundle *b)
     for (size_t x = 0; x < b->nep + b->g.n; x++) {
         /* import() targets and inline scripts' imports re-export them all. */
         int mod = x < b->nep ? b->ep[x] : (int)(x - b->nep);
-        if (x < b->nep ? ep_bailed(b, x) || !(b->ep_kind[x] & 2)
+        if (x < b->nep ? kb__ep_bailed(b, x) || !(b->ep_kind[x] & 2)
                        : !b->inline_target[mod] || b->g.m[mod].chunk < 0)
             continue;
         const char **names;
@@ -982,18 +942,18 @@ mark_namespaces(struct bundle *b)
  * some scope (the reference would be captured). Otherwise it becomes
  * NAME$N, a name no bundled module mentions.
  */
-static int
-assign_names(struct bundle *b)
+int
+kb__assign_names(struct bundle *b)
 {
-    int rc = nset_add(&b->globals, "Object");
+    int rc = kb__nset_add(&b->globals, "Object");
     if (!rc)
-        rc = nset_add(&b->globals, "Symbol");
+        rc = kb__nset_add(&b->globals, "Symbol");
     for (size_t mi = 0; mi < b->g.n && !rc; mi++) {
         struct kb_mod *m = &b->g.m[mi];
         if (m->chunk < 0)
             continue;
         for (uint32_t i = 0; i < m->ast.nbindings && !rc; i++)
-            rc = nset_add(&b->all, m->ast.bindings[i].name);
+            rc = kb__nset_add(&b->all, m->ast.bindings[i].name);
         struct names_ctx c = { b, 0 };
         if (!rc)
             rc = kb_graph_walk(m->ast.program, globals_visit, &c, 0);
@@ -1022,9 +982,9 @@ assign_names(struct bundle *b)
                     continue;
                 want = "_ns";
             }
-            if (nset_has(&b->taken, want) || nset_has(&b->globals, want) ||
-                (idx > m->ast.nbindings && nset_has(&b->all, want)))
-                want = fresh(b, want);
+            if (kb__nset_has(&b->taken, want) || kb__nset_has(&b->globals, want) ||
+                (idx > m->ast.nbindings && kb__nset_has(&b->all, want)))
+                want = kb__fresh(b, want);
             rc = want ? set_final(b, (int)mi, idx, want) : KC_ENOMEM;
         }
     }
@@ -1036,11 +996,11 @@ assign_names(struct bundle *b)
                 continue;
             for (size_t i = 0; i < m->nimp && !rc; i++) {
                 const struct kb_imp *im = &m->imp[i];
-                const char *f = sym_final(b, im->to);
+                const char *f = kb__sym_final(b, im->to);
                 const char *local = m->ast.bindings[im->binding - 1].name;
                 if (strcmp(f, local) == 0 || !declares(m, f))
                     continue;
-                const char *nn = fresh(b, f);
+                const char *nn = kb__fresh(b, f);
                 rc = nn ? set_final(b, im->to.mod, im->to.idx, nn) : KC_ENOMEM;
                 changed = true;
             }
@@ -1051,28 +1011,8 @@ assign_names(struct bundle *b)
 
 /* ---- splicing ------------------------------------------------------------------------ */
 
-struct edit {
-    uint32_t start, end;
-    char *text; /* owned */
-    int order;  /* among insertions at one place: nested wrappers of the legacy twin */
-};
-
-struct splice {
-    struct bundle *b;
-    int mi, c;
-    struct edit *v;
-    size_t n, cap;
-    const struct kb_jsn *skip; /* a declaring identifier left as written */
-    int rc;
-    bool legacy; /* the legacy twin's body (docs/bundling.md, "Legacy output") */
-    int wraps;
-};
-
-static int edit(struct splice *sp, uint32_t start, uint32_t end, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-
-static int
-edit(struct splice *sp, uint32_t start, uint32_t end, const char *fmt, ...)
+int
+kb__edit(struct splice *sp, uint32_t start, uint32_t end, const char *fmt, ...)
 {
     if (sp->n == sp->cap) {
         size_t nc = sp->cap ? 2 * sp->cap : 64;
@@ -1098,12 +1038,12 @@ static int
 need(struct bundle *b, int c, struct kb_sym s)
 {
     if (s.idx == KB_SYM_NS(&b->g.m[s.mod]) && b->g.m[s.mod].ns_real)
-        return push_int(&b->c[c].nsimp, &b->c[c].nnsimp, s.mod);
+        return kb__push_int(&b->c[c].nsimp, &b->c[c].nnsimp, s.mod);
     int tc = b->g.m[s.mod].chunk;
     if (tc == c)
         return 0;
     struct chunk *ch = &b->c[c];
-    const char *name = sym_final(b, s);
+    const char *name = kb__sym_final(b, s);
     for (size_t i = 0; i < ch->nneeds; i++)
         if (strcmp(ch->needs[i].name, name) == 0)
             return 0;
@@ -1124,9 +1064,9 @@ need(struct bundle *b, int c, struct kb_sym s)
     return 0;
 }
 
-/* The path of the file that holds entry point e: its own module's path. */
-static const char *
-host_path(const struct bundle *b, int mod)
+/* The path of the file that holds entry point module mod: its own path. */
+const char *
+kb__host_path(const struct bundle *b, int mod)
 {
     return b->g.m[mod].path;
 }
@@ -1139,8 +1079,8 @@ chunk_dir(const struct bundle *b, int c, char *dir, size_t n)
 }
 
 /* A specifier from chunk c's directory to site path to ("./x.js"). */
-static char *
-rel(const struct bundle *b, int c, const char *to)
+char *
+kb__chunk_rel(const struct bundle *b, int c, const char *to)
 {
     char dir[PATH_MAX];
     chunk_dir(b, c, dir, sizeof dir);
@@ -1153,14 +1093,13 @@ rel(const struct bundle *b, int c, const char *to)
     return kc_buf_steal(&o, NULL);
 }
 
-static int put_name(struct kc_buf *o, const char *name);
 static char *rel_from(const char *from, const char *to);
 
 /* ---- the legacy twin's edits ---------------------------------------------------------- */
 
 /* The twin's path of a site path (a chunk's or a facade's). */
-static char *
-twin(const char *path)
+char *
+kb__twin_path(const char *path)
 {
     return kb_legacy_path(path, 1);
 }
@@ -1241,7 +1180,7 @@ legacy_export_call(const struct bundle *b, const struct chunk *ch, const char **
             continue;
         rc = any ? kc_buf_puts(o, ", ") : 0;
         if (!rc)
-            rc = put_name(o, ch->lexp[i].name);
+            rc = kb__put_name(o, ch->lexp[i].name);
         if (!rc)
             rc = kc_buf_printf(o, ": %s", ch->lexp[i].local);
         any = true;
@@ -1265,11 +1204,11 @@ legacy_loop(struct splice *sp, const struct kb_jsn *n)
     if (!rc)
         rc = legacy_export_call(sp->b, &sp->b->c[sp->c], fin, k, &o);
     if (!rc)
-        rc = edit(sp, n->d->start, n->d->start, "%s; ", o.data);
+        rc = kb__edit(sp, n->d->start, n->d->start, "%s; ", o.data);
     if (!rc)
         sp->v[sp->n - 1].order = -(1 << 30);
     if (!rc)
-        rc = edit(sp, n->d->end, n->d->end, " }");
+        rc = kb__edit(sp, n->d->end, n->d->end, " }");
     if (!rc)
         sp->v[sp->n - 1].order = (1 << 30) - 1;
     kc_buf_free(&o);
@@ -1280,8 +1219,8 @@ legacy_loop(struct splice *sp, const struct kb_jsn *n)
  * the context's, and every assignment or update of an exported binding
  * wrapped so that it exports the new value (the setters of the importers
  * see it, as live bindings do). Returns 0 to go on with n as usual. */
-static int
-legacy_visit(struct splice *sp, struct kb_jsn *n)
+int
+kb__legacy_visit(struct splice *sp, struct kb_jsn *n)
 {
     struct bundle *b = sp->b;
     const struct kb_mod *m = &b->g.m[sp->mi];
@@ -1289,20 +1228,20 @@ legacy_visit(struct splice *sp, struct kb_jsn *n)
         for (size_t r = 0; r < m->nreq; r++) {
             if (m->req[r].str != n->a)
                 continue;
-            char *tp = twin(host_path(b, m->req[r].mod));
-            char *u = tp ? rel(b, sp->c, tp) : NULL;
+            char *tp = kb__twin_path(kb__host_path(b, m->req[r].mod));
+            char *u = tp ? kb__chunk_rel(b, sp->c, tp) : NULL;
             int k = u ? legacy_urlidx(b, sp->c, u, KB_REF_JS_DYNAMIC) : KC_ENOMEM;
             free(tp);
             free(u);
             if (k < 0)
                 return k;
-            int rc = edit(sp, n->start, n->a->end, "%s.import(%s.u[%d]", b->lc, b->lc, k);
+            int rc = kb__edit(sp, n->start, n->a->end, "%s.import(%s.u[%d]", b->lc, b->lc, k);
             return rc ? rc : 1;
         }
         return 1;
     }
     if (n->kind == KB_JSN_META_PROP && n->a && strcmp(n->a->str, "import") == 0) {
-        int rc = edit(sp, n->start, n->end, "%s.meta", b->lc);
+        int rc = kb__edit(sp, n->start, n->end, "%s.meta", b->lc);
         return rc ? rc : 1;
     }
     if ((n->kind == KB_JSN_FOR_IN || n->kind == KB_JSN_FOR_OF) && n->a &&
@@ -1325,23 +1264,23 @@ legacy_visit(struct splice *sp, struct kb_jsn *n)
                 name = ch->lexp[i].name;
         struct kc_buf q;
         kc_buf_init(&q, 1u << 20);
-        int rc = put_name(&q, name);
+        int rc = kb__put_name(&q, name);
         char *qs = rc ? NULL : kc_buf_steal(&q, NULL);
         kc_buf_free(&q);
         if (!qs)
             return KC_ENOMEM;
-        rc = qs[0] == '"' ? edit(sp, n->start, n->start, "%s(%s, ", b->lx, qs)
-                          : edit(sp, n->start, n->start, "%s(\"%s\", ", b->lx, qs);
+        rc = qs[0] == '"' ? kb__edit(sp, n->start, n->start, "%s(%s, ", b->lx, qs)
+                          : kb__edit(sp, n->start, n->start, "%s(\"%s\", ", b->lx, qs);
         free(qs);
         if (!rc)
             sp->v[sp->n - 1].order = order;
         if (!rc)
-            rc = edit(sp, n->end, n->end, ")");
+            rc = kb__edit(sp, n->end, n->end, ")");
         if (!rc)
             sp->v[sp->n - 1].order = -order;
         return rc;
     }
-    int rc = edit(sp, n->start, n->start, "(%s.v = ", b->lx);
+    int rc = kb__edit(sp, n->start, n->start, "(%s.v = ", b->lx);
     if (!rc)
         sp->v[sp->n - 1].order = order;
     struct kc_buf o;
@@ -1352,7 +1291,7 @@ legacy_visit(struct splice *sp, struct kb_jsn *n)
     if (!rc)
         rc = kc_buf_printf(&o, ", %s.v)", b->lx);
     if (!rc)
-        rc = edit(sp, n->end, n->end, "%s", o.data);
+        rc = kb__edit(sp, n->end, n->end, "%s", o.data);
     if (!rc)
         sp->v[sp->n - 1].order = -order;
     kc_buf_free(&o);
@@ -1361,8 +1300,8 @@ legacy_visit(struct splice *sp, struct kb_jsn *n)
 
 /* After a top-level declaration in the twin: the exported bindings it
  * declared, exported at once (the module's own namespace may be read next). */
-static int
-legacy_declared(struct splice *sp, const struct kb_jsn *st)
+int
+kb__legacy_declared(struct splice *sp, const struct kb_jsn *st)
 {
     struct bundle *b = sp->b;
     const struct kb_mod *m = &b->g.m[sp->mi];
@@ -1387,7 +1326,7 @@ legacy_declared(struct splice *sp, const struct kb_jsn *st)
             if (!rc && !any)
                 rc = kc_buf_printf(&o, "%s({ ", b->lx);
             if (!rc)
-                rc = put_name(&o, ch->lexp[i].name);
+                rc = kb__put_name(&o, ch->lexp[i].name);
             if (!rc)
                 rc = kc_buf_printf(&o, ": %s", ch->lexp[i].local);
             any = true;
@@ -1396,7 +1335,7 @@ legacy_declared(struct splice *sp, const struct kb_jsn *st)
     if (!rc && any)
         rc = kc_buf_puts(&o, " });");
     if (!rc && any)
-        rc = edit(sp, st->end, st->end, "%s", o.data);
+        rc = kb__edit(sp, st->end, st->end, "%s", o.data);
     if (!rc && any)
         sp->v[sp->n - 1].order = 1 << 30;
     kc_buf_free(&o);
@@ -1405,8 +1344,8 @@ legacy_declared(struct splice *sp, const struct kb_jsn *st)
 
 /* new URL('x', import.meta.url) in the twin: the literal becomes an entry
  * of the URL table (a reference the naming stage rewrites). */
-static int
-legacy_url(struct splice *sp, const struct kb_jsn *str)
+int
+kb__legacy_url(struct splice *sp, const struct kb_jsn *str)
 {
     struct bundle *b = sp->b;
     const struct kb_mod *m = &b->g.m[sp->mi];
@@ -1420,7 +1359,7 @@ legacy_url(struct splice *sp, const struct kb_jsn *str)
     kc_path_dirname(m->path, dir, sizeof dir);
     if (kc_path_resolve(dir, dec, p, sizeof p) != 0)
         return 0;
-    char *r = rel(b, sp->c, p);
+    char *r = kb__chunk_rel(b, sp->c, p);
     char *full = NULL;
     if (!r || asprintf(&full, "%s%s", r, u + q) < 0) {
         free(r);
@@ -1429,7 +1368,7 @@ legacy_url(struct splice *sp, const struct kb_jsn *str)
     int k = legacy_urlidx(b, sp->c, full, KB_REF_JS_URL);
     free(r);
     free(full);
-    return k < 0 ? k : edit(sp, str->start, str->end, "%s.u[%d]", b->lc, k);
+    return k < 0 ? k : kb__edit(sp, str->start, str->end, "%s.u[%d]", b->lc, k);
 }
 
 static int
@@ -1440,17 +1379,17 @@ splice_visit(void *vctx, struct kb_jsn *n, bool shorthand, int depth)
     struct bundle *b = sp->b;
     const struct kb_mod *m = &b->g.m[sp->mi];
     if (sp->legacy) {
-        int rc = legacy_visit(sp, n);
+        int rc = kb__legacy_visit(sp, n);
         if (rc)
             return rc;
     }
     if (n->kind == KB_JSN_IMPORT_CALL && n->a && n->a->kind == KB_JSN_STR && !sp->legacy) {
         for (size_t r = 0; r < m->nreq; r++)
             if (m->req[r].str == n->a) {
-                char *u = rel(b, sp->c, host_path(b, m->req[r].mod));
+                char *u = kb__chunk_rel(b, sp->c, kb__host_path(b, m->req[r].mod));
                 if (!u)
                     return KC_ENOMEM;
-                int rc = edit(sp, n->a->start + 1, n->a->end - 1, "%s", u);
+                int rc = kb__edit(sp, n->a->start + 1, n->a->end - 1, "%s", u);
                 free(u);
                 return rc ? rc : 1;
             }
@@ -1462,7 +1401,7 @@ splice_visit(void *vctx, struct kb_jsn *n, bool shorthand, int depth)
     const char *name = NULL;
     if (bd->kind == KB_JS_B_IMPORT && m->imp_of[n->binding]) {
         struct kb_sym s = m->imp[m->imp_of[n->binding] - 1].to;
-        name = sym_final(b, s);
+        name = kb__sym_final(b, s);
         int rc = need(b, sp->c, s);
         if (rc)
             return rc;
@@ -1472,9 +1411,9 @@ splice_visit(void *vctx, struct kb_jsn *n, bool shorthand, int depth)
     if (!name || strcmp(name, n->str) == 0)
         return 0;
     if (shorthand)
-        return edit(sp, n->start, n->end, "%.*s: %s", (int)(n->end - n->start), m->src + n->start,
-                    name);
-    return edit(sp, n->start, n->end, "%s", name);
+        return kb__edit(sp, n->start, n->end, "%.*s: %s", (int)(n->end - n->start),
+                        m->src + n->start, name);
+    return kb__edit(sp, n->start, n->end, "%s", name);
 }
 
 static int
@@ -1488,7 +1427,7 @@ remove_stmt(struct splice *sp, const struct kb_jsn *st)
         if (m->src[i] == '\n')
             nl[k++] = '\n';
     nl[k] = '\0';
-    return edit(sp, st->start, st->end, ";%s", nl);
+    return kb__edit(sp, st->start, st->end, ";%s", nl);
 }
 
 static bool
@@ -1559,7 +1498,7 @@ splice_stmt(struct splice *sp, struct kb_jsn *st)
         if (!st->a)
             return remove_stmt(sp, st);
         d = st->a;
-        rc = edit(sp, st->start, d->start, ";");
+        rc = kb__edit(sp, st->start, d->start, ";");
         break;
     case KB_JSN_EXPORT_DEFAULT:
         d = st->a;
@@ -1567,10 +1506,10 @@ splice_stmt(struct splice *sp, struct kb_jsn *st)
             const char *f = m->final[KB_SYM_DEFAULT(m)];
             if (d->kind == KB_JSN_FUNC_DECL) {
                 /* Hoisted like the original; its name fixed to "default". */
-                rc = edit(sp, st->start, d->start, ";");
+                rc = kb__edit(sp, st->start, d->start, ";");
                 if (!rc)
-                    rc = edit(sp, paren_of(m->src, d->start, d->end),
-                              paren_of(m->src, d->start, d->end), " %s", f);
+                    rc = kb__edit(sp, paren_of(m->src, d->start, d->end),
+                                  paren_of(m->src, d->start, d->end), " %s", f);
                 if (!rc && !sp->legacy) /* the twin shares the fix-ups */
                     rc = name_fixup(b, sp->c, f, "default");
             } else {
@@ -1582,14 +1521,14 @@ splice_stmt(struct splice *sp, struct kb_jsn *st)
                 uint32_t end =
                     st->end > d->end && m->src[st->end - 1] == ';' ? st->end - 1 : st->end;
                 bool anon = d->kind == KB_JSN_CLASS_DECL || anonymous_fn(d);
-                rc = edit(sp, st->start, kw, ";const %s =%s", f, anon ? " { default:" : "");
+                rc = kb__edit(sp, st->start, kw, ";const %s =%s", f, anon ? " { default:" : "");
                 if (!rc)
-                    rc = edit(sp, end, end, "%s", anon ? " }.default;" : ";");
+                    rc = kb__edit(sp, end, end, "%s", anon ? " }.default;" : ";");
             }
             sp->skip = NULL;
             return rc ? rc : kb_graph_walk(d, splice_visit, sp, 0);
         }
-        rc = edit(sp, st->start, d->start, ";");
+        rc = kb__edit(sp, st->start, d->start, ";");
         break;
     default: break;
     }
@@ -1599,9 +1538,9 @@ splice_stmt(struct splice *sp, struct kb_jsn *st)
         if (f && strcmp(f, d->a->str) != 0) {
             if (d->kind == KB_JSN_CLASS_DECL) {
                 /* The class keeps its own name (and inner binding). */
-                rc = edit(sp, d->start, d->start, "let %s = ", f);
+                rc = kb__edit(sp, d->start, d->start, "let %s = ", f);
                 if (!rc)
-                    rc = edit(sp, d->end, d->end, ";");
+                    rc = kb__edit(sp, d->end, d->end, ";");
                 sp->skip = d->a;
             } else if (!sp->legacy) {
                 rc = name_fixup(b, sp->c, f, d->a->str);
@@ -1637,7 +1576,7 @@ splice_urls(struct splice *sp)
         if (u[0] == '/' || strstr(u, ":"))
             continue;
         if (sp->legacy) {
-            int rc = legacy_url(sp, m->urls[i]);
+            int rc = kb__legacy_url(sp, m->urls[i]);
             if (rc)
                 return rc;
             continue;
@@ -1651,10 +1590,10 @@ splice_urls(struct splice *sp)
         kc_path_dirname(m->path, dir, sizeof dir);
         if (kc_path_resolve(dir, dec, p, sizeof p) != 0)
             continue;
-        char *r = rel(b, sp->c, p);
+        char *r = kb__chunk_rel(b, sp->c, p);
         if (!r)
             return KC_ENOMEM;
-        int rc = edit(sp, m->urls[i]->start + 1, m->urls[i]->end - 1, "%s%s", r, u + q);
+        int rc = kb__edit(sp, m->urls[i]->start + 1, m->urls[i]->end - 1, "%s%s", r, u + q);
         free(r);
         if (rc)
             return rc;
@@ -1679,7 +1618,7 @@ splice_maps(struct splice *sp)
                  (m->src[at - 1] == '#' || m->src[at - 1] == '@')))
             at--;
         if (at >= 3 && m->src[at - 3] == '/' && m->src[at - 2] == '/') {
-            int rc = edit(sp, (uint32_t)at - 3, (uint32_t)ref->end, "%s", "");
+            int rc = kb__edit(sp, (uint32_t)at - 3, (uint32_t)ref->end, "%s", "");
             if (rc)
                 return rc;
         }
@@ -1961,9 +1900,9 @@ strip_text(struct kb_smap *map, struct kc_buf *o, int si, const struct kb_mod *m
  * --minify-whitespace token by token (each token mapped), the gaps between
  * them reduced by put_gap. Tokens, strings, templates and regular
  * expressions are never changed. */
-static int
-copy_text(struct bundle *b, struct kb_smap *map, struct kc_buf *o, int si, const struct kb_mod *m,
-          size_t a, size_t e)
+int
+kb__copy_text(struct bundle *b, struct kb_smap *map, struct kc_buf *o, int si,
+              const struct kb_mod *m, size_t a, size_t e)
 {
     if (!b->s->opt->minify_ws && b->s->opt->keep_comments)
         return kb_smap_copy(map, o, si, m->src, a, e - a);
@@ -1990,8 +1929,8 @@ copy_text(struct bundle *b, struct kb_smap *map, struct kc_buf *o, int si, const
     return rc ? rc : put_gap(map, o, si, m, cur, e, true);
 }
 
-static int
-splice_module(struct bundle *b, int c, int mi, bool legacy)
+int
+kb__splice_module(struct bundle *b, int c, int mi, bool legacy)
 {
     struct kb_mod *m = &b->g.m[mi];
     struct splice sp = { .b = b, .mi = mi, .c = c, .legacy = legacy };
@@ -2000,12 +1939,12 @@ splice_module(struct bundle *b, int c, int mi, bool legacy)
         uint32_t e = 0;
         while (e < m->len && m->src[e] != '\n')
             e++;
-        rc = edit(&sp, 0, e, "%s", "");
+        rc = kb__edit(&sp, 0, e, "%s", "");
     }
     for (struct kb_jsn *st = m->ast.program->a; st && !rc; st = st->next) {
         rc = splice_stmt(&sp, st);
         if (!rc && legacy)
-            rc = legacy_declared(&sp, st);
+            rc = kb__legacy_declared(&sp, st);
     }
     if (!rc)
         rc = splice_urls(&sp);
@@ -2031,13 +1970,13 @@ splice_module(struct bundle *b, int c, int mi, bool legacy)
                 rc = KC_EINVAL;
                 break;
             }
-            rc = copy_text(b, map, o, si, m, pos, sp.v[i].start);
+            rc = kb__copy_text(b, map, o, si, m, pos, sp.v[i].start);
             if (!rc)
                 rc = kb_smap_gen(map, o, sp.v[i].text, si, m->src, sp.v[i].start);
             pos = sp.v[i].end;
         }
         if (!rc)
-            rc = copy_text(b, map, o, si, m, pos, m->len);
+            rc = kb__copy_text(b, map, o, si, m, pos, m->len);
         if (!rc && !(b->s->opt->minify_ws && o->len && o->data[o->len - 1] == '\n'))
             rc = kb_smap_gen(map, o, "\n", -1, NULL, 0);
     }
@@ -2048,8 +1987,8 @@ splice_module(struct bundle *b, int c, int mi, bool legacy)
     return rc;
 }
 
-static int
-put_name(struct kc_buf *o, const char *name)
+int
+kb__put_name(struct kc_buf *o, const char *name)
 {
     bool ident = (name[0] < '0' || name[0] > '9') && name[0];
     for (const char *p = name; *p && ident; p++)
@@ -2085,9 +2024,9 @@ namespace_object(struct bundle *b, int c, int mi)
         if (!rc)
             rc = kc_buf_puts(o, ", get ");
         if (!rc)
-            rc = put_name(o, names[i]);
+            rc = kb__put_name(o, names[i]);
         if (!rc)
-            rc = kc_buf_printf(o, "() { return %s; }", sym_final(b, s));
+            rc = kc_buf_printf(o, "() { return %s; }", kb__sym_final(b, s));
     }
     if (!rc)
         rc = kc_buf_puts(o, ", [Symbol.toStringTag]: \"Module\" });\n");
@@ -2183,8 +2122,8 @@ insert_file(struct kb_site *s, const char *path, unsigned char *bytes, size_t le
     return v[at].path && v[at].target ? 0 : KC_ENOMEM;
 }
 
-static int
-set_data(struct kb_file *f, struct kc_buf *text)
+int
+kb__set_data(struct kb_file *f, struct kc_buf *text)
 {
     size_t len;
     unsigned char *bytes = (unsigned char *)kc_buf_steal(text, &len);
@@ -2209,7 +2148,7 @@ map_text(struct bundle *b, int c, unsigned body_line, struct kc_buf *out)
     int rc = src && txt && len ? 0 : KC_ENOMEM;
     for (size_t i = 0; i < ch->n && !rc; i++) {
         const struct kb_mod *m = &b->g.m[ch->mods[i]];
-        src[i] = rel(b, c, m->path);
+        src[i] = kb__chunk_rel(b, c, m->path);
         txt[i] = m->src;
         len[i] = m->len;
         rc = src[i] ? 0 : KC_ENOMEM;
@@ -2234,7 +2173,7 @@ chunk_text(struct bundle *b, int c, struct kc_buf *o, struct kc_buf *map)
     struct chunk *ch = &b->c[c];
     int rc = 0;
     for (size_t d = 0; d < ch->ndeps && !rc; d++) {
-        char *u = rel(b, c, b->c[ch->deps[d]].path);
+        char *u = kb__chunk_rel(b, c, b->c[ch->deps[d]].path);
         bool any = false;
         rc = u ? kc_buf_puts(o, "import ") : KC_ENOMEM;
         for (size_t i = 0; i < ch->nneeds && !rc; i++) {
@@ -2249,7 +2188,7 @@ chunk_text(struct bundle *b, int c, struct kc_buf *o, struct kc_buf *map)
     }
     for (size_t i = 0; i < ch->nnsimp && !rc; i++) {
         const struct kb_mod *t = &b->g.m[ch->nsimp[i]];
-        char *u = rel(b, c, t->path);
+        char *u = kb__chunk_rel(b, c, t->path);
         rc = u ? kc_buf_printf(o, "import * as %s from \"%s\";\n", t->final[KB_SYM_NS(t)], u)
                : KC_ENOMEM;
         free(u);
@@ -2284,9 +2223,9 @@ chunk_text(struct bundle *b, int c, struct kc_buf *o, struct kc_buf *map)
     for (long i = 0; i < k && !rc; i++) {
         struct kb_sym s;
         kb_graph_resolve_export(&b->g, b->ep[e], names[i], &s);
-        rc = kc_buf_printf(o, "%s%s as ", any ? ", " : "export { ", sym_final(b, s));
+        rc = kc_buf_printf(o, "%s%s as ", any ? ", " : "export { ", kb__sym_final(b, s));
         if (!rc)
-            rc = put_name(o, names[i]);
+            rc = kb__put_name(o, names[i]);
         any = true;
     }
     if (!rc && any)
@@ -2320,7 +2259,7 @@ facade_text(struct bundle *b, int mod, bool reexport, struct kc_buf *o)
     if (!rc)
         rc = kc_buf_printf(o, "import \"%s\";\n", cu.data);
     kc_buf_free(&cu);
-    int e = ep_of(b, mod);
+    int e = kb__ep_of(b, mod);
     if (!rc && e >= 0 && (b->ep_kind[e] & 1) && b->s->opt->legacy)
         rc = kc_buf_puts(o, kb_legacy_guard);
     if (rc || !reexport)
@@ -2339,7 +2278,7 @@ facade_text(struct bundle *b, int mod, bool reexport, struct kc_buf *o)
             if (!rc)
                 rc = kc_buf_puts(o, "export * as ");
             if (!rc)
-                rc = put_name(o, names[i]);
+                rc = kb__put_name(o, names[i]);
             if (!rc)
                 rc = kc_buf_printf(o, " from \"%s\";\n", r.data);
             kc_buf_free(&r);
@@ -2347,9 +2286,9 @@ facade_text(struct bundle *b, int mod, bool reexport, struct kc_buf *o)
         }
         rc = kc_path_relative(dir, b->c[tc].path, &r);
         if (!rc)
-            rc = kc_buf_printf(o, "export { %s as ", sym_final(b, s));
+            rc = kc_buf_printf(o, "export { %s as ", kb__sym_final(b, s));
         if (!rc)
-            rc = put_name(o, names[i]);
+            rc = kb__put_name(o, names[i]);
         if (!rc)
             rc = kc_buf_printf(o, " } from \"%s\";\n", r.data);
         kc_buf_free(&r);
@@ -2362,9 +2301,9 @@ facade_text(struct bundle *b, int mod, bool reexport, struct kc_buf *o)
             tch->exports = v;
             bool dup = false;
             for (size_t x = 0; x < tch->nexports; x++)
-                dup |= strcmp(v[x], sym_final(b, s)) == 0;
+                dup |= strcmp(v[x], kb__sym_final(b, s)) == 0;
             if (!dup)
-                v[tch->nexports++] = sym_final(b, s);
+                v[tch->nexports++] = kb__sym_final(b, s);
         }
     }
     free(names);
@@ -2421,9 +2360,9 @@ preload_links(struct bundle *b, struct kb_file *doc, const struct kb_ref *r, int
  * as a deferred nomodule script (the naming stage adds integrity); before
  * the page's first, the Safari 10.1 fix, and after it the capability check
  * and the fallback (docs/bundling.md). */
-static int
-legacy_tags(struct bundle *b, struct kb_file *doc, const struct kb_ref *r, int e, struct kc_buf *o,
-            size_t *pos, bool *changed)
+int
+kb__legacy_tags(struct bundle *b, struct kb_file *doc, const struct kb_ref *r, int e,
+                struct kc_buf *o, size_t *pos, bool *changed)
 {
     const char *d = (const char *)doc->data;
     size_t at = r->tag_end;
@@ -2432,7 +2371,7 @@ legacy_tags(struct bundle *b, struct kb_file *doc, const struct kb_ref *r, int e
     if (at + 9 > doc->len || at < *pos)
         return 0;
     at += 9;
-    char *tp = twin(b->g.m[b->ep[e]].path);
+    char *tp = kb__twin_path(b->g.m[b->ep[e]].path);
     char *u = tp ? rel_from(doc->path, tp) : NULL;
     free(tp);
     bool first = !b->s->legacy_html || b->legacy_doc != doc;
@@ -2453,8 +2392,8 @@ legacy_tags(struct bundle *b, struct kb_file *doc, const struct kb_ref *r, int e
     return rc;
 }
 
-static int
-rewrite_docs(struct bundle *b)
+int
+kb__rewrite_docs(struct bundle *b)
 {
     struct kb_site *s = b->s;
     int rc = 0;
@@ -2472,11 +2411,11 @@ rewrite_docs(struct bundle *b)
             int mi = t >= 0 ? b->g.mod_of[t] : -1;
             if (mi < 0 || b->g.m[mi].chunk < 0)
                 continue;
-            int e = ep_of(b, mi);
+            int e = kb__ep_of(b, mi);
             if ((ref->kind == KB_REF_JS_IMPORT || ref->kind == KB_REF_JS_DYNAMIC) &&
                 (ref->flags & KB_REF_F_INLINE) && b->inline_path && b->inline_path[mi]) {
                 /* An inline script's import of a module in a chunk: its
-                 * facade (inline_imports). */
+                 * facade (kb__inline_imports). */
                 char dir[PATH_MAX];
                 kc_path_dirname(doc->path, dir, sizeof dir);
                 struct kc_buf u;
@@ -2522,12 +2461,12 @@ rewrite_docs(struct bundle *b)
             }
             kc_buf_free(&links);
             if (!rc && s->opt->legacy)
-                rc = legacy_tags(b, doc, ref, e, &o, &pos, &changed);
+                rc = kb__legacy_tags(b, doc, ref, e, &o, &pos, &changed);
         }
         if (!rc && changed) {
             rc = kc_buf_append(&o, doc->data + pos, doc->len - pos);
             if (!rc)
-                rc = set_data(doc, &o);
+                rc = kb__set_data(doc, &o);
             if (!rc)
                 rc = kb__rescan(s, doc);
         }
@@ -2646,8 +2585,8 @@ ltwin_free(struct ltwin *t)
 
 /* Chunk c's twin: its exports (internal names, and a host import() target's
  * public ones), its body spliced in legacy mode, setters for its imports. */
-static int
-legacy_chunk(struct bundle *b, int c, struct kc_buf *out, struct kb_reflist *refs)
+int
+kb__legacy_chunk(struct bundle *b, int c, struct kc_buf *out, struct kb_reflist *refs)
 {
     struct chunk *ch = &b->c[c];
     struct ltwin t = { .f = { .x = b->lx, .c = b->lc } };
@@ -2661,7 +2600,7 @@ legacy_chunk(struct bundle *b, int c, struct kc_buf *out, struct kb_reflist *ref
         for (long i = 0; i < k && !rc; i++) {
             struct kb_sym s;
             kb_graph_resolve_export(&b->g, b->ep[e], names[i], &s);
-            rc = add_lexp(&ch->lexp, &ch->nlexp, names[i], sym_final(b, s));
+            rc = add_lexp(&ch->lexp, &ch->nlexp, names[i], kb__sym_final(b, s));
         }
         free(names);
         rc = rc ? rc : k < 0 ? KC_ENOMEM : 0;
@@ -2669,10 +2608,10 @@ legacy_chunk(struct bundle *b, int c, struct kc_buf *out, struct kb_reflist *ref
     if (ch->nlexp)
         qsort(ch->lexp, ch->nlexp, sizeof *ch->lexp, cmp_lexp);
     for (size_t i = 0; i < ch->n && !rc; i++)
-        rc = splice_module(b, c, ch->mods[i], true);
+        rc = kb__splice_module(b, c, ch->mods[i], true);
     for (size_t d = 0; d < ch->ndeps && !rc; d++) {
-        char *tp = twin(b->c[ch->deps[d]].path);
-        const char *u = lown(&t, tp ? rel(b, c, tp) : NULL);
+        char *tp = kb__twin_path(b->c[ch->deps[d]].path);
+        const char *u = lown(&t, tp ? kb__chunk_rel(b, c, tp) : NULL);
         free(tp);
         struct kb_legacy_dep *dp = u ? ldep(&t, u) : NULL;
         rc = dp ? 0 : KC_ENOMEM;
@@ -2682,8 +2621,8 @@ legacy_chunk(struct bundle *b, int c, struct kc_buf *out, struct kb_reflist *ref
     }
     for (size_t i = 0; i < ch->nnsimp && !rc; i++) {
         const struct kb_mod *tm = &b->g.m[ch->nsimp[i]];
-        char *tp = twin(tm->path);
-        const char *u = lown(&t, tp ? rel(b, c, tp) : NULL);
+        char *tp = kb__twin_path(tm->path);
+        const char *u = lown(&t, tp ? kb__chunk_rel(b, c, tp) : NULL);
         free(tp);
         struct kb_legacy_dep *dp = u ? ldep(&t, u) : NULL;
         if (dp)
@@ -2728,15 +2667,15 @@ legacy_chunk(struct bundle *b, int c, struct kc_buf *out, struct kb_reflist *ref
 }
 
 /* The twin of entry point e's facade (its module sits in a shared chunk). */
-static int
-legacy_facade(struct bundle *b, int e, struct kc_buf *out, struct kb_reflist *refs)
+int
+kb__legacy_facade(struct bundle *b, int e, struct kc_buf *out, struct kb_reflist *refs)
 {
     const struct kb_mod *em = &b->g.m[b->ep[e]];
     int c = em->chunk;
     struct ltwin t = { .f = { .x = b->lx, .c = b->lc } };
     struct kb_legacy_export *ex = NULL;
     size_t nex = 0;
-    char *tp = twin(b->c[c].path);
+    char *tp = kb__twin_path(b->c[c].path);
     const char *u = lown(&t, tp ? rel_from(em->path, tp) : NULL);
     free(tp);
     int rc = u && ldep(&t, u) ? 0 : KC_ENOMEM;
@@ -2751,7 +2690,7 @@ legacy_facade(struct bundle *b, int e, struct kc_buf *out, struct kb_reflist *re
         kb_graph_resolve_export(&b->g, b->ep[e], names[i], &s);
         const struct kb_mod *sm = &b->g.m[s.mod];
         bool ns = s.idx == KB_SYM_NS(sm) && sm->ns_real;
-        tp = twin(ns ? sm->path : b->c[sm->chunk].path);
+        tp = kb__twin_path(ns ? sm->path : b->c[sm->chunk].path);
         u = lown(&t, tp ? rel_from(em->path, tp) : NULL);
         free(tp);
         struct kb_legacy_dep *dp = u ? ldep(&t, u) : NULL;
@@ -2759,9 +2698,9 @@ legacy_facade(struct bundle *b, int e, struct kc_buf *out, struct kb_reflist *re
         if (!rc && ns)
             dp->ns = sm->final[KB_SYM_NS(sm)];
         else if (!rc)
-            rc = ldep_name(dp, sym_final(b, s), sym_final(b, s));
+            rc = ldep_name(dp, kb__sym_final(b, s), kb__sym_final(b, s));
         if (!rc)
-            rc = add_lexp(&ex, &nex, names[i], ns ? sm->final[KB_SYM_NS(sm)] : sym_final(b, s));
+            rc = add_lexp(&ex, &nex, names[i], ns ? sm->final[KB_SYM_NS(sm)] : kb__sym_final(b, s));
     }
     free(names);
     t.f.loader = (b->ep_kind[e] & 1) != 0;
@@ -2774,8 +2713,8 @@ legacy_facade(struct bundle *b, int e, struct kc_buf *out, struct kb_reflist *re
     return rc;
 }
 
-static int
-install(struct bundle *b)
+int
+kb__install(struct bundle *b)
 {
     struct kb_site *s = b->s;
     int rc = 0;
@@ -2788,7 +2727,7 @@ install(struct bundle *b)
     for (size_t e = 0; e < b->nep && !rc; e++) {
         kc_buf_init(&facade[e], KB_CHUNK_MAX);
         int c = b->g.m[b->ep[e]].chunk;
-        if (!ep_bailed(b, e) && b->c[c].host != (int)e)
+        if (!kb__ep_bailed(b, e) && b->c[c].host != (int)e)
             rc = facade_text(b, b->ep[e], (b->ep_kind[e] & 2) != 0, &facade[e]);
     }
     /* A module an inline script imports gets a facade of its own, a new
@@ -2801,7 +2740,7 @@ install(struct bundle *b)
         const struct kb_mod *m = &b->g.m[mi];
         kc_buf_init(&inl[mi], KB_CHUNK_MAX);
         /* An import() target's own file already re-exports its names. */
-        int e = ep_of(b, (int)mi);
+        int e = kb__ep_of(b, (int)mi);
         if (!b->inline_target[mi] || m->chunk < 0 || (e >= 0 && (b->ep_kind[e] & 2)))
             continue;
         rc = new_path(b, m, "facade", &b->inline_path[mi]);
@@ -2823,15 +2762,15 @@ install(struct bundle *b)
     for (size_t i = 0; i < nl && !rc; i++) {
         kc_buf_init(&ltext[i], KB_CHUNK_MAX);
         if (i < b->nc) {
-            lpath[i] = twin(b->c[i].path);
-            rc = lpath[i] ? legacy_chunk(b, (int)i, &ltext[i], &lrefs[i]) : KC_ENOMEM;
+            lpath[i] = kb__twin_path(b->c[i].path);
+            rc = lpath[i] ? kb__legacy_chunk(b, (int)i, &ltext[i], &lrefs[i]) : KC_ENOMEM;
             continue;
         }
         size_t e = i - b->nc;
-        if (ep_bailed(b, e) || b->c[b->g.m[b->ep[e]].chunk].host == (int)e)
+        if (kb__ep_bailed(b, e) || b->c[b->g.m[b->ep[e]].chunk].host == (int)e)
             continue;
-        lpath[i] = twin(b->g.m[b->ep[e]].path);
-        rc = lpath[i] ? legacy_facade(b, (int)e, &ltext[i], &lrefs[i]) : KC_ENOMEM;
+        lpath[i] = kb__twin_path(b->g.m[b->ep[e]].path);
+        rc = lpath[i] ? kb__legacy_facade(b, (int)e, &ltext[i], &lrefs[i]) : KC_ENOMEM;
     }
     for (size_t i = 0; i < nl && !rc; i++)
         if (lpath[i] && kb_site_find(s, lpath[i]) >= 0) {
@@ -2921,18 +2860,18 @@ install(struct bundle *b)
         if (m->chunk < 0)
             continue;
         struct kb_file *f = &s->files[m->file];
-        int e = ep_of(b, (int)mi);
+        int e = kb__ep_of(b, (int)mi);
         if (e >= 0 && b->c[m->chunk].host == e)
-            rc = set_data(f, &text[m->chunk]);
+            rc = kb__set_data(f, &text[m->chunk]);
         else if (e >= 0)
-            rc = set_data(f, &facade[e]);
+            rc = kb__set_data(f, &facade[e]);
         else
             kb_reflist_free(&f->refs);
         if (!rc && e >= 0)
             rc = kb__rescan(s, f);
     }
     if (!rc)
-        rc = rewrite_docs(b);
+        rc = kb__rewrite_docs(b);
     for (size_t e = 0; facade && e < b->nep; e++)
         kc_buf_free(&facade[e]);
     for (size_t c = 0; text && maps && c < b->nc; c++) {
@@ -2951,7 +2890,7 @@ install(struct bundle *b)
      * stage puts kiln's hash in its place. */
     for (size_t mi = 0; mi < b->g.n && !rc; mi++) {
         struct kb_file *f = &s->files[b->g.m[mi].file];
-        if (b->g.m[mi].chunk >= 0 && ep_of(b, (int)mi) >= 0 && (f->role & KB_ROLE_PREHASHED) &&
+        if (b->g.m[mi].chunk >= 0 && kb__ep_of(b, (int)mi) >= 0 && (f->role & KB_ROLE_PREHASHED) &&
             (f->role & KB_ROLE_REFERENCED) && !(f->role & KB_ROLE_KEEP_NAME))
             f->role |= KB_ROLE_RENAMED;
     }
@@ -2967,8 +2906,8 @@ adopt_host(struct bundle *b, int c)
 {
     struct chunk *ch = &b->c[c];
     for (size_t i = 0; i < ch->n; i++) {
-        int e = ep_of(b, ch->mods[i]);
-        if (e < 0 || ep_bailed(b, (size_t)e) || (b->ep_kind[e] & 2))
+        int e = kb__ep_of(b, ch->mods[i]);
+        if (e < 0 || kb__ep_bailed(b, (size_t)e) || (b->ep_kind[e] & 2))
             continue;
         ch->path = strdup(b->g.m[ch->mods[i]].path);
         if (!ch->path)
@@ -2979,14 +2918,14 @@ adopt_host(struct bundle *b, int c)
     return false;
 }
 
-static int
-emit_chunks(struct bundle *b)
+int
+kb__chunk_paths(struct bundle *b)
 {
     int rc = 0;
     for (size_t c = 0; c < b->nc && !rc; c++) {
         struct chunk *ch = &b->c[c];
         if (ch->host >= 0) {
-            ch->path = strdup(host_path(b, b->ep[ch->host]));
+            ch->path = strdup(kb__host_path(b, b->ep[ch->host]));
             rc = ch->path ? 0 : KC_ENOMEM;
         } else if (!adopt_host(b, (int)c)) {
             rc = common_path(b, (int)c);
@@ -2994,6 +2933,13 @@ emit_chunks(struct bundle *b)
         if (!rc)
             rc = map_path(b, (int)c);
     }
+    return rc;
+}
+
+int
+kb__splice_chunks(struct bundle *b)
+{
+    int rc = 0;
     for (size_t c = 0; c < b->nc && !rc; c++) {
         struct chunk *ch = &b->c[c];
         for (size_t i = 0; i < ch->n && !rc; i++) {
@@ -3002,7 +2948,7 @@ emit_chunks(struct bundle *b)
                 rc = namespace_object(b, (int)c, ch->mods[i]);
         }
         for (size_t i = 0; i < ch->n && !rc; i++)
-            rc = splice_module(b, (int)c, ch->mods[i], false);
+            rc = kb__splice_module(b, (int)c, ch->mods[i], false);
     }
     /* Public exports of import() targets may live in other chunks. */
     for (size_t c = 0; c < b->nc && !rc; c++) {
@@ -3020,13 +2966,25 @@ emit_chunks(struct bundle *b)
         if (k < 0)
             rc = KC_ENOMEM;
     }
-    return rc ? rc : install(b);
+    return rc;
+}
+
+/* Chunks become text where they will sit: their paths first (specifiers
+ * between chunks are relative), then their modules spliced, then the files
+ * put into the site. */
+static int
+emit_chunks(struct bundle *b)
+{
+    int rc = kb__chunk_paths(b);
+    if (!rc)
+        rc = kb__splice_chunks(b);
+    return rc ? rc : kb__install(b);
 }
 
 static void
 free_bundle(struct bundle *b)
 {
-    free_chunks(b);
+    kb__free_chunks(b);
     for (size_t e = 0; e < b->nep && b->order; e++)
         free(b->order[e]);
     free(b->order);
@@ -3059,27 +3017,14 @@ kb_bundle(struct kb_site *s)
     int rc = kb_graph_build(&b.g, s);
     if (!rc && b.g.errors)
         rc = KC_EPARSE;
-    /* Entry points: the pages' module scripts, then import() targets. */
-    for (size_t d = 0; d < s->n && !rc; d++) {
-        const struct kb_file *doc = &s->files[d];
-        for (size_t r = 0; r < doc->refs.n && !rc && (doc->role & KB_ROLE_ENTRY); r++) {
-            int t = doc->target[r];
-            if (doc->refs.v[r].kind == KB_REF_HTML_MODULE && t >= 0 && b.g.mod_of[t] >= 0)
-                rc = add_ep(&b, b.g.mod_of[t], 1);
-        }
-    }
-    for (size_t mi = 0; mi < b.g.n && !rc; mi++) {
-        const struct kb_mod *m = &b.g.m[mi];
-        for (size_t r = 0; r < m->nreq && !rc; r++)
-            if (m->req[r].dynamic)
-                rc = add_ep(&b, m->req[r].mod, 2);
-    }
+    if (!rc)
+        rc = kb__entry_points(&b);
     if (!rc && b.nep == 0) {
         free_bundle(&b);
         return 0;
     }
     if (!rc)
-        rc = graphs(&b);
+        rc = kb__graphs(&b);
     if (!rc) {
         b.uf = malloc(b.nep * sizeof *b.uf);
         b.ep_bailed = calloc(b.nep, sizeof *b.ep_bailed);
@@ -3087,25 +3032,25 @@ kb_bundle(struct kb_site *s)
         b.inline_target = calloc(b.g.n + 1, sizeof *b.inline_target);
         rc = b.uf && b.ep_bailed && b.inert && b.inline_target ? 0 : KC_ENOMEM;
         for (size_t mi = 0; mi < b.g.n && !rc; mi++)
-            b.inert[mi] = inert_module(&b.g.m[mi]);
+            b.inert[mi] = kb__inert_module(&b.g.m[mi]);
     }
     if (!rc) {
-        components(&b);
-        rc = inline_imports(&b);
+        kb__components(&b);
+        rc = kb__inline_imports(&b);
     }
     if (!rc) {
         for (size_t mi = 0; mi < b.g.n; mi++)
             if (b.g.m[mi].bail)
-                bail_mod(&b, (int)mi, b.g.m[mi].bail_at, b.g.m[mi].bail);
-        namespace_identity(&b);
-        external_refs(&b);
+                kb__bail_mod(&b, (int)mi, b.g.m[mi].bail_at, b.g.m[mi].bail);
+        kb__namespace_identity(&b);
+        kb__external_refs(&b);
     }
     /* Each round that changes anything leaves one more component unbundled,
      * so the chunks settle within nep + 1 rounds. */
     for (int round = 0; !rc; round++) {
-        rc = make_chunks(&b);
+        rc = kb__make_chunks(&b);
         if (!rc)
-            rc = check_chunks(&b);
+            rc = kb__check_chunks(&b);
         if (rc == 1 && (size_t)round <= b.nep)
             rc = 0;
         else if (rc == 1)
@@ -3114,10 +3059,10 @@ kb_bundle(struct kb_site *s)
             break;
     }
     if (!rc && b.nc > 0)
-        rc = assign_names(&b);
+        rc = kb__assign_names(&b);
     if (!rc && b.nc > 0 && s->opt->legacy) {
-        b.lx = nset_has(&b.all, "_export") ? fresh(&b, "_export") : "_export";
-        b.lc = nset_has(&b.all, "_context") ? fresh(&b, "_context") : "_context";
+        b.lx = kb__nset_has(&b.all, "_export") ? kb__fresh(&b, "_export") : "_export";
+        b.lc = kb__nset_has(&b.all, "_context") ? kb__fresh(&b, "_context") : "_context";
         rc = b.lx && b.lc ? 0 : KC_ENOMEM;
     }
     if (!rc && b.nc > 0)
