@@ -173,7 +173,7 @@ int kb_graph_importmap(const char *json, size_t len, const char *spec, char *out
 
 #define KB_CHUNK_MAX (1ull << 31) /* bytes of a chunk, a facade, a rewritten page */
 
-/* A set of strings (names), open addressing over FNV-1a. */
+/* A set of strings (names), open addressing over FNV-1a (helpers.c). */
 struct nset {
     const char **v;
     size_t cap, n;
@@ -437,7 +437,7 @@ int kb__legacy_facade(struct bundle *b, int e, struct kc_buf *out, struct kb_ref
 int kb__legacy_tags(struct bundle *b, struct kb_file *doc, const struct kb_ref *r, int e,
                     struct kc_buf *o, size_t *pos, bool *changed);
 
-/* ---- small helpers, until common/ has them --------------------------------------- */
+/* ---- helpers.c: small helpers, until common/ has them ---------------------------- */
 
 /* Whether set s holds k. */
 bool kb__nset_has(const struct nset *s, const char *k);
