@@ -386,7 +386,7 @@ int kb__legacy_declared(struct splice *sp, const struct kb_jsn *st);
  * table (an unresolvable one stays). Returns 0 or an error. */
 int kb__legacy_url(struct splice *sp, const struct kb_jsn *str);
 
-/* ---- --minify-whitespace and comments -------------------------------------------- */
+/* ---- minify.c: --minify-whitespace and comments ---------------------------------- */
 
 /* Appends module m's text [a, e) to o, mapped in map as source si: as it is
  * (--keep-comments), without comments but legal ones (the default), or with
