@@ -275,7 +275,7 @@ const char *kb__host_path(const struct bundle *b, int mod);
  * failure. */
 char *kb__chunk_rel(const struct bundle *b, int c, const char *to);
 
-/* ---- entry points, their graphs, and what stays unbundled ------------------------ */
+/* ---- entry.c: entry points, their graphs, and what stays unbundled --------------- */
 
 /* Collects the entry points (b->ep, b->ep_kind, b->nep): the module scripts
  * of the entry documents (kind 1), then every import() target (kind 2); one
