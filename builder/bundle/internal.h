@@ -319,7 +319,7 @@ void kb__namespace_identity(struct bundle *b);
  * runs, relative to other modules, cannot be observed. Pure. */
 bool kb__inert_module(const struct kb_mod *m);
 
-/* ---- chunks, and the checks that need them --------------------------------------- */
+/* ---- chunk.c: chunks, and the checks that need them ------------------------------ */
 
 /* Frees b's chunks and all they own; b->c is NULL and b->nc 0 after. */
 void kb__free_chunks(struct bundle *b);
