@@ -313,7 +313,7 @@ void kb__external_refs(struct bundle *b);
  * made again. */
 void kb__namespace_identity(struct bundle *b);
 
-/* ---- modules whose evaluation has no effect -------------------------------------- */
+/* ---- inert.c: modules whose evaluation has no effect ----------------------------- */
 
 /* Whether module m's evaluation only creates its bindings, so that when it
  * runs, relative to other modules, cannot be observed. Pure. */
