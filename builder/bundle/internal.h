@@ -82,7 +82,7 @@ struct kb_mod {
     bool ns_real;     /* ... and is its file's own (it is an import() target) */
     const char *bail; /* why this module cannot be bundled, or NULL */
     uint32_t bail_at; /* byte offset of the reason */
-    /* Filled by bundle.c. */
+    /* Filled by rename.c (final) and chunk.c (chunk). */
     char **final; /* per symbol index (1 .. KB_SYM_NS): the name in the chunk */
     int chunk;
 };
@@ -335,7 +335,7 @@ int kb__make_chunks(struct bundle *b);
  * must be made again), 0, or KC_ENOMEM. */
 int kb__check_chunks(struct bundle *b);
 
-/* ---- names ----------------------------------------------------------------------- */
+/* ---- rename.c: names ------------------------------------------------------------- */
 
 /* A new name base$N that no bundled module mentions and no final name took;
  * it is taken from then on. Owned by b (b->fresh); NULL when out of memory. */
