@@ -235,7 +235,7 @@ struct bundle {
     const struct kb_file *legacy_doc; /* the document kb__legacy_tags wrote to last */
 };
 
-/* One file's edits while it is spliced into a chunk. */
+/* One file's edits while it is spliced into a chunk (splice.c). */
 struct edit {
     uint32_t start, end;
     char *text; /* owned */
@@ -350,7 +350,7 @@ const char *kb__sym_final(const struct bundle *b, struct kb_sym s);
  * exist (ns_used). Returns 0 or KC_ENOMEM. */
 int kb__assign_names(struct bundle *b);
 
-/* ---- splicing -------------------------------------------------------------------- */
+/* ---- splice.c: splicing ---------------------------------------------------------- */
 
 /* Records that bytes [start, end) of sp's module become the printf-formatted
  * text (an insertion when start == end), with order 0: set the order of the
@@ -371,7 +371,7 @@ int kb__splice_module(struct bundle *b, int c, int mi, bool legacy);
  * Returns 0 or an error. */
 int kb__splice_chunks(struct bundle *b);
 
-/* ---- the legacy twin's edits ----------------------------------------------------- */
+/* ---- legacy_splice.c: the legacy twin's edits ------------------------------------ */
 
 /* The legacy-only edits at node n (import(), import.meta, writes of exported
  * bindings). Returns 0 to go on with n as usual, 1 when n is done (its
