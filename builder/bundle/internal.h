@@ -202,7 +202,8 @@ struct chunk {
     size_t nnsimp;
     struct kb_smap map; /* of body */
     char *map_path;     /* the chunk's source map */
-    /* The legacy twin (legacy.c): its body, its URL table, its exports. */
+    /* The legacy twin: its body (splice.c), its URL table (legacy_splice.c), its
+     * exports (legacy_twin.c). legacy.c prints it. */
     struct kc_buf lbody;
     char **lurl;
     enum kb_ref_kind *lkind;
@@ -415,7 +416,7 @@ int kb__install(struct bundle *b);
  * tags) and rescans them. Returns 0 or an error. */
 int kb__rewrite_docs(struct bundle *b);
 
-/* ---- legacy twins ---------------------------------------------------------------- */
+/* ---- legacy_twin.c: legacy twins ------------------------------------------------- */
 
 /* The twin's path of a site path (a chunk's or a facade's): malloc'd, the
  * caller frees it; NULL when out of memory. */
