@@ -409,7 +409,7 @@ int kb__chunk_paths(struct bundle *b);
  * site file's). */
 int kb__install(struct bundle *b);
 
-/* ---- the entry documents' edits -------------------------------------------------- */
+/* ---- pages.c: the entry documents' edits ----------------------------------------- */
 
 /* Rewrites the reachable entry documents that need it (modulepreload links,
  * inline imports to facades, preloads of bundled modules removed, legacy
