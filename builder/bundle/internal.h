@@ -3,8 +3,8 @@
  * as zstd's lib/compress shares zstd_compress_internal.h: the module graph of
  * the entry documents' <script type="module" src>, parsed by builder/js/ and
  * linked as the specification's ResolveExport does (graph.c); source maps
- * (smap.c); the linker's state, then one section per phase of the linker
- * (bundle.c, until it is split into a file per phase). One header rather than a second
+ * (smap.c); the linker's state, then one section per phase of the linker,
+ * each phase a file (bundle.c drives them). One header rather than a second
  * for the linker: the graph's modules carry the linker's results (final,
  * chunk), so the two are one model. Builder-internal: main.c only calls
  * kb_bundle (site.h). Semantics and limits: docs/bundling.md.
@@ -395,7 +395,7 @@ int kb__legacy_url(struct splice *sp, const struct kb_jsn *str);
 int kb__copy_text(struct bundle *b, struct kb_smap *map, struct kc_buf *o, int si,
                   const struct kb_mod *m, size_t a, size_t e);
 
-/* ---- putting chunks into the site ------------------------------------------------ */
+/* ---- install.c: putting chunks into the site ------------------------------------- */
 
 /* Gives each chunk its path (its host's module path, a page module's it
  * adopts, or a new NAME_chunk.js) and its source map's path, malloc'd and
