@@ -323,96 +323,164 @@ insert_file(struct kb_site *s, const char *path, unsigned char *bytes, size_t le
     return v[at].path && v[at].target ? 0 : KC_ENOMEM;
 }
 
-int
-kb__install(struct bundle *b)
+/* The texts of the files kb__install writes, all made before any is
+ * inserted. Per entry point, chunk and module, as the step that made them
+ * says; the legacy twins of every chunk, then of every facade. */
+struct texts {
+    struct kc_buf *facade; /* per entry point */
+    struct kc_buf *text;   /* per chunk: its text ... */
+    struct kc_buf *maps;   /* ... and its source map */
+    struct kc_buf *inl;    /* per module: the facade inline scripts import */
+    size_t nl;             /* legacy twins: nc + nep, or 0 */
+    struct kc_buf *ltext;
+    struct kb_reflist *lrefs;
+    char **lpath; /* NULL where there is no twin */
+};
+
+/* The facade of each entry point whose module sits in a chunk at another
+ * path. */
+static int
+entry_facades(struct bundle *b, struct texts *t)
 {
-    struct kb_site *s = b->s;
     int rc = 0;
-    /* Every text first: facades add to the exports of the chunks. */
-    struct kc_buf *facade = calloc(b->nep + 1, sizeof *facade);
-    struct kc_buf *text = calloc(b->nc + 1, sizeof *text);
-    struct kc_buf *maps = calloc(b->nc + 1, sizeof *maps);
-    if (!facade || !text || !maps)
+    t->facade = calloc(b->nep + 1, sizeof *t->facade);
+    if (!t->facade)
         rc = KC_ENOMEM;
     for (size_t e = 0; e < b->nep && !rc; e++) {
-        kc_buf_init(&facade[e], KB_CHUNK_MAX);
+        kc_buf_init(&t->facade[e], KB_CHUNK_MAX);
         int c = b->g.m[b->ep[e]].chunk;
         if (!kb__ep_bailed(b, e) && b->c[c].host != (int)e)
-            rc = facade_text(b, b->ep[e], (b->ep_kind[e] & 2) != 0, &facade[e]);
+            rc = facade_text(b, b->ep[e], (b->ep_kind[e] & 2) != 0, &t->facade[e]);
     }
-    /* A module an inline script imports gets a facade of its own, a new
-     * file beside it (its own file stays the original, as for any module). */
+    return rc;
+}
+
+/* A module an inline script imports gets a facade of its own, a new
+ * file beside it (its own file stays the original, as for any module). */
+static int
+inline_facades(struct bundle *b, struct texts *t)
+{
+    int rc = 0;
     b->inline_path = calloc(b->g.n + 1, sizeof *b->inline_path);
-    struct kc_buf *inl = calloc(b->g.n + 1, sizeof *inl);
-    if (!b->inline_path || !inl)
+    t->inl = calloc(b->g.n + 1, sizeof *t->inl);
+    if (!b->inline_path || !t->inl)
         rc = KC_ENOMEM;
     for (size_t mi = 0; mi < b->g.n && !rc; mi++) {
         const struct kb_mod *m = &b->g.m[mi];
-        kc_buf_init(&inl[mi], KB_CHUNK_MAX);
+        kc_buf_init(&t->inl[mi], KB_CHUNK_MAX);
         /* An import() target's own file already re-exports its names. */
         int e = kb__ep_of(b, (int)mi);
         if (!b->inline_target[mi] || m->chunk < 0 || (e >= 0 && (b->ep_kind[e] & 2)))
             continue;
         rc = new_path(b, m, "facade", &b->inline_path[mi]);
         if (!rc)
-            rc = facade_text(b, (int)mi, true, &inl[mi]);
+            rc = facade_text(b, (int)mi, true, &t->inl[mi]);
     }
-    for (size_t c = 0; c < b->nc && !rc; c++) {
-        kc_buf_init(&text[c], KB_CHUNK_MAX);
-        kc_buf_init(&maps[c], KB_CHUNK_MAX);
-        rc = chunk_text(b, (int)c, &text[c], &maps[c]);
-    }
-    /* Legacy twins: of every chunk, then of every facade. */
-    size_t nl = s->opt->legacy ? b->nc + b->nep : 0;
-    struct kc_buf *ltext = calloc(nl + 1, sizeof *ltext);
-    struct kb_reflist *lrefs = calloc(nl + 1, sizeof *lrefs);
-    char **lpath = calloc(nl + 1, sizeof *lpath);
-    if (!ltext || !lrefs || !lpath)
+    return rc;
+}
+
+/* Each chunk's text and source map (after the facades, which add to the
+ * chunks' exports). */
+static int
+chunk_texts(struct bundle *b, struct texts *t)
+{
+    int rc = 0;
+    t->text = calloc(b->nc + 1, sizeof *t->text);
+    t->maps = calloc(b->nc + 1, sizeof *t->maps);
+    if (!t->text || !t->maps)
         rc = KC_ENOMEM;
+    for (size_t c = 0; c < b->nc && !rc; c++) {
+        kc_buf_init(&t->text[c], KB_CHUNK_MAX);
+        kc_buf_init(&t->maps[c], KB_CHUNK_MAX);
+        rc = chunk_text(b, (int)c, &t->text[c], &t->maps[c]);
+    }
+    return rc;
+}
+
+/* Legacy twins: of every chunk, then of every facade. A twin's name taken
+ * by a file of the site is an error. */
+static int
+twin_texts(struct bundle *b, struct texts *t)
+{
+    struct kb_site *s = b->s;
+    int rc = 0;
+    size_t nl = s->opt->legacy ? b->nc + b->nep : 0;
+    t->ltext = calloc(nl + 1, sizeof *t->ltext);
+    t->lrefs = calloc(nl + 1, sizeof *t->lrefs);
+    t->lpath = calloc(nl + 1, sizeof *t->lpath);
+    if (!t->ltext || !t->lrefs || !t->lpath)
+        return KC_ENOMEM;
+    t->nl = nl;
     for (size_t i = 0; i < nl && !rc; i++) {
-        kc_buf_init(&ltext[i], KB_CHUNK_MAX);
+        kc_buf_init(&t->ltext[i], KB_CHUNK_MAX);
         if (i < b->nc) {
-            lpath[i] = kb__twin_path(b->c[i].path);
-            rc = lpath[i] ? kb__legacy_chunk(b, (int)i, &ltext[i], &lrefs[i]) : KC_ENOMEM;
+            t->lpath[i] = kb__twin_path(b->c[i].path);
+            rc = t->lpath[i] ? kb__legacy_chunk(b, (int)i, &t->ltext[i], &t->lrefs[i]) : KC_ENOMEM;
             continue;
         }
         size_t e = i - b->nc;
         if (kb__ep_bailed(b, e) || b->c[b->g.m[b->ep[e]].chunk].host == (int)e)
             continue;
-        lpath[i] = kb__twin_path(b->g.m[b->ep[e]].path);
-        rc = lpath[i] ? kb__legacy_facade(b, (int)e, &ltext[i], &lrefs[i]) : KC_ENOMEM;
+        t->lpath[i] = kb__twin_path(b->g.m[b->ep[e]].path);
+        rc = t->lpath[i] ? kb__legacy_facade(b, (int)e, &t->ltext[i], &t->lrefs[i]) : KC_ENOMEM;
     }
     for (size_t i = 0; i < nl && !rc; i++)
-        if (lpath[i] && kb_site_find(s, lpath[i]) >= 0) {
+        if (t->lpath[i] && kb_site_find(s, t->lpath[i]) >= 0) {
             kc_error("%s: the legacy twin's name is taken by a file of the site (use --no-legacy)",
-                     lpath[i]);
+                     t->lpath[i]);
             rc = KC_ECLASH;
         }
-    /* New files first: inserting shifts indexes, and the hosts' references
-     * must find them when they are scanned again. */
+    return rc;
+}
+
+/* Every chunk's source map, and the text of each chunk no entry point
+ * hosts, as new files. */
+static int
+insert_chunks(struct bundle *b, struct texts *t)
+{
+    struct kb_site *s = b->s;
+    int rc = 0;
     for (size_t c = 0; c < b->nc && !rc; c++) {
         int64_t mtime = 0;
         for (size_t i = 0; i < b->c[c].n; i++)
             if (s->files[b->g.m[b->c[c].mods[i]].file].mtime > mtime)
                 mtime = s->files[b->g.m[b->c[c].mods[i]].file].mtime;
         size_t len;
-        unsigned char *bytes = (unsigned char *)kc_buf_steal(&maps[c], &len);
+        unsigned char *bytes = (unsigned char *)kc_buf_steal(&t->maps[c], &len);
         rc = bytes ? insert_file(s, b->c[c].map_path, bytes, len, mtime) : KC_ENOMEM;
         if (rc || b->c[c].host >= 0)
             continue;
-        bytes = (unsigned char *)kc_buf_steal(&text[c], &len);
+        bytes = (unsigned char *)kc_buf_steal(&t->text[c], &len);
         rc = bytes ? insert_file(s, b->c[c].path, bytes, len, mtime) : KC_ENOMEM;
     }
+    return rc;
+}
+
+/* The facades of modules inline scripts import, as new files. */
+static int
+insert_inline_facades(struct bundle *b, struct texts *t)
+{
+    struct kb_site *s = b->s;
+    int rc = 0;
     for (size_t mi = 0; mi < b->g.n && !rc; mi++) {
         if (!b->inline_path[mi])
             continue;
         size_t len;
-        unsigned char *bytes = (unsigned char *)kc_buf_steal(&inl[mi], &len);
+        unsigned char *bytes = (unsigned char *)kc_buf_steal(&t->inl[mi], &len);
         rc = bytes ? insert_file(s, b->inline_path[mi], bytes, len, s->files[b->g.m[mi].file].mtime)
                    : KC_ENOMEM;
     }
-    for (size_t i = 0; i < nl && !rc; i++) {
-        if (!lpath[i])
+    return rc;
+}
+
+/* The legacy twins, as new files. */
+static int
+insert_twins(struct bundle *b, struct texts *t)
+{
+    struct kb_site *s = b->s;
+    int rc = 0;
+    for (size_t i = 0; i < t->nl && !rc; i++) {
+        if (!t->lpath[i])
             continue;
         /* The newest of the modules it holds, as for the modern chunk. */
         int64_t mtime = 0;
@@ -423,48 +491,72 @@ kb__install(struct bundle *b)
                 mtime = s->files[fi].mtime;
         }
         size_t len;
-        unsigned char *bytes = (unsigned char *)kc_buf_steal(&ltext[i], &len);
-        rc = bytes ? insert_file(s, lpath[i], bytes, len, mtime) : KC_ENOMEM;
+        unsigned char *bytes = (unsigned char *)kc_buf_steal(&t->ltext[i], &len);
+        rc = bytes ? insert_file(s, t->lpath[i], bytes, len, mtime) : KC_ENOMEM;
     }
-    /* The twins' references are known from printing them (no scanner knows
-     * the format): resolved once every file is in place. */
-    for (size_t i = 0; i < nl && !rc; i++) {
-        if (!lpath[i])
+    return rc;
+}
+
+/* The twins' references are known from printing them (no scanner knows
+ * the format): resolved once every file is in place. */
+static int
+resolve_twins(struct bundle *b, struct texts *t)
+{
+    struct kb_site *s = b->s;
+    int rc = 0;
+    for (size_t i = 0; i < t->nl && !rc; i++) {
+        if (!t->lpath[i])
             continue;
-        struct kb_file *f = &s->files[kb_site_find(s, lpath[i])];
-        f->refs = lrefs[i];
-        lrefs[i] = (struct kb_reflist){ 0 };
+        struct kb_file *f = &s->files[kb_site_find(s, t->lpath[i])];
+        f->refs = t->lrefs[i];
+        t->lrefs[i] = (struct kb_reflist){ 0 };
         f->role |= KB_ROLE_LEGACY;
         rc = kb__resolve(s, f);
     }
-    for (size_t i = 0; i < nl; i++) {
-        kc_buf_free(&ltext[i]);
-        kb_reflist_free(&lrefs[i]);
-        free(lpath[i]);
+    return rc;
+}
+
+/* Inserting moved the site's files: each module's file index, and the
+ * graph's module of each file, again. */
+static int
+refind_modules(struct bundle *b)
+{
+    struct kb_site *s = b->s;
+    int *mod_of = realloc(b->g.mod_of, (s->n + 1) * sizeof *mod_of);
+    if (!mod_of)
+        return KC_ENOMEM;
+    b->g.mod_of = mod_of;
+    for (size_t i = 0; i < s->n; i++)
+        mod_of[i] = -1;
+    for (size_t mi = 0; mi < b->g.n; mi++) {
+        b->g.m[mi].file = kb_site_find(s, b->g.m[mi].path);
+        mod_of[b->g.m[mi].file] = (int)mi;
     }
-    free(ltext);
-    free(lrefs);
-    free(lpath);
-    int *mod_of = rc ? NULL : realloc(b->g.mod_of, (s->n + 1) * sizeof *mod_of);
-    if (!rc && !mod_of)
-        rc = KC_ENOMEM;
-    if (!rc) {
-        b->g.mod_of = mod_of;
-        for (size_t i = 0; i < s->n; i++)
-            mod_of[i] = -1;
-        for (size_t mi = 0; mi < b->g.n; mi++) {
-            b->g.m[mi].file = kb_site_find(s, b->g.m[mi].path);
-            mod_of[b->g.m[mi].file] = (int)mi;
-        }
-    }
+    return 0;
+}
+
+/* The new chunks' and inline facades' references, scanned. */
+static int
+rescan_new_files(struct bundle *b)
+{
+    struct kb_site *s = b->s;
+    int rc = 0;
     for (size_t c = 0; c < b->nc && !rc; c++)
         if (b->c[c].host < 0)
             rc = kb__rescan(s, &s->files[kb_site_find(s, b->c[c].path)]);
     for (size_t mi = 0; mi < b->g.n && !rc; mi++)
         if (b->inline_path[mi])
             rc = kb__rescan(s, &s->files[kb_site_find(s, b->inline_path[mi])]);
-    /* The modules' files: a host takes its chunk, the others keep their
-     * bytes but no longer reference anything (nothing loads them). */
+    return rc;
+}
+
+/* The modules' files: a host takes its chunk, the others keep their
+ * bytes but no longer reference anything (nothing loads them). */
+static int
+replace_modules(struct bundle *b, struct texts *t)
+{
+    struct kb_site *s = b->s;
+    int rc = 0;
     for (size_t mi = 0; mi < b->g.n && !rc; mi++) {
         const struct kb_mod *m = &b->g.m[mi];
         if (m->chunk < 0)
@@ -472,37 +564,90 @@ kb__install(struct bundle *b)
         struct kb_file *f = &s->files[m->file];
         int e = kb__ep_of(b, (int)mi);
         if (e >= 0 && b->c[m->chunk].host == e)
-            rc = kb__set_data(f, &text[m->chunk]);
+            rc = kb__set_data(f, &t->text[m->chunk]);
         else if (e >= 0)
-            rc = kb__set_data(f, &facade[e]);
+            rc = kb__set_data(f, &t->facade[e]);
         else
             kb_reflist_free(&f->refs);
         if (!rc && e >= 0)
             rc = kb__rescan(s, f);
     }
-    if (!rc)
-        rc = kb__rewrite_docs(b);
-    for (size_t e = 0; facade && e < b->nep; e++)
-        kc_buf_free(&facade[e]);
-    for (size_t c = 0; text && maps && c < b->nc; c++) {
-        kc_buf_free(&text[c]);
-        kc_buf_free(&maps[c]);
-    }
-    for (size_t mi = 0; inl && mi < b->g.n; mi++)
-        kc_buf_free(&inl[mi]);
-    free(inl);
-    free(facade);
-    free(text);
-    free(maps);
-    if (!rc)
-        rc = kb__refresh_roles(s);
-    /* A name a bundler hashed no longer matches the bytes: the naming
-     * stage puts kiln's hash in its place. */
-    for (size_t mi = 0; mi < b->g.n && !rc; mi++) {
+    return rc;
+}
+
+/* A name a bundler hashed no longer matches the bytes: the naming
+ * stage puts kiln's hash in its place. */
+static void
+mark_renamed(struct bundle *b)
+{
+    struct kb_site *s = b->s;
+    for (size_t mi = 0; mi < b->g.n; mi++) {
         struct kb_file *f = &s->files[b->g.m[mi].file];
         if (b->g.m[mi].chunk >= 0 && kb__ep_of(b, (int)mi) >= 0 && (f->role & KB_ROLE_PREHASHED) &&
             (f->role & KB_ROLE_REFERENCED) && !(f->role & KB_ROLE_KEEP_NAME))
             f->role |= KB_ROLE_RENAMED;
     }
+}
+
+static void
+free_texts(const struct bundle *b, struct texts *t)
+{
+    for (size_t i = 0; i < t->nl; i++) {
+        kc_buf_free(&t->ltext[i]);
+        kb_reflist_free(&t->lrefs[i]);
+        free(t->lpath[i]);
+    }
+    free(t->ltext);
+    free(t->lrefs);
+    free(t->lpath);
+    for (size_t e = 0; t->facade && e < b->nep; e++)
+        kc_buf_free(&t->facade[e]);
+    for (size_t c = 0; t->text && t->maps && c < b->nc; c++) {
+        kc_buf_free(&t->text[c]);
+        kc_buf_free(&t->maps[c]);
+    }
+    for (size_t mi = 0; t->inl && mi < b->g.n; mi++)
+        kc_buf_free(&t->inl[mi]);
+    free(t->inl);
+    free(t->facade);
+    free(t->text);
+    free(t->maps);
+}
+
+int
+kb__install(struct bundle *b)
+{
+    /* Every text first: facades add to the exports of the chunks. */
+    struct texts t = { 0 };
+    int rc = entry_facades(b, &t);
+    if (!rc)
+        rc = inline_facades(b, &t);
+    if (!rc)
+        rc = chunk_texts(b, &t);
+    if (!rc)
+        rc = twin_texts(b, &t);
+    /* New files first: inserting shifts indexes, and the hosts' references
+     * must find them when they are scanned again. */
+    if (!rc)
+        rc = insert_chunks(b, &t);
+    if (!rc)
+        rc = insert_inline_facades(b, &t);
+    if (!rc)
+        rc = insert_twins(b, &t);
+    if (!rc)
+        rc = resolve_twins(b, &t);
+    if (!rc)
+        rc = refind_modules(b);
+    if (!rc)
+        rc = rescan_new_files(b);
+    if (!rc)
+        rc = replace_modules(b, &t);
+    if (!rc)
+        rc = kb__rewrite_docs(b);
+    free_texts(b, &t);
+    if (!rc)
+        rc = kb__refresh_roles(b->s);
+    if (!rc)
+        mark_renamed(b);
     return rc;
 }
