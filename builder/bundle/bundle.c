@@ -3,8 +3,10 @@
  * same set of entry points loads statically form one ES-module chunk, the
  * original text of its modules in evaluation order with edits. Chunks are new
  * bytes of site files, so fingerprinting, integrity, compression and the
- * service worker treat them as any module. Here: kb_bundle, which drives the
- * phases (a file each, internal.h lists them), and the bundle's state.
+ * service worker treat them as any module. An entry point whose graph uses
+ * something the bundler cannot reproduce exactly stays unbundled, with a
+ * warning (docs/bundling.md). Here: kb_bundle, which drives the phases (a
+ * file each, internal.h lists them), and the bundle's state.
  */
 #include "builder/bundle/internal.h"
 #include "common/buf.h"
