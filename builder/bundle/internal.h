@@ -1,15 +1,18 @@
 /*
- * The bundler's model (issue 6, modern output): the module graph of the entry
- * documents' <script type="module" src>, each module parsed and scope-analysed
- * by builder/js/, requests resolved to site files, imports linked to the
- * bindings they name as the specification's ResolveExport does (graph.c);
- * then scope-hoisted ES-module chunks spliced from the original text
- * (bundle.c). Builder-internal: main.c only calls kb_bundle (site.h).
- * Semantics and limits: docs/bundling.md.
+ * The bundler's one internal header, shared by every file of builder/bundle/
+ * as zstd's lib/compress shares zstd_compress_internal.h: the module graph of
+ * the entry documents' <script type="module" src>, parsed by builder/js/ and
+ * linked as the specification's ResolveExport does (graph.c); source maps
+ * (smap.c); the linker's state, then one section per phase of the linker,
+ * each phase a file (bundle.c drives them). One header rather than a second
+ * for the linker: the graph's modules carry the linker's results (final,
+ * chunk), so the two are one model. Builder-internal: main.c only calls
+ * kb_bundle (site.h). Semantics and limits: docs/bundling.md.
  */
 #ifndef KB_BUNDLE_INTERNAL_H
 #define KB_BUNDLE_INTERNAL_H
 
+#include "builder/bundle/legacy.h"
 #include "builder/js/ast.h"
 #include "builder/site.h"
 #include "common/buf.h"
@@ -79,7 +82,7 @@ struct kb_mod {
     bool ns_real;     /* ... and is its file's own (it is an import() target) */
     const char *bail; /* why this module cannot be bundled, or NULL */
     uint32_t bail_at; /* byte offset of the reason */
-    /* Filled by bundle.c. */
+    /* Filled by rename.c (final) and chunk.c (chunk). */
     char **final; /* per symbol index (1 .. KB_SYM_NS): the name in the chunk */
     int chunk;
 };
@@ -162,5 +165,298 @@ void kb_smap_free(struct kb_smap *m);
  */
 int kb_graph_pkg_entry(const char *json, size_t len, const char *subpath, char *out, size_t outsz);
 int kb_graph_importmap(const char *json, size_t len, const char *spec, char *out, size_t outsz);
+
+/* ---- the linker's state ---------------------------------------------------------- */
+
+/* Shared by bundle.c and the phases below. kb_bundle owns a struct bundle,
+ * and what its pointers hold, for the whole run (free_bundle). */
+
+#define KB_CHUNK_MAX (1ull << 31) /* bytes of a chunk, a facade, a rewritten page */
+
+/* A set of strings (names), open addressing over FNV-1a (helpers.c). */
+struct nset {
+    const char **v;
+    size_t cap, n;
+};
+
+struct need {
+    int chunk; /* the chunk that exports it */
+    const char *name;
+};
+
+struct chunk {
+    const uint64_t *key; /* entry-point set, W words */
+    int *mods;           /* in evaluation order */
+    size_t n;
+    int host; /* entry point whose file holds this chunk, or -1 (a common chunk) */
+    char *path;
+    int *deps; /* chunks imported, in order */
+    size_t ndeps;
+    struct need *needs; /* names imported from other chunks */
+    size_t nneeds;
+    const char **exports; /* internal names other chunks import */
+    size_t nexports;
+    struct kc_buf body; /* the spliced modules */
+    struct kc_buf pre;  /* name fix-ups and namespace objects */
+    int *nsimp;         /* modules whose real namespace this chunk imports */
+    size_t nnsimp;
+    struct kb_smap map; /* of body */
+    char *map_path;     /* the chunk's source map */
+    /* The legacy twin: its body (splice.c), its URL table (legacy_splice.c), its
+     * exports (legacy_twin.c). legacy.c prints it. */
+    struct kc_buf lbody;
+    char **lurl;
+    enum kb_ref_kind *lkind;
+    size_t nlurl;
+    struct kb_legacy_export *lexp;
+    size_t nlexp;
+};
+
+struct bundle {
+    struct kb_graph g;
+    struct kb_site *s;
+    int *ep;                /* entry points: module indexes */
+    unsigned char *ep_kind; /* 1 static (a page's module script), 2 dynamic */
+    size_t nep;
+    size_t W;        /* words of an entry-point set */
+    uint64_t *eset;  /* per module, W words */
+    int *uf;         /* union-find over entry points */
+    bool *ep_bailed; /* per union-find root */
+    int **order;     /* per entry point: its static graph in evaluation order */
+    size_t *norder;
+    bool *inert;         /* per module: its evaluation has no effect (kb__inert_module) */
+    bool *inline_target; /* per module: an inline module script imports it (kb__inline_imports) */
+    char **inline_path;  /* per module: the path of its facade for inline scripts, or NULL */
+    struct chunk *c;
+    size_t nc;
+    struct nset taken, globals, all;
+    char **fresh; /* generated names, owned */
+    size_t nfresh;
+    const char *lx, *lc;              /* legacy twins: the _export and _context names */
+    const struct kb_file *legacy_doc; /* the document kb__legacy_tags wrote to last */
+};
+
+/* One file's edits while it is spliced into a chunk (splice.c). */
+struct edit {
+    uint32_t start, end;
+    char *text; /* owned */
+    int order;  /* among insertions at one place: nested wrappers of the legacy twin */
+};
+
+struct splice {
+    struct bundle *b;
+    int mi, c;
+    struct edit *v;
+    size_t n, cap;
+    const struct kb_jsn *skip; /* a declaring identifier left as written */
+    int rc;
+    bool legacy; /* the legacy twin's body (docs/bundling.md, "Legacy output") */
+    int wraps;
+};
+
+/* ---- bundle.c: the driver, and accessors of the state every phase uses ----------- */
+
+/* The root of entry point x in the union-find uf (b->uf), halving the path
+ * as it goes (it writes to uf). */
+int kb__uf_find(int *uf, int x);
+
+/* The index of the entry point whose module is mod, or -1. */
+int kb__ep_of(const struct bundle *b, int mod);
+
+/* Whether entry point i is in set, an entry-point set of b->W words (a row
+ * of b->eset, a chunk's key). */
+bool kb__eset_has(const uint64_t *set, size_t i);
+
+/* The path of the file that holds entry point module mod: the module's own
+ * path (the graph's string, not a copy). */
+const char *kb__host_path(const struct bundle *b, int mod);
+
+/* A specifier from the directory of chunk c (its path set by kb__chunk_paths)
+ * to site path to ("./x.js"). malloc'd, the caller frees it; NULL on
+ * failure. */
+char *kb__chunk_rel(const struct bundle *b, int c, const char *to);
+
+/* ---- entry.c: entry points, their graphs, and what stays unbundled --------------- */
+
+/* Collects the entry points (b->ep, b->ep_kind, b->nep): the module scripts
+ * of the entry documents (kind 1), then every import() target (kind 2); one
+ * module that is both is one entry point of kind 3. Returns 0 or KC_ENOMEM. */
+int kb__entry_points(struct bundle *b);
+
+/* Each entry point's static graph in evaluation order (b->order[e], b->norder[e])
+ * and, per module, the set of entry points that load it (b->eset, b->W
+ * words each). The arrays belong to b. Returns 0 or KC_ENOMEM. */
+int kb__graphs(struct bundle *b);
+
+/* Leaves the entry points of module mi's component unbundled, with a warning
+ * naming the place (byte at of its text) and the reason why (printed once per
+ * component, counted in the site's warnings). Needs b->uf (kb__components). */
+void kb__bail_mod(struct bundle *b, int mi, uint32_t at, const char *why);
+
+/* Whether entry point e's component is left unbundled. */
+bool kb__ep_bailed(const struct bundle *b, size_t e);
+
+/* Fills b->uf: entry points that share a module, or that import() one
+ * another, are one component, bundled or left alone together. */
+void kb__components(struct bundle *b);
+
+/* Per module an inline module script imports: a facade when the module's
+ * chunk surely ran before (b->inline_target), else its component left
+ * unbundled, with a warning. Returns 0 or KC_ENOMEM. */
+int kb__inline_imports(struct bundle *b);
+
+/* Leaves unbundled, with a warning, each component that holds a module
+ * something outside the graph loads (a worker, a classic script, new URL()). */
+void kb__external_refs(struct bundle *b);
+
+/* Sets ns_real on each import() target whose namespace an import or export
+ * of another module names: that namespace is imported from its file, not
+ * made again. */
+void kb__namespace_identity(struct bundle *b);
+
+/* ---- inert.c: modules whose evaluation has no effect ----------------------------- */
+
+/* Whether module m's evaluation only creates its bindings, so that when it
+ * runs, relative to other modules, cannot be observed. Pure. */
+bool kb__inert_module(const struct kb_mod *m);
+
+/* ---- chunk.c: chunks, and the checks that need them ------------------------------ */
+
+/* Frees b's chunks and all they own; b->c is NULL and b->nc 0 after. */
+void kb__free_chunks(struct bundle *b);
+
+/* Makes the chunks again from the live modules (those of an entry point not
+ * left unbundled): sets each module's chunk (-1 for none), each chunk's
+ * modules in evaluation order, its host and the chunks it imports (deps).
+ * The chunks belong to b. Returns 0 or KC_ENOMEM. */
+int kb__make_chunks(struct bundle *b);
+
+/* The checks that need chunks: the order of effects of each entry point, and
+ * top-level await. Returns 1 when it left something unbundled (the chunks
+ * must be made again), 0, or KC_ENOMEM. */
+int kb__check_chunks(struct bundle *b);
+
+/* ---- rename.c: names ------------------------------------------------------------- */
+
+/* A new name base$N that no bundled module mentions and no final name took;
+ * it is taken from then on. Owned by b (b->fresh); NULL when out of memory. */
+const char *kb__fresh(struct bundle *b, const char *base);
+
+/* The final name of symbol s, owned by its module's final[] (NULL for a
+ * symbol that gets none). Only after kb__assign_names. */
+const char *kb__sym_final(const struct bundle *b, struct kb_sym s);
+
+/* Gives every symbol of the chunked modules its final name (kb_mod.final,
+ * malloc'd, freed with the graph) and marks the namespace objects that must
+ * exist (ns_used). Returns 0 or KC_ENOMEM. */
+int kb__assign_names(struct bundle *b);
+
+/* ---- splice.c: splicing ---------------------------------------------------------- */
+
+/* Records that bytes [start, end) of sp's module become the printf-formatted
+ * text (an insertion when start == end), with order 0: set the order of the
+ * last edit, sp->v[sp->n - 1], to place nested insertions. The text is
+ * owned by sp. Returns 0 or KC_ENOMEM. */
+int kb__edit(struct splice *sp, uint32_t start, uint32_t end, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+/* Appends module mi, edited, to chunk c's body (or, with legacy, to its
+ * twin's body, without a source map) and records the names c imports from
+ * other chunks. Returns 0, KC_ENOMEM, KC_ETOOBIG, or KC_EINVAL for
+ * overlapping edits (a bug, reported as an internal error). */
+int kb__splice_module(struct bundle *b, int c, int mi, bool legacy);
+
+/* Writes each chunk's namespace objects (pre) and its modules (body), and
+ * records what the chunks import from each other, the public exports of
+ * import() targets included. Needs the chunks' paths (kb__chunk_paths).
+ * Returns 0 or an error. */
+int kb__splice_chunks(struct bundle *b);
+
+/* ---- legacy_splice.c: the legacy twin's edits ------------------------------------ */
+
+/* The legacy-only edits at node n (import(), import.meta, writes of exported
+ * bindings). Returns 0 to go on with n as usual, 1 when n is done (its
+ * children are skipped), or a negative error. */
+int kb__legacy_visit(struct splice *sp, struct kb_jsn *n);
+
+/* After top-level statement st: the exported bindings it declared, exported
+ * at once. Returns 0 or an error. */
+int kb__legacy_declared(struct splice *sp, const struct kb_jsn *st);
+
+/* new URL('x', import.meta.url)'s literal str as an entry of the twin's URL
+ * table (an unresolvable one stays). Returns 0 or an error. */
+int kb__legacy_url(struct splice *sp, const struct kb_jsn *str);
+
+/* ---- minify.c: --minify-whitespace and comments ---------------------------------- */
+
+/* Appends module m's text [a, e) to o, mapped in map as source si: as it is
+ * (--keep-comments), without comments but legal ones (the default), or with
+ * --minify-whitespace. Returns 0 or KC_ENOMEM/KC_ETOOBIG. */
+int kb__copy_text(struct bundle *b, struct kb_smap *map, struct kc_buf *o, int si,
+                  const struct kb_mod *m, size_t a, size_t e);
+
+/* ---- install.c: putting chunks into the site ------------------------------------- */
+
+/* Gives each chunk its path (its host's module path, a page module's it
+ * adopts, or a new NAME_chunk.js) and its source map's path, malloc'd and
+ * owned by the chunk. Returns 0, KC_ENOMEM, KC_ETOOBIG or KC_ECLASH. */
+int kb__chunk_paths(struct bundle *b);
+
+/* Puts the spliced chunks into the site: new files for common chunks, maps,
+ * facades and legacy twins; hosts' and entry modules' files replaced; the
+ * pages rewritten (kb__rewrite_docs); roles refreshed. Every new file's bytes
+ * belong to the site. Returns 0 or an error (KC_ECLASH: a twin's name is a
+ * site file's). */
+int kb__install(struct bundle *b);
+
+/* ---- pages.c: the entry documents' edits ----------------------------------------- */
+
+/* Rewrites the reachable entry documents that need it (modulepreload links,
+ * inline imports to facades, preloads of bundled modules removed, legacy
+ * tags) and rescans them. Returns 0 or an error. */
+int kb__rewrite_docs(struct bundle *b);
+
+/* ---- legacy_twin.c: legacy twins ------------------------------------------------- */
+
+/* The twin's path of a site path (a chunk's or a facade's): malloc'd, the
+ * caller frees it; NULL when out of memory. */
+char *kb__twin_path(const char *path);
+
+/* Prints chunk c's twin into out, with its references in refs (the caller's,
+ * to free). Splices the chunk's modules in legacy mode first. Returns 0 or
+ * an error. */
+int kb__legacy_chunk(struct bundle *b, int c, struct kc_buf *out, struct kb_reflist *refs);
+
+/* Prints the twin of entry point e's facade into out, with its references in
+ * refs. Returns 0 or an error. */
+int kb__legacy_facade(struct bundle *b, int e, struct kc_buf *out, struct kb_reflist *refs);
+
+/* Copies doc from *pos to the end of the <script> element of reference r
+ * (entry point e's) into o, then the twin's tags; advances *pos and sets
+ * *changed (nothing when the element's end is not found after *pos).
+ * Returns 0 or an error. */
+int kb__legacy_tags(struct bundle *b, struct kb_file *doc, const struct kb_ref *r, int e,
+                    struct kc_buf *o, size_t *pos, bool *changed);
+
+/* ---- helpers.c: small helpers, until common/ has them ---------------------------- */
+
+/* Whether set s holds k. */
+bool kb__nset_has(const struct nset *s, const char *k);
+
+/* Adds k to s (once). k is not copied: it must outlive the set. Returns 0 or
+ * KC_ENOMEM. */
+int kb__nset_add(struct nset *s, const char *k);
+
+/* Appends x to the malloc'd array *v of *n ints, unless it is there. Returns
+ * 0 or KC_ENOMEM (then *v is unchanged). */
+int kb__push_int(int **v, size_t *n, int x);
+
+/* Gives f the bytes of text (taken: text is empty after), freeing f's own.
+ * Returns 0 or KC_ENOMEM. */
+int kb__set_data(struct kb_file *f, struct kc_buf *text);
+
+/* Appends name as an object literal's property name: as it is when it is an
+ * identifier, else as a string literal. Returns 0 or KC_ENOMEM/KC_ETOOBIG. */
+int kb__put_name(struct kc_buf *o, const char *name);
 
 #endif

@@ -1,10 +1,10 @@
 /*
- * Legacy twins of the bundler's chunks (issue 6 part 4): the same modules in
- * a classic-script, System.register-style format with kiln's own loader, for
- * browsers without ES modules. bundle.c describes each twin (struct
- * kb_legacy_file) after splicing its body in legacy mode; this file prints
- * it and owns the loader and the inline HTML snippets. Format, loader and
- * limits: docs/bundling.md ("Legacy output"). Builder-internal.
+ * Legacy twins of the bundler's chunks: the same modules in a classic-script,
+ * System.register-style format with kiln's own loader, for browsers without
+ * ES modules. legacy_twin.c describes each twin (struct kb_legacy_file) after
+ * splicing its body in legacy mode (legacy_splice.c); legacy.c prints it and
+ * owns the loader and the inline HTML snippets. Format, loader and limits:
+ * docs/bundling.md ("Legacy output"). Builder-internal.
  */
 #ifndef KB_BUNDLE_LEGACY_H
 #define KB_BUNDLE_LEGACY_H

@@ -1,0 +1,111 @@
+/*
+ * Small helpers the bundler's files share, kept in one place until common/
+ * has its own (a growable array, FNV, a JS string quoter): the string set
+ * over FNV-1a, push_int's grow-by-one array, set_data, and put_name's
+ * property-name quoting. Then the callers switch and this file goes.
+ */
+#include "builder/bundle/internal.h"
+#include "common/buf.h"
+#include "common/error.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- a set of strings (names) ---------------------------------------------------- */
+
+static uint64_t
+fnv(const char *s)
+{
+    uint64_t h = 1469598103934665603ull;
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211ull;
+    return h;
+}
+
+bool
+kb__nset_has(const struct nset *s, const char *k)
+{
+    if (!s->cap)
+        return false;
+    for (size_t i = fnv(k) & (s->cap - 1);; i = (i + 1) & (s->cap - 1)) {
+        if (!s->v[i])
+            return false;
+        if (strcmp(s->v[i], k) == 0)
+            return true;
+    }
+}
+
+/* k must outlive the set (names in the trees, or finals). */
+int
+kb__nset_add(struct nset *s, const char *k)
+{
+    if (2 * (s->n + 1) > s->cap) {
+        size_t nc = s->cap ? 2 * s->cap : 256;
+        const char **nv = calloc(nc, sizeof *nv);
+        if (!nv)
+            return KC_ENOMEM;
+        for (size_t i = 0; i < s->cap; i++)
+            if (s->v[i]) {
+                size_t j = fnv(s->v[i]) & (nc - 1);
+                while (nv[j])
+                    j = (j + 1) & (nc - 1);
+                nv[j] = s->v[i];
+            }
+        free(s->v);
+        s->v = nv;
+        s->cap = nc;
+    }
+    size_t i = fnv(k) & (s->cap - 1);
+    for (; s->v[i]; i = (i + 1) & (s->cap - 1))
+        if (strcmp(s->v[i], k) == 0)
+            return 0;
+    s->v[i] = k;
+    s->n++;
+    return 0;
+}
+
+/* ---- an int array, a file's bytes, a property name ------------------------------- */
+
+int
+kb__push_int(int **v, size_t *n, int x)
+{
+    for (size_t i = 0; i < *n; i++)
+        if ((*v)[i] == x)
+            return 0;
+    int *nv = realloc(*v, (*n + 1) * sizeof *nv);
+    if (!nv)
+        return KC_ENOMEM;
+    *v = nv;
+    nv[(*n)++] = x;
+    return 0;
+}
+
+int
+kb__set_data(struct kb_file *f, struct kc_buf *text)
+{
+    size_t len;
+    unsigned char *bytes = (unsigned char *)kc_buf_steal(text, &len);
+    if (!bytes)
+        return KC_ENOMEM;
+    free(f->data);
+    f->data = bytes;
+    f->len = len;
+    return 0;
+}
+
+int
+kb__put_name(struct kc_buf *o, const char *name)
+{
+    bool ident = (name[0] < '0' || name[0] > '9') && name[0];
+    for (const char *p = name; *p && ident; p++)
+        ident = (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+                *p == '_' || *p == '$';
+    if (ident)
+        return kc_buf_puts(o, name);
+    int rc = kc_buf_putc(o, '"');
+    for (const char *p = name; *p && !rc; p++)
+        rc = (*p == '"' || *p == '\\')  ? kc_buf_printf(o, "\\%c", *p)
+             : (unsigned char)*p < 0x20 ? kc_buf_printf(o, "\\u%04x", *p)
+                                        : kc_buf_putc(o, *p);
+    return rc ? rc : kc_buf_putc(o, '"');
+}

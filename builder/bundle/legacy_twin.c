@@ -1,0 +1,295 @@
+/*
+ * Legacy twins (--legacy): each chunk's and each entry facade's twin
+ * described as a struct kb_legacy_file (its exports, its dependencies and
+ * their setters, its hoisted names, its URL table, its body spliced in
+ * legacy mode) for legacy.c to print, and the twins' tags in the pages.
+ */
+#include "builder/bundle/internal.h"
+#include "builder/bundle/legacy.h"
+#include "common/buf.h"
+#include "common/error.h"
+#include "common/path.h"
+
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+/* The twin's path of a site path (a chunk's or a facade's). */
+char *
+kb__twin_path(const char *path)
+{
+    return kb_legacy_path(path, 1);
+}
+
+static int
+cmp_lexp(const void *x, const void *y)
+{
+    return strcmp(((const struct kb_legacy_export *)x)->name,
+                  ((const struct kb_legacy_export *)y)->name);
+}
+
+static int
+add_lexp(struct kb_legacy_export **v, size_t *n, const char *name, const char *local)
+{
+    for (size_t i = 0; i < *n; i++)
+        if (strcmp((*v)[i].name, name) == 0)
+            return 0;
+    struct kb_legacy_export *nv = realloc(*v, (*n + 1) * sizeof *nv);
+    if (!nv)
+        return KC_ENOMEM;
+    *v = nv;
+    nv[(*n)++] = (struct kb_legacy_export){ name, local };
+    return 0;
+}
+
+/* A relative URL from the directory of site file `from` to site path to. */
+static char *
+rel_from(const char *from, const char *to)
+{
+    char dir[PATH_MAX];
+    kc_path_dirname(from, dir, sizeof dir);
+    struct kc_buf o;
+    kc_buf_init(&o, PATH_MAX * 2);
+    if (kc_path_relative(dir, to, &o) != 0) {
+        kc_buf_free(&o);
+        return NULL;
+    }
+    return kc_buf_steal(&o, NULL);
+}
+
+/* One legacy file being described: owned strings and arrays. */
+struct ltwin {
+    struct kb_legacy_file f;
+    char **own; /* strings to free */
+    size_t nown;
+};
+
+static const char *
+lown(struct ltwin *t, char *s)
+{
+    if (!s)
+        return NULL;
+    char **v = realloc(t->own, (t->nown + 1) * sizeof *v);
+    if (!v) {
+        free(s);
+        return NULL;
+    }
+    t->own = v;
+    v[t->nown++] = s;
+    return s;
+}
+
+/* The dependency of t on the twin at URL url (added once, in order). */
+static struct kb_legacy_dep *
+ldep(struct ltwin *t, const char *url)
+{
+    for (size_t i = 0; i < t->f.ndeps; i++)
+        if (strcmp(t->f.deps[i].url, url) == 0)
+            return &t->f.deps[i];
+    struct kb_legacy_dep *v = realloc(t->f.deps, (t->f.ndeps + 1) * sizeof *v);
+    if (!v)
+        return NULL;
+    t->f.deps = v;
+    v[t->f.ndeps] = (struct kb_legacy_dep){ .url = url };
+    return &v[t->f.ndeps++];
+}
+
+static int
+ldep_name(struct kb_legacy_dep *d, const char *from, const char *to)
+{
+    for (size_t i = 0; i < d->n; i++)
+        if (strcmp(d->to[i], to) == 0)
+            return 0;
+    const char **f = realloc(d->from, (d->n + 1) * sizeof *f);
+    if (!f)
+        return KC_ENOMEM;
+    d->from = f;
+    const char **t = realloc(d->to, (d->n + 1) * sizeof *t);
+    if (!t)
+        return KC_ENOMEM;
+    d->to = t;
+    f[d->n] = from;
+    t[d->n++] = to;
+    return 0;
+}
+
+static void
+ltwin_free(struct ltwin *t)
+{
+    for (size_t i = 0; i < t->f.ndeps; i++) {
+        free(t->f.deps[i].from);
+        free(t->f.deps[i].to);
+    }
+    free(t->f.deps);
+    free(t->f.hoisted);
+    for (size_t i = 0; i < t->nown; i++)
+        free(t->own[i]);
+    free(t->own);
+}
+
+/* Chunk c's twin: its exports (internal names, and a host import() target's
+ * public ones), its body spliced in legacy mode, setters for its imports. */
+int
+kb__legacy_chunk(struct bundle *b, int c, struct kc_buf *out, struct kb_reflist *refs)
+{
+    struct chunk *ch = &b->c[c];
+    struct ltwin t = { .f = { .x = b->lx, .c = b->lc } };
+    int rc = 0;
+    for (size_t i = 0; i < ch->nexports && !rc; i++)
+        rc = add_lexp(&ch->lexp, &ch->nlexp, ch->exports[i], ch->exports[i]);
+    int e = ch->host;
+    if (!rc && e >= 0 && (b->ep_kind[e] & 2)) {
+        const char **names;
+        long k = kb_graph_export_names(&b->g, b->ep[e], &names);
+        for (long i = 0; i < k && !rc; i++) {
+            struct kb_sym s;
+            kb_graph_resolve_export(&b->g, b->ep[e], names[i], &s);
+            rc = add_lexp(&ch->lexp, &ch->nlexp, names[i], kb__sym_final(b, s));
+        }
+        free(names);
+        rc = rc ? rc : k < 0 ? KC_ENOMEM : 0;
+    }
+    if (ch->nlexp)
+        qsort(ch->lexp, ch->nlexp, sizeof *ch->lexp, cmp_lexp);
+    for (size_t i = 0; i < ch->n && !rc; i++)
+        rc = kb__splice_module(b, c, ch->mods[i], true);
+    for (size_t d = 0; d < ch->ndeps && !rc; d++) {
+        char *tp = kb__twin_path(b->c[ch->deps[d]].path);
+        const char *u = lown(&t, tp ? kb__chunk_rel(b, c, tp) : NULL);
+        free(tp);
+        struct kb_legacy_dep *dp = u ? ldep(&t, u) : NULL;
+        rc = dp ? 0 : KC_ENOMEM;
+        for (size_t i = 0; i < ch->nneeds && !rc; i++)
+            if (ch->needs[i].chunk == ch->deps[d])
+                rc = ldep_name(dp, ch->needs[i].name, ch->needs[i].name);
+    }
+    for (size_t i = 0; i < ch->nnsimp && !rc; i++) {
+        const struct kb_mod *tm = &b->g.m[ch->nsimp[i]];
+        char *tp = kb__twin_path(tm->path);
+        const char *u = lown(&t, tp ? kb__chunk_rel(b, c, tp) : NULL);
+        free(tp);
+        struct kb_legacy_dep *dp = u ? ldep(&t, u) : NULL;
+        if (dp)
+            dp->ns = tm->final[KB_SYM_NS(tm)];
+        rc = dp ? 0 : KC_ENOMEM;
+    }
+    /* Function declarations and vars exist before anything runs: exported first. */
+    t.f.hoisted = calloc(ch->nlexp + 1, sizeof *t.f.hoisted);
+    rc = rc ? rc : t.f.hoisted ? 0 : KC_ENOMEM;
+    for (size_t i = 0; i < ch->n && !rc; i++) {
+        const struct kb_mod *m = &b->g.m[ch->mods[i]];
+        t.f.async |= m->tla;
+        for (uint32_t x = 1; x <= m->ast.nbindings + 1; x++) {
+            /* var too: undefined, not in a temporal dead zone, until set. */
+            const struct kb_js_binding *bd = x <= m->ast.nbindings ? &m->ast.bindings[x - 1] : NULL;
+            bool fn = bd ? (bd->kind == KB_JS_B_FUNCTION || bd->kind == KB_JS_B_VAR) &&
+                               (bd->flags & KB_JS_BF_TOP)
+                         : m->dflt && m->dflt->a->kind == KB_JSN_FUNC_DECL;
+            if (!fn || !m->final[x])
+                continue;
+            for (size_t k = 0; k < ch->nlexp; k++)
+                if (strcmp(ch->lexp[k].local, m->final[x]) == 0) {
+                    t.f.hoisted[t.f.nhoisted++] = m->final[x];
+                    break;
+                }
+        }
+    }
+    t.f.loader = e >= 0 && (b->ep_kind[e] & 1);
+    t.f.exports = ch->lexp;
+    t.f.nexports = ch->nlexp;
+    t.f.urls = (const char **)ch->lurl;
+    t.f.url_kind = ch->lkind;
+    t.f.nurls = ch->nlurl;
+    t.f.pre = ch->pre.data;
+    t.f.pre_len = ch->pre.len;
+    t.f.body = ch->lbody.data;
+    t.f.body_len = ch->lbody.len;
+    if (!rc)
+        rc = kb_legacy_print(&t.f, out, refs);
+    ltwin_free(&t);
+    return rc;
+}
+
+/* The twin of entry point e's facade (its module sits in a shared chunk). */
+int
+kb__legacy_facade(struct bundle *b, int e, struct kc_buf *out, struct kb_reflist *refs)
+{
+    const struct kb_mod *em = &b->g.m[b->ep[e]];
+    int c = em->chunk;
+    struct ltwin t = { .f = { .x = b->lx, .c = b->lc } };
+    struct kb_legacy_export *ex = NULL;
+    size_t nex = 0;
+    char *tp = kb__twin_path(b->c[c].path);
+    const char *u = lown(&t, tp ? rel_from(em->path, tp) : NULL);
+    free(tp);
+    int rc = u && ldep(&t, u) ? 0 : KC_ENOMEM;
+    const char **names = NULL;
+    long k = 0;
+    if (!rc && (b->ep_kind[e] & 2)) {
+        k = kb_graph_export_names(&b->g, b->ep[e], &names);
+        rc = k < 0 ? KC_ENOMEM : 0;
+    }
+    for (long i = 0; i < k && !rc; i++) {
+        struct kb_sym s;
+        kb_graph_resolve_export(&b->g, b->ep[e], names[i], &s);
+        const struct kb_mod *sm = &b->g.m[s.mod];
+        bool ns = s.idx == KB_SYM_NS(sm) && sm->ns_real;
+        tp = kb__twin_path(ns ? sm->path : b->c[sm->chunk].path);
+        u = lown(&t, tp ? rel_from(em->path, tp) : NULL);
+        free(tp);
+        struct kb_legacy_dep *dp = u ? ldep(&t, u) : NULL;
+        rc = dp ? 0 : KC_ENOMEM;
+        if (!rc && ns)
+            dp->ns = sm->final[KB_SYM_NS(sm)];
+        else if (!rc)
+            rc = ldep_name(dp, kb__sym_final(b, s), kb__sym_final(b, s));
+        if (!rc)
+            rc = add_lexp(&ex, &nex, names[i], ns ? sm->final[KB_SYM_NS(sm)] : kb__sym_final(b, s));
+    }
+    free(names);
+    t.f.loader = (b->ep_kind[e] & 1) != 0;
+    t.f.exports = ex;
+    t.f.nexports = nex;
+    if (!rc)
+        rc = kb_legacy_print(&t.f, out, refs);
+    ltwin_free(&t);
+    free(ex);
+    return rc;
+}
+
+/* After entry point e's <script type="module" src> element: its legacy twin
+ * as a deferred nomodule script (the naming stage adds integrity); before
+ * the page's first, the Safari 10.1 fix, and after it the capability check
+ * and the fallback (docs/bundling.md). */
+int
+kb__legacy_tags(struct bundle *b, struct kb_file *doc, const struct kb_ref *r, int e,
+                struct kc_buf *o, size_t *pos, bool *changed)
+{
+    const char *d = (const char *)doc->data;
+    size_t at = r->tag_end;
+    while (at + 9 <= doc->len && strncasecmp(d + at, "</script>", 9) != 0)
+        at++;
+    if (at + 9 > doc->len || at < *pos)
+        return 0;
+    at += 9;
+    char *tp = kb__twin_path(b->g.m[b->ep[e]].path);
+    char *u = tp ? rel_from(doc->path, tp) : NULL;
+    free(tp);
+    bool first = !b->s->legacy_html || b->legacy_doc != doc;
+    int rc = u ? kc_buf_append(o, doc->data + *pos, at - *pos) : KC_ENOMEM;
+    if (!rc && first)
+        rc = kc_buf_printf(o, "\n<script>%s</script>", kb_legacy_safari_fix);
+    if (!rc)
+        rc = kc_buf_printf(o, "\n<script nomodule defer src=\"%s\"></script>", u);
+    if (!rc && first)
+        rc = kc_buf_printf(
+            o, "\n<script type=\"module\">%s</script>\n<script type=\"module\">%s</script>",
+            kb_legacy_check, kb_legacy_fallback);
+    free(u);
+    *pos = at;
+    *changed = true;
+    b->s->legacy_html = true;
+    b->legacy_doc = doc;
+    return rc;
+}
