@@ -56,7 +56,7 @@ struct kb_options {
 #define KB_ROLE_MODULE     0x40u /* loaded as an ES module (type=module, import, ...) */
 #define KB_ROLE_SW         0x80u /* the generated service worker (not in the release id) */
 
-/* A legacy twin of a chunk (bundle.c): not precached, not preloaded. */
+/* A legacy twin of a chunk (bundle/legacy_twin.c): not precached, not preloaded. */
 #define KB_ROLE_LEGACY 0x100u
 
 /* kb_file.target values that are not file indexes. */
@@ -115,7 +115,7 @@ struct kb_site {
     int warnings;        /* problems in the site that did not stop the build */
     struct kb_compress_stats cstats;
     double t_scan, t_name, t_compress, t_write; /* seconds, for the report */
-    bool legacy_html; /* bundle.c put the legacy inline scripts in some entry document */
+    bool legacy_html; /* bundle/ put the legacy inline scripts in some entry document */
 };
 
 /* Index of the file with source path p, or -1 (binary search). */
@@ -132,7 +132,7 @@ int kb_emit(struct kb_site *s, const char *tmp_dir);
 int kb_report(const struct kb_site *s);
 void kb_site_free(struct kb_site *s);
 
-/* Builder-internal (kb__), defined in resolve.c for bundle.c: kb__rescan
+/* Builder-internal (kb__), defined in resolve.c for bundle/: kb__rescan
  * runs f's scanner again on its (new) data and resolves the references;
  * kb__refresh_roles recomputes which files are referenced, loaded as modules
  * and reachable after files changed, and lets the unreferenced keep their

@@ -1,5 +1,5 @@
 /*
- * The bundler's module graph (builder/graph.c): package.json entry points
+ * The bundler's module graph (builder/bundle/graph.c): package.json entry points
  * (exports conditions, module, main), import map lookups, and linking as
  * the specification's ResolveExport does it (re-exports, export *, its
  * ambiguity rule, cycles, namespaces), on small sites built in memory.

@@ -1,5 +1,5 @@
 /*
- * The legacy twins' printer (builder/legacy.c): twin names, the
+ * The legacy twins' printer (builder/bundle/legacy.c): twin names, the
  * System.register text with setters, hoisted and declared exports, the URL
  * table, and the byte span of every URL it reports to the naming stage.
  */
