@@ -10,6 +10,7 @@
 
 #include "builder/site.h"
 #include "common/buf.h"
+#include "tests/kt.h"
 
 #include <fcntl.h>
 #include <ftw.h>
@@ -79,6 +80,16 @@ kbt_file(const struct kb_site *s, const char *p)
         if (strcmp(s->files[i].path, p) == 0)
             return &s->files[i];
     return NULL;
+}
+
+/* The file with source path p; a missing one fails the test case. */
+static inline struct kb_file *
+kbt_must(const struct kb_site *s, const char *p)
+{
+    struct kb_file *f = kbt_file(s, p);
+    if (!f)
+        KT_FAIL_("no file %s in the site", p);
+    return f;
 }
 
 /* The file whose output path is p, or NULL. */
