@@ -10,11 +10,14 @@
  *   ---- main.js ----           a chunk, a facade or a legacy twin: its text
  *
  * one section per file in path order; source maps are left out (the e2e
- * test tests/e2e/test_bundle.py decodes them). The text is taken before
- * fingerprinting, as esbuild snapshots linked chunks before hashing: chunks
- * import each other by their source paths, so a change in one chunk shows in
- * that chunk's section only. A snapshot with no file after the name of the
- * fixture, NAME.OPTION.txt, is the same fixture built with that option.
+ * test tests/e2e/test_bundle.py decodes them), and the legacy loader, a
+ * constant, is shown by its first line and its size. The text is taken
+ * before fingerprinting, as esbuild snapshots linked chunks before hashing:
+ * chunks import each other by their source paths, so a change in one chunk
+ * shows in that chunk's section only. NAME.OPTION.txt is the same fixture
+ * built with that option (the variants below). The snapshots are not kept
+ * inside the fixtures: a file there would be part of the fixture's release
+ * (tests/golden, the browser tests).
  *
  * After a change that is meant to change the output, rewrite the snapshots,
  * from the repository root:
@@ -324,8 +327,9 @@ t_no_stale_snapshots(void)
     struct dirent *e;
     char stale[256] = "";
     while ((e = readdir(d))) {
-        if (e->d_name[0] == '.')
-            continue;
+        size_t n = strlen(e->d_name);
+        if (e->d_name[0] == '.' || n < 4 || strcmp(e->d_name + n - 4, ".txt") != 0)
+            continue; /* README.md */
         bool known = false;
         for (size_t v = 0; v < sizeof variants / sizeof variants[0]; v++)
             for (size_t i = 0; i < nfixtures; i++) {
