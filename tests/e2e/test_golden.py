@@ -12,11 +12,10 @@ changes the .br/.zst/.gz lines and nothing else.
 import hashlib
 import os
 
-from kt import ROOT, kiln_build, run_all, test
+from kt import FIXTURES, ROOT, build, run_all, test
 
 GOLDEN = os.path.join(ROOT, "tests/golden")
 UPDATE = os.environ.get("KILN_GOLDEN_UPDATE") == "1"
-FIXTURES = os.path.join(ROOT, "tests/bundle-fixtures")
 
 # name -> (source folder, options)
 CASES = {
@@ -45,7 +44,7 @@ def digest(dist):
 def check(tmp, name):
     src, opts = CASES[name]
     dist = os.path.join(tmp, "dist")
-    kiln_build("-q", "--no-cache", *opts, "-o", dist, os.path.join(ROOT, src))
+    build(os.path.join(ROOT, src), dist, *opts)
     got = digest(dist)
     path = os.path.join(GOLDEN, name + ".sha256")
     if UPDATE:
