@@ -8,6 +8,10 @@ After a change that is meant to change the output, rewrite the lists with
 and say in the commit why the bytes changed. The lists hold Debian 12's
 libbrotli, libzstd and libdeflate output: another version of a compressor
 changes the .br/.zst/.gz lines and nothing else.
+
+A source file's mtime is an input too (the manifest's "mtime", Last-Modified),
+and a clone or a checkout sets it to the time of the checkout: the builds here
+clamp it with SOURCE_DATE_EPOCH, as a reproducible build does.
 """
 import hashlib
 import os
@@ -16,6 +20,7 @@ from kt import FIXTURES, ROOT, build, run_all, test
 
 GOLDEN = os.path.join(ROOT, "tests/golden")
 UPDATE = os.environ.get("KILN_GOLDEN_UPDATE") == "1"
+os.environ["SOURCE_DATE_EPOCH"] = "1700000000"  # 2023-11-14: older than any checkout
 
 # name -> (source folder, options)
 CASES = {
