@@ -2,30 +2,20 @@
 sites made here, checked from the outside (files on disk, decompressors, an
 HTML parser of Python's standard library), never through kiln's own code."""
 import base64
-import gzip
 import hashlib
 import html.parser
 import json
 import os
 import re
-import shutil
 import signal
 import subprocess
 import time
 import urllib.parse
 
-from kt import ROOT, KILN_BUILD, kiln_build, read, run_all, test, tree, write
+from kt import (KILN_BUILD, SITE, build, by_source, decode, kiln_build, manifest, read, run_all,
+                test, tree, write)
 
-SITE = os.path.join(ROOT, "site-example")
 HASHED = re.compile(r"\.[0-9a-f]{10}\.")
-
-
-def manifest(dist):
-    return json.loads(read(dist, "kiln-manifest.json"))
-
-
-def by_source(m):
-    return {e["source"]: e for e in m["files"].values()}
 
 
 # ---- an independent reference checker ------------------------------------
@@ -113,19 +103,12 @@ def check_references(src, dist, base="/"):
     return checked
 
 
-def decode(enc, data):
-    if enc == "gzip":
-        return gzip.decompress(data)
-    tool = {"br": ["brotli", "-dc"], "zstd": ["zstd", "-dcq"]}[enc]
-    return subprocess.run(tool, input=data, capture_output=True, check=True).stdout
-
-
 # ---- site-example ------------------------------------------------------------
 
 @test("site-example builds, and every local reference in the release resolves")
 def _(tmp):
     dist = os.path.join(tmp, "dist")
-    kiln_build("-q", "--no-cache", "-o", dist, SITE)
+    build(SITE, dist)
     n = check_references(SITE, dist)
     assert n >= 20, f"only {n} references checked: the checker or the site is broken"
 
@@ -133,7 +116,7 @@ def _(tmp):
 @test("every precompressed variant decompresses to the identity bytes")
 def _(tmp):
     dist = os.path.join(tmp, "dist")
-    kiln_build("-q", "--no-cache", "-o", dist, SITE)
+    build(SITE, dist)
     m = manifest(dist)
     seen = 0
     for url, e in m["files"].items():
@@ -150,7 +133,7 @@ def _(tmp):
 @test("manifest: sizes, SRI, distinct strong ETags per variant, cache classes")
 def _(tmp):
     dist = os.path.join(tmp, "dist")
-    kiln_build("-q", "--no-cache", "-o", dist, SITE)
+    build(SITE, dist)
     m = manifest(dist)
     assert m["version"] == 1 and re.fullmatch(r"[0-9a-f]{16}", m["release"])
     etags = set()
@@ -182,7 +165,7 @@ def _(tmp):
 @test("entry documents list the assets they need first (preload hints)")
 def _(tmp):
     dist = os.path.join(tmp, "dist")
-    kiln_build("-q", "--no-cache", "-o", dist, SITE)
+    build(SITE, dist)
     m = manifest(dist)
     index = by_source(m)["index.html"]
     pre = {p["url"]: p for p in index["preload"]}
@@ -198,13 +181,13 @@ def _(tmp):
 @test("script and stylesheet tags get integrity and crossorigin; --no-integrity turns it off")
 def _(tmp):
     dist = os.path.join(tmp, "dist")
-    kiln_build("-q", "--no-cache", "-o", dist, SITE)
+    build(SITE, dist)
     m = manifest(dist)
     page = read(dist, "index.html")
     css = by_source(m)["css/site.css"]
     tag = re.search(r"<link[^>]*" + re.escape(css["file"].split("/")[-1]) + r"[^>]*>", page).group(0)
     assert f'integrity="{css["integrity"]}"' in tag and "crossorigin" in tag, tag
-    kiln_build("-q", "--no-cache", "--no-integrity", "-o", dist, SITE)
+    build(SITE, dist, "--no-integrity")
     # No integrity attribute (the legacy fallback's inline script mentions the property).
     assert not re.search(r'<[^>]*\sintegrity="', read(dist, "index.html"))
 
@@ -212,7 +195,7 @@ def _(tmp):
 @test("two builds of the same input are byte-identical, mtimes included")
 def _(tmp):
     a, b = os.path.join(tmp, "a"), os.path.join(tmp, "b")
-    kiln_build("-q", "--no-cache", "-o", a, SITE)
+    build(SITE, a)
     kiln_build("-q", "-j", "1", "--cache-dir", os.path.join(tmp, "c"), "-o", b, SITE)
     ta, tb = tree(a), tree(b)
     assert sorted(ta) == sorted(tb)
@@ -244,7 +227,7 @@ def _(tmp):
 @test("a Vite-compatible .vite/manifest.json maps sources to outputs")
 def _(tmp):
     dist = os.path.join(tmp, "dist")
-    kiln_build("-q", "--no-cache", "-o", dist, SITE)
+    build(SITE, dist)
     v = json.loads(read(dist, ".vite/manifest.json"))
     m = by_source(manifest(dist))
     main = v["js/main.js"]
@@ -277,9 +260,9 @@ def names(dist):
 def _(tmp):
     src, d1, d2 = (os.path.join(tmp, x) for x in ("src", "d1", "d2"))
     mini(src)
-    kiln_build("-q", "--no-cache", "-o", d1, src)
+    build(src, d1)
     write(src, "img/p.svg", '<svg xmlns="http://www.w3.org/2000/svg"><circle r="1"/></svg>\n')
-    kiln_build("-q", "--no-cache", "-o", d2, src)
+    build(src, d2)
     n1, n2 = names(d1), names(d2)
     changed = {s for s in n1 if n1[s] != n2[s]}
     assert changed == {"img/p.svg", "a.css"}, changed
@@ -291,7 +274,7 @@ def _(tmp):
 def _(tmp):
     src, dist = os.path.join(tmp, "src"), os.path.join(tmp, "dist")
     mini(src)
-    kiln_build("-q", "--no-cache", "-o", dist, src)
+    build(src, dist)
     e = manifest(dist)["files"]["/notes.txt"]
     assert e["file"] == "notes.txt" and e["class"] == "revalidate"
 
@@ -307,7 +290,7 @@ def _(tmp):
     # bundle would hold the whole cycle in one chunk).
     for i in range(2):
         d = os.path.join(tmp, f"d{i}")
-        kiln_build("-q", "--no-cache", "--no-bundle", "-o", d, src)
+        build(src, d, "--no-bundle")
         outs.append(names(d))
     assert outs[0] == outs[1]
     a = read(os.path.join(tmp, "d0"), outs[0]["a.js"])
@@ -316,7 +299,7 @@ def _(tmp):
     assert "./" + outs[0]["a.js"] in b, b
     write(src, "a.js", 'import { b } from "./b.js";\nexport const a = () => b() + 1;\n')
     d = os.path.join(tmp, "d2")
-    kiln_build("-q", "--no-cache", "--no-bundle", "-o", d, src)
+    build(src, d, "--no-bundle")
     n = names(d)
     assert n["a.js"] != outs[0]["a.js"] and n["b.js"] != outs[0]["b.js"]
 
@@ -330,7 +313,7 @@ def _(tmp):
     write(src, "assets/plain.js", "console.log(2);\n")
     # --no-bundle: a bundle would put all three in the entry's chunk; this is
     # about the names of a bundler's output served as it is.
-    kiln_build("-q", "--no-cache", "--no-bundle", "-o", dist, src)
+    build(src, dist, "--no-bundle")
     n = names(dist)
     m = manifest(dist)["files"]
     assert n["assets/dep-Cq81LmZw.js"] == "assets/dep-Cq81LmZw.js"
@@ -351,7 +334,7 @@ def _(tmp):
     write(src, "fonts/roboto.css", "@font-face{src:url(Roboto-BoldItal.woff2)}\n")
     write(src, "fonts/Roboto-BoldItal.woff2", b"wOF2")
     # --no-bundle: as above, the names of a bundler's output served as it is.
-    kiln_build("-q", "--no-cache", "--no-bundle", "-o", dist, src)
+    build(src, dist, "--no-bundle")
     n = names(dist)
     assert n["assets/chunk-Dabcdefg.js"] == "assets/chunk-Dabcdefg.js"
     assert n["assets/index-B3xk9_Qa.js"] == "assets/index-B3xk9_Qa.js"
@@ -365,7 +348,7 @@ def _(tmp):
     write(src, "server.conf", "secret=1\n")
     write(src, "docs/a.md", "# a\n")
     write(src, "docs/keep.txt", "k\n")
-    kiln_build("-q", "--no-cache", "--exclude", "*.conf", "--exclude", "docs/*.md", "-o", dist, src)
+    build(src, dist, "--exclude", "*.conf", "--exclude", "docs/*.md")
     n = names(dist)
     assert "server.conf" not in n and "docs/a.md" not in n and "docs/keep.txt" in n, n
     assert not os.path.exists(os.path.join(dist, "server.conf"))
@@ -377,7 +360,7 @@ def _(tmp):
     write(src, "index.html", '<link rel="stylesheet" href="/a.css"><img src="/p.png">')
     write(src, "a.css", "body{}\n")
     write(src, "p.png", b"\x89PNG\r\n\x1a\n")
-    kiln_build("-q", "--no-cache", "--base", "/app/", "-o", dist, src)
+    build(src, dist, "--base", "/app/")
     page = read(dist, "index.html")
     n = names(dist)
     assert f'href="/app/{n["a.css"]}"' in page and f'src="/app/{n["p.png"]}"' in page, page
@@ -389,7 +372,7 @@ def _(tmp):
 
 def prior_release(tmp, src):
     dist = os.path.join(tmp, "dist")
-    kiln_build("-q", "--no-cache", "-o", dist, src)
+    build(src, dist)
     return dist, tree(dist)
 
 
@@ -399,7 +382,7 @@ def _(tmp):
     mini(src)
     dist, before = prior_release(tmp, src)
     write(src, "js/b.js", '\n\nimport { x } from "./missing.js";\n')
-    rc, _, err = kiln_build("-q", "--no-cache", "-o", dist, src, check=False)
+    rc, _, err = build(src, dist, check=False)
     assert rc == 1, rc
     assert "js/b.js:3:" in err and "missing.js" in err, err
     assert tree(dist) == before
@@ -410,7 +393,7 @@ def _(tmp):
 def _(tmp):
     src, dist = os.path.join(tmp, "src"), os.path.join(tmp, "dist")
     write(src, "index.html", '<p>\n<img src="img/gone.png" alt="">\n')
-    rc, _, err = kiln_build("-q", "--no-cache", "-o", dist, src, check=False)
+    rc, _, err = build(src, dist, check=False)
     assert rc == 0 and "index.html:2:" in err and "warning" in err, err
     assert 'src="img/gone.png"' in read(dist, "index.html")
 
@@ -432,7 +415,7 @@ def _(tmp):
             if other != "c.html":
                 write(src, other, "{}" if other.endswith("manifest") else "")
         write(src, name, text)
-        rc, _, err = kiln_build("-q", "--no-cache", "-o", os.path.join(tmp, name + "-out"), src, check=False)
+        rc, _, err = build(src, os.path.join(tmp, name + "-out"), check=False)
         assert rc == 1 and where in err, (name, rc, err)
         assert not os.path.exists(os.path.join(tmp, name + "-out"))
 
@@ -443,7 +426,7 @@ def _(tmp):
     mini(src)
     write(src, "src/broken.js", 'import { x } from "../utils/constants";\nlet s = "open\n')
     write(src, "src/util.js", 'import { y } from "./nowhere";\nexport const z = 1;\n')
-    rc, _, err = kiln_build("-q", "--no-cache", "-o", dist, src, check=False)
+    rc, _, err = build(src, dist, check=False)
     assert rc == 0, err
     assert "src/broken.js:2:" in err and "src/util.js:1:" in err and "no page uses" in err, err
     assert read(dist, "src/broken.js") == read(src, "src/broken.js")
@@ -455,7 +438,7 @@ def _(tmp):
     src = os.path.join(tmp, "src")
     write(tmp, "secret.css", "x{}")
     write(src, "index.html", '<link rel="stylesheet" href="../../secret.css">')
-    rc, _, err = kiln_build("-q", "--no-cache", "-o", os.path.join(tmp, "d"), src, check=False)
+    rc, _, err = build(src, os.path.join(tmp, "d"), check=False)
     assert rc == 1 and "index.html:1:" in err and "outside" in err, err
 
 
@@ -465,7 +448,7 @@ def _(tmp):
     write(src, "index.html", "<p>")
     write(tmp, "outside/x.txt", "private")
     os.symlink(os.path.join(tmp, "outside"), os.path.join(src, "link"))
-    rc, _, err = kiln_build("-q", "--no-cache", "-o", os.path.join(tmp, "d"), src, check=False)
+    rc, _, err = build(src, os.path.join(tmp, "d"), check=False)
     assert rc == 1 and "link" in err and "outside" in err, err
 
 
@@ -476,11 +459,10 @@ def _(tmp):
     dist = os.path.join(tmp, "dist")
     # --no-bundle: js/c.js must be fingerprinted for its name to clash (a
     # bundle copies it unreferenced, under its own name).
-    kiln_build("-q", "--no-cache", "--no-bundle", "-o", dist, src)
+    build(src, dist, "--no-bundle")
     hashed = names(dist)["js/c.js"]
     write(src, hashed, "export const c0 = 2;\n")
-    rc, _, err = kiln_build("-q", "--no-cache", "--no-bundle", "-o", os.path.join(tmp, "d2"), src,
-                            check=False)
+    rc, _, err = build(src, os.path.join(tmp, "d2"), "--no-bundle", check=False)
     assert rc == 1 and "would both be written as" in err and hashed in err, err
 
 
@@ -490,7 +472,7 @@ def _(tmp):
     mini(src)
     precious = os.path.join(tmp, "precious")
     write(precious, "thesis.tex", "years of work")
-    rc, _, err = kiln_build("-q", "--no-cache", "-o", precious, src, check=False)
+    rc, _, err = build(src, precious, check=False)
     assert rc == 1 and "not a kiln release" in err, err
     assert read(precious, "thesis.tex") == "years of work"
 
@@ -513,7 +495,7 @@ def _(tmp):
     p.send_signal(signal.SIGKILL)
     p.wait()
     assert tree(dist) == before, "the old release changed"
-    kiln_build("-q", "--no-cache", "--encodings", "gzip", "-o", dist, src)
+    build(src, dist, "--encodings", "gzip")
     assert "big.js" in names(dist)
     assert not [x for x in os.listdir(tmp) if ".kiln-tmp-" in x], os.listdir(tmp)
 

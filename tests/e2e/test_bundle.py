@@ -4,27 +4,17 @@ it leaves unbundled (with a warning), and how chunks go through
 fingerprinting, integrity and the service worker. The browser test
 (tests/browser/test_bundle.mjs) checks that the chunks behave as the
 original modules do."""
+import functools
 import json
 import os
 import re
 
-from kt import ROOT, kiln_build, read, run_all, test, write
+import kt
+from kt import FIXTURES, ROOT, by_source, manifest, read, run_all, test, write
 
-FIXTURES = os.path.join(ROOT, "tests", "bundle-fixtures")
 PAGE = '<!doctype html><title>t</title><script type="module" src="{src}"></script>\n'
-
-
-def build(src, dist, *extra, check=True):
-    return kiln_build("-q", "--no-cache", "--encodings", "none", *extra, "-o", dist, src,
-                      check=check)
-
-
-def manifest(dist):
-    return json.loads(read(dist, "kiln-manifest.json"))
-
-
-def by_source(dist):
-    return {e["source"]: e for e in manifest(dist)["files"].values()}
+# No variants: these tests read the chunks, not their compressed twins.
+build = functools.partial(kt.build, encodings="none")
 
 
 def script_src(dist, page="index.html"):

@@ -6,75 +6,19 @@ Each test deploys site-example/ with tools/deploy.sh into its own releases/
 directory, starts kiln-edge on releases/current and a Varnish with a private
 work directory, and stops both by PID in a finally. kiln-edge's stderr is
 checked for sanitizer reports."""
-import gzip
 import json
 import os
-import re
 import shutil
 import signal
 import socket
 import subprocess
 import time
 
-from kt import ROOT, KILN_BUILD, KILN_EDGE, read, run_all, test
+from kt import (HOST, KILN_BUILD, LEAK, ROOT, SITE, Edge, decode, free_port, manifest, read,
+                read_response, run_all, test, url_of)
 
-SITE = os.path.join(ROOT, "site-example")
 VCL = os.path.join(ROOT, "docs/cdn/varnish.vcl")
 DEPLOY = os.path.join(ROOT, "tools/deploy.sh")
-HOST = "127.0.0.1"
-SANITIZER = re.compile(r"ERROR: AddressSanitizer|runtime error|ERROR: LeakSanitizer")
-
-
-def free_port():
-    s = socket.socket()
-    s.bind((HOST, 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
-
-
-# ---- raw HTTP/1.1 --------------------------------------------------------------
-
-class Response:
-    def __init__(self, status, headers, body, head):
-        self.status, self.headers, self.body, self.head = status, headers, body, head
-
-    def h(self, name):
-        vs = [v for k, v in self.headers if k == name.lower()]
-        assert len(vs) <= 1, f"{name} sent {len(vs)} times: {self.head!r}"
-        return vs[0] if vs else None
-
-    def __repr__(self):
-        return f"<{self.status} {self.head!r} +{len(self.body)} body bytes>"
-
-
-def read_response(s, buf, method="GET"):
-    """Reads one response (a 1xx included) from socket s; buf holds bytes
-    already read. Returns (Response, the bytes after it)."""
-    while b"\r\n\r\n" not in buf:
-        d = s.recv(65536)
-        if not d:
-            raise EOFError(f"connection closed; unparsed: {buf[:200]!r}")
-        buf += d
-    head, buf = buf.split(b"\r\n\r\n", 1)
-    lines = head.split(b"\r\n")
-    m = re.fullmatch(rb"HTTP/1\.[01] (\d{3}) .*", lines[0])
-    assert m, f"bad status line {lines[0]!r}"
-    headers = []
-    for line in lines[1:]:
-        name, _, value = line.partition(b":")
-        headers.append((name.decode().lower(), value.strip().decode("latin-1")))
-    r = Response(int(m.group(1)), headers, b"", head)
-    if method == "HEAD" or r.status in (204, 304) or r.status < 200:
-        return r, buf
-    n = int(r.h("content-length"))
-    while len(buf) < n:
-        d = s.recv(65536)
-        if not d:
-            raise EOFError("body cut short")
-        buf += d
-    r.body, buf = buf[:n], buf[n:]
-    return r, buf
 
 
 def get(port, path, method="GET", **headers):
@@ -85,15 +29,6 @@ def get(port, path, method="GET", **headers):
     with socket.create_connection((HOST, port), timeout=10) as s:
         s.sendall(("\r\n".join(lines) + "\r\n\r\n").encode())
         return read_response(s, b"", method)[0]
-
-
-def decode(enc, data):
-    if enc in (None, "identity"):
-        return data
-    if enc == "gzip":
-        return gzip.decompress(data)
-    tool = {"br": ["brotli", "-dc"], "zstd": ["zstd", "-dcq"]}[enc]
-    return subprocess.run(tool, input=data, capture_output=True, check=True).stdout
 
 
 # ---- the stack: releases, kiln-edge, Varnish ------------------------------------
@@ -109,8 +44,8 @@ def deploy(tmp, src, *args):
 
 
 class Stack:
-    """kiln-edge on tmp/releases/current with an admin port and a JSON access
-    log, and a Varnish in front of it. Always stopped, by PID."""
+    """kiln-edge (kt.Edge) on tmp/releases/current with an admin port and a
+    JSON access log, and a Varnish in front of it. Always stopped, by PID."""
 
     def __init__(self, tmp, *edge_args):
         self.tmp, self.edge_args = tmp, list(edge_args)
@@ -126,19 +61,11 @@ class Stack:
         return self
 
     def _start_edge(self):
-        self.port, self.admin = free_port(), free_port()
         self.log = os.path.join(self.tmp, "access.log")
-        self.err = os.path.join(self.tmp, "edge.err")
-        cmd = [KILN_EDGE, "-w", "1", "-l", f"{HOST}:{self.port}", "--admin",
-               f"{HOST}:{self.admin}", "--access-log", self.log, "--access-log-format", "json",
-               *self.edge_args, os.path.join(self.tmp, "releases", "current")]
-        self.edge = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                                     stderr=open(self.err, "w"))
-        deadline = time.time() + 15
-        while "serving release" not in read(self.tmp, self.err):
-            assert self.edge.poll() is None and time.time() < deadline, \
-                f"kiln-edge did not start: {read(self.tmp, self.err)}"
-            time.sleep(0.02)
+        self.edge = Edge(self.tmp, os.path.join(self.tmp, "releases", "current"), "--access-log",
+                         self.log, "--access-log-format", "json", *self.edge_args,
+                         admin=True).start()
+        self.port, self.admin = self.edge.port, self.edge.admin_port
 
     def _start_varnish(self):
         self.vport = free_port()
@@ -169,17 +96,17 @@ class Stack:
                 time.sleep(0.05)
 
     def __exit__(self, *exc):
-        for p in (self.varnish, self.edge):
-            if p and p.poll() is None:
-                p.send_signal(signal.SIGTERM)
-                try:
-                    p.wait(timeout=15)
-                except subprocess.TimeoutExpired:
-                    p.kill()
-                    p.wait()
+        if self.varnish and self.varnish.poll() is None:
+            self.varnish.send_signal(signal.SIGTERM)
+            try:
+                self.varnish.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.varnish.kill()
+                self.varnish.wait()
         if self.edge:
-            text = read(self.tmp, self.err)
-            assert not SANITIZER.search(text), "sanitizer report from kiln-edge:\n" + text
+            self.edge.stop()  # checks its stderr for sanitizer reports
+            assert not LEAK.search(self.edge.stderr_text), \
+                "leak report from kiln-edge:\n" + self.edge.stderr_text
         return False
 
     def cached(self, path, **headers):
@@ -197,21 +124,13 @@ class Stack:
             assert r.status == 200, r
 
 
-def manifest(rel):
-    return json.loads(read(rel, "kiln-manifest.json"))
-
-
-def by_source(m, src):
-    return next(u for u, e in m["files"].items() if e["source"] == src)
-
-
 # ---- tests ------------------------------------------------------------------------
 
 @test("through Varnish: a miss, then a hit; purge keys and CDN headers reach the cache")
 def t_miss_hit(tmp):
     rel, _ = deploy(tmp, SITE)
     m = manifest(rel)
-    css = by_source(m, "css/site.css")
+    css = url_of(m, "css/site.css")
     with Stack(tmp) as st:
         a = st.cached(css, accept_encoding="gzip, deflate, br, zstd")
         assert a.status == 200 and a.h("x-cache") == "MISS", a
@@ -233,7 +152,7 @@ def t_miss_hit(tmp):
 def t_variants(tmp):
     rel, _ = deploy(tmp, SITE)
     m = manifest(rel)
-    js = by_source(m, "js/main.js")
+    js = url_of(m, "js/main.js")
     e = m["files"][js]
     ident = read(rel, e["file"], "rb")
     want = {"br": "br", "gzip": "gzip", "identity": None}
@@ -277,7 +196,7 @@ def t_revalidate(tmp):
 def t_range(tmp):
     rel, _ = deploy(tmp, SITE)
     m = manifest(rel)
-    png = by_source(m, "img/hero-1280.png")
+    png = url_of(m, "img/hero-1280.png")
     data = read(rel, m["files"][png]["file"], "rb")
     with Stack(tmp) as st:
         for xc in ("MISS", "HIT"):
@@ -293,8 +212,8 @@ def t_range(tmp):
 def t_deploy(tmp):
     rel1, _ = deploy(tmp, SITE)
     m1 = manifest(rel1)
-    about_js1 = by_source(m1, "js/about.js")
-    css1 = by_source(m1, "css/site.css")
+    about_js1 = url_of(m1, "js/about.js")
+    css1 = url_of(m1, "css/site.css")
     src = os.path.join(tmp, "site2")
     shutil.copytree(SITE, src)
     with open(os.path.join(src, "js/about.js"), "a") as f:
@@ -321,7 +240,7 @@ def t_deploy(tmp):
         about = st.cached("/about.html", accept_encoding="br")
         assert about.h("x-cache") == "MISS", about
         assert decode("br", about.body) == read(rel2, "about.html", "rb")
-        about_js2 = by_source(m2, "js/about.js")
+        about_js2 = url_of(m2, "js/about.js")
         assert about_js2 != about_js1, about_js2
         assert os.path.basename(about_js2).encode() in decode("br", about.body)
         robots = st.cached("/robots.txt", accept_encoding="br")
@@ -371,11 +290,11 @@ def t_early_hints(tmp):
         for p in pre:
             part = f"<{p['url']}>; rel={p['rel']}; as={p['as']}"
             assert part in link, (part, link)
-        css = by_source(m, "css/site.css")
+        css = url_of(m, "css/site.css")
         assert f"<{css}>; rel=preload; as=style; nopush" in link, link
         font = next(p["url"] for p in pre if p["as"] == "font")
         assert f"<{font}>; rel=preload; as=font; crossorigin; nopush" in link, link
-        js = by_source(m, "js/main.js")
+        js = url_of(m, "js/main.js")
         assert f"<{js}>; rel=modulepreload; as=script; crossorigin; nopush" in link, link
         # --purge-keys both: Cache-Tag (comma-separated) beside Surrogate-Key.
         assert final.h("cache-tag") == final.h("surrogate-key").replace(" ", ","), final

@@ -1,6 +1,6 @@
 """End-to-end tests of kiln-edge: the real binary on a free 127.0.0.1 port,
 serving a release kiln-build wrote from site-example/, spoken to in raw bytes
-over sockets and read back with the small HTTP/1.1 response reader below (no
+over sockets and read back with kt.py's small HTTP/1.1 response reader (no
 http.client, no urllib: they normalise exactly what these tests check).
 
 Every server is stopped in a finally (SIGTERM, then SIGKILL as a last resort,
@@ -19,7 +19,6 @@ import gzip
 import json
 import os
 import re
-import resource
 import shutil
 import signal
 import socket
@@ -29,27 +28,25 @@ import tempfile
 import threading
 import time
 
-from kt import ROOT, KILN_EDGE, kiln_build, read, run_all, test, test_certs, write
+from kt import (HOST, LEAK, SANITIZER, SITE, Conn, Edge, build, decode, free_port, manifest, read,
+                req, run_all, run_edge, test, test_certs, write)
 
 TLS = os.environ.get("KILN_E2E_TLS") == "1"
 SCHEME = "https" if TLS else "http"
 if TLS:
     CERTS = test_certs()
-    TLS_ARGS = ["--listen", "off", "--tls-cert", os.path.join(CERTS, "ecdsa.crt"),
-                "--tls-key", os.path.join(CERTS, "ecdsa.key")]
-    CLIENT_CTX = ssl.create_default_context(cafile=os.path.join(CERTS, "ca.crt"))
-    CLIENT_CTX.minimum_version = CLIENT_CTX.maximum_version = ssl.TLSVersion.TLSv1_2
-
-SITE = os.path.join(ROOT, "site-example")
-HOST = "127.0.0.1"
+    Edge.tls_args = ["--listen", "off", "--tls-cert", os.path.join(CERTS, "ecdsa.crt"),
+                     "--tls-key", os.path.join(CERTS, "ecdsa.key")]
+    Conn.ctx = ssl.create_default_context(cafile=os.path.join(CERTS, "ca.crt"))
+    Conn.ctx.minimum_version = Conn.ctx.maximum_version = ssl.TLSVersion.TLSv1_2
 
 # ---- the release, built once per run -------------------------------------------
 
 _WORK = tempfile.mkdtemp(prefix="kiln-e2e-edge-")
 atexit.register(shutil.rmtree, _WORK, True)
 REL = os.path.join(_WORK, "rel1")
-kiln_build("-q", "--no-cache", "-o", REL, SITE)
-M = json.loads(read(REL, "kiln-manifest.json"))
+build(SITE, REL)
+M = manifest(REL)
 FILES = M["files"]
 BY_SRC = {e["source"]: url for url, e in FILES.items()}
 
@@ -72,8 +69,8 @@ def release2():
         with open(os.path.join(src, "css/site.css"), "a") as f:
             f.write("\n/* release two */\nbody { outline: 0 }\n")
         out = os.path.join(_WORK, "rel2")
-        kiln_build("-q", "--no-cache", "-o", out, src)
-        _rel2.append((out, json.loads(read(out, "kiln-manifest.json"))))
+        build(src, out)
+        _rel2.append((out, manifest(out)))
     return _rel2[0]
 
 
@@ -104,133 +101,10 @@ def smallest(url, accepted):
     return min(cands, key=lambda c: (s[c], ORDER.index(c)))
 
 
-def decode(enc, data):
-    if enc == "identity":
-        return data
-    if enc == "gzip":
-        return gzip.decompress(data)
-    tool = {"br": ["brotli", "-dc"], "zstd": ["zstd", "-dcq"]}[enc]
-    return subprocess.run(tool, input=data, capture_output=True, check=True).stdout
-
-
 assert all(k in FILES[INDEX]["encodings"] for k in ENCS), "index.html should have every variant"
 assert not FILES[PNG]["encodings"], "a PNG has no variants"
 
 # ---- the server --------------------------------------------------------------------
-
-SANITIZER = re.compile(r"ERROR: AddressSanitizer|runtime error")
-LEAK = re.compile(r"ERROR: LeakSanitizer")
-
-
-def free_port():
-    s = socket.socket()
-    s.bind((HOST, 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
-
-
-class Edge:
-    """One kiln-edge process. Use as a context manager: it is always stopped,
-    and its stderr is checked for sanitizer reports when it stops."""
-
-    def __init__(self, tmp, release=REL, *args, admin=False, workers=1, nofile=None):
-        self.tmp, self.release, self.args = tmp, release, list(args)
-        self.admin, self.workers, self.nofile = admin, workers, nofile
-        self.proc = None
-        self.conns = []
-        self.stderr_text = ""
-        self.returncode = None
-
-    def start(self):
-        for attempt in range(5):
-            self.port = free_port()
-            self.admin_port = free_port() if self.admin else None
-            self.err_path = os.path.join(self.tmp, f"edge-{self.port}.err")
-            if TLS:
-                cmd = [KILN_EDGE, "-w", str(self.workers), *TLS_ARGS, "--listen-tls",
-                       f"{HOST}:{self.port}"]
-            else:
-                cmd = [KILN_EDGE, "-w", str(self.workers), "-l", f"{HOST}:{self.port}"]
-            if self.admin:
-                cmd += ["--admin", f"{HOST}:{self.admin_port}"]
-            cmd += self.args + [self.release]
-            self.errf = open(self.err_path, "w")
-            limit = None
-            if self.nofile:
-                limit = lambda n=self.nofile: resource.setrlimit(resource.RLIMIT_NOFILE, (n, n))
-            self.proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                                         stderr=self.errf, cwd=self.tmp, preexec_fn=limit)
-            deadline = time.time() + 15
-            while time.time() < deadline:
-                text = read(self.tmp, self.err_path)
-                if "kiln-edge: serving release" in text:
-                    return self
-                if self.proc.poll() is not None:
-                    break
-                time.sleep(0.01)
-            else:
-                self.stop()
-                raise AssertionError(f"kiln-edge did not start: {read(self.tmp, self.err_path)}")
-            self.proc.wait()
-            self.errf.close()
-            text = read(self.tmp, self.err_path)
-            self.proc = None
-            if "in use" not in text:  # not a port race: a real startup failure
-                raise AssertionError(f"kiln-edge exited at startup: {text}")
-        raise AssertionError("no free port after 5 attempts")
-
-    def conn(self, timeout=5, rcvbuf=None):
-        c = Conn(self.port, timeout, rcvbuf)
-        self.conns.append(c)
-        return c
-
-    def stderr(self):
-        return read(self.tmp, self.err_path)
-
-    def wait_stderr(self, needle, timeout=10):
-        deadline = time.time() + timeout
-        while time.time() < deadline:
-            if needle in self.stderr():
-                return
-            time.sleep(0.01)
-        raise AssertionError(f"{needle!r} not in kiln-edge's stderr:\n{self.stderr()}")
-
-    def signal(self, sig):
-        self.proc.send_signal(sig)
-
-    def stop(self, timeout=15):
-        """SIGTERM, wait; SIGKILL only as a last resort (and that fails the test)."""
-        if self.proc is None:
-            return
-        for c in self.conns:
-            c.close()
-        killed = False
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-        try:
-            self.proc.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
-            killed = True
-        self.errf.close()
-        self.returncode = self.proc.returncode
-        self.proc = None
-        self.stderr_text = read(self.tmp, self.err_path)
-        assert not SANITIZER.search(self.stderr_text), \
-            "sanitizer report in kiln-edge's stderr:\n" + self.stderr_text
-        assert not killed, f"kiln-edge did not exit within {timeout} s of SIGTERM"
-        assert self.returncode is not None and self.returncode >= 0, \
-            f"kiln-edge died of signal {-self.returncode}:\n{self.stderr_text}"
-
-    def __enter__(self):
-        return self.start()
-
-    def __exit__(self, *exc):
-        self.stop()
-        return False
-
 
 # Most tests only read: they share one server with the default options, which
 # is checked after each of them (still running, no sanitizer report) and
@@ -255,7 +129,7 @@ def served():
         with contextlib.suppress(AssertionError):
             e.stop()
     if not _shared:
-        _shared.append(Edge(_shared_dir).start())
+        _shared.append(Edge(_shared_dir, REL).start())
     e = _shared[0]
     try:
         yield e
@@ -273,128 +147,7 @@ def served():
             raise AssertionError(("kiln-edge died" if died else "sanitizer report") + ":\n" + text)
 
 
-# ---- raw HTTP/1.1 ----------------------------------------------------------------
-
-class Response:
-    def __init__(self, version, status, reason, headers, body, head):
-        self.version, self.status, self.reason = version, status, reason
-        self.headers, self.body, self.head = headers, body, head
-
-    def all(self, name):
-        return [v for k, v in self.headers if k == name.lower()]
-
-    def has(self, name):
-        return bool(self.all(name))
-
-    def h(self, name):
-        """The one value of a header (None if absent; a repeat is an error)."""
-        vs = self.all(name)
-        assert len(vs) <= 1, f"{name} sent {len(vs)} times: {self.head!r}"
-        return vs[0] if vs else None
-
-    def __repr__(self):
-        return f"<{self.status} {self.head!r} +{len(self.body)} body bytes>"
-
-
-class Conn:
-    def __init__(self, port, timeout=5, rcvbuf=None, plain=False):
-        self.s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        if rcvbuf:
-            self.s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, rcvbuf)
-        self.s.settimeout(timeout)
-        self.s.connect((HOST, port))
-        self.s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        if TLS and not plain:  # the admin port is always plain HTTP
-            self.s = CLIENT_CTX.wrap_socket(self.s, server_hostname="localhost")
-        self.buf = bytearray()
-
-    def send(self, data):
-        self.s.sendall(data)
-
-    def _fill(self):
-        d = self.s.recv(65536)
-        if not d:
-            raise EOFError(f"connection closed; unparsed bytes: {self.buf[:200]!r}")
-        self.buf += d
-
-    def response(self, method="GET"):
-        """Reads one response. No body for HEAD, 1xx, 204 and 304; else
-        Content-Length bytes, or everything up to the close."""
-        while b"\r\n\r\n" not in self.buf:
-            self._fill()
-        head, rest = bytes(self.buf).split(b"\r\n\r\n", 1)
-        self.buf = bytearray(rest)
-        lines = head.split(b"\r\n")
-        m = re.fullmatch(rb"HTTP/(\d\.\d) (\d{3}) (.*)", lines[0])
-        assert m, f"bad status line {lines[0]!r}"
-        headers = []
-        for line in lines[1:]:
-            name, sep, value = line.partition(b":")
-            assert sep and re.fullmatch(rb"[!#$%&'*+.^_`|~0-9A-Za-z-]+", name), f"bad field {line!r}"
-            headers.append((name.decode().lower(), value.strip(b" \t").decode("latin-1")))
-        status = int(m.group(2))
-        r = Response(m.group(1).decode(), status, m.group(3).decode("latin-1"), headers, b"", head)
-        if method == "HEAD" or status in (204, 304) or 100 <= status < 200:
-            return r
-        cl = r.h("content-length")
-        if cl is not None:
-            assert re.fullmatch(r"\d+", cl), cl
-            n = int(cl)
-            while len(self.buf) < n:
-                self._fill()
-            r.body, self.buf = bytes(self.buf[:n]), self.buf[n:]
-        else:
-            try:
-                while True:
-                    self._fill()
-            except EOFError:
-                pass
-            r.body, self.buf = bytes(self.buf), bytearray()
-        return r
-
-    def request(self, path, method="GET", headers=(), **kw):
-        self.send(req(path, method, headers, **kw))
-        return self.response(method)
-
-    def read_all(self, timeout=5):
-        """Every byte up to the server's close (raises on timeout)."""
-        self.s.settimeout(timeout)
-        while True:
-            d = self.s.recv(65536)
-            if not d:
-                out, self.buf = bytes(self.buf), bytearray()
-                return out
-            self.buf += d
-
-    def closed(self, timeout=3):
-        """True when the server closed the connection cleanly (FIN) within
-        timeout and nothing else was sent; a reset or extra bytes fail."""
-        self.s.settimeout(timeout)
-        assert self.buf == b"", f"bytes after the response: {self.buf[:200]!r}"
-        try:
-            d = self.s.recv(65536)
-        except socket.timeout:
-            return False
-        except ConnectionResetError:
-            raise AssertionError("the connection was reset, not closed")
-        assert d == b"", f"bytes after the response: {d[:200]!r}"
-        return True
-
-    def close(self):
-        try:
-            self.s.close()
-        except OSError:
-            pass
-
-
-def req(path, method="GET", headers=(), version="1.1", host=True):
-    out = f"{method} {path} HTTP/{version}\r\n"
-    if host:
-        out += "Host: localhost\r\n"
-    for h in headers:
-        out += h + "\r\n"
-    return (out + "\r\n").encode("latin-1")
-
+# ---- raw HTTP/1.1 (kt.py: req, Conn, read_response) ---------------------------------
 
 def get(e, path, *headers, method="GET"):
     c = e.conn()
@@ -1316,7 +1069,7 @@ def _(tmp):
 
 @test("GET /-/reload on the admin port gives 405")
 def _(tmp):
-    with Edge(tmp, admin=True) as e:
+    with Edge(tmp, REL, admin=True) as e:
         a = Conn(e.admin_port, plain=True)
         r = a.request("/-/reload")
         a.close()
@@ -1326,7 +1079,7 @@ def _(tmp):
 
 @test("GET /healthz on the admin port gives 200 ok")
 def _(tmp):
-    with Edge(tmp, admin=True) as e:
+    with Edge(tmp, REL, admin=True) as e:
         a = Conn(e.admin_port, plain=True)
         r = a.request("/healthz")
         a.close()
@@ -1337,7 +1090,7 @@ def _(tmp):
 
 @test("/metrics counts requests by status and names the release")
 def _(tmp):
-    with Edge(tmp, admin=True) as e:
+    with Edge(tmp, REL, admin=True) as e:
         c = e.conn()
         c.request(INDEX)
         c.request(HUMANS)
@@ -1443,12 +1196,6 @@ def _(tmp):
 
 
 # ---- startup errors -----------------------------------------------------------------------------
-
-def run_edge(tmp, *args):
-    p = subprocess.run([KILN_EDGE, *args], capture_output=True, text=True, timeout=30, cwd=tmp)
-    assert not SANITIZER.search(p.stderr), p.stderr
-    return p.returncode, p.stderr
-
 
 @test("a port another kiln-edge listens on (SO_REUSEPORT) is in use too: exit non-zero")
 def _(tmp):

@@ -8,11 +8,15 @@ After a change that is meant to change the output, rewrite the lists with
 and say in the commit why the bytes changed. The lists hold Debian 12's
 libbrotli, libzstd and libdeflate output: another version of a compressor
 changes the .br/.zst/.gz lines and nothing else.
+
+A source file's mtime is an input too (the manifest's "mtime", Last-Modified),
+and a clone or a checkout sets it to the time of the checkout: the builds here
+clamp it with SOURCE_DATE_EPOCH, as a reproducible build does.
 """
 import hashlib
 import os
 
-from kt import ROOT, kiln_build, run_all, test
+from kt import FIXTURES, ROOT, build, run_all, test
 
 # kiln-manifest.json records each file's mtime (Last-Modified); a checkout's
 # mtimes are the time of the clone, so every build here clamps them to one
@@ -21,7 +25,7 @@ os.environ["SOURCE_DATE_EPOCH"] = "1700000000"
 
 GOLDEN = os.path.join(ROOT, "tests/golden")
 UPDATE = os.environ.get("KILN_GOLDEN_UPDATE") == "1"
-FIXTURES = os.path.join(ROOT, "tests/bundle-fixtures")
+os.environ["SOURCE_DATE_EPOCH"] = "1700000000"  # 2023-11-14: older than any checkout
 
 # name -> (source folder, options)
 CASES = {
@@ -50,7 +54,7 @@ def digest(dist):
 def check(tmp, name):
     src, opts = CASES[name]
     dist = os.path.join(tmp, "dist")
-    kiln_build("-q", "--no-cache", *opts, "-o", dist, os.path.join(ROOT, src))
+    build(os.path.join(ROOT, src), dist, *opts)
     got = digest(dist)
     path = os.path.join(GOLDEN, name + ".sha256")
     if UPDATE:

@@ -5,26 +5,15 @@ worker leaving the twins out, and --no-legacy. The browser test
 (tests/browser/test_bundle.mjs) runs every fixture through the twins."""
 import base64
 import hashlib
-import json
 import os
 import re
 
-from kt import ROOT, kiln_build, read, run_all, test, write
-
-FIXTURES = os.path.join(ROOT, "tests", "bundle-fixtures")
+from kt import FIXTURES, build, by_source, manifest, read, run_all, test, write
 
 
-def build(name, dist, *extra):
-    return kiln_build("-q", "--no-cache", "--encodings", "none", "--bundle", *extra, "-o", dist,
-                      os.path.join(FIXTURES, name))
-
-
-def manifest(dist):
-    return json.loads(read(dist, "kiln-manifest.json"))
-
-
-def by_source(dist):
-    return {e["source"]: e for e in manifest(dist)["files"].values()}
+def fixture(name, dist, *extra):
+    """Builds tests/bundle-fixtures/NAME with --bundle, without variants."""
+    return build(os.path.join(FIXTURES, name), dist, "--bundle", *extra, encodings="none")
 
 
 def inline_scripts(html):
@@ -34,7 +23,7 @@ def inline_scripts(html):
 @test("every chunk and facade gets a fingerprinted System.register twin; the page's has the loader")
 def _(tmp):
     dist = os.path.join(tmp, "dist")
-    build("dynamic-shared", dist)
+    fixture("dynamic-shared", dist)
     m = by_source(dist)
     twins = sorted(k for k in m if ".legacy." in k)
     assert twins and all(re.search(r"\.legacy\.[0-9a-f]{10}\.js$", m[k]["file"]) for k in twins), m
@@ -58,7 +47,7 @@ def _(tmp):
 @test("the page gets the nomodule twin with integrity, the Safari fix and the capability check")
 def _(tmp):
     dist = os.path.join(tmp, "dist")
-    build("live", dist)
+    fixture("live", dist)
     html = read(dist, "index.html")
     m = by_source(dist)
     twin = m["main.legacy.js"]
@@ -75,8 +64,8 @@ def _(tmp):
 @test("the inline scripts are byte-stable and their sha256 hashes are the manifest's csp")
 def _(tmp):
     a, b = os.path.join(tmp, "a"), os.path.join(tmp, "b")
-    build("live", a)
-    build("cycles", b)
+    fixture("live", a)
+    fixture("cycles", b)
     sa, sb = inline_scripts(read(a, "index.html")), inline_scripts(read(b, "index.html"))
     legacy = [s for s in sa if "kilnModern" in s or "noModule" in s]
     assert len(legacy) == 3 and legacy == [s for s in sb if s in legacy], (sa, sb)
@@ -88,7 +77,7 @@ def _(tmp):
 @test("--no-legacy writes no twin, no nomodule script, no guard and no csp field")
 def _(tmp):
     dist = os.path.join(tmp, "dist")
-    build("live", dist, "--no-legacy")
+    fixture("live", dist, "--no-legacy")
     m = by_source(dist)
     assert not any(".legacy." in k for k in m), m
     html = read(dist, "index.html")
@@ -100,8 +89,7 @@ def _(tmp):
 @test("with --no-bundle nothing legacy is written")
 def _(tmp):
     dist = os.path.join(tmp, "dist")
-    kiln_build("-q", "--no-cache", "--no-bundle", "--encodings", "none", "-o", dist,
-               os.path.join(FIXTURES, "live"))
+    build(os.path.join(FIXTURES, "live"), dist, "--no-bundle", encodings="none")
     assert "nomodule" not in read(dist, "index.html")
     assert not any(".legacy." in k for k in by_source(dist))
 
@@ -109,8 +97,7 @@ def _(tmp):
 @test("the service worker precaches the modern chunks but not the legacy twins")
 def _(tmp):
     dist = os.path.join(tmp, "dist")
-    kiln_build("-q", "--no-cache", "--encodings", "none", "--bundle", "-o", dist,
-               os.path.join(FIXTURES, "live"))
+    fixture("live", dist)
     m = by_source(dist)
     sw = read(dist, "sw.js")
     assert m["main.js"]["file"] in sw, sw[:400]
@@ -121,7 +108,7 @@ def _(tmp):
 @test("no preload hint names a legacy twin (modern browsers would download it)")
 def _(tmp):
     dist = os.path.join(tmp, "dist")
-    build("dynamic-shared", dist)
+    fixture("dynamic-shared", dist)
     entry = manifest(dist)["files"]["/index.html"]
     urls = [p["url"] for p in entry.get("preload", [])]
     assert urls and not any(".legacy." in u for u in urls), urls
@@ -135,7 +122,7 @@ def _(tmp):
     write(src, "lazy.js", 'import { n } from "./a.js";\nexport const m = n;\n')
     write(src, "main.js", 'import { n, up } from "./a.js";\nconst _context = 2;\n'
           'up();\nimport("./lazy.js").then(() => console.log(n, _context));\n')
-    kiln_build("-q", "--no-cache", "--encodings", "none", "--bundle", "-o", dist, src)
+    build(src, dist, "--bundle", encodings="none")
     m = by_source(dist)
     shared = read(dist, m["a_chunk.legacy.js"]["file"])
     assert "function (_export$1, _context$1) {" in shared, shared
@@ -153,10 +140,10 @@ def _(tmp):
           '<script src="main.legacy.js"></script>\n')
     write(src, "main.js", "console.log(1);\n")
     write(src, "main.legacy.js", "console.log(2);\n")
-    rc, _, err = kiln_build("-q", "--no-cache", "--bundle", "-o", dist, src, check=False)
+    rc, _, err = build(src, dist, "--bundle", check=False)
     assert rc == 1 and "main.legacy.js: the legacy twin's name is taken" in err, (rc, err)
     assert "--no-legacy" in err and not os.path.exists(dist)
-    kiln_build("-q", "--no-cache", "--bundle", "--no-legacy", "-o", dist, src)
+    build(src, dist, "--bundle", "--no-legacy")
 
 
 run_all()

@@ -6,9 +6,7 @@ import json
 import os
 import re
 
-from kt import ROOT, kiln_build, read, run_all, test, write
-
-SITE = os.path.join(ROOT, "site-example")
+from kt import ROOT, SITE, build, read, run_all, test, write
 
 
 def small_site(tmp):
@@ -37,14 +35,13 @@ def sw_lists(dist):
 def build_with(tmp, src, conf, check=True):
     cfg = os.path.join(tmp, "sw.json")
     write(tmp, "sw.json", conf if isinstance(conf, str) else json.dumps(conf))
-    return kiln_build("-q", "--no-cache", "--sw-config", cfg, "-o", os.path.join(tmp, "dist"),
-                      src, check=check)
+    return build(src, os.path.join(tmp, "dist"), "--sw-config", cfg, check=check)
 
 
 @test("sw.js is in the manifest with cache class revalidate and compressed variants")
 def _(tmp):
     dist = os.path.join(tmp, "dist")
-    kiln_build("-q", "--no-cache", "-o", dist, SITE)
+    build(SITE, dist)
     m = json.loads(read(dist, "kiln-manifest.json"))
     e = m["files"]["/sw.js"]
     assert e["class"] == "revalidate" and e["type"].startswith("text/javascript"), e
@@ -64,7 +61,7 @@ def _(tmp):
 @test("the precache lists entries and eager assets; lazy chunks go to the warm list")
 def _(tmp):
     src = small_site(tmp)
-    kiln_build("-q", "--no-cache", "-o", os.path.join(tmp, "dist"), src)
+    build(src, os.path.join(tmp, "dist"))
     pre, warm, opts = sw_lists(os.path.join(tmp, "dist"))
     urls = [e["url"] for e in pre]
     assert "/index.html" in urls and "/plain.html" in urls, urls
@@ -92,7 +89,7 @@ def _(tmp):
 def _(tmp):
     src = small_site(tmp)
     dist = os.path.join(tmp, "dist")
-    kiln_build("-q", "--no-cache", "--no-sw", "-o", dist, src)
+    build(src, dist, "--no-sw")
     assert not os.path.exists(os.path.join(dist, "sw.js"))
     assert read(dist, "plain.html") == read(src, "plain.html")
     assert "kiln-sw-register" not in read(dist, "index.html")
@@ -161,9 +158,9 @@ def _(tmp):
 def _(tmp):
     src = small_site(tmp)
     write(src, "sw.js", "self.addEventListener('fetch', () => {});\n")
-    rc, _, err = kiln_build("-q", "--no-cache", "-o", os.path.join(tmp, "dist"), src, check=False)
+    rc, _, err = build(src, os.path.join(tmp, "dist"), check=False)
     assert rc == 1 and "sw.js: the site has its own file of this name" in err, err
-    kiln_build("-q", "--no-cache", "--no-sw", "-o", os.path.join(tmp, "dist"), src)
+    build(src, os.path.join(tmp, "dist"), "--no-sw")
     assert read(os.path.join(tmp, "dist"), "sw.js") == read(src, "sw.js")
 
 

@@ -15,10 +15,10 @@ import subprocess
 import time
 
 import kt
-from kt import KILN_EDGE, read, run_all, test, test_certs, write
-from test_edge import HOST, INDEX, REL, SANITIZER, Conn, Edge, free_port, ident, req
+from kt import HOST, Conn, Edge, free_port, read, req, run_all, run_edge, test, test_certs, write
+from test_edge import INDEX, REL, ident
 
-# test_edge.py is imported for its harness (the release, Edge, Conn); its own
+# test_edge.py is imported for its release (built once per run); its own
 # tests registered themselves on import and run in their own file.
 del kt._tests[:]
 
@@ -463,36 +463,31 @@ def _(tmp):
 # ---- certificates: startup, reload ------------------------------------------------------------
 
 
-def run_edge(tmp, *args):
-    p = subprocess.run([KILN_EDGE, "-w", "1", *args], cwd=tmp, capture_output=True, text=True,
-                       timeout=30)
-    assert not SANITIZER.search(p.stderr), p.stderr
-    return p.returncode, p.stderr
-
-
 def tls_args(port=None):
     return ["--listen", "off", "--listen-tls", f"{HOST}:{port or free_port()}"]
 
 
 @test("startup: a key that does not match its certificate is one clear line, exit 1")
 def _(tmp):
-    rc, err = run_edge(tmp, *tls_args(), "--tls-cert", os.path.join(CERTS, "ecdsa.crt"),
-                       "--tls-key", os.path.join(CERTS, "other.key"), REL)
+    rc, err = run_edge(tmp, "-w", "1", *tls_args(), "--tls-cert",
+                       os.path.join(CERTS, "ecdsa.crt"), "--tls-key",
+                       os.path.join(CERTS, "other.key"), REL)
     assert rc == 1 and len(err.strip().splitlines()) == 1, (rc, err)
     assert "other.key' does not match the certificate in" in err, err
 
 
 @test("startup: an unreadable certificate or key, or one that is not PEM, is one clear line")
 def _(tmp):
-    rc, err = run_edge(tmp, *tls_args(), "--tls-cert", "missing.crt", "--tls-key",
+    rc, err = run_edge(tmp, "-w", "1", *tls_args(), "--tls-cert", "missing.crt", "--tls-key",
                        os.path.join(CERTS, "ecdsa.key"), REL)
     assert rc == 1 and "tls-cert 'missing.crt': cannot read: No such file" in err, err
     write(tmp, "junk.crt", "-----BEGIN CERTIFICATE-----\nnot base64\n-----END CERTIFICATE-----\n")
-    rc, err = run_edge(tmp, *tls_args(), "--tls-cert", "junk.crt", "--tls-key",
+    rc, err = run_edge(tmp, "-w", "1", *tls_args(), "--tls-cert", "junk.crt", "--tls-key",
                        os.path.join(CERTS, "ecdsa.key"), REL)
     assert rc == 1 and "tls-cert 'junk.crt': " in err and len(err.strip().splitlines()) == 1, err
-    rc, err = run_edge(tmp, *tls_args(), "--tls-cert", os.path.join(CERTS, "ecdsa.crt"),
-                       "--tls-key", os.path.join(CERTS, "ca.crt"), REL)
+    rc, err = run_edge(tmp, "-w", "1", *tls_args(), "--tls-cert",
+                       os.path.join(CERTS, "ecdsa.crt"), "--tls-key",
+                       os.path.join(CERTS, "ca.crt"), REL)
     assert rc == 1 and "tls-key '" in err and len(err.strip().splitlines()) == 1, err
 
 
