@@ -202,15 +202,20 @@ drop_sidecars(struct kb_site *s)
     if (!drop)
         return KC_ENOMEM;
     for (size_t i = 0; i < s->n; i++) {
-        char *p = s->files[i].path;
+        const char *p = s->files[i].path;
         size_t n = strlen(p);
         for (int e = 0; e < KB_ENC_COUNT && !drop[i]; e++) {
             const char *suf = kb_enc_suffix((enum kb_enc)e);
             size_t sn = strlen(suf);
             if (n > sn && strcmp(p + n - sn, suf) == 0) {
-                p[n - sn] = '\0';
-                drop[i] = kb_site_find(s, p) >= 0;
-                p[n - sn] = suf[0];
+                /* A copy: cutting p itself would make the search find p. */
+                char *base = strndup(p, n - sn);
+                if (!base) {
+                    free(drop);
+                    return KC_ENOMEM;
+                }
+                drop[i] = kb_site_find(s, base) >= 0;
+                free(base);
             }
         }
     }

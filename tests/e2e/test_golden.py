@@ -18,11 +18,6 @@ import os
 
 from kt import FIXTURES, ROOT, build, run_all, test
 
-# kiln-manifest.json records each file's mtime (Last-Modified); a checkout's
-# mtimes are the time of the clone, so every build here clamps them to one
-# fixed instant, as a reproducible CI build does with SOURCE_DATE_EPOCH.
-os.environ["SOURCE_DATE_EPOCH"] = "1700000000"
-
 GOLDEN = os.path.join(ROOT, "tests/golden")
 UPDATE = os.environ.get("KILN_GOLDEN_UPDATE") == "1"
 os.environ["SOURCE_DATE_EPOCH"] = "1700000000"  # 2023-11-14: older than any checkout
