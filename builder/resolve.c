@@ -107,7 +107,7 @@ ref_path(const struct kb_site *s, const struct kb_file *f, const struct kb_ref *
 static int
 scan_file(struct kb_file *f)
 {
-    struct kb_diag d = { 0 };
+    struct kc_diag d = { 0 };
     const char *src = (const char *)f->data;
     int rc = 0;
     switch (f->mime->kind) {

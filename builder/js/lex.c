@@ -13,7 +13,6 @@
 
 #include <math.h>
 #include <stdarg.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -21,12 +20,10 @@ void
 kb_jslex_fail(struct kb_jslex *lx, uint32_t off, const char *fmt, ...)
 {
     if (lx->diag) {
-        char msg[200];
         va_list ap;
         va_start(ap, fmt);
-        vsnprintf(msg, sizeof msg, fmt, ap);
+        kc_diag_vset(lx->diag, lx->src, off > lx->len ? lx->len : off, fmt, ap);
         va_end(ap);
-        kb_diag_set(lx->diag, lx->src, off > lx->len ? lx->len : off, "%s", msg);
     }
     lx->err = KC_EPARSE;
     longjmp(*lx->fail, 1);
@@ -39,7 +36,7 @@ kb_jslex_alloc(struct kb_jslex *lx, size_t n)
     if (!p) {
         lx->err = kb_jsast_arena_err(lx->arena);
         if (lx->diag)
-            kb_diag_set(lx->diag, lx->src, lx->tok.start, "syntax tree exceeds its memory limit");
+            kc_diag_set(lx->diag, lx->src, lx->tok.start, "syntax tree exceeds its memory limit");
         longjmp(*lx->fail, 1);
     }
     return p;

@@ -2972,12 +2972,12 @@ kb_jsp_program(struct kb_jsp *p)
 }
 
 int
-kb_jsast_parse(const char *src, size_t len, bool module, struct kb_jsast *ast, struct kb_diag *diag)
+kb_jsast_parse(const char *src, size_t len, bool module, struct kb_jsast *ast, struct kc_diag *diag)
 {
     memset(ast, 0, sizeof *ast);
     if (len >= KB_JSAST_SRC_MAX) {
         if (diag)
-            kb_diag_set(diag, "", 0, "input too large for the JavaScript parser");
+            kc_diag_set(diag, "", 0, "input too large for the JavaScript parser");
         return KC_ETOOBIG;
     }
     struct kb_jsp *p = calloc(1, sizeof *p);

@@ -12,7 +12,6 @@
 
 #include <setjmp.h>
 #include <stdarg.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -47,7 +46,7 @@ struct kb_jss_export {
 struct kb_jss {
     const char *src;
     struct kb_jsast *ast;
-    struct kb_diag *diag;
+    struct kc_diag *diag;
     jmp_buf fail;
     int err;
     unsigned depth;
@@ -76,12 +75,10 @@ static void
 kb_jss_fail(struct kb_jss *s, uint32_t off, const char *fmt, ...)
 {
     if (s->diag) {
-        char msg[200];
         va_list ap;
         va_start(ap, fmt);
-        vsnprintf(msg, sizeof msg, fmt, ap);
+        kc_diag_vset(s->diag, s->src, off, fmt, ap);
         va_end(ap);
-        kb_diag_set(s->diag, s->src, off, "%s", msg);
     }
     s->err = KC_EPARSE;
     longjmp(s->fail, 1);
@@ -731,7 +728,7 @@ kb_jss_resolve(struct kb_jss *s)
 }
 
 int
-kb_jsast_scope(struct kb_jsast *ast, const char *src, struct kb_diag *diag)
+kb_jsast_scope(struct kb_jsast *ast, const char *src, struct kc_diag *diag)
 {
     struct kb_jss *s = calloc(1, sizeof *s);
     if (!s)

@@ -33,7 +33,7 @@ struct kb_css {
     size_t len, base, pos;
     unsigned line0;
     struct kb_reflist *out;
-    struct kb_diag *diag;
+    struct kc_diag *diag;
     size_t lpos;   /* line cursor: line is the line of offset lpos */
     unsigned line; /* 0-based count of '\n' before lpos */
     unsigned char nest[KB_CSS_STACK_MAX];
@@ -244,7 +244,7 @@ static int
 kb_css_fail(struct kb_css *s, size_t off, const char *what)
 {
     if (s->diag) {
-        kb_diag_set(s->diag, s->src, off, "%s", what);
+        kc_diag_set(s->diag, s->src, off, "%s", what);
         s->diag->line += s->line0 ? s->line0 - 1 : 0;
     }
     return KC_EPARSE;
@@ -631,7 +631,7 @@ kb_css_token(struct kb_css *s)
  * caller scanning an inline <style> never sees half a result. */
 int
 kb_css_scan(const char *src, size_t len, size_t base, unsigned line0, struct kb_reflist *out,
-            struct kb_diag *diag)
+            struct kc_diag *diag)
 {
     struct kb_css s;
     memset(&s, 0, sizeof s);

@@ -114,7 +114,7 @@ struct html_scan {
     const char *src;
     size_t len;
     struct kb_reflist *out;
-    struct kb_diag *diag;
+    struct kc_diag *diag;
     size_t lpos; /* line cursor: src[lpos] is on line lline */
     unsigned lline;
     unsigned svg; /* open <svg> elements */
@@ -494,7 +494,7 @@ html_read_tag(struct html_scan *sc, size_t i, bool end, struct html_tag *t)
             if (src[p] == '"' || src[p] == '\'') {
                 const char *q = memchr(src + p + 1, src[p], len - p - 1);
                 if (!q) {
-                    kb_diag_set(sc->diag, src, p,
+                    kc_diag_set(sc->diag, src, p,
                                 "unterminated quoted value of attribute \"%.*s\": "
                                 "end of file before the closing %c",
                                 (int)(ne - ns < 40 ? ne - ns : 40), src + ns, src[p]);
@@ -516,7 +516,7 @@ html_read_tag(struct html_scan *sc, size_t i, bool end, struct html_tag *t)
             html_attr_record(t, src + ns, ne - ns, vs, ve);
     }
     size_t nl = t->name_e - t->name_s;
-    kb_diag_set(sc->diag, src, i, "unterminated <%s%.*s> tag: end of file before '>'",
+    kc_diag_set(sc->diag, src, i, "unterminated <%s%.*s> tag: end of file before '>'",
                 end ? "/" : "", (int)(nl < 40 ? nl : 40), src + t->name_s);
     return KC_EPARSE;
 }
@@ -866,7 +866,7 @@ html_raw_content(struct html_scan *sc, const struct html_tag *t, size_t *next)
     case T_SCRIPT:
         e = html_find_script_end(src, len, s);
         if (e == len) {
-            kb_diag_set(sc->diag, src, t->open,
+            kc_diag_set(sc->diag, src, t->open,
                         "unterminated <script> element: end of file before </script>");
             return KC_EPARSE;
         }
@@ -880,7 +880,7 @@ html_raw_content(struct html_scan *sc, const struct html_tag *t, size_t *next)
     case T_STYLE:
         e = html_find_end_tag(src, len, s, "style");
         if (e == len) {
-            kb_diag_set(sc->diag, src, t->open,
+            kc_diag_set(sc->diag, src, t->open,
                         "unterminated <style> element: end of file before </style>");
             return KC_EPARSE;
         }
@@ -935,13 +935,13 @@ html_skip_markup(struct html_scan *sc, size_t i, size_t *next)
                 return 0;
             }
         }
-        kb_diag_set(sc->diag, src, i, "unterminated comment: end of file before -->");
+        kc_diag_set(sc->diag, src, i, "unterminated comment: end of file before -->");
         return KC_EPARSE;
     }
     if (sc->svg > 0 && i + 9 <= len && memcmp(src + i, "<![CDATA[", 9) == 0) {
         size_t e = html_find(src, len, i + 9, "]]>");
         if (e == len) {
-            kb_diag_set(sc->diag, src, i, "unterminated CDATA section: end of file before ]]>");
+            kc_diag_set(sc->diag, src, i, "unterminated CDATA section: end of file before ]]>");
             return KC_EPARSE;
         }
         *next = e + 3;
@@ -949,7 +949,7 @@ html_skip_markup(struct html_scan *sc, size_t i, size_t *next)
     }
     const char *p = memchr(src + i + 2, '>', len - i - 2);
     if (!p) {
-        kb_diag_set(sc->diag, src, i, "unterminated <%c declaration: end of file before '>'",
+        kc_diag_set(sc->diag, src, i, "unterminated <%c declaration: end of file before '>'",
                     src[i + 1]);
         return KC_EPARSE;
     }
@@ -1031,7 +1031,7 @@ html_scan_all(struct html_scan *scp)
 }
 
 int
-kb_html_scan(const char *src, size_t len, struct kb_reflist *out, struct kb_diag *diag)
+kb_html_scan(const char *src, size_t len, struct kb_reflist *out, struct kc_diag *diag)
 {
     struct html_scan sc;
     memset(&sc, 0, sizeof sc);
@@ -1047,7 +1047,7 @@ int
 kb_html_module_start(const char *src, size_t len, size_t *pos, bool *has_map)
 {
     struct kb_reflist refs = { 0 };
-    struct kb_diag diag;
+    struct kc_diag diag;
     struct html_scan sc;
     memset(&sc, 0, sizeof sc);
     sc.src = src;

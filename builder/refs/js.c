@@ -75,7 +75,7 @@ struct kb_js {
     unsigned line0;
     bool module;
     struct kb_reflist *out;
-    struct kb_diag *diag;
+    struct kc_diag *diag;
     size_t lpos; /* line cursor: line is the count of '\n' before lpos */
     unsigned line;
     struct kb_js_tok prev;                /* previous significant token */
@@ -339,7 +339,7 @@ static int
 kb_js_fail(struct kb_js *s, size_t off, const char *what)
 {
     if (s->diag) {
-        kb_diag_set(s->diag, s->src, off, "%s", what);
+        kc_diag_set(s->diag, s->src, off, "%s", what);
         s->diag->line += s->line0 ? s->line0 - 1 : 0;
     }
     return KC_EPARSE;
@@ -885,7 +885,7 @@ kb_js_match(struct kb_js *s, const struct kb_js_tok *t)
  * this call appended are removed. */
 int
 kb_js_scan(const char *src, size_t len, size_t base, unsigned line0, bool module,
-           struct kb_reflist *out, struct kb_diag *diag)
+           struct kb_reflist *out, struct kc_diag *diag)
 {
     struct kb_js st;
     struct kb_js *s = &st;

@@ -1,9 +1,7 @@
-/* The reference list shared by all scanners, and diagnostics positions. */
+/* The reference list shared by all scanners. */
 #include "builder/refs/ref.h"
 #include "common/error.h"
 
-#include <stdarg.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -37,24 +35,4 @@ kb_reflist_free(struct kb_reflist *l)
     free(l->v);
     l->v = NULL;
     l->n = l->cap = 0;
-}
-
-void
-kb_diag_set(struct kb_diag *d, const char *src, size_t off, const char *fmt, ...)
-{
-    unsigned line = 1, col = 1;
-    for (size_t i = 0; i < off; i++) {
-        if (src[i] == '\n') {
-            line++;
-            col = 1;
-        } else {
-            col++;
-        }
-    }
-    d->line = line;
-    d->col = col;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(d->msg, sizeof d->msg, fmt, ap);
-    va_end(ap);
 }

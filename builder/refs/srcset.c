@@ -44,7 +44,7 @@ srcset_skip_descriptors(const char *src, size_t len, size_t i)
 
 int
 kb_srcset_scan(const char *src, size_t len, size_t base, unsigned line0, enum kb_ref_kind kind,
-               size_t tag_end, bool html_entities, struct kb_reflist *out, struct kb_diag *diag)
+               size_t tag_end, bool html_entities, struct kb_reflist *out, struct kc_diag *diag)
 {
     /* Every byte string is a valid (if useless) srcset: nothing to report. */
     (void)diag;

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 
 static struct kb_reflist refs;
-static struct kb_diag diag;
+static struct kc_diag diag;
 
 /* Scans a whole file (base 0, line 1) into the global list. */
 static int

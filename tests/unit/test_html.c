@@ -11,7 +11,7 @@
 #include <string.h>
 
 static struct kb_reflist L;
-static struct kb_diag D;
+static struct kc_diag D;
 static const char *S;
 
 static int

@@ -9,7 +9,7 @@
 #include <string.h>
 
 static struct kb_reflist L;
-static struct kb_diag D;
+static struct kc_diag D;
 static const char *S;
 
 /* Scans s as a whole srcset value (base 0, line 1, IMAGE, tag_end 99). */

@@ -20,7 +20,7 @@ static void
 t_icons(void)
 {
     struct kb_reflist l = { 0 };
-    struct kb_diag d;
+    struct kc_diag d;
     KT_EQ_INT(kb_webmanifest_scan(doc, sizeof doc - 1, &l, &d), 0);
     KT_EQ_INT((int)l.n, 4);
     KT_EQ_SPAN(doc, l.v[0].start, l.v[0].end, "img/icon-192.png");
@@ -37,7 +37,7 @@ static void
 t_invalid(void)
 {
     struct kb_reflist l = { 0 };
-    struct kb_diag d;
+    struct kc_diag d;
     const char bad[] = "{\n  \"icons\": [\n    {\"src\": \"a.png\",}\n  ]\n}";
     KT_EQ_INT(kb_webmanifest_scan(bad, sizeof bad - 1, &l, &d), KC_EPARSE);
     KT_EQ_INT((int)d.line, 3);
