@@ -7,6 +7,7 @@
  * the last one that matches a path wins, per header.
  */
 #include "edge/cache.h"
+#include "common/ascii.h"
 
 #include <fnmatch.h>
 #include <stdarg.h>
@@ -66,7 +67,7 @@ ke_cache_apply(struct ke_config *c, enum ke_cache_header h, const char *val, cha
 {
     size_t sn = strcspn(val, " \t");
     const char *v = val + sn;
-    while (*v == ' ' || *v == '\t')
+    while (kc_is_ows(*v))
         v++;
     if (*v == '\0')
         return fail(why, whysz, "'%s': want CLASS or /GLOB, then a value", val);

@@ -7,6 +7,7 @@
  */
 #include "edge/config.h"
 #include "edge/cache.h"
+#include "common/ascii.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -209,7 +210,7 @@ parse_port(const char *s, uint16_t *port)
 {
     unsigned long v = 0;
     size_t n = 0;
-    for (; s[n] >= '0' && s[n] <= '9'; n++) {
+    for (; kc_is_digit(s[n]); n++) {
         v = v * 10 + (unsigned long)(s[n] - '0');
         if (v > 65535)
             return -1;
@@ -306,7 +307,7 @@ parse_digits(const char *s, unsigned long long *v)
 {
     const char *p = s;
     *v = 0;
-    while (*p >= '0' && *p <= '9') {
+    while (kc_is_digit(*p)) {
         *v = *v * 10 + (unsigned long long)(*p - '0');
         if (*v > 1000000000000000ull)
             return NULL;
@@ -529,12 +530,6 @@ find_opt(const char *name)
     return NULL;
 }
 
-static bool
-is_space(char ch)
-{
-    return ch == ' ' || ch == '\t' || ch == '\r' || ch == '\n' || ch == '\v' || ch == '\f';
-}
-
 /*
  * Applies the config file at path to c. Each line is blank, a comment (first
  * non-blank byte '#'), or "name value": the name is a long option's name, the
@@ -563,19 +558,19 @@ load_file(struct ke_config *c, const char *path, char *err, size_t errsz)
             rc = -1;
             break;
         }
-        while (n > 0 && is_space(line[n - 1]))
+        while (n > 0 && kc_is_space(line[n - 1]))
             line[--n] = '\0';
         char *name = line;
-        while (is_space(*name))
+        while (kc_is_space(*name))
             name++;
         if (*name == '\0' || *name == '#')
             continue;
         char *val = name;
-        while (*val && !is_space(*val))
+        while (*val && !kc_is_space(*val))
             val++;
         if (*val)
             *val++ = '\0';
-        while (is_space(*val))
+        while (kc_is_space(*val))
             val++;
 
         const struct opt *o = find_opt(name);

@@ -7,16 +7,11 @@
  * since rewriting its URL is harmless.
  */
 #include "builder/refs/ref.h"
+#include "common/ascii.h"
 #include "common/error.h"
 
 #include <stdlib.h>
 #include <string.h>
-
-static bool
-srcset_is_ws(unsigned char c)
-{
-    return c == ' ' || c == '\t' || c == '\n' || c == '\f' || c == '\r';
-}
 
 /*
  * Returns the offset just past the descriptors that start at i: the spec's
@@ -58,12 +53,12 @@ kb_srcset_scan(const char *src, size_t len, size_t base, unsigned line0, enum kb
     unsigned line = line0;
     int rc = 0;
     for (;;) {
-        while (i < len && (srcset_is_ws((unsigned char)src[i]) || src[i] == ','))
+        while (i < len && (kc_is_ws(src[i]) || src[i] == ','))
             i++;
         if (i >= len)
             break;
         size_t us = i;
-        while (i < len && !srcset_is_ws((unsigned char)src[i]))
+        while (i < len && !kc_is_ws(src[i]))
             i++;
         size_t ue = i;
         if (src[ue - 1] == ',') {
