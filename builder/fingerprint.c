@@ -11,6 +11,7 @@
 #include "common/error.h"
 #include "common/log.h"
 #include "common/path.h"
+#include "common/vec.h"
 
 #include <limits.h>
 #include <stdlib.h>
@@ -649,14 +650,9 @@ add_preload(struct kb_file *doc, size_t *cap, int file, const char *as, bool mod
     for (size_t i = 0; i < doc->n_preload; i++)
         if (doc->preload[i].file == file)
             return 0;
-    if (doc->n_preload == *cap) {
-        size_t nc = *cap ? *cap * 2 : 8;
-        struct kb_preload *v = realloc(doc->preload, nc * sizeof *v);
-        if (!v)
-            return KC_ENOMEM;
-        doc->preload = v;
-        *cap = nc;
-    }
+    int rc = kc_vec_reserve(doc->preload, *cap, doc->n_preload + 1, KB_MAX_FILES);
+    if (rc)
+        return rc;
     doc->preload[doc->n_preload++] = (struct kb_preload){ file, as, module };
     return 0;
 }

@@ -58,12 +58,16 @@ struct kb_options {
 /* A legacy twin of a chunk (bundle.c): not precached, not preloaded. */
 #define KB_ROLE_LEGACY 0x100u
 
-/* kb_file.target values that are not file indexes. */
+/* Files in one build (kb_load fails with KC_ETOOBIG past it): file indexes
+ * are ints, and the model alone would take gigabytes before this. */
+#define KB_MAX_FILES (1u << 24)
+
 /* Entry documents named in one file's purge tags ("page:/index.html"); past
  * this an asset used by every page would make a Surrogate-Key header larger
  * than CDNs accept (Fastly: 16 KiB), and purges never need them all. */
 #define KB_MAX_PAGE_TAGS 16
 
+/* kb_file.target values that are not file indexes. */
 #define KB_T_NONE    (-1) /* not a local file: external, data:, bare specifier */
 #define KB_T_MISSING (-2) /* a local path with no file */
 #define KB_T_ESCAPE  (-3) /* climbs out of SRC_DIR */

@@ -8,9 +8,11 @@
  */
 #include "edge/index.h"
 #include "edge/cache.h"
+#include "common/error.h"
 #include "common/hash.h"
 #include "common/httpdate.h"
 #include "common/mime.h"
+#include "common/vec.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -27,6 +29,7 @@
 
 #define ARENA_BLOCK   (1u << 20)
 #define MAX_DIR_DEPTH 32
+#define MAX_RESOURCES (1u << 24) /* files in a release: past it the release is refused */
 #define HEAD_BLOCK    5120 /* a variant's prebuilt lines; KE_HEAD_MAX leaves room for the rest */
 #define LINK_MAX      2048 /* Link value: preloads past it are left out */
 #define KEYS_MAX      1536 /* Surrogate-Key / Cache-Tag value: tags past it are left out */
@@ -203,24 +206,26 @@ load_body(struct loader *L, const char *rel, uint64_t want, const unsigned char 
     return 0;
 }
 
+/* A new resource for URL path[0..n), or NULL with the reason in L->err. */
 static struct ke_resource *
 new_resource(struct loader *L, const char *path, size_t n)
 {
     struct ke_index *ix = L->ix;
-    if (ix->n == L->cap) {
-        size_t cap = L->cap ? L->cap * 2 : 256;
-        struct ke_resource *v = realloc(ix->res, cap * sizeof *v);
-        if (!v)
-            return NULL;
-        ix->res = v;
-        L->cap = cap;
-    }
-    struct ke_resource *r = &ix->res[ix->n];
-    memset(r, 0, sizeof *r);
-    r->path = arena_strndup(L->h, path, n);
-    r->path_len = n;
-    if (!r->path)
+    int rc = kc_vec_reserve(ix->res, L->cap, ix->n + 1, MAX_RESOURCES);
+    if (rc == KC_ETOOBIG) {
+        fail(L, "more than %u files in the release", MAX_RESOURCES);
         return NULL;
+    }
+    struct ke_resource *r = rc ? NULL : &ix->res[ix->n];
+    if (r) {
+        memset(r, 0, sizeof *r);
+        r->path = arena_strndup(L->h, path, n);
+        r->path_len = n;
+    }
+    if (!r || !r->path) {
+        fail(L, "out of memory");
+        return NULL;
+    }
     ix->n++;
     return r;
 }
@@ -438,7 +443,7 @@ load_manifest(struct loader *L, const char *text, size_t len)
         }
         struct ke_resource *r = new_resource(L, url, strlen(url));
         if (!r) {
-            rc = fail(L, "out of memory");
+            rc = -1;
             goto out;
         }
         r->entry = json_is_true(json_object_get(e, "entry"));
@@ -522,7 +527,7 @@ add_plain_file(struct loader *L, const char *rel, const struct stat *st)
         return fail(L, "%s: path too long", rel);
     struct ke_resource *r = new_resource(L, url, (size_t)un);
     if (!r)
-        return fail(L, "out of memory");
+        return -1;
     const char *base = strrchr(rel, '/');
     base = base ? base + 1 : rel;
     const struct kc_mime *mime = kc_mime_lookup(rel);

@@ -10,6 +10,7 @@
 #include "common/error.h"
 #include "common/ascii.h"
 #include "common/utf8.h"
+#include "common/vec.h"
 
 #include <math.h>
 #include <stdarg.h>
@@ -217,14 +218,14 @@ static void
 kb_jsbuf_put(struct kb_jslex *lx, struct kb_jsbuf *b, const char *s, size_t n)
 {
     if (b->n + n + 1 > b->cap) {
-        uint32_t cap = b->cap ? b->cap * 2 : 32;
-        while (cap < b->n + n + 1)
-            cap *= 2;
+        size_t cap;
+        if (kc_vec_next_cap(b->cap, b->n + n + 1, 1, UINT32_MAX, &cap))
+            kb_jslex_fail(lx, lx->pos, "string literal too long");
         char *np = kb_jslex_alloc(lx, cap);
         if (b->n)
             memcpy(np, b->p, b->n);
         b->p = np;
-        b->cap = cap;
+        b->cap = (uint32_t)cap;
     }
     memcpy(b->p + b->n, s, n);
     b->n += (uint32_t)n;

@@ -1,6 +1,7 @@
 /* The reference list shared by all scanners. */
 #include "builder/refs/ref.h"
 #include "common/error.h"
+#include "common/vec.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -8,14 +9,9 @@
 int
 kb_reflist_push(struct kb_reflist *l, const struct kb_ref *r, const char *url, size_t url_len)
 {
-    if (l->n == l->cap) {
-        size_t cap = l->cap ? l->cap * 2 : 16;
-        struct kb_ref *v = realloc(l->v, cap * sizeof *v);
-        if (!v)
-            return KC_ENOMEM;
-        l->v = v;
-        l->cap = cap;
-    }
+    int rc = kc_vec_reserve(l->v, l->cap, l->n + 1, KB_MAX_REFS);
+    if (rc)
+        return rc;
     char *u = malloc(url_len + 1);
     if (!u)
         return KC_ENOMEM;

@@ -65,8 +65,13 @@ struct kb_reflist {
     size_t n, cap;
 };
 
-/* Appends a copy of *r whose url is a fresh copy of url[0..url_len). Returns 0
- * or KC_ENOMEM. */
+/* References in one file: a scanner that finds more fails with KC_ETOOBIG.
+ * Far past any real page or bundle, it bounds what one hostile file can
+ * make the builder allocate. */
+#define KB_MAX_REFS (1u << 24)
+
+/* Appends a copy of *r whose url is a fresh copy of url[0..url_len). Returns 0,
+ * KC_ETOOBIG past KB_MAX_REFS refs, or KC_ENOMEM. */
 int kb_reflist_push(struct kb_reflist *l, const struct kb_ref *r, const char *url, size_t url_len);
 void kb_reflist_free(struct kb_reflist *l);
 
