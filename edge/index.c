@@ -598,15 +598,6 @@ walk_plain(struct loader *L, const char *rel, int depth)
 
 /* ---- lookup table ----------------------------------------------------------------- */
 
-static uint64_t
-path_hash(const char *p, size_t n)
-{
-    uint64_t h = 1469598103934665603ull; /* FNV-1a */
-    for (size_t i = 0; i < n; i++)
-        h = (h ^ (unsigned char)p[i]) * 1099511628211ull;
-    return h;
-}
-
 static int
 build_table(struct loader *L)
 {
@@ -619,7 +610,8 @@ build_table(struct loader *L)
         return fail(L, "out of memory");
     ix->mask = cap - 1;
     for (size_t i = 0; i < ix->n; i++) {
-        size_t s = (size_t)path_hash(ix->res[i].path, ix->res[i].path_len) & ix->mask;
+        size_t s =
+            (size_t)kc_fnv1a64(KC_FNV1A64_INIT, ix->res[i].path, ix->res[i].path_len) & ix->mask;
         while (ix->slots[s])
             s = (s + 1) & ix->mask;
         ix->slots[s] = (uint32_t)i + 1;
@@ -630,7 +622,7 @@ build_table(struct loader *L)
 static const struct ke_resource *
 find_here(const struct ke_index *ix, const char *p, size_t n)
 {
-    size_t s = (size_t)path_hash(p, n) & ix->mask;
+    size_t s = (size_t)kc_fnv1a64(KC_FNV1A64_INIT, p, n) & ix->mask;
     for (uint32_t k; (k = ix->slots[s]) != 0; s = (s + 1) & ix->mask) {
         const struct ke_resource *r = &ix->res[k - 1];
         if (r->path_len == n && memcmp(r->path, p, n) == 0)

@@ -9,6 +9,7 @@
  */
 #include "builder/js/arena.h"
 #include "common/error.h"
+#include "common/hash.h"
 #include "common/vec.h"
 
 #include <setjmp.h>
@@ -103,13 +104,12 @@ kb_jss_check(struct kb_jss *s, int rc)
     }
 }
 
+/* The table slot hash of name in scope: FNV-1a over both, low 32 bits. */
 static uint32_t
 kb_jss_hash(const char *name, uint32_t scope)
 {
-    uint32_t h = 2166136261u ^ scope * 16777619u;
-    for (const unsigned char *p = (const unsigned char *)name; *p; p++)
-        h = (h ^ *p) * 16777619u;
-    return h;
+    uint64_t h = kc_fnv1a64(KC_FNV1A64_INIT, &scope, sizeof scope);
+    return (uint32_t)kc_fnv1a64(h, name, strlen(name));
 }
 
 static struct kb_jss_ent *
