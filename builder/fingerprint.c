@@ -11,6 +11,7 @@
 #include "common/error.h"
 #include "common/log.h"
 #include "common/path.h"
+#include "common/quote.h"
 #include "common/vec.h"
 
 #include <limits.h>
@@ -221,22 +222,6 @@ new_url(const struct kb_site *s, const struct kb_file *f, const struct kb_ref *r
 
 static int cmp_int_path(const void *a, const void *b, void *ctx);
 
-/* Appends text as a JSON string that is safe inside <script>. */
-static int
-json_str(struct kc_buf *b, const char *text)
-{
-    int rc = kc_buf_puts(b, "\"");
-    for (const unsigned char *p = (const unsigned char *)text; *p && !rc; p++) {
-        if (*p == '"' || *p == '\\')
-            rc = kc_buf_printf(b, "\\%c", *p);
-        else if (*p < 0x20 || *p == '<' || *p == '>' || *p == '&')
-            rc = kc_buf_printf(b, "\\u%04x", *p);
-        else
-            rc = kc_buf_append(b, p, 1);
-    }
-    return rc ? rc : kc_buf_puts(b, "\"");
-}
-
 /* The URL of site path `path` in doc's import map: under --base when the
  * page names its modules by absolute URLs, else relative to the page (a key
  * starting with "./" or "../" is a URL, resolved against the page's URL, so
@@ -258,7 +243,7 @@ json_url(struct kc_buf *b, const struct kb_site *s, const struct kb_file *doc, b
         rc = kc_path_relative(dir, path, &u); /* "./" or "../" first */
     }
     if (!rc)
-        rc = json_str(b, u.data);
+        rc = kc_quote_js(b, u.data, u.len, KC_QUOTE_HTML);
     kc_buf_free(&u);
     return rc;
 }
@@ -330,7 +315,7 @@ import_map(const struct kb_site *s, const struct kb_file *doc, struct kc_buf *ou
                 if (!rc)
                     rc = kc_buf_puts(out, ":");
                 if (!rc)
-                    rc = json_str(out, t->sri);
+                    rc = kc_quote_js(out, t->sri, strlen(t->sri), KC_QUOTE_HTML);
             }
             if (!rc)
                 rc = kc_buf_puts(out, "}");
