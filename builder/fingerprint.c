@@ -445,19 +445,6 @@ rewrite(const struct kb_site *s, const struct kb_file *f, bool integrity, bool m
     return *out ? 0 : KC_ENOMEM;
 }
 
-/* Replaces f's final bytes and derives its hashes. */
-static void
-set_final(struct kb_file *f, unsigned char *bytes, size_t len)
-{
-    if (f->out && f->out != f->data)
-        free(f->out);
-    f->out = bytes;
-    f->out_len = len;
-    kc_sha256(bytes, len, f->sha256);
-    kc_sri_sha384(bytes, len, f->sri);
-    f->done = true;
-}
-
 /* ---- strongly connected components (iterative Tarjan) ---------------------- */
 
 struct tarjan {
@@ -551,7 +538,7 @@ process_component(struct kb_site *s, int *m, size_t n)
             rc = rewrite(s, f, true, false, &bytes, &len);
             if (rc)
                 break;
-            set_final(f, bytes, len);
+            kb_file_set_out(f, bytes, len);
             if ((f->role & KB_ROLE_RENAMED) && !cyclic)
                 rc = set_hashed_name(s, f, f->sha256);
         }
@@ -781,7 +768,7 @@ kb_fingerprint(struct kb_site *s)
         size_t len;
         rc = rewrite(s, f, true, true, &bytes, &len);
         if (!rc)
-            set_final(f, bytes, len);
+            kb_file_set_out(f, bytes, len);
     }
     if (!rc)
         rc = check_clashes(s);

@@ -145,6 +145,13 @@ int kb__rescan(struct kb_site *s, struct kb_file *f);
 int kb__resolve(struct kb_site *s, struct kb_file *f);
 int kb__refresh_roles(struct kb_site *s);
 
+/* Makes bytes[0..len) f's final output, owned by f from now on (the
+ * previous output is freed unless it is f->data, which f->out may alias),
+ * derives its SHA-256 and SRI from it, and marks f done. The stages that
+ * write or rewrite output bytes (fingerprint.c, sw.c) go through it, so the
+ * hashes always describe the bytes. */
+void kb_file_set_out(struct kb_file *f, unsigned char *bytes, size_t len);
+
 /* Helpers emit.c shares with sw.c. */
 /* True when f is served with cache class "immutable" (its URL is its version). */
 bool kb_file_immutable(const struct kb_file *f);
