@@ -8,6 +8,7 @@
  */
 #include "edge/index.h"
 #include "edge/cache.h"
+#include "edge/fail.h"
 #include "common/error.h"
 #include "common/hash.h"
 #include "common/httpdate.h"
@@ -19,7 +20,6 @@
 #include <fcntl.h>
 #include <jansson.h>
 #include <limits.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -118,18 +118,6 @@ struct loader {
     size_t errsz;
 };
 
-static int fail(struct loader *L, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static int
-fail(struct loader *L, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(L->err, L->errsz, fmt, ap);
-    va_end(ap);
-    return -1;
-}
-
 /* A path named by the manifest must stay inside the release: relative, no
  * ".." segment, no empty segment. */
 static bool
@@ -156,17 +144,18 @@ load_body(struct loader *L, const char *rel, uint64_t want, const unsigned char 
     *bfd = -1;
     int fd = openat(L->dirfd, rel, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
     if (fd < 0)
-        return fail(L, "%s: %s", rel, strerror(errno));
+        return ke_fail(L->err, L->errsz, "%s: %s", rel, strerror(errno));
     struct stat st;
     if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
         close(fd);
-        return fail(L, "%s: not a regular file", rel);
+        return ke_fail(L->err, L->errsz, "%s: not a regular file", rel);
     }
     uint64_t n = (uint64_t)st.st_size;
     if (want != UINT64_MAX && n != want) {
         close(fd);
-        return fail(L, "%s: %llu bytes on disk, the manifest says %llu (damaged release?)", rel,
-                    (unsigned long long)n, (unsigned long long)want);
+        return ke_fail(L->err, L->errsz,
+                       "%s: %llu bytes on disk, the manifest says %llu (damaged release?)", rel,
+                       (unsigned long long)n, (unsigned long long)want);
     }
     *size = n;
     if (n == 0) {
@@ -179,7 +168,7 @@ load_body(struct loader *L, const char *rel, uint64_t want, const unsigned char 
         ssize_t got = p ? pread(fd, p, (size_t)n, 0) : -1;
         close(fd);
         if (got != (ssize_t)n)
-            return fail(L, "%s: cannot read", rel);
+            return ke_fail(L->err, L->errsz, "%s: cannot read", rel);
         *body = p;
         return 0;
     }
@@ -194,7 +183,7 @@ load_body(struct loader *L, const char *rel, uint64_t want, const unsigned char 
         close(fd);
         if (p != MAP_FAILED)
             munmap(p, (size_t)n);
-        return fail(L, "%s: cannot map: %s", rel, strerror(errno));
+        return ke_fail(L->err, L->errsz, "%s: cannot map: %s", rel, strerror(errno));
     }
     m->p = p;
     m->len = (size_t)n;
@@ -213,7 +202,7 @@ new_resource(struct loader *L, const char *path, size_t n)
     struct ke_index *ix = L->ix;
     int rc = kc_vec_reserve(ix->res, L->cap, ix->n + 1, MAX_RESOURCES);
     if (rc == KC_ETOOBIG) {
-        fail(L, "more than %u files in the release", MAX_RESOURCES);
+        ke_fail(L->err, L->errsz, "more than %u files in the release", MAX_RESOURCES);
         return NULL;
     }
     struct ke_resource *r = rc ? NULL : &ix->res[ix->n];
@@ -223,7 +212,7 @@ new_resource(struct loader *L, const char *path, size_t n)
         r->path_len = n;
     }
     if (!r || !r->path) {
-        fail(L, "out of memory");
+        ke_fail(L->err, L->errsz, "out of memory");
         return NULL;
     }
     ix->n++;
@@ -327,7 +316,7 @@ build_heads(struct loader *L, struct ke_resource *r, const char *type, json_t *e
     char cc[3 * KE_CACHE_VALUE_MAX + 128];
     int ccn = ke_cache_lines(L->cfg, policy_of(r), r->path, cc, sizeof cc);
     if (ccn < 0)
-        return fail(L, "%s: cache headers too large", r->path);
+        return ke_fail(L->err, L->errsz, "%s: cache headers too large", r->path);
     char keys[2 * KEYS_MAX + 64];
     size_t kn = 0;
     json_t *tags = e ? json_object_get(e, "tags") : NULL;
@@ -337,7 +326,8 @@ build_heads(struct loader *L, struct ke_resource *r, const char *type, json_t *e
         json_array_foreach(tags, i, t)
         {
             if (!valid_tag(json_string_value(t)))
-                return fail(L, "kiln-manifest.json: entry %s: invalid tag", r->path);
+                return ke_fail(L->err, L->errsz, "kiln-manifest.json: entry %s: invalid tag",
+                               r->path);
         }
         if (L->cfg->purge_keys & KE_PURGE_SURROGATE_KEY)
             kn += keys_line(tags, "Surrogate-Key", " ", keys + kn, sizeof keys - kn);
@@ -354,7 +344,7 @@ build_heads(struct loader *L, struct ke_resource *r, const char *type, json_t *e
         int k =
             snprintf(early, sizeof early, "HTTP/1.1 103 Early Hints\r\n%.*s\r\n", (int)ln, link);
         if (!(r->early = arena_strndup(L->h, early, (size_t)k)))
-            return fail(L, "out of memory");
+            return ke_fail(L->err, L->errsz, "out of memory");
         r->early_len = (size_t)k;
     }
     if (!L->cfg->link_preload)
@@ -380,14 +370,14 @@ build_heads(struct loader *L, struct ke_resource *r, const char *type, json_t *e
                          type, ccn, cc, (int)v->etag_len, v->etag, lm, vary, ce, (int)kn, keys,
                          (int)ln, link);
         if (n < 0 || (size_t)n >= sizeof buf || !(v->head = arena_strndup(L->h, buf, (size_t)n)))
-            return fail(L, "%s: header block too large", r->path);
+            return ke_fail(L->err, L->errsz, "%s: header block too large", r->path);
         v->head_len = (size_t)n;
         /* A 304 repeats what a cache must update (RFC 9110 §15.4.5): the
          * CDN's freshness and the purge keys as well. */
         n = snprintf(buf, sizeof buf, "%.*sETag: %.*s\r\n%s%.*s", ccn, cc, (int)v->etag_len,
                      v->etag, vary, (int)kn, keys);
         if (n < 0 || (size_t)n >= sizeof buf || !(v->head304 = arena_strndup(L->h, buf, (size_t)n)))
-            return fail(L, "%s: header block too large", r->path);
+            return ke_fail(L->err, L->errsz, "%s: header block too large", r->path);
         v->head304_len = (size_t)n;
     }
     return 0;
@@ -413,13 +403,13 @@ load_manifest(struct loader *L, const char *text, size_t len)
     json_error_t je;
     json_t *root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &je);
     if (!root)
-        return fail(L, "kiln-manifest.json:%d: %s", je.line, je.text);
+        return ke_fail(L->err, L->errsz, "kiln-manifest.json:%d: %s", je.line, je.text);
     int rc = 0;
     json_t *files = json_object_get(root, "files");
     const char *release = json_str(root, "release");
     if (json_integer_value(json_object_get(root, "version")) != 1 || !json_is_object(files) ||
         !release) {
-        rc = fail(L, "kiln-manifest.json: not a version 1 kiln manifest");
+        rc = ke_fail(L->err, L->errsz, "kiln-manifest.json: not a version 1 kiln manifest");
         goto out;
     }
     snprintf(L->ix->release, sizeof L->ix->release, "%s", release);
@@ -433,12 +423,14 @@ load_manifest(struct loader *L, const char *text, size_t len)
         if (url[0] != '/' || !file || !type || !cls || !valid_etag(etag) ||
             !json_is_integer(size) || json_integer_value(size) < 0 || strchr(type, '\r') ||
             strchr(type, '\n')) {
-            rc = fail(L, "kiln-manifest.json: entry %s: missing or invalid fields", url);
+            rc = ke_fail(L->err, L->errsz,
+                         "kiln-manifest.json: entry %s: missing or invalid fields", url);
             goto out;
         }
         if (!safe_relpath(file)) {
-            rc = fail(L, "kiln-manifest.json: entry %s: file '%s' is outside the release", url,
-                      file);
+            rc = ke_fail(L->err, L->errsz,
+                         "kiln-manifest.json: entry %s: file '%s' is outside the release", url,
+                         file);
             goto out;
         }
         struct ke_resource *r = new_resource(L, url, strlen(url));
@@ -459,7 +451,7 @@ load_manifest(struct loader *L, const char *text, size_t len)
         v->etag_len = strlen(etag);
         if (!v->etag || load_body(L, file, (uint64_t)json_integer_value(size), &v->body, &v->size,
                                   &v->fd) != 0) {
-            rc = v->etag ? -1 : fail(L, "out of memory");
+            rc = v->etag ? -1 : ke_fail(L->err, L->errsz, "out of memory");
             goto out;
         }
         json_t *encs = json_object_get(e, "encodings");
@@ -471,7 +463,8 @@ load_manifest(struct loader *L, const char *text, size_t len)
             json_t *vs = json_object_get(ve, "size");
             if (!vf || !safe_relpath(vf) || !valid_etag(vt) || !json_is_integer(vs) ||
                 json_integer_value(vs) < 0) {
-                rc = fail(L, "kiln-manifest.json: entry %s: invalid %s variant", url, enc_token[k]);
+                rc = ke_fail(L->err, L->errsz, "kiln-manifest.json: entry %s: invalid %s variant",
+                             url, enc_token[k]);
                 goto out;
             }
             v = &r->var[k];
@@ -480,7 +473,7 @@ load_manifest(struct loader *L, const char *text, size_t len)
             v->etag_len = strlen(vt);
             if (!v->etag || load_body(L, vf, (uint64_t)json_integer_value(vs), &v->body, &v->size,
                                       &v->fd) != 0) {
-                rc = v->etag ? -1 : fail(L, "out of memory");
+                rc = v->etag ? -1 : ke_fail(L->err, L->errsz, "out of memory");
                 goto out;
             }
         }
@@ -524,7 +517,7 @@ add_plain_file(struct loader *L, const char *rel, const struct stat *st)
     char url[PATH_MAX + 2];
     int un = snprintf(url, sizeof url, "/%s", rel);
     if (un < 0 || (size_t)un >= sizeof url)
-        return fail(L, "%s: path too long", rel);
+        return ke_fail(L->err, L->errsz, "%s: path too long", rel);
     struct ke_resource *r = new_resource(L, url, (size_t)un);
     if (!r)
         return -1;
@@ -545,7 +538,7 @@ add_plain_file(struct loader *L, const char *rel, const struct stat *st)
         v->present = true;
         etag_of(L, v->body, v->size, &v->etag, &v->etag_len);
         if (!v->etag)
-            return fail(L, "out of memory");
+            return ke_fail(L->err, L->errsz, "out of memory");
     }
     return build_heads(L, r, mime->type, NULL);
 }
@@ -554,14 +547,14 @@ static int
 walk_plain(struct loader *L, const char *rel, int depth)
 {
     if (depth > MAX_DIR_DEPTH)
-        return fail(L, "%s: directories nested too deep", rel);
+        return ke_fail(L->err, L->errsz, "%s: directories nested too deep", rel);
     int fd = *rel ? openat(L->dirfd, rel, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW)
                   : dup(L->dirfd);
     DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
     if (!d) {
         if (fd >= 0)
             close(fd);
-        return fail(L, "%s: cannot open directory", *rel ? rel : ".");
+        return ke_fail(L->err, L->errsz, "%s: cannot open directory", *rel ? rel : ".");
     }
     int rc = 0;
     struct dirent *de;
@@ -572,7 +565,7 @@ walk_plain(struct loader *L, const char *rel, int depth)
         char child[PATH_MAX];
         if (snprintf(child, sizeof child, "%s%s%s", rel, *rel ? "/" : "", name) >=
             (int)sizeof child) {
-            rc = fail(L, "%s/%s: path too long", rel, name);
+            rc = ke_fail(L->err, L->errsz, "%s/%s: path too long", rel, name);
             break;
         }
         struct stat st;
@@ -607,7 +600,7 @@ build_table(struct loader *L)
         cap *= 2;
     ix->slots = calloc(cap, sizeof *ix->slots);
     if (!ix->slots)
-        return fail(L, "out of memory");
+        return ke_fail(L->err, L->errsz, "out of memory");
     ix->mask = cap - 1;
     for (size_t i = 0; i < ix->n; i++) {
         size_t s =
@@ -674,7 +667,7 @@ ke_index_load(const char *dir, const struct ke_config *cfg, struct ke_index **ou
     ix->mem = h;
     L.dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (L.dirfd < 0) {
-        rc = fail(&L, "%s: %s", dir, strerror(errno));
+        rc = ke_fail(L.err, L.errsz, "%s: %s", dir, strerror(errno));
         goto out;
     }
     int mfd = openat(L.dirfd, "kiln-manifest.json", O_RDONLY | O_CLOEXEC);
@@ -686,7 +679,7 @@ ke_index_load(const char *dir, const struct ke_config *cfg, struct ke_index **ou
         ssize_t got = text ? pread(mfd, text, (size_t)st.st_size, 0) : -1;
         close(mfd);
         if (got != (ssize_t)st.st_size)
-            rc = fail(&L, "%s/kiln-manifest.json: cannot read", dir);
+            rc = ke_fail(L.err, L.errsz, "%s/kiln-manifest.json: cannot read", dir);
         else
             rc = load_manifest(&L, text, (size_t)got);
         free(text);
@@ -696,7 +689,7 @@ ke_index_load(const char *dir, const struct ke_config *cfg, struct ke_index **ou
         if (!rc)
             snprintf(ix->release, sizeof ix->release, "dir:%zu", ix->n);
     } else {
-        rc = fail(&L, "%s/kiln-manifest.json: %s", dir, strerror(errno));
+        rc = ke_fail(L.err, L.errsz, "%s/kiln-manifest.json: %s", dir, strerror(errno));
     }
     if (!rc)
         rc = build_table(&L);
