@@ -1,5 +1,7 @@
 /*
- * JavaScript reference scanner: the import scanner of a bundler, not a parser.
+ * The JavaScript reference scanner of kiln-build: it finds the URLs a file
+ * loads so they can be resolved and rewritten, for every .js file and inline
+ * script, and is not a parser (the bundler parses modules with builder/js/).
  * A tokenizer (strings, templates with nested substitutions, comments, regex
  * literals told from division by the previous token) feeds three small token
  * matchers: static import/export-from (modules only), import("x") and
