@@ -220,11 +220,7 @@ kb_css_emit(struct kb_css *s, size_t start, size_t end, enum kb_ref_kind kind, b
 static int
 kb_css_fail(struct kb_css *s, size_t off, const char *what)
 {
-    if (s->diag) {
-        kc_diag_set(s->diag, s->src, off, "%s", what);
-        s->diag->line += s->line0 ? s->line0 - 1 : 0;
-    }
-    return KC_EPARSE;
+    return kb__scan_fail(s->diag, s->src, off, s->line0, what);
 }
 
 static void
@@ -482,7 +478,7 @@ kb_css_ident_like(struct kb_css *s, bool first_import)
             kb_css_push(s, first_import ? KB_CSS_URLFN_IMPORT : KB_CSS_URLFN);
             return 0;
         }
-        size_t start, end;
+        size_t start = 0, end = 0;
         int rc = kb_css_url(s, fn, &start, &end);
         if (rc)
             return rc;
@@ -501,7 +497,7 @@ kb_css_ident_like(struct kb_css *s, bool first_import)
 static int
 kb_css_string_token(struct kb_css *s, bool first_import)
 {
-    size_t start, end;
+    size_t start = 0, end = 0;
     int rc = kb_css_string(s, &start, &end);
     if (rc)
         return rc;

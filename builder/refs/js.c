@@ -321,11 +321,7 @@ kb_js_cand_of(struct kb_js *s, const struct kb_js_tok *t)
 static int
 kb_js_fail(struct kb_js *s, size_t off, const char *what)
 {
-    if (s->diag) {
-        kc_diag_set(s->diag, s->src, off, "%s", what);
-        s->diag->line += s->line0 ? s->line0 - 1 : 0;
-    }
-    return KC_EPARSE;
+    return kb__scan_fail(s->diag, s->src, off, s->line0, what);
 }
 
 /* A line comment at s->pos. The forms "//# sourceMappingURL=URL" and the

@@ -1,4 +1,4 @@
-/* The reference list shared by all scanners. */
+/* The reference list shared by all scanners, and their failure in a slice. */
 #include "builder/refs/ref.h"
 #include "common/error.h"
 #include "common/vec.h"
@@ -31,4 +31,14 @@ kb_reflist_free(struct kb_reflist *l)
     free(l->v);
     l->v = NULL;
     l->n = l->cap = 0;
+}
+
+int
+kb__scan_fail(struct kc_diag *d, const char *src, size_t off, unsigned line0, const char *what)
+{
+    if (d) {
+        kc_diag_set(d, src, off, "%s", what);
+        d->line += line0 ? line0 - 1 : 0;
+    }
+    return KC_EPARSE;
 }

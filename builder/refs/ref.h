@@ -99,6 +99,11 @@ int kb_js_scan(const char *src, size_t len, size_t base, unsigned line0, bool mo
 int kb_srcset_scan(const char *src, size_t len, size_t base, unsigned line0, enum kb_ref_kind kind,
                    size_t tag_end, bool html_entities, struct kb_reflist *out,
                    struct kc_diag *diag);
+/* Builder-internal (kb__), for the CSS and JS scanners, which may scan a
+ * slice of a larger file: fills d, when not NULL, with what and the position
+ * of offset off in src, lines counted from line0 (as the scanners take it),
+ * and returns KC_EPARSE. */
+int kb__scan_fail(struct kc_diag *d, const char *src, size_t off, unsigned line0, const char *what);
 /* Builder-internal (kb__): decodes HTML character references in s[0..n) into
  * out, which must hold n bytes (no expansion is longer than its reference);
  * unknown references are copied as written. Returns the decoded length.
