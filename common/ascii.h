@@ -70,9 +70,10 @@ kc_is_ws(int c)
     return c == ' ' || c == '\t' || c == '\n' || c == '\f' || c == '\r';
 }
 
-/* HTTP's OWS/RWS/BWS bytes (RFC 9110 §5.6.3): SP and HT only. */
+/* SP or HT: what isblank() accepts, and the bytes of HTTP's OWS/RWS/BWS
+ * (RFC 9110 §5.6.3). */
 static inline bool
-kc_is_ows(int c)
+kc_is_blank(int c)
 {
     return c == ' ' || c == '\t';
 }

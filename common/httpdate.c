@@ -162,9 +162,9 @@ finish(int y, int m, int d, int secs, int64_t *t)
 int
 kc_httpdate_parse_at(const char *s, size_t n, int64_t now, int64_t *t)
 {
-    while (n > 0 && kc_is_ows(s[n - 1]))
+    while (n > 0 && kc_is_blank(s[n - 1]))
         n--;
-    while (n > 0 && kc_is_ows(s[0]))
+    while (n > 0 && kc_is_blank(s[0]))
         s++, n--;
     if (n < 4)
         return -1;

@@ -57,7 +57,7 @@ ke_cache_apply(struct ke_config *c, enum ke_cache_header h, const char *val, cha
 {
     size_t sn = strcspn(val, " \t");
     const char *v = val + sn;
-    while (kc_is_ows(*v))
+    while (kc_is_blank(*v))
         v++;
     if (*v == '\0')
         return ke_fail(why, whysz, "'%s': want CLASS or /GLOB, then a value", val);

@@ -44,13 +44,13 @@ parse_element(const char *e, size_t n, struct ke_accept *a)
     if (tok == 0)
         return;
     int q = 1000;
-    while (i < n && kc_is_ows(e[i]))
+    while (i < n && kc_is_blank(e[i]))
         i++;
     if (i < n) {
         if (e[i] != ';')
             return;
         i++;
-        while (i < n && kc_is_ows(e[i]))
+        while (i < n && kc_is_blank(e[i]))
             i++;
         if (n - i < 2 || (e[i] != 'q' && e[i] != 'Q') || e[i + 1] != '=')
             return;
@@ -89,9 +89,9 @@ ke_accept_add(const char *v, size_t n, struct ke_accept *a)
         while (i < n && v[i] != ',')
             i++;
         size_t end = i;
-        while (start < end && kc_is_ows(v[start]))
+        while (start < end && kc_is_blank(v[start]))
             start++;
-        while (end > start && kc_is_ows(v[end - 1]))
+        while (end > start && kc_is_blank(v[end - 1]))
             end--;
         if (end > start)
             parse_element(v + start, end - start, a);

@@ -35,9 +35,9 @@ ke_range_parse(const char *v, size_t n, uint64_t size, struct ke_range *out, siz
     bool empty_whole = false; /* a satisfiable suffix of an empty body */
 
     *count = 0;
-    while (n > 0 && kc_is_ows(v[n - 1]))
+    while (n > 0 && kc_is_blank(v[n - 1]))
         n--;
-    while (i < n && kc_is_ows(v[i]))
+    while (i < n && kc_is_blank(v[i]))
         i++;
     size_t unit = i;
     while (i < n && v[i] != '=')
@@ -50,9 +50,9 @@ ke_range_parse(const char *v, size_t n, uint64_t size, struct ke_range *out, siz
         while (i < n && v[i] != ',')
             i++;
         size_t e = i++;
-        while (s < e && kc_is_ows(v[s]))
+        while (s < e && kc_is_blank(v[s]))
             s++;
-        while (e > s && kc_is_ows(v[e - 1]))
+        while (e > s && kc_is_blank(v[e - 1]))
             e--;
         if (s == e)
             continue; /* empty list element */

@@ -305,9 +305,9 @@ find_cr(const char *p, const char *end)
 static struct ke_span
 trim_ows(const char *p, size_t n)
 {
-    while (n > 0 && kc_is_ows(*p))
+    while (n > 0 && kc_is_blank(*p))
         p++, n--;
-    while (n > 0 && kc_is_ows(p[n - 1]))
+    while (n > 0 && kc_is_blank(p[n - 1]))
         n--;
     return span(p, n);
 }
@@ -392,7 +392,7 @@ on_transfer_encoding(struct ke_span v, struct ke_request *req, struct seen *s)
         size_t k = 0;
         while (k < m.n && kc_is_tchar(m.p[k]))
             k++;
-        return k > 0 && (k == m.n || m.p[k] == ';' || kc_is_ows(m.p[k])) ? 501 : 400;
+        return k > 0 && (k == m.n || m.p[k] == ';' || kc_is_blank(m.p[k])) ? 501 : 400;
     }
     return 0;
 }

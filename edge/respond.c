@@ -444,7 +444,7 @@ if_range_holds(const struct ke_request *req, const struct ke_resource *res,
 {
     const char *p = req->if_range.p;
     size_t n = req->if_range.n;
-    while (n && kc_is_ows(*p))
+    while (n && kc_is_blank(*p))
         p++, n--;
     if (n && (*p == '"' || *p == 'W'))
         return ke_etag_strong_equal(p, n, v->etag, v->etag_len);

@@ -372,7 +372,7 @@ kb_css_comment(struct kb_css *s)
     if (p >= end || (s->src[p] != '#' && s->src[p] != '@'))
         return 0;
     p++;
-    while (p < end && (s->src[p] == ' ' || s->src[p] == '\t'))
+    while (p < end && kc_is_blank(s->src[p]))
         p++;
     if (end - p < sizeof key - 1 || memcmp(s->src + p, key, sizeof key - 1) != 0)
         return 0;

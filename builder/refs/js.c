@@ -337,19 +337,19 @@ kb_js_line_comment(struct kb_js *s)
     if (p >= end || (s->src[p] != '#' && s->src[p] != '@'))
         return 0;
     p++;
-    while (p < end && (s->src[p] == ' ' || s->src[p] == '\t'))
+    while (p < end && kc_is_blank(s->src[p]))
         p++;
     if (end - p < sizeof key - 1 || memcmp(s->src + p, key, sizeof key - 1) != 0)
         return 0;
     p += sizeof key - 1;
-    while (p < end && (s->src[p] == ' ' || s->src[p] == '\t'))
+    while (p < end && kc_is_blank(s->src[p]))
         p++;
     if (p >= end || s->src[p] != '=')
         return 0;
     p++;
-    while (p < end && (s->src[p] == ' ' || s->src[p] == '\t'))
+    while (p < end && kc_is_blank(s->src[p]))
         p++;
-    while (end > p && (s->src[end - 1] == ' ' || s->src[end - 1] == '\t'))
+    while (end > p && kc_is_blank(s->src[end - 1]))
         end--;
     if (end == p)
         return 0;
