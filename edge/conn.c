@@ -5,6 +5,7 @@
  * connection holds its uv_tcp_t and this struct, nothing more. Timeouts are
  * per-worker lists with one fixed timeout each, swept by a one-second tick.
  */
+#include "common/ascii.h"
 #include "common/log.h"
 #include "common/vec.h"
 #include "edge/respond.h"
@@ -952,7 +953,7 @@ tls_input(struct ke_conn *c, const char *p, size_t n)
     struct ke_worker *w = c->w;
     struct ke_tls_sess *s = c->tls;
     if (!ke_tls_sess_established(s) && c->requests == 0 && n > 0 && !ke_tls_sess_has_input(s) &&
-        p[0] >= 'A' && p[0] <= 'Z') {
+        kc_is_upper(p[0])) {
         plain_on_tls(c); /* a TLS record starts with 0x16; "GET /" does not */
         return;
     }

@@ -303,9 +303,7 @@ kb_css_ident(struct kb_css *s)
             break;
         }
         if (n + 1 < KB_CSS_NAME_MAX)
-            s->name[n++] = cp >= 'A' && cp <= 'Z' ? (char)(cp | 0x20)
-                           : cp > 0 && cp < 0x80  ? (char)cp
-                                                  : (char)0x80;
+            s->name[n++] = cp > 0 && cp < 0x80 ? (char)kc_lower((int)cp) : (char)0x80;
         else
             s->name_long = true;
     }
