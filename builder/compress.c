@@ -12,6 +12,7 @@
 #include "common/error.h"
 #include "common/hash.h"
 #include "common/log.h"
+#include "common/vec.h"
 
 #define ZSTD_STATIC_LINKING_ONLY /* ZSTD_getCParams, ZSTD_estimateCCtxSize_usingCParams */
 #include <brotli/decode.h>
@@ -173,12 +174,9 @@ br_encode(const unsigned char *in, size_t len, unsigned char **out, size_t *out_
         if (BrotliEncoderIsFinished(s))
             break;
         if (avail_out == 0) {
-            size_t ncap = cap + cap / 2 + 1024;
-            unsigned char *nb = ncap > cap ? realloc(buf, ncap) : NULL;
-            if (!nb)
+            rc = kc_vec_reserve(buf, cap, cap + 1, SIZE_MAX);
+            if (rc)
                 goto fail;
-            buf = nb;
-            cap = ncap;
         }
     }
     BrotliEncoderDestroyInstance(s);
@@ -311,15 +309,7 @@ dec_buf_init(struct dec_buf *b, size_t max, size_t hint)
 static int
 dec_buf_grow(struct dec_buf *b)
 {
-    if (b->cap >= b->limit)
-        return KC_ETOOBIG;
-    size_t ncap = b->cap > b->limit / 2 ? b->limit : b->cap * 2;
-    unsigned char *np = realloc(b->p, ncap);
-    if (!np)
-        return KC_ENOMEM;
-    b->p = np;
-    b->cap = ncap;
-    return 0;
+    return kc_vec_reserve(b->p, b->cap, b->cap + 1, b->limit);
 }
 
 static int

@@ -11,6 +11,8 @@
 #include "common/error.h"
 #include "common/log.h"
 #include "common/path.h"
+#include "common/quote.h"
+#include "common/vec.h"
 
 #include <limits.h>
 #include <stdlib.h>
@@ -220,22 +222,6 @@ new_url(const struct kb_site *s, const struct kb_file *f, const struct kb_ref *r
 
 static int cmp_int_path(const void *a, const void *b, void *ctx);
 
-/* Appends text as a JSON string that is safe inside <script>. */
-static int
-json_str(struct kc_buf *b, const char *text)
-{
-    int rc = kc_buf_puts(b, "\"");
-    for (const unsigned char *p = (const unsigned char *)text; *p && !rc; p++) {
-        if (*p == '"' || *p == '\\')
-            rc = kc_buf_printf(b, "\\%c", *p);
-        else if (*p < 0x20 || *p == '<' || *p == '>' || *p == '&')
-            rc = kc_buf_printf(b, "\\u%04x", *p);
-        else
-            rc = kc_buf_append(b, p, 1);
-    }
-    return rc ? rc : kc_buf_puts(b, "\"");
-}
-
 /* The URL of site path `path` in doc's import map: under --base when the
  * page names its modules by absolute URLs, else relative to the page (a key
  * starting with "./" or "../" is a URL, resolved against the page's URL, so
@@ -257,7 +243,7 @@ json_url(struct kc_buf *b, const struct kb_site *s, const struct kb_file *doc, b
         rc = kc_path_relative(dir, path, &u); /* "./" or "../" first */
     }
     if (!rc)
-        rc = json_str(b, u.data);
+        rc = kc_quote_js(b, u.data, u.len, KC_QUOTE_HTML);
     kc_buf_free(&u);
     return rc;
 }
@@ -329,7 +315,7 @@ import_map(const struct kb_site *s, const struct kb_file *doc, struct kc_buf *ou
                 if (!rc)
                     rc = kc_buf_puts(out, ":");
                 if (!rc)
-                    rc = json_str(out, t->sri);
+                    rc = kc_quote_js(out, t->sri, strlen(t->sri), KC_QUOTE_HTML);
             }
             if (!rc)
                 rc = kc_buf_puts(out, "}");
@@ -459,19 +445,6 @@ rewrite(const struct kb_site *s, const struct kb_file *f, bool integrity, bool m
     return *out ? 0 : KC_ENOMEM;
 }
 
-/* Replaces f's final bytes and derives its hashes. */
-static void
-set_final(struct kb_file *f, unsigned char *bytes, size_t len)
-{
-    if (f->out && f->out != f->data)
-        free(f->out);
-    f->out = bytes;
-    f->out_len = len;
-    kc_sha256(bytes, len, f->sha256);
-    kc_sri_sha384(bytes, len, f->sri);
-    f->done = true;
-}
-
 /* ---- strongly connected components (iterative Tarjan) ---------------------- */
 
 struct tarjan {
@@ -565,7 +538,7 @@ process_component(struct kb_site *s, int *m, size_t n)
             rc = rewrite(s, f, true, false, &bytes, &len);
             if (rc)
                 break;
-            set_final(f, bytes, len);
+            kb_file_set_out(f, bytes, len);
             if ((f->role & KB_ROLE_RENAMED) && !cyclic)
                 rc = set_hashed_name(s, f, f->sha256);
         }
@@ -649,14 +622,9 @@ add_preload(struct kb_file *doc, size_t *cap, int file, const char *as, bool mod
     for (size_t i = 0; i < doc->n_preload; i++)
         if (doc->preload[i].file == file)
             return 0;
-    if (doc->n_preload == *cap) {
-        size_t nc = *cap ? *cap * 2 : 8;
-        struct kb_preload *v = realloc(doc->preload, nc * sizeof *v);
-        if (!v)
-            return KC_ENOMEM;
-        doc->preload = v;
-        *cap = nc;
-    }
+    int rc = kc_vec_reserve(doc->preload, *cap, doc->n_preload + 1, KB_MAX_FILES);
+    if (rc)
+        return rc;
     doc->preload[doc->n_preload++] = (struct kb_preload){ file, as, module };
     return 0;
 }
@@ -800,7 +768,7 @@ kb_fingerprint(struct kb_site *s)
         size_t len;
         rc = rewrite(s, f, true, true, &bytes, &len);
         if (!rc)
-            set_final(f, bytes, len);
+            kb_file_set_out(f, bytes, len);
     }
     if (!rc)
         rc = check_clashes(s);

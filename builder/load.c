@@ -7,6 +7,7 @@
 #include "builder/site.h"
 #include "common/error.h"
 #include "common/log.h"
+#include "common/vec.h"
 
 #include <dirent.h>
 #include <fnmatch.h>
@@ -99,20 +100,17 @@ static int
 add_file(struct walk *w, const char *rel, const char *full, const struct stat *st)
 {
     struct kb_site *s = w->s;
-    if (s->n == w->cap) {
-        size_t cap = w->cap ? w->cap * 2 : 64;
-        struct kb_file *v = realloc(s->files, cap * sizeof *v);
-        if (!v)
-            return KC_ENOMEM;
-        s->files = v;
-        w->cap = cap;
-    }
+    int rc = kc_vec_reserve(s->files, w->cap, s->n + 1, KB_MAX_FILES);
+    if (rc == KC_ETOOBIG)
+        kc_error("%s: more than %u files in the source tree", rel, KB_MAX_FILES);
+    if (rc)
+        return rc;
     struct kb_file *f = &s->files[s->n];
     memset(f, 0, sizeof *f);
     f->path = strdup(rel);
     if (!f->path)
         return KC_ENOMEM;
-    int rc = read_file(full, &f->data, &f->len);
+    rc = read_file(full, &f->data, &f->len);
     if (rc) {
         kc_error("%s: cannot read: %s", rel, rc == KC_EIO ? strerror(errno) : kc_strerror(rc));
         free(f->path);

@@ -7,11 +7,11 @@
  * with file and line before the stage fails, so one run shows them all.
  */
 #include "builder/site.h"
+#include "common/ascii.h"
 #include "common/error.h"
 #include "common/log.h"
 #include "common/path.h"
 
-#include <ctype.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -49,9 +49,9 @@ url_external(const char *u)
 {
     if (u[0] == '\0' || u[0] == '#' || u[0] == '?' || (u[0] == '/' && u[1] == '/'))
         return true;
-    if (isalpha((unsigned char)u[0])) {
+    if (kc_is_alpha(u[0])) {
         const char *p = u + 1;
-        while (isalnum((unsigned char)*p) || *p == '+' || *p == '-' || *p == '.')
+        while (kc_is_alnum(*p) || *p == '+' || *p == '-' || *p == '.')
             p++;
         if (*p == ':')
             return true;
@@ -107,7 +107,7 @@ ref_path(const struct kb_site *s, const struct kb_file *f, const struct kb_ref *
 static int
 scan_file(struct kb_file *f)
 {
-    struct kb_diag d = { 0 };
+    struct kc_diag d = { 0 };
     const char *src = (const char *)f->data;
     int rc = 0;
     switch (f->mime->kind) {
@@ -219,9 +219,9 @@ looks_hashed(const struct kb_site *s, const char *path)
         return HASHED_STRONG;
     int caps = 0;
     for (size_t i = 0; i < n; i++) {
-        if (isdigit((unsigned char)h[i]) || h[i] == '_' || h[i] == '-')
+        if (kc_is_digit(h[i]) || h[i] == '_' || h[i] == '-')
             return HASHED_STRONG;
-        caps += i > 0 && isupper((unsigned char)h[i]);
+        caps += i > 0 && kc_is_upper(h[i]);
     }
     return caps >= 2 ? HASHED_STRONG : HASHED_WEAK;
 }

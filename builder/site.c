@@ -88,6 +88,18 @@ kb_release_id(struct kb_site *s, const void *extra, size_t extra_len)
 }
 
 void
+kb_file_set_out(struct kb_file *f, unsigned char *bytes, size_t len)
+{
+    if (f->out && f->out != f->data && f->out != bytes)
+        free(f->out);
+    f->out = bytes;
+    f->out_len = len;
+    kc_sha256(bytes, len, f->sha256);
+    kc_sri_sha384(bytes, len, f->sri);
+    f->done = true;
+}
+
+void
 kb_site_free(struct kb_site *s)
 {
     for (size_t i = 0; i < s->n; i++) {

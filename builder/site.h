@@ -59,12 +59,16 @@ struct kb_options {
 /* A legacy twin of a chunk (bundle/legacy_twin.c): not precached, not preloaded. */
 #define KB_ROLE_LEGACY 0x100u
 
-/* kb_file.target values that are not file indexes. */
+/* Files in one build (kb_load fails with KC_ETOOBIG past it): file indexes
+ * are ints, and the model alone would take gigabytes before this. */
+#define KB_MAX_FILES (1u << 24)
+
 /* Entry documents named in one file's purge tags ("page:/index.html"); past
  * this an asset used by every page would make a Surrogate-Key header larger
  * than CDNs accept (Fastly: 16 KiB), and purges never need them all. */
 #define KB_MAX_PAGE_TAGS 16
 
+/* kb_file.target values that are not file indexes. */
 #define KB_T_NONE    (-1) /* not a local file: external, data:, bare specifier */
 #define KB_T_MISSING (-2) /* a local path with no file */
 #define KB_T_ESCAPE  (-3) /* climbs out of SRC_DIR */
@@ -141,6 +145,13 @@ int kb__rescan(struct kb_site *s, struct kb_file *f);
 /* kb__resolve resolves references a generator set itself (legacy twins). */
 int kb__resolve(struct kb_site *s, struct kb_file *f);
 int kb__refresh_roles(struct kb_site *s);
+
+/* Makes bytes[0..len) f's final output, owned by f from now on (the
+ * previous output is freed unless it is f->data, which f->out may alias),
+ * derives its SHA-256 and SRI from it, and marks f done. The stages that
+ * write or rewrite output bytes (fingerprint.c, sw.c) go through it, so the
+ * hashes always describe the bytes. */
+void kb_file_set_out(struct kb_file *f, unsigned char *bytes, size_t len);
 
 /* Helpers emit.c shares with sw.c. */
 /* True when f is served with cache class "immutable" (its URL is its version). */

@@ -421,18 +421,6 @@ is_source_map(const struct kb_file *f)
 
 /* ---- new files --------------------------------------------------------------- */
 
-static void
-set_bytes(struct kb_file *f, unsigned char *bytes, size_t len)
-{
-    if (f->out && f->out != f->data)
-        free(f->out);
-    f->out = bytes;
-    f->out_len = len;
-    kc_sha256(bytes, len, f->sha256);
-    kc_sri_sha384(bytes, len, f->sri);
-    f->done = true;
-}
-
 /* Appends a generated file (data and out are the same buffer, owned). The
  * list stays sorted for everything before it; nothing looks files up by path
  * after this stage. */
@@ -454,7 +442,7 @@ add_file(struct kb_site *s, const char *path, unsigned char *bytes, size_t len, 
     f->data = bytes;
     f->len = len;
     f->reachable = true;
-    set_bytes(f, bytes, len);
+    kb_file_set_out(f, bytes, len);
     s->n++;
     return f;
 }
@@ -547,7 +535,7 @@ inject(struct kb_site *s, const struct sw_conf *c, const struct kb_file *reg)
         if (!rc && !bytes)
             rc = KC_ENOMEM;
         if (!rc)
-            set_bytes(f, bytes, len);
+            kb_file_set_out(f, bytes, len);
     }
     kc_buf_free(&tag);
     return rc;

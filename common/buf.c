@@ -1,6 +1,7 @@
 /* kc_buf: bounded growable buffer; see buf.h for the contract. */
 #include "common/buf.h"
 #include "common/error.h"
+#include "common/vec.h"
 
 #include <stdint.h>
 #include <stdio.h>
@@ -35,20 +36,9 @@ kc_buf_reset(struct kc_buf *b)
 static int
 buf_reserve(struct kc_buf *b, size_t n)
 {
-    if (n > b->max || b->len > b->max - n)
+    if (n > b->max || b->len > b->max - n || b->len + n == SIZE_MAX) /* + 1 for the NUL */
         return KC_ETOOBIG;
-    size_t need = b->len + n + 1;
-    if (need <= b->cap)
-        return 0;
-    size_t cap = b->cap ? b->cap : 64;
-    while (cap < need)
-        cap = cap > SIZE_MAX / 2 ? need : cap * 2;
-    char *p = realloc(b->data, cap);
-    if (!p)
-        return KC_ENOMEM;
-    b->data = p;
-    b->cap = cap;
-    return 0;
+    return kc_vec_reserve(b->data, b->cap, b->len + n + 1, SIZE_MAX);
 }
 
 int

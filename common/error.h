@@ -1,7 +1,13 @@
 /*
- * kiln error codes: every fallible function returns 0 or a negative code from
- * the one list below; kc_strerror() names it. An HTTP outcome (404, 416) is not
- * a C error. The X-macro keeps the enum and the messages in step.
+ * kiln error codes: the one list below, named by kc_strerror(). A fallible
+ * function returns 0 or a negative code from it unless its declaration says
+ * otherwise, which two kinds do: parsers of untrusted bytes whose only
+ * failure is "rejected" (HTTP dates, Range, request heads and targets,
+ * Accept-Encoding) return -1 or their own negative sentinels, and the edge's
+ * setup steps (configuration, cache rules, the release index, TLS) return -1
+ * with the reason written into the caller's buffer (ke_fail, edge/fail.h).
+ * An HTTP outcome (404, 416) is not a C error. The X-macro keeps the enum
+ * and the messages in step.
  */
 #ifndef KC_ERROR_H
 #define KC_ERROR_H

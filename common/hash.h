@@ -1,12 +1,14 @@
 /*
- * Content hashing for kiln: SHA-256 names files and ETags, SHA-384 gives
- * Subresource Integrity values. Backed by mbedTLS's libmbedcrypto, which the
- * edge links for TLS anyway. Output buffers are the caller's.
+ * Hashing for kiln: SHA-256 names files and ETags, SHA-384 gives Subresource
+ * Integrity values (mbedTLS's libmbedcrypto, which the edge links for TLS
+ * anyway); FNV-1a places keys in in-memory hash tables. Output buffers are
+ * the caller's.
  */
 #ifndef KC_HASH_H
 #define KC_HASH_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #define KC_SHA256_LEN 32
 #define KC_SHA384_LEN 48
@@ -25,5 +27,21 @@ size_t kc_base64(const unsigned char *in, size_t n, char *out);
  * KC_SRI_LEN bytes. */
 #define KC_SRI_LEN (7 + 64 + 1)
 void kc_sri_sha384(const void *data, size_t len, char out[KC_SRI_LEN]);
+
+/* 64-bit FNV-1a's offset basis: the h to start kc_fnv1a64 from. */
+#define KC_FNV1A64_INIT 0xcbf29ce484222325u
+
+/* 64-bit FNV-1a of p[0..n), continuing from h (KC_FNV1A64_INIT for a fresh
+ * hash; chain calls to hash several fields). Fast and well spread for table
+ * slots, but not collision-resistant: keys an attacker chooses can all land
+ * in one slot, so tables keyed by request bytes need another hash. */
+static inline uint64_t
+kc_fnv1a64(uint64_t h, const void *p, size_t n)
+{
+    const unsigned char *b = p;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ b[i]) * 0x100000001b3u;
+    return h;
+}
 
 #endif

@@ -4,6 +4,7 @@
  * integer arithmetic that is exact for the whole 0001..9999 range.
  */
 #include "common/httpdate.h"
+#include "common/ascii.h"
 
 #include <stdbool.h>
 #include <string.h>
@@ -93,7 +94,7 @@ digits(const char *s, size_t n)
 {
     int v = 0;
     for (size_t i = 0; i < n; i++) {
-        if (s[i] < '0' || s[i] > '9')
+        if (!kc_is_digit(s[i]))
             return -1;
         v = v * 10 + (s[i] - '0');
     }
@@ -158,18 +159,12 @@ finish(int y, int m, int d, int secs, int64_t *t)
     return 0;
 }
 
-static bool
-is_ows(char c)
-{
-    return c == ' ' || c == '\t';
-}
-
 int
 kc_httpdate_parse_at(const char *s, size_t n, int64_t now, int64_t *t)
 {
-    while (n > 0 && is_ows(s[n - 1]))
+    while (n > 0 && kc_is_blank(s[n - 1]))
         n--;
-    while (n > 0 && is_ows(s[0]))
+    while (n > 0 && kc_is_blank(s[0]))
         s++, n--;
     if (n < 4)
         return -1;

@@ -1,5 +1,6 @@
 /* Path resolution, percent coding and relative paths; see path.h. */
 #include "common/path.h"
+#include "common/ascii.h"
 #include "common/buf.h"
 #include "common/error.h"
 
@@ -61,18 +62,6 @@ kc_path_resolve(const char *dir, const char *ref, char *out, size_t outsz)
 }
 
 int
-kc_hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
-int
 kc_url_decode(const char *in, size_t n, char *out, size_t outsz)
 {
     size_t o = 0;
@@ -103,8 +92,7 @@ kc_url_encode_path(const char *path, struct kc_buf *out)
     static const char hex[] = "0123456789ABCDEF";
     for (const unsigned char *p = (const unsigned char *)path; *p; p++) {
         unsigned char c = *p;
-        bool safe = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                    strchr("-._~/!$*+;=:@", c) != NULL;
+        bool safe = kc_is_alnum(c) || strchr("-._~/!$*+;=:@", c) != NULL;
         int rc;
         if (safe) {
             rc = kc_buf_putc(out, (char)c);

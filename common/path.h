@@ -20,9 +20,6 @@ struct kc_buf;
  */
 int kc_path_resolve(const char *dir, const char *ref, char *out, size_t outsz);
 
-/* The value of hex digit c, or -1. */
-int kc_hexval(char c);
-
 /* Percent-decodes in[0..n) into out (NUL-terminated). "%00" and malformed
  * escapes give KC_EINVAL. */
 int kc_url_decode(const char *in, size_t n, char *out, size_t outsz);

@@ -7,9 +7,10 @@
  * the last one that matches a path wins, per header.
  */
 #include "edge/cache.h"
+#include "common/ascii.h"
+#include "edge/fail.h"
 
 #include <fnmatch.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
@@ -50,37 +51,27 @@ ke_cache_defaults(struct ke_config *c)
     c->early_hints = false;
 }
 
-__attribute__((format(printf, 3, 4))) static int
-fail(char *why, size_t whysz, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(why, whysz, fmt, ap);
-    va_end(ap);
-    return -1;
-}
-
 int
 ke_cache_apply(struct ke_config *c, enum ke_cache_header h, const char *val, char *why,
                size_t whysz)
 {
     size_t sn = strcspn(val, " \t");
     const char *v = val + sn;
-    while (*v == ' ' || *v == '\t')
+    while (kc_is_blank(*v))
         v++;
     if (*v == '\0')
-        return fail(why, whysz, "'%s': want CLASS or /GLOB, then a value", val);
+        return ke_fail(why, whysz, "'%s': want CLASS or /GLOB, then a value", val);
     for (const char *p = v; *p; p++)
         if ((unsigned char)*p < 0x20 || (unsigned char)*p > 0x7e)
-            return fail(why, whysz, "the value may hold printable ASCII only");
+            return ke_fail(why, whysz, "the value may hold printable ASCII only");
     if (strlen(v) >= KE_CACHE_VALUE_MAX || sn >= KE_CACHE_VALUE_MAX)
-        return fail(why, whysz, "too long (at most %d bytes each)", KE_CACHE_VALUE_MAX - 1);
+        return ke_fail(why, whysz, "too long (at most %d bytes each)", KE_CACHE_VALUE_MAX - 1);
     bool off = strcmp(v, "off") == 0;
     if (off && h == KE_CH_BROWSER)
-        return fail(why, whysz, "Cache-Control cannot be off");
+        return ke_fail(why, whysz, "Cache-Control cannot be off");
     if (val[0] == '/') {
         if (c->n_rules == KE_MAX_CACHE_RULES)
-            return fail(why, whysz, "too many glob rules (at most %d)", KE_MAX_CACHE_RULES);
+            return ke_fail(why, whysz, "too many glob rules (at most %d)", KE_MAX_CACHE_RULES);
         struct ke_cache_rule *r = &c->rules[c->n_rules++];
         snprintf(r->glob, sizeof r->glob, "%.*s", (int)sn, val);
         r->header = h;
@@ -92,7 +83,8 @@ ke_cache_apply(struct ke_config *c, enum ke_cache_header h, const char *val, cha
             set(c, (enum ke_policy)p, h, off ? "" : v);
             return 0;
         }
-    return fail(why, whysz, "'%.*s' is not immutable, entry, sw, other or a /GLOB", (int)sn, val);
+    return ke_fail(why, whysz, "'%.*s' is not immutable, entry, sw, other or a /GLOB", (int)sn,
+                   val);
 }
 
 int

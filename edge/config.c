@@ -7,6 +7,8 @@
  */
 #include "edge/config.h"
 #include "edge/cache.h"
+#include "common/ascii.h"
+#include "edge/fail.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -14,7 +16,6 @@
 #include <limits.h>
 #include <netinet/in.h>
 #include <sched.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -209,7 +210,7 @@ parse_port(const char *s, uint16_t *port)
 {
     unsigned long v = 0;
     size_t n = 0;
-    for (; s[n] >= '0' && s[n] <= '9'; n++) {
+    for (; kc_is_digit(s[n]); n++) {
         v = v * 10 + (unsigned long)(s[n] - '0');
         if (v > 65535)
             return -1;
@@ -306,7 +307,7 @@ parse_digits(const char *s, unsigned long long *v)
 {
     const char *p = s;
     *v = 0;
-    while (*p >= '0' && *p <= '9') {
+    while (kc_is_digit(*p)) {
         *v = *v * 10 + (unsigned long long)(*p - '0');
         if (*v > 1000000000000000ull)
             return NULL;
@@ -315,24 +316,13 @@ parse_digits(const char *s, unsigned long long *v)
     return p == s ? NULL : p;
 }
 
-/* snprintf into why, for the callers' "reason" buffers. */
-__attribute__((format(printf, 3, 4))) static int
-fail(char *why, size_t whysz, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(why, whysz, fmt, ap);
-    va_end(ap);
-    return -1;
-}
-
 /* Copies a path-like value into dst[dstsz]; "" is refused by the caller's
  * missing-value check, an over-long one here. */
 static int
 set_string(char *dst, size_t dstsz, const char *v, char *why, size_t whysz)
 {
     if (strlen(v) >= dstsz)
-        return fail(why, whysz, "value too long (at most %zu bytes)", dstsz - 1);
+        return ke_fail(why, whysz, "value too long (at most %zu bytes)", dstsz - 1);
     memcpy(dst, v, strlen(v) + 1);
     return 0;
 }
@@ -369,12 +359,12 @@ apply(struct ke_config *c, const struct opt *o, const char *val, struct source *
         struct ke_listen l;
         const char *bad = listen_parse(val, &l);
         if (bad)
-            return fail(why, whysz, "%s: '%s'", bad, val);
+            return ke_fail(why, whysz, "%s: '%s'", bad, val);
         for (unsigned i = 0; i < *n; i++)
             if (same_addr(&list[i], &l))
-                return fail(why, whysz, "'%s' is listed twice", val);
+                return ke_fail(why, whysz, "'%s' is listed twice", val);
         if (*n == KE_MAX_LISTEN)
-            return fail(why, whysz, "too many addresses (at most %d)", KE_MAX_LISTEN);
+            return ke_fail(why, whysz, "too many addresses (at most %d)", KE_MAX_LISTEN);
         list[(*n)++] = l;
         return 0;
     }
@@ -384,7 +374,7 @@ apply(struct ke_config *c, const struct opt *o, const char *val, struct source *
             src->certs_seen = true;
         }
         if (c->n_certs == KE_MAX_CERTS)
-            return fail(why, whysz, "too many certificates (at most %d)", KE_MAX_CERTS);
+            return ke_fail(why, whysz, "too many certificates (at most %d)", KE_MAX_CERTS);
         c->certs[c->n_certs].key[0] = '\0';
         if (set_string(c->certs[c->n_certs].cert, sizeof c->certs[0].cert, val, why, whysz) != 0)
             return -1;
@@ -392,7 +382,7 @@ apply(struct ke_config *c, const struct opt *o, const char *val, struct source *
         return 0;
     case K_KEY:
         if (!src->certs_seen || c->n_certs == 0 || c->certs[c->n_certs - 1].key[0])
-            return fail(why, whysz, "'%s' follows no tls-cert (give tls-cert FILE first)", val);
+            return ke_fail(why, whysz, "'%s' follows no tls-cert (give tls-cert FILE first)", val);
         return set_string(c->certs[c->n_certs - 1].key, sizeof c->certs[0].key, val, why, whysz);
     case K_HSTS:
         if (strcmp(val, "off") == 0) {
@@ -401,7 +391,7 @@ apply(struct ke_config *c, const struct opt *o, const char *val, struct source *
         }
         end = parse_digits(val, &v);
         if (!end || *end || v > 63072000)
-            return fail(why, whysz, "'%s' is not 'off' or seconds 0..63072000 (2 years)", val);
+            return ke_fail(why, whysz, "'%s' is not 'off' or seconds 0..63072000 (2 years)", val);
         c->hsts = (unsigned)v;
         return 0;
     case K_ADMIN: {
@@ -412,7 +402,7 @@ apply(struct ke_config *c, const struct opt *o, const char *val, struct source *
         }
         const char *bad = listen_parse(val, &c->admin);
         if (bad)
-            return fail(why, whysz, "%s: '%s'", bad, val);
+            return ke_fail(why, whysz, "%s: '%s'", bad, val);
         c->admin_on = true;
         return 0;
     }
@@ -423,17 +413,17 @@ apply(struct ke_config *c, const struct opt *o, const char *val, struct source *
         }
         end = parse_digits(val, &v);
         if (!end || *end)
-            return fail(why, whysz, "'%s' is not a number or 'auto'", val);
+            return ke_fail(why, whysz, "'%s' is not a number or 'auto'", val);
         if (v < o->min || v > o->max)
-            return fail(why, whysz, "'%s' is out of range %llu..%llu", val, o->min, o->max);
+            return ke_fail(why, whysz, "'%s' is out of range %llu..%llu", val, o->min, o->max);
         c->workers = (unsigned)v;
         return 0;
     case K_UINT:
         end = parse_digits(val, &v);
         if (!end || *end)
-            return fail(why, whysz, "'%s' is not a number", val);
+            return ke_fail(why, whysz, "'%s' is not a number", val);
         if (v < o->min || v > o->max)
-            return fail(why, whysz, "'%s' is out of range %llu..%llu", val, o->min, o->max);
+            return ke_fail(why, whysz, "'%s' is out of range %llu..%llu", val, o->min, o->max);
         *(unsigned *)((char *)c + o->off) = (unsigned)v;
         return 0;
     case K_SIZE:
@@ -446,9 +436,10 @@ apply(struct ke_config *c, const struct opt *o, const char *val, struct source *
             end++;
         }
         if (!end || *end)
-            return fail(why, whysz, "'%s' is not a size (bytes, or a number with k or m)", val);
+            return ke_fail(why, whysz, "'%s' is not a size (bytes, or a number with k or m)", val);
         if (v < o->min || v > o->max)
-            return fail(why, whysz, "'%s' is out of range %llu..%llu bytes", val, o->min, o->max);
+            return ke_fail(why, whysz, "'%s' is out of range %llu..%llu bytes", val, o->min,
+                           o->max);
         *(size_t *)((char *)c + o->off) = (size_t)v;
         return 0;
     case K_MS:
@@ -466,11 +457,11 @@ apply(struct ke_config *c, const struct opt *o, const char *val, struct source *
             end++;
         }
         if (!end || *end)
-            return fail(why, whysz,
-                        "'%s' is not a duration (milliseconds, or a number with ms, s, m or h)",
-                        val);
+            return ke_fail(why, whysz,
+                           "'%s' is not a duration (milliseconds, or a number with ms, s, m or h)",
+                           val);
         if (v < o->min || v > o->max)
-            return fail(why, whysz, "'%s' is out of range %llu..%llu ms", val, o->min, o->max);
+            return ke_fail(why, whysz, "'%s' is out of range %llu..%llu ms", val, o->min, o->max);
         *(unsigned *)((char *)c + o->off) = (unsigned)v;
         return 0;
     case K_ACCESS_LOG:
@@ -485,7 +476,7 @@ apply(struct ke_config *c, const struct opt *o, const char *val, struct source *
         else if (strcmp(val, "json") == 0)
             c->access_log_format = KE_LOG_JSON;
         else
-            return fail(why, whysz, "'%s' is not 'combined' or 'json'", val);
+            return ke_fail(why, whysz, "'%s' is not 'combined' or 'json'", val);
         return 0;
     case K_SPA:
         if (strcmp(val, "off") == 0) {
@@ -493,12 +484,12 @@ apply(struct ke_config *c, const struct opt *o, const char *val, struct source *
             return 0;
         }
         if (val[0] != '/')
-            return fail(why, whysz, "'%s' is not a URL path starting with '/'", val);
+            return ke_fail(why, whysz, "'%s' is not a URL path starting with '/'", val);
         return set_string(c->spa_fallback, sizeof c->spa_fallback, val, why, whysz);
     case K_CACHE: return ke_cache_apply(c, (enum ke_cache_header)o->min, val, why, whysz);
     case K_ONOFF:
         if (strcmp(val, "on") != 0 && strcmp(val, "off") != 0)
-            return fail(why, whysz, "'%s' is not 'on' or 'off'", val);
+            return ke_fail(why, whysz, "'%s' is not 'on' or 'off'", val);
         *(bool *)((char *)c + o->off) = strcmp(val, "on") == 0;
         return 0;
     case K_PURGE_KEYS:
@@ -511,13 +502,13 @@ apply(struct ke_config *c, const struct opt *o, const char *val, struct source *
         else if (strcmp(val, "off") == 0)
             c->purge_keys = 0;
         else
-            return fail(why, whysz, "'%s' is not surrogate-key, cache-tag, both or off", val);
+            return ke_fail(why, whysz, "'%s' is not surrogate-key, cache-tag, both or off", val);
         return 0;
     case K_CONFIG:
     case K_HELP:
     case K_VERSION: break;
     }
-    return fail(why, whysz, "only valid on the command line");
+    return ke_fail(why, whysz, "only valid on the command line");
 }
 
 static const struct opt *
@@ -527,12 +518,6 @@ find_opt(const char *name)
         if (strcmp(opts[i].name, name) == 0)
             return &opts[i];
     return NULL;
-}
-
-static bool
-is_space(char ch)
-{
-    return ch == ' ' || ch == '\t' || ch == '\r' || ch == '\n' || ch == '\v' || ch == '\f';
 }
 
 /*
@@ -563,19 +548,19 @@ load_file(struct ke_config *c, const char *path, char *err, size_t errsz)
             rc = -1;
             break;
         }
-        while (n > 0 && is_space(line[n - 1]))
+        while (n > 0 && kc_is_space(line[n - 1]))
             line[--n] = '\0';
         char *name = line;
-        while (is_space(*name))
+        while (kc_is_space(*name))
             name++;
         if (*name == '\0' || *name == '#')
             continue;
         char *val = name;
-        while (*val && !is_space(*val))
+        while (*val && !kc_is_space(*val))
             val++;
         if (*val)
             *val++ = '\0';
-        while (is_space(*val))
+        while (kc_is_space(*val))
             val++;
 
         const struct opt *o = find_opt(name);

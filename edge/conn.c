@@ -5,7 +5,9 @@
  * connection holds its uv_tcp_t and this struct, nothing more. Timeouts are
  * per-worker lists with one fixed timeout each, swept by a one-second tick.
  */
+#include "common/ascii.h"
 #include "common/log.h"
+#include "common/vec.h"
 #include "edge/respond.h"
 #include "edge/worker.h"
 
@@ -24,8 +26,9 @@
 #define RESUME_PENDING  8    /* ... and resumes */
 #define LINGER_MS       2000 /* reading and discarding after our FIN */
 #define MAX_FREE_WRITES 64
-#define MAX_HEADERS     1024       /* the most --max-headers allows */
-#define SENDFILE_CHUNK  (4u << 20) /* one sendfile(2) call: the loop stays fair */
+#define MAX_HEADERS     1024        /* the most --max-headers allows */
+#define SENDFILE_CHUNK  (4u << 20)  /* one sendfile(2) call: the loop stays fair */
+#define LOG_BUF_MAX     (16u << 20) /* access log bytes between two flushes (one loop turn) */
 
 /* TLS records: the first bytes after a pause go out in records that fit one
  * TCP segment (1380 bytes of plaintext: an IPv6 MSS with timestamps, less
@@ -250,19 +253,12 @@ linger(struct ke_conn *c)
 
 /* ---- access log ------------------------------------------------------------------------- */
 
+/* Makes room for n more bytes when it can: past LOG_BUF_MAX, or out of
+ * memory, the callers drop the line, as on a full disk. */
 static void
 log_reserve(struct ke_worker *w, size_t n)
 {
-    if (w->log_len + n <= w->log_cap)
-        return;
-    size_t cap = w->log_cap ? w->log_cap : 64 * 1024;
-    while (cap < w->log_len + n)
-        cap *= 2;
-    char *p = realloc(w->log, cap);
-    if (p) {
-        w->log = p;
-        w->log_cap = cap;
-    }
+    (void)kc_vec_reserve(w->log, w->log_cap, w->log_len + n, LOG_BUF_MAX);
 }
 
 static void
@@ -957,7 +953,7 @@ tls_input(struct ke_conn *c, const char *p, size_t n)
     struct ke_worker *w = c->w;
     struct ke_tls_sess *s = c->tls;
     if (!ke_tls_sess_established(s) && c->requests == 0 && n > 0 && !ke_tls_sess_has_input(s) &&
-        p[0] >= 'A' && p[0] <= 'Z') {
+        kc_is_upper(p[0])) {
         plain_on_tls(c); /* a TLS record starts with 0x16; "GET /" does not */
         return;
     }

@@ -3,18 +3,13 @@
  * comparisons only look at those, so formatting never decides a match.
  */
 #include "edge/etag.h"
+#include "common/ascii.h"
 
 struct tag {
     const char *op; /* opaque-tag without its quotes */
     size_t len;
     bool weak;
 };
-
-static bool
-is_ows(char c)
-{
-    return c == ' ' || c == '\t';
-}
 
 /* RFC 9110 §8.8.3: etagc = %x21 / %x23-7E / obs-text. */
 static bool
@@ -54,11 +49,11 @@ parse_single(const char *s, size_t n, struct tag *t)
     size_t i = 0;
     if (!s)
         return false;
-    while (i < n && is_ows(s[i]))
+    while (i < n && kc_is_blank(s[i]))
         i++;
     if (!parse_tag(s, n, &i, t))
         return false;
-    while (i < n && is_ows(s[i]))
+    while (i < n && kc_is_blank(s[i]))
         i++;
     return i == n;
 }
@@ -86,18 +81,18 @@ ke_etag_match_any(const char *list, size_t n, const char *etag, size_t etag_len,
 
     if (!list)
         return false;
-    while (i < n && is_ows(list[i]))
+    while (i < n && kc_is_blank(list[i]))
         i++;
     if (i < n && list[i] == '*') {
         i++;
-        while (i < n && is_ows(list[i]))
+        while (i < n && kc_is_blank(list[i]))
             i++;
         /* An existing representation, even one whose tag we cannot read. */
         return i == n && etag && etag_len > 0;
     }
     /* #entity-tag: elements separated by commas, empty ones allowed. */
     for (;;) {
-        while (i < n && (is_ows(list[i]) || list[i] == ','))
+        while (i < n && (kc_is_blank(list[i]) || list[i] == ','))
             i++;
         if (i == n)
             break;
@@ -105,7 +100,7 @@ ke_etag_match_any(const char *list, size_t n, const char *etag, size_t etag_len,
             return false;
         if (have && tags_match(&t, &cur, weak_compare))
             matched = true;
-        while (i < n && is_ows(list[i]))
+        while (i < n && kc_is_blank(list[i]))
             i++;
         if (i < n && list[i] != ',')
             return false;

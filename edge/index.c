@@ -8,16 +8,18 @@
  */
 #include "edge/index.h"
 #include "edge/cache.h"
+#include "edge/fail.h"
+#include "common/error.h"
 #include "common/hash.h"
 #include "common/httpdate.h"
 #include "common/mime.h"
+#include "common/vec.h"
 
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
 #include <limits.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,6 +29,7 @@
 
 #define ARENA_BLOCK   (1u << 20)
 #define MAX_DIR_DEPTH 32
+#define MAX_RESOURCES (1u << 24) /* files in a release: past it the release is refused */
 #define HEAD_BLOCK    5120 /* a variant's prebuilt lines; KE_HEAD_MAX leaves room for the rest */
 #define LINK_MAX      2048 /* Link value: preloads past it are left out */
 #define KEYS_MAX      1536 /* Surrogate-Key / Cache-Tag value: tags past it are left out */
@@ -115,18 +118,6 @@ struct loader {
     size_t errsz;
 };
 
-static int fail(struct loader *L, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static int
-fail(struct loader *L, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(L->err, L->errsz, fmt, ap);
-    va_end(ap);
-    return -1;
-}
-
 /* A path named by the manifest must stay inside the release: relative, no
  * ".." segment, no empty segment. */
 static bool
@@ -153,17 +144,18 @@ load_body(struct loader *L, const char *rel, uint64_t want, const unsigned char 
     *bfd = -1;
     int fd = openat(L->dirfd, rel, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
     if (fd < 0)
-        return fail(L, "%s: %s", rel, strerror(errno));
+        return ke_fail(L->err, L->errsz, "%s: %s", rel, strerror(errno));
     struct stat st;
     if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
         close(fd);
-        return fail(L, "%s: not a regular file", rel);
+        return ke_fail(L->err, L->errsz, "%s: not a regular file", rel);
     }
     uint64_t n = (uint64_t)st.st_size;
     if (want != UINT64_MAX && n != want) {
         close(fd);
-        return fail(L, "%s: %llu bytes on disk, the manifest says %llu (damaged release?)", rel,
-                    (unsigned long long)n, (unsigned long long)want);
+        return ke_fail(L->err, L->errsz,
+                       "%s: %llu bytes on disk, the manifest says %llu (damaged release?)", rel,
+                       (unsigned long long)n, (unsigned long long)want);
     }
     *size = n;
     if (n == 0) {
@@ -176,7 +168,7 @@ load_body(struct loader *L, const char *rel, uint64_t want, const unsigned char 
         ssize_t got = p ? pread(fd, p, (size_t)n, 0) : -1;
         close(fd);
         if (got != (ssize_t)n)
-            return fail(L, "%s: cannot read", rel);
+            return ke_fail(L->err, L->errsz, "%s: cannot read", rel);
         *body = p;
         return 0;
     }
@@ -191,7 +183,7 @@ load_body(struct loader *L, const char *rel, uint64_t want, const unsigned char 
         close(fd);
         if (p != MAP_FAILED)
             munmap(p, (size_t)n);
-        return fail(L, "%s: cannot map: %s", rel, strerror(errno));
+        return ke_fail(L->err, L->errsz, "%s: cannot map: %s", rel, strerror(errno));
     }
     m->p = p;
     m->len = (size_t)n;
@@ -203,24 +195,26 @@ load_body(struct loader *L, const char *rel, uint64_t want, const unsigned char 
     return 0;
 }
 
+/* A new resource for URL path[0..n), or NULL with the reason in L->err. */
 static struct ke_resource *
 new_resource(struct loader *L, const char *path, size_t n)
 {
     struct ke_index *ix = L->ix;
-    if (ix->n == L->cap) {
-        size_t cap = L->cap ? L->cap * 2 : 256;
-        struct ke_resource *v = realloc(ix->res, cap * sizeof *v);
-        if (!v)
-            return NULL;
-        ix->res = v;
-        L->cap = cap;
-    }
-    struct ke_resource *r = &ix->res[ix->n];
-    memset(r, 0, sizeof *r);
-    r->path = arena_strndup(L->h, path, n);
-    r->path_len = n;
-    if (!r->path)
+    int rc = kc_vec_reserve(ix->res, L->cap, ix->n + 1, MAX_RESOURCES);
+    if (rc == KC_ETOOBIG) {
+        ke_fail(L->err, L->errsz, "more than %u files in the release", MAX_RESOURCES);
         return NULL;
+    }
+    struct ke_resource *r = rc ? NULL : &ix->res[ix->n];
+    if (r) {
+        memset(r, 0, sizeof *r);
+        r->path = arena_strndup(L->h, path, n);
+        r->path_len = n;
+    }
+    if (!r || !r->path) {
+        ke_fail(L->err, L->errsz, "out of memory");
+        return NULL;
+    }
     ix->n++;
     return r;
 }
@@ -322,7 +316,7 @@ build_heads(struct loader *L, struct ke_resource *r, const char *type, json_t *e
     char cc[3 * KE_CACHE_VALUE_MAX + 128];
     int ccn = ke_cache_lines(L->cfg, policy_of(r), r->path, cc, sizeof cc);
     if (ccn < 0)
-        return fail(L, "%s: cache headers too large", r->path);
+        return ke_fail(L->err, L->errsz, "%s: cache headers too large", r->path);
     char keys[2 * KEYS_MAX + 64];
     size_t kn = 0;
     json_t *tags = e ? json_object_get(e, "tags") : NULL;
@@ -332,7 +326,8 @@ build_heads(struct loader *L, struct ke_resource *r, const char *type, json_t *e
         json_array_foreach(tags, i, t)
         {
             if (!valid_tag(json_string_value(t)))
-                return fail(L, "kiln-manifest.json: entry %s: invalid tag", r->path);
+                return ke_fail(L->err, L->errsz, "kiln-manifest.json: entry %s: invalid tag",
+                               r->path);
         }
         if (L->cfg->purge_keys & KE_PURGE_SURROGATE_KEY)
             kn += keys_line(tags, "Surrogate-Key", " ", keys + kn, sizeof keys - kn);
@@ -349,7 +344,7 @@ build_heads(struct loader *L, struct ke_resource *r, const char *type, json_t *e
         int k =
             snprintf(early, sizeof early, "HTTP/1.1 103 Early Hints\r\n%.*s\r\n", (int)ln, link);
         if (!(r->early = arena_strndup(L->h, early, (size_t)k)))
-            return fail(L, "out of memory");
+            return ke_fail(L->err, L->errsz, "out of memory");
         r->early_len = (size_t)k;
     }
     if (!L->cfg->link_preload)
@@ -375,14 +370,14 @@ build_heads(struct loader *L, struct ke_resource *r, const char *type, json_t *e
                          type, ccn, cc, (int)v->etag_len, v->etag, lm, vary, ce, (int)kn, keys,
                          (int)ln, link);
         if (n < 0 || (size_t)n >= sizeof buf || !(v->head = arena_strndup(L->h, buf, (size_t)n)))
-            return fail(L, "%s: header block too large", r->path);
+            return ke_fail(L->err, L->errsz, "%s: header block too large", r->path);
         v->head_len = (size_t)n;
         /* A 304 repeats what a cache must update (RFC 9110 §15.4.5): the
          * CDN's freshness and the purge keys as well. */
         n = snprintf(buf, sizeof buf, "%.*sETag: %.*s\r\n%s%.*s", ccn, cc, (int)v->etag_len,
                      v->etag, vary, (int)kn, keys);
         if (n < 0 || (size_t)n >= sizeof buf || !(v->head304 = arena_strndup(L->h, buf, (size_t)n)))
-            return fail(L, "%s: header block too large", r->path);
+            return ke_fail(L->err, L->errsz, "%s: header block too large", r->path);
         v->head304_len = (size_t)n;
     }
     return 0;
@@ -408,13 +403,13 @@ load_manifest(struct loader *L, const char *text, size_t len)
     json_error_t je;
     json_t *root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &je);
     if (!root)
-        return fail(L, "kiln-manifest.json:%d: %s", je.line, je.text);
+        return ke_fail(L->err, L->errsz, "kiln-manifest.json:%d: %s", je.line, je.text);
     int rc = 0;
     json_t *files = json_object_get(root, "files");
     const char *release = json_str(root, "release");
     if (json_integer_value(json_object_get(root, "version")) != 1 || !json_is_object(files) ||
         !release) {
-        rc = fail(L, "kiln-manifest.json: not a version 1 kiln manifest");
+        rc = ke_fail(L->err, L->errsz, "kiln-manifest.json: not a version 1 kiln manifest");
         goto out;
     }
     snprintf(L->ix->release, sizeof L->ix->release, "%s", release);
@@ -428,17 +423,19 @@ load_manifest(struct loader *L, const char *text, size_t len)
         if (url[0] != '/' || !file || !type || !cls || !valid_etag(etag) ||
             !json_is_integer(size) || json_integer_value(size) < 0 || strchr(type, '\r') ||
             strchr(type, '\n')) {
-            rc = fail(L, "kiln-manifest.json: entry %s: missing or invalid fields", url);
+            rc = ke_fail(L->err, L->errsz,
+                         "kiln-manifest.json: entry %s: missing or invalid fields", url);
             goto out;
         }
         if (!safe_relpath(file)) {
-            rc = fail(L, "kiln-manifest.json: entry %s: file '%s' is outside the release", url,
-                      file);
+            rc = ke_fail(L->err, L->errsz,
+                         "kiln-manifest.json: entry %s: file '%s' is outside the release", url,
+                         file);
             goto out;
         }
         struct ke_resource *r = new_resource(L, url, strlen(url));
         if (!r) {
-            rc = fail(L, "out of memory");
+            rc = -1;
             goto out;
         }
         r->entry = json_is_true(json_object_get(e, "entry"));
@@ -454,7 +451,7 @@ load_manifest(struct loader *L, const char *text, size_t len)
         v->etag_len = strlen(etag);
         if (!v->etag || load_body(L, file, (uint64_t)json_integer_value(size), &v->body, &v->size,
                                   &v->fd) != 0) {
-            rc = v->etag ? -1 : fail(L, "out of memory");
+            rc = v->etag ? -1 : ke_fail(L->err, L->errsz, "out of memory");
             goto out;
         }
         json_t *encs = json_object_get(e, "encodings");
@@ -466,7 +463,8 @@ load_manifest(struct loader *L, const char *text, size_t len)
             json_t *vs = json_object_get(ve, "size");
             if (!vf || !safe_relpath(vf) || !valid_etag(vt) || !json_is_integer(vs) ||
                 json_integer_value(vs) < 0) {
-                rc = fail(L, "kiln-manifest.json: entry %s: invalid %s variant", url, enc_token[k]);
+                rc = ke_fail(L->err, L->errsz, "kiln-manifest.json: entry %s: invalid %s variant",
+                             url, enc_token[k]);
                 goto out;
             }
             v = &r->var[k];
@@ -475,7 +473,7 @@ load_manifest(struct loader *L, const char *text, size_t len)
             v->etag_len = strlen(vt);
             if (!v->etag || load_body(L, vf, (uint64_t)json_integer_value(vs), &v->body, &v->size,
                                       &v->fd) != 0) {
-                rc = v->etag ? -1 : fail(L, "out of memory");
+                rc = v->etag ? -1 : ke_fail(L->err, L->errsz, "out of memory");
                 goto out;
             }
         }
@@ -519,10 +517,10 @@ add_plain_file(struct loader *L, const char *rel, const struct stat *st)
     char url[PATH_MAX + 2];
     int un = snprintf(url, sizeof url, "/%s", rel);
     if (un < 0 || (size_t)un >= sizeof url)
-        return fail(L, "%s: path too long", rel);
+        return ke_fail(L->err, L->errsz, "%s: path too long", rel);
     struct ke_resource *r = new_resource(L, url, (size_t)un);
     if (!r)
-        return fail(L, "out of memory");
+        return -1;
     const char *base = strrchr(rel, '/');
     base = base ? base + 1 : rel;
     const struct kc_mime *mime = kc_mime_lookup(rel);
@@ -540,7 +538,7 @@ add_plain_file(struct loader *L, const char *rel, const struct stat *st)
         v->present = true;
         etag_of(L, v->body, v->size, &v->etag, &v->etag_len);
         if (!v->etag)
-            return fail(L, "out of memory");
+            return ke_fail(L->err, L->errsz, "out of memory");
     }
     return build_heads(L, r, mime->type, NULL);
 }
@@ -549,14 +547,14 @@ static int
 walk_plain(struct loader *L, const char *rel, int depth)
 {
     if (depth > MAX_DIR_DEPTH)
-        return fail(L, "%s: directories nested too deep", rel);
+        return ke_fail(L->err, L->errsz, "%s: directories nested too deep", rel);
     int fd = *rel ? openat(L->dirfd, rel, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW)
                   : dup(L->dirfd);
     DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
     if (!d) {
         if (fd >= 0)
             close(fd);
-        return fail(L, "%s: cannot open directory", *rel ? rel : ".");
+        return ke_fail(L->err, L->errsz, "%s: cannot open directory", *rel ? rel : ".");
     }
     int rc = 0;
     struct dirent *de;
@@ -567,7 +565,7 @@ walk_plain(struct loader *L, const char *rel, int depth)
         char child[PATH_MAX];
         if (snprintf(child, sizeof child, "%s%s%s", rel, *rel ? "/" : "", name) >=
             (int)sizeof child) {
-            rc = fail(L, "%s/%s: path too long", rel, name);
+            rc = ke_fail(L->err, L->errsz, "%s/%s: path too long", rel, name);
             break;
         }
         struct stat st;
@@ -593,15 +591,6 @@ walk_plain(struct loader *L, const char *rel, int depth)
 
 /* ---- lookup table ----------------------------------------------------------------- */
 
-static uint64_t
-path_hash(const char *p, size_t n)
-{
-    uint64_t h = 1469598103934665603ull; /* FNV-1a */
-    for (size_t i = 0; i < n; i++)
-        h = (h ^ (unsigned char)p[i]) * 1099511628211ull;
-    return h;
-}
-
 static int
 build_table(struct loader *L)
 {
@@ -611,10 +600,11 @@ build_table(struct loader *L)
         cap *= 2;
     ix->slots = calloc(cap, sizeof *ix->slots);
     if (!ix->slots)
-        return fail(L, "out of memory");
+        return ke_fail(L->err, L->errsz, "out of memory");
     ix->mask = cap - 1;
     for (size_t i = 0; i < ix->n; i++) {
-        size_t s = (size_t)path_hash(ix->res[i].path, ix->res[i].path_len) & ix->mask;
+        size_t s =
+            (size_t)kc_fnv1a64(KC_FNV1A64_INIT, ix->res[i].path, ix->res[i].path_len) & ix->mask;
         while (ix->slots[s])
             s = (s + 1) & ix->mask;
         ix->slots[s] = (uint32_t)i + 1;
@@ -625,7 +615,7 @@ build_table(struct loader *L)
 static const struct ke_resource *
 find_here(const struct ke_index *ix, const char *p, size_t n)
 {
-    size_t s = (size_t)path_hash(p, n) & ix->mask;
+    size_t s = (size_t)kc_fnv1a64(KC_FNV1A64_INIT, p, n) & ix->mask;
     for (uint32_t k; (k = ix->slots[s]) != 0; s = (s + 1) & ix->mask) {
         const struct ke_resource *r = &ix->res[k - 1];
         if (r->path_len == n && memcmp(r->path, p, n) == 0)
@@ -677,7 +667,7 @@ ke_index_load(const char *dir, const struct ke_config *cfg, struct ke_index **ou
     ix->mem = h;
     L.dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (L.dirfd < 0) {
-        rc = fail(&L, "%s: %s", dir, strerror(errno));
+        rc = ke_fail(L.err, L.errsz, "%s: %s", dir, strerror(errno));
         goto out;
     }
     int mfd = openat(L.dirfd, "kiln-manifest.json", O_RDONLY | O_CLOEXEC);
@@ -689,7 +679,7 @@ ke_index_load(const char *dir, const struct ke_config *cfg, struct ke_index **ou
         ssize_t got = text ? pread(mfd, text, (size_t)st.st_size, 0) : -1;
         close(mfd);
         if (got != (ssize_t)st.st_size)
-            rc = fail(&L, "%s/kiln-manifest.json: cannot read", dir);
+            rc = ke_fail(L.err, L.errsz, "%s/kiln-manifest.json: cannot read", dir);
         else
             rc = load_manifest(&L, text, (size_t)got);
         free(text);
@@ -699,7 +689,7 @@ ke_index_load(const char *dir, const struct ke_config *cfg, struct ke_index **ou
         if (!rc)
             snprintf(ix->release, sizeof ix->release, "dir:%zu", ix->n);
     } else {
-        rc = fail(&L, "%s/kiln-manifest.json: %s", dir, strerror(errno));
+        rc = ke_fail(L.err, L.errsz, "%s/kiln-manifest.json: %s", dir, strerror(errno));
     }
     if (!rc)
         rc = build_table(&L);

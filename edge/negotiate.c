@@ -4,39 +4,7 @@
  * never the whole field, so one odd entry cannot turn compression off.
  */
 #include "edge/negotiate.h"
-
-#include <string.h>
-
-static bool
-is_ows(char c)
-{
-    return c == ' ' || c == '\t';
-}
-
-/* RFC 9110 §5.6.2 tchar. */
-static bool
-is_tchar(unsigned char c)
-{
-    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'))
-        return true;
-    return c != 0 && strchr("!#$%&'*+-.^_`|~", c) != NULL;
-}
-
-static bool
-token_is(const char *s, size_t n, const char *lit)
-{
-    size_t len = strlen(lit);
-    if (n != len)
-        return false;
-    for (size_t i = 0; i < n; i++) {
-        char c = s[i];
-        if (c >= 'A' && c <= 'Z')
-            c = (char)(c - 'A' + 'a');
-        if (c != lit[i])
-            return false;
-    }
-    return true;
-}
+#include "common/ascii.h"
 
 /* Parses a qvalue (RFC 9110 §12.4.2) filling all of s[0..n); -1 if invalid. */
 static int
@@ -51,7 +19,7 @@ parse_qvalue(const char *s, size_t n)
         return -1;
     int scale = 100;
     for (size_t i = 2; i < n; i++, scale /= 10) {
-        if (s[i] < '0' || s[i] > '9')
+        if (!kc_is_digit(s[i]))
             return -1;
         q += (s[i] - '0') * scale;
     }
@@ -70,19 +38,19 @@ static void
 parse_element(const char *e, size_t n, struct ke_accept *a)
 {
     size_t i = 0;
-    while (i < n && is_tchar((unsigned char)e[i]))
+    while (i < n && kc_is_tchar(e[i]))
         i++;
     size_t tok = i;
     if (tok == 0)
         return;
     int q = 1000;
-    while (i < n && is_ows(e[i]))
+    while (i < n && kc_is_blank(e[i]))
         i++;
     if (i < n) {
         if (e[i] != ';')
             return;
         i++;
-        while (i < n && is_ows(e[i]))
+        while (i < n && kc_is_blank(e[i]))
             i++;
         if (n - i < 2 || (e[i] != 'q' && e[i] != 'Q') || e[i + 1] != '=')
             return;
@@ -90,15 +58,15 @@ parse_element(const char *e, size_t n, struct ke_accept *a)
         if (q < 0)
             return;
     }
-    if (token_is(e, tok, "*"))
+    if (kc_eq_lower(e, tok, "*"))
         lower_q(&a->star, q);
-    else if (token_is(e, tok, "identity"))
+    else if (kc_eq_lower(e, tok, "identity"))
         lower_q(&a->q[KE_ENC_IDENTITY], q);
-    else if (token_is(e, tok, "br"))
+    else if (kc_eq_lower(e, tok, "br"))
         lower_q(&a->q[KE_ENC_BR], q);
-    else if (token_is(e, tok, "zstd"))
+    else if (kc_eq_lower(e, tok, "zstd"))
         lower_q(&a->q[KE_ENC_ZSTD], q);
-    else if (token_is(e, tok, "gzip") || token_is(e, tok, "x-gzip"))
+    else if (kc_eq_lower(e, tok, "gzip") || kc_eq_lower(e, tok, "x-gzip"))
         lower_q(&a->q[KE_ENC_GZIP], q);
 }
 
@@ -121,9 +89,9 @@ ke_accept_add(const char *v, size_t n, struct ke_accept *a)
         while (i < n && v[i] != ',')
             i++;
         size_t end = i;
-        while (start < end && is_ows(v[start]))
+        while (start < end && kc_is_blank(v[start]))
             start++;
-        while (end > start && is_ows(v[end - 1]))
+        while (end > start && kc_is_blank(v[end - 1]))
             end--;
         if (end > start)
             parse_element(v + start, end - start, a);

@@ -5,14 +5,9 @@
  * and every emitted range is clamped so first <= last < size holds.
  */
 #include "edge/range.h"
+#include "common/ascii.h"
 
 #include <stdlib.h>
-
-static bool
-is_ows(char c)
-{
-    return c == ' ' || c == '\t';
-}
 
 /* Reads 1*DIGIT at s[*i..n), saturating at UINT64_MAX; false if none. */
 static bool
@@ -20,7 +15,7 @@ parse_u64(const char *s, size_t n, size_t *i, uint64_t *out)
 {
     size_t start = *i;
     uint64_t v = 0;
-    while (*i < n && s[*i] >= '0' && s[*i] <= '9') {
+    while (*i < n && kc_is_digit(s[*i])) {
         unsigned d = (unsigned)(s[*i] - '0');
         if (v > (UINT64_MAX - d) / 10)
             v = UINT64_MAX;
@@ -32,18 +27,6 @@ parse_u64(const char *s, size_t n, size_t *i, uint64_t *out)
     return *i > start;
 }
 
-static bool
-unit_is_bytes(const char *s, size_t n)
-{
-    static const char lit[] = "bytes";
-    if (n != sizeof lit - 1)
-        return false;
-    for (size_t i = 0; i < n; i++)
-        if ((s[i] | 0x20) != lit[i])
-            return false;
-    return true;
-}
-
 int
 ke_range_parse(const char *v, size_t n, uint64_t size, struct ke_range *out, size_t max,
                size_t *count)
@@ -52,14 +35,14 @@ ke_range_parse(const char *v, size_t n, uint64_t size, struct ke_range *out, siz
     bool empty_whole = false; /* a satisfiable suffix of an empty body */
 
     *count = 0;
-    while (n > 0 && is_ows(v[n - 1]))
+    while (n > 0 && kc_is_blank(v[n - 1]))
         n--;
-    while (i < n && is_ows(v[i]))
+    while (i < n && kc_is_blank(v[i]))
         i++;
     size_t unit = i;
     while (i < n && v[i] != '=')
         i++;
-    if (i == n || !unit_is_bytes(v + unit, i - unit))
+    if (i == n || !kc_eq_lower(v + unit, i - unit, "bytes"))
         return KE_RANGE_IGNORE;
     i++;
     while (i <= n) {
@@ -67,9 +50,9 @@ ke_range_parse(const char *v, size_t n, uint64_t size, struct ke_range *out, siz
         while (i < n && v[i] != ',')
             i++;
         size_t e = i++;
-        while (s < e && is_ows(v[s]))
+        while (s < e && kc_is_blank(v[s]))
             s++;
-        while (e > s && is_ows(v[e - 1]))
+        while (e > s && kc_is_blank(v[e - 1]))
             e--;
         if (s == e)
             continue; /* empty list element */

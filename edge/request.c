@@ -7,6 +7,7 @@
  * (2) has already cleared of control bytes, bare CR and bare LF.
  */
 #include "edge/request.h"
+#include "common/ascii.h"
 
 #include <limits.h>
 #include <string.h>
@@ -18,60 +19,11 @@
 /* Outcome of a pass that may need more bytes; >= 0 is an offset. */
 enum { P_ERROR = -1, P_INCOMPLETE = -2 };
 
-/* tchar (RFC 9110 §5.6.2). */
-static const unsigned char tchar[256] = {
-    ['!'] = 1, ['#'] = 1, ['$'] = 1, ['%'] = 1, ['&'] = 1, ['\''] = 1, ['*'] = 1, ['+'] = 1,
-    ['-'] = 1, ['.'] = 1, ['^'] = 1, ['_'] = 1, ['`'] = 1, ['|'] = 1,  ['~'] = 1, ['0'] = 1,
-    ['1'] = 1, ['2'] = 1, ['3'] = 1, ['4'] = 1, ['5'] = 1, ['6'] = 1,  ['7'] = 1, ['8'] = 1,
-    ['9'] = 1, ['A'] = 1, ['B'] = 1, ['C'] = 1, ['D'] = 1, ['E'] = 1,  ['F'] = 1, ['G'] = 1,
-    ['H'] = 1, ['I'] = 1, ['J'] = 1, ['K'] = 1, ['L'] = 1, ['M'] = 1,  ['N'] = 1, ['O'] = 1,
-    ['P'] = 1, ['Q'] = 1, ['R'] = 1, ['S'] = 1, ['T'] = 1, ['U'] = 1,  ['V'] = 1, ['W'] = 1,
-    ['X'] = 1, ['Y'] = 1, ['Z'] = 1, ['a'] = 1, ['b'] = 1, ['c'] = 1,  ['d'] = 1, ['e'] = 1,
-    ['f'] = 1, ['g'] = 1, ['h'] = 1, ['i'] = 1, ['j'] = 1, ['k'] = 1,  ['l'] = 1, ['m'] = 1,
-    ['n'] = 1, ['o'] = 1, ['p'] = 1, ['q'] = 1, ['r'] = 1, ['s'] = 1,  ['t'] = 1, ['u'] = 1,
-    ['v'] = 1, ['w'] = 1, ['x'] = 1, ['y'] = 1, ['z'] = 1,
-};
-
-static bool
-is_tchar(char c)
-{
-    return tchar[(unsigned char)c] != 0;
-}
-
-static bool
-is_digit(char c)
-{
-    return c >= '0' && c <= '9';
-}
-
-static bool
-is_alpha(char c)
-{
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-}
-
 /* Whether c is one of the bytes of set (never NUL). */
 static bool
 in_set(char c, const char *set)
 {
     return c != '\0' && strchr(set, c) != NULL;
-}
-
-static char
-lower(char c)
-{
-    return c >= 'A' && c <= 'Z' ? (char)(c + ('a' - 'A')) : c;
-}
-
-/* Whether p[0..n) equals the lowercase literal lit, ignoring ASCII case. */
-static bool
-eq_lower(const char *p, size_t n, const char *lit)
-{
-    size_t i = 0;
-    for (; i < n && lit[i]; i++)
-        if (lower(p[i]) != lit[i])
-            return false;
-    return i == n && lit[i] == '\0';
 }
 
 static struct ke_span
@@ -150,14 +102,14 @@ valid_host(const char *p, size_t n, bool need_host, bool need_port)
         return !need_host && !need_port;
     if (p[0] == '[') {
         for (i = 1; i < n && p[i] != ']'; i++)
-            if (!is_alpha(p[i]) && !is_digit(p[i]) && p[i] != ':' && !in_set(p[i], ok))
+            if (!kc_is_alpha(p[i]) && !kc_is_digit(p[i]) && p[i] != ':' && !in_set(p[i], ok))
                 return false;
         if (i == n || i == 1)
             return false;
         i++;
     } else {
         for (; i < n && p[i] != ':'; i++)
-            if (!is_alpha(p[i]) && !is_digit(p[i]) && !in_set(p[i], ok))
+            if (!kc_is_alpha(p[i]) && !kc_is_digit(p[i]) && !in_set(p[i], ok))
                 return false;
         if (i == 0)
             return false;
@@ -169,7 +121,7 @@ valid_host(const char *p, size_t n, bool need_host, bool need_port)
     if (need_port && i + 1 == n)
         return false;
     for (i++; i < n; i++)
-        if (!is_digit(p[i]))
+        if (!kc_is_digit(p[i]))
             return false;
     return true;
 }
@@ -197,9 +149,9 @@ check_target(struct ke_request *req)
         return n == 1 && req->method == KE_M_OPTIONS;
     }
     size_t s = 0;
-    while (s < n && (is_alpha(t[s]) || (s > 0 && (is_digit(t[s]) || in_set(t[s], "+-.")))))
+    while (s < n && (kc_is_alpha(t[s]) || (s > 0 && (kc_is_digit(t[s]) || in_set(t[s], "+-.")))))
         s++;
-    if (!(eq_lower(t, s, "http") || eq_lower(t, s, "https")) || n - s < 3 ||
+    if (!(kc_eq_lower(t, s, "http") || kc_eq_lower(t, s, "https")) || n - s < 3 ||
         memcmp(t + s, "://", 3) != 0)
         return false;
     const char *a = t + s + 3, *end = t + n, *e = a;
@@ -229,7 +181,7 @@ parse_request_line(const char *buf, size_t i, size_t cap, const struct ke_reques
                    struct ke_request *req)
 {
     size_t m = i;
-    while (i < cap && is_tchar(buf[i]))
+    while (i < cap && kc_is_tchar(buf[i]))
         i++;
     if (i == cap)
         return P_INCOMPLETE;
@@ -259,7 +211,7 @@ parse_request_line(const char *buf, size_t i, size_t cap, const struct ke_reques
     for (size_t k = 0; k < sizeof pat - 1; k++, i++) {
         if (i == cap)
             return P_INCOMPLETE;
-        bool ok = pat[k] == '0' ? is_digit(buf[i]) : buf[i] == pat[k];
+        bool ok = pat[k] == '0' ? kc_is_digit(buf[i]) : buf[i] == pat[k];
         if (!ok)
             return fail(req, 400);
     }
@@ -353,9 +305,9 @@ find_cr(const char *p, const char *end)
 static struct ke_span
 trim_ows(const char *p, size_t n)
 {
-    while (n > 0 && (*p == ' ' || *p == '\t'))
+    while (n > 0 && kc_is_blank(*p))
         p++, n--;
-    while (n > 0 && (p[n - 1] == ' ' || p[n - 1] == '\t'))
+    while (n > 0 && kc_is_blank(p[n - 1]))
         n--;
     return span(p, n);
 }
@@ -382,7 +334,7 @@ static bool
 is_token(struct ke_span s)
 {
     for (size_t i = 0; i < s.n; i++)
-        if (!is_tchar(s.p[i]))
+        if (!kc_is_tchar(s.p[i]))
             return false;
     return s.n > 0;
 }
@@ -407,7 +359,7 @@ on_content_length(struct ke_span v, struct ke_request *req)
             return 400;
         int64_t x = 0;
         for (size_t i = 0; i < m.n; i++) {
-            if (!is_digit(m.p[i]))
+            if (!kc_is_digit(m.p[i]))
                 return 400;
             int d = m.p[i] - '0';
             if (x > (INT64_MAX - d) / 10)
@@ -432,15 +384,15 @@ on_transfer_encoding(struct ke_span v, struct ke_request *req, struct seen *s)
     while (next_member(v, &pos, &m)) {
         if (m.n == 0)
             continue;
-        if (eq_lower(m.p, m.n, "chunked")) {
+        if (kc_eq_lower(m.p, m.n, "chunked")) {
             s->n_chunked++;
             continue;
         }
         /* A coding, possibly with parameters we do not read: 501. */
         size_t k = 0;
-        while (k < m.n && is_tchar(m.p[k]))
+        while (k < m.n && kc_is_tchar(m.p[k]))
             k++;
-        return k > 0 && (k == m.n || m.p[k] == ';' || m.p[k] == ' ' || m.p[k] == '\t') ? 501 : 400;
+        return k > 0 && (k == m.n || m.p[k] == ';' || kc_is_blank(m.p[k])) ? 501 : 400;
     }
     return 0;
 }
@@ -455,9 +407,9 @@ on_connection(struct ke_span v, struct seen *s)
             continue;
         if (!is_token(m))
             return 400;
-        if (eq_lower(m.p, m.n, "close"))
+        if (kc_eq_lower(m.p, m.n, "close"))
             s->close = true;
-        else if (eq_lower(m.p, m.n, "keep-alive"))
+        else if (kc_eq_lower(m.p, m.n, "keep-alive"))
             s->keep_alive = true;
     }
     return 0;
@@ -471,7 +423,7 @@ on_expect(struct ke_span v, struct seen *s)
     while (next_member(v, &pos, &m)) {
         if (m.n == 0)
             continue;
-        if (!eq_lower(m.p, m.n, "100-continue"))
+        if (!kc_eq_lower(m.p, m.n, "100-continue"))
             return 417;
         s->expect = true;
     }
@@ -507,11 +459,11 @@ on_field(struct ke_span name, struct ke_span v, struct ke_request *req, struct s
     size_t n = name.n;
     switch (n) {
     case 3:
-        if (eq_lower(p, n, "via"))
+        if (kc_eq_lower(p, n, "via"))
             on_list(v, &req->via, KE_DUP_VIA, req);
         break;
     case 4:
-        if (eq_lower(p, n, "host")) {
+        if (kc_eq_lower(p, n, "host")) {
             if (s->host || !valid_host(v.p, v.n, false, false))
                 return 400;
             s->host = true;
@@ -520,43 +472,43 @@ on_field(struct ke_span name, struct ke_span v, struct ke_request *req, struct s
         }
         break;
     case 5:
-        if (eq_lower(p, n, "range"))
+        if (kc_eq_lower(p, n, "range"))
             on_single(v, &req->range, KE_DUP_RANGE, req, s);
         break;
     case 6:
-        if (eq_lower(p, n, "expect"))
+        if (kc_eq_lower(p, n, "expect"))
             return on_expect(v, s);
         break;
     case 8:
-        if (eq_lower(p, n, "if-match"))
+        if (kc_eq_lower(p, n, "if-match"))
             on_list(v, &req->if_match, KE_DUP_IF_MATCH, req);
-        else if (eq_lower(p, n, "if-range"))
+        else if (kc_eq_lower(p, n, "if-range"))
             on_single(v, &req->if_range, KE_DUP_IF_RANGE, req, s);
         break;
     case 10:
-        if (eq_lower(p, n, "connection"))
+        if (kc_eq_lower(p, n, "connection"))
             return on_connection(v, s);
         break;
     case 13:
-        if (eq_lower(p, n, "if-none-match"))
+        if (kc_eq_lower(p, n, "if-none-match"))
             on_list(v, &req->if_none_match, KE_DUP_IF_NONE_MATCH, req);
         break;
     case 14:
-        if (eq_lower(p, n, "content-length"))
+        if (kc_eq_lower(p, n, "content-length"))
             return on_content_length(v, req);
         break;
     case 15:
-        if (eq_lower(p, n, "accept-encoding"))
+        if (kc_eq_lower(p, n, "accept-encoding"))
             on_list(v, &req->accept_encoding, KE_DUP_ACCEPT_ENCODING, req);
         break;
     case 17:
-        if (eq_lower(p, n, "transfer-encoding"))
+        if (kc_eq_lower(p, n, "transfer-encoding"))
             return on_transfer_encoding(v, req, s);
-        if (eq_lower(p, n, "if-modified-since"))
+        if (kc_eq_lower(p, n, "if-modified-since"))
             on_single(v, &req->if_modified_since, KE_DUP_IF_MODIFIED_SINCE, req, s);
         break;
     case 19:
-        if (eq_lower(p, n, "if-unmodified-since"))
+        if (kc_eq_lower(p, n, "if-unmodified-since"))
             on_single(v, &req->if_unmodified_since, KE_DUP_IF_UNMODIFIED_SINCE, req, s);
         break;
     }
@@ -578,7 +530,7 @@ parse_fields(const char *buf, size_t i, size_t end, const struct ke_request_limi
         /* A line starting with SP or HTAB is obs-fold; an empty name or a
          * space before the colon fails the token check too. */
         size_t k = i;
-        while (k < stop && is_tchar(buf[k]))
+        while (k < stop && kc_is_tchar(buf[k]))
             k++;
         if (k == i || k == stop || buf[k] != ':')
             return 400;

@@ -6,6 +6,7 @@
  * per-request lines (Date, Content-Length, Content-Range, Connection).
  */
 #include "edge/respond.h"
+#include "common/ascii.h"
 #include "common/httpdate.h"
 #include "edge/etag.h"
 #include "edge/negotiate.h"
@@ -301,8 +302,7 @@ encode_location(const char *path, char *out, size_t outsz)
     static const char hex[] = "0123456789ABCDEF";
     size_t o = 0;
     for (const unsigned char *s = (const unsigned char *)path; *s; s++) {
-        bool safe = (*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
-                    (*s >= '0' && *s <= '9') || strchr("-._~/!$&'()*+,;=:@", *s);
+        bool safe = kc_is_alnum(*s) || strchr("-._~/!$&'()*+,;=:@", *s);
         if (o + 4 >= outsz)
             return false;
         if (safe && *s) {
@@ -444,7 +444,7 @@ if_range_holds(const struct ke_request *req, const struct ke_resource *res,
 {
     const char *p = req->if_range.p;
     size_t n = req->if_range.n;
-    while (n && (*p == ' ' || *p == '\t'))
+    while (n && kc_is_blank(*p))
         p++, n--;
     if (n && (*p == '"' || *p == 'W'))
         return ke_etag_strong_equal(p, n, v->etag, v->etag_len);

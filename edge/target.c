@@ -5,25 +5,9 @@
  * it ends, so out never holds more than the path so far plus one segment.
  */
 #include "edge/target.h"
-#include "common/path.h"
+#include "common/ascii.h"
 
 #include <stdbool.h>
-
-static bool
-scheme_is(const char *s, size_t n, const char *lit)
-{
-    size_t i = 0;
-    for (; lit[i]; i++) {
-        if (i >= n)
-            return false;
-        char c = s[i];
-        if (c >= 'A' && c <= 'Z')
-            c = (char)(c - 'A' + 'a');
-        if (c != lit[i])
-            return false;
-    }
-    return i == n;
-}
 
 /* Whether the path t[i..n) (up to '?' or '#') has only valid escapes and
  * allowed bytes, raw and decoded. Checked before anything is written, so a
@@ -52,7 +36,7 @@ absolute_path_start(const char *t, size_t n)
     size_t i = 0;
     while (i < n && t[i] != ':')
         i++;
-    if (i == n || !(scheme_is(t, i, "http") || scheme_is(t, i, "https")))
+    if (i == n || !(kc_eq_lower(t, i, "http") || kc_eq_lower(t, i, "https")))
         return -1;
     if (n - i < 3 || t[i + 1] != '/' || t[i + 2] != '/')
         return -1;

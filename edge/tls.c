@@ -8,6 +8,7 @@
  */
 #include "edge/tls.h"
 #include "common/log.h"
+#include "common/vec.h"
 
 #include <mbedtls/entropy.h>
 #include <mbedtls/error.h>
@@ -28,8 +29,9 @@
 #include <sys/random.h>
 #include <sys/stat.h>
 
-#define STASH_MAX (256u << 10) /* unread ciphertext a paused connection may hold */
-#define OUT_MAX   (8u << 20)   /* ciphertext queued in one session: the pump stays far below */
+#define STASH_MAX     (256u << 10) /* unread ciphertext a paused connection may hold */
+#define OUT_MAX       (8u << 20)   /* ciphertext queued in one session: the pump stays far below */
+#define TLS_BUF_FIRST (16u * 1024 + 512) /* a whole record: 16 KiB of plaintext and overhead */
 
 struct cert {
     mbedtls_x509_crt chain;
@@ -389,23 +391,14 @@ ke_tls_release(struct ke_tls *t)
 
 /* ---- one connection ------------------------------------------------------------------------ */
 
-/* Grows *buf to hold need bytes, doubling; false past max. */
+/* Grows *buf to hold need bytes, doubling; false past max. The first
+ * allocation holds a whole TLS record, so most sessions allocate once. */
 static bool
 reserve(unsigned char **buf, size_t *cap, size_t need, size_t max)
 {
-    if (need <= *cap)
-        return true;
-    if (need > max)
-        return false;
-    size_t n = *cap ? *cap : 16 * 1024 + 512;
-    while (n < need)
-        n *= 2;
-    unsigned char *p = realloc(*buf, n);
-    if (!p)
-        return false;
-    *buf = p;
-    *cap = n;
-    return true;
+    if (*cap == 0 && need < TLS_BUF_FIRST && TLS_BUF_FIRST <= max)
+        need = TLS_BUF_FIRST;
+    return kc_vec_reserve(*buf, *cap, need, max) == 0;
 }
 
 static int

@@ -8,7 +8,7 @@
 #ifndef KB_JS_AST_H
 #define KB_JS_AST_H
 
-#include "builder/refs/ref.h"
+#include "common/diag.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -282,7 +282,7 @@ struct kb_jsast {
  * *ast and frees it with kb_jsast_free.
  */
 int kb_jsast_parse(const char *src, size_t len, bool module, struct kb_jsast *ast,
-                   struct kb_diag *diag);
+                   struct kc_diag *diag);
 
 /*
  * Scope analysis of a parsed tree: declares every binding, reports the early
@@ -292,7 +292,7 @@ int kb_jsast_parse(const char *src, size_t len, bool module, struct kb_jsast *as
  * the buffer the tree was parsed from (for diag positions). Returns 0,
  * KC_EPARSE with *diag set, or KC_ENOMEM/KC_ETOOBIG.
  */
-int kb_jsast_scope(struct kb_jsast *ast, const char *src, struct kb_diag *diag);
+int kb_jsast_scope(struct kb_jsast *ast, const char *src, struct kc_diag *diag);
 
 /* Frees everything the tree owns; *ast is zeroed. Safe on a zeroed struct. */
 void kb_jsast_free(struct kb_jsast *ast);

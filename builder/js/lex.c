@@ -8,12 +8,12 @@
 #include "builder/js/lex.h"
 #include "builder/js/idtab.h"
 #include "common/error.h"
-#include "common/path.h"
+#include "common/ascii.h"
 #include "common/utf8.h"
+#include "common/vec.h"
 
 #include <math.h>
 #include <stdarg.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -21,12 +21,10 @@ void
 kb_jslex_fail(struct kb_jslex *lx, uint32_t off, const char *fmt, ...)
 {
     if (lx->diag) {
-        char msg[200];
         va_list ap;
         va_start(ap, fmt);
-        vsnprintf(msg, sizeof msg, fmt, ap);
+        kc_diag_vset(lx->diag, lx->src, off > lx->len ? lx->len : off, fmt, ap);
         va_end(ap);
-        kb_diag_set(lx->diag, lx->src, off > lx->len ? lx->len : off, "%s", msg);
     }
     lx->err = KC_EPARSE;
     longjmp(*lx->fail, 1);
@@ -39,7 +37,7 @@ kb_jslex_alloc(struct kb_jslex *lx, size_t n)
     if (!p) {
         lx->err = kb_jsast_arena_err(lx->arena);
         if (lx->diag)
-            kb_diag_set(lx->diag, lx->src, lx->tok.start, "syntax tree exceeds its memory limit");
+            kc_diag_set(lx->diag, lx->src, lx->tok.start, "syntax tree exceeds its memory limit");
         longjmp(*lx->fail, 1);
     }
     return p;
@@ -130,7 +128,7 @@ bool
 kb_jslex_id_start(uint32_t cp)
 {
     if (cp < 0x80)
-        return (cp >= 'a' && cp <= 'z') || (cp >= 'A' && cp <= 'Z') || cp == '$' || cp == '_';
+        return kc_is_alpha((int)cp) || cp == '$' || cp == '_';
     return kb_jslex_in_table(kb_js_id_start, sizeof kb_js_id_start / sizeof *kb_js_id_start, cp);
 }
 
@@ -138,7 +136,7 @@ bool
 kb_jslex_id_part(uint32_t cp)
 {
     if (cp < 0x80)
-        return kb_jslex_id_start(cp) || (cp >= '0' && cp <= '9');
+        return kb_jslex_id_start(cp) || kc_is_digit((int)cp);
     return cp == 0x200c || cp == 0x200d ||
            kb_jslex_in_table(kb_js_id_continue,
                              sizeof kb_js_id_continue / sizeof *kb_js_id_continue, cp);
@@ -220,14 +218,14 @@ static void
 kb_jsbuf_put(struct kb_jslex *lx, struct kb_jsbuf *b, const char *s, size_t n)
 {
     if (b->n + n + 1 > b->cap) {
-        uint32_t cap = b->cap ? b->cap * 2 : 32;
-        while (cap < b->n + n + 1)
-            cap *= 2;
+        size_t cap;
+        if (kc_vec_next_cap(b->cap, b->n + n + 1, 1, UINT32_MAX, &cap))
+            kb_jslex_fail(lx, lx->pos, "string literal too long");
         char *np = kb_jslex_alloc(lx, cap);
         if (b->n)
             memcpy(np, b->p, b->n);
         b->p = np;
-        b->cap = cap;
+        b->cap = (uint32_t)cap;
     }
     memcpy(b->p + b->n, s, n);
     b->n += (uint32_t)n;
@@ -363,13 +361,13 @@ kb_jslex_number(struct kb_jslex *lx, uint32_t start)
         lx->tok.num = kb_jslex_digits(lx, &p, radix, true, &n);
         if (!n)
             kb_jslex_fail(lx, p, "expected digits after the number prefix");
-    } else if (s[p] == '0' && p + 1 < lx->len && s[p + 1] >= '0' && s[p + 1] <= '9') {
+    } else if (s[p] == '0' && p + 1 < lx->len && kc_is_digit(s[p + 1])) {
         /* Legacy octal (017) or a decimal with a leading zero (089): both
          * sloppy-only; the parser rejects them in strict code. */
         lx->tok.octal = start + 1;
         bool octal = true;
         uint32_t q = p + 1;
-        while (q < lx->len && s[q] >= '0' && s[q] <= '9')
+        while (q < lx->len && kc_is_digit(s[q]))
             octal &= s[q++] <= '7';
         if (q < lx->len && s[q] == '_')
             kb_jslex_fail(lx, q, "numeric separator in a legacy octal literal");
@@ -439,7 +437,7 @@ kb_jslex_number(struct kb_jslex *lx, uint32_t start)
     }
     if (p < lx->len) {
         uint32_t nb, cp = kb_jslex_cp(lx, p, &nb);
-        if (kb_jslex_id_start(cp) || (cp >= '0' && cp <= '9') || cp == '\\')
+        if (kb_jslex_id_start(cp) || kc_is_digit((int)cp) || cp == '\\')
             kb_jslex_fail(lx, p, "identifier starts immediately after a number");
     }
     lx->tok.end = p;
@@ -501,8 +499,8 @@ kb_jslex_escape(struct kb_jslex *lx, uint32_t p, struct kb_jsbuf *b, bool tmpl, 
         return e;
     }
     default:
-        if (c >= '0' && c <= '9') {
-            bool next_digit = q + 1 < lx->len && s[q + 1] >= '0' && s[q + 1] <= '9';
+        if (kc_is_digit(c)) {
+            bool next_digit = q + 1 < lx->len && kc_is_digit(s[q + 1]);
             if (c == '0' && !next_digit) {
                 kb_jsbuf_put(lx, b, "", 1);
                 return q + 1;
@@ -781,8 +779,7 @@ kb_jslex_next(struct kb_jslex *lx)
     } else if (c == '`') {
         kb_jslex_template_from(lx, p, p + 1);
         return;
-    } else if ((c >= '0' && c <= '9') ||
-               (c == '.' && p + 1 < lx->len && s[p + 1] >= '0' && s[p + 1] <= '9')) {
+    } else if (kc_is_digit(c) || (c == '.' && p + 1 < lx->len && kc_is_digit(s[p + 1]))) {
         kb_jslex_number(lx, p);
     } else if (c == '#') {
         uint32_t n, cp = p + 1 < lx->len ? kb_jslex_cp(lx, p + 1, &n) : 0;
@@ -791,7 +788,7 @@ kb_jslex_next(struct kb_jslex *lx)
         kb_jslex_name(lx, p + 1);
         t->t = KB_JST_PRIVATE;
     } else if (c == '?' && p + 1 < lx->len && s[p + 1] == '.' &&
-               !(p + 2 < lx->len && s[p + 2] >= '0' && s[p + 2] <= '9')) {
+               !(p + 2 < lx->len && kc_is_digit(s[p + 2]))) {
         t->t = KB_JST_QDOT;
         t->end = p + 2;
     } else {

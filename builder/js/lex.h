@@ -135,7 +135,7 @@ struct kb_jslex {
     uint32_t len, pos;
     bool module; /* HTML-like comments are script-only */
     struct kb_jsast_arena *arena;
-    struct kb_diag *diag;
+    struct kc_diag *diag;
     jmp_buf *fail;
     int err;
     struct kb_jstok tok;

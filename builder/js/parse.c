@@ -10,6 +10,7 @@
  */
 #include "builder/js/lex.h"
 #include "common/error.h"
+#include "common/vec.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -69,12 +70,14 @@ struct kb_jsp {
     unsigned nlabels;
     /* Private names: a stack across nested classes. */
     struct kb_jspriv *priv;
-    uint32_t npriv, cappriv, class_depth;
+    uint32_t npriv, class_depth;
+    size_t cappriv;
     unsigned label_base;         /* labels of the current function start here */
     unsigned loops, switches;    /* enclosing loops and switches in this function */
     uint32_t potential_arrow_at; /* offset + 1 where an arrow function may start */
     uint32_t *toks;              /* kb_jsast.toks: start, end pairs */
-    uint32_t ntoks, captoks;
+    uint32_t ntoks;
+    size_t captoks;
 };
 
 #define TOK (p->lx.tok)
@@ -117,15 +120,10 @@ static void
 kb_jsp_next(struct kb_jsp *p)
 {
     p->prev_end = TOK.end;
-    if (p->ntoks + 2 > p->captoks) {
-        uint32_t nc = p->captoks ? 2 * p->captoks : 1024;
-        uint32_t *v = nc > p->captoks ? realloc(p->toks, nc * sizeof *v) : NULL;
-        if (!v) {
-            p->lx.err = KC_ENOMEM;
-            longjmp(p->fail, 1);
-        }
-        p->toks = v;
-        p->captoks = nc;
+    int rc = kc_vec_reserve(p->toks, p->captoks, (size_t)p->ntoks + 2, UINT32_MAX - 1);
+    if (rc) {
+        p->lx.err = rc;
+        longjmp(p->fail, 1);
     }
     p->toks[p->ntoks++] = TOK.start;
     p->toks[p->ntoks++] = TOK.end;
@@ -875,7 +873,9 @@ kb_jsp_use_private(struct kb_jsp *p, struct kb_jsn *name)
         kb_jsp_fail(p, name->start, "private field '#%s' must be declared in an enclosing class",
                     name->str);
     if (p->npriv == p->cappriv) {
-        uint32_t cap = p->cappriv ? p->cappriv * 2 : 16;
+        size_t cap;
+        if (kc_vec_next_cap(p->cappriv, (size_t)p->npriv + 1, sizeof *p->priv, UINT32_MAX, &cap))
+            kb_jsp_fail(p, name->start, "too many private names");
         struct kb_jspriv *np = kb_jslex_alloc(&p->lx, cap * sizeof *np);
         if (p->npriv)
             memcpy(np, p->priv, p->npriv * sizeof *np);
@@ -2972,12 +2972,12 @@ kb_jsp_program(struct kb_jsp *p)
 }
 
 int
-kb_jsast_parse(const char *src, size_t len, bool module, struct kb_jsast *ast, struct kb_diag *diag)
+kb_jsast_parse(const char *src, size_t len, bool module, struct kb_jsast *ast, struct kc_diag *diag)
 {
     memset(ast, 0, sizeof *ast);
     if (len >= KB_JSAST_SRC_MAX) {
         if (diag)
-            kb_diag_set(diag, "", 0, "input too large for the JavaScript parser");
+            kc_diag_set(diag, "", 0, "input too large for the JavaScript parser");
         return KC_ETOOBIG;
     }
     struct kb_jsp *p = calloc(1, sizeof *p);

@@ -7,6 +7,7 @@
  * the v flag's set operations are accepted as nested classes.
  */
 #include "builder/js/lex.h"
+#include "common/ascii.h"
 
 #include <string.h>
 
@@ -97,16 +98,6 @@ kb_jsre_eat(struct kb_jsre *r, int c)
     return true;
 }
 
-static int
-kb_jsre_hexval(int c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if ((c | 0x20) >= 'a' && (c | 0x20) <= 'f')
-        return (c | 0x20) - 'a' + 10;
-    return -1;
-}
-
 /* Reads n hex digits; returns the value or UINT32_MAX (position unchanged). */
 static uint32_t
 kb_jsre_hex(struct kb_jsre *r, int n)
@@ -115,7 +106,7 @@ kb_jsre_hex(struct kb_jsre *r, int n)
     if (r->pos + (uint32_t)n > r->len)
         return UINT32_MAX;
     for (int i = 0; i < n; i++) {
-        int h = kb_jsre_hexval(r->s[r->pos + (uint32_t)i]);
+        int h = kc_hexval(r->s[r->pos + (uint32_t)i]);
         if (h < 0)
             return UINT32_MAX;
         v = v * 16 + (uint32_t)h;
@@ -132,8 +123,8 @@ kb_jsre_unicode_escape(struct kb_jsre *r)
     if (r->u && kb_jsre_eat(r, '{')) {
         uint32_t v = 0;
         int n = 0;
-        while (kb_jsre_hexval(kb_jsre_peek(r)) >= 0) {
-            v = v * 16 + (uint32_t)kb_jsre_hexval(kb_jsre_peek(r));
+        while (kc_hexval(kb_jsre_peek(r)) >= 0) {
+            v = v * 16 + (uint32_t)kc_hexval(kb_jsre_peek(r));
             if (v > 0x10ffff)
                 return UINT32_MAX;
             r->pos++;
@@ -261,8 +252,7 @@ kb_jsre_class_escape(struct kb_jsre *r, bool *bad)
         uint32_t start = r->pos;
         while (r->pos < r->len && r->s[r->pos] != '}') {
             char ch = r->s[r->pos];
-            if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
-                  (ch >= '0' && ch <= '9') || ch == '_' || ch == '=')) {
+            if (!(kc_is_alnum(ch) || ch == '_' || ch == '=')) {
                 *bad = true;
                 kb_jsre_fail(r, r->pos, "invalid property name");
                 return true;
@@ -310,11 +300,11 @@ kb_jsre_char_escape(struct kb_jsre *r, bool in_class)
         break;
     case 'c': {
         int l = r->pos + 1 < r->len ? (unsigned char)r->s[r->pos + 1] : -1;
-        if ((l | 0x20) >= 'a' && (l | 0x20) <= 'z') {
+        if (kc_is_alpha(l)) {
             r->pos += 2;
             return (uint32_t)l % 32;
         }
-        if (!r->u && in_class && ((l >= '0' && l <= '9') || l == '_')) {
+        if (!r->u && in_class && (kc_is_digit(l) || l == '_')) {
             r->pos += 2;
             return (uint32_t)l % 32;
         }
@@ -323,7 +313,7 @@ kb_jsre_char_escape(struct kb_jsre *r, bool in_class)
         return '\\'; /* the backslash is literal; 'c' is read next */
     }
     case '0':
-        if (!(r->pos + 1 < r->len && r->s[r->pos + 1] >= '0' && r->s[r->pos + 1] <= '9')) {
+        if (!(r->pos + 1 < r->len && kc_is_digit(r->s[r->pos + 1]))) {
             r->pos++;
             return 0;
         }
@@ -350,7 +340,7 @@ kb_jsre_char_escape(struct kb_jsre *r, bool in_class)
     }
     default: break;
     }
-    if (c >= '0' && c <= '9') {
+    if (kc_is_digit(c)) {
         if (r->u)
             return kb_jsre_fail(r, at, "invalid escape"), UINT32_MAX;
         /* Legacy octal (up to \377) or an identity escape of 8 and 9. */
@@ -455,7 +445,7 @@ kb_jsre_braces(struct kb_jsre *r, bool *order_bad)
     uint32_t p = r->pos + 1;
     uint64_t lo = 0, hi = 0;
     int n = 0;
-    while (p < r->len && r->s[p] >= '0' && r->s[p] <= '9') {
+    while (p < r->len && kc_is_digit(r->s[p])) {
         if (lo < UINT32_MAX)
             lo = lo * 10 + (uint64_t)(r->s[p] - '0');
         p++;
@@ -468,7 +458,7 @@ kb_jsre_braces(struct kb_jsre *r, bool *order_bad)
         p++;
         int m = 0;
         hi = 0;
-        while (p < r->len && r->s[p] >= '0' && r->s[p] <= '9') {
+        while (p < r->len && kc_is_digit(r->s[p])) {
             if (hi < UINT32_MAX)
                 hi = hi * 10 + (uint64_t)(r->s[p] - '0');
             p++;
@@ -599,7 +589,7 @@ kb_jsre_term(struct kb_jsre *r)
                 return false;
         } else if (e >= '1' && e <= '9') {
             uint32_t p = r->pos, v = 0;
-            while (p < r->len && r->s[p] >= '0' && r->s[p] <= '9' && v < 100000)
+            while (p < r->len && kc_is_digit(r->s[p]) && v < 100000)
                 v = v * 10 + (uint32_t)(r->s[p++] - '0');
             if (v <= r->ngroups) {
                 r->pos = p;

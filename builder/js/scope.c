@@ -9,10 +9,11 @@
  */
 #include "builder/js/arena.h"
 #include "common/error.h"
+#include "common/hash.h"
+#include "common/vec.h"
 
 #include <setjmp.h>
 #include <stdarg.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -47,7 +48,7 @@ struct kb_jss_export {
 struct kb_jss {
     const char *src;
     struct kb_jsast *ast;
-    struct kb_diag *diag;
+    struct kc_diag *diag;
     jmp_buf fail;
     int err;
     unsigned depth;
@@ -55,18 +56,23 @@ struct kb_jss {
     bool for_of_var; /* declaring the var of a for-of head (no catch exemption) */
     uint32_t cur;    /* current scope */
     struct kb_js_scope *scopes;
-    uint32_t nscopes, capscopes;
+    uint32_t nscopes;
+    size_t capscopes;
     struct kb_js_binding *bindings;
-    uint32_t nbindings, capbindings;
+    uint32_t nbindings;
+    size_t capbindings;
     struct kb_jss_ent *tab;
     uint32_t captab, ntab;
     struct kb_jss_ref *refs;
-    uint32_t nrefs, caprefs;
+    uint32_t nrefs;
+    size_t caprefs;
     struct kb_jss_export *exports;
-    uint32_t nexports, capexports;
+    uint32_t nexports;
+    size_t capexports;
     /* Local names of export { a } without from, checked once all is declared. */
     struct kb_jsn **exported_locals;
-    uint32_t nexported_locals, capexported_locals;
+    uint32_t nexported_locals;
+    size_t capexported_locals;
 };
 
 static _Noreturn void kb_jss_fail(struct kb_jss *s, uint32_t off, const char *fmt, ...)
@@ -76,38 +82,34 @@ static void
 kb_jss_fail(struct kb_jss *s, uint32_t off, const char *fmt, ...)
 {
     if (s->diag) {
-        char msg[200];
         va_list ap;
         va_start(ap, fmt);
-        vsnprintf(msg, sizeof msg, fmt, ap);
+        kc_diag_vset(s->diag, s->src, off, fmt, ap);
         va_end(ap);
-        kb_diag_set(s->diag, s->src, off, "%s", msg);
     }
     s->err = KC_EPARSE;
     longjmp(s->fail, 1);
 }
 
-/* Grows a malloc'd array by doubling; longjmps on failure. */
-static void *
-kb_jss_grow(struct kb_jss *s, void *v, uint32_t *cap, size_t elem)
+/* Elements in one of the arrays below: they are indexed by uint32_t. */
+#define KB_JSS_MAX (UINT32_MAX - 1)
+
+/* Leaves with rc unless it is 0: for kc_vec_reserve's result. */
+static void
+kb_jss_check(struct kb_jss *s, int rc)
 {
-    uint32_t nc = *cap ? *cap * 2 : 64;
-    void *nv = realloc(v, (size_t)nc * elem);
-    if (!nv) {
-        s->err = KC_ENOMEM;
+    if (rc) {
+        s->err = rc;
         longjmp(s->fail, 1);
     }
-    *cap = nc;
-    return nv;
 }
 
+/* The table slot hash of name in scope: FNV-1a over both, low 32 bits. */
 static uint32_t
 kb_jss_hash(const char *name, uint32_t scope)
 {
-    uint32_t h = 2166136261u ^ scope * 16777619u;
-    for (const unsigned char *p = (const unsigned char *)name; *p; p++)
-        h = (h ^ *p) * 16777619u;
-    return h;
+    uint64_t h = kc_fnv1a64(KC_FNV1A64_INIT, &scope, sizeof scope);
+    return (uint32_t)kc_fnv1a64(h, name, strlen(name));
 }
 
 static struct kb_jss_ent *
@@ -150,8 +152,7 @@ kb_jss_find(struct kb_jss *s, uint32_t scope, const char *name, bool create)
 static uint32_t
 kb_jss_push_scope(struct kb_jss *s, int kind, struct kb_jsn *node)
 {
-    if (s->nscopes == s->capscopes)
-        s->scopes = kb_jss_grow(s, s->scopes, &s->capscopes, sizeof *s->scopes);
+    kb_jss_check(s, kc_vec_reserve(s->scopes, s->capscopes, (size_t)s->nscopes + 1, KB_JSS_MAX));
     uint32_t i = s->nscopes++;
     s->scopes[i] = (struct kb_js_scope){ .kind = (uint8_t)kind, .parent = s->cur, .node = node };
     s->cur = i;
@@ -182,8 +183,8 @@ kb_jss_funcs_as_var(const struct kb_jss *s, uint32_t sc)
 static uint32_t
 kb_jss_new_binding(struct kb_jss *s, struct kb_jsn *id, int kind, uint32_t scope)
 {
-    if (s->nbindings == s->capbindings)
-        s->bindings = kb_jss_grow(s, s->bindings, &s->capbindings, sizeof *s->bindings);
+    kb_jss_check(s,
+                 kc_vec_reserve(s->bindings, s->capbindings, (size_t)s->nbindings + 1, KB_JSS_MAX));
     s->bindings[s->nbindings] = (struct kb_js_binding){
         .name = id->str,
         .kind = (uint8_t)kind,
@@ -259,8 +260,7 @@ kb_jss_declare(struct kb_jss *s, struct kb_jsn *id, int kind, enum kb_jss_how ho
 static void
 kb_jss_ref(struct kb_jss *s, struct kb_jsn *id, bool write)
 {
-    if (s->nrefs == s->caprefs)
-        s->refs = kb_jss_grow(s, s->refs, &s->caprefs, sizeof *s->refs);
+    kb_jss_check(s, kc_vec_reserve(s->refs, s->caprefs, (size_t)s->nrefs + 1, KB_JSS_MAX));
     s->refs[s->nrefs++] = (struct kb_jss_ref){ .id = id, .scope = s->cur, .write = write };
 }
 
@@ -274,8 +274,7 @@ kb_jss_export_name(struct kb_jss *s, const struct kb_jsn *n)
     if (e->bits)
         kb_jss_fail(s, n->start, "duplicate export '%s'", name);
     e->bits = 1;
-    if (s->nexports == s->capexports)
-        s->exports = kb_jss_grow(s, s->exports, &s->capexports, sizeof *s->exports);
+    kb_jss_check(s, kc_vec_reserve(s->exports, s->capexports, (size_t)s->nexports + 1, KB_JSS_MAX));
     s->exports[s->nexports++] = (struct kb_jss_export){ .name = name, .pos = n->start };
 }
 
@@ -659,9 +658,8 @@ kb_jss_stmt(struct kb_jss *s, struct kb_jsn *n)
         for (struct kb_jsn *q = n->b; q; q = q->next) {
             kb_jss_export_name(s, q->b);
             if (!n->c) {
-                if (s->nexported_locals == s->capexported_locals)
-                    s->exported_locals = kb_jss_grow(s, s->exported_locals, &s->capexported_locals,
-                                                     sizeof *s->exported_locals);
+                kb_jss_check(s, kc_vec_reserve(s->exported_locals, s->capexported_locals,
+                                               (size_t)s->nexported_locals + 1, KB_JSS_MAX));
                 s->exported_locals[s->nexported_locals++] = q->a;
             }
         }
@@ -731,7 +729,7 @@ kb_jss_resolve(struct kb_jss *s)
 }
 
 int
-kb_jsast_scope(struct kb_jsast *ast, const char *src, struct kb_diag *diag)
+kb_jsast_scope(struct kb_jsast *ast, const char *src, struct kc_diag *diag)
 {
     struct kb_jss *s = calloc(1, sizeof *s);
     if (!s)

@@ -6,6 +6,7 @@
  * in the input; refs are appended in source order, or not at all on error.
  */
 #include "builder/refs/ref.h"
+#include "common/ascii.h"
 #include "common/utf8.h"
 #include "common/error.h"
 
@@ -33,7 +34,7 @@ struct kb_css {
     size_t len, base, pos;
     unsigned line0;
     struct kb_reflist *out;
-    struct kb_diag *diag;
+    struct kc_diag *diag;
     size_t lpos;   /* line cursor: line is the line of offset lpos */
     unsigned line; /* 0-based count of '\n' before lpos */
     unsigned char nest[KB_CSS_STACK_MAX];
@@ -50,30 +51,6 @@ kb_css_is_nl(unsigned char c)
     return c == '\n' || c == '\r' || c == '\f';
 }
 
-static bool
-kb_css_is_ws(unsigned char c)
-{
-    return c == ' ' || c == '\t' || kb_css_is_nl(c);
-}
-
-static bool
-kb_css_is_hex(unsigned char c)
-{
-    return (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'f');
-}
-
-static unsigned
-kb_css_hexval(unsigned char c)
-{
-    return c <= '9' ? (unsigned)(c - '0') : (unsigned)((c | 0x20) - 'a' + 10);
-}
-
-static bool
-kb_css_is_digit(unsigned char c)
-{
-    return c >= '0' && c <= '9';
-}
-
 /* Name-start code point; NUL counts because the spec preprocesses it to
  * U+FFFD, which is non-ASCII. */
 static bool
@@ -85,7 +62,7 @@ kb_css_is_name_start(unsigned char c)
 static bool
 kb_css_is_name(unsigned char c)
 {
-    return kb_css_is_name_start(c) || kb_css_is_digit(c) || c == '-';
+    return kb_css_is_name_start(c) || kc_is_digit(c) || c == '-';
 }
 
 /* Byte at p, or -1 past the end: lookahead never reads out of bounds. */
@@ -125,14 +102,14 @@ kb_css_starts_number(const struct kb_css *s, size_t p)
 {
     int c = kb_css_at(s, p), d = kb_css_at(s, p + 1);
     if (c == '+' || c == '-') {
-        if (d >= 0 && kb_css_is_digit((unsigned char)d))
+        if (kc_is_digit(d))
             return true;
         int e = kb_css_at(s, p + 2);
-        return d == '.' && e >= 0 && kb_css_is_digit((unsigned char)e);
+        return d == '.' && kc_is_digit(e);
     }
     if (c == '.')
-        return d >= 0 && kb_css_is_digit((unsigned char)d);
-    return c >= 0 && kb_css_is_digit((unsigned char)c);
+        return kc_is_digit(d);
+    return kc_is_digit(c);
 }
 
 /* Consumes an escape whose backslash is at p (already known valid) and
@@ -147,14 +124,14 @@ kb_css_escape(const char *src, size_t len, size_t p, long *cp)
         *cp = 0xFFFD;
         return p;
     }
-    if (!kb_css_is_hex((unsigned char)src[p])) {
+    if (!kc_is_hex(src[p])) {
         *cp = -1;
         return p + 1;
     }
     unsigned long v = 0;
-    for (int i = 0; i < 6 && p < len && kb_css_is_hex((unsigned char)src[p]); i++, p++)
-        v = v * 16 + kb_css_hexval((unsigned char)src[p]);
-    if (p < len && kb_css_is_ws((unsigned char)src[p])) {
+    for (int i = 0; i < 6 && p < len && kc_is_hex(src[p]); i++, p++)
+        v = v * 16 + (unsigned long)kc_hexval(src[p]);
+    if (p < len && kc_is_ws(src[p])) {
         /* One whitespace ends the escape; CRLF is one newline. */
         if (src[p] == '\r' && p + 1 < len && src[p + 1] == '\n')
             p++;
@@ -243,11 +220,7 @@ kb_css_emit(struct kb_css *s, size_t start, size_t end, enum kb_ref_kind kind, b
 static int
 kb_css_fail(struct kb_css *s, size_t off, const char *what)
 {
-    if (s->diag) {
-        kb_diag_set(s->diag, s->src, off, "%s", what);
-        s->diag->line += s->line0 ? s->line0 - 1 : 0;
-    }
-    return KC_EPARSE;
+    return kb__scan_fail(s->diag, s->src, off, s->line0, what);
 }
 
 static void
@@ -330,9 +303,7 @@ kb_css_ident(struct kb_css *s)
             break;
         }
         if (n + 1 < KB_CSS_NAME_MAX)
-            s->name[n++] = cp >= 'A' && cp <= 'Z' ? (char)(cp | 0x20)
-                           : cp > 0 && cp < 0x80  ? (char)cp
-                                                  : (char)0x80;
+            s->name[n++] = cp > 0 && cp < 0x80 ? (char)kc_lower((int)cp) : (char)0x80;
         else
             s->name_long = true;
     }
@@ -353,12 +324,12 @@ kb_css_number(struct kb_css *s)
     int c = kb_css_at(s, s->pos);
     if (c == '+' || c == '-')
         s->pos++;
-    while ((c = kb_css_at(s, s->pos)) >= 0 && kb_css_is_digit((unsigned char)c))
+    while ((c = kb_css_at(s, s->pos)) >= 0 && kc_is_digit(c))
         s->pos++;
     c = kb_css_at(s, s->pos + 1);
-    if (kb_css_at(s, s->pos) == '.' && c >= 0 && kb_css_is_digit((unsigned char)c)) {
+    if (kb_css_at(s, s->pos) == '.' && kc_is_digit(c)) {
         s->pos++;
-        while ((c = kb_css_at(s, s->pos)) >= 0 && kb_css_is_digit((unsigned char)c))
+        while ((c = kb_css_at(s, s->pos)) >= 0 && kc_is_digit(c))
             s->pos++;
     }
     c = kb_css_at(s, s->pos);
@@ -367,9 +338,9 @@ kb_css_number(struct kb_css *s)
         int d = kb_css_at(s, p);
         if (d == '+' || d == '-')
             d = kb_css_at(s, ++p);
-        if (d >= 0 && kb_css_is_digit((unsigned char)d)) {
+        if (kc_is_digit(d)) {
             s->pos = p;
-            while ((c = kb_css_at(s, s->pos)) >= 0 && kb_css_is_digit((unsigned char)c))
+            while ((c = kb_css_at(s, s->pos)) >= 0 && kc_is_digit(c))
                 s->pos++;
         }
     }
@@ -394,18 +365,18 @@ kb_css_comment(struct kb_css *s)
     }
     s->pos = end + 2;
     static const char key[] = "sourceMappingURL=";
-    while (p < end && kb_css_is_ws((unsigned char)s->src[p]))
+    while (p < end && kc_is_ws(s->src[p]))
         p++;
     if (p >= end || (s->src[p] != '#' && s->src[p] != '@'))
         return 0;
     p++;
-    while (p < end && (s->src[p] == ' ' || s->src[p] == '\t'))
+    while (p < end && kc_is_blank(s->src[p]))
         p++;
     if (end - p < sizeof key - 1 || memcmp(s->src + p, key, sizeof key - 1) != 0)
         return 0;
     p += sizeof key - 1;
     size_t u = p;
-    while (p < end && !kb_css_is_ws((unsigned char)s->src[p]))
+    while (p < end && !kc_is_ws(s->src[p]))
         p++;
     if (p == u)
         return 0;
@@ -448,7 +419,7 @@ static int
 kb_css_url(struct kb_css *s, size_t fn, size_t *start, size_t *end)
 {
     size_t p = s->pos;
-    while (p < s->len && kb_css_is_ws((unsigned char)s->src[p]))
+    while (p < s->len && kc_is_ws(s->src[p]))
         p++;
     *start = p;
     for (;;) {
@@ -459,9 +430,9 @@ kb_css_url(struct kb_css *s, size_t fn, size_t *start, size_t *end)
             *end = p;
             break;
         }
-        if (kb_css_is_ws(c)) {
+        if (kc_is_ws(c)) {
             *end = p;
-            while (p < s->len && kb_css_is_ws((unsigned char)s->src[p]))
+            while (p < s->len && kc_is_ws(s->src[p]))
                 p++;
             if (p >= s->len)
                 return kb_css_fail(s, fn, "unterminated url(: expected ')'");
@@ -499,13 +470,13 @@ kb_css_ident_like(struct kb_css *s, bool first_import)
     s->pos++;
     if (kb_css_name_is(s, "url")) {
         size_t p = s->pos;
-        while (p < s->len && kb_css_is_ws((unsigned char)s->src[p]))
+        while (p < s->len && kc_is_ws(s->src[p]))
             p++;
         if (p < s->len && (s->src[p] == '"' || s->src[p] == '\'')) {
             kb_css_push(s, first_import ? KB_CSS_URLFN_IMPORT : KB_CSS_URLFN);
             return 0;
         }
-        size_t start, end;
+        size_t start = 0, end = 0;
         int rc = kb_css_url(s, fn, &start, &end);
         if (rc)
             return rc;
@@ -524,7 +495,7 @@ kb_css_ident_like(struct kb_css *s, bool first_import)
 static int
 kb_css_string_token(struct kb_css *s, bool first_import)
 {
-    size_t start, end;
+    size_t start = 0, end = 0;
     int rc = kb_css_string(s, &start, &end);
     if (rc)
         return rc;
@@ -616,7 +587,7 @@ kb_css_token(struct kb_css *s)
         s->pos++;
         return 0;
     default:
-        if (kb_css_is_digit(c)) {
+        if (kc_is_digit(c)) {
             kb_css_number(s);
             return 0;
         }
@@ -631,7 +602,7 @@ kb_css_token(struct kb_css *s)
  * caller scanning an inline <style> never sees half a result. */
 int
 kb_css_scan(const char *src, size_t len, size_t base, unsigned line0, struct kb_reflist *out,
-            struct kb_diag *diag)
+            struct kc_diag *diag)
 {
     struct kb_css s;
     memset(&s, 0, sizeof s);
@@ -645,7 +616,7 @@ kb_css_scan(const char *src, size_t len, size_t base, unsigned line0, struct kb_
     int rc = 0;
     while (s.pos < s.len) {
         unsigned char c = (unsigned char)src[s.pos];
-        if (kb_css_is_ws(c)) {
+        if (kc_is_ws(c)) {
             s.pos++;
         } else if (c == '/' && s.pos + 1 < s.len && src[s.pos + 1] == '*') {
             rc = kb_css_comment(&s);

@@ -7,6 +7,7 @@
  * refs in attribute order, so spans come out increasing and never overlap.
  */
 #include "builder/refs/ref.h"
+#include "common/ascii.h"
 #include "common/utf8.h"
 #include "common/error.h"
 
@@ -114,7 +115,7 @@ struct html_scan {
     const char *src;
     size_t len;
     struct kb_reflist *out;
-    struct kb_diag *diag;
+    struct kc_diag *diag;
     size_t lpos; /* line cursor: src[lpos] is on line lline */
     unsigned lline;
     unsigned svg; /* open <svg> elements */
@@ -128,50 +129,13 @@ struct html_scan {
     bool has_map;        /* a <script type="importmap"> */
 };
 
-static bool
-html_is_ws(unsigned char c)
-{
-    return c == ' ' || c == '\t' || c == '\n' || c == '\f' || c == '\r';
-}
-
-static bool
-html_is_alpha(unsigned char c)
-{
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-}
-
-static bool
-html_is_alnum(unsigned char c)
-{
-    return html_is_alpha(c) || (c >= '0' && c <= '9');
-}
-
-static unsigned char
-html_lower(unsigned char c)
-{
-    return c >= 'A' && c <= 'Z' ? (unsigned char)(c + 32) : c;
-}
-
-/* True when s[0..n) equals the lowercase literal lit, ignoring ASCII case. */
-static bool
-html_ieq(const char *s, size_t n, const char *lit)
-{
-    size_t m = strlen(lit);
-    if (n != m)
-        return false;
-    for (size_t i = 0; i < n; i++)
-        if (html_lower((unsigned char)s[i]) != (unsigned char)lit[i])
-            return false;
-    return true;
-}
-
 /* Shrinks [*s, *e) of src past ASCII whitespace at both ends. */
 static void
 html_trim(const char *src, size_t *s, size_t *e)
 {
-    while (*s < *e && html_is_ws((unsigned char)src[*s]))
+    while (*s < *e && kc_is_ws(src[*s]))
         (*s)++;
-    while (*e > *s && html_is_ws((unsigned char)src[*e - 1]))
+    while (*e > *s && kc_is_ws(src[*e - 1]))
         (*e)--;
 }
 
@@ -213,16 +177,11 @@ html_decode_one(const char *s, size_t n, char *out, size_t *wrote)
         size_t d0 = i;
         uint32_t cp = 0;
         for (; i < n; i++) {
-            unsigned char c = (unsigned char)s[i];
-            unsigned v;
-            if (c >= '0' && c <= '9')
-                v = c - '0';
-            else if (hex && html_lower(c) >= 'a' && html_lower(c) <= 'f')
-                v = html_lower(c) - 'a' + 10;
-            else
+            int v = hex ? kc_hexval(s[i]) : kc_is_digit(s[i]) ? s[i] - '0' : -1;
+            if (v < 0)
                 break;
             if (cp <= 0x10ffff) /* saturate: anything above is invalid anyway */
-                cp = cp * (hex ? 16 : 10) + v;
+                cp = cp * (hex ? 16 : 10) + (uint32_t)v;
         }
         if (i == d0)
             return 0;
@@ -234,7 +193,7 @@ html_decode_one(const char *s, size_t n, char *out, size_t *wrote)
         return i;
     }
     size_t i = 1;
-    while (i < n && i < 12 && html_is_alnum((unsigned char)s[i]))
+    while (i < n && i < 12 && kc_is_alnum(s[i]))
         i++;
     size_t nlen = i - 1;
     if (nlen == 0)
@@ -245,8 +204,7 @@ html_decode_one(const char *s, size_t n, char *out, size_t *wrote)
         if (strlen(name) != nlen || memcmp(name, s + 1, nlen) != 0)
             continue;
         /* Without ';' only the legacy four decode, as in attribute values. */
-        if (!semi && (k >= HTML_ENTITIES_LEGACY ||
-                      (i < n && (html_is_alnum((unsigned char)s[i]) || s[i] == '='))))
+        if (!semi && (k >= HTML_ENTITIES_LEGACY || (i < n && (kc_is_alnum(s[i]) || s[i] == '='))))
             return 0;
         size_t tl = strlen(html_entities[k].text);
         memcpy(out, html_entities[k].text, tl);
@@ -327,10 +285,10 @@ html_is_end_tag(const char *src, size_t len, size_t i, const char *name)
     size_t m = strlen(name);
     if (i + 2 + m >= len || src[i] != '<' || src[i + 1] != '/')
         return false;
-    if (!html_ieq(src + i + 2, m, name))
+    if (!kc_eq_lower(src + i + 2, m, name))
         return false;
     unsigned char c = (unsigned char)src[i + 2 + m];
-    return html_is_ws(c) || c == '/' || c == '>';
+    return kc_is_ws(c) || c == '/' || c == '>';
 }
 
 /* Offset of the '<' of the end tag closing raw text or RCDATA that starts at
@@ -399,9 +357,9 @@ html_find_script_end(const char *src, size_t len, size_t from)
                 i += 8;
                 continue;
             }
-            if (st == ESCAPED && i + 7 < len && html_ieq(src + i + 1, 6, "script")) {
+            if (st == ESCAPED && i + 7 < len && kc_eq_lower(src + i + 1, 6, "script")) {
                 unsigned char d = (unsigned char)src[i + 7];
-                if (html_is_ws(d) || d == '/' || d == '>') {
+                if (kc_is_ws(d) || d == '/' || d == '>') {
                     st = DOUBLE;
                     i += 7;
                     continue;
@@ -417,7 +375,7 @@ static enum html_tag_id
 html_tag_lookup(const char *s, size_t n)
 {
     for (int k = 1; k < T_COUNT; k++)
-        if (html_ieq(s, n, html_tag_names[k]))
+        if (kc_eq_lower(s, n, html_tag_names[k]))
             return (enum html_tag_id)k;
     return T_OTHER;
 }
@@ -426,7 +384,7 @@ static void
 html_attr_record(struct html_tag *t, const char *name, size_t n, size_t vs, size_t ve)
 {
     for (int k = 0; k < A_COUNT; k++) {
-        if (html_ieq(name, n, html_attr_names[k])) {
+        if (kc_eq_lower(name, n, html_attr_names[k])) {
             if (!t->a[k].set) {
                 t->a[k].set = true;
                 t->a[k].s = vs;
@@ -455,12 +413,12 @@ html_read_tag(struct html_scan *sc, size_t i, bool end, struct html_tag *t)
     t->open = i;
     size_t p = i + (end ? 2 : 1);
     t->name_s = p;
-    while (p < len && !html_is_ws((unsigned char)src[p]) && src[p] != '/' && src[p] != '>')
+    while (p < len && !kc_is_ws(src[p]) && src[p] != '/' && src[p] != '>')
         p++;
     t->name_e = p;
     t->id = html_tag_lookup(src + t->name_s, p - t->name_s);
     for (;;) {
-        while (p < len && (html_is_ws((unsigned char)src[p]) || src[p] == '/')) {
+        while (p < len && (kc_is_ws(src[p]) || src[p] == '/')) {
             if (src[p] == '/' && p + 1 < len && src[p + 1] == '>') {
                 t->self_closing = true;
                 t->tag_end = p;
@@ -477,24 +435,23 @@ html_read_tag(struct html_scan *sc, size_t i, bool end, struct html_tag *t)
             return 0;
         }
         size_t ns = p++; /* a leading '=' belongs to the name */
-        while (p < len && !html_is_ws((unsigned char)src[p]) && src[p] != '/' && src[p] != '>' &&
-               src[p] != '=')
+        while (p < len && !kc_is_ws(src[p]) && src[p] != '/' && src[p] != '>' && src[p] != '=')
             p++;
         size_t ne = p, vs = ne, ve = ne;
-        while (p < len && html_is_ws((unsigned char)src[p]))
+        while (p < len && kc_is_ws(src[p]))
             p++;
         if (p >= len)
             break;
         if (src[p] == '=') {
             p++;
-            while (p < len && html_is_ws((unsigned char)src[p]))
+            while (p < len && kc_is_ws(src[p]))
                 p++;
             if (p >= len)
                 break;
             if (src[p] == '"' || src[p] == '\'') {
                 const char *q = memchr(src + p + 1, src[p], len - p - 1);
                 if (!q) {
-                    kb_diag_set(sc->diag, src, p,
+                    kc_diag_set(sc->diag, src, p,
                                 "unterminated quoted value of attribute \"%.*s\": "
                                 "end of file before the closing %c",
                                 (int)(ne - ns < 40 ? ne - ns : 40), src + ns, src[p]);
@@ -507,7 +464,7 @@ html_read_tag(struct html_scan *sc, size_t i, bool end, struct html_tag *t)
                 vs = ve = p; /* "a=>" : an empty value */
             } else {
                 vs = p;
-                while (p < len && !html_is_ws((unsigned char)src[p]) && src[p] != '>')
+                while (p < len && !kc_is_ws(src[p]) && src[p] != '>')
                     p++;
                 ve = p;
             }
@@ -516,7 +473,7 @@ html_read_tag(struct html_scan *sc, size_t i, bool end, struct html_tag *t)
             html_attr_record(t, src + ns, ne - ns, vs, ve);
     }
     size_t nl = t->name_e - t->name_s;
-    kb_diag_set(sc->diag, src, i, "unterminated <%s%.*s> tag: end of file before '>'",
+    kc_diag_set(sc->diag, src, i, "unterminated <%s%.*s> tag: end of file before '>'",
                 end ? "/" : "", (int)(nl < 40 ? nl : 40), src + t->name_s);
     return KC_EPARSE;
 }
@@ -530,7 +487,7 @@ html_attr_is(const struct html_scan *sc, const struct html_tag *t, enum html_att
         return false;
     size_t s = t->a[a].s, e = t->a[a].e;
     html_trim(sc->src, &s, &e);
-    return html_ieq(sc->src + s, e - s, lit);
+    return kc_eq_lower(sc->src + s, e - s, lit);
 }
 
 /* The kind of <link>'s href by its rel tokens, or -1 when it loads nothing
@@ -560,13 +517,13 @@ html_link_kind(const struct html_scan *sc, const struct html_tag *t)
     const char *v = sc->src;
     size_t i = t->a[A_REL].s, e = t->a[A_REL].e;
     while (i < e) {
-        while (i < e && html_is_ws((unsigned char)v[i]))
+        while (i < e && kc_is_ws(v[i]))
             i++;
         size_t ts = i;
-        while (i < e && !html_is_ws((unsigned char)v[i]))
+        while (i < e && !kc_is_ws(v[i]))
             i++;
         for (size_t k = 0; k < best; k++)
-            if (html_ieq(v + ts, i - ts, rels[k].tok))
+            if (kc_eq_lower(v + ts, i - ts, rels[k].tok))
                 best = k;
     }
     return best < sizeof rels / sizeof rels[0] ? (int)rels[best].kind : -1;
@@ -657,9 +614,9 @@ html_emit_url(struct html_scan *sc, const struct html_tag *t, const struct html_
     if (!buf)
         return KC_ENOMEM;
     size_t n = kb__html_decode(sc->src + s, e - s, buf), b = 0;
-    while (b < n && html_is_ws((unsigned char)buf[b]))
+    while (b < n && kc_is_ws(buf[b]))
         b++;
-    while (n > b && html_is_ws((unsigned char)buf[n - 1]))
+    while (n > b && kc_is_ws(buf[n - 1]))
         n--;
     int rc = 0;
     if (b < n && !(j->how == H_URL_NOT_FRAGMENT && buf[b] == '#')) {
@@ -720,7 +677,7 @@ html_emit_tag(struct html_scan *sc, const struct html_tag *t)
                 size_t s = t->a[A_AS].s, e = t->a[A_AS].e, o = 0;
                 html_trim(sc->src, &s, &e);
                 for (; s < e && o + 1 < sizeof as; s++)
-                    as[o++] = (char)html_lower((unsigned char)sc->src[s]);
+                    as[o++] = (char)kc_lower((unsigned char)sc->src[s]);
                 as[o] = '\0';
             }
         }
@@ -866,7 +823,7 @@ html_raw_content(struct html_scan *sc, const struct html_tag *t, size_t *next)
     case T_SCRIPT:
         e = html_find_script_end(src, len, s);
         if (e == len) {
-            kb_diag_set(sc->diag, src, t->open,
+            kc_diag_set(sc->diag, src, t->open,
                         "unterminated <script> element: end of file before </script>");
             return KC_EPARSE;
         }
@@ -880,7 +837,7 @@ html_raw_content(struct html_scan *sc, const struct html_tag *t, size_t *next)
     case T_STYLE:
         e = html_find_end_tag(src, len, s, "style");
         if (e == len) {
-            kb_diag_set(sc->diag, src, t->open,
+            kc_diag_set(sc->diag, src, t->open,
                         "unterminated <style> element: end of file before </style>");
             return KC_EPARSE;
         }
@@ -935,13 +892,13 @@ html_skip_markup(struct html_scan *sc, size_t i, size_t *next)
                 return 0;
             }
         }
-        kb_diag_set(sc->diag, src, i, "unterminated comment: end of file before -->");
+        kc_diag_set(sc->diag, src, i, "unterminated comment: end of file before -->");
         return KC_EPARSE;
     }
     if (sc->svg > 0 && i + 9 <= len && memcmp(src + i, "<![CDATA[", 9) == 0) {
         size_t e = html_find(src, len, i + 9, "]]>");
         if (e == len) {
-            kb_diag_set(sc->diag, src, i, "unterminated CDATA section: end of file before ]]>");
+            kc_diag_set(sc->diag, src, i, "unterminated CDATA section: end of file before ]]>");
             return KC_EPARSE;
         }
         *next = e + 3;
@@ -949,7 +906,7 @@ html_skip_markup(struct html_scan *sc, size_t i, size_t *next)
     }
     const char *p = memchr(src + i + 2, '>', len - i - 2);
     if (!p) {
-        kb_diag_set(sc->diag, src, i, "unterminated <%c declaration: end of file before '>'",
+        kc_diag_set(sc->diag, src, i, "unterminated <%c declaration: end of file before '>'",
                     src[i + 1]);
         return KC_EPARSE;
     }
@@ -992,12 +949,12 @@ html_scan_all(struct html_scan *scp)
                 i += 3;
                 continue;
             }
-            if (!html_is_alpha(c)) { /* "</3" starts a bogus comment */
+            if (!kc_is_alpha(c)) { /* "</3" starts a bogus comment */
                 if ((rc = html_skip_markup(&sc, i, &i)))
                     return rc;
                 continue;
             }
-        } else if (!html_is_alpha(c)) {
+        } else if (!kc_is_alpha(c)) {
             i++; /* a stray '<' is text */
             continue;
         }
@@ -1031,7 +988,7 @@ html_scan_all(struct html_scan *scp)
 }
 
 int
-kb_html_scan(const char *src, size_t len, struct kb_reflist *out, struct kb_diag *diag)
+kb_html_scan(const char *src, size_t len, struct kb_reflist *out, struct kc_diag *diag)
 {
     struct html_scan sc;
     memset(&sc, 0, sizeof sc);
@@ -1047,7 +1004,7 @@ int
 kb_html_module_start(const char *src, size_t len, size_t *pos, bool *has_map)
 {
     struct kb_reflist refs = { 0 };
-    struct kb_diag diag;
+    struct kc_diag diag;
     struct html_scan sc;
     memset(&sc, 0, sizeof sc);
     sc.src = src;

@@ -1,5 +1,7 @@
 /*
- * JavaScript reference scanner: the import scanner of a bundler, not a parser.
+ * The JavaScript reference scanner of kiln-build: it finds the URLs a file
+ * loads so they can be resolved and rewritten, for every .js file and inline
+ * script, and is not a parser (the bundler parses modules with builder/js/).
  * A tokenizer (strings, templates with nested substitutions, comments, regex
  * literals told from division by the previous token) feeds three small token
  * matchers: static import/export-from (modules only), import("x") and
@@ -7,6 +9,7 @@
  * linear in the input. Refs come out in source order, or not at all on error.
  */
 #include "builder/refs/ref.h"
+#include "common/ascii.h"
 #include "common/utf8.h"
 #include "common/error.h"
 
@@ -75,7 +78,7 @@ struct kb_js {
     unsigned line0;
     bool module;
     struct kb_reflist *out;
-    struct kb_diag *diag;
+    struct kc_diag *diag;
     size_t lpos; /* line cursor: line is the count of '\n' before lpos */
     unsigned line;
     struct kb_js_tok prev;                /* previous significant token */
@@ -86,32 +89,13 @@ struct kb_js {
     struct kb_js_cand dyn_cand, url_cand;
 };
 
-static bool
-kb_js_is_digit(int c)
-{
-    return c >= '0' && c <= '9';
-}
-
-static bool
-kb_js_is_hex(int c)
-{
-    return kb_js_is_digit(c) || ((c | 0x20) >= 'a' && (c | 0x20) <= 'f');
-}
-
-static unsigned
-kb_js_hexval(int c)
-{
-    return c <= '9' ? (unsigned)(c - '0') : (unsigned)((c | 0x20) - 'a' + 10);
-}
-
 /* Identifier bytes: ASCII letters, digits, $ _ and every byte >= 0x80
  * (non-ASCII identifiers are not validated; multi-byte whitespace is caught
  * by the callers first). */
 static bool
 kb_js_is_ident(int c)
 {
-    return ((c | 0x20) >= 'a' && (c | 0x20) <= 'z') || kb_js_is_digit(c) || c == '$' || c == '_' ||
-           c >= 0x80;
+    return kc_is_alnum(c) || c == '$' || c == '_' || c >= 0x80;
 }
 
 static int
@@ -165,9 +149,9 @@ kb_js_uesc(const char *src, size_t p, size_t end, unsigned long *cp)
     unsigned long v = 0;
     if (p < end && src[p] == '{') {
         size_t q = p + 1;
-        while (q < end && kb_js_is_hex((unsigned char)src[q])) {
+        while (q < end && kc_is_hex(src[q])) {
             if (v <= 0x10FFFF)
-                v = v * 16 + kb_js_hexval((unsigned char)src[q]);
+                v = v * 16 + (unsigned)kc_hexval(src[q]);
             q++;
         }
         if (q == p + 1 || q >= end || src[q] != '}')
@@ -178,9 +162,9 @@ kb_js_uesc(const char *src, size_t p, size_t end, unsigned long *cp)
     if (end - p < 4)
         return p;
     for (size_t i = 0; i < 4; i++) {
-        if (!kb_js_is_hex((unsigned char)src[p + i]))
+        if (!kc_is_hex(src[p + i]))
             return p;
-        v = v * 16 + kb_js_hexval((unsigned char)src[p + i]);
+        v = v * 16 + (unsigned)kc_hexval(src[p + i]);
     }
     *cp = v;
     return p + 4;
@@ -226,10 +210,9 @@ kb_js_decode(const char *src, size_t start, size_t end, bool tmpl, char *o)
                 p++;
             break;
         case 'x':
-            if (end - p >= 2 && kb_js_is_hex((unsigned char)src[p]) &&
-                kb_js_is_hex((unsigned char)src[p + 1])) {
-                n += kb_js_utf8(o + n, kb_js_hexval((unsigned char)src[p]) * 16 +
-                                           kb_js_hexval((unsigned char)src[p + 1]));
+            if (end - p >= 2 && kc_is_hex(src[p]) && kc_is_hex(src[p + 1])) {
+                n += kb_js_utf8(o + n,
+                                (unsigned)kc_hexval(src[p]) * 16 + (unsigned)kc_hexval(src[p + 1]));
                 p += 2;
             } else {
                 o[n++] = 'x';
@@ -338,11 +321,7 @@ kb_js_cand_of(struct kb_js *s, const struct kb_js_tok *t)
 static int
 kb_js_fail(struct kb_js *s, size_t off, const char *what)
 {
-    if (s->diag) {
-        kb_diag_set(s->diag, s->src, off, "%s", what);
-        s->diag->line += s->line0 ? s->line0 - 1 : 0;
-    }
-    return KC_EPARSE;
+    return kb__scan_fail(s->diag, s->src, off, s->line0, what);
 }
 
 /* A line comment at s->pos. The forms "//# sourceMappingURL=URL" and the
@@ -358,19 +337,19 @@ kb_js_line_comment(struct kb_js *s)
     if (p >= end || (s->src[p] != '#' && s->src[p] != '@'))
         return 0;
     p++;
-    while (p < end && (s->src[p] == ' ' || s->src[p] == '\t'))
+    while (p < end && kc_is_blank(s->src[p]))
         p++;
     if (end - p < sizeof key - 1 || memcmp(s->src + p, key, sizeof key - 1) != 0)
         return 0;
     p += sizeof key - 1;
-    while (p < end && (s->src[p] == ' ' || s->src[p] == '\t'))
+    while (p < end && kc_is_blank(s->src[p]))
         p++;
     if (p >= end || s->src[p] != '=')
         return 0;
     p++;
-    while (p < end && (s->src[p] == ' ' || s->src[p] == '\t'))
+    while (p < end && kc_is_blank(s->src[p]))
         p++;
-    while (end > p && (s->src[end - 1] == ' ' || s->src[end - 1] == '\t'))
+    while (end > p && kc_is_blank(s->src[end - 1]))
         end--;
     if (end == p)
         return 0;
@@ -385,7 +364,7 @@ kb_js_trivia(struct kb_js *s)
     while (s->pos < s->len) {
         int c = (unsigned char)s->src[s->pos];
         size_t w;
-        if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f') {
+        if (kc_is_space(c)) {
             s->pos++;
         } else if (c >= 0x80 && (w = kb_js_mbws(s, s->pos)) > 0) {
             s->pos += w;
@@ -623,11 +602,11 @@ kb_js_number(struct kb_js *s, struct kb_js_tok *t)
     if (c == '0' && (x == 'x' || x == 'o' || x == 'b')) {
         p += 2;
     } else {
-        while (kb_js_is_digit(kb_js_at(s, p)) || kb_js_at(s, p) == '_')
+        while (kc_is_digit(kb_js_at(s, p)) || kb_js_at(s, p) == '_')
             p++;
         if (kb_js_at(s, p) == '.') {
             p++;
-            while (kb_js_is_digit(kb_js_at(s, p)) || kb_js_at(s, p) == '_')
+            while (kc_is_digit(kb_js_at(s, p)) || kb_js_at(s, p) == '_')
                 p++;
         }
         c = kb_js_at(s, p);
@@ -635,7 +614,7 @@ kb_js_number(struct kb_js *s, struct kb_js_tok *t)
             size_t q = p + 1;
             if (kb_js_at(s, q) == '+' || kb_js_at(s, q) == '-')
                 q++;
-            if (kb_js_is_digit(kb_js_at(s, q)))
+            if (kc_is_digit(kb_js_at(s, q)))
                 p = q;
         }
     }
@@ -692,7 +671,7 @@ kb_js_lex(struct kb_js *s, struct kb_js_tok *t)
         return kb_js_string(s, t);
     if (c == '`')
         return kb_js_template(s, t, p, false);
-    if (kb_js_is_digit(c) || (c == '.' && kb_js_is_digit(d))) {
+    if (kc_is_digit(c) || (c == '.' && kc_is_digit(d))) {
         kb_js_number(s, t);
         return 0;
     }
@@ -713,7 +692,7 @@ kb_js_lex(struct kb_js *s, struct kb_js_tok *t)
         }
         break;
     case '?':
-        if (d == '.' && !kb_js_is_digit(kb_js_at(s, p + 2))) {
+        if (d == '.' && !kc_is_digit(kb_js_at(s, p + 2))) {
             t->punct = '.';
             s->pos = p + 2;
         }
@@ -885,7 +864,7 @@ kb_js_match(struct kb_js *s, const struct kb_js_tok *t)
  * this call appended are removed. */
 int
 kb_js_scan(const char *src, size_t len, size_t base, unsigned line0, bool module,
-           struct kb_reflist *out, struct kb_diag *diag)
+           struct kb_reflist *out, struct kc_diag *diag)
 {
     struct kb_js st;
     struct kb_js *s = &st;

@@ -1,23 +1,17 @@
-/* The reference list shared by all scanners, and diagnostics positions. */
+/* The reference list shared by all scanners, and their failure in a slice. */
 #include "builder/refs/ref.h"
 #include "common/error.h"
+#include "common/vec.h"
 
-#include <stdarg.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 int
 kb_reflist_push(struct kb_reflist *l, const struct kb_ref *r, const char *url, size_t url_len)
 {
-    if (l->n == l->cap) {
-        size_t cap = l->cap ? l->cap * 2 : 16;
-        struct kb_ref *v = realloc(l->v, cap * sizeof *v);
-        if (!v)
-            return KC_ENOMEM;
-        l->v = v;
-        l->cap = cap;
-    }
+    int rc = kc_vec_reserve(l->v, l->cap, l->n + 1, KB_MAX_REFS);
+    if (rc)
+        return rc;
     char *u = malloc(url_len + 1);
     if (!u)
         return KC_ENOMEM;
@@ -39,22 +33,12 @@ kb_reflist_free(struct kb_reflist *l)
     l->n = l->cap = 0;
 }
 
-void
-kb_diag_set(struct kb_diag *d, const char *src, size_t off, const char *fmt, ...)
+int
+kb__scan_fail(struct kc_diag *d, const char *src, size_t off, unsigned line0, const char *what)
 {
-    unsigned line = 1, col = 1;
-    for (size_t i = 0; i < off; i++) {
-        if (src[i] == '\n') {
-            line++;
-            col = 1;
-        } else {
-            col++;
-        }
+    if (d) {
+        kc_diag_set(d, src, off, "%s", what);
+        d->line += line0 ? line0 - 1 : 0;
     }
-    d->line = line;
-    d->col = col;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(d->msg, sizeof d->msg, fmt, ap);
-    va_end(ap);
+    return KC_EPARSE;
 }

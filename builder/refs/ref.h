@@ -9,8 +9,15 @@
 #ifndef KB_REF_H
 #define KB_REF_H
 
+#include "common/diag.h"
+
 #include <stdbool.h>
 #include <stddef.h>
+
+/* The scanners' diagnostics moved to common/ (struct kc_diag); these names
+ * stay only until builder/bundle/ is switched over, then go. */
+#define kb_diag     kc_diag
+#define kb_diag_set kc_diag_set
 
 enum kb_ref_kind {
     KB_REF_HTML_SCRIPT,        /* <script src> (classic) */
@@ -58,20 +65,15 @@ struct kb_reflist {
     size_t n, cap;
 };
 
-/* A scanner's error: where and why. */
-struct kb_diag {
-    unsigned line, col; /* 1-based */
-    char msg[256];
-};
+/* References in one file: a scanner that finds more fails with KC_ETOOBIG.
+ * Far past any real page or bundle, it bounds what one hostile file can
+ * make the builder allocate. */
+#define KB_MAX_REFS (1u << 24)
 
-/* Appends a copy of *r whose url is a fresh copy of url[0..url_len). Returns 0
- * or KC_ENOMEM. */
+/* Appends a copy of *r whose url is a fresh copy of url[0..url_len). Returns 0,
+ * KC_ETOOBIG past KB_MAX_REFS refs, or KC_ENOMEM. */
 int kb_reflist_push(struct kb_reflist *l, const struct kb_ref *r, const char *url, size_t url_len);
 void kb_reflist_free(struct kb_reflist *l);
-
-/* Fills d with the 1-based line and column of offset off in src, and msg. */
-void kb_diag_set(struct kb_diag *d, const char *src, size_t off, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
 
 /*
  * The scanners. Each returns 0, KC_EPARSE with *diag filled (line, column and
@@ -80,23 +82,28 @@ void kb_diag_set(struct kb_diag *d, const char *src, size_t off, const char *fmt
  * as base + offset within src, lines as line0 + lines counted within src.
  * A whole file is scanned with base 0, line0 1.
  */
-int kb_html_scan(const char *src, size_t len, struct kb_reflist *out, struct kb_diag *diag);
+int kb_html_scan(const char *src, size_t len, struct kb_reflist *out, struct kc_diag *diag);
 /* Where an import map must go in an HTML document: *pos is the '<' of its
  * first module script or modulepreload link; *has_map tells whether it has a
  * <script type="importmap"> of its own. Returns 0, 1 when it loads no module
  * (*pos is then len), or a scanner error. */
 int kb_html_module_start(const char *src, size_t len, size_t *pos, bool *has_map);
 int kb_css_scan(const char *src, size_t len, size_t base, unsigned line0, struct kb_reflist *out,
-                struct kb_diag *diag);
+                struct kc_diag *diag);
 int kb_js_scan(const char *src, size_t len, size_t base, unsigned line0, bool module,
-               struct kb_reflist *out, struct kb_diag *diag);
+               struct kb_reflist *out, struct kc_diag *diag);
 /* Scans a srcset attribute value (raw, as in the file). Each candidate's URL
  * becomes a ref of the given kind with KB_REF_F_SRCSET; with html_entities,
  * character references in the URL are decoded into ref.url. tag_end is copied
  * into each ref. */
 int kb_srcset_scan(const char *src, size_t len, size_t base, unsigned line0, enum kb_ref_kind kind,
                    size_t tag_end, bool html_entities, struct kb_reflist *out,
-                   struct kb_diag *diag);
+                   struct kc_diag *diag);
+/* Builder-internal (kb__), for the CSS and JS scanners, which may scan a
+ * slice of a larger file: fills d, when not NULL, with what and the position
+ * of offset off in src, lines counted from line0 (as the scanners take it),
+ * and returns KC_EPARSE. */
+int kb__scan_fail(struct kc_diag *d, const char *src, size_t off, unsigned line0, const char *what);
 /* Builder-internal (kb__): decodes HTML character references in s[0..n) into
  * out, which must hold n bytes (no expansion is longer than its reference);
  * unknown references are copied as written. Returns the decoded length.
@@ -106,6 +113,6 @@ size_t kb__html_decode(const char *s, size_t n, char *out);
 /* Scans a web app manifest (JSON): the src of icons[], screenshots[] and
  * shortcuts[].icons[] entries become KB_REF_MANIFEST_ICON refs. Invalid JSON is
  * KC_EPARSE with jansson's line and column. */
-int kb_webmanifest_scan(const char *src, size_t len, struct kb_reflist *out, struct kb_diag *diag);
+int kb_webmanifest_scan(const char *src, size_t len, struct kb_reflist *out, struct kc_diag *diag);
 
 #endif

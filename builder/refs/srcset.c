@@ -7,16 +7,11 @@
  * since rewriting its URL is harmless.
  */
 #include "builder/refs/ref.h"
+#include "common/ascii.h"
 #include "common/error.h"
 
 #include <stdlib.h>
 #include <string.h>
-
-static bool
-srcset_is_ws(unsigned char c)
-{
-    return c == ' ' || c == '\t' || c == '\n' || c == '\f' || c == '\r';
-}
 
 /*
  * Returns the offset just past the descriptors that start at i: the spec's
@@ -44,7 +39,7 @@ srcset_skip_descriptors(const char *src, size_t len, size_t i)
 
 int
 kb_srcset_scan(const char *src, size_t len, size_t base, unsigned line0, enum kb_ref_kind kind,
-               size_t tag_end, bool html_entities, struct kb_reflist *out, struct kb_diag *diag)
+               size_t tag_end, bool html_entities, struct kb_reflist *out, struct kc_diag *diag)
 {
     /* Every byte string is a valid (if useless) srcset: nothing to report. */
     (void)diag;
@@ -58,12 +53,12 @@ kb_srcset_scan(const char *src, size_t len, size_t base, unsigned line0, enum kb
     unsigned line = line0;
     int rc = 0;
     for (;;) {
-        while (i < len && (srcset_is_ws((unsigned char)src[i]) || src[i] == ','))
+        while (i < len && (kc_is_ws(src[i]) || src[i] == ','))
             i++;
         if (i >= len)
             break;
         size_t us = i;
-        while (i < len && !srcset_is_ws((unsigned char)src[i]))
+        while (i < len && !kc_is_ws(src[i]))
             i++;
         size_t ue = i;
         if (src[ue - 1] == ',') {

@@ -49,12 +49,12 @@ string_end(const char *src, size_t len, size_t i)
 }
 
 int
-kb_webmanifest_scan(const char *src, size_t len, struct kb_reflist *out, struct kb_diag *diag)
+kb_webmanifest_scan(const char *src, size_t len, struct kb_reflist *out, struct kc_diag *diag)
 {
     json_error_t err;
     json_t *root = json_loadb(src, len, JSON_REJECT_DUPLICATES, &err);
     if (!root || !json_is_object(root)) {
-        kb_diag_set(diag, src, 0, "%s",
+        kc_diag_set(diag, src, 0, "%s",
                     root ? "a web app manifest must be a JSON object" : err.text);
         if (!root) {
             diag->line = err.line > 0 ? (unsigned)err.line : 1;

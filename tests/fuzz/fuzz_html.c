@@ -18,7 +18,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     const char *src = (const char *)data;
     struct kb_reflist l = { 0 };
-    struct kb_diag d;
+    struct kc_diag d;
     memset(&d, 0, sizeof d);
     int rc = kb_html_scan(src, size, &l, &d);
     if (rc != 0 && rc != KC_EPARSE && rc != KC_ENOMEM)

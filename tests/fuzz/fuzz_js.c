@@ -19,7 +19,7 @@ static void
 kb_fuzz_check(const char *src, size_t size, size_t base, unsigned line0, bool module)
 {
     struct kb_reflist l = { 0 };
-    struct kb_diag d;
+    struct kc_diag d;
     unsigned lines = 1;
     for (size_t i = 0; i < size; i++)
         lines += src[i] == '\n';

@@ -54,7 +54,7 @@ kb_fuzz_check(const char *src, size_t size, bool module)
     for (size_t i = 0; i < size; i++)
         lines += src[i] == '\n';
     struct kb_jsast ast;
-    struct kb_diag d = { 0 };
+    struct kc_diag d = { 0 };
     int rc = kb_jsast_parse(src, size, module, &ast, &d);
     if (rc == 0)
         rc = kb_jsast_scope(&ast, src, &d);

@@ -26,7 +26,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (size == 0)
         return 0;
     struct kb_reflist l = { 0 };
-    struct kb_diag d;
+    struct kc_diag d;
     memset(&d, 0, sizeof d);
     int rc = kb_srcset_scan((const char *)data + 1, size - 1, 1, 1, KB_REF_HTML_IMAGE, 7,
                             data[0] & 1, &l, &d);

@@ -15,7 +15,7 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     struct kb_reflist l = { 0 };
-    struct kb_diag d = { 0 };
+    struct kc_diag d = { 0 };
     int rc = kb_webmanifest_scan((const char *)data, size, &l, &d);
     if (rc != 0 && rc != KC_EPARSE && rc != KC_ENOMEM)
         abort();

@@ -54,7 +54,7 @@ ends_with(const char *s, const char *suf)
 
 /* Parses and analyses; returns 0 or the error, with diag set. */
 static int
-check(const char *src, size_t len, bool module, struct kb_diag *diag)
+check(const char *src, size_t len, bool module, struct kc_diag *diag)
 {
     struct kb_jsast ast;
     int rc = kb_jsast_parse(src, len, module, &ast, diag);
@@ -142,7 +142,7 @@ run_category(const char *dir, const char *cat, bool want_ok, const char *baselin
         char *src = read_file(path, &len);
         if (!src)
             continue;
-        struct kb_diag diag = { 0 };
+        struct kc_diag diag = { 0 };
         int rc = check(src, len, ends_with(names[i], ".module.js"), &diag);
         bool ok = rc == 0, want = want_ok;
         if (!want_ok && listed_valid(valid, cat, names[i])) {
@@ -183,11 +183,11 @@ main(int argc, char **argv)
                 bad++;
                 continue;
             }
-            struct kb_diag diag = { 0 };
+            struct kc_diag diag = { 0 };
             bool module = !ends_with(argv[i], ".cjs");
             int rc = check(src, len, module, &diag);
             if (rc != 0 && ends_with(argv[i], ".js")) {
-                struct kb_diag d2 = { 0 };
+                struct kc_diag d2 = { 0 };
                 if (check(src, len, false, &d2) == 0)
                     rc = 0;
             }

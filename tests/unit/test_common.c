@@ -1,13 +1,16 @@
 /* Unit tests for common/: paths, percent coding, bounded buffers, hashes,
- * MIME lookup, error names. */
+ * MIME lookup, error names, diagnostics positions. */
 #include "common/buf.h"
+#include "common/diag.h"
 #include "common/error.h"
 #include "common/hash.h"
 #include "common/mime.h"
 #include "common/path.h"
 #include "tests/kt.h"
 
+#include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 static char out[256];
 
@@ -134,6 +137,56 @@ t_hashes(void)
 }
 
 static void
+t_fnv1a64(void)
+{
+    /* The published 64-bit FNV-1a test vectors. */
+    KT_CHECK(kc_fnv1a64(KC_FNV1A64_INIT, "", 0) == 0xcbf29ce484222325u);
+    KT_CHECK(kc_fnv1a64(KC_FNV1A64_INIT, "a", 1) == 0xaf63dc4c8601ec8cu);
+    KT_CHECK(kc_fnv1a64(KC_FNV1A64_INIT, "foobar", 6) == 0x85944171f73967e8u);
+    /* Chained calls hash the concatenation. */
+    uint64_t h = kc_fnv1a64(KC_FNV1A64_INIT, "foo", 3);
+    KT_CHECK(kc_fnv1a64(h, "bar", 3) == 0x85944171f73967e8u);
+    /* Bytes >= 0x80 count as bytes, never as negative chars. */
+    KT_CHECK(kc_fnv1a64(KC_FNV1A64_INIT, "\xff", 1) != kc_fnv1a64(KC_FNV1A64_INIT, "\x7f", 1));
+}
+
+static void
+t_diag_position(void)
+{
+    struct kc_diag d;
+    const char *src = "ab\ncd\n\xc3\xa9x";
+    kc_diag_set(&d, src, 0, "at %s", "start");
+    KT_EQ_INT(d.line, 1);
+    KT_EQ_INT(d.col, 1);
+    KT_EQ_STR(d.msg, "at start");
+    kc_diag_set(&d, src, 4, "c");
+    KT_EQ_INT(d.line, 2);
+    KT_EQ_INT(d.col, 2);
+    kc_diag_set(&d, src, 3, "after the newline");
+    KT_EQ_INT(d.line, 2);
+    KT_EQ_INT(d.col, 1);
+    /* Columns count bytes: the x after a two-byte character is column 3. */
+    kc_diag_set(&d, src, 8, "x");
+    KT_EQ_INT(d.line, 3);
+    KT_EQ_INT(d.col, 3);
+    /* The end of the input is a position too. */
+    kc_diag_set(&d, src, strlen(src), "end");
+    KT_EQ_INT(d.col, 4);
+}
+
+static void
+t_diag_message_truncated(void)
+{
+    struct kc_diag d;
+    char long_msg[600];
+    memset(long_msg, 'm', sizeof long_msg - 1);
+    long_msg[sizeof long_msg - 1] = '\0';
+    kc_diag_set(&d, "", 0, "%s!", long_msg);
+    KT_EQ_INT(strlen(d.msg), sizeof d.msg - 1);
+    KT_CHECK(d.msg[0] == 'm' && d.msg[sizeof d.msg - 2] == 'm');
+}
+
+static void
 t_mime(void)
 {
     KT_EQ_STR(kc_mime_lookup("js/a.mjs")->type, "text/javascript; charset=utf-8");
@@ -166,6 +219,10 @@ main(void)
     KT_RUN(t_relative, "relative paths between directories start with ./ or ../");
     KT_RUN(t_buf_bound, "a buffer never grows past its maximum");
     KT_RUN(t_hashes, "SHA-256, SRI sha384 and base64 match known vectors");
+    KT_RUN(t_fnv1a64, "FNV-1a 64 matches the published vectors and chains");
+    KT_RUN(t_diag_position, "diagnostics give 1-based lines and byte columns");
+    KT_RUN(t_diag_message_truncated,
+           "a diagnostic message longer than its buffer is cut, not overrun");
     KT_RUN(t_mime, "MIME lookup by extension, case-insensitive, octet-stream otherwise");
     KT_RUN(t_strerror, "every error code has a message");
     return kt_done();

@@ -7,11 +7,12 @@
 #include "builder/refs/ref.h"
 #include "common/error.h"
 #include "tests/kt.h"
+#include "tests/unit/ref_assert.h"
 
 #include <string.h>
 
 static struct kb_reflist L;
-static struct kb_diag D;
+static struct kc_diag D;
 static const char *S;
 
 static int
@@ -24,13 +25,7 @@ scan(const char *s)
 }
 
 /* Ref i has this raw span, decoded url and kind. */
-#define REF(i, span, want_url, want_kind)                                                          \
-    do {                                                                                           \
-        KT_CHECK((size_t)(i) < L.n);                                                               \
-        KT_EQ_SPAN(S, L.v[i].start, L.v[i].end, span);                                             \
-        KT_EQ_STR(L.v[i].url, want_url);                                                           \
-        KT_EQ_INT(L.v[i].kind, want_kind);                                                         \
-    } while (0)
+#define REF(i, span, url, kind) KT_REF(L, S, i, kind, span, url)
 
 /* Offset of the first occurrence of needle in S. */
 static size_t

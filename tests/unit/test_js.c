@@ -7,11 +7,12 @@
 #include "builder/refs/ref.h"
 #include "common/error.h"
 #include "tests/kt.h"
+#include "tests/unit/ref_assert.h"
 
 #include <stdlib.h>
 
 static struct kb_reflist refs;
-static struct kb_diag diag;
+static struct kc_diag diag;
 
 /* Scans a whole file (base 0, line 1) into the global list. */
 static int
@@ -29,13 +30,7 @@ scan(const char *src)
 }
 
 /* Ref i has this kind, raw span text in src and decoded url. */
-#define REF(src, i, kind_, span, url_)                                                             \
-    do {                                                                                           \
-        KT_CHECK((size_t)(i) < refs.n);                                                            \
-        KT_EQ_INT(refs.v[i].kind, kind_);                                                          \
-        KT_EQ_SPAN(src, refs.v[i].start, refs.v[i].end, span);                                     \
-        KT_EQ_STR(refs.v[i].url, url_);                                                            \
-    } while (0)
+#define REF(src, i, kind, span, url) KT_REF(refs, src, i, kind, span, url)
 
 /* src scans cleanly and yields exactly one import("./a.js"): used to prove
  * that whatever precedes it was tokenized right (a wrong regex/division

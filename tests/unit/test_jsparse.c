@@ -11,7 +11,7 @@
 #include <stdlib.h>
 
 static struct kb_jsast ast;
-static struct kb_diag diag;
+static struct kc_diag diag;
 static char dump[8192];
 
 /* Parses (module or script) and analyses scopes; returns the error. */

@@ -2,6 +2,7 @@
 #include "builder/refs/ref.h"
 #include "common/error.h"
 #include "tests/kt.h"
+#include "tests/unit/ref_assert.h"
 
 static const char doc[] =
     "{\n"
@@ -20,16 +21,14 @@ static void
 t_icons(void)
 {
     struct kb_reflist l = { 0 };
-    struct kb_diag d;
+    struct kc_diag d;
     KT_EQ_INT(kb_webmanifest_scan(doc, sizeof doc - 1, &l, &d), 0);
     KT_EQ_INT((int)l.n, 4);
-    KT_EQ_SPAN(doc, l.v[0].start, l.v[0].end, "img/icon-192.png");
+    KT_REF(l, doc, 0, KB_REF_MANIFEST_ICON, "img/icon-192.png", "img/icon-192.png");
     KT_EQ_INT((int)l.v[0].line, 4);
-    KT_EQ_STR(l.v[1].url, "img/icon-512.png");
-    KT_EQ_SPAN(doc, l.v[1].start, l.v[1].end, "img/icon\\u002d512.png");
-    KT_EQ_STR(l.v[2].url, "shot.png");
-    KT_EQ_STR(l.v[3].url, "s.png");
-    KT_CHECK(l.v[3].kind == KB_REF_MANIFEST_ICON);
+    KT_REF(l, doc, 1, KB_REF_MANIFEST_ICON, "img/icon\\u002d512.png", "img/icon-512.png");
+    KT_REF(l, doc, 2, KB_REF_MANIFEST_ICON, "shot.png", "shot.png");
+    KT_REF(l, doc, 3, KB_REF_MANIFEST_ICON, "s.png", "s.png");
     kb_reflist_free(&l);
 }
 
@@ -37,7 +36,7 @@ static void
 t_invalid(void)
 {
     struct kb_reflist l = { 0 };
-    struct kb_diag d;
+    struct kc_diag d;
     const char bad[] = "{\n  \"icons\": [\n    {\"src\": \"a.png\",}\n  ]\n}";
     KT_EQ_INT(kb_webmanifest_scan(bad, sizeof bad - 1, &l, &d), KC_EPARSE);
     KT_EQ_INT((int)d.line, 3);
