@@ -6,6 +6,7 @@
  */
 #include "builder/bundle/legacy.h"
 #include "builder/site.h"
+#include "common/clock.h"
 #include "common/buf.h"
 #include "common/error.h"
 #include "common/log.h"
@@ -21,14 +22,6 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
-
-static double
-now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 static void
 progress(void *ud, size_t done, size_t total)
@@ -528,9 +521,9 @@ write_vite_manifest(struct kb_site *s, const char *root)
 int
 kb_emit(struct kb_site *s, const char *tmp_dir)
 {
-    double t0 = now();
+    double t0 = kc_clock_seconds();
     int rc = compress_all(s);
-    double t1 = now();
+    double t1 = kc_clock_seconds();
     s->t_compress = t1 - t0;
     for (size_t i = 0; i < s->n && !rc; i++) {
         const struct kb_file *f = &s->files[i];
@@ -558,6 +551,6 @@ kb_emit(struct kb_site *s, const char *tmp_dir)
         rc = write_vite_manifest(s, tmp_dir);
     if (!rc)
         rc = write_purge(s, tmp_dir);
-    s->t_write = now() - t1;
+    s->t_write = kc_clock_seconds() - t1;
     return rc;
 }

@@ -8,6 +8,7 @@
  * Exit status: 0 success, 1 input errors, 2 usage.
  */
 #include "builder/site.h"
+#include "common/clock.h"
 #include "common/error.h"
 #include "common/log.h"
 
@@ -194,14 +195,6 @@ umask_now(void)
     return m;
 }
 
-static double
-now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 static int
 build(struct kb_options *o)
 {
@@ -221,19 +214,19 @@ build(struct kb_options *o)
         regfree(&s.hashed);
         return 1;
     }
-    double t0 = now();
+    double t0 = kc_clock_seconds();
     rc = kb_load(&s);
-    s.t_scan = now() - t0;
+    s.t_scan = kc_clock_seconds() - t0;
     if (!rc)
         rc = kb_resolve(&s);
     if (!rc)
         rc = kb_bundle(&s);
-    double t1 = now();
+    double t1 = kc_clock_seconds();
     if (!rc)
         rc = kb_fingerprint(&s);
     if (!rc && o->sw)
         rc = kb_sw(&s);
-    s.t_name = now() - t1;
+    s.t_name = kc_clock_seconds() - t1;
     char tmp[PATH_MAX + 64] = "";
     if (!rc) {
         clean_stale(out);

@@ -5,6 +5,7 @@
  * connection holds its uv_tcp_t and this struct, nothing more. Timeouts are
  * per-worker lists with one fixed timeout each, swept by a one-second tick.
  */
+#include "common/clock.h"
 #include "common/ascii.h"
 #include "common/log.h"
 #include "common/vec.h"
@@ -99,14 +100,6 @@ static void sf_pump(struct ke_conn *c);
 static void tls_pump(struct ke_conn *c);
 static void tls_input(struct ke_conn *c, const char *p, size_t n);
 static int tls_flush(struct ke_conn *c);
-
-static uint64_t
-now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
 
 /* ---- timeout lists ------------------------------------------------------------ */
 
@@ -398,7 +391,7 @@ backlog(struct ke_conn *c)
 static void
 release_write(struct ke_worker *w, struct wreq *wr)
 {
-    ke_metrics_latency(&w->m, (now_ns() - wr->start_ns) / 1000);
+    ke_metrics_latency(&w->m, (kc_clock_ns() - wr->start_ns) / 1000);
     ke_index_release(wr->ix);
     wreq_put(w, wr);
 }
@@ -576,7 +569,7 @@ respond(struct ke_conn *c, const struct ke_request *req)
         .no_sendfile = c->tls != NULL,
         .extra = c->tls && ke_shared.hsts[0] ? ke_shared.hsts : NULL,
     };
-    wr->start_ns = now_ns();
+    wr->start_ns = kc_clock_ns();
     if (c->kind == KE_L_REDIRECT)
         ke_respond_redirect(&ctx, req, ke_shared.redirect_port, &wr->resp);
     else
