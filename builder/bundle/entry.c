@@ -6,6 +6,7 @@
  * chunk exists (inline module scripts, references from outside the graph).
  */
 #include "builder/bundle/internal.h"
+#include "common/diag.h"
 #include "common/error.h"
 #include "common/log.h"
 
@@ -131,8 +132,8 @@ kb__bail_mod(struct bundle *b, int mi, uint32_t at, const char *why)
     }
     if (!any)
         return;
-    struct kb_diag d;
-    kb_diag_set(&d, m->src, at, "%s", why);
+    struct kc_diag d;
+    kc_diag_set(&d, m->src, at, "%s", why);
     kc_warn("%s:%u:%u: %s: its entry points are left unbundled", m->path, d.line, d.col, d.msg);
     b->s->warnings++;
 }

@@ -8,6 +8,7 @@
  * bundler cannot reproduce exactly set the module's `bail` reason instead.
  */
 #include "builder/bundle/internal.h"
+#include "common/diag.h"
 #include "common/error.h"
 #include "common/log.h"
 #include "common/path.h"
@@ -234,13 +235,11 @@ static void error_at(struct kb_graph *g, const struct kb_mod *m, uint32_t off, c
 static void
 error_at(struct kb_graph *g, const struct kb_mod *m, uint32_t off, const char *fmt, ...)
 {
-    struct kb_diag d;
-    char msg[512];
+    struct kc_diag d;
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
+    kc_diag_vset(&d, m->src, off, fmt, ap);
     va_end(ap);
-    kb_diag_set(&d, m->src, off, "%s", msg);
     kc_error("%s:%u:%u: %s", m->path, d.line, d.col, d.msg);
     g->errors++;
 }
@@ -646,7 +645,7 @@ static int
 load(struct kb_graph *g, int mi)
 {
     struct kb_mod *m = &g->m[mi];
-    struct kb_diag d = { 0 };
+    struct kc_diag d = { 0 };
     int rc = kb_jsast_parse(m->src, m->len, true, &m->ast, &d);
     if (rc == 0)
         rc = kb_jsast_scope(&m->ast, m->src, &d);
