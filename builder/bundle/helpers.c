@@ -7,6 +7,7 @@
 #include "builder/bundle/internal.h"
 #include "common/buf.h"
 #include "common/error.h"
+#include "common/hash.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -14,12 +15,9 @@
 /* ---- a set of strings (names) ---------------------------------------------------- */
 
 static uint64_t
-fnv(const char *s)
+name_hash(const char *k)
 {
-    uint64_t h = 1469598103934665603ull;
-    for (; *s; s++)
-        h = (h ^ (unsigned char)*s) * 1099511628211ull;
-    return h;
+    return kc_fnv1a64(KC_FNV1A64_INIT, k, strlen(k));
 }
 
 bool
@@ -27,7 +25,7 @@ kb__nset_has(const struct nset *s, const char *k)
 {
     if (!s->cap)
         return false;
-    for (size_t i = fnv(k) & (s->cap - 1);; i = (i + 1) & (s->cap - 1)) {
+    for (size_t i = name_hash(k) & (s->cap - 1);; i = (i + 1) & (s->cap - 1)) {
         if (!s->v[i])
             return false;
         if (strcmp(s->v[i], k) == 0)
@@ -46,7 +44,7 @@ kb__nset_add(struct nset *s, const char *k)
             return KC_ENOMEM;
         for (size_t i = 0; i < s->cap; i++)
             if (s->v[i]) {
-                size_t j = fnv(s->v[i]) & (nc - 1);
+                size_t j = name_hash(s->v[i]) & (nc - 1);
                 while (nv[j])
                     j = (j + 1) & (nc - 1);
                 nv[j] = s->v[i];
@@ -55,7 +53,7 @@ kb__nset_add(struct nset *s, const char *k)
         s->v = nv;
         s->cap = nc;
     }
-    size_t i = fnv(k) & (s->cap - 1);
+    size_t i = name_hash(k) & (s->cap - 1);
     for (; s->v[i]; i = (i + 1) & (s->cap - 1))
         if (strcmp(s->v[i], k) == 0)
             return 0;
