@@ -5,9 +5,11 @@
  * property-name quoting. Then the callers switch and this file goes.
  */
 #include "builder/bundle/internal.h"
+#include "common/ascii.h"
 #include "common/buf.h"
 #include "common/error.h"
 #include "common/hash.h"
+#include "common/quote.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -94,16 +96,8 @@ kb__set_data(struct kb_file *f, struct kc_buf *text)
 int
 kb__put_name(struct kc_buf *o, const char *name)
 {
-    bool ident = (name[0] < '0' || name[0] > '9') && name[0];
+    bool ident = name[0] && !kc_is_digit(name[0]);
     for (const char *p = name; *p && ident; p++)
-        ident = (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
-                *p == '_' || *p == '$';
-    if (ident)
-        return kc_buf_puts(o, name);
-    int rc = kc_buf_putc(o, '"');
-    for (const char *p = name; *p && !rc; p++)
-        rc = (*p == '"' || *p == '\\')  ? kc_buf_printf(o, "\\%c", *p)
-             : (unsigned char)*p < 0x20 ? kc_buf_printf(o, "\\u%04x", *p)
-                                        : kc_buf_putc(o, *p);
-    return rc ? rc : kc_buf_putc(o, '"');
+        ident = kc_is_alnum(*p) || *p == '_' || *p == '$';
+    return ident ? kc_buf_puts(o, name) : kc_quote_js(o, name, strlen(name), 0);
 }

@@ -9,6 +9,7 @@
 #include "common/buf.h"
 #include "common/error.h"
 #include "common/path.h"
+#include "common/quote.h"
 
 #include <limits.h>
 #include <stdio.h>
@@ -175,14 +176,10 @@ kb__legacy_visit(struct splice *sp, struct kb_jsn *n)
                 name = ch->lexp[i].name;
         struct kc_buf q;
         kc_buf_init(&q, 1u << 20);
-        int rc = kb__put_name(&q, name);
-        char *qs = rc ? NULL : kc_buf_steal(&q, NULL);
+        int rc = kc_quote_js(&q, name, strlen(name), 0);
+        if (!rc)
+            rc = kb__edit(sp, n->start, n->start, "%s(%s, ", b->lx, q.data);
         kc_buf_free(&q);
-        if (!qs)
-            return KC_ENOMEM;
-        rc = qs[0] == '"' ? kb__edit(sp, n->start, n->start, "%s(%s, ", b->lx, qs)
-                          : kb__edit(sp, n->start, n->start, "%s(\"%s\", ", b->lx, qs);
-        free(qs);
         if (!rc)
             sp->v[sp->n - 1].order = order;
         if (!rc)
