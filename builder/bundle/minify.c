@@ -6,6 +6,7 @@
  * map segments follow the copied pieces.
  */
 #include "builder/bundle/internal.h"
+#include "common/ascii.h"
 
 #include <string.h>
 
@@ -26,7 +27,7 @@ gap_kind(const char *src, size_t a, size_t e)
         if (lt) {
             k = 2;
             i += s[i] == 0xE2 ? 3 : 1;
-        } else if (s[i] == ' ' || s[i] == '\t' || s[i] == '\v' || s[i] == '\f') {
+        } else if (kc_is_js_space(s[i])) {
             i++;
         } else if (s[i] == 0xC2 && i + 1 < e && s[i + 1] == 0xA0) {
             i += 2; /* no-break space */
@@ -60,8 +61,7 @@ gap_kind(const char *src, size_t a, size_t e)
 static bool
 word_byte(unsigned char c)
 {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
-           c == '$' || c == '\\' || c >= 0x80;
+    return kc_is_alnum(c) || c == '_' || c == '$' || c == '\\' || c >= 0x80;
 }
 
 /*
@@ -75,8 +75,8 @@ static bool
 need_space(unsigned char x, unsigned char y)
 {
     bool px = x && strchr("+-*/%&|^!~<>=?.:", x), py = y && strchr("+-*/%&|^!~<>=?.:", y);
-    return (word_byte(x) && word_byte(y)) || (px && py) || (x >= '0' && x <= '9' && y == '.') ||
-           (x == '.' && y >= '0' && y <= '9') || (x == '/' && word_byte(y));
+    return (word_byte(x) && word_byte(y)) || (px && py) || (kc_is_digit(x) && y == '.') ||
+           (x == '.' && kc_is_digit(y)) || (x == '/' && word_byte(y));
 }
 
 /* A gap of module text: nothing, one space, or one line break where the
@@ -119,7 +119,7 @@ lt_len(const unsigned char *s, size_t i, size_t e)
 static size_t
 blank_len(const unsigned char *s, size_t i, size_t e)
 {
-    if (s[i] == ' ' || s[i] == '\t' || s[i] == '\v' || s[i] == '\f')
+    if (kc_is_js_space(s[i]))
         return 1;
     if (s[i] == 0xC2 && i + 1 < e && s[i + 1] == 0xA0)
         return 2; /* no-break space */
@@ -180,7 +180,7 @@ strip_sep(struct strip *st, size_t p, bool edge)
     st->sep = false;
     int rc = strip_flush(st, p);
     unsigned char x = st->o->len ? (unsigned char)st->o->data[st->o->len - 1] : '\n';
-    if (rc || x == ' ' || x == '\t' || strip_at_line_start(st))
+    if (rc || kc_is_blank(x) || strip_at_line_start(st))
         return rc;
     unsigned char y = p < st->m->len ? (unsigned char)st->m->src[p] : '\n';
     if (edge || need_space(x, y))
