@@ -10,6 +10,34 @@
 
 #include <string.h>
 
+/* ---- blanks and line terminators, for both ways ---------------------------------- */
+
+/* The length of the line terminator at s[i] ("\r\n" is one), 0 if none. */
+static size_t
+lt_len(const unsigned char *s, size_t i, size_t e)
+{
+    if (s[i] == '\n')
+        return 1;
+    if (s[i] == '\r')
+        return i + 1 < e && s[i + 1] == '\n' ? 2 : 1;
+    if (s[i] == 0xE2 && i + 2 < e && s[i + 1] == 0x80 && (s[i + 2] == 0xA8 || s[i + 2] == 0xA9))
+        return 3;
+    return 0;
+}
+
+/* The length of the blank at s[i] (not a line terminator), 0 if none. */
+static size_t
+blank_len(const unsigned char *s, size_t i, size_t e)
+{
+    if (kc_is_js_space(s[i]))
+        return 1;
+    if (s[i] == 0xC2 && i + 1 < e && s[i + 1] == 0xA0)
+        return 2; /* no-break space */
+    if (s[i] == 0xEF && i + 2 < e && s[i + 1] == 0xBB && s[i + 2] == 0xBF)
+        return 3; /* byte order mark */
+    return 0;
+}
+
 /* ---- --minify-whitespace --------------------------------------------------------- */
 
 /* The bytes src[a, e) between two tokens: 0 none, 1 blanks or comments on
@@ -20,32 +48,20 @@ gap_kind(const char *src, size_t a, size_t e)
 {
     const unsigned char *s = (const unsigned char *)src;
     int k = a < e ? 1 : 0;
-    for (size_t i = a; i < e;) {
-        bool lt = s[i] == '\n' || s[i] == '\r' ||
-                  (s[i] == 0xE2 && i + 2 < e && s[i + 1] == 0x80 &&
-                   (s[i + 2] == 0xA8 || s[i + 2] == 0xA9));
-        if (lt) {
+    for (size_t i = a, n; i < e;) {
+        if ((n = lt_len(s, i, e))) {
             k = 2;
-            i += s[i] == 0xE2 ? 3 : 1;
-        } else if (kc_is_js_space(s[i])) {
-            i++;
-        } else if (s[i] == 0xC2 && i + 1 < e && s[i + 1] == 0xA0) {
-            i += 2; /* no-break space */
-        } else if (s[i] == 0xEF && i + 2 < e && s[i + 1] == 0xBB && s[i + 2] == 0xBF) {
-            i += 3; /* byte order mark */
+            i += n;
+        } else if ((n = blank_len(s, i, e))) {
+            i += n;
         } else if (s[i] == '/' && i + 1 < e && s[i + 1] == '/') {
-            while (i < e && s[i] != '\n' && s[i] != '\r' &&
-                   !(s[i] == 0xE2 && i + 2 < e && s[i + 1] == 0x80 &&
-                     (s[i + 2] == 0xA8 || s[i + 2] == 0xA9)))
+            while (i < e && !lt_len(s, i, e))
                 i++;
         } else if (s[i] == '/' && i + 1 < e && s[i + 1] == '*') {
             size_t j = i + 2;
             while (j + 1 < e && !(s[j] == '*' && s[j + 1] == '/')) {
-                /* A line terminator inside counts as one (ASI). */
-                if (s[j] == '\n' || s[j] == '\r' ||
-                    (s[j] == 0xE2 && j + 2 < e && s[j + 1] == 0x80 &&
-                     (s[j + 2] == 0xA8 || s[j + 2] == 0xA9)))
-                    k = 2;
+                if (lt_len(s, j, e))
+                    k = 2; /* a line terminator inside counts as one (ASI) */
                 j++;
             }
             if (j + 1 >= e)
@@ -101,32 +117,6 @@ put_gap(struct kb_smap *map, struct kc_buf *o, int si, const struct kb_mod *m, s
 }
 
 /* ---- comments (default without --keep-comments) ---------------------------------- */
-
-/* The length of the line terminator at s[i] ("\r\n" is one), 0 if none. */
-static size_t
-lt_len(const unsigned char *s, size_t i, size_t e)
-{
-    if (s[i] == '\n')
-        return 1;
-    if (s[i] == '\r')
-        return i + 1 < e && s[i + 1] == '\n' ? 2 : 1;
-    if (s[i] == 0xE2 && i + 2 < e && s[i + 1] == 0x80 && (s[i + 2] == 0xA8 || s[i + 2] == 0xA9))
-        return 3;
-    return 0;
-}
-
-/* The length of the blank at s[i] (not a line terminator), 0 if none. */
-static size_t
-blank_len(const unsigned char *s, size_t i, size_t e)
-{
-    if (kc_is_js_space(s[i]))
-        return 1;
-    if (s[i] == 0xC2 && i + 1 < e && s[i + 1] == 0xA0)
-        return 2; /* no-break space */
-    if (s[i] == 0xEF && i + 2 < e && s[i + 1] == 0xBB && s[i + 2] == 0xBF)
-        return 3; /* byte order mark */
-    return 0;
-}
 
 /* A legal comment, kept as esbuild keeps it: one that starts with "!" or
  * contains @license or @preserve. */
