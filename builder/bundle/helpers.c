@@ -10,6 +10,7 @@
 #include "common/error.h"
 #include "common/hash.h"
 #include "common/quote.h"
+#include "common/vec.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -67,17 +68,27 @@ kb__nset_add(struct nset *s, const char *k)
 /* ---- an int array, a file's bytes, a property name ------------------------------- */
 
 int
-kb__push_int(int **v, size_t *n, int x)
+kb__push_int(int **v, size_t *n, size_t *cap, int x)
 {
     for (size_t i = 0; i < *n; i++)
         if ((*v)[i] == x)
             return 0;
-    int *nv = realloc(*v, (*n + 1) * sizeof *nv);
-    if (!nv)
-        return KC_ENOMEM;
-    *v = nv;
-    nv[(*n)++] = x;
-    return 0;
+    int rc = kc_vec_reserve(*v, *cap, *n + 1, KB_MAX_FILES);
+    if (!rc)
+        (*v)[(*n)++] = x;
+    return rc;
+}
+
+int
+kb__push_name(const char ***v, size_t *n, size_t *cap, const char *name)
+{
+    for (size_t i = 0; i < *n; i++)
+        if (strcmp((*v)[i], name) == 0)
+            return 0;
+    int rc = kc_vec_reserve(*v, *cap, *n + 1, KB_LIST_MAX);
+    if (!rc)
+        (*v)[(*n)++] = name;
+    return rc;
 }
 
 int

@@ -10,6 +10,7 @@
 #include "common/error.h"
 #include "common/log.h"
 #include "common/path.h"
+#include "common/vec.h"
 
 #include <limits.h>
 #include <stdarg.h>
@@ -20,14 +21,9 @@
 int
 kb__edit(struct splice *sp, uint32_t start, uint32_t end, const char *fmt, ...)
 {
-    if (sp->n == sp->cap) {
-        size_t nc = sp->cap ? 2 * sp->cap : 64;
-        struct edit *v = realloc(sp->v, nc * sizeof *v);
-        if (!v)
-            return KC_ENOMEM;
-        sp->v = v;
-        sp->cap = nc;
-    }
+    int rc = kc_vec_reserve(sp->v, sp->cap, sp->n + 1, KB_LIST_MAX);
+    if (rc)
+        return rc;
     va_list ap;
     va_start(ap, fmt);
     char *t = NULL;
@@ -44,7 +40,7 @@ static int
 need(struct bundle *b, int c, struct kb_sym s)
 {
     if (s.idx == KB_SYM_NS(&b->g.m[s.mod]) && b->g.m[s.mod].ns_real)
-        return kb__push_int(&b->c[c].nsimp, &b->c[c].nnsimp, s.mod);
+        return kb__push_int(&b->c[c].nsimp, &b->c[c].nnsimp, &b->c[c].capnsimp, s.mod);
     int tc = b->g.m[s.mod].chunk;
     if (tc == c)
         return 0;
@@ -53,21 +49,12 @@ need(struct bundle *b, int c, struct kb_sym s)
     for (size_t i = 0; i < ch->nneeds; i++)
         if (strcmp(ch->needs[i].name, name) == 0)
             return 0;
-    struct need *v = realloc(ch->needs, (ch->nneeds + 1) * sizeof *v);
-    if (!v)
-        return KC_ENOMEM;
-    ch->needs = v;
-    v[ch->nneeds++] = (struct need){ tc, name };
+    int rc = kc_vec_reserve(ch->needs, ch->capneeds, ch->nneeds + 1, KB_LIST_MAX);
+    if (rc)
+        return rc;
+    ch->needs[ch->nneeds++] = (struct need){ tc, name };
     struct chunk *tch = &b->c[tc];
-    const char **e = realloc(tch->exports, (tch->nexports + 1) * sizeof *e);
-    if (!e)
-        return KC_ENOMEM;
-    tch->exports = e;
-    for (size_t i = 0; i < tch->nexports; i++)
-        if (strcmp(e[i], name) == 0)
-            return 0;
-    e[tch->nexports++] = name;
-    return 0;
+    return kb__push_name(&tch->exports, &tch->nexports, &tch->capexports, name);
 }
 
 static int
