@@ -293,15 +293,18 @@ facade_text(struct bundle *b, int mod, bool reexport, struct kc_buf *o)
 /* ---- putting them into the site -------------------------------------------------- */
 
 /* Inserts a generated file at its sorted place (kb_site_find is a binary
- * search) and shifts every reference target past it. *cap is the length
- * s->files is allocated for (kb__install's count: the site keeps none). */
+ * search) and shifts every reference target past it. bytes (malloc'd) are
+ * taken, also on failure. *cap is the length s->files is allocated for
+ * (kb__install's count: the site keeps none). */
 static int
 insert_file(struct kb_site *s, size_t *cap, const char *path, unsigned char *bytes, size_t len,
             int64_t mtime)
 {
     int rc = kc_vec_reserve(s->files, *cap, s->n + 1, KB_MAX_FILES);
-    if (rc)
+    if (rc) {
+        free(bytes);
         return rc;
+    }
     struct kb_file *v = s->files;
     size_t at = 0;
     while (at < s->n && strcmp(v[at].path, path) < 0)
