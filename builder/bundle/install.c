@@ -292,6 +292,19 @@ facade_text(struct bundle *b, int mod, bool reexport, struct kc_buf *o)
 
 /* ---- putting them into the site -------------------------------------------------- */
 
+int
+kb__set_data(struct kb_file *f, struct kc_buf *text)
+{
+    size_t len;
+    unsigned char *bytes = (unsigned char *)kc_buf_steal(text, &len);
+    if (!bytes)
+        return KC_ENOMEM;
+    free(f->data);
+    f->data = bytes;
+    f->len = len;
+    return 0;
+}
+
 /* Inserts a generated file at its sorted place (kb_site_find is a binary
  * search) and shifts every reference target past it. bytes (malloc'd) are
  * taken, also on failure. *cap is the length s->files is allocated for

@@ -183,7 +183,7 @@ int kb_graph_importmap(const char *json, size_t len, const char *spec, char *out
  * not grown and the build fails with KC_ETOOBIG, which kb_bundle reports. */
 #define KB_LIST_MAX (1u << 30)
 
-/* A set of strings (names), open addressing over FNV-1a (helpers.c). */
+/* A set of strings (names), open addressing over FNV-1a (set.c). */
 struct nset {
     const char **v;
     size_t cap, n;
@@ -371,6 +371,12 @@ int kb__assign_names(struct bundle *b);
 int kb__edit(struct splice *sp, uint32_t start, uint32_t end, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 
+/* Appends name as a property name (of an object literal, a namespace's
+ * getter, an export list's ModuleExportName): as it is when it is an ASCII
+ * identifier name, else as a string literal (kc_quote_js). Returns 0 or
+ * KC_ENOMEM/KC_ETOOBIG. */
+int kb__put_name(struct kc_buf *o, const char *name);
+
 /* Appends module mi, edited, to chunk c's body (or, with legacy, to its
  * twin's body, without a source map) and records the names c imports from
  * other chunks. Returns 0, KC_ENOMEM, KC_ETOOBIG, or KC_EINVAL for
@@ -420,6 +426,11 @@ int kb__chunk_paths(struct bundle *b);
  * site file's). */
 int kb__install(struct bundle *b);
 
+/* Gives f (a site file) the bytes of text as its source bytes (taken: text
+ * is empty after), freeing f's own. Not its output: that is
+ * kb_file_set_out's, in the naming stage. Returns 0 or KC_ENOMEM. */
+int kb__set_data(struct kb_file *f, struct kc_buf *text);
+
 /* ---- pages.c: the entry documents' edits ----------------------------------------- */
 
 /* Rewrites the reachable entry documents that need it (modulepreload links,
@@ -449,7 +460,7 @@ int kb__legacy_facade(struct bundle *b, int e, struct kc_buf *out, struct kb_ref
 int kb__legacy_tags(struct bundle *b, struct kb_file *doc, const struct kb_ref *r, int e,
                     struct kc_buf *o, size_t *pos, bool *changed);
 
-/* ---- helpers.c: small helpers, until common/ has them ---------------------------- */
+/* ---- set.c: sets of names, lists without repeats --------------------------------- */
 
 /* Whether set s holds k. */
 bool kb__nset_has(const struct nset *s, const char *k);
@@ -466,13 +477,5 @@ int kb__push_int(int **v, size_t *n, size_t *cap, int x);
 /* The same for a list of names (compared as strings, not copied: they must
  * outlive the list), up to KB_LIST_MAX. */
 int kb__push_name(const char ***v, size_t *n, size_t *cap, const char *name);
-
-/* Gives f the bytes of text (taken: text is empty after), freeing f's own.
- * Returns 0 or KC_ENOMEM. */
-int kb__set_data(struct kb_file *f, struct kc_buf *text);
-
-/* Appends name as an object literal's property name: as it is when it is an
- * identifier, else as a string literal. Returns 0 or KC_ENOMEM/KC_ETOOBIG. */
-int kb__put_name(struct kc_buf *o, const char *name);
 
 #endif

@@ -6,10 +6,12 @@
  * with legacy_splice.c's edits; minify.c copies the text between edits.
  */
 #include "builder/bundle/internal.h"
+#include "common/ascii.h"
 #include "common/buf.h"
 #include "common/error.h"
 #include "common/log.h"
 #include "common/path.h"
+#include "common/quote.h"
 #include "common/vec.h"
 
 #include <limits.h>
@@ -33,6 +35,15 @@ kb__edit(struct splice *sp, uint32_t start, uint32_t end, const char *fmt, ...)
         return KC_ENOMEM;
     sp->v[sp->n++] = (struct edit){ start, end, t, 0 };
     return 0;
+}
+
+int
+kb__put_name(struct kc_buf *o, const char *name)
+{
+    bool ident = name[0] && !kc_is_digit(name[0]);
+    for (const char *p = name; *p && ident; p++)
+        ident = kc_is_alnum(*p) || *p == '_' || *p == '$';
+    return ident ? kc_buf_puts(o, name) : kc_quote_js(o, name, strlen(name), 0);
 }
 
 /* Records that chunk c imports sym's final name from the chunk holding it. */

@@ -1,15 +1,12 @@
 /*
- * Small helpers the bundler's files share, kept in one place until common/
- * has its own (a growable array, FNV, a JS string quoter): the string set
- * over FNV-1a, push_int's grow-by-one array, set_data, and put_name's
- * property-name quoting. Then the callers switch and this file goes.
+ * The linker's sets: names in a hash table (struct nset: open addressing over
+ * FNV-1a, membership only), and short lists that keep their insertion order
+ * and hold each int or name once (a chunk's imports, exports, namespaces; a
+ * module's export names).
  */
 #include "builder/bundle/internal.h"
-#include "common/ascii.h"
-#include "common/buf.h"
 #include "common/error.h"
 #include "common/hash.h"
-#include "common/quote.h"
 #include "common/vec.h"
 
 #include <stdlib.h>
@@ -65,7 +62,7 @@ kb__nset_add(struct nset *s, const char *k)
     return 0;
 }
 
-/* ---- an int array, a file's bytes, a property name ------------------------------- */
+/* ---- lists without repeats ------------------------------------------------------- */
 
 int
 kb__push_int(int **v, size_t *n, size_t *cap, int x)
@@ -89,26 +86,4 @@ kb__push_name(const char ***v, size_t *n, size_t *cap, const char *name)
     if (!rc)
         (*v)[(*n)++] = name;
     return rc;
-}
-
-int
-kb__set_data(struct kb_file *f, struct kc_buf *text)
-{
-    size_t len;
-    unsigned char *bytes = (unsigned char *)kc_buf_steal(text, &len);
-    if (!bytes)
-        return KC_ENOMEM;
-    free(f->data);
-    f->data = bytes;
-    f->len = len;
-    return 0;
-}
-
-int
-kb__put_name(struct kc_buf *o, const char *name)
-{
-    bool ident = name[0] && !kc_is_digit(name[0]);
-    for (const char *p = name; *p && ident; p++)
-        ident = kc_is_alnum(*p) || *p == '_' || *p == '$';
-    return ident ? kc_buf_puts(o, name) : kc_quote_js(o, name, strlen(name), 0);
 }
