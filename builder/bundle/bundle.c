@@ -49,19 +49,12 @@ kb__host_path(const struct bundle *b, int mod)
     return b->g.m[mod].path;
 }
 
-static int
-chunk_dir(const struct bundle *b, int c, char *dir, size_t n)
-{
-    kc_path_dirname(b->c[c].path, dir, n);
-    return 0;
-}
-
-/* A specifier from chunk c's directory to site path to ("./x.js"). */
+/* A specifier from the directory of site path from to site path to. */
 char *
-kb__chunk_rel(const struct bundle *b, int c, const char *to)
+kb__rel_from(const char *from, const char *to)
 {
     char dir[PATH_MAX];
-    chunk_dir(b, c, dir, sizeof dir);
+    kc_path_dirname(from, dir, sizeof dir);
     struct kc_buf o;
     kc_buf_init(&o, PATH_MAX * 2);
     if (kc_path_relative(dir, to, &o) != 0) {
@@ -69,6 +62,13 @@ kb__chunk_rel(const struct bundle *b, int c, const char *to)
         return NULL;
     }
     return kc_buf_steal(&o, NULL);
+}
+
+/* A specifier from chunk c's directory to site path to ("./x.js"). */
+char *
+kb__chunk_rel(const struct bundle *b, int c, const char *to)
+{
+    return kb__rel_from(b->c[c].path, to);
 }
 
 /* ---- the driver ------------------------------------------------------------------ */

@@ -281,9 +281,11 @@ bool kb__eset_has(const uint64_t *set, size_t i);
  * path (the graph's string, not a copy). */
 const char *kb__host_path(const struct bundle *b, int mod);
 
-/* A specifier from the directory of chunk c (its path set by kb__chunk_paths)
- * to site path to ("./x.js"). malloc'd, the caller frees it; NULL on
- * failure. */
+/* A specifier from the directory of site path from to site path to
+ * ("./x.js", "../y.js"). malloc'd, the caller frees it; NULL on failure. */
+char *kb__rel_from(const char *from, const char *to);
+
+/* kb__rel_from the path of chunk c (set by kb__chunk_paths). */
 char *kb__chunk_rel(const struct bundle *b, int c, const char *to);
 
 /* ---- entry.c: entry points, their graphs, and what stays unbundled --------------- */

@@ -42,21 +42,6 @@ add_lexp(struct kb_legacy_export **v, size_t *n, size_t *cap, const char *name, 
     return rc;
 }
 
-/* A relative URL from the directory of site file `from` to site path to. */
-static char *
-rel_from(const char *from, const char *to)
-{
-    char dir[PATH_MAX];
-    kc_path_dirname(from, dir, sizeof dir);
-    struct kc_buf o;
-    kc_buf_init(&o, PATH_MAX * 2);
-    if (kc_path_relative(dir, to, &o) != 0) {
-        kc_buf_free(&o);
-        return NULL;
-    }
-    return kc_buf_steal(&o, NULL);
-}
-
 /* One legacy file being described: owned strings and arrays. */
 struct ltwin {
     struct kb_legacy_file f;
@@ -224,7 +209,7 @@ kb__legacy_facade(struct bundle *b, int e, struct kc_buf *out, struct kb_reflist
     struct kb_legacy_export *ex = NULL;
     size_t nex = 0, capex = 0;
     char *tp = kb__twin_path(b->c[c].path);
-    char *u = tp ? rel_from(em->path, tp) : NULL;
+    char *u = tp ? kb__rel_from(em->path, tp) : NULL;
     free(tp);
     struct kb_legacy_dep *dp;
     int rc = lown(&t, u);
@@ -242,7 +227,7 @@ kb__legacy_facade(struct bundle *b, int e, struct kc_buf *out, struct kb_reflist
         const struct kb_mod *sm = &b->g.m[s.mod];
         bool ns = s.idx == KB_SYM_NS(sm) && sm->ns_real;
         tp = kb__twin_path(ns ? sm->path : b->c[sm->chunk].path);
-        u = tp ? rel_from(em->path, tp) : NULL;
+        u = tp ? kb__rel_from(em->path, tp) : NULL;
         free(tp);
         rc = lown(&t, u);
         if (!rc)
@@ -282,7 +267,7 @@ kb__legacy_tags(struct bundle *b, struct kb_file *doc, const struct kb_ref *r, i
         return 0;
     at += 9;
     char *tp = kb__twin_path(b->g.m[b->ep[e]].path);
-    char *u = tp ? rel_from(doc->path, tp) : NULL;
+    char *u = tp ? kb__rel_from(doc->path, tp) : NULL;
     free(tp);
     bool first = !b->s->legacy_html || b->legacy_doc != doc;
     int rc = u ? kc_buf_append(o, doc->data + *pos, at - *pos) : KC_ENOMEM;

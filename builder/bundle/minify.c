@@ -10,7 +10,7 @@
 
 #include <string.h>
 
-/* ---- blanks and line terminators, for both ways ---------------------------------- */
+/* ---- blanks, line terminators, tokens: for both ways ----------------------------- */
 
 /* The length of the line terminator at s[i] ("\r\n" is one), 0 if none. */
 static size_t
@@ -36,6 +36,23 @@ blank_len(const unsigned char *s, size_t i, size_t e)
     if (s[i] == 0xEF && i + 2 < e && s[i + 1] == 0xBB && s[i + 2] == 0xBF)
         return 3; /* byte order mark */
     return 0;
+}
+
+/* The index of the first token of m that ends after offset a (a binary
+ * search: m->ast.toks holds each token's start and end, in order). */
+static size_t
+first_token(const struct kb_mod *m, size_t a)
+{
+    const uint32_t *t = m->ast.toks;
+    size_t lo = 0, hi = m->ast.ntoks;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (t[2 * mid + 1] <= a)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
 }
 
 /* ---- --minify-whitespace --------------------------------------------------------- */
@@ -243,14 +260,7 @@ strip_text(struct kb_smap *map, struct kc_buf *o, int si, const struct kb_mod *m
            size_t e)
 {
     const uint32_t *t = m->ast.toks;
-    size_t n = m->ast.ntoks, lo = 0, hi = n;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (t[2 * mid + 1] <= a)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
+    size_t n = m->ast.ntoks, lo = first_token(m, a);
     struct strip st = { .map = map, .o = o, .si = si, .m = m, .run = a };
     size_t cur = a;
     int rc = 0;
@@ -284,14 +294,7 @@ kb__copy_text(struct bundle *b, struct kb_smap *map, struct kc_buf *o, int si,
     if (!b->s->opt->minify_ws)
         return strip_text(map, o, si, m, a, e);
     const uint32_t *t = m->ast.toks;
-    size_t n = m->ast.ntoks, lo = 0, hi = n;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (t[2 * mid + 1] <= a)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
+    size_t n = m->ast.ntoks, lo = first_token(m, a);
     size_t cur = a;
     int rc = 0;
     for (size_t k = lo; k < n && t[2 * k] < e && !rc; k++) {

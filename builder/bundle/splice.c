@@ -134,20 +134,28 @@ anonymous_fn(const struct kb_jsn *d)
            d->kind == KB_JSN_ARROW;
 }
 
+/* Past the comment that starts at src[at] (at < end): after a block comment,
+ * at the '\n' that ends a line comment; at itself when no comment starts there. */
+static uint32_t
+comment_end(const char *src, uint32_t at, uint32_t end)
+{
+    if (src[at] == '/' && at + 1 < end && src[at + 1] == '*') {
+        const char *e = strstr(src + at + 2, "*/");
+        return e ? (uint32_t)(e - src) + 2 : end;
+    }
+    if (src[at] == '/' && at + 1 < end && src[at + 1] == '/')
+        while (at < end && src[at] != '\n')
+            at++;
+    return at;
+}
+
 /* Where the name of an anonymous `function (` goes: before the '('. */
 static uint32_t
 paren_of(const char *src, uint32_t at, uint32_t end)
 {
     while (at < end && src[at] != '(') {
-        if (src[at] == '/' && at + 1 < end && src[at + 1] == '*') {
-            const char *e = strstr(src + at + 2, "*/");
-            at = e ? (uint32_t)(e - src) + 2 : end;
-        } else if (src[at] == '/' && at + 1 < end && src[at + 1] == '/') {
-            while (at < end && src[at] != '\n')
-                at++;
-        } else {
-            at++;
-        }
+        uint32_t c = comment_end(src, at, end);
+        at = c > at ? c : at + 1;
     }
     return at;
 }
@@ -158,17 +166,13 @@ static uint32_t
 skip_blank(const char *src, uint32_t at, uint32_t end)
 {
     while (at < end) {
-        if (src[at] == '/' && at + 1 < end && src[at + 1] == '*') {
-            const char *e = strstr(src + at + 2, "*/");
-            at = e ? (uint32_t)(e - src) + 2 : end;
-        } else if (src[at] == '/' && at + 1 < end && src[at + 1] == '/') {
-            while (at < end && src[at] != '\n')
-                at++;
-        } else if (src[at] == ' ' || src[at] == '\t' || src[at] == '\n' || src[at] == '\r') {
+        uint32_t c = comment_end(src, at, end);
+        if (c > at)
+            at = c;
+        else if (src[at] == ' ' || src[at] == '\t' || src[at] == '\n' || src[at] == '\r')
             at++;
-        } else {
+        else
             break;
-        }
     }
     return at;
 }
