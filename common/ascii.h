@@ -70,6 +70,15 @@ kc_is_ws(int c)
     return c == ' ' || c == '\t' || c == '\n' || c == '\f' || c == '\r';
 }
 
+/* ECMAScript's ASCII WhiteSpace (ECMA-262 §12.2): SP HT VT FF. LF and CR
+ * are LineTerminators there, not whitespace; the non-ASCII WhiteSpace
+ * (NBSP, ZWNBSP, Zs) is for the JS tokenizer's own table. */
+static inline bool
+kc_is_js_space(int c)
+{
+    return c == ' ' || c == '\t' || c == '\v' || c == '\f';
+}
+
 /* SP or HT: what isblank() accepts, and the bytes of HTTP's OWS/RWS/BWS
  * (RFC 9110 §5.6.3). */
 static inline bool

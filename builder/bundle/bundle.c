@@ -49,19 +49,12 @@ kb__host_path(const struct bundle *b, int mod)
     return b->g.m[mod].path;
 }
 
-static int
-chunk_dir(const struct bundle *b, int c, char *dir, size_t n)
-{
-    kc_path_dirname(b->c[c].path, dir, n);
-    return 0;
-}
-
-/* A specifier from chunk c's directory to site path to ("./x.js"). */
+/* A specifier from the directory of site path from to site path to. */
 char *
-kb__chunk_rel(const struct bundle *b, int c, const char *to)
+kb__rel_from(const char *from, const char *to)
 {
     char dir[PATH_MAX];
-    chunk_dir(b, c, dir, sizeof dir);
+    kc_path_dirname(from, dir, sizeof dir);
     struct kc_buf o;
     kc_buf_init(&o, PATH_MAX * 2);
     if (kc_path_relative(dir, to, &o) != 0) {
@@ -69,6 +62,13 @@ kb__chunk_rel(const struct bundle *b, int c, const char *to)
         return NULL;
     }
     return kc_buf_steal(&o, NULL);
+}
+
+/* A specifier from chunk c's directory to site path to ("./x.js"). */
+char *
+kb__chunk_rel(const struct bundle *b, int c, const char *to)
+{
+    return kb__rel_from(b->c[c].path, to);
 }
 
 /* ---- the driver ------------------------------------------------------------------ */
@@ -165,14 +165,21 @@ kb_bundle(struct kb_site *s)
     if (!rc && b.nc > 0)
         rc = kb__assign_names(&b);
     if (!rc && b.nc > 0 && s->opt->legacy) {
-        b.lx = kb__nset_has(&b.all, "_export") ? kb__fresh(&b, "_export") : "_export";
-        b.lc = kb__nset_has(&b.all, "_context") ? kb__fresh(&b, "_context") : "_context";
-        rc = b.lx && b.lc ? 0 : KC_ENOMEM;
+        b.lx = "_export";
+        b.lc = "_context";
+        if (kb__nset_has(&b.all, b.lx))
+            rc = kb__fresh(&b, b.lx, &b.lx);
+        if (!rc && kb__nset_has(&b.all, b.lc))
+            rc = kb__fresh(&b, b.lc, &b.lc);
     }
     if (!rc && b.nc > 0)
         rc = emit_chunks(&b);
     if (!rc && b.nc > 0)
         kc_info("bundled %zu modules into %zu chunks", b.g.n, b.nc);
+    if (rc == KC_ETOOBIG) /* the other errors are reported where they arise */
+        kc_error("bundling: %s: a module too large to parse, a chunk over 2 GiB, more than %u "
+                 "files or %u entries in one of the bundler's lists",
+                 kc_strerror(rc), KB_MAX_FILES, KB_LIST_MAX);
     free_bundle(&b);
     return rc;
 }

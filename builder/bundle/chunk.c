@@ -95,7 +95,7 @@ kb__make_chunks(struct bundle *b)
             for (size_t r = 0; r < m->nreq; r++) {
                 int tc = b->g.m[m->req[r].mod].chunk;
                 if (!m->req[r].dynamic && tc != (int)c) {
-                    int rc = kb__push_int(&ch->deps, &ch->ndeps, tc);
+                    int rc = kb__push_int(&ch->deps, &ch->ndeps, &ch->capdeps, tc);
                     if (rc)
                         return rc;
                 }

@@ -6,8 +6,10 @@
  * chunk exists (inline module scripts, references from outside the graph).
  */
 #include "builder/bundle/internal.h"
+#include "common/diag.h"
 #include "common/error.h"
 #include "common/log.h"
+#include "common/vec.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -21,16 +23,13 @@ add_ep(struct bundle *b, int mod, unsigned char kind)
         b->ep_kind[e] |= kind;
         return 0;
     }
-    int *v = realloc(b->ep, (b->nep + 1) * sizeof *v);
-    if (!v)
-        return KC_ENOMEM;
-    b->ep = v;
-    unsigned char *k = realloc(b->ep_kind, b->nep + 1);
-    if (!k)
-        return KC_ENOMEM;
-    b->ep_kind = k;
-    v[b->nep] = mod;
-    k[b->nep++] = kind;
+    int rc = kc_vec_reserve(b->ep, b->capep, b->nep + 1, KB_MAX_FILES);
+    if (!rc)
+        rc = kc_vec_reserve(b->ep_kind, b->capep_kind, b->nep + 1, KB_MAX_FILES);
+    if (rc)
+        return rc;
+    b->ep[b->nep] = mod;
+    b->ep_kind[b->nep++] = kind;
     return 0;
 }
 
@@ -131,8 +130,8 @@ kb__bail_mod(struct bundle *b, int mi, uint32_t at, const char *why)
     }
     if (!any)
         return;
-    struct kb_diag d;
-    kb_diag_set(&d, m->src, at, "%s", why);
+    struct kc_diag d;
+    kc_diag_set(&d, m->src, at, "%s", why);
     kc_warn("%s:%u:%u: %s: its entry points are left unbundled", m->path, d.line, d.col, d.msg);
     b->s->warnings++;
 }

@@ -8,9 +8,11 @@
  * bundler cannot reproduce exactly set the module's `bail` reason instead.
  */
 #include "builder/bundle/internal.h"
+#include "common/diag.h"
 #include "common/error.h"
 #include "common/log.h"
 #include "common/path.h"
+#include "common/vec.h"
 
 #include <jansson.h>
 #include <limits.h>
@@ -234,13 +236,11 @@ static void error_at(struct kb_graph *g, const struct kb_mod *m, uint32_t off, c
 static void
 error_at(struct kb_graph *g, const struct kb_mod *m, uint32_t off, const char *fmt, ...)
 {
-    struct kb_diag d;
-    char msg[512];
+    struct kc_diag d;
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
+    kc_diag_vset(&d, m->src, off, fmt, ap);
     va_end(ap);
-    kb_diag_set(&d, m->src, off, "%s", msg);
     kc_error("%s:%u:%u: %s", m->path, d.line, d.col, d.msg);
     g->errors++;
 }
@@ -286,14 +286,9 @@ add_module(struct kb_graph *g, int file, int map_doc)
 {
     if (g->mod_of[file] >= 0)
         return g->mod_of[file];
-    if (g->n == g->cap) {
-        size_t nc = g->cap ? 2 * g->cap : 16;
-        struct kb_mod *v = realloc(g->m, nc * sizeof *v);
-        if (!v)
-            return KC_ENOMEM;
-        g->m = v;
-        g->cap = nc;
-    }
+    int rc = kc_vec_reserve(g->m, g->cap, g->n + 1, KB_MAX_FILES);
+    if (rc)
+        return rc;
     struct kb_file *f = &g->s->files[file];
     g->m[g->n] = (struct kb_mod){ .file = file,
                                   .map_doc = map_doc,
@@ -408,12 +403,10 @@ add_req(struct kb_graph *g, int mi, struct kb_jsn *str, bool dynamic)
     if (ti < 0)
         return ti;
     m = &g->m[mi];
-    struct kb_req *v = realloc(m->req, (m->nreq + 1) * sizeof *v);
-    if (!v)
-        return KC_ENOMEM;
-    m->req = v;
-    v[m->nreq++] = (struct kb_req){ str, ti, dynamic };
-    return 0;
+    int rc = kc_vec_reserve(m->req, m->capreq, m->nreq + 1, KB_LIST_MAX);
+    if (!rc)
+        m->req[m->nreq++] = (struct kb_req){ str, ti, dynamic };
+    return rc;
 }
 
 static int
@@ -466,11 +459,10 @@ scan_visit(void *vctx, struct kb_jsn *n, bool shorthand, int depth)
         if (n->a && n->a->kind == KB_JSN_IDENT && n->a->binding == 0 &&
             strcmp(n->a->str, "URL") == 0 && n->b && n->b->kind == KB_JSN_STR && n->b->next &&
             is_import_meta_url(n->b->next) && !n->b->next->next) {
-            struct kb_jsn **v = realloc(m->urls, (m->nurls + 1) * sizeof *v);
-            if (!v)
-                return KC_ENOMEM;
-            m->urls = v;
-            v[m->nurls++] = n->b;
+            int rc = kc_vec_reserve(m->urls, m->capurls, m->nurls + 1, KB_LIST_MAX);
+            if (rc)
+                return rc;
+            m->urls[m->nurls++] = n->b;
             return 1;
         }
         return 0;
@@ -499,12 +491,10 @@ scan_visit(void *vctx, struct kb_jsn *n, bool shorthand, int depth)
 static int
 push_exp(struct kb_mod *m, struct kb_exp e)
 {
-    struct kb_exp *v = realloc(m->exp, (m->nexp + 1) * sizeof *v);
-    if (!v)
-        return KC_ENOMEM;
-    m->exp = v;
-    v[m->nexp++] = e;
-    return 0;
+    int rc = kc_vec_reserve(m->exp, m->capexp, m->nexp + 1, KB_LIST_MAX);
+    if (!rc)
+        m->exp[m->nexp++] = e;
+    return rc;
 }
 
 /* Records the module's import and export entries, as the specification's
@@ -546,13 +536,10 @@ entries(struct kb_graph *g, int mi)
                 const char *name = q->kind == KB_JSN_IMPORT_NS        ? NULL
                                    : q->kind == KB_JSN_IMPORT_DEFAULT ? "default"
                                                                       : q->a->str;
-                struct kb_imp *v = realloc(m->imp, (m->nimp + 1) * sizeof *v);
-                if (!v) {
-                    rc = KC_ENOMEM;
+                rc = kc_vec_reserve(m->imp, m->capimp, m->nimp + 1, KB_LIST_MAX);
+                if (rc)
                     break;
-                }
-                m->imp = v;
-                v[m->nimp] = (struct kb_imp){ q->b->binding, r, name, q, { -1, 0 } };
+                m->imp[m->nimp] = (struct kb_imp){ q->b->binding, r, name, q, { -1, 0 } };
                 m->imp_of[q->b->binding] = (uint32_t)++m->nimp;
                 if (m->ast.bindings[q->b->binding - 1].flags & KB_JS_BF_REASSIGNED)
                     bail(m, q->start, "assignment to an imported binding");
@@ -624,13 +611,9 @@ entries(struct kb_graph *g, int mi)
             if (st->a) {
                 rc = push_exp(m, (struct kb_exp){ st->a->str, KB_EXP_INDIRECT, 0, r, NULL, st });
             } else {
-                int *v = realloc(m->star, (m->nstar + 1) * sizeof *v);
-                if (!v) {
-                    rc = KC_ENOMEM;
-                    break;
-                }
-                m->star = v;
-                v[m->nstar++] = r;
+                rc = kc_vec_reserve(m->star, m->capstar, m->nstar + 1, KB_LIST_MAX);
+                if (!rc)
+                    m->star[m->nstar++] = r;
             }
             break;
         }
@@ -646,7 +629,7 @@ static int
 load(struct kb_graph *g, int mi)
 {
     struct kb_mod *m = &g->m[mi];
-    struct kb_diag d = { 0 };
+    struct kc_diag d = { 0 };
     int rc = kb_jsast_parse(m->src, m->len, true, &m->ast, &d);
     if (rc == 0)
         rc = kb_jsast_scope(&m->ast, m->src, &d);
@@ -763,21 +746,8 @@ kb_graph_resolve_export(const struct kb_graph *g, int m, const char *name, struc
 }
 
 static int
-add_name(const char ***v, size_t *n, const char *name)
-{
-    for (size_t i = 0; i < *n; i++)
-        if (strcmp((*v)[i], name) == 0)
-            return 0;
-    const char **nv = realloc(*v, (*n + 1) * sizeof *nv);
-    if (!nv)
-        return KC_ENOMEM;
-    *v = nv;
-    nv[(*n)++] = name;
-    return 0;
-}
-
-static int
-names_in(const struct kb_graph *g, int mi, const char ***v, size_t *n, int *seen, size_t *nseen)
+names_in(const struct kb_graph *g, int mi, const char ***v, size_t *n, size_t *cap, int *seen,
+         size_t *nseen)
 {
     for (size_t i = 0; i < *nseen; i++)
         if (seen[i] == mi)
@@ -786,14 +756,14 @@ names_in(const struct kb_graph *g, int mi, const char ***v, size_t *n, int *seen
     const struct kb_mod *m = &g->m[mi];
     int rc = 0;
     for (size_t i = 0; i < m->nexp && !rc; i++)
-        rc = add_name(v, n, m->exp[i].name);
+        rc = kb__push_name(v, n, cap, m->exp[i].name);
     for (size_t i = 0; i < m->nstar && !rc; i++) {
         const char **sv = NULL;
-        size_t sn = 0;
-        rc = names_in(g, m->req[m->star[i]].mod, &sv, &sn, seen, nseen);
+        size_t sn = 0, scap = 0;
+        rc = names_in(g, m->req[m->star[i]].mod, &sv, &sn, &scap, seen, nseen);
         for (size_t k = 0; k < sn && !rc; k++)
             if (strcmp(sv[k], "default") != 0)
-                rc = add_name(v, n, sv[k]);
+                rc = kb__push_name(v, n, cap, sv[k]);
         free(sv);
     }
     return rc;
@@ -809,11 +779,11 @@ long
 kb_graph_export_names(const struct kb_graph *g, int m, const char ***names)
 {
     int *seen = malloc((g->n + 1) * sizeof *seen);
-    size_t nseen = 0, n = 0;
+    size_t nseen = 0, n = 0, cap = 0;
     *names = NULL;
     if (!seen)
         return -1;
-    int rc = names_in(g, m, names, &n, seen, &nseen);
+    int rc = names_in(g, m, names, &n, &cap, seen, &nseen);
     free(seen);
     if (rc) {
         free(*names);

@@ -11,6 +11,7 @@
 #include "common/error.h"
 #include "common/log.h"
 #include "common/path.h"
+#include "common/vec.h"
 
 #include <limits.h>
 #include <stdio.h>
@@ -281,17 +282,9 @@ facade_text(struct bundle *b, int mod, bool reexport, struct kc_buf *o)
         kc_buf_free(&r);
         /* The holding chunk must export it. */
         struct chunk *tch = &b->c[tc];
-        const char **v = rc ? NULL : realloc(tch->exports, (tch->nexports + 1) * sizeof *v);
-        if (!rc && !v)
-            rc = KC_ENOMEM;
-        if (!rc) {
-            tch->exports = v;
-            bool dup = false;
-            for (size_t x = 0; x < tch->nexports; x++)
-                dup |= strcmp(v[x], kb__sym_final(b, s)) == 0;
-            if (!dup)
-                v[tch->nexports++] = kb__sym_final(b, s);
-        }
+        const char *fin = kb__sym_final(b, s);
+        if (!rc)
+            rc = kb__push_name(&tch->exports, &tch->nexports, &tch->capexports, fin);
     }
     free(names);
     return rc;
@@ -299,15 +292,33 @@ facade_text(struct bundle *b, int mod, bool reexport, struct kc_buf *o)
 
 /* ---- putting them into the site -------------------------------------------------- */
 
-/* Inserts a generated file at its sorted place (kb_site_find is a binary
- * search) and shifts every reference target past it. */
-static int
-insert_file(struct kb_site *s, const char *path, unsigned char *bytes, size_t len, int64_t mtime)
+int
+kb__set_data(struct kb_file *f, struct kc_buf *text)
 {
-    struct kb_file *v = realloc(s->files, (s->n + 1) * sizeof *v);
-    if (!v)
+    size_t len;
+    unsigned char *bytes = (unsigned char *)kc_buf_steal(text, &len);
+    if (!bytes)
         return KC_ENOMEM;
-    s->files = v;
+    free(f->data);
+    f->data = bytes;
+    f->len = len;
+    return 0;
+}
+
+/* Inserts a generated file at its sorted place (kb_site_find is a binary
+ * search) and shifts every reference target past it. bytes (malloc'd) are
+ * taken, also on failure. *cap is the length s->files is allocated for
+ * (kb__install's count: the site keeps none). */
+static int
+insert_file(struct kb_site *s, size_t *cap, const char *path, unsigned char *bytes, size_t len,
+            int64_t mtime)
+{
+    int rc = kc_vec_reserve(s->files, *cap, s->n + 1, KB_MAX_FILES);
+    if (rc) {
+        free(bytes);
+        return rc;
+    }
+    struct kb_file *v = s->files;
     size_t at = 0;
     while (at < s->n && strcmp(v[at].path, path) < 0)
         at++;
@@ -334,7 +345,8 @@ struct texts {
     size_t nl;             /* legacy twins: nc + nep, or 0 */
     struct kc_buf *ltext;
     struct kb_reflist *lrefs;
-    char **lpath; /* NULL where there is no twin */
+    char **lpath;    /* NULL where there is no twin */
+    size_t capfiles; /* the site's files, allocated for (insert_file) */
 };
 
 /* The facade of each entry point whose module sits in a chunk at another
@@ -447,11 +459,11 @@ insert_chunks(struct bundle *b, struct texts *t)
                 mtime = s->files[b->g.m[b->c[c].mods[i]].file].mtime;
         size_t len;
         unsigned char *bytes = (unsigned char *)kc_buf_steal(&t->maps[c], &len);
-        rc = bytes ? insert_file(s, b->c[c].map_path, bytes, len, mtime) : KC_ENOMEM;
+        rc = bytes ? insert_file(s, &t->capfiles, b->c[c].map_path, bytes, len, mtime) : KC_ENOMEM;
         if (rc || b->c[c].host >= 0)
             continue;
         bytes = (unsigned char *)kc_buf_steal(&t->text[c], &len);
-        rc = bytes ? insert_file(s, b->c[c].path, bytes, len, mtime) : KC_ENOMEM;
+        rc = bytes ? insert_file(s, &t->capfiles, b->c[c].path, bytes, len, mtime) : KC_ENOMEM;
     }
     return rc;
 }
@@ -467,7 +479,8 @@ insert_inline_facades(struct bundle *b, struct texts *t)
             continue;
         size_t len;
         unsigned char *bytes = (unsigned char *)kc_buf_steal(&t->inl[mi], &len);
-        rc = bytes ? insert_file(s, b->inline_path[mi], bytes, len, s->files[b->g.m[mi].file].mtime)
+        rc = bytes ? insert_file(s, &t->capfiles, b->inline_path[mi], bytes, len,
+                                 s->files[b->g.m[mi].file].mtime)
                    : KC_ENOMEM;
     }
     return rc;
@@ -492,7 +505,7 @@ insert_twins(struct bundle *b, struct texts *t)
         }
         size_t len;
         unsigned char *bytes = (unsigned char *)kc_buf_steal(&t->ltext[i], &len);
-        rc = bytes ? insert_file(s, t->lpath[i], bytes, len, mtime) : KC_ENOMEM;
+        rc = bytes ? insert_file(s, &t->capfiles, t->lpath[i], bytes, len, mtime) : KC_ENOMEM;
     }
     return rc;
 }
@@ -517,14 +530,16 @@ resolve_twins(struct bundle *b, struct texts *t)
 }
 
 /* Inserting moved the site's files: each module's file index, and the
- * graph's module of each file, again. */
+ * graph's module of each file, again (a new table: nothing of the old one
+ * is kept). */
 static int
 refind_modules(struct bundle *b)
 {
     struct kb_site *s = b->s;
-    int *mod_of = realloc(b->g.mod_of, (s->n + 1) * sizeof *mod_of);
+    int *mod_of = malloc((s->n + 1) * sizeof *mod_of);
     if (!mod_of)
         return KC_ENOMEM;
+    free(b->g.mod_of);
     b->g.mod_of = mod_of;
     for (size_t i = 0; i < s->n; i++)
         mod_of[i] = -1;
@@ -618,7 +633,7 @@ int
 kb__install(struct bundle *b)
 {
     /* Every text first: facades add to the exports of the chunks. */
-    struct texts t = { 0 };
+    struct texts t = { .capfiles = b->s->n };
     int rc = entry_facades(b, &t);
     if (!rc)
         rc = inline_facades(b, &t);

@@ -66,17 +66,17 @@ struct kb_mod {
     size_t len;
     struct kb_jsast ast;
     struct kb_req *req;
-    size_t nreq;
+    size_t nreq, capreq;
     struct kb_exp *exp;
-    size_t nexp;
+    size_t nexp, capexp;
     int *star; /* request indexes of `export * from` */
-    size_t nstar;
+    size_t nstar, capstar;
     struct kb_imp *imp;
-    size_t nimp;
+    size_t nimp, capimp;
     uint32_t *imp_of;     /* per binding index: index + 1 into imp, or 0 */
     struct kb_jsn *dflt;  /* EXPORT_DEFAULT node that makes KB_SYM_DEFAULT, or NULL */
     struct kb_jsn **urls; /* STR nodes of new URL('x', import.meta.url) */
-    size_t nurls;
+    size_t nurls, capurls;
     bool tla;         /* top-level await */
     bool ns_used;     /* the namespace object is needed as a value */
     bool ns_real;     /* ... and is its file's own (it is an import() target) */
@@ -173,7 +173,17 @@ int kb_graph_importmap(const char *json, size_t len, const char *spec, char *out
 
 #define KB_CHUNK_MAX (1ull << 31) /* bytes of a chunk, a facade, a rewritten page */
 
-/* A set of strings (names), open addressing over FNV-1a (helpers.c). */
+/* The most entries of a list the bundler grows (kc_vec_reserve's max; each
+ * list keeps n and cap beside its pointer): KB_MAX_FILES for lists of
+ * modules, entry points and chunks, since a module is a site file; KB_LIST_MAX
+ * for the rest (requests, exports, imports, edits, names, source map
+ * segments, URL tables), whose entries each come from a node, a name or a
+ * line of a module (at most KB_JSAST_SRC_MAX bytes) or of a chunk (at most
+ * KB_CHUNK_MAX bytes), so no real site comes near. Past either, the list is
+ * not grown and the build fails with KC_ETOOBIG, which kb_bundle reports. */
+#define KB_LIST_MAX (1u << 30)
+
+/* A set of strings (names), open addressing over FNV-1a (set.c). */
 struct nset {
     const char **v;
     size_t cap, n;
@@ -191,15 +201,15 @@ struct chunk {
     int host; /* entry point whose file holds this chunk, or -1 (a common chunk) */
     char *path;
     int *deps; /* chunks imported, in order */
-    size_t ndeps;
+    size_t ndeps, capdeps;
     struct need *needs; /* names imported from other chunks */
-    size_t nneeds;
+    size_t nneeds, capneeds;
     const char **exports; /* internal names other chunks import */
-    size_t nexports;
+    size_t nexports, capexports;
     struct kc_buf body; /* the spliced modules */
     struct kc_buf pre;  /* name fix-ups and namespace objects */
     int *nsimp;         /* modules whose real namespace this chunk imports */
-    size_t nnsimp;
+    size_t nnsimp, capnsimp;
     struct kb_smap map; /* of body */
     char *map_path;     /* the chunk's source map */
     /* The legacy twin: its body (splice.c), its URL table (legacy_splice.c), its
@@ -207,9 +217,9 @@ struct chunk {
     struct kc_buf lbody;
     char **lurl;
     enum kb_ref_kind *lkind;
-    size_t nlurl;
+    size_t nlurl, caplurl, caplkind;
     struct kb_legacy_export *lexp;
-    size_t nlexp;
+    size_t nlexp, caplexp;
 };
 
 struct bundle {
@@ -217,7 +227,7 @@ struct bundle {
     struct kb_site *s;
     int *ep;                /* entry points: module indexes */
     unsigned char *ep_kind; /* 1 static (a page's module script), 2 dynamic */
-    size_t nep;
+    size_t nep, capep, capep_kind;
     size_t W;        /* words of an entry-point set */
     uint64_t *eset;  /* per module, W words */
     int *uf;         /* union-find over entry points */
@@ -231,7 +241,7 @@ struct bundle {
     size_t nc;
     struct nset taken, globals, all;
     char **fresh; /* generated names, owned */
-    size_t nfresh;
+    size_t nfresh, capfresh;
     const char *lx, *lc;              /* legacy twins: the _export and _context names */
     const struct kb_file *legacy_doc; /* the document kb__legacy_tags wrote to last */
 };
@@ -271,9 +281,11 @@ bool kb__eset_has(const uint64_t *set, size_t i);
  * path (the graph's string, not a copy). */
 const char *kb__host_path(const struct bundle *b, int mod);
 
-/* A specifier from the directory of chunk c (its path set by kb__chunk_paths)
- * to site path to ("./x.js"). malloc'd, the caller frees it; NULL on
- * failure. */
+/* A specifier from the directory of site path from to site path to
+ * ("./x.js", "../y.js"). malloc'd, the caller frees it; NULL on failure. */
+char *kb__rel_from(const char *from, const char *to);
+
+/* kb__rel_from the path of chunk c (set by kb__chunk_paths). */
 char *kb__chunk_rel(const struct bundle *b, int c, const char *to);
 
 /* ---- entry.c: entry points, their graphs, and what stays unbundled --------------- */
@@ -338,9 +350,10 @@ int kb__check_chunks(struct bundle *b);
 
 /* ---- rename.c: names ------------------------------------------------------------- */
 
-/* A new name base$N that no bundled module mentions and no final name took;
- * it is taken from then on. Owned by b (b->fresh); NULL when out of memory. */
-const char *kb__fresh(struct bundle *b, const char *base);
+/* A new name base$N that no bundled module mentions and no final name took,
+ * into *out; it is taken from then on. Owned by b (b->fresh). base may be
+ * *out. Returns 0, KC_ENOMEM or KC_ETOOBIG (past KB_LIST_MAX names). */
+int kb__fresh(struct bundle *b, const char *base, const char **out);
 
 /* The final name of symbol s, owned by its module's final[] (NULL for a
  * symbol that gets none). Only after kb__assign_names. */
@@ -359,6 +372,12 @@ int kb__assign_names(struct bundle *b);
  * owned by sp. Returns 0 or KC_ENOMEM. */
 int kb__edit(struct splice *sp, uint32_t start, uint32_t end, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
+
+/* Appends name as a property name (of an object literal, a namespace's
+ * getter, an export list's ModuleExportName): as it is when it is an ASCII
+ * identifier name, else as a string literal (kc_quote_js). Returns 0 or
+ * KC_ENOMEM/KC_ETOOBIG. */
+int kb__put_name(struct kc_buf *o, const char *name);
 
 /* Appends module mi, edited, to chunk c's body (or, with legacy, to its
  * twin's body, without a source map) and records the names c imports from
@@ -409,6 +428,11 @@ int kb__chunk_paths(struct bundle *b);
  * site file's). */
 int kb__install(struct bundle *b);
 
+/* Gives f (a site file) the bytes of text as its source bytes (taken: text
+ * is empty after), freeing f's own. Not its output: that is
+ * kb_file_set_out's, in the naming stage. Returns 0 or KC_ENOMEM. */
+int kb__set_data(struct kb_file *f, struct kc_buf *text);
+
 /* ---- pages.c: the entry documents' edits ----------------------------------------- */
 
 /* Rewrites the reachable entry documents that need it (modulepreload links,
@@ -438,7 +462,7 @@ int kb__legacy_facade(struct bundle *b, int e, struct kc_buf *out, struct kb_ref
 int kb__legacy_tags(struct bundle *b, struct kb_file *doc, const struct kb_ref *r, int e,
                     struct kc_buf *o, size_t *pos, bool *changed);
 
-/* ---- helpers.c: small helpers, until common/ has them ---------------------------- */
+/* ---- set.c: sets of names, lists without repeats --------------------------------- */
 
 /* Whether set s holds k. */
 bool kb__nset_has(const struct nset *s, const char *k);
@@ -447,16 +471,13 @@ bool kb__nset_has(const struct nset *s, const char *k);
  * KC_ENOMEM. */
 int kb__nset_add(struct nset *s, const char *k);
 
-/* Appends x to the malloc'd array *v of *n ints, unless it is there. Returns
- * 0 or KC_ENOMEM (then *v is unchanged). */
-int kb__push_int(int **v, size_t *n, int x);
+/* Appends x to the malloc'd array *v of *n ints (allocated for *cap), unless
+ * it is there: a list of modules or chunks. Returns 0, KC_ENOMEM or
+ * KC_ETOOBIG past KB_MAX_FILES (then *v still holds the *n ints). */
+int kb__push_int(int **v, size_t *n, size_t *cap, int x);
 
-/* Gives f the bytes of text (taken: text is empty after), freeing f's own.
- * Returns 0 or KC_ENOMEM. */
-int kb__set_data(struct kb_file *f, struct kc_buf *text);
-
-/* Appends name as an object literal's property name: as it is when it is an
- * identifier, else as a string literal. Returns 0 or KC_ENOMEM/KC_ETOOBIG. */
-int kb__put_name(struct kc_buf *o, const char *name);
+/* The same for a list of names (compared as strings, not copied: they must
+ * outlive the list), up to KB_LIST_MAX. */
+int kb__push_name(const char ***v, size_t *n, size_t *cap, const char *name);
 
 #endif

@@ -8,8 +8,10 @@
  * here, so its span is known and handed to the naming stage as a reference.
  */
 #include "builder/bundle/legacy.h"
+#include "builder/bundle/internal.h"
 #include "common/error.h"
 #include "common/hash.h"
+#include "common/quote.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -196,36 +198,13 @@ kb_legacy_path(const char *path, unsigned k)
     return p;
 }
 
-/* A JS string literal of name. */
-static int
-put_string(struct kc_buf *o, const char *name)
-{
-    int rc = kc_buf_putc(o, '"');
-    for (const char *p = name; *p && !rc; p++)
-        rc = (*p == '"' || *p == '\\')  ? kc_buf_printf(o, "\\%c", *p)
-             : (unsigned char)*p < 0x20 ? kc_buf_printf(o, "\\u%04x", *p)
-                                        : kc_buf_putc(o, *p);
-    return rc ? rc : kc_buf_putc(o, '"');
-}
-
-/* An object literal key: name, or "name" for a name that is no identifier. */
-static int
-put_key(struct kc_buf *o, const char *name)
-{
-    bool ident = name[0] && (name[0] < '0' || name[0] > '9');
-    for (const char *p = name; *p && ident; p++)
-        ident = (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
-                *p == '_' || *p == '$';
-    return ident ? kc_buf_puts(o, name) : put_string(o, name);
-}
-
 /* A property access: .name, or ["name"] for a name that is no identifier. */
 static int
 put_prop(struct kc_buf *o, const char *name)
 {
     struct kc_buf k;
     kc_buf_init(&k, KB_LEGACY_MAX);
-    int rc = put_key(&k, name);
+    int rc = kb__put_name(&k, name);
     if (!rc)
         rc = k.data[0] == '"' ? kc_buf_printf(o, "[%s]", k.data) : kc_buf_printf(o, ".%s", k.data);
     kc_buf_free(&k);
@@ -266,7 +245,7 @@ put_exports(const struct kb_legacy_file *f, struct kc_buf *o, const char *const 
         if (!rc && !any)
             rc = kc_buf_printf(o, "%s({ ", f->x);
         if (!rc)
-            rc = put_key(o, f->exports[i].name);
+            rc = kb__put_name(o, f->exports[i].name);
         if (!rc)
             rc = kc_buf_printf(o, ": %s", f->exports[i].local);
         any = true;
@@ -311,7 +290,7 @@ kb_legacy_print(const struct kb_legacy_file *f, struct kc_buf *o, struct kb_refl
     for (size_t i = 0; i < f->nexports && !rc; i++) {
         rc = kc_buf_puts(o, i ? ", " : "");
         if (!rc)
-            rc = put_string(o, f->exports[i].name);
+            rc = kc_quote_js(o, f->exports[i].name, strlen(f->exports[i].name), 0);
     }
     if (!rc)
         rc = kc_buf_puts(o, "],\nsetters: [");

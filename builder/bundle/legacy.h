@@ -21,7 +21,8 @@ struct kb_legacy_dep {
     const char **from; /* export names of the dependency ... */
     const char **to;   /* ... and the local variables they set */
     size_t n;
-    const char *ns; /* a local that receives the whole namespace, or NULL */
+    const char *ns;        /* a local that receives the whole namespace, or NULL */
+    size_t capfrom, capto; /* the lengths from and to are allocated for (legacy_twin.c) */
 };
 
 struct kb_legacy_export {

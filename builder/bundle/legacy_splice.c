@@ -9,6 +9,8 @@
 #include "common/buf.h"
 #include "common/error.h"
 #include "common/path.h"
+#include "common/quote.h"
+#include "common/vec.h"
 
 #include <limits.h>
 #include <stdio.h>
@@ -23,17 +25,14 @@ legacy_urlidx(struct bundle *b, int c, const char *url, enum kb_ref_kind kind)
     for (size_t i = 0; i < ch->nlurl; i++)
         if (strcmp(ch->lurl[i], url) == 0)
             return (int)i;
-    char **v = realloc(ch->lurl, (ch->nlurl + 1) * sizeof *v);
-    if (!v)
-        return KC_ENOMEM;
-    ch->lurl = v;
-    enum kb_ref_kind *k = realloc(ch->lkind, (ch->nlurl + 1) * sizeof *k);
-    if (!k)
-        return KC_ENOMEM;
-    ch->lkind = k;
-    v[ch->nlurl] = strdup(url);
-    k[ch->nlurl] = kind;
-    return v[ch->nlurl] ? (int)ch->nlurl++ : KC_ENOMEM;
+    int rc = kc_vec_reserve(ch->lurl, ch->caplurl, ch->nlurl + 1, KB_LIST_MAX);
+    if (!rc)
+        rc = kc_vec_reserve(ch->lkind, ch->caplkind, ch->nlurl + 1, KB_LIST_MAX);
+    if (rc)
+        return rc;
+    ch->lurl[ch->nlurl] = strdup(url);
+    ch->lkind[ch->nlurl] = kind;
+    return ch->lurl[ch->nlurl] ? (int)ch->nlurl++ : KC_ENOMEM;
 }
 
 /* The export names chunk c gives local (final) name f, or 0. */
@@ -175,14 +174,10 @@ kb__legacy_visit(struct splice *sp, struct kb_jsn *n)
                 name = ch->lexp[i].name;
         struct kc_buf q;
         kc_buf_init(&q, 1u << 20);
-        int rc = kb__put_name(&q, name);
-        char *qs = rc ? NULL : kc_buf_steal(&q, NULL);
+        int rc = kc_quote_js(&q, name, strlen(name), 0);
+        if (!rc)
+            rc = kb__edit(sp, n->start, n->start, "%s(%s, ", b->lx, q.data);
         kc_buf_free(&q);
-        if (!qs)
-            return KC_ENOMEM;
-        rc = qs[0] == '"' ? kb__edit(sp, n->start, n->start, "%s(%s, ", b->lx, qs)
-                          : kb__edit(sp, n->start, n->start, "%s(\"%s\", ", b->lx, qs);
-        free(qs);
         if (!rc)
             sp->v[sp->n - 1].order = order;
         if (!rc)

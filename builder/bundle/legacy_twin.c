@@ -9,6 +9,7 @@
 #include "common/buf.h"
 #include "common/error.h"
 #include "common/path.h"
+#include "common/vec.h"
 
 #include <limits.h>
 #include <stdlib.h>
@@ -30,69 +31,55 @@ cmp_lexp(const void *x, const void *y)
 }
 
 static int
-add_lexp(struct kb_legacy_export **v, size_t *n, const char *name, const char *local)
+add_lexp(struct kb_legacy_export **v, size_t *n, size_t *cap, const char *name, const char *local)
 {
     for (size_t i = 0; i < *n; i++)
         if (strcmp((*v)[i].name, name) == 0)
             return 0;
-    struct kb_legacy_export *nv = realloc(*v, (*n + 1) * sizeof *nv);
-    if (!nv)
-        return KC_ENOMEM;
-    *v = nv;
-    nv[(*n)++] = (struct kb_legacy_export){ name, local };
-    return 0;
-}
-
-/* A relative URL from the directory of site file `from` to site path to. */
-static char *
-rel_from(const char *from, const char *to)
-{
-    char dir[PATH_MAX];
-    kc_path_dirname(from, dir, sizeof dir);
-    struct kc_buf o;
-    kc_buf_init(&o, PATH_MAX * 2);
-    if (kc_path_relative(dir, to, &o) != 0) {
-        kc_buf_free(&o);
-        return NULL;
-    }
-    return kc_buf_steal(&o, NULL);
+    int rc = kc_vec_reserve(*v, *cap, *n + 1, KB_LIST_MAX);
+    if (!rc)
+        (*v)[(*n)++] = (struct kb_legacy_export){ name, local };
+    return rc;
 }
 
 /* One legacy file being described: owned strings and arrays. */
 struct ltwin {
     struct kb_legacy_file f;
-    char **own; /* strings to free */
-    size_t nown;
+    size_t capdeps; /* f.deps is allocated for capdeps */
+    char **own;     /* strings to free */
+    size_t nown, capown;
 };
 
-static const char *
+/* Makes s (malloc'd, or NULL when making it failed) one of t's strings.
+ * Returns 0, or an error after freeing s. */
+static int
 lown(struct ltwin *t, char *s)
 {
-    if (!s)
-        return NULL;
-    char **v = realloc(t->own, (t->nown + 1) * sizeof *v);
-    if (!v) {
+    int rc = s ? kc_vec_reserve(t->own, t->capown, t->nown + 1, KB_LIST_MAX) : KC_ENOMEM;
+    if (rc) {
         free(s);
-        return NULL;
+        return rc;
     }
-    t->own = v;
-    v[t->nown++] = s;
-    return s;
+    t->own[t->nown++] = s;
+    return 0;
 }
 
-/* The dependency of t on the twin at URL url (added once, in order). */
-static struct kb_legacy_dep *
-ldep(struct ltwin *t, const char *url)
+/* The dependency of t on the twin at URL url (added once, in order) into
+ * *out, valid until the next call. Returns 0 or an error. */
+static int
+ldep(struct ltwin *t, const char *url, struct kb_legacy_dep **out)
 {
     for (size_t i = 0; i < t->f.ndeps; i++)
-        if (strcmp(t->f.deps[i].url, url) == 0)
-            return &t->f.deps[i];
-    struct kb_legacy_dep *v = realloc(t->f.deps, (t->f.ndeps + 1) * sizeof *v);
-    if (!v)
-        return NULL;
-    t->f.deps = v;
-    v[t->f.ndeps] = (struct kb_legacy_dep){ .url = url };
-    return &v[t->f.ndeps++];
+        if (strcmp(t->f.deps[i].url, url) == 0) {
+            *out = &t->f.deps[i];
+            return 0;
+        }
+    int rc = kc_vec_reserve(t->f.deps, t->capdeps, t->f.ndeps + 1, KB_LIST_MAX);
+    if (rc)
+        return rc;
+    t->f.deps[t->f.ndeps] = (struct kb_legacy_dep){ .url = url };
+    *out = &t->f.deps[t->f.ndeps++];
+    return 0;
 }
 
 static int
@@ -101,16 +88,13 @@ ldep_name(struct kb_legacy_dep *d, const char *from, const char *to)
     for (size_t i = 0; i < d->n; i++)
         if (strcmp(d->to[i], to) == 0)
             return 0;
-    const char **f = realloc(d->from, (d->n + 1) * sizeof *f);
-    if (!f)
-        return KC_ENOMEM;
-    d->from = f;
-    const char **t = realloc(d->to, (d->n + 1) * sizeof *t);
-    if (!t)
-        return KC_ENOMEM;
-    d->to = t;
-    f[d->n] = from;
-    t[d->n++] = to;
+    int rc = kc_vec_reserve(d->from, d->capfrom, d->n + 1, KB_LIST_MAX);
+    if (!rc)
+        rc = kc_vec_reserve(d->to, d->capto, d->n + 1, KB_LIST_MAX);
+    if (rc)
+        return rc;
+    d->from[d->n] = from;
+    d->to[d->n++] = to;
     return 0;
 }
 
@@ -137,7 +121,7 @@ kb__legacy_chunk(struct bundle *b, int c, struct kc_buf *out, struct kb_reflist 
     struct ltwin t = { .f = { .x = b->lx, .c = b->lc } };
     int rc = 0;
     for (size_t i = 0; i < ch->nexports && !rc; i++)
-        rc = add_lexp(&ch->lexp, &ch->nlexp, ch->exports[i], ch->exports[i]);
+        rc = add_lexp(&ch->lexp, &ch->nlexp, &ch->caplexp, ch->exports[i], ch->exports[i]);
     int e = ch->host;
     if (!rc && e >= 0 && (b->ep_kind[e] & 2)) {
         const char **names;
@@ -145,7 +129,7 @@ kb__legacy_chunk(struct bundle *b, int c, struct kc_buf *out, struct kb_reflist 
         for (long i = 0; i < k && !rc; i++) {
             struct kb_sym s;
             kb_graph_resolve_export(&b->g, b->ep[e], names[i], &s);
-            rc = add_lexp(&ch->lexp, &ch->nlexp, names[i], kb__sym_final(b, s));
+            rc = add_lexp(&ch->lexp, &ch->nlexp, &ch->caplexp, names[i], kb__sym_final(b, s));
         }
         free(names);
         rc = rc ? rc : k < 0 ? KC_ENOMEM : 0;
@@ -156,10 +140,12 @@ kb__legacy_chunk(struct bundle *b, int c, struct kc_buf *out, struct kb_reflist 
         rc = kb__splice_module(b, c, ch->mods[i], true);
     for (size_t d = 0; d < ch->ndeps && !rc; d++) {
         char *tp = kb__twin_path(b->c[ch->deps[d]].path);
-        const char *u = lown(&t, tp ? kb__chunk_rel(b, c, tp) : NULL);
+        char *u = tp ? kb__chunk_rel(b, c, tp) : NULL;
         free(tp);
-        struct kb_legacy_dep *dp = u ? ldep(&t, u) : NULL;
-        rc = dp ? 0 : KC_ENOMEM;
+        struct kb_legacy_dep *dp = NULL;
+        rc = lown(&t, u);
+        if (!rc)
+            rc = ldep(&t, u, &dp);
         for (size_t i = 0; i < ch->nneeds && !rc; i++)
             if (ch->needs[i].chunk == ch->deps[d])
                 rc = ldep_name(dp, ch->needs[i].name, ch->needs[i].name);
@@ -167,12 +153,14 @@ kb__legacy_chunk(struct bundle *b, int c, struct kc_buf *out, struct kb_reflist 
     for (size_t i = 0; i < ch->nnsimp && !rc; i++) {
         const struct kb_mod *tm = &b->g.m[ch->nsimp[i]];
         char *tp = kb__twin_path(tm->path);
-        const char *u = lown(&t, tp ? kb__chunk_rel(b, c, tp) : NULL);
+        char *u = tp ? kb__chunk_rel(b, c, tp) : NULL;
         free(tp);
-        struct kb_legacy_dep *dp = u ? ldep(&t, u) : NULL;
-        if (dp)
+        struct kb_legacy_dep *dp;
+        rc = lown(&t, u);
+        if (!rc)
+            rc = ldep(&t, u, &dp);
+        if (!rc)
             dp->ns = tm->final[KB_SYM_NS(tm)];
-        rc = dp ? 0 : KC_ENOMEM;
     }
     /* Function declarations and vars exist before anything runs: exported first. */
     t.f.hoisted = calloc(ch->nlexp + 1, sizeof *t.f.hoisted);
@@ -219,11 +207,14 @@ kb__legacy_facade(struct bundle *b, int e, struct kc_buf *out, struct kb_reflist
     int c = em->chunk;
     struct ltwin t = { .f = { .x = b->lx, .c = b->lc } };
     struct kb_legacy_export *ex = NULL;
-    size_t nex = 0;
+    size_t nex = 0, capex = 0;
     char *tp = kb__twin_path(b->c[c].path);
-    const char *u = lown(&t, tp ? rel_from(em->path, tp) : NULL);
+    char *u = tp ? kb__rel_from(em->path, tp) : NULL;
     free(tp);
-    int rc = u && ldep(&t, u) ? 0 : KC_ENOMEM;
+    struct kb_legacy_dep *dp;
+    int rc = lown(&t, u);
+    if (!rc)
+        rc = ldep(&t, u, &dp);
     const char **names = NULL;
     long k = 0;
     if (!rc && (b->ep_kind[e] & 2)) {
@@ -236,16 +227,18 @@ kb__legacy_facade(struct bundle *b, int e, struct kc_buf *out, struct kb_reflist
         const struct kb_mod *sm = &b->g.m[s.mod];
         bool ns = s.idx == KB_SYM_NS(sm) && sm->ns_real;
         tp = kb__twin_path(ns ? sm->path : b->c[sm->chunk].path);
-        u = lown(&t, tp ? rel_from(em->path, tp) : NULL);
+        u = tp ? kb__rel_from(em->path, tp) : NULL;
         free(tp);
-        struct kb_legacy_dep *dp = u ? ldep(&t, u) : NULL;
-        rc = dp ? 0 : KC_ENOMEM;
+        rc = lown(&t, u);
+        if (!rc)
+            rc = ldep(&t, u, &dp);
         if (!rc && ns)
             dp->ns = sm->final[KB_SYM_NS(sm)];
         else if (!rc)
             rc = ldep_name(dp, kb__sym_final(b, s), kb__sym_final(b, s));
         if (!rc)
-            rc = add_lexp(&ex, &nex, names[i], ns ? sm->final[KB_SYM_NS(sm)] : kb__sym_final(b, s));
+            rc = add_lexp(&ex, &nex, &capex, names[i],
+                          ns ? sm->final[KB_SYM_NS(sm)] : kb__sym_final(b, s));
     }
     free(names);
     t.f.loader = (b->ep_kind[e] & 1) != 0;
@@ -274,7 +267,7 @@ kb__legacy_tags(struct bundle *b, struct kb_file *doc, const struct kb_ref *r, i
         return 0;
     at += 9;
     char *tp = kb__twin_path(b->g.m[b->ep[e]].path);
-    char *u = tp ? rel_from(doc->path, tp) : NULL;
+    char *u = tp ? kb__rel_from(doc->path, tp) : NULL;
     free(tp);
     bool first = !b->s->legacy_html || b->legacy_doc != doc;
     int rc = u ? kc_buf_append(o, doc->data + *pos, at - *pos) : KC_ENOMEM;

@@ -6,8 +6,54 @@
  * map segments follow the copied pieces.
  */
 #include "builder/bundle/internal.h"
+#include "common/ascii.h"
 
 #include <string.h>
+
+/* ---- blanks, line terminators, tokens: for both ways ----------------------------- */
+
+/* The length of the line terminator at s[i] ("\r\n" is one), 0 if none. */
+static size_t
+lt_len(const unsigned char *s, size_t i, size_t e)
+{
+    if (s[i] == '\n')
+        return 1;
+    if (s[i] == '\r')
+        return i + 1 < e && s[i + 1] == '\n' ? 2 : 1;
+    if (s[i] == 0xE2 && i + 2 < e && s[i + 1] == 0x80 && (s[i + 2] == 0xA8 || s[i + 2] == 0xA9))
+        return 3;
+    return 0;
+}
+
+/* The length of the blank at s[i] (not a line terminator), 0 if none. */
+static size_t
+blank_len(const unsigned char *s, size_t i, size_t e)
+{
+    if (kc_is_js_space(s[i]))
+        return 1;
+    if (s[i] == 0xC2 && i + 1 < e && s[i + 1] == 0xA0)
+        return 2; /* no-break space */
+    if (s[i] == 0xEF && i + 2 < e && s[i + 1] == 0xBB && s[i + 2] == 0xBF)
+        return 3; /* byte order mark */
+    return 0;
+}
+
+/* The index of the first token of m that ends after offset a (a binary
+ * search: m->ast.toks holds each token's start and end, in order). */
+static size_t
+first_token(const struct kb_mod *m, size_t a)
+{
+    const uint32_t *t = m->ast.toks;
+    size_t lo = 0, hi = m->ast.ntoks;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (t[2 * mid + 1] <= a)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
 
 /* ---- --minify-whitespace --------------------------------------------------------- */
 
@@ -19,32 +65,20 @@ gap_kind(const char *src, size_t a, size_t e)
 {
     const unsigned char *s = (const unsigned char *)src;
     int k = a < e ? 1 : 0;
-    for (size_t i = a; i < e;) {
-        bool lt = s[i] == '\n' || s[i] == '\r' ||
-                  (s[i] == 0xE2 && i + 2 < e && s[i + 1] == 0x80 &&
-                   (s[i + 2] == 0xA8 || s[i + 2] == 0xA9));
-        if (lt) {
+    for (size_t i = a, n; i < e;) {
+        if ((n = lt_len(s, i, e))) {
             k = 2;
-            i += s[i] == 0xE2 ? 3 : 1;
-        } else if (s[i] == ' ' || s[i] == '\t' || s[i] == '\v' || s[i] == '\f') {
-            i++;
-        } else if (s[i] == 0xC2 && i + 1 < e && s[i + 1] == 0xA0) {
-            i += 2; /* no-break space */
-        } else if (s[i] == 0xEF && i + 2 < e && s[i + 1] == 0xBB && s[i + 2] == 0xBF) {
-            i += 3; /* byte order mark */
+            i += n;
+        } else if ((n = blank_len(s, i, e))) {
+            i += n;
         } else if (s[i] == '/' && i + 1 < e && s[i + 1] == '/') {
-            while (i < e && s[i] != '\n' && s[i] != '\r' &&
-                   !(s[i] == 0xE2 && i + 2 < e && s[i + 1] == 0x80 &&
-                     (s[i + 2] == 0xA8 || s[i + 2] == 0xA9)))
+            while (i < e && !lt_len(s, i, e))
                 i++;
         } else if (s[i] == '/' && i + 1 < e && s[i + 1] == '*') {
             size_t j = i + 2;
             while (j + 1 < e && !(s[j] == '*' && s[j + 1] == '/')) {
-                /* A line terminator inside counts as one (ASI). */
-                if (s[j] == '\n' || s[j] == '\r' ||
-                    (s[j] == 0xE2 && j + 2 < e && s[j + 1] == 0x80 &&
-                     (s[j + 2] == 0xA8 || s[j + 2] == 0xA9)))
-                    k = 2;
+                if (lt_len(s, j, e))
+                    k = 2; /* a line terminator inside counts as one (ASI) */
                 j++;
             }
             if (j + 1 >= e)
@@ -60,8 +94,7 @@ gap_kind(const char *src, size_t a, size_t e)
 static bool
 word_byte(unsigned char c)
 {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
-           c == '$' || c == '\\' || c >= 0x80;
+    return kc_is_alnum(c) || c == '_' || c == '$' || c == '\\' || c >= 0x80;
 }
 
 /*
@@ -75,8 +108,8 @@ static bool
 need_space(unsigned char x, unsigned char y)
 {
     bool px = x && strchr("+-*/%&|^!~<>=?.:", x), py = y && strchr("+-*/%&|^!~<>=?.:", y);
-    return (word_byte(x) && word_byte(y)) || (px && py) || (x >= '0' && x <= '9' && y == '.') ||
-           (x == '.' && y >= '0' && y <= '9') || (x == '/' && word_byte(y));
+    return (word_byte(x) && word_byte(y)) || (px && py) || (kc_is_digit(x) && y == '.') ||
+           (x == '.' && kc_is_digit(y)) || (x == '/' && word_byte(y));
 }
 
 /* A gap of module text: nothing, one space, or one line break where the
@@ -101,32 +134,6 @@ put_gap(struct kb_smap *map, struct kc_buf *o, int si, const struct kb_mod *m, s
 }
 
 /* ---- comments (default without --keep-comments) ---------------------------------- */
-
-/* The length of the line terminator at s[i] ("\r\n" is one), 0 if none. */
-static size_t
-lt_len(const unsigned char *s, size_t i, size_t e)
-{
-    if (s[i] == '\n')
-        return 1;
-    if (s[i] == '\r')
-        return i + 1 < e && s[i + 1] == '\n' ? 2 : 1;
-    if (s[i] == 0xE2 && i + 2 < e && s[i + 1] == 0x80 && (s[i + 2] == 0xA8 || s[i + 2] == 0xA9))
-        return 3;
-    return 0;
-}
-
-/* The length of the blank at s[i] (not a line terminator), 0 if none. */
-static size_t
-blank_len(const unsigned char *s, size_t i, size_t e)
-{
-    if (s[i] == ' ' || s[i] == '\t' || s[i] == '\v' || s[i] == '\f')
-        return 1;
-    if (s[i] == 0xC2 && i + 1 < e && s[i + 1] == 0xA0)
-        return 2; /* no-break space */
-    if (s[i] == 0xEF && i + 2 < e && s[i + 1] == 0xBB && s[i + 2] == 0xBF)
-        return 3; /* byte order mark */
-    return 0;
-}
 
 /* A legal comment, kept as esbuild keeps it: one that starts with "!" or
  * contains @license or @preserve. */
@@ -180,7 +187,7 @@ strip_sep(struct strip *st, size_t p, bool edge)
     st->sep = false;
     int rc = strip_flush(st, p);
     unsigned char x = st->o->len ? (unsigned char)st->o->data[st->o->len - 1] : '\n';
-    if (rc || x == ' ' || x == '\t' || strip_at_line_start(st))
+    if (rc || kc_is_blank(x) || strip_at_line_start(st))
         return rc;
     unsigned char y = p < st->m->len ? (unsigned char)st->m->src[p] : '\n';
     if (edge || need_space(x, y))
@@ -253,14 +260,7 @@ strip_text(struct kb_smap *map, struct kc_buf *o, int si, const struct kb_mod *m
            size_t e)
 {
     const uint32_t *t = m->ast.toks;
-    size_t n = m->ast.ntoks, lo = 0, hi = n;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (t[2 * mid + 1] <= a)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
+    size_t n = m->ast.ntoks, lo = first_token(m, a);
     struct strip st = { .map = map, .o = o, .si = si, .m = m, .run = a };
     size_t cur = a;
     int rc = 0;
@@ -294,14 +294,7 @@ kb__copy_text(struct bundle *b, struct kb_smap *map, struct kc_buf *o, int si,
     if (!b->s->opt->minify_ws)
         return strip_text(map, o, si, m, a, e);
     const uint32_t *t = m->ast.toks;
-    size_t n = m->ast.ntoks, lo = 0, hi = n;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (t[2 * mid + 1] <= a)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
+    size_t n = m->ast.ntoks, lo = first_token(m, a);
     size_t cur = a;
     int rc = 0;
     for (size_t k = lo; k < n && t[2 * k] < e && !rc; k++) {

@@ -6,13 +6,14 @@
  */
 #include "builder/bundle/internal.h"
 #include "common/error.h"
+#include "common/vec.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-const char *
-kb__fresh(struct bundle *b, const char *base)
+int
+kb__fresh(struct bundle *b, const char *base, const char **out)
 {
     char buf[512];
     for (unsigned k = 1;; k++) {
@@ -20,15 +21,15 @@ kb__fresh(struct bundle *b, const char *base)
         if (!kb__nset_has(&b->taken, buf) && !kb__nset_has(&b->all, buf))
             break;
     }
+    int rc = kc_vec_reserve(b->fresh, b->capfresh, b->nfresh + 1, KB_LIST_MAX);
+    if (rc)
+        return rc;
     char *s = strdup(buf);
-    char **v = s ? realloc(b->fresh, (b->nfresh + 1) * sizeof *v) : NULL;
-    if (!v) {
-        free(s);
-        return NULL;
-    }
-    b->fresh = v;
-    v[b->nfresh++] = s;
-    return kb__nset_add(&b->taken, s) ? NULL : s;
+    if (!s)
+        return KC_ENOMEM;
+    b->fresh[b->nfresh++] = s;
+    *out = s;
+    return kb__nset_add(&b->taken, s);
 }
 
 const char *
@@ -175,8 +176,9 @@ kb__assign_names(struct bundle *b)
             }
             if (kb__nset_has(&b->taken, want) || kb__nset_has(&b->globals, want) ||
                 (idx > m->ast.nbindings && kb__nset_has(&b->all, want)))
-                want = kb__fresh(b, want);
-            rc = want ? set_final(b, (int)mi, idx, want) : KC_ENOMEM;
+                rc = kb__fresh(b, want, &want);
+            if (!rc)
+                rc = set_final(b, (int)mi, idx, want);
         }
     }
     for (bool changed = true; changed && !rc;) {
@@ -191,8 +193,10 @@ kb__assign_names(struct bundle *b)
                 const char *local = m->ast.bindings[im->binding - 1].name;
                 if (strcmp(f, local) == 0 || !declares(m, f))
                     continue;
-                const char *nn = kb__fresh(b, f);
-                rc = nn ? set_final(b, im->to.mod, im->to.idx, nn) : KC_ENOMEM;
+                const char *nn;
+                rc = kb__fresh(b, f, &nn);
+                if (!rc)
+                    rc = set_final(b, im->to.mod, im->to.idx, nn);
                 changed = true;
             }
         }

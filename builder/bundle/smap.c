@@ -8,6 +8,7 @@
 #include "builder/bundle/internal.h"
 #include "common/buf.h"
 #include "common/error.h"
+#include "common/vec.h"
 
 #include <jansson.h>
 #include <stdlib.h>
@@ -26,16 +27,10 @@ units(unsigned char c)
 static int
 push(struct kb_smap *m, unsigned gline, unsigned gcol, int si, unsigned oline, unsigned ocol)
 {
-    if (m->n == m->cap) {
-        size_t nc = m->cap ? 2 * m->cap : 256;
-        struct kb_smap_seg *v = realloc(m->v, nc * sizeof *v);
-        if (!v)
-            return KC_ENOMEM;
-        m->v = v;
-        m->cap = nc;
-    }
-    m->v[m->n++] = (struct kb_smap_seg){ gline, gcol, si, oline, ocol };
-    return 0;
+    int rc = kc_vec_reserve(m->v, m->cap, m->n + 1, KB_LIST_MAX);
+    if (!rc)
+        m->v[m->n++] = (struct kb_smap_seg){ gline, gcol, si, oline, ocol };
+    return rc;
 }
 
 /* The original line and column of byte off of src, from the cached cursor

@@ -6,10 +6,13 @@
  * with legacy_splice.c's edits; minify.c copies the text between edits.
  */
 #include "builder/bundle/internal.h"
+#include "common/ascii.h"
 #include "common/buf.h"
 #include "common/error.h"
 #include "common/log.h"
 #include "common/path.h"
+#include "common/quote.h"
+#include "common/vec.h"
 
 #include <limits.h>
 #include <stdarg.h>
@@ -20,14 +23,9 @@
 int
 kb__edit(struct splice *sp, uint32_t start, uint32_t end, const char *fmt, ...)
 {
-    if (sp->n == sp->cap) {
-        size_t nc = sp->cap ? 2 * sp->cap : 64;
-        struct edit *v = realloc(sp->v, nc * sizeof *v);
-        if (!v)
-            return KC_ENOMEM;
-        sp->v = v;
-        sp->cap = nc;
-    }
+    int rc = kc_vec_reserve(sp->v, sp->cap, sp->n + 1, KB_LIST_MAX);
+    if (rc)
+        return rc;
     va_list ap;
     va_start(ap, fmt);
     char *t = NULL;
@@ -39,12 +37,21 @@ kb__edit(struct splice *sp, uint32_t start, uint32_t end, const char *fmt, ...)
     return 0;
 }
 
+int
+kb__put_name(struct kc_buf *o, const char *name)
+{
+    bool ident = name[0] && !kc_is_digit(name[0]);
+    for (const char *p = name; *p && ident; p++)
+        ident = kc_is_alnum(*p) || *p == '_' || *p == '$';
+    return ident ? kc_buf_puts(o, name) : kc_quote_js(o, name, strlen(name), 0);
+}
+
 /* Records that chunk c imports sym's final name from the chunk holding it. */
 static int
 need(struct bundle *b, int c, struct kb_sym s)
 {
     if (s.idx == KB_SYM_NS(&b->g.m[s.mod]) && b->g.m[s.mod].ns_real)
-        return kb__push_int(&b->c[c].nsimp, &b->c[c].nnsimp, s.mod);
+        return kb__push_int(&b->c[c].nsimp, &b->c[c].nnsimp, &b->c[c].capnsimp, s.mod);
     int tc = b->g.m[s.mod].chunk;
     if (tc == c)
         return 0;
@@ -53,21 +60,12 @@ need(struct bundle *b, int c, struct kb_sym s)
     for (size_t i = 0; i < ch->nneeds; i++)
         if (strcmp(ch->needs[i].name, name) == 0)
             return 0;
-    struct need *v = realloc(ch->needs, (ch->nneeds + 1) * sizeof *v);
-    if (!v)
-        return KC_ENOMEM;
-    ch->needs = v;
-    v[ch->nneeds++] = (struct need){ tc, name };
+    int rc = kc_vec_reserve(ch->needs, ch->capneeds, ch->nneeds + 1, KB_LIST_MAX);
+    if (rc)
+        return rc;
+    ch->needs[ch->nneeds++] = (struct need){ tc, name };
     struct chunk *tch = &b->c[tc];
-    const char **e = realloc(tch->exports, (tch->nexports + 1) * sizeof *e);
-    if (!e)
-        return KC_ENOMEM;
-    tch->exports = e;
-    for (size_t i = 0; i < tch->nexports; i++)
-        if (strcmp(e[i], name) == 0)
-            return 0;
-    e[tch->nexports++] = name;
-    return 0;
+    return kb__push_name(&tch->exports, &tch->nexports, &tch->capexports, name);
 }
 
 static int
@@ -136,20 +134,28 @@ anonymous_fn(const struct kb_jsn *d)
            d->kind == KB_JSN_ARROW;
 }
 
+/* Past the comment that starts at src[at] (at < end): after a block comment,
+ * at the '\n' that ends a line comment; at itself when no comment starts there. */
+static uint32_t
+comment_end(const char *src, uint32_t at, uint32_t end)
+{
+    if (src[at] == '/' && at + 1 < end && src[at + 1] == '*') {
+        const char *e = strstr(src + at + 2, "*/");
+        return e ? (uint32_t)(e - src) + 2 : end;
+    }
+    if (src[at] == '/' && at + 1 < end && src[at + 1] == '/')
+        while (at < end && src[at] != '\n')
+            at++;
+    return at;
+}
+
 /* Where the name of an anonymous `function (` goes: before the '('. */
 static uint32_t
 paren_of(const char *src, uint32_t at, uint32_t end)
 {
     while (at < end && src[at] != '(') {
-        if (src[at] == '/' && at + 1 < end && src[at + 1] == '*') {
-            const char *e = strstr(src + at + 2, "*/");
-            at = e ? (uint32_t)(e - src) + 2 : end;
-        } else if (src[at] == '/' && at + 1 < end && src[at + 1] == '/') {
-            while (at < end && src[at] != '\n')
-                at++;
-        } else {
-            at++;
-        }
+        uint32_t c = comment_end(src, at, end);
+        at = c > at ? c : at + 1;
     }
     return at;
 }
@@ -160,17 +166,13 @@ static uint32_t
 skip_blank(const char *src, uint32_t at, uint32_t end)
 {
     while (at < end) {
-        if (src[at] == '/' && at + 1 < end && src[at + 1] == '*') {
-            const char *e = strstr(src + at + 2, "*/");
-            at = e ? (uint32_t)(e - src) + 2 : end;
-        } else if (src[at] == '/' && at + 1 < end && src[at + 1] == '/') {
-            while (at < end && src[at] != '\n')
-                at++;
-        } else if (src[at] == ' ' || src[at] == '\t' || src[at] == '\n' || src[at] == '\r') {
+        uint32_t c = comment_end(src, at, end);
+        if (c > at)
+            at = c;
+        else if (src[at] == ' ' || src[at] == '\t' || src[at] == '\n' || src[at] == '\r')
             at++;
-        } else {
+        else
             break;
-        }
     }
     return at;
 }

@@ -153,7 +153,7 @@ kb_jslex_skip(struct kb_jslex *lx)
         if (p >= lx->len)
             return;
         unsigned char c = (unsigned char)s[p];
-        if (c == ' ' || c == '\t' || c == '\v' || c == '\f') {
+        if (kc_is_js_space(c)) {
             lx->pos++;
         } else if (c == '\n' || c == '\r') {
             lx->pos++;

@@ -14,11 +14,6 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-/* The scanners' diagnostics moved to common/ (struct kc_diag); these names
- * stay only until builder/bundle/ is switched over, then go. */
-#define kb_diag     kc_diag
-#define kb_diag_set kc_diag_set
-
 enum kb_ref_kind {
     KB_REF_HTML_SCRIPT,        /* <script src> (classic) */
     KB_REF_HTML_MODULE,        /* <script type="module" src> */

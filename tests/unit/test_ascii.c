@@ -17,7 +17,8 @@ classes(int c)
            (unsigned)kc_is_alnum(c) << 2 | (unsigned)kc_is_hex(c) << 3 |
            (unsigned)kc_is_space(c) << 4 | (unsigned)kc_is_upper(c) << 5 |
            (unsigned)kc_is_ws(c) << 6 | (unsigned)kc_is_blank(c) << 7 |
-           (unsigned)kc_is_tchar(c) << 8 | (unsigned)(kc_hexval(c) >= 0) << 9;
+           (unsigned)kc_is_tchar(c) << 8 | (unsigned)(kc_hexval(c) >= 0) << 9 |
+           (unsigned)kc_is_js_space(c) << 10;
 }
 
 static void
@@ -69,10 +70,12 @@ t_whitespace_sets(void)
     for (int c = 1; c < 256; c++) {
         KT_EQ_INT(kc_is_ws(c), strchr(ws, c) != NULL);
         KT_EQ_INT(kc_is_blank(c), c == ' ' || c == '\t');
+        KT_EQ_INT(kc_is_js_space(c), c == ' ' || c == '\t' || c == '\v' || c == '\f');
     }
     KT_CHECK(!kc_is_ws('\v'));
+    KT_CHECK(!kc_is_js_space('\n') && !kc_is_js_space('\r'));
     KT_CHECK(kc_is_space('\v'));
-    KT_CHECK(!kc_is_ws(0) && !kc_is_space(0) && !kc_is_blank(0));
+    KT_CHECK(!kc_is_ws(0) && !kc_is_space(0) && !kc_is_blank(0) && !kc_is_js_space(0));
 }
 
 static void

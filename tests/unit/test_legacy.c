@@ -25,8 +25,10 @@ static void
 t_print(void)
 {
     const char *from[] = { "a", "weird-name" }, *to[] = { "a", "w$1" };
-    struct kb_legacy_dep deps[] = { { "./shared_chunk.legacy.js", from, to, 2, NULL },
-                                    { "./ns.legacy.js", NULL, NULL, 0, "_ns" } };
+    struct kb_legacy_dep deps[] = {
+        { .url = "./shared_chunk.legacy.js", .from = from, .to = to, .n = 2 },
+        { .url = "./ns.legacy.js", .ns = "_ns" }
+    };
     struct kb_legacy_export ex[] = { { "f", "f" }, { "re", "a" } };
     const char *hoisted[] = { "f" };
     const char *urls[] = { "./lazy.legacy.js", "./img/x.png" };
