@@ -483,7 +483,8 @@ write_vite_manifest(struct kb_site *s, const char *root)
             switch (f->refs.v[r].kind) {
             case KB_REF_JS_IMPORT:
             case KB_REF_HTML_MODULE: json_array_append_new(imports, json_string(tf->path)); break;
-            case KB_REF_JS_DYNAMIC: json_array_append_new(dyn, json_string(tf->path)); break;
+            case KB_REF_JS_DYNAMIC:
+            case KB_REF_HTML_ISLAND: json_array_append_new(dyn, json_string(tf->path)); break;
             case KB_REF_HTML_STYLESHEET:
             case KB_REF_CSS_IMPORT: json_array_append_new(css, json_string(tf->out_path)); break;
             default: json_array_append_new(assets, json_string(tf->out_path)); break;
@@ -496,7 +497,8 @@ write_vite_manifest(struct kb_site *s, const char *root)
                     continue;
                 entry |= g->refs.v[r].kind == KB_REF_HTML_MODULE &&
                          !(g->refs.v[r].flags & KB_REF_F_INLINE);
-                dyn_entry |= g->refs.v[r].kind == KB_REF_JS_DYNAMIC;
+                dyn_entry |= g->refs.v[r].kind == KB_REF_JS_DYNAMIC ||
+                             g->refs.v[r].kind == KB_REF_HTML_ISLAND;
             }
         }
         if (entry)

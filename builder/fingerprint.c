@@ -64,9 +64,9 @@ is_module_edge(enum kb_ref_kind k)
     return k == KB_REF_JS_IMPORT || k == KB_REF_JS_DYNAMIC;
 }
 
-/* Marks as mapped every module an entry document's module scripts load,
- * through static and dynamic imports (legacy twins excluded: they keep their
- * URL tables). */
+/* Marks as mapped every module an entry document's module scripts and
+ * islands load, through static and dynamic imports (legacy twins excluded:
+ * they keep their URL tables). */
 static int
 mark_mapped(struct kb_site *s)
 {
@@ -82,6 +82,7 @@ mark_mapped(struct kb_site *s)
             const struct kb_ref *r = &doc->refs.v[i];
             int t = doc->target[i];
             bool module = r->kind == KB_REF_HTML_MODULE || r->kind == KB_REF_HTML_MODULEPRELOAD ||
+                          r->kind == KB_REF_HTML_ISLAND ||
                           ((r->flags & KB_REF_F_INLINE) && is_module_edge(r->kind));
             if (t < 0 || !module || s->files[t].mapped || (s->files[t].role & KB_ROLE_LEGACY))
                 continue;
@@ -205,7 +206,7 @@ new_url(const struct kb_site *s, const struct kb_file *f, const struct kb_ref *r
         /* "./" is needed only where a bare name means something else (module
          * specifiers) or where the author wrote it. */
         bool keep_dot = r->kind == KB_REF_JS_IMPORT || r->kind == KB_REF_JS_DYNAMIC ||
-                        strncmp(r->url, "./", 2) == 0;
+                        r->kind == KB_REF_HTML_ISLAND || strncmp(r->url, "./", 2) == 0;
         if (!rc && !keep_dot && strncmp(b->data, "./", 2) == 0) {
             memmove(b->data, b->data + 2, b->len - 1);
             b->len -= 2;
@@ -288,7 +289,8 @@ import_map(const struct kb_site *s, const struct kb_file *doc, struct kc_buf *ou
     bool absolute = false;
     for (size_t i = 0; i < doc->refs.n; i++)
         if (doc->refs.v[i].kind == KB_REF_HTML_MODULE ||
-            doc->refs.v[i].kind == KB_REF_HTML_MODULEPRELOAD)
+            doc->refs.v[i].kind == KB_REF_HTML_MODULEPRELOAD ||
+            doc->refs.v[i].kind == KB_REF_HTML_ISLAND)
             absolute |= doc->refs.v[i].url[0] == '/';
     if (!rc && nl > 0) {
         qsort_r(list, nl, sizeof *list, cmp_int_path, (void *)s);

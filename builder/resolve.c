@@ -30,7 +30,8 @@ ref_required(enum kb_ref_kind k)
     case KB_REF_HTML_MODULEPRELOAD:
     case KB_REF_CSS_IMPORT:
     case KB_REF_JS_IMPORT:
-    case KB_REF_JS_DYNAMIC: return true;
+    case KB_REF_JS_DYNAMIC:
+    case KB_REF_HTML_ISLAND: return true;
     default: return false;
     }
 }
@@ -39,7 +40,15 @@ static bool
 ref_is_module(enum kb_ref_kind k)
 {
     return k == KB_REF_HTML_MODULE || k == KB_REF_HTML_MODULEPRELOAD || k == KB_REF_JS_IMPORT ||
-           k == KB_REF_JS_DYNAMIC;
+           k == KB_REF_JS_DYNAMIC || k == KB_REF_HTML_ISLAND;
+}
+
+/* References whose text is a module specifier, resolved as import() does: an
+ * island's URL is one too, since its runtime passes it to import(). */
+static bool
+ref_is_specifier(enum kb_ref_kind k)
+{
+    return k == KB_REF_JS_IMPORT || k == KB_REF_JS_DYNAMIC || k == KB_REF_HTML_ISLAND;
 }
 
 /* True for URLs that do not name a file of this site: empty, fragment-only,
@@ -76,7 +85,7 @@ ref_path(const struct kb_site *s, const struct kb_file *f, const struct kb_ref *
     const char *u = r->url;
     if (url_external(u))
         return 1;
-    if ((r->kind == KB_REF_JS_IMPORT || r->kind == KB_REF_JS_DYNAMIC) && specifier_bare(u))
+    if (ref_is_specifier(r->kind) && specifier_bare(u))
         return 1;
     size_t n = strcspn(u, "?#");
     char dec[PATH_MAX];

@@ -35,6 +35,9 @@ enum html_attr {
     A_INTEGRITY,
     A_CROSSORIGIN,
     A_NO_INTEGRITY,
+    A_COMPONENT_URL,
+    A_RENDERER_URL,
+    A_BEFORE_HYDRATION_URL,
     A_COUNT
 };
 
@@ -56,6 +59,9 @@ static const char *const html_attr_names[A_COUNT] = {
     "integrity",
     "crossorigin",
     "data-kiln-no-integrity",
+    "component-url",
+    "renderer-url",
+    "before-hydration-url",
 };
 
 enum html_tag_id {
@@ -83,13 +89,15 @@ enum html_tag_id {
     T_USE,
     T_META,
     T_SVG,
+    T_ASTRO_ISLAND,
     T_COUNT
 };
 
 static const char *const html_tag_names[T_COUNT] = {
-    "",         "script",    "style", "textarea", "title", "xmp",    "iframe",  "noembed",
-    "noframes", "plaintext", "link",  "img",      "image", "source", "picture", "video",
-    "audio",    "track",     "embed", "object",   "input", "use",    "meta",    "svg",
+    "",        "script",   "style",     "textarea",     "title", "xmp",    "iframe",
+    "noembed", "noframes", "plaintext", "link",         "img",   "image",  "source",
+    "picture", "video",    "audio",     "track",        "embed", "object", "input",
+    "use",     "meta",     "svg",       "astro-island",
 };
 
 /* A value span [s, e) inside the quotes; set only for an attribute's first
@@ -652,7 +660,7 @@ html_media_parent(const struct html_scan *sc)
 static int
 html_emit_tag(struct html_scan *sc, const struct html_tag *t)
 {
-    struct html_job jobs[4];
+    struct html_job jobs[4]; /* the most a tag has: three URL attributes and style="" */
     size_t n = 0;
     char as[sizeof((struct kb_ref *)0)->as] = "";
     bool has_as = false;
@@ -725,6 +733,15 @@ html_emit_tag(struct html_scan *sc, const struct html_tag *t)
     case T_META:
         if (html_meta_is_url(sc, t))
             jobs[n++] = (struct html_job){ A_CONTENT, KB_REF_HTML_META, H_URL };
+        break;
+    case T_ASTRO_ISLAND:
+        /* Astro's island runtime passes these to import() when the island
+         * hydrates: module references a page makes at run time. */
+        if (sc->svg == 0) {
+            jobs[n++] = (struct html_job){ A_COMPONENT_URL, KB_REF_HTML_ISLAND, H_URL };
+            jobs[n++] = (struct html_job){ A_RENDERER_URL, KB_REF_HTML_ISLAND, H_URL };
+            jobs[n++] = (struct html_job){ A_BEFORE_HYDRATION_URL, KB_REF_HTML_ISLAND, H_URL };
+        }
         break;
     default: break;
     }
@@ -967,9 +984,12 @@ html_scan_all(struct html_scan *scp)
             continue;
         }
         if (sc.probe && sc.svg == 0) {
+            /* An island may import() its modules as soon as it is parsed. */
             bool module =
                 (t.id == T_SCRIPT && html_script_type(&sc, &t) == 2) ||
-                (t.id == T_LINK && html_link_kind(&sc, &t) == (int)KB_REF_HTML_MODULEPRELOAD);
+                (t.id == T_LINK && html_link_kind(&sc, &t) == (int)KB_REF_HTML_MODULEPRELOAD) ||
+                (t.id == T_ASTRO_ISLAND && (t.a[A_COMPONENT_URL].set || t.a[A_RENDERER_URL].set ||
+                                            t.a[A_BEFORE_HYDRATION_URL].set));
             if (module && !sc.found) {
                 sc.found = true;
                 sc.first_module = t.open;

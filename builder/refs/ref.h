@@ -33,6 +33,8 @@ enum kb_ref_kind {
     KB_REF_JS_URL,             /* new URL("x", import.meta.url) */
     KB_REF_SOURCEMAP,          /* //# sourceMappingURL=x or CSS's comment form */
     KB_REF_MANIFEST_ICON,      /* web app manifest icons[]/screenshots[]/shortcuts[].icons[] */
+    KB_REF_HTML_ISLAND,        /* a module an islands runtime import()s from an attribute:
+                                  <astro-island component-url|renderer-url|before-hydration-url> */
 };
 
 #define KB_REF_F_HAS_INTEGRITY   0x01u /* the tag already has an integrity attribute */
@@ -79,7 +81,8 @@ void kb_reflist_free(struct kb_reflist *l);
  */
 int kb_html_scan(const char *src, size_t len, struct kb_reflist *out, struct kc_diag *diag);
 /* Where an import map must go in an HTML document: *pos is the '<' of its
- * first module script or modulepreload link; *has_map tells whether it has a
+ * first module script, modulepreload link or island with a module URL
+ * (KB_REF_HTML_ISLAND); *has_map tells whether it has a
  * <script type="importmap"> of its own. Returns 0, 1 when it loads no module
  * (*pos is then len), or a scanner error. */
 int kb_html_module_start(const char *src, size_t len, size_t *pos, bool *has_map);

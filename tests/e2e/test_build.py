@@ -515,6 +515,102 @@ def _(tmp):
     assert rc == 1 and "nope" in err, err
 
 
+# ---- framework output --------------------------------------------------------
+
+# A hand-made page in the shape of Astro's output: an inline classic script
+# defines <astro-island>, which import()s its component-url and renderer-url
+# when it connects; Vite-hashed modules in _astro/ share a runtime module.
+ASTRO_RUNTIME = ("<script>customElements.define('astro-island', class extends HTMLElement {"
+                 " async connectedCallback() { const [c, r] = await Promise.all(["
+                 "import(this.getAttribute('component-url')),"
+                 " import(this.getAttribute('renderer-url'))]);"
+                 " r.default(this)(c[this.getAttribute('component-export')]); } });</script>")
+
+
+def astro_site(root, page_js):
+    write(root, "index.html",
+          "<!doctype html><html><head><title>astro</title>" + ASTRO_RUNTIME +
+          '<script type="module" src="/_astro/page.js"></script></head><body>\n'
+          '<astro-island uid="Z1" component-url="/_astro/Counter.B2x9aQ_e.js" '
+          'component-export="default" renderer-url="/_astro/client.Dq7sLm3k.js" '
+          'props="{&quot;start&quot;:[0,1]}" ssr client="load" '
+          'before-hydration-url="/_astro/hydrate.js"><button>0</button></astro-island>\n'
+          "</body></html>\n")
+    write(root, "_astro/Counter.B2x9aQ_e.js",
+          'import { h } from "./preact.module.C8aZ0_wq.js";\n'
+          'export default function Counter() { return h("button"); }\n')
+    write(root, "_astro/client.Dq7sLm3k.js",
+          'import { render } from "./preact.module.C8aZ0_wq.js";\n'
+          "export default (el) => (C) => render(C(), el);\n")
+    write(root, "_astro/preact.module.C8aZ0_wq.js",
+          "export let n = 0;\nexport function h(t) { n++; return t; }\n"
+          "export function render(v, el) { el.dataset.r = v; }\n")
+    write(root, "_astro/hydrate.js", "globalThis.beforeHydration = true;\n")
+    write(root, "_astro/page.js", page_js)
+
+
+def island_urls(dist):
+    page = read(dist, "index.html")
+    tag = re.search(r"<astro-island [^>]*>", page).group(0)
+    return {k: v for k, v in re.findall(r'([a-z-]+-url)="([^"]*)"', tag)}
+
+
+@test("Astro island URLs name the fingerprinted files, served immutable and precached")
+def _(tmp):
+    src, dist = os.path.join(tmp, "src"), os.path.join(tmp, "dist")
+    astro_site(src, 'document.title += "!";\n')
+    build(src, dist)
+    urls = island_urls(dist)
+    # Vite's names stay (their bytes do not change); the unhashed one is renamed.
+    assert urls["component-url"] == "/_astro/Counter.B2x9aQ_e.js", urls
+    assert urls["renderer-url"] == "/_astro/client.Dq7sLm3k.js", urls
+    assert re.fullmatch(r"/_astro/hydrate\.[0-9a-f]{10}\.js", urls["before-hydration-url"]), urls
+    files = manifest(dist)["files"]
+    sw = read(dist, "sw.js")
+    precache = json.loads(re.search(r"^const PRECACHE = (.*);$", sw, re.M).group(1))
+    pre = {e["url"]: e for e in precache}
+    for u in [*urls.values(), "/_astro/preact.module.C8aZ0_wq.js"]:
+        assert files[u]["class"] == "immutable", (u, files[u])
+        assert pre[u]["integrity"] == files[u]["integrity"], (u, pre.get(u))
+    vite = json.loads(read(dist, ".vite/manifest.json"))
+    assert "_astro/Counter.B2x9aQ_e.js" in vite["index.html"]["dynamicImports"], vite["index.html"]
+    assert vite["_astro/Counter.B2x9aQ_e.js"]["isDynamicEntry"] is True
+    check_references(src, dist)
+
+
+@test("a missing island module is an error naming the page, the line and the URL")
+def _(tmp):
+    src, dist = os.path.join(tmp, "src"), os.path.join(tmp, "dist")
+    astro_site(src, 'document.title += "!";\n')
+    os.remove(os.path.join(src, "_astro/client.Dq7sLm3k.js"))
+    rc, _, err = build(src, dist, check=False)
+    assert rc == 1, rc
+    assert "index.html:2: '/_astro/client.Dq7sLm3k.js' not found" in err, err
+
+
+@test("a module both an island and a bundled page script load stays one instance: unbundled")
+def _(tmp):
+    src, dist = os.path.join(tmp, "src"), os.path.join(tmp, "dist")
+    # page.js shares the runtime with the islands' modules, which the page
+    # import()s by URL: bundling page.js would give the runtime two instances.
+    astro_site(src, 'import { n } from "./preact.module.C8aZ0_wq.js";\ndocument.title += n;\n')
+    _, _, err = build(src, dist)
+    assert ("_astro/Counter.B2x9aQ_e.js:1: loads _astro/preact.module.C8aZ0_wq.js outside the "
+            "module graph: its entry points are left unbundled") in err, err
+    n = names(dist)
+    page = read(dist, n["_astro/page.js"])
+    assert page.startswith('import { n } from "./preact.module.C8aZ0_wq.js";'), page
+    # And an island that names a module of the graph itself: the page's own
+    # reference keeps it unbundled.
+    astro_site(src, 'import "./hydrate.js";\ndocument.title += "!";\n')
+    _, _, err = build(src, dist)
+    assert ("index.html:2: loads _astro/hydrate.js outside the module graph: its entry "
+            "points are left unbundled") in err, err
+    n = names(dist)
+    assert f'import "./{n["_astro/hydrate.js"].split("/")[-1]}";' in read(dist, n["_astro/page.js"])
+    assert island_urls(dist)["before-hydration-url"] == "/" + n["_astro/hydrate.js"]
+
+
 @test("--strict: a warning fails the build with exit 1 and the previous release stays as it was")
 def _(tmp):
     src, dist = os.path.join(tmp, "src"), os.path.join(tmp, "dist")

@@ -601,6 +601,64 @@ t_nul_bytes(void)
     KT_EQ_INT(L.v[0].end - L.v[0].start, 6);
 }
 
+static void
+t_astro_island_module_urls(void)
+{
+    /* Astro writes the island's module URLs in attributes its runtime hands
+     * to import(); props, opts and the other attributes are not URLs. */
+    KT_EQ_INT(scan("<astro-island uid=\"Z1\" component-url=\"/_astro/Counter.B2x_9aQe.js\"\n"
+                   " component-export=\"default\" renderer-url='/_astro/client.Dq7sLm3k.js'\n"
+                   " props=\"{&quot;u&quot;:[0,&quot;/x.js&quot;]}\" ssr client=\"load\"\n"
+                   " before-hydration-url=/_astro/bh.js>\n"
+                   "<button>0</button></astro-island>"),
+              0);
+    KT_EQ_INT(L.n, 3);
+    REF(0, "/_astro/Counter.B2x_9aQe.js", "/_astro/Counter.B2x_9aQe.js", KB_REF_HTML_ISLAND);
+    REF(1, "/_astro/client.Dq7sLm3k.js", "/_astro/client.Dq7sLm3k.js", KB_REF_HTML_ISLAND);
+    REF(2, "/_astro/bh.js", "/_astro/bh.js", KB_REF_HTML_ISLAND);
+    KT_EQ_INT(L.v[1].line, 2);
+    KT_EQ_INT(L.v[2].line, 4);
+    KT_EQ_INT(L.v[0].flags, 0);
+    KT_EQ_INT(L.v[2].tag_end, at(">\n<button"));
+}
+
+static void
+t_astro_island_attributes_elsewhere(void)
+{
+    /* Only <astro-island> has them (any case, any order, entities decoded);
+     * an empty value names no module; <astro-slot> and other elements with
+     * the same attribute names are not islands. */
+    KT_EQ_INT(
+        scan("<ASTRO-ISLAND Renderer-Url=\"/r.js\" COMPONENT-URL=\"/c&#46;js\"></ASTRO-ISLAND>"
+             "<astro-island component-url=\"\" renderer-url></astro-island>"
+             "<astro-slot component-url=/s.js></astro-slot>"
+             "<div component-url=/d.js renderer-url=/e.js></div>"
+             "<svg><astro-island component-url=/v.js></astro-island></svg>"),
+        0);
+    KT_EQ_INT(L.n, 2);
+    REF(0, "/r.js", "/r.js", KB_REF_HTML_ISLAND);
+    REF(1, "/c&#46;js", "/c.js", KB_REF_HTML_ISLAND);
+}
+
+static void
+t_module_start_island(void)
+{
+    /* The import map must come before the first island, which may import()
+     * as soon as it is parsed, and before the first module script. */
+    const char *doc = "<p>x</p><astro-island component-url=/c.js></astro-island>"
+                      "<script type=module src=/m.js></script>";
+    size_t pos = 0;
+    bool own = true;
+    KT_EQ_INT(kb_html_module_start(doc, strlen(doc), &pos, &own), 0);
+    KT_EQ_INT(pos, (size_t)(strstr(doc, "<astro-island") - doc));
+    KT_CHECK(!own);
+    const char *plain = "<astro-island ssr></astro-island><script type=module src=/m.js></script>";
+    KT_EQ_INT(kb_html_module_start(plain, strlen(plain), &pos, &own), 0);
+    KT_EQ_INT(pos, (size_t)(strstr(plain, "<script") - plain));
+    const char *none = "<astro-island ssr></astro-island>";
+    KT_EQ_INT(kb_html_module_start(none, strlen(none), &pos, &own), 1);
+}
+
 int
 main(void)
 {
@@ -624,6 +682,11 @@ main(void)
     KT_RUN(t_svg_image_use, "svg image/use href and xlink:href are refs, #fragments not");
     KT_RUN(t_use_outside_svg, "use/image href outside svg are not refs; <image src> is an img");
     KT_RUN(t_meta, "meta content of og:image, twitter:image, msapplication-* is a ref");
+    KT_RUN(t_astro_island_module_urls,
+           "astro-island component-url, renderer-url, before-hydration-url are island refs");
+    KT_RUN(t_astro_island_attributes_elsewhere,
+           "island URL attributes count only on astro-island outside svg, and only when not empty");
+    KT_RUN(t_module_start_island, "an import map goes before the first island with a module URL");
     KT_RUN(t_quote_styles, "double, single and unquoted values give exact spans");
     KT_RUN(t_self_closing_tag_end, "tag_end of a self-closing tag is the '/' of />");
     KT_RUN(t_unquoted_slash, "an unquoted value keeps a trailing '/' as browsers do");
