@@ -189,7 +189,8 @@ cmp_edit(const void *a, const void *b)
 
 /* The new URL text for reference r of f, whose target now lives at to. An
  * absolute URL stays absolute (under --base); a relative one is made relative
- * to f's directory. The raw query and fragment are kept as written. */
+ * to f's directory. The raw query and fragment are kept as written
+ * (kb__ref_query finds them: the path before them may hold escapes). */
 static int
 new_url(const struct kb_site *s, const struct kb_file *f, const struct kb_ref *r, const char *to,
         struct kc_buf *b)
@@ -213,11 +214,10 @@ new_url(const struct kb_site *s, const struct kb_file *f, const struct kb_ref *r
         }
     }
     const char *raw = (const char *)f->data + r->start;
-    size_t n = r->end - r->start, q = 0;
-    while (q < n && raw[q] != '?' && raw[q] != '#')
-        q++;
-    if (!rc && q < n)
-        rc = kc_buf_append(b, raw + q, n - q);
+    size_t n = r->end - r->start;
+    long q = kb__ref_query(f, r); /* >= 0: resolve.c kept the target's name otherwise */
+    if (!rc && q >= 0 && (size_t)q < n)
+        rc = kc_buf_append(b, raw + q, n - (size_t)q);
     return rc;
 }
 

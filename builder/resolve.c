@@ -111,6 +111,24 @@ ref_path(const struct kb_site *s, const struct kb_file *f, const struct kb_ref *
     return rc ? 1 : 0;
 }
 
+long
+kb__ref_query(const struct kb_file *f, const struct kb_ref *r)
+{
+    const char *raw = (const char *)f->data + r->start;
+    size_t n = r->end - r->start, q = 0;
+    while (q < n && raw[q] != '?' && raw[q] != '#')
+        q++;
+    /* Text without an escape (HTML '&', CSS and JS '\\') reads as written:
+     * the value's first '?' or '#' is this one. */
+    if (!memchr(raw, '\\', q) && !memchr(raw, '&', q))
+        return (long)q;
+    /* Else the raw text must end with the value's query and fragment. */
+    size_t cq = strcspn(r->url, "?#"), tail = strlen(r->url) - cq;
+    if (tail <= n && memcmp(raw + n - tail, r->url + cq, tail) == 0)
+        return (long)(n - tail);
+    return -1;
+}
+
 /* Runs the file's scanner. A file it rejects keeps no references; whether
  * that fails the build depends on whether a page uses the file (below). */
 static int
@@ -166,6 +184,8 @@ resolve_file(struct kb_site *s, struct kb_file *f)
         f->target[i] = t;
         struct kb_file *tf = &s->files[t];
         tf->role |= KB_ROLE_REFERENCED;
+        if (kb__ref_query(f, r) < 0)
+            tf->role |= KB_ROLE_KEEP_NAME; /* r cannot be rewritten: the name stays */
         if (ref_is_module(r->kind))
             tf->role |= KB_ROLE_MODULE;
         if (r->kind == KB_REF_HTML_MANIFEST)
@@ -340,6 +360,17 @@ report_problems(struct kb_site *s)
                 } else {
                     warn_unused(s, &shown, "%s:%u: '%s' points outside the source directory",
                                 f->path, r->line, r->url);
+                }
+            } else if (f->target[k] >= 0 && kb__ref_query(f, r) < 0) {
+                const char *why = "an escape writes its '?' or '#', so kiln cannot rewrite the "
+                                  "URL; the file keeps its name";
+                if (f->reachable) {
+                    kc_warn("%s:%u: '%s': %s (%s)", f->path, r->line, r->url, why,
+                            s->files[f->target[k]].path);
+                    s->warnings++;
+                } else {
+                    warn_unused(s, &shown, "%s:%u: '%s': %s (%s)", f->path, r->line, r->url, why,
+                                s->files[f->target[k]].path);
                 }
             } else if (f->target[k] == KB_T_MISSING) {
                 ref_path(s, f, r, path, sizeof path);

@@ -515,6 +515,40 @@ def _(tmp):
     assert rc == 1 and "nope" in err, err
 
 
+@test("escapes in a URL: the path is rewritten whole, an escaped '?' keeps the file's name")
+def _(tmp):
+    src, dist = os.path.join(tmp, "src"), os.path.join(tmp, "dist")
+    # "&#47;" holds a '#' that is no fragment; "&#63;" and "\\x3f" write the
+    # '?' itself, so no rewrite could keep the query: those files keep their names.
+    write(src, "index.html", '<!doctype html><img src="img&#47;a.png#x">\n'
+          '<img src="img/b.png&#63;v=1"><script type="module" src="m.js"></script>\n')
+    write(src, "img/a.png", b"PNG-a")
+    write(src, "img/b.png", b"PNG-b")
+    write(src, "img/c.png", b"PNG-c")
+    write(src, "img/d.png", b"PNG-d")
+    write(src, "img/e.png", b"PNG-e")
+    write(src, "m.js", 'console.log(new URL(`./img/\\u0063.png?v=2`, import.meta.url),\n'
+                       '  new URL("./img/d.png\\x3fv=3", import.meta.url),\n'
+                       '  new URL(`./img/e.png?v=4#\\u0060`, import.meta.url));\n')
+    _, _, err = build(src, dist, "--no-bundle")
+    n = names(dist)
+    page = read(dist, "index.html")
+    assert re.fullmatch(r"img/a\.[0-9a-f]{10}\.png", n["img/a.png"]), n
+    assert f'<img src="{n["img/a.png"]}#x">' in page, page
+    assert n["img/b.png"] == "img/b.png" and n["img/d.png"] == "img/d.png", n
+    assert '<img src="img/b.png&#63;v=1">' in page, page
+    assert ("index.html:2: 'img/b.png?v=1': an escape writes its '?' or '#', so kiln cannot "
+            "rewrite the URL; the file keeps its name (img/b.png)") in err, err
+    assert "m.js:2: './img/d.png?v=3': an escape writes its '?' or '#'" in err, err
+    m = read(dist, n["m.js"])
+    c, e = n["img/c.png"].split("/")[-1], n["img/e.png"].split("/")[-1]
+    assert re.fullmatch(r"c\.[0-9a-f]{10}\.png", c) and re.fullmatch(r"e\.[0-9a-f]{10}\.png", e), n
+    assert f"new URL(`./img/{c}?v=2`, import.meta.url)" in m, m
+    assert 'new URL("./img/d.png\\x3fv=3", import.meta.url)' in m, m
+    assert f"new URL(`./img/{e}?v=4#\\u0060`, import.meta.url)" in m, m
+    assert manifest(dist)["files"]["/img/b.png"]["class"] == "revalidate"
+
+
 # ---- framework output --------------------------------------------------------
 
 # A hand-made page in the shape of Astro's output: an inline classic script
