@@ -105,6 +105,18 @@ kb_graph_walk(struct kb_jsn *n, kb_graph_visit fn, void *ctx, int depth)
     return rc;
 }
 
+struct kb_jsn *
+kb__spec_literal(struct kb_jsn *n)
+{
+    if (n && n->kind == KB_JSN_STR)
+        return n;
+    /* An untagged template's cooked value is never NULL: a bad escape is a
+     * syntax error there. */
+    if (n && n->kind == KB_JSN_TEMPLATE && !n->b && n->a && !n->a->next && n->a->str)
+        return n->a;
+    return NULL;
+}
+
 /* ---- pure helpers: package.json and import maps ------------------------------ */
 
 static int
@@ -443,8 +455,8 @@ scan_visit(void *vctx, struct kb_jsn *n, bool shorthand, int depth)
     case KB_JSN_IMPORT_CALL:
         if (n->b) {
             bail(m, n->start, "import() with options");
-        } else if (n->a && n->a->kind == KB_JSN_STR) {
-            int rc = add_req(c->g, c->mi, n->a, true);
+        } else if (kb__spec_literal(n->a)) {
+            int rc = add_req(c->g, c->mi, kb__spec_literal(n->a), true);
             return rc < 0 ? rc : 1;
         } else {
             kc_warn("%s: import() of a computed specifier: the bundle would resolve it against "
@@ -457,12 +469,12 @@ scan_visit(void *vctx, struct kb_jsn *n, bool shorthand, int depth)
         /* new URL('x', import.meta.url): the literal is rewritten to the
          * chunk's directory, so the asset still resolves. */
         if (n->a && n->a->kind == KB_JSN_IDENT && n->a->binding == 0 &&
-            strcmp(n->a->str, "URL") == 0 && n->b && n->b->kind == KB_JSN_STR && n->b->next &&
+            strcmp(n->a->str, "URL") == 0 && kb__spec_literal(n->b) && n->b->next &&
             is_import_meta_url(n->b->next) && !n->b->next->next) {
             int rc = kc_vec_reserve(m->urls, m->capurls, m->nurls + 1, KB_LIST_MAX);
             if (rc)
                 return rc;
-            m->urls[m->nurls++] = n->b;
+            m->urls[m->nurls++] = kb__spec_literal(n->b);
             return 1;
         }
         return 0;

@@ -34,7 +34,8 @@ struct kb_sym {
 
 /* A module request: an import/export-from source or a literal import(). */
 struct kb_req {
-    struct kb_jsn *str; /* the STR node of the specifier */
+    struct kb_jsn *str; /* the specifier's literal (kb__spec_literal): a STR node, or
+                           the piece of a template without substitutions */
     int mod;            /* index into kb_graph.m */
     bool dynamic;
 };
@@ -75,7 +76,7 @@ struct kb_mod {
     size_t nimp, capimp;
     uint32_t *imp_of;     /* per binding index: index + 1 into imp, or 0 */
     struct kb_jsn *dflt;  /* EXPORT_DEFAULT node that makes KB_SYM_DEFAULT, or NULL */
-    struct kb_jsn **urls; /* STR nodes of new URL('x', import.meta.url) */
+    struct kb_jsn **urls; /* literals of new URL('x', import.meta.url) (kb__spec_literal) */
     size_t nurls, capurls;
     bool tla;         /* top-level await */
     bool ns_used;     /* the namespace object is needed as a value */
@@ -120,6 +121,13 @@ long kb_graph_export_names(const struct kb_graph *g, int m, const char ***names)
  * negative error that stops the walk. */
 typedef int (*kb_graph_visit)(void *ctx, struct kb_jsn *n, bool shorthand, int fn_depth);
 int kb_graph_walk(struct kb_jsn *n, kb_graph_visit fn, void *ctx, int fn_depth);
+
+/* The literal an import() specifier or a new URL() argument n is, or NULL
+ * for any other expression: n itself for a string, and for a template
+ * literal without substitutions (`./a.js`, as Vite writes lazy routes) its
+ * one TEMPLATE_ELEM, which reads as a string does: ->str the cooked value,
+ * [start, end) the whole literal, its backticks included. */
+struct kb_jsn *kb__spec_literal(struct kb_jsn *n);
 
 /*
  * Source maps of chunks (smap.c). A chunk's text is appended through

@@ -211,20 +211,19 @@ put_prop(struct kc_buf *o, const char *name)
     return rc;
 }
 
-/* A JS string holding a URL, recorded as a reference of the given kind. */
+/* A JS string holding a URL, recorded as a reference of the given kind: the
+ * span is the text between the quotes, escaped where the URL needs it (a
+ * query kept from a template literal may hold a quote), the url as given. */
 static int
 put_url(struct kc_buf *o, const char *url, enum kb_ref_kind kind, struct kb_reflist *refs)
 {
-    int rc = kc_buf_putc(o, '"');
     unsigned line = 1;
     for (size_t i = 0; i < o->len; i++)
         line += o->data[i] == '\n';
-    struct kb_ref r = { .start = o->len, .end = o->len + strlen(url), .line = line, .kind = kind };
-    if (!rc)
-        rc = kc_buf_puts(o, url);
-    if (!rc)
-        rc = kb_reflist_push(refs, &r, url, strlen(url));
-    return rc ? rc : kc_buf_putc(o, '"');
+    struct kb_ref r = { .start = o->len + 1, .line = line, .kind = kind };
+    int rc = kc_quote_js(o, url, strlen(url), KC_QUOTE_LINESEP);
+    r.end = o->len - 1;
+    return rc ? rc : kb_reflist_push(refs, &r, url, strlen(url));
 }
 
 /* X({ a: local, ... }) of the exports held by the given locals (all when

@@ -134,9 +134,10 @@ kb__legacy_visit(struct splice *sp, struct kb_jsn *n)
 {
     struct bundle *b = sp->b;
     const struct kb_mod *m = &b->g.m[sp->mi];
-    if (n->kind == KB_JSN_IMPORT_CALL && n->a && n->a->kind == KB_JSN_STR) {
+    const struct kb_jsn *lit = n->kind == KB_JSN_IMPORT_CALL ? kb__spec_literal(n->a) : NULL;
+    if (lit) {
         for (size_t r = 0; r < m->nreq; r++) {
-            if (m->req[r].str != n->a)
+            if (m->req[r].str != lit)
                 continue;
             char *tp = kb__twin_path(kb__host_path(b, m->req[r].mod));
             char *u = tp ? kb__chunk_rel(b, sp->c, tp) : NULL;

@@ -80,13 +80,17 @@ splice_visit(void *vctx, struct kb_jsn *n, bool shorthand, int depth)
         if (rc)
             return rc;
     }
-    if (n->kind == KB_JSN_IMPORT_CALL && n->a && n->a->kind == KB_JSN_STR && !sp->legacy) {
+    const struct kb_jsn *lit = n->kind == KB_JSN_IMPORT_CALL ? kb__spec_literal(n->a) : NULL;
+    if (lit && !sp->legacy) {
         for (size_t r = 0; r < m->nreq; r++)
-            if (m->req[r].str == n->a) {
+            if (m->req[r].str == lit) {
+                /* The whole text between the quotes or backticks is
+                 * replaced, escapes included; a percent-encoded path needs
+                 * no escape in either. */
                 char *u = kb__chunk_rel(b, sp->c, kb__host_path(b, m->req[r].mod));
                 if (!u)
                     return KC_ENOMEM;
-                int rc = kb__edit(sp, n->a->start + 1, n->a->end - 1, "%s", u);
+                int rc = kb__edit(sp, lit->start + 1, lit->end - 1, "%s", u);
                 free(u);
                 return rc ? rc : 1;
             }
@@ -265,6 +269,25 @@ cmp_edit(const void *x, const void *y)
     return (a->order > c->order) - (a->order < c->order);
 }
 
+/* Literal lit of module m, whose new text is the cooked value v: the text
+ * between its quotes or backticks when that was written without escapes
+ * (v, a percent-encoded path and a part of the old text, needs none then),
+ * else the whole literal as a double-quoted string with v escaped: a query
+ * kept from an escaped value may hold a quote, a backtick or a backslash. */
+static int
+edit_literal(struct splice *sp, const struct kb_mod *m, const struct kb_jsn *lit, const char *v)
+{
+    if (!memchr(m->src + lit->start + 1, '\\', lit->end - lit->start - 2))
+        return kb__edit(sp, lit->start + 1, lit->end - 1, "%s", v);
+    struct kc_buf q;
+    kc_buf_init(&q, KB_CHUNK_MAX);
+    int rc = kc_quote_js(&q, v, strlen(v), 0);
+    if (!rc)
+        rc = kb__edit(sp, lit->start, lit->end, "%s", q.data);
+    kc_buf_free(&q);
+    return rc;
+}
+
 /* new URL('x', import.meta.url): the literal now names the asset from the
  * chunk's directory. Absolute and external URLs stay. */
 static int
@@ -291,11 +314,14 @@ splice_urls(struct splice *sp)
         kc_path_dirname(m->path, dir, sizeof dir);
         if (kc_path_resolve(dir, dec, p, sizeof p) != 0)
             continue;
-        char *r = kb__chunk_rel(b, sp->c, p);
-        if (!r)
+        char *r = kb__chunk_rel(b, sp->c, p), *v = NULL;
+        if (!r || asprintf(&v, "%s%s", r, u + q) < 0) {
+            free(r);
             return KC_ENOMEM;
-        int rc = kb__edit(sp, m->urls[i]->start + 1, m->urls[i]->end - 1, "%s%s", r, u + q);
+        }
+        int rc = edit_literal(sp, m, m->urls[i], v);
         free(r);
+        free(v);
         if (rc)
             return rc;
     }

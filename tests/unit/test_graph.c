@@ -227,6 +227,79 @@ t_link_errors(void)
     KT_EQ_INT(g.errors, 1);
 }
 
+/* import() of a template literal without substitutions (Vite 8 writes every
+ * lazy route so) is a request like import() of a string: resolved through
+ * the scanner's reference (the cooked value: escapes decoded), dynamic, and
+ * no bail; so is new URL() of one. A template with a substitution, or a
+ * tagged one, is a computed specifier. */
+static void
+t_template_specifiers(void)
+{
+    static const char *const tpl[] = {
+        "About-CHf2AwwH.js",
+        "export default 'about';\n",
+        "Blog-Dx81_qaZ.js",
+        "export const blog = 1;\n",
+        "index.html",
+        "<script type=module src=main.js></script>",
+        "logo.svg",
+        "<svg xmlns='http://www.w3.org/2000/svg'/>",
+        "main.js",
+        "const routes = [() => import(`./About-CHf2AwwH.js`),\n"
+        "  () => import(`./\\u0042log-Dx81_qaZ.js`)];\n"
+        "export const logo = new URL(`./logo.svg`, import.meta.url).href;\n",
+        NULL,
+    };
+    KT_EQ_INT(load(tpl), 0);
+    KT_EQ_INT(g.errors, 0);
+    const struct kb_mod *m = &g.m[mod("main.js")];
+    KT_EQ_STR(m->bail ? m->bail : "", "");
+    KT_EQ_INT(m->nreq, 2);
+    KT_EQ_INT(m->req[0].mod, mod("About-CHf2AwwH.js"));
+    KT_EQ_INT(m->req[1].mod, mod("Blog-Dx81_qaZ.js"));
+    KT_CHECK(m->req[0].dynamic && m->req[1].dynamic);
+    KT_EQ_INT(m->req[0].str->kind, KB_JSN_TEMPLATE_ELEM);
+    KT_EQ_STR(m->req[1].str->str, "./Blog-Dx81_qaZ.js");
+    /* The literal's span holds its backticks, as a string's holds quotes. */
+    KT_EQ_INT(m->src[m->req[0].str->start], '`');
+    KT_EQ_INT(m->src[m->req[0].str->end - 1], '`');
+    KT_EQ_INT(m->nurls, 1);
+    KT_EQ_STR(m->urls[0]->str, "./logo.svg");
+
+    static const char *const computed[] = {
+        "a.js",       "export default 1;\n",
+        "index.html", "<script type=module src=main.js></script>",
+        "main.js",    "const x = 'a'; import(`./${x}.js`);\n",
+        NULL,
+    };
+    KT_EQ_INT(load(computed), 0);
+    KT_EQ_INT(g.errors, 0);
+    KT_EQ_STR(g.m[mod("main.js")].bail, "import() of a computed specifier");
+    KT_EQ_INT(g.m[mod("main.js")].nreq, 0);
+
+    static const char *const tagged[] = {
+        "a.js",       "export default 1;\n",
+        "index.html", "<script type=module src=main.js></script>",
+        "main.js",    "const t = (s) => s[0]; import(t`./a.js`);\n",
+        NULL,
+    };
+    KT_EQ_INT(load(tagged), 0);
+    KT_EQ_STR(g.m[mod("main.js")].bail, "import() of a computed specifier");
+}
+
+/* A template naming a file that is not there is the same error as a
+ * string's: the scanner's reference is missing. */
+static void
+t_template_specifier_missing(void)
+{
+    static const char *const bad[] = {
+        "index.html", "<script type=module src=main.js></script>",
+        "main.js",    "import(`./gone.js`);\n",
+        NULL,
+    };
+    KT_EQ_INT(load(bad), KC_EMISSING);
+}
+
 int
 main(void)
 {
@@ -240,6 +313,9 @@ main(void)
     KT_RUN(t_link_reexports, "ResolveExport: re-exports, export *, ambiguity, namespaces, cycles");
     KT_RUN(t_link_namespace_names, "a namespace lists the resolvable export names, sorted");
     KT_RUN(t_link_errors, "importing a name a module does not export is an error");
+    KT_RUN(t_template_specifiers, "import() and new URL() of a template without substitutions "
+                                  "are literal requests; with one, or tagged, computed");
+    KT_RUN(t_template_specifier_missing, "import() of a template naming no file fails the build");
     kb_graph_free(&g);
     site_free();
     return kt_done();

@@ -321,6 +321,39 @@ t_string_escapes_are_decoded_span_stays_raw(void)
 }
 
 static void
+t_template_literals_are_literal_specifiers(void)
+{
+    /* A template without substitutions is a literal wherever a string is
+     * (Vite 8 writes every lazy route so): import() and new URL(). Its url is
+     * the cooked value (escapes decoded, CR and CRLF read as LF), its span
+     * the raw text between the backticks. */
+    const char *src = "const r = () => import(`./About-CHf2AwwH.js`);\n"
+                      "import(`./\\u0041\\x62\\`c.js`, { with: {} });\n"
+                      "new URL(`./img/logo.svg#\\u0060x`, import.meta.url);\n"
+                      "import(`./a\r\nb.js`); import(`./d.js`\n)";
+    KT_EQ_INT(scan(src), 0);
+    KT_EQ_INT(refs.n, 5);
+    REF(src, 0, KB_REF_JS_DYNAMIC, "./About-CHf2AwwH.js", "./About-CHf2AwwH.js");
+    REF(src, 1, KB_REF_JS_DYNAMIC, "./\\u0041\\x62\\`c.js", "./Ab`c.js");
+    REF(src, 2, KB_REF_JS_URL, "./img/logo.svg#\\u0060x", "./img/logo.svg#`x");
+    REF(src, 3, KB_REF_JS_DYNAMIC, "./a\r\nb.js", "./a\nb.js");
+    REF(src, 4, KB_REF_JS_DYNAMIC, "./d.js", "./d.js");
+    KT_EQ_INT(refs.v[2].line, 3);
+    KT_EQ_INT(refs.v[4].line, 5);
+}
+
+static void
+t_template_literals_never_static_imports(void)
+{
+    /* `import x from \`./a.js\`` is a syntax error: no static ref; a tagged
+     * template or one with a substitution is computed. */
+    const char *src = "import x from `./a.js`; export * from `./b.js`;\n"
+                      "import(t`./c.js`); import(`./${d}.js`); new URL(`${e}`, import.meta.url);";
+    KT_EQ_INT(scan(src), 0);
+    KT_EQ_INT(refs.n, 0);
+}
+
+static void
 t_base_and_line0_offset_refs_of_a_slice(void)
 {
     const char *file = "<script type=module>\nimport './a.js'</script>";
@@ -433,6 +466,10 @@ main(void)
            "\\u escapes, non-ASCII and #private names are identifiers");
     KT_RUN(t_escaped_keyword_is_an_identifier, "an escaped keyword is a plain identifier");
     KT_RUN(t_hashbang_is_skipped, "a #! line at the start is skipped");
+    KT_RUN(t_template_literals_are_literal_specifiers,
+           "a template without substitutions is a literal in import() and new URL(), cooked");
+    KT_RUN(t_template_literals_never_static_imports,
+           "a template is never a static import's specifier; tagged or substituted is computed");
     KT_RUN(t_string_escapes_are_decoded_span_stays_raw,
            "string escapes and continuations are decoded, span stays raw");
     KT_RUN(t_base_and_line0_offset_refs_of_a_slice, "base and line0 offset spans and lines");

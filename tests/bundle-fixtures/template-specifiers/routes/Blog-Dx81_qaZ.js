@@ -1,0 +1,2 @@
+__log.push('blog evaluates');
+export const title = `Blog`;
