@@ -2,6 +2,8 @@
  * Report: the table on stdout (one row per written file: raw size, each kept
  * variant, the saving of the best one) with totals, and the same figures as
  * JSON for --report, so CI can track bytes shipped release over release.
+ * Names are never cut: two files must never look alike (Vite prints whole
+ * paths too); a name wider than the column gets a line of its own.
  */
 #include "builder/site.h"
 #include "common/error.h"
@@ -32,18 +34,46 @@ best(const struct kb_file *f)
     return b;
 }
 
+/* The name column is as wide as the widest name, up to this many columns. */
+#define REPORT_NAME_COLS 60
+
+/* Columns a name takes on a terminal: its UTF-8 characters (bytes that do not
+ * continue one), each counted as one. */
+static size_t
+name_cols(const char *p)
+{
+    size_t n = 0;
+    for (; *p; p++)
+        n += ((unsigned char)*p & 0xc0) != 0x80;
+    return n;
+}
+
+/* The name cell of a row, w columns wide: the whole name, padded; a wider one
+ * alone on its line, and the figures under the column on the next. */
+static void
+name_cell(const char *name, size_t w)
+{
+    size_t n = name_cols(name);
+    fputs(name, stdout);
+    if (n > w) {
+        putchar('\n');
+        n = 0;
+    }
+    printf("%*s", (int)(w - n), "");
+}
+
 static void
 table(const struct kb_site *s)
 {
     /* Column order as users read it: gzip (everyone), br, zstd. */
     static const enum kb_enc cols[] = { KB_ENC_GZIP, KB_ENC_BR, KB_ENC_ZSTD };
     size_t tot_raw = 0, tot_best = 0, tot[KB_ENC_COUNT] = { 0 };
-    int w = 4;
+    size_t w = 4;
     for (size_t i = 0; i < s->n; i++) {
-        int l = (int)strlen(s->files[i].out_path);
-        w = l > w ? (l > 60 ? 60 : l) : w;
+        size_t l = name_cols(s->files[i].out_path);
+        w = l > w ? (l > REPORT_NAME_COLS ? REPORT_NAME_COLS : l) : w;
     }
-    printf("%-*s %9s %9s %9s %9s %7s\n", w, "file", "raw", "gzip", "br", "zstd", "saving");
+    printf("%-*s %9s %9s %9s %9s %7s\n", (int)w, "file", "raw", "gzip", "br", "zstd", "saving");
     for (size_t i = 0; i < s->n; i++) {
         const struct kb_file *f = &s->files[i];
         char raw[16], v[3][16];
@@ -60,14 +90,14 @@ table(const struct kb_site *s)
         tot_raw += f->out_len;
         tot_best += b;
         double saving = f->out_len ? 100.0 * (double)(f->out_len - b) / (double)f->out_len : 0;
-        printf("%-*.*s %9s %9s %9s %9s %6.1f%%\n", w, w, f->out_path, raw, v[0], v[1], v[2],
-               saving);
+        name_cell(f->out_path, w);
+        printf(" %9s %9s %9s %9s %6.1f%%\n", raw, v[0], v[1], v[2], saving);
     }
     char r[16], t[3][16];
     human(tot_raw, r, sizeof r);
     for (int c = 0; c < 3; c++)
         human(tot[cols[c]], t[c], sizeof t[c]);
-    printf("%-*s %9s %9s %9s %9s %6.1f%%\n", w, "total", r, t[0], t[1], t[2],
+    printf("%-*s %9s %9s %9s %9s %6.1f%%\n", (int)w, "total", r, t[0], t[1], t[2],
            tot_raw ? 100.0 * (double)(tot_raw - tot_best) / (double)tot_raw : 0.0);
     printf("release %s: %zu files, %zu variants computed, %zu from cache (%.2fs compressing)\n",
            s->release_id, s->n, s->cstats.encoded, s->cstats.cache_hits, s->t_compress);

@@ -224,6 +224,34 @@ def _(tmp):
     assert r["totals"]["br"] < r["totals"]["raw"]
 
 
+@test("the report table shows every name whole: long names that differ near the end stay apart")
+def _(tmp):
+    src, dist = os.path.join(tmp, "src"), os.path.join(tmp, "dist")
+    d = "assets/chunks-of-a-rather-long-directory-name/"
+    long = [d + "vendor-react-dom-client-production-BXY74RQE.bundle.js",
+            d + "vendor-react-dom-client-production-BXY74RQE.legacy.js"]
+    write(src, "index.html", "".join(f'<script src="{p}"></script>' for p in long) +
+          '<link rel="stylesheet" href="a.css">\n')
+    for i, p in enumerate(long):
+        write(src, p, f"console.log({i});\n")
+    write(src, "a.css", "body { color: red }\n")
+    _, out, _ = kiln_build("--no-cache", "--no-sw", "-o", dist, src)
+    lines = out.splitlines()
+    header, rows = lines[0], lines[1:-1]
+    files = {e["file"] for e in manifest(dist)["files"].values()}
+    for f in files:  # each name whole, at the start of a line of its own or of its row
+        assert sum(1 for l in rows if l == f or l.startswith(f + " ")) == 1, (f, out)
+    outs = [n for n in files if "BXY74RQE" in n]
+    assert len(outs) == 2 and all(len(n) > 64 for n in outs), outs
+    # Every figure sits under its heading: the rows end where the header does.
+    figures = [l for l in rows if l.endswith("%")]
+    assert len(figures) == len(files) + 1 and {len(l) for l in figures} == {len(header)}, out
+    for n in outs:  # a name wider than the column: its figures on the next line
+        i = lines.index(n)
+        assert lines[i + 1].startswith(" " * 60) and lines[i + 1].endswith("%"), out
+    assert re.search(r"^a\.[0-9a-f]{10}\.css +\d+ ", out, re.M), out
+
+
 @test("a Vite-compatible .vite/manifest.json maps sources to outputs")
 def _(tmp):
     dist = os.path.join(tmp, "dist")
