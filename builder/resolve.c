@@ -114,19 +114,20 @@ ref_path(const struct kb_site *s, const struct kb_file *f, const struct kb_ref *
 long
 kb__ref_query(const struct kb_file *f, const struct kb_ref *r)
 {
+    /* Each '?' and each '#' of the text gives one in the value, except a '#'
+     * after '&' (a character reference, "&#47;"); an escape may give more
+     * ("\\x3f", "&#63;"). When the value has no more than the text, none
+     * came from an escape, and the value's first is the text's first. */
     const char *raw = (const char *)f->data + r->start;
-    size_t n = r->end - r->start, q = 0;
-    while (q < n && raw[q] != '?' && raw[q] != '#')
-        q++;
-    /* Text without an escape (HTML '&', CSS and JS '\\') reads as written:
-     * the value's first '?' or '#' is this one. */
-    if (!memchr(raw, '\\', q) && !memchr(raw, '&', q))
-        return (long)q;
-    /* Else the raw text must end with the value's query and fragment. */
-    size_t cq = strcspn(r->url, "?#"), tail = strlen(r->url) - cq;
-    if (tail <= n && memcmp(raw + n - tail, r->url + cq, tail) == 0)
-        return (long)(n - tail);
-    return -1;
+    size_t n = r->end - r->start, q = n, in_raw = 0, in_url = 0;
+    for (size_t i = n; i-- > 0;)
+        if (raw[i] == '?' || (raw[i] == '#' && !(i > 0 && raw[i - 1] == '&'))) {
+            in_raw++;
+            q = i;
+        }
+    for (const char *u = r->url; *u; u++)
+        in_url += *u == '?' || *u == '#';
+    return in_url == in_raw ? (long)q : -1;
 }
 
 /* Runs the file's scanner. A file it rejects keeps no references; whether

@@ -147,9 +147,9 @@ int kb__resolve(struct kb_site *s, struct kb_file *f);
 int kb__refresh_roles(struct kb_site *s);
 /* Where the query or fragment of reference r of f starts in its raw text
  * (an offset from r->start; the length of the span when it has none), the
- * part a rewrite keeps as written. -1 when no such place exists: an escape
- * writes the '?' or '#' itself ("\x3f", "&#63;") or sits in the query, so a
- * rewrite could not keep it; the target then keeps its name. */
+ * part a rewrite keeps as written. -1 when kiln cannot tell: an escape
+ * writes a '?' or '#' ("\x3f", "&#63;"), so a rewrite could not keep the
+ * query; the target then keeps its name. */
 long kb__ref_query(const struct kb_file *f, const struct kb_ref *r);
 
 /* Makes bytes[0..len) f's final output, owned by f from now on (the

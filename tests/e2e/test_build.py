@@ -549,13 +549,15 @@ def _(tmp):
     # "&#47;" holds a '#' that is no fragment; "&#63;" and "\\x3f" write the
     # '?' itself, so no rewrite could keep the query: those files keep their names.
     write(src, "index.html", '<!doctype html><img src="img&#47;a.png#x">\n'
-          '<img src="img/b.png&#63;v=1"><script type="module" src="m.js"></script>\n')
+          '<img src="img/b.png&#63;v=1"><script type="module" src="m.js"></script>\n'
+          '<img src="img/f&amp;g.png?a=1&amp;b=2#&#47;">\n')
+    write(src, "img/f&g.png", b"PNG-f")
     write(src, "img/a.png", b"PNG-a")
     write(src, "img/b.png", b"PNG-b")
     write(src, "img/c.png", b"PNG-c")
     write(src, "img/d.png", b"PNG-d")
     write(src, "img/e.png", b"PNG-e")
-    write(src, "m.js", 'console.log(new URL(`./img/\\u0063.png?v=2`, import.meta.url),\n'
+    write(src, "m.js", 'console.log(new URL(`./img/\\u0063.png?v=2#\\u0060`, import.meta.url),\n'
                        '  new URL("./img/d.png\\x3fv=3", import.meta.url),\n'
                        '  new URL(`./img/e.png?v=4#\\u0060`, import.meta.url));\n')
     _, _, err = build(src, dist, "--no-bundle")
@@ -571,7 +573,10 @@ def _(tmp):
     m = read(dist, n["m.js"])
     c, e = n["img/c.png"].split("/")[-1], n["img/e.png"].split("/")[-1]
     assert re.fullmatch(r"c\.[0-9a-f]{10}\.png", c) and re.fullmatch(r"e\.[0-9a-f]{10}\.png", e), n
-    assert f"new URL(`./img/{c}?v=2`, import.meta.url)" in m, m
+    assert f"new URL(`./img/{c}?v=2#\\u0060`, import.meta.url)" in m, m
+    f = n["img/f&g.png"]
+    assert re.fullmatch(r"img/f&g\.[0-9a-f]{10}\.png", f), n
+    assert f'<img src="{f.replace("&", "%26")}?a=1&amp;b=2#&#47;">' in page, page
     assert 'new URL("./img/d.png\\x3fv=3", import.meta.url)' in m, m
     assert f"new URL(`./img/{e}?v=4#\\u0060`, import.meta.url)" in m, m
     assert manifest(dist)["files"]["/img/b.png"]["class"] == "revalidate"
