@@ -51,7 +51,8 @@ LIB_SRC     := $(COMMON_SRC) $(BUILDER_SRC) $(EDGE_SRC)
 UNIT_SRC    := $(sort $(wildcard tests/unit/test_*.c))
 FUZZ_SRC    := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 ALL_C_H     := $(sort $(wildcard common/*.[ch] builder/*.[ch] builder/*/*.[ch] edge/*.[ch] \
-                 tests/*.h tests/unit/*.[ch] tests/fuzz/*.[ch] tests/js262/*.[ch]))
+                 tests/*.h tests/unit/*.[ch] tests/fuzz/*.[ch] tests/js262/*.[ch] \
+                 tests/tsan/*.[ch]))
 
 REL_OBJ  := $(LIB_SRC:%.c=build/rel/%.o)
 ASAN_OBJ := $(LIB_SRC:%.c=build/asan/%.o)
@@ -158,9 +159,10 @@ test-run: browser-deps check-format build/asan/bin/kiln-build build/asan/bin/kil
 	  sh tests/run.sh
 
 # ThreadSanitizer: the edge's workers share the current index (reload), the TLS
-# ticket keys and session cache, and the metrics. Both programs are built with
+# ticket keys and session cache, and the metrics. kiln-edge is built with
 # -fsanitize=thread into build/tsan/ and the e2e tests that drive several
-# workers, reloads, TLS resumption and /metrics run against them. Every report
+# workers, reloads, TLS resumption and /metrics run against it (their releases
+# come from the optimised bin/kiln-build). Every report
 # goes to a file under build/tsan/reports/ (log_path), and any such file fails
 # the run whatever the test said: the e2e tests look for ASan's words in the
 # server's stderr, not TSan's. Not part of make test (about TSAN_MINUTES more);
@@ -173,13 +175,9 @@ build/tsan/%.o: %.c
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(TSAN_CFLAGS) -c $< -o $@
 
-build/tsan/bin/kiln-build: build/tsan/builder/main.o $(COMMON_SRC:%.c=build/tsan/%.o) \
-                           $(BUILDER_SRC:%.c=build/tsan/%.o)
-	@mkdir -p $(@D)
-	$(CC) -fsanitize=thread -o $@ $^ $(LIBS)
-
-build/tsan/bin/kiln-edge: build/tsan/edge/main.o $(COMMON_SRC:%.c=build/tsan/%.o) \
-                          $(EDGE_SRC:%.c=build/tsan/%.o)
+# tests/tsan/syscall.c lets TSan see libuv's close(2)s (its comment says why).
+build/tsan/bin/kiln-edge: build/tsan/edge/main.o build/tsan/tests/tsan/syscall.o \
+                          $(COMMON_SRC:%.c=build/tsan/%.o) $(EDGE_SRC:%.c=build/tsan/%.o)
 	@mkdir -p $(@D)
 	$(CC) -fsanitize=thread -o $@ $^ $(LIBS)
 
@@ -187,9 +185,9 @@ tsan: deps
 	@$(MAKE) --no-print-directory tsan-run
 # Each test runs as tests/run.sh runs it: its TAP "ok"/"not ok" lines are
 # counted, and a non-zero exit without a "not ok" counts as one failure.
-tsan-run: build/tsan/bin/kiln-build build/tsan/bin/kiln-edge
+tsan-run: bin/kiln-build build/tsan/bin/kiln-edge
 	@rm -rf $(TSAN_REPORTS) && mkdir -p $(TSAN_REPORTS); \
-	export KILN_BUILD=$(CURDIR)/build/tsan/bin/kiln-build KILN_EDGE=$(CURDIR)/build/tsan/bin/kiln-edge \
+	export KILN_BUILD=$(CURDIR)/bin/kiln-build KILN_EDGE=$(CURDIR)/build/tsan/bin/kiln-edge \
 	  TSAN_OPTIONS="log_path=$(CURDIR)/$(TSAN_REPORTS)/tsan second_deadlock_stack=1"; \
 	passed=0 failed=0; \
 	run() { name=$$1; shift; out=build/tsan/$$name.log; \
