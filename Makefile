@@ -165,7 +165,7 @@ test-run: browser-deps check-format build/asan/bin/kiln-build build/asan/bin/kil
 # come from the optimised bin/kiln-build). Every report
 # goes to a file under build/tsan/reports/ (log_path), and any such file fails
 # the run whatever the test said: the e2e tests look for ASan's words in the
-# server's stderr, not TSan's. Not part of make test (about TSAN_MINUTES more);
+# server's stderr, not TSan's. Not part of make test (it adds about 2 minutes);
 # .ci/run runs it.
 TSAN_CFLAGS := $(WARN) -O1 -g -fno-omit-frame-pointer -fsanitize=thread $(PKG_CFLAGS)
 TSAN_E2E := tests/e2e/test_edge.py tests/e2e/test_tls.py tests/e2e/test_cdn.py
