@@ -5,8 +5,8 @@
 #                    (127.0.0.1:8080) in the foreground
 #   make test        installs what the tests need (deps), then the sanitizer build
 #                    (ASan+UBSan), every test and the format check
-#   make tsan        kiln-edge and kiln-build under ThreadSanitizer, against the
-#                    edge's e2e tests (reload, shared TLS tickets, /metrics)
+#   make tsan        installs as make test does, then the edge's e2e tests against
+#                    kiln-edge under ThreadSanitizer (reload, TLS tickets, /metrics)
 #   make deps-build  the Debian packages building and serving need: a compiler,
 #                    pkg-config and the -dev libraries
 #   make deps        deps-build plus the test tools (chromium, varnish, nodejs,
@@ -162,11 +162,10 @@ test-run: browser-deps check-format build/asan/bin/kiln-build build/asan/bin/kil
 # ticket keys and session cache, and the metrics. kiln-edge is built with
 # -fsanitize=thread into build/tsan/ and the e2e tests that drive several
 # workers, reloads, TLS resumption and /metrics run against it (their releases
-# come from the optimised bin/kiln-build). Every report
-# goes to a file under build/tsan/reports/ (log_path), and any such file fails
-# the run whatever the test said: the e2e tests look for ASan's words in the
-# server's stderr, not TSan's. Not part of make test (it adds about 2 minutes);
-# .ci/run runs it.
+# come from the optimised bin/kiln-build). Every report goes to a file under
+# build/tsan/reports/ (log_path), and any such file fails the run whatever the
+# tests said: they look for ASan's words in the server's stderr, not TSan's.
+# Not part of make test (it adds about 2 minutes); .ci/run runs it.
 TSAN_CFLAGS := $(WARN) -O1 -g -fno-omit-frame-pointer -fsanitize=thread $(PKG_CFLAGS)
 TSAN_E2E := tests/e2e/test_edge.py tests/e2e/test_tls.py tests/e2e/test_cdn.py
 TSAN_REPORTS := build/tsan/reports
