@@ -72,9 +72,10 @@ FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=build/fuzz/%)
 BUILD_PKGS := build-essential pkg-config libbrotli-dev libzstd-dev libdeflate-dev \
               libjansson-dev libmbedtls-dev libuv1-dev
 # What the tests add (make test): tools that check the variants independently,
-# the TLS certificates, the real cache in front of the edge, the format check.
+# the TLS certificates, the real cache in front of the edge, nginx serving a
+# release as www-data (test_permissions.py), the format check.
 TEST_PKGS := brotli zstd libdeflate-tools python3 clang-format time curl nghttp2-client \
-             openssl varnish varnish-modules
+             openssl varnish varnish-modules nginx
 # The browser tests: Debian's chromium driven by playwright-core from npm
 # (tests/browser/package-lock.json; never a downloaded browser).
 # nodejs and npm are installed only when the commands are missing: a node from
