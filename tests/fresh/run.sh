@@ -49,8 +49,8 @@ fi
 
 FRESH=${KILN_FRESH_DIR:-/var/cache/kiln-fresh}
 MAX_DAYS=${KILN_FRESH_MAX_DAYS:-30}
-DEMO_WAIT=${KILN_FRESH_DEMO_WAIT:-1200}  # seconds: install, build, listen
-TEST_WAIT=${KILN_FRESH_TEST_WAIT:-3600}  # seconds: install, build, every test
+DEMO_WAIT=${KILN_FRESH_DEMO_WAIT:-900}   # seconds: install, build, listen
+TEST_WAIT=${KILN_FRESH_TEST_WAIT:-2400}  # seconds: install, build, every test
 SUITE=bookworm
 SRC=$(git -C "$(dirname "$self")" rev-parse --show-toplevel)
 REV=$(git -C "$SRC" rev-parse "${KILN_FRESH_REV:-HEAD}^{commit}")
