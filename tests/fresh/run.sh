@@ -239,6 +239,7 @@ if [ -n "$stale" ]; then
     rm -rf --one-file-system "$tmp"
     ok "debootstrap $SUITE minbase + make gcc git, cached in $BASE ($stale; $(since $t))"
 else
+    rm -f "$FRESH/sources.list.new"
     ok "the cached base $BASE (debootstrap $SUITE minbase + make gcc git)"
 fi
 
