@@ -1,11 +1,29 @@
 # kiln — one Makefile for everything.
-#   make            bin/kiln-build and bin/kiln-edge (optimised)
-#   make test       sanitizer build (ASan+UBSan), every test, format check
-#   make demo       build site-example/ into dist/
-#   make deps       install the Debian packages the build and tests need
-#                   (chromium, nodejs and npm too: the browser tests)
-#   make fuzz       libFuzzer targets (clang), FUZZ_SECONDS each
-#   make bench      benchmarks against peers (downloads inputs at run time)
+#   make             bin/kiln-build and bin/kiln-edge (optimised)
+#   make demo        installs what building and serving need (deps-build), builds
+#                    site-example/ into dist/ and serves it at DEMO_LISTEN
+#                    (127.0.0.1:8080) in the foreground
+#   make test        installs what the tests need (deps), then the sanitizer build
+#                    (ASan+UBSan), every test and the format check
+#   make tsan        installs as make test does, then the edge's e2e tests against
+#                    kiln-edge under ThreadSanitizer (reload, TLS tickets, /metrics)
+#   make deps-build  the Debian packages building and serving need: a compiler,
+#                    pkg-config and the -dev libraries
+#   make deps        deps-build plus the test tools (chromium, varnish, nodejs,
+#                    npm, clang-format, ...)
+#   make fuzz        libFuzzer targets (clang), FUZZ_SECONDS each
+#   make bench       benchmarks against peers (downloads inputs at run time)
+#   tests/fresh/run.sh  the README's make demo and make test on a freshly
+#                    debootstrapped Debian 12 (run by .ci/run)
+#
+# Installing and building are two makes. make reads the whole Makefile, and so
+# runs pkg-config for PKG_CFLAGS and PKG_LIBS, before any recipe runs: on a
+# fresh machine that is before deps has installed the -dev packages, and the
+# link fails. So each target that installs (demo, test, tsan, fuzz, bench) runs
+# its deps target, then a sub-make of its *-run twin, which reads the Makefile
+# again with every package in place. (Lazily expanded flags would see the
+# libraries too, but would not order the install before the compiles under -j,
+# nor before check-format's clang-format.) The *-run targets skip the install.
 
 CC      ?= cc
 PKGS    := libbrotlienc libbrotlidec libzstd libdeflate jansson libuv
@@ -33,7 +51,8 @@ LIB_SRC     := $(COMMON_SRC) $(BUILDER_SRC) $(EDGE_SRC)
 UNIT_SRC    := $(sort $(wildcard tests/unit/test_*.c))
 FUZZ_SRC    := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 ALL_C_H     := $(sort $(wildcard common/*.[ch] builder/*.[ch] builder/*/*.[ch] edge/*.[ch] \
-                 tests/*.h tests/unit/*.[ch] tests/fuzz/*.[ch] tests/js262/*.[ch]))
+                 tests/*.h tests/unit/*.[ch] tests/fuzz/*.[ch] tests/js262/*.[ch] \
+                 tests/tsan/*.[ch]))
 
 REL_OBJ  := $(LIB_SRC:%.c=build/rel/%.o)
 ASAN_OBJ := $(LIB_SRC:%.c=build/asan/%.o)
@@ -49,9 +68,14 @@ JS262_BIN := build/asan/tests/js262/runner
 JS262_DIR := tests/js262/node_modules/test262-parser-tests
 FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=build/fuzz/%)
 
-DEB_PKGS := build-essential pkg-config libbrotli-dev libzstd-dev libdeflate-dev \
-            libjansson-dev libmbedtls-dev libuv1-dev brotli zstd libdeflate-tools \
-            python3 clang-format time curl nghttp2-client openssl varnish varnish-modules
+# What building and serving need (make demo), nothing more.
+BUILD_PKGS := build-essential pkg-config libbrotli-dev libzstd-dev libdeflate-dev \
+              libjansson-dev libmbedtls-dev libuv1-dev
+# What the tests add (make test): tools that check the variants independently,
+# the TLS certificates, the real cache in front of the edge, nginx serving a
+# release as www-data (test_permissions.py), the format check.
+TEST_PKGS := brotli zstd libdeflate-tools python3 clang-format time curl nghttp2-client \
+             openssl varnish varnish-modules nginx
 # The browser tests: Debian's chromium driven by playwright-core from npm
 # (tests/browser/package-lock.json; never a downloaded browser).
 # nodejs and npm are installed only when the commands are missing: a node from
@@ -64,10 +88,9 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 FUZZ_SECONDS ?= 60
 
 .SECONDARY:
-.PHONY: all test unit demo deps browser-deps fuzz-deps bench-deps fuzz check-format format bench clean
-# kiln-edge links only once edge/server.c exists; until then make builds the rest.
-EDGE_BIN := $(if $(wildcard edge/server.c),bin/kiln-edge)
-all: bin/kiln-build $(EDGE_BIN)
+.PHONY: all test test-run unit demo demo-run tsan tsan-run deps deps-build browser-deps \
+        fuzz-deps bench-deps fuzz fuzz-run check-format format bench bench-run clean
+all: bin/kiln-build bin/kiln-edge
 
 bin/kiln-build: build/rel/builder/main.o $(BUILD_REL_OBJ)
 	@mkdir -p $(@D)
@@ -122,37 +145,97 @@ build/asan/tests/fuzz/%-replay: build/asan/tests/fuzz/%.o build/asan/tests/fuzz/
 	$(CC) $(ASAN_LDFLAGS) -o $@ $^ $(LIBS)
 
 # libFuzzer builds: clang only, every library object rebuilt with coverage.
-FUZZ_CFLAGS := -std=c17 -g -O1 -fsanitize=fuzzer-no-link,address,undefined $(PKG_CFLAGS)
+FUZZ_CFLAGS := $(WARN) -g -O1 -fsanitize=fuzzer-no-link,address,undefined $(PKG_CFLAGS)
 build/fuzz/obj/%.o: %.c
 	@mkdir -p $(@D)
 	clang $(CPPFLAGS) $(FUZZ_CFLAGS) -c $< -o $@
 build/fuzz/%: build/fuzz/obj/tests/fuzz/%.o $(LIB_SRC:%.c=build/fuzz/obj/%.o)
 	clang -fsanitize=fuzzer,address,undefined -o $@ $^ $(LIBS)
 
-test: deps browser-deps check-format build/asan/bin/kiln-build $(EDGE_BIN:%=build/asan/%) $(UNIT_BIN) $(REPLAY_BIN) \
-      $(JS262_BIN) $(JS262_DIR)/package.json
+test: deps
+	@$(MAKE) --no-print-directory test-run
+test-run: browser-deps check-format build/asan/bin/kiln-build build/asan/bin/kiln-edge $(UNIT_BIN) \
+          $(REPLAY_BIN) $(JS262_BIN) $(JS262_DIR)/package.json
 	@KILN_BUILD=$(CURDIR)/build/asan/bin/kiln-build BUILD_DIR=$(CURDIR)/build/asan \
 	  sh tests/run.sh
+
+# ThreadSanitizer: the edge's workers share the current index (reload), the TLS
+# ticket keys and session cache, and the metrics. kiln-edge is built with
+# -fsanitize=thread into build/tsan/ and the e2e tests that drive several
+# workers, reloads, TLS resumption and /metrics run against it (their releases
+# come from the optimised bin/kiln-build). Every report goes to a file under
+# build/tsan/reports/ (log_path), and any such file fails the run whatever the
+# tests said: they look for ASan's words in the server's stderr, not TSan's.
+# Not part of make test (it adds about 2 minutes); .ci/run runs it.
+TSAN_CFLAGS := $(WARN) -O1 -g -fno-omit-frame-pointer -fsanitize=thread $(PKG_CFLAGS)
+TSAN_E2E := tests/e2e/test_edge.py tests/e2e/test_tls.py tests/e2e/test_cdn.py
+TSAN_REPORTS := build/tsan/reports
+
+build/tsan/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(TSAN_CFLAGS) -c $< -o $@
+
+# tests/tsan/syscall.c lets TSan see libuv's close(2)s (its comment says why).
+build/tsan/bin/kiln-edge: build/tsan/edge/main.o build/tsan/tests/tsan/syscall.o \
+                          $(COMMON_SRC:%.c=build/tsan/%.o) $(EDGE_SRC:%.c=build/tsan/%.o)
+	@mkdir -p $(@D)
+	$(CC) -fsanitize=thread -o $@ $^ $(LIBS)
+
+tsan: deps
+	@$(MAKE) --no-print-directory tsan-run
+# Each test runs as tests/run.sh runs it: its TAP "ok"/"not ok" lines are
+# counted, and a non-zero exit without a "not ok" counts as one failure.
+tsan-run: bin/kiln-build build/tsan/bin/kiln-edge
+	@rm -rf $(TSAN_REPORTS) && mkdir -p $(TSAN_REPORTS); \
+	export KILN_BUILD=$(CURDIR)/bin/kiln-build KILN_EDGE=$(CURDIR)/build/tsan/bin/kiln-edge \
+	  TSAN_OPTIONS="log_path=$(CURDIR)/$(TSAN_REPORTS)/tsan second_deadlock_stack=1"; \
+	passed=0 failed=0; \
+	run() { name=$$1; shift; out=build/tsan/$$name.log; \
+	  "$$@" >$$out 2>&1; rc=$$?; ok=$$(grep -c '^ok ' $$out); bad=$$(grep -c '^not ok ' $$out); \
+	  if [ $$rc -ne 0 ] && [ $$bad -eq 0 ]; then bad=1; fi; \
+	  passed=$$((passed + ok)); failed=$$((failed + bad)); \
+	  echo "== tsan/$$name: $$ok passed, $$bad failed ($$out)"; \
+	  if [ $$bad -ne 0 ]; then grep -A20 '^not ok' $$out | head -n 60 | sed 's/^/    /'; fi; }; \
+	for t in $(TSAN_E2E); do run $$(basename $$t .py) python3 $$t; done; \
+	run "test_edge[tls]" env KILN_E2E_TLS=1 python3 tests/e2e/test_edge.py; \
+	for r in $(TSAN_REPORTS)/*; do \
+	  [ -f "$$r" ] || continue; failed=$$((failed + 1)); \
+	  echo "not ok - ThreadSanitizer: $$r"; sed 's/^/    /' "$$r" | head -n 80; \
+	done; \
+	echo "tsan: $$passed passed, $$failed failed"; [ $$failed -eq 0 ]
 
 unit: $(UNIT_BIN)
 	@for t in $(UNIT_BIN); do $$t || exit 1; done
 
 DEMO_LISTEN ?= 127.0.0.1:8080
-demo: deps bin/kiln-build $(EDGE_BIN)
+demo: deps-build
+	@$(MAKE) --no-print-directory demo-run
+demo-run: bin/kiln-build bin/kiln-edge
 	./bin/kiln-build -o dist site-example
 	@echo "release written to dist/; serving it at http://$(DEMO_LISTEN)/ (Ctrl-C stops)"
 	./bin/kiln-edge --config kiln-edge.conf -l $(DEMO_LISTEN) dist
 
+# $(call apt_install,PACKAGES[,NODE]): apt-get installs those of PACKAGES that
+# are missing, and NODE when the node or npm command is missing. A machine whose
+# package lists are empty or stale gets an apt-get update and a second try.
+# Noninteractive: nothing here asks a question, and make may have no terminal.
+APT_GET := $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get
+define apt_install
+@missing=$$(for p in $(1); do \
+  dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'ok installed' || echo $$p; done; \
+  $(if $(2),command -v node >/dev/null && command -v npm >/dev/null || echo $(2))); \
+if [ -n "$$missing" ]; then \
+  echo "make $@: installing" $$missing; \
+  $(APT_GET) install -y $$missing || \
+  { $(APT_GET) update && $(APT_GET) install -y $$missing; }; \
+fi
+endef
+
+deps-build:
+	$(call apt_install,$(BUILD_PKGS))
+
 deps:
-	@missing=$$(for p in $(DEB_PKGS) $(BROWSER_PKGS); do \
-	  dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'ok installed' || echo $$p; done; \
-	  if [ -n "$(NODE_PKGS)" ]; then command -v node >/dev/null && command -v npm >/dev/null || \
-	  echo $(NODE_PKGS); fi); \
-	if [ -n "$$missing" ]; then \
-	  echo "make deps: installing" $$missing; \
-	  $(SUDO) apt-get install -y $$missing || \
-	  { $(SUDO) apt-get update && $(SUDO) apt-get install -y $$missing; }; \
-	fi
+	$(call apt_install,$(BUILD_PKGS) $(TEST_PKGS) $(BROWSER_PKGS),$(NODE_PKGS))
 
 # npm ci when the lockfile changed; npm writes node_modules/.package-lock.json.
 browser-deps: tests/browser/node_modules/.package-lock.json
@@ -161,9 +244,11 @@ tests/browser/node_modules/.package-lock.json: tests/browser/package-lock.json t
 	@touch $@
 
 fuzz-deps:
-	@$(MAKE) --no-print-directory deps DEB_PKGS="$(FUZZ_PKGS)" BROWSER_PKGS= NODE_PKGS=
+	$(call apt_install,$(BUILD_PKGS) $(FUZZ_PKGS))
 
-fuzz: fuzz-deps $(FUZZ_BIN)
+fuzz: fuzz-deps
+	@$(MAKE) --no-print-directory fuzz-run
+fuzz-run: $(FUZZ_BIN)
 	@for f in $(FUZZ_BIN); do \
 	  n=$$(basename $$f); mkdir -p build/fuzz/corpus/$$n; \
 	  echo "== $$n ($(FUZZ_SECONDS)s)"; \
@@ -177,11 +262,14 @@ check-format:
 format:
 	clang-format -i $(ALL_C_H)
 
-bench-deps:
-	@$(MAKE) --no-print-directory deps DEB_PKGS="$(BENCH_PKGS)" BROWSER_PKGS= NODE_PKGS=
+# After deps: two apt-gets at once (make -j) would fight over dpkg's lock.
+bench-deps: deps
+	$(call apt_install,$(BENCH_PKGS))
 
 # Benchmarks download their inputs with npm (Node.js) at run time, never committed.
-bench: deps bench-deps bin/kiln-build $(EDGE_BIN) build/rel/tests/js262/runner
+bench: bench-deps
+	@$(MAKE) --no-print-directory bench-run
+bench-run: bin/kiln-build bin/kiln-edge build/rel/tests/js262/runner
 	sh bench/jsparse.sh
 	sh bench/build.sh
 	sh bench/bundle.sh

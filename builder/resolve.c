@@ -318,6 +318,9 @@ mark_reachable(struct kb_site *s)
 #define KB_UNUSED_WARNINGS 10 /* then a count; -v shows them all */
 
 /* Warns about a file no page uses: the first few, then only counted. */
+static void warn_unused(struct kb_site *s, int *shown, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
 static void
 warn_unused(struct kb_site *s, int *shown, const char *fmt, ...)
 {
