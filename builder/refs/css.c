@@ -183,13 +183,7 @@ kb_css_decode(const char *src, size_t start, size_t end, char *o)
 static unsigned
 kb_css_line(struct kb_css *s, size_t off)
 {
-    const char *p = s->src + s->lpos, *e = s->src + off;
-    while (p < e && (p = memchr(p, '\n', (size_t)(e - p))) != NULL) {
-        s->line++;
-        p++;
-    }
-    s->lpos = off;
-    return s->line0 + s->line;
+    return s->line0 + kb__line_advance(s->src, &s->lpos, &s->line, off);
 }
 
 /* Appends a ref for src[start..end); decode says whether CSS escapes apply

@@ -262,14 +262,7 @@ kb_js_decode(const char *src, size_t start, size_t end, bool tmpl, char *o)
 static unsigned
 kb_js_line(struct kb_js *s, size_t off)
 {
-    const char *p = s->src + s->lpos, *e = s->src + off;
-    while (p < e && (p = memchr(p, '\n', (size_t)(e - p))) != NULL) {
-        s->line++;
-        p++;
-    }
-    if (off > s->lpos)
-        s->lpos = off;
-    return s->line0 + s->line;
+    return s->line0 + kb__line_advance(s->src, &s->lpos, &s->line, off);
 }
 
 /* Appends a ref. A literal is emitted only once the tokens after it confirm

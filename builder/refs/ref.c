@@ -42,3 +42,16 @@ kb__scan_fail(struct kc_diag *d, const char *src, size_t off, unsigned line0, co
     }
     return KC_EPARSE;
 }
+
+unsigned
+kb__line_advance(const char *src, size_t *lpos, unsigned *lines, size_t off)
+{
+    const char *p = src + *lpos, *e = src + off;
+    while (p < e && (p = memchr(p, '\n', (size_t)(e - p))) != NULL) {
+        ++*lines;
+        p++;
+    }
+    if (off > *lpos)
+        *lpos = off;
+    return *lines;
+}

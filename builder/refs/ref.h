@@ -102,6 +102,11 @@ int kb_srcset_scan(const char *src, size_t len, size_t base, unsigned line0, enu
  * of offset off in src, lines counted from line0 (as the scanners take it),
  * and returns KC_EPARSE. */
 int kb__scan_fail(struct kc_diag *d, const char *src, size_t off, unsigned line0, const char *what);
+/* Builder-internal, for the same scanners: the line count up to offset off,
+ * from a cursor (*lpos, *lines) that only moves forward, so numbering a
+ * whole file costs one pass. An off before *lpos leaves the cursor and
+ * returns the count at *lpos. Returns the number of newlines before off. */
+unsigned kb__line_advance(const char *src, size_t *lpos, unsigned *lines, size_t off);
 /* Builder-internal (kb__): decodes HTML character references in s[0..n) into
  * out, which must hold n bytes (no expansion is longer than its reference);
  * unknown references are copied as written. Returns the decoded length.
