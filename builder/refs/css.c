@@ -358,17 +358,12 @@ kb_css_comment(struct kb_css *s)
             break;
     }
     s->pos = end + 2;
-    static const char key[] = "sourceMappingURL=";
     while (p < end && kc_is_ws(s->src[p]))
         p++;
-    if (p >= end || (s->src[p] != '#' && s->src[p] != '@'))
+    p = kb__smap_marker(s->src, p, end);
+    if (!p || p >= end || s->src[p] != '=')
         return 0;
     p++;
-    while (p < end && kc_is_blank(s->src[p]))
-        p++;
-    if (end - p < sizeof key - 1 || memcmp(s->src + p, key, sizeof key - 1) != 0)
-        return 0;
-    p += sizeof key - 1;
     size_t u = p;
     while (p < end && !kc_is_ws(s->src[p]))
         p++;

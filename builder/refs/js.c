@@ -322,19 +322,13 @@ kb_js_fail(struct kb_js *s, size_t off, const char *what)
 static int
 kb_js_line_comment(struct kb_js *s)
 {
-    static const char key[] = "sourceMappingURL";
     size_t p = s->pos + 2, end = p;
     while (end < s->len && !kb_js_is_eol(s, end))
         end++;
     s->pos = end;
-    if (p >= end || (s->src[p] != '#' && s->src[p] != '@'))
+    p = kb__smap_marker(s->src, p, end);
+    if (!p)
         return 0;
-    p++;
-    while (p < end && kc_is_blank(s->src[p]))
-        p++;
-    if (end - p < sizeof key - 1 || memcmp(s->src + p, key, sizeof key - 1) != 0)
-        return 0;
-    p += sizeof key - 1;
     while (p < end && kc_is_blank(s->src[p]))
         p++;
     if (p >= end || s->src[p] != '=')

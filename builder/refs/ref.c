@@ -1,5 +1,7 @@
-/* The reference list shared by all scanners, and their failure in a slice. */
+/* The reference list shared by all scanners, and the pieces of scanning they
+ * share: failure in a slice, the line cursor, the source map comment marker. */
 #include "builder/refs/ref.h"
+#include "common/ascii.h"
 #include "common/error.h"
 #include "common/vec.h"
 
@@ -54,4 +56,18 @@ kb__line_advance(const char *src, size_t *lpos, unsigned *lines, size_t off)
     if (off > *lpos)
         *lpos = off;
     return *lines;
+}
+
+size_t
+kb__smap_marker(const char *src, size_t p, size_t end)
+{
+    static const char key[] = "sourceMappingURL";
+    if (p >= end || (src[p] != '#' && src[p] != '@'))
+        return 0;
+    p++;
+    while (p < end && kc_is_blank(src[p]))
+        p++;
+    if (end - p < sizeof key - 1 || memcmp(src + p, key, sizeof key - 1) != 0)
+        return 0;
+    return p + sizeof key - 1;
 }

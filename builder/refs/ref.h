@@ -107,6 +107,11 @@ int kb__scan_fail(struct kc_diag *d, const char *src, size_t off, unsigned line0
  * whole file costs one pass. An off before *lpos leaves the cursor and
  * returns the count at *lpos. Returns the number of newlines before off. */
 unsigned kb__line_advance(const char *src, size_t *lpos, unsigned *lines, size_t off);
+/* Builder-internal, for the same scanners: the source map comment's marker
+ * at src[p..end), "#" or "@", blanks, then "sourceMappingURL". Returns the
+ * offset just after it, or 0 when src[p..end) does not start with it. What
+ * follows ("=" and the URL) is each language's own. */
+size_t kb__smap_marker(const char *src, size_t p, size_t end);
 /* Builder-internal (kb__): decodes HTML character references in s[0..n) into
  * out, which must hold n bytes (no expansion is longer than its reference);
  * unknown references are copied as written. Returns the decoded length.
