@@ -306,13 +306,16 @@ kb__set_data(struct kb_file *f, struct kc_buf *text)
 }
 
 /* Inserts a generated file at its sorted place (kb_site_find is a binary
- * search) and shifts every reference target past it. bytes (malloc'd) are
- * taken, also on failure. *cap is the length s->files is allocated for
- * (kb__install's count: the site keeps none). */
+ * search) and shifts every reference target past it. The file takes text's
+ * bytes; text is left empty, also on failure. *cap is the length s->files is
+ * allocated for (kb__install's count: the site keeps none). */
 static int
-insert_file(struct kb_site *s, size_t *cap, const char *path, unsigned char *bytes, size_t len,
-            int64_t mtime)
+insert_file(struct kb_site *s, size_t *cap, const char *path, struct kc_buf *text, int64_t mtime)
 {
+    size_t len;
+    unsigned char *bytes = (unsigned char *)kc_buf_steal(text, &len);
+    if (!bytes)
+        return KC_ENOMEM;
     int rc = kc_vec_reserve(s->files, *cap, s->n + 1, KB_MAX_FILES);
     if (rc) {
         free(bytes);
@@ -457,13 +460,10 @@ insert_chunks(struct bundle *b, struct texts *t)
         for (size_t i = 0; i < b->c[c].n; i++)
             if (s->files[b->g.m[b->c[c].mods[i]].file].mtime > mtime)
                 mtime = s->files[b->g.m[b->c[c].mods[i]].file].mtime;
-        size_t len;
-        unsigned char *bytes = (unsigned char *)kc_buf_steal(&t->maps[c], &len);
-        rc = bytes ? insert_file(s, &t->capfiles, b->c[c].map_path, bytes, len, mtime) : KC_ENOMEM;
+        rc = insert_file(s, &t->capfiles, b->c[c].map_path, &t->maps[c], mtime);
         if (rc || b->c[c].host >= 0)
             continue;
-        bytes = (unsigned char *)kc_buf_steal(&t->text[c], &len);
-        rc = bytes ? insert_file(s, &t->capfiles, b->c[c].path, bytes, len, mtime) : KC_ENOMEM;
+        rc = insert_file(s, &t->capfiles, b->c[c].path, &t->text[c], mtime);
     }
     return rc;
 }
@@ -477,11 +477,8 @@ insert_inline_facades(struct bundle *b, struct texts *t)
     for (size_t mi = 0; mi < b->g.n && !rc; mi++) {
         if (!b->inline_path[mi])
             continue;
-        size_t len;
-        unsigned char *bytes = (unsigned char *)kc_buf_steal(&t->inl[mi], &len);
-        rc = bytes ? insert_file(s, &t->capfiles, b->inline_path[mi], bytes, len,
-                                 s->files[b->g.m[mi].file].mtime)
-                   : KC_ENOMEM;
+        rc = insert_file(s, &t->capfiles, b->inline_path[mi], &t->inl[mi],
+                         s->files[b->g.m[mi].file].mtime);
     }
     return rc;
 }
@@ -503,9 +500,7 @@ insert_twins(struct bundle *b, struct texts *t)
             if (fi >= 0 && s->files[fi].mtime > mtime)
                 mtime = s->files[fi].mtime;
         }
-        size_t len;
-        unsigned char *bytes = (unsigned char *)kc_buf_steal(&t->ltext[i], &len);
-        rc = bytes ? insert_file(s, &t->capfiles, t->lpath[i], bytes, len, mtime) : KC_ENOMEM;
+        rc = insert_file(s, &t->capfiles, t->lpath[i], &t->ltext[i], mtime);
     }
     return rc;
 }
