@@ -463,11 +463,56 @@ write_purge(struct kb_site *s, const char *root)
     return rc;
 }
 
+/* An output path of Vite's manifest (relative to its outDir, which is
+ * SRC_DIR) replaced by the file's path in the release; kept when kiln does
+ * not know it. */
+static void
+map_vite_path(const struct kb_site *s, json_t *v)
+{
+    int t = json_is_string(v) ? kb_site_find(s, json_string_value(v)) : -1;
+    if (t >= 0 && strcmp(s->files[t].out_path, s->files[t].path) != 0)
+        json_string_set(v, s->files[t].out_path);
+}
+
+/* The site's own .vite/manifest.json, keyed by the Vite project's source
+ * paths, with its output paths mapped to the release's (they rarely change:
+ * kiln keeps the names Vite hashed). */
+static int
+carry_vite_manifest(struct kb_site *s, const char *root)
+{
+    json_error_t err;
+    json_t *doc = json_loadb(s->vite_manifest, s->vite_manifest_len, 0, &err);
+    if (!json_is_object(doc)) {
+        kc_error(".vite/manifest.json:%d:%d: %s", err.line, err.column,
+                 doc ? "expected an object" : err.text);
+        json_decref(doc);
+        return KC_EPARSE;
+    }
+    const char *key;
+    json_t *e;
+    json_object_foreach(doc, key, e)
+    {
+        map_vite_path(s, json_object_get(e, "file"));
+        const char *lists[] = { "css", "assets" };
+        for (int k = 0; k < 2; k++) {
+            size_t i;
+            json_t *v;
+            json_array_foreach(json_object_get(e, lists[k]), i, v) map_vite_path(s, v);
+        }
+    }
+    int rc = dump(doc, root, ".vite/manifest.json");
+    json_decref(doc);
+    return rc;
+}
+
 /* .vite/manifest.json, for backends that already read Vite's format: keys
- * are source paths; imports/dynamicImports hold keys, css/assets hold files. */
+ * are source paths; imports/dynamicImports hold keys, css/assets hold files.
+ * A Vite build's own manifest is carried instead. */
 static int
 write_vite_manifest(struct kb_site *s, const char *root)
 {
+    if (s->vite_manifest)
+        return carry_vite_manifest(s, root);
     json_t *doc = json_object();
     for (size_t i = 0; i < s->n; i++) {
         const struct kb_file *f = &s->files[i];
@@ -477,8 +522,8 @@ write_vite_manifest(struct kb_site *s, const char *root)
         bool entry = (f->role & KB_ROLE_ENTRY) != 0, dyn_entry = false;
         for (size_t r = 0; r < f->refs.n; r++) {
             int t = f->target[r];
-            if (t < 0)
-                continue;
+            if (t < 0 || f->refs.v[r].kind == KB_REF_JS_NAME)
+                continue; /* a guess from a string: not a dependency Vite would list */
             const struct kb_file *tf = &s->files[t];
             switch (f->refs.v[r].kind) {
             case KB_REF_JS_IMPORT:

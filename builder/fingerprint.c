@@ -24,35 +24,27 @@
 /* ---- which files are renamed ------------------------------------------- */
 
 /* A referenced file is renamed unless it keeps its name by role, or a bundler
- * already hashed its name and its bytes will not change. Its bytes change
- * when it references a renamed file, so "stays" is the greatest fixpoint:
- * start with every prehashed file staying and demote until nothing moves. */
+ * already hashed its name. kiln never changes the bytes of such a file (a
+ * runtime hash map, a preload list or a computed import() may name anything
+ * it references, and its name is its version), so what it references keeps
+ * its name too. A file the bundler rewrote (its chunk) is marked renamed
+ * before this, and references nothing of the old file. */
 static void
 decide_renames(struct kb_site *s)
 {
+    for (size_t i = 0; i < s->n; i++) {
+        const struct kb_file *f = &s->files[i];
+        if (!(f->role & KB_ROLE_PREHASHED) || (f->role & KB_ROLE_RENAMED))
+            continue;
+        for (size_t r = 0; r < f->refs.n; r++)
+            if (f->target[r] >= 0)
+                s->files[f->target[r]].role |= KB_ROLE_KEEP_NAME;
+    }
     for (size_t i = 0; i < s->n; i++) {
         struct kb_file *f = &s->files[i];
         if ((f->role & KB_ROLE_REFERENCED) && !(f->role & KB_ROLE_KEEP_NAME) &&
             !(f->role & KB_ROLE_PREHASHED))
             f->role |= KB_ROLE_RENAMED;
-    }
-    bool moved = true;
-    while (moved) {
-        moved = false;
-        for (size_t i = 0; i < s->n; i++) {
-            struct kb_file *f = &s->files[i];
-            if ((f->role & (KB_ROLE_RENAMED | KB_ROLE_KEEP_NAME)) ||
-                !(f->role & KB_ROLE_PREHASHED) || !(f->role & KB_ROLE_REFERENCED))
-                continue;
-            for (size_t r = 0; r < f->refs.n; r++) {
-                int t = f->target[r];
-                if (t >= 0 && (s->files[t].role & KB_ROLE_RENAMED)) {
-                    f->role |= KB_ROLE_RENAMED;
-                    moved = true;
-                    break;
-                }
-            }
-        }
     }
 }
 
@@ -106,15 +98,23 @@ mark_mapped(struct kb_site *s)
 }
 
 /* With --import-map, an import between two mapped modules of a renamed one
- * is not rewritten: the page's import map resolves its unhashed URL, so the
- * importer's bytes (and name) do not depend on the imported one's name. */
+ * is not rewritten: the page's import map resolves its unhashed URL. */
 static bool
-stable_ref(const struct kb_site *s, const struct kb_file *f, size_t i)
+mapped_ref(const struct kb_site *s, const struct kb_file *f, size_t i)
 {
     int t = f->target[i];
     return s->opt->import_map && t >= 0 && f->mapped && !(f->role & KB_ROLE_ENTRY) &&
            is_module_edge(f->refs.v[i].kind) && s->files[t].mapped &&
            (s->files[t].role & KB_ROLE_RENAMED);
+}
+
+/* References whose text does not depend on the target's name, so the
+ * referrer's bytes (and name) do not either: a mapped import, and a name in
+ * JS (never rewritten; its target keeps its name). */
+static bool
+stable_ref(const struct kb_site *s, const struct kb_file *f, size_t i)
+{
+    return f->refs.v[i].kind == KB_REF_JS_NAME || mapped_ref(s, f, i);
 }
 
 /* ---- output names --------------------------------------------------------- */
@@ -273,7 +273,7 @@ import_map(const struct kb_site *s, const struct kb_file *doc, struct kc_buf *ou
             const struct kb_file *f = &s->files[stack[--sp]];
             for (size_t k = 0; k < f->refs.n; k++) {
                 int u = f->target[k];
-                if (!stable_ref(s, f, k))
+                if (!mapped_ref(s, f, k))
                     continue;
                 if (!listed[u]) {
                     listed[u] = 1;

@@ -233,6 +233,30 @@ drop_sidecars(struct kb_site *s)
     return 0;
 }
 
+/* .vite/manifest.json (a dotfile, so not a file of the release): a Vite
+ * build's own record of its output, which says the site is already bundled
+ * and which backends read by Vite's source paths. */
+static int
+load_vite_manifest(struct kb_site *s, const char *root)
+{
+    char full[PATH_MAX];
+    struct stat st;
+    if (snprintf(full, sizeof full, "%s/.vite/manifest.json", root) >= (int)sizeof full ||
+        stat(full, &st) != 0 || !S_ISREG(st.st_mode))
+        return 0;
+    unsigned char *data;
+    size_t len;
+    int rc = read_file(full, &data, &len);
+    if (rc) {
+        kc_error(".vite/manifest.json: cannot read: %s",
+                 rc == KC_EIO ? strerror(errno) : kc_strerror(rc));
+        return rc;
+    }
+    s->vite_manifest = (char *)data; /* read_file ends it with a NUL */
+    s->vite_manifest_len = len;
+    return 0;
+}
+
 int
 kb_load(struct kb_site *s)
 {
@@ -251,6 +275,8 @@ kb_load(struct kb_site *s)
     if (!s->opt->cache_dir || !realpath(s->opt->cache_dir, w.cache))
         w.cache[0] = '\0';
     int rc = walk_dir(&w, "", 0);
+    if (!rc)
+        rc = load_vite_manifest(s, w.root);
     if (rc)
         return rc;
     qsort(s->files, s->n, sizeof *s->files, cmp_file);

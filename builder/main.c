@@ -27,7 +27,7 @@
 #include <unistd.h>
 
 #define DEFAULT_HASHED_RE                                                                          \
-    "[-.]([A-Za-z0-9_-]{8}|[0-9a-f]{10}|[0-9a-f]{16,64})\\.[A-Za-z0-9]+(\\.map)?$"
+    "[-.]([A-Za-z0-9_-]{8}|[0-9a-f]{10}|[0-9a-f]{16,64})(\\.[a-z]+)?\\.[A-Za-z0-9]+(\\.map)?$"
 
 static void
 usage(FILE *to)

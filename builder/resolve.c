@@ -158,6 +158,26 @@ scan_file(struct kb_file *f)
     return rc;
 }
 
+/* The file a string in JS names (KB_REF_JS_NAME), or KB_T_NONE: it is only
+ * a guess, so nothing found is no problem. "/x" and "./x" resolve as URLs; a
+ * plain "assets/x.css" is taken first from the site's root, as bundlers list
+ * the files a chunk needs relative to the base (Vite's preload helper), then
+ * from the file's own directory. */
+static int
+name_target(const struct kb_site *s, const struct kb_file *f, const struct kb_ref *r)
+{
+    char path[PATH_MAX];
+    int t = -1;
+    if (specifier_bare(r->url) && !url_external(r->url)) {
+        struct kb_file root = { .path = (char *)"x" };
+        if (ref_path(s, &root, r, path, sizeof path) == 0)
+            t = kb_site_find(s, path);
+    }
+    if (t < 0 && ref_path(s, f, r, path, sizeof path) == 0)
+        t = kb_site_find(s, path);
+    return t >= 0 && &s->files[t] != f ? t : KB_T_NONE;
+}
+
 /* Maps each reference of f to a file index or a KB_T_* value, and marks the
  * targets. Problems are reported later, once reachability is known. */
 static int
@@ -169,10 +189,16 @@ resolve_file(struct kb_site *s, struct kb_file *f)
         return KC_ENOMEM;
     for (size_t i = 0; i < f->refs.n; i++) {
         const struct kb_ref *r = &f->refs.v[i];
+        f->target[i] = KB_T_NONE;
+        if (r->kind == KB_REF_JS_NAME) {
+            f->target[i] = name_target(s, f, r);
+            if (f->target[i] >= 0) /* code may load it by this name: it stays */
+                s->files[f->target[i]].role |= KB_ROLE_REFERENCED | KB_ROLE_KEEP_NAME;
+            continue;
+        }
         char path[PATH_MAX];
         int rc = ref_path(s, f, r, path, sizeof path);
         size_t pn = strlen(path);
-        f->target[i] = KB_T_NONE;
         if (rc == KC_EESCAPE)
             f->target[i] = KB_T_ESCAPE;
         if (rc || pn == 0 || path[pn - 1] == '/')

@@ -36,8 +36,8 @@ bool
 kb_file_immutable(const struct kb_file *f)
 {
     return (f->role & KB_ROLE_RENAMED) ||
-           ((f->role & KB_ROLE_PREHASHED) && (f->role & KB_ROLE_REFERENCED) &&
-            !(f->role & KB_ROLE_KEEP_NAME));
+           ((f->role & KB_ROLE_PREHASHED) &&
+            !(f->role & (KB_ROLE_ENTRY | KB_ROLE_MANIFEST | KB_ROLE_SW)));
 }
 
 /* A strong ETag from a SHA-256: 24 hex digits (96 bits) in quotes. */
@@ -118,4 +118,5 @@ kb_site_free(struct kb_site *s)
     }
     free(s->files);
     regfree(&s->hashed);
+    free(s->vite_manifest);
 }

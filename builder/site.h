@@ -120,6 +120,10 @@ struct kb_site {
     struct kb_compress_stats cstats;
     double t_scan, t_name, t_compress, t_write; /* seconds, for the report */
     bool legacy_html; /* bundle/ put the legacy inline scripts in some entry document */
+    /* SRC_DIR/.vite/manifest.json (owned, NUL-terminated), or NULL: the site is a
+     * Vite build, already bundled; its manifest is carried into the release. */
+    char *vite_manifest;
+    size_t vite_manifest_len;
 };
 
 /* Index of the file with source path p, or -1 (binary search). */

@@ -117,6 +117,10 @@ kb_bundle(struct kb_site *s)
 {
     if (!s->opt->bundle)
         return 0;
+    if (s->vite_manifest) {
+        kc_info("a Vite build (.vite/manifest.json): its modules are served as they are");
+        return 0;
+    }
     struct bundle b = { .s = s };
     int rc = kb_graph_build(&b.g, s);
     if (!rc && b.g.errors)
@@ -140,6 +144,7 @@ kb_bundle(struct kb_site *s)
     }
     if (!rc) {
         kb__components(&b);
+        kb__prebundled(&b);
         rc = kb__inline_imports(&b);
     }
     if (!rc) {

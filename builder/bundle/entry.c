@@ -169,6 +169,27 @@ kb__components(struct bundle *b)
     }
 }
 
+/* A bundler already built the entry points whose module file carries its
+ * content hash (Vite, Rollup, Astro, VitePress chunks): bundling them again
+ * would rename chunks that a runtime hash map, a preload list or a computed
+ * import() names, and replace the bundler's source maps. Their components
+ * are left as they are, without a warning: that is the expected case. */
+void
+kb__prebundled(struct bundle *b)
+{
+    size_t n = 0;
+    for (size_t e = 0; e < b->nep; e++) {
+        const struct kb_file *f = &b->s->files[b->g.m[b->ep[e]].file];
+        int r = kb__uf_find(b->uf, (int)e);
+        if ((f->role & KB_ROLE_PREHASHED) && !b->ep_bailed[r]) {
+            b->ep_bailed[r] = true;
+            n++;
+        }
+    }
+    if (n > 0)
+        kc_info("%zu module graphs a bundler already built are served as they are", n);
+}
+
 /* Whether the <script> start tag that holds (or is) byte at of doc has an
  * async attribute (a word "async" anywhere in the tag: a false positive only
  * leaves something unbundled). */
@@ -280,6 +301,8 @@ kb__external_refs(struct bundle *b)
             if (t < 0 || b->g.mod_of[t] < 0)
                 continue;
             enum kb_ref_kind k = ref->kind;
+            if (k == KB_REF_JS_NAME)
+                continue; /* a string: the original file stays under its name anyway */
             bool ok = in_graph ? k == KB_REF_JS_IMPORT || k == KB_REF_JS_DYNAMIC
                                : (f->role & KB_ROLE_ENTRY) &&
                                      (k == KB_REF_HTML_MODULE || k == KB_REF_HTML_MODULEPRELOAD ||

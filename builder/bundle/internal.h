@@ -320,6 +320,11 @@ bool kb__ep_bailed(const struct bundle *b, size_t e);
  * another, are one component, bundled or left alone together. */
 void kb__components(struct bundle *b);
 
+/* Leaves unbundled, quietly, each component with an entry point whose file a
+ * bundler already fingerprinted (KB_ROLE_PREHASHED): its output passes
+ * through. Needs b->uf. */
+void kb__prebundled(struct bundle *b);
+
 /* Per module an inline module script imports: a facade when the module's
  * chunk surely ran before (b->inline_target), else its component left
  * unbundled, with a warning. Returns 0 or KC_ENOMEM. */

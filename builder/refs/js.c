@@ -5,8 +5,9 @@
  * A tokenizer (strings, templates with nested substitutions, comments, regex
  * literals told from division by the previous token) feeds three small token
  * matchers: static import/export-from (modules only), import("x") and
- * new URL("x", import.meta.url). One forward pass with fixed-size stacks:
- * linear in the input. Refs come out in source order, or not at all on error.
+ * new URL("x", import.meta.url). Any other string that looks like a file
+ * path is reported as a name (KB_REF_JS_NAME) that code may load. One forward pass with fixed-size
+ * stacks: linear in the input. Refs come out in source order, or not at all on error.
  */
 #include "builder/refs/ref.h"
 #include "common/ascii.h"
@@ -296,6 +297,16 @@ kb_js_emit(struct kb_js *s, const struct kb_js_cand *c, enum kb_ref_kind kind, b
     if (rc)
         return rc;
     struct kb_ref *v = s->out->v;
+    /* The literal was reported as a plain name when it was read: it is a load. */
+    for (size_t i = s->out->n - 1; kind != KB_REF_JS_NAME && i > s->n0 && v[i - 1].start >= r.start;
+         i--) {
+        if (v[i - 1].start == r.start && v[i - 1].kind == KB_REF_JS_NAME) {
+            free(v[i - 1].url);
+            memmove(&v[i - 1], &v[i], (s->out->n - i) * sizeof *v);
+            s->out->n--;
+            break;
+        }
+    }
     for (size_t i = s->out->n - 1; i > s->n0 && v[i - 1].start > v[i].start; i--) {
         struct kb_ref t = v[i];
         v[i] = v[i - 1];
@@ -846,6 +857,55 @@ kb_js_match(struct kb_js *s, const struct kb_js_tok *t)
     return rc;
 }
 
+/* Whether the raw text of a string names a file as a bundler's runtime would
+ * ("assets/About-D5GR_shx.css", "/img/a.png", "./x.js?v=1"): no blanks, quotes or
+ * markup, no scheme, and a last segment with an extension. Cheap, so that the
+ * ref list holds only plausible names; resolving them decides. */
+static bool
+kb_js_pathlike(const char *p, size_t n)
+{
+    if (n < 3 || n > 1024 || (p[0] == '/' && p[1] == '/'))
+        return false;
+    size_t end = n, dot = 0, seg = 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)p[i];
+        if (c <= ' ' || c == 0x7f || strchr("\"'<>`{}|^\\", c))
+            return false;
+        if (c == ':' && !memchr(p, '/', i))
+            return false; /* a scheme (https:, data:) or not a path at all */
+        if ((c == '?' || c == '#') && end == n)
+            end = i;
+        if (i < end && c == '/') {
+            dot = 0;
+            seg = i + 1;
+        } else if (i < end && c == '.' && i > seg) {
+            dot = i + 1; /* ".js" alone is an extension, not a name */
+        }
+    }
+    if (dot == 0 || dot >= end || end - dot > 10)
+        return false;
+    for (size_t i = dot; i < end; i++)
+        if (!kc_is_alnum(p[i]))
+            return false;
+    return true;
+}
+
+/* Reports t, a string or plain template no matcher took (so far), as a name
+ * when it looks like a path; kb_js_emit drops it when a matcher takes it
+ * after all (import("x") is confirmed by the ')' after it). */
+static int
+kb_js_name(struct kb_js *s, const struct kb_js_tok *t)
+{
+    if ((t->type != KB_JS_STR && t->type != KB_JS_TMPL) ||
+        !kb_js_pathlike(s->src + t->start, t->end - t->start))
+        return 0;
+    for (size_t i = s->out->n; i > s->n0 && s->out->v[i - 1].start >= s->base + t->start; i--)
+        if (s->out->v[i - 1].start == s->base + t->start)
+            return 0; /* a static import's specifier */
+    struct kb_js_cand c = kb_js_cand_of(s, t);
+    return kb_js_emit(s, &c, KB_REF_JS_NAME, true);
+}
+
 /* Contract in ref.h. module selects whether static import/export are
  * reported (in a classic script they are syntax errors). On error the refs
  * this call appended are removed. */
@@ -881,6 +941,8 @@ kb_js_scan(const char *src, size_t len, size_t base, unsigned line0, bool module
         if (rc)
             break;
         rc = kb_js_match(s, &t);
+        if (!rc)
+            rc = kb_js_name(s, &t);
         if (rc)
             break;
         s->prev = t;

@@ -35,6 +35,9 @@ enum kb_ref_kind {
     KB_REF_MANIFEST_ICON,      /* web app manifest icons[]/screenshots[]/shortcuts[].icons[] */
     KB_REF_HTML_ISLAND,        /* a module an islands runtime import()s from an attribute:
                                   <astro-island component-url|renderer-url|before-hydration-url> */
+    KB_REF_JS_NAME,            /* any other JS string or plain template that looks like a file
+                                  path ("assets/About-D5GR_shx.css"): code may load it by this
+                                  name, so it is never rewritten and its target keeps its name */
 };
 
 #define KB_REF_F_HAS_INTEGRITY   0x01u /* the tag already has an integrity attribute */

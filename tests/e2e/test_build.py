@@ -332,24 +332,29 @@ def _(tmp):
     assert n["a.js"] != outs[0]["a.js"] and n["b.js"] != outs[0]["b.js"]
 
 
-@test("a file a bundler already fingerprinted keeps its name while its bytes do not change")
+@test("a bundler's hashed output keeps its names and bytes; what it references keeps its name")
 def _(tmp):
     src, dist = os.path.join(tmp, "src"), os.path.join(tmp, "dist")
-    write(src, "index.html", '<script type="module" src="assets/index-B3xk9_Qa.js"></script>')
-    write(src, "assets/index-B3xk9_Qa.js", 'import "./dep-Cq81LmZw.js";\nimport "./plain.js";\n')
+    write(src, "index.html", '<script type="module" src="assets/index-B3xk9_Qa.js"></script>'
+                             '<link rel="modulepreload" href="assets/page.md.BXY74RQE.lean.js">')
+    index = 'import "./dep-Cq81LmZw.js";\nimport "./plain.js";\n'
+    write(src, "assets/index-B3xk9_Qa.js", index)
     write(src, "assets/dep-Cq81LmZw.js", "console.log(1);\n")
     write(src, "assets/plain.js", "console.log(2);\n")
-    # --no-bundle: a bundle would put all three in the entry's chunk; this is
-    # about the names of a bundler's output served as it is.
-    build(src, dist, "--no-bundle")
-    n = names(dist)
-    m = manifest(dist)["files"]
-    assert n["assets/dep-Cq81LmZw.js"] == "assets/dep-Cq81LmZw.js"
-    assert m["/assets/dep-Cq81LmZw.js"]["class"] == "immutable"
-    assert HASHED.search(n["assets/plain.js"])
-    # index imports plain.js, whose name changed: its bytes change, so its hash does too.
-    assert n["assets/index-B3xk9_Qa.js"] != "assets/index-B3xk9_Qa.js"
-    assert re.fullmatch(r"assets/index-[0-9a-f]{10}\.js", n["assets/index-B3xk9_Qa.js"])
+    write(src, "assets/page.md.BXY74RQE.lean.js", "console.log(3);\n")
+    for args in (["--no-bundle"], []):
+        build(src, dist, *args)
+        n = names(dist)
+        m = manifest(dist)["files"]
+        for f in ("assets/index-B3xk9_Qa.js", "assets/dep-Cq81LmZw.js",
+                  "assets/page.md.BXY74RQE.lean.js"):
+            assert n[f] == f, (args, n)
+            assert m["/" + f]["class"] == "immutable", (args, f)
+        # index-B3xk9_Qa.js is never rewritten, so plain.js cannot be renamed:
+        # it stays, served as a file whose name is not its version.
+        assert read(dist, "assets/index-B3xk9_Qa.js") == index
+        assert n["assets/plain.js"] == "assets/plain.js", n
+        assert m["/assets/plain.js"]["class"] == "revalidate"
 
 
 @test("an all-letter bundler hash counts beside strongly hashed siblings, not alone")

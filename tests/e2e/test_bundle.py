@@ -438,21 +438,29 @@ def _(tmp):
     assert "shared_chunk" not in json.dumps(manifest(dist)), "a chunk of a bailed entry was written"
 
 
-@test("a Vite-like dist builds with --bundle: the entry chunk keeps its hash position")
+@test("a Vite-like dist passes through --bundle: its chunks keep names, bytes and preloads")
 def _(tmp):
     page = ('<!doctype html><script type="module" crossorigin src="/assets/index-B3xk9_Qa.js">'
             '</script><link rel="modulepreload" crossorigin href="/assets/vendor-Dx8a7_Qz.js">\n')
+    index = ('import{v as o}from"./vendor-Dx8a7_Qz.js";console.log(o);'
+             'const d=["assets/About-D5GR_shx.css"];import(`./About-Cq81LmZw.js`);\n')
     src, dist = site(tmp, {
-        "assets/index-B3xk9_Qa.js": 'import{v as o}from"./vendor-Dx8a7_Qz.js";console.log(o);\n',
+        "assets/index-B3xk9_Qa.js": index,
         "assets/vendor-Dx8a7_Qz.js": "const v=1;export{v};\n",
+        "assets/About-Cq81LmZw.js": "export default 1;\n",
+        "assets/About-D5GR_shx.css": "p{color:red}\n",
     }, page=page)
     _, _, err = build(src, dist, "--bundle")
     assert err == "", err
     m = by_source(dist)
-    assert re.fullmatch(r"assets/index-[0-9a-f]{10}\.js", m["assets/index-B3xk9_Qa.js"]["file"]), m
-    assert "const v=1" in read(dist, m["assets/index-B3xk9_Qa.js"]["file"])
-    # The preload of the vendor chunk, now inside the entry chunk, is gone.
-    assert "vendor" not in read(dist, "index.html")
+    for f in ("assets/index-B3xk9_Qa.js", "assets/vendor-Dx8a7_Qz.js", "assets/About-Cq81LmZw.js",
+              "assets/About-D5GR_shx.css"):
+        assert m[f]["file"] == f, m[f]
+        assert m[f]["class"] == "immutable", m[f]
+    assert read(dist, "assets/index-B3xk9_Qa.js") == index
+    assert "vendor-Dx8a7_Qz.js" in read(dist, "index.html")
+    # The CSS only a string names is precached with the rest.
+    assert "/assets/About-D5GR_shx.css" in read(dist, "sw.js")
 
 
 @test("site-example bundles without warnings; about.html's inline script imports a facade")

@@ -14,13 +14,26 @@
 static struct kb_reflist refs;
 static struct kc_diag diag;
 
+/* Whether scan() keeps the names (KB_REF_JS_NAME) strings give: most tests
+ * are about the loads, and t_strings_that_name_files about the names. */
+static bool keep_names;
+
 /* Scans a whole file (base 0, line 1) into the global list. */
 static int
 scan_mode(const char *src, bool module)
 {
     kb_reflist_free(&refs);
     memset(&diag, 0, sizeof diag);
-    return kb_js_scan(src, strlen(src), 0, 1, module, &refs, &diag);
+    int rc = kb_js_scan(src, strlen(src), 0, 1, module, &refs, &diag);
+    size_t o = 0;
+    for (size_t i = 0; i < refs.n; i++) {
+        if (refs.v[i].kind == KB_REF_JS_NAME && !keep_names)
+            free(refs.v[i].url);
+        else
+            refs.v[o++] = refs.v[i];
+    }
+    refs.n = o;
+    return rc;
 }
 
 static int
@@ -343,6 +356,31 @@ t_template_literals_are_literal_specifiers(void)
 }
 
 static void
+t_strings_that_name_files(void)
+{
+    /* A string or plain template that looks like a file path is a name code
+     * may load (Vite's preload list, a runtime hash map's values); a string a
+     * matcher takes is that load only, never both. */
+    const char *src = "const d = [\"assets/About-D5GR_shx.css\", 'assets/x.js'];\n"
+                      "import(\"./a.js\"); fetch(`/data/menu.json?v=2`); import y from './b.js';\n"
+                      "s = 'hello world.js'; t = 'a.b'; u = 'https://x.test/a.js'; v = '//cdn/a.js';\n"
+                      "w = 'x/y'; z = 'index.md'; q = '<a.js>'; r = 'data:x.png'; e = '.js'; f = 'a/.x';\n"
+                      "new URL(\"./img/a.svg\", import.meta.url); k = `a/${b}.js`;";
+    keep_names = true;
+    KT_EQ_INT(scan(src), 0);
+    keep_names = false;
+    KT_EQ_INT(refs.n, 8);
+    REF(src, 0, KB_REF_JS_NAME, "assets/About-D5GR_shx.css", "assets/About-D5GR_shx.css");
+    REF(src, 1, KB_REF_JS_NAME, "assets/x.js", "assets/x.js");
+    REF(src, 2, KB_REF_JS_DYNAMIC, "./a.js", "./a.js");
+    REF(src, 3, KB_REF_JS_NAME, "/data/menu.json?v=2", "/data/menu.json?v=2");
+    REF(src, 4, KB_REF_JS_IMPORT, "./b.js", "./b.js");
+    REF(src, 5, KB_REF_JS_NAME, "a.b", "a.b");
+    REF(src, 6, KB_REF_JS_NAME, "index.md", "index.md");
+    REF(src, 7, KB_REF_JS_URL, "./img/a.svg", "./img/a.svg");
+}
+
+static void
 t_template_literals_never_static_imports(void)
 {
     /* `import x from \`./a.js\`` is a syntax error: no static ref; a tagged
@@ -481,6 +519,8 @@ main(void)
     KT_RUN(t_error_line_is_offset_by_line0_and_list_is_left_unchanged,
            "error line counts from line0 and no refs are left behind");
     KT_RUN(t_unbalanced_brackets_are_tolerated, "unbalanced brackets are tolerated");
+    KT_RUN(t_strings_that_name_files,
+           "a string that looks like a file path is a name, unless a matcher takes it as a load");
     kb_reflist_free(&refs);
     return kt_done();
 }
