@@ -178,6 +178,35 @@ name_target(const struct kb_site *s, const struct kb_file *f, const struct kb_re
     return t >= 0 && &s->files[t] != f ? t : KB_T_NONE;
 }
 
+/* A computed import() whose specifier starts with a literal
+ * (KB_REF_JS_PREFIX: `./pages/${p}.js`): every JavaScript file whose path
+ * starts with that prefix may be loaded by a name kiln cannot rewrite, so
+ * each keeps its name. Its directory part resolves as a URL; a bare one is a
+ * package name, the import map's business. */
+static void
+pin_prefix(struct kb_site *s, const struct kb_file *f, const struct kb_ref *r)
+{
+    const char *slash = strrchr(r->url, '/');
+    if (!slash || specifier_bare(r->url) || url_external(r->url))
+        return;
+    char dirurl[PATH_MAX], dir[PATH_MAX];
+    struct kb_ref d = *r;
+    d.url = dirurl;
+    if (snprintf(dirurl, sizeof dirurl, "%.*sx", (int)(slash + 1 - r->url), r->url) >=
+            (int)sizeof dirurl ||
+        ref_path(s, f, &d, dir, sizeof dir) != 0)
+        return;
+    size_t dn = strlen(dir) - 1; /* without the "x" */
+    const char *name = slash + 1;
+    size_t nn = strcspn(name, "?#");
+    for (size_t i = 0; i < s->n; i++) {
+        struct kb_file *t = &s->files[i];
+        if (t->mime->kind == KC_KIND_JS && strncmp(t->path, dir, dn) == 0 &&
+            strncmp(t->path + dn, name, nn) == 0 && t != f)
+            t->role |= KB_ROLE_REFERENCED | KB_ROLE_KEEP_NAME | KB_ROLE_MODULE;
+    }
+}
+
 /* Maps each reference of f to a file index or a KB_T_* value, and marks the
  * targets. Problems are reported later, once reachability is known. */
 static int
@@ -190,6 +219,10 @@ resolve_file(struct kb_site *s, struct kb_file *f)
     for (size_t i = 0; i < f->refs.n; i++) {
         const struct kb_ref *r = &f->refs.v[i];
         f->target[i] = KB_T_NONE;
+        if (r->kind == KB_REF_JS_PREFIX) {
+            pin_prefix(s, f, r);
+            continue;
+        }
         if (r->kind == KB_REF_JS_NAME) {
             f->target[i] = name_target(s, f, r);
             if (f->target[i] >= 0) /* code may load it by this name: it stays */

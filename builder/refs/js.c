@@ -297,7 +297,8 @@ kb_js_emit(struct kb_js *s, const struct kb_js_cand *c, enum kb_ref_kind kind, b
     if (rc)
         return rc;
     struct kb_ref *v = s->out->v;
-    /* The literal was reported as a plain name when it was read: it is a load. */
+    /* The literal was reported as a plain name when it was read: it is a load
+     * (or a computed import()'s prefix). */
     for (size_t i = s->out->n - 1; kind != KB_REF_JS_NAME && i > s->n0 && v[i - 1].start >= r.start;
          i--) {
         if (v[i - 1].start == r.start && v[i - 1].kind == KB_REF_JS_NAME) {
@@ -547,6 +548,8 @@ kb_js_template(struct kb_js *s, struct kb_js_tok *t, size_t start, bool cont)
         }
         if (c == '$' && kb_js_at(s, p + 1) == '{') {
             t->type = KB_JS_TMPL_HEAD;
+            t->start = start + 1;
+            t->end = p;
             kb_js_push(s->brace, &s->nbrace, KB_JS_B_TEMPLATE);
             s->pos = p + 2;
             return 0;
@@ -776,11 +779,17 @@ kb_js_match(struct kb_js *s, const struct kb_js_tok *t)
         s->dyn_state = lit ? KB_JS_DYN_LIT : KB_JS_DYN_NONE;
         if (lit)
             s->dyn_cand = kb_js_cand_of(s, t);
+        if (t->type == KB_JS_TMPL_HEAD && s->src[t->start - 1] == '`' && t->end > t->start) {
+            struct kb_js_cand c = { t->start, t->end, kb_js_line(s, t->start), true };
+            rc = kb_js_emit(s, &c, KB_REF_JS_PREFIX, true); /* import(`./pages/${p}`) */
+        }
         break;
     case KB_JS_DYN_LIT:
         s->dyn_state = KB_JS_DYN_NONE;
         if (kb_js_is_punct(t, ')') || kb_js_is_punct(t, ','))
             rc = kb_js_emit(s, &s->dyn_cand, KB_REF_JS_DYNAMIC, true);
+        else if (kb_js_is_punct(t, '+') && s->dyn_cand.end > s->dyn_cand.start)
+            rc = kb_js_emit(s, &s->dyn_cand, KB_REF_JS_PREFIX, true); /* import('./p/' + p) */
         break;
     default: break;
     }

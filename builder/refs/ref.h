@@ -38,6 +38,10 @@ enum kb_ref_kind {
     KB_REF_JS_NAME,            /* any other JS string or plain template that looks like a file
                                   path ("assets/About-D5GR_shx.css"): code may load it by this
                                   name, so it is never rewritten and its target keeps its name */
+    KB_REF_JS_PREFIX,          /* the literal start of a computed import() specifier
+                                  (import(`./pages/${p}.js`), import('./pages/' + p)): every
+                                  module whose URL starts so may be loaded by a name kiln cannot
+                                  rewrite, so they keep their names; no target of its own */
 };
 
 #define KB_REF_F_HAS_INTEGRITY   0x01u /* the tag already has an integrity attribute */

@@ -357,6 +357,35 @@ def _(tmp):
         assert m["/assets/plain.js"]["class"] == "revalidate"
 
 
+@test("names code may load without kiln seeing them stay: strings in JS, computed import() prefixes")
+def _(tmp):
+    src, dist = os.path.join(tmp, "src"), os.path.join(tmp, "dist")
+    write(src, "index.html", '<script type="module" src="main.js"></script>'
+                             '<link rel="modulepreload" href="pages/a.js">'
+                             '<link rel="preload" as="fetch" href="data/menu.json" crossorigin>'
+                             '<img src="img/logo.png">')
+    write(src, "main.js", 'import "./util.js";\n'
+                          'const p = location.hash.slice(1) || "a";\n'
+                          'import(`./pages/${p}.js`);\n'
+                          'fetch("/data/menu.json");\n')
+    write(src, "util.js", "export {};\n")
+    write(src, "pages/a.js", "export default 1;\n")
+    write(src, "pages/b.js", "export default 2;\n")
+    write(src, "data/menu.json", "[]\n")
+    write(src, "img/logo.png", b"\x89PNG")
+    for args in (["--no-bundle"], []):
+        build(src, dist, *args)
+        n = names(dist)
+        m = manifest(dist)["files"]
+        assert n["pages/a.js"] == "pages/a.js", (args, n)
+        assert n["data/menu.json"] == "data/menu.json", (args, n)
+        assert m["/data/menu.json"]["class"] == "revalidate"
+        assert HASHED.search(n["img/logo.png"]), n
+        assert "/data/menu.json" in read(dist, "sw.js"), "a file a string names is precached"
+    # What kiln rewrites everywhere is still fingerprinted.
+    assert HASHED.search(n["main.js"]) and HASHED.search(n["util.js"]), n
+
+
 @test("an all-letter bundler hash counts beside strongly hashed siblings, not alone")
 def _(tmp):
     src, dist = os.path.join(tmp, "src"), os.path.join(tmp, "dist")

@@ -147,7 +147,10 @@ t_non_literal_dynamic_import_is_not_reported(void)
 {
     const char *src = "import(x); import(`./${x}.js`); import(\"./a\" + b); import(('./c.js'))";
     KT_EQ_INT(scan(src), 0);
-    KT_EQ_INT(refs.n, 0);
+    /* Not loads; only the literal starts, as prefixes (t_computed_import_prefixes). */
+    KT_EQ_INT(refs.n, 2);
+    REF(src, 0, KB_REF_JS_PREFIX, "./", "./");
+    REF(src, 1, KB_REF_JS_PREFIX, "./a", "./a");
 }
 
 static void
@@ -381,6 +384,22 @@ t_strings_that_name_files(void)
 }
 
 static void
+t_computed_import_prefixes(void)
+{
+    /* The literal start of a computed import() specifier: the modules it may
+     * load keep their names. Only a template's first piece, or a string
+     * followed by '+'. */
+    const char *src = "import(`./pages/${p}.js`); import('./routes/' + r);\n"
+                      "import(`${x}/a.js`); import(x + './b/'); import(`./c/${a}/${b}`);";
+    KT_EQ_INT(scan(src), 0);
+    KT_EQ_INT(refs.n, 3);
+    REF(src, 0, KB_REF_JS_PREFIX, "./pages/", "./pages/");
+    REF(src, 1, KB_REF_JS_PREFIX, "./routes/", "./routes/");
+    REF(src, 2, KB_REF_JS_PREFIX, "./c/", "./c/");
+    KT_EQ_INT(refs.v[2].line, 2);
+}
+
+static void
 t_template_literals_never_static_imports(void)
 {
     /* `import x from \`./a.js\`` is a syntax error: no static ref; a tagged
@@ -388,7 +407,8 @@ t_template_literals_never_static_imports(void)
     const char *src = "import x from `./a.js`; export * from `./b.js`;\n"
                       "import(t`./c.js`); import(`./${d}.js`); new URL(`${e}`, import.meta.url);";
     KT_EQ_INT(scan(src), 0);
-    KT_EQ_INT(refs.n, 0);
+    KT_EQ_INT(refs.n, 1);
+    REF(src, 0, KB_REF_JS_PREFIX, "./", "./"); /* a prefix, not a load */
 }
 
 static void
@@ -519,6 +539,9 @@ main(void)
     KT_RUN(t_error_line_is_offset_by_line0_and_list_is_left_unchanged,
            "error line counts from line0 and no refs are left behind");
     KT_RUN(t_unbalanced_brackets_are_tolerated, "unbalanced brackets are tolerated");
+    KT_RUN(t_computed_import_prefixes,
+           "a computed import()'s literal start is a prefix: a template's first piece, a string "
+           "before '+'");
     KT_RUN(t_strings_that_name_files,
            "a string that looks like a file path is a name, unless a matcher takes it as a load");
     kb_reflist_free(&refs);
