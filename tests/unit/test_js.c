@@ -364,11 +364,12 @@ t_strings_that_name_files(void)
     /* A string or plain template that looks like a file path is a name code
      * may load (Vite's preload list, a runtime hash map's values); a string a
      * matcher takes is that load only, never both. */
-    const char *src = "const d = [\"assets/About-D5GR_shx.css\", 'assets/x.js'];\n"
-                      "import(\"./a.js\"); fetch(`/data/menu.json?v=2`); import y from './b.js';\n"
-                      "s = 'hello world.js'; t = 'a.b'; u = 'https://x.test/a.js'; v = '//cdn/a.js';\n"
-                      "w = 'x/y'; z = 'index.md'; q = '<a.js>'; r = 'data:x.png'; e = '.js'; f = 'a/.x';\n"
-                      "new URL(\"./img/a.svg\", import.meta.url); k = `a/${b}.js`;";
+    const char *src =
+        "const d = [\"assets/About-D5GR_shx.css\", 'assets/x.js'];\n"
+        "import(\"./a.js\"); fetch(`/data/menu.json?v=2`); import y from './b.js';\n"
+        "s = 'hello world.js'; t = 'a.b'; u = 'https://x.test/a.js'; v = '//cdn/a.js';\n"
+        "w = 'x/y'; z = 'index.md'; q = '<a.js>'; r = 'data:x.png'; e = '.js'; f = 'a/.x';\n"
+        "new URL(\"./img/a.svg\", import.meta.url); k = `a/${b}.js`;";
     keep_names = true;
     KT_EQ_INT(scan(src), 0);
     keep_names = false;
