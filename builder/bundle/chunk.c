@@ -3,11 +3,14 @@
  * them, each chunk's modules in its first entry point's evaluation order,
  * the chunks each imports; then the checks that need chunks (each entry
  * point still evaluates its modules with the specification's effects, and
- * top-level await stays safe), which may leave more entry points unbundled.
+ * top-level await stays safe, and no module is both in a chunk and loaded
+ * by its own URL), which may leave more entry points unbundled.
  */
 #include "builder/bundle/internal.h"
 #include "common/buf.h"
+#include "common/diag.h"
 #include "common/error.h"
+#include "common/log.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -181,11 +184,140 @@ same_effects(const struct bundle *b, const int *so, const int *bo, size_t n, int
     return ok;
 }
 
+/* ---- one instance per module --------------------------------------------------- */
+
+/*
+ * A module in a chunk has no file of its own any more: its path keeps the
+ * original text, which nothing of the bundle loads. Whatever loads that path
+ * from outside the chunks (a module left unbundled, an inline script without
+ * a facade, a file a computed import() reaches) would run a second instance,
+ * with state of its own, beside the chunk's. So such a module leaves every
+ * entry point that holds it unbundled, and the module is then its own file
+ * for everyone. kb__external_refs does the same, once, for files outside the
+ * graph that pages name; these checks run every round, since each round
+ * leaves more modules unbundled.
+ */
+
+/* Leaves every entry point whose graph holds module mi unbundled. True when
+ * one of them was still bundled (the caller then warns). */
+static bool
+unbundle_holders(struct bundle *b, int mi)
+{
+    bool any = false;
+    for (size_t e = 0; e < b->nep; e++)
+        if (kb__eset_has(&b->eset[(size_t)mi * b->W], e) && !kb__ep_bailed(b, e)) {
+            b->ep_bailed[kb__uf_find(b->uf, (int)e)] = true;
+            any = true;
+        }
+    return any;
+}
+
+/* A module of the graph outside every chunk is served as its own file, and
+ * its imports and import()s load their targets' files. Entry points that
+ * share a module, or import() one another, are one component
+ * (kb__components), so what a left-unbundled entry point reaches is never in
+ * a chunk; this catches a module outside every chunk for any other reason
+ * (one that no entry point taken as such holds). */
+static int
+unbundled_importers(struct bundle *b)
+{
+    int changed = 0;
+    for (size_t u = 0; u < b->g.n; u++) {
+        const struct kb_mod *m = &b->g.m[u];
+        if (m->chunk >= 0)
+            continue;
+        for (size_t r = 0; r < m->nreq; r++) {
+            int t = m->req[r].mod;
+            if (b->g.m[t].chunk < 0 || !unbundle_holders(b, t))
+                continue;
+            struct kc_diag d;
+            kc_diag_set(&d, m->src, m->req[r].str ? m->req[r].str->start : 0, "-");
+            kc_warn("%s:%u:%u: a module left unbundled loads %s: its entry points are left "
+                    "unbundled too (one instance per module)",
+                    m->path, d.line, d.col, b->g.m[t].path);
+            b->s->warnings++;
+            changed = 1;
+        }
+    }
+    return changed;
+}
+
+/* An inline module script imports a module in a chunk through the facade
+ * kb__inline_imports chose for it, or through the file of an import() target
+ * (its chunk or facade, which exports its names); else through the original
+ * file: the case of a page none of whose module scripts loads the module
+ * statically (it may run beside the chunk through an import(), or on the
+ * same document after a client-side router's navigation). */
+static int
+inline_originals(struct bundle *b)
+{
+    const struct kb_site *s = b->s;
+    int changed = 0;
+    for (size_t d = 0; d < s->n; d++) {
+        const struct kb_file *doc = &s->files[d];
+        if (!(doc->role & KB_ROLE_ENTRY) || !doc->reachable)
+            continue;
+        for (size_t r = 0; r < doc->refs.n; r++) {
+            const struct kb_ref *ref = &doc->refs.v[r];
+            int t = doc->target[r];
+            if (t < 0 || !(ref->flags & KB_REF_F_INLINE) ||
+                (ref->kind != KB_REF_JS_IMPORT && ref->kind != KB_REF_JS_DYNAMIC))
+                continue;
+            int mi = b->g.mod_of[t];
+            if (mi < 0 || b->g.m[mi].chunk < 0 || b->inline_target[mi])
+                continue;
+            int e = kb__ep_of(b, mi);
+            if ((e >= 0 && (b->ep_kind[e] & 2)) || !unbundle_holders(b, mi))
+                continue;
+            kc_warn("%s:%u: an inline module script imports %s, which no module script of the "
+                    "page loads: its entry points are left unbundled (one instance per module)",
+                    doc->path, ref->line, s->files[t].path);
+            b->s->warnings++;
+            changed = 1;
+        }
+    }
+    return changed;
+}
+
+/* A computed import() may load any file of the site, so when a module of the
+ * graph has one, a JavaScript file no page names (kb__external_refs passes
+ * those over) that imports a module in a chunk would load its original. */
+static int
+computed_reach(struct bundle *b)
+{
+    const struct kb_site *s = b->s;
+    bool computed = false;
+    for (size_t mi = 0; mi < b->g.n && !computed; mi++)
+        computed = b->g.m[mi].computed;
+    int changed = 0;
+    for (size_t i = 0; i < s->n && computed; i++) {
+        const struct kb_file *f = &s->files[i];
+        if (f->reachable || b->g.mod_of[i] >= 0 || f->mime->kind != KC_KIND_JS)
+            continue;
+        for (size_t r = 0; r < f->refs.n; r++) {
+            const struct kb_ref *ref = &f->refs.v[r];
+            int t = f->target[r];
+            if (t < 0 || (ref->kind != KB_REF_JS_IMPORT && ref->kind != KB_REF_JS_DYNAMIC))
+                continue;
+            int mi = b->g.mod_of[t];
+            if (mi < 0 || b->g.m[mi].chunk < 0 || !unbundle_holders(b, mi))
+                continue;
+            kc_warn("%s:%u: loads %s, and a computed import() may load this file: its entry "
+                    "points are left unbundled (one instance per module)",
+                    f->path, ref->line, s->files[t].path);
+            b->s->warnings++;
+            changed = 1;
+        }
+    }
+    return changed;
+}
+
 /*
  * The checks that need chunks: each live entry point must evaluate its
- * modules with the effects of the specification's order (same_effects), and a module with top-level
+ * modules with the effects of the specification's order (same_effects), a module with top-level
  * await must be one whose followers in its chunk all wait for it anyway (no
- * cycles, not shared). Returns 1 when something was left unbundled (chunks
+ * cycles, not shared), and no module in a chunk may be loaded by its own URL
+ * (above). Returns 1 when something was left unbundled (chunks
  * must be made again), 0, or an error.
  */
 int
@@ -247,5 +379,8 @@ kb__check_chunks(struct bundle *b)
     free(out);
     free(pos);
     free(vis);
+    changed |= unbundled_importers(b);
+    changed |= inline_originals(b);
+    changed |= computed_reach(b);
     return changed;
 }

@@ -463,6 +463,7 @@ scan_visit(void *vctx, struct kb_jsn *n, bool shorthand, int depth)
                     "the chunk's URL",
                     m->path);
             bail(m, n->start, "import() of a computed specifier");
+            m->computed = true;
         }
         return 0;
     case KB_JSN_NEW:

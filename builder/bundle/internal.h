@@ -79,6 +79,7 @@ struct kb_mod {
     struct kb_jsn **urls; /* literals of new URL('x', import.meta.url) (kb__spec_literal) */
     size_t nurls, capurls;
     bool tla;         /* top-level await */
+    bool computed;    /* an import() of a computed specifier: it may load any file */
     bool ns_used;     /* the namespace object is needed as a value */
     bool ns_real;     /* ... and is its file's own (it is an import() target) */
     const char *bail; /* why this module cannot be bundled, or NULL */
@@ -356,9 +357,11 @@ void kb__free_chunks(struct bundle *b);
  * The chunks belong to b. Returns 0 or KC_ENOMEM. */
 int kb__make_chunks(struct bundle *b);
 
-/* The checks that need chunks: the order of effects of each entry point, and
- * top-level await. Returns 1 when it left something unbundled (the chunks
- * must be made again), 0, or KC_ENOMEM. */
+/* The checks that need chunks: the order of effects of each entry point,
+ * top-level await, and one instance per module (a module in a chunk that
+ * something loads by its own URL, from outside the chunks, leaves the entry
+ * points that hold it unbundled). Returns 1 when it left something unbundled
+ * (the chunks must be made again), 0, or KC_ENOMEM. */
 int kb__check_chunks(struct bundle *b);
 
 /* ---- rename.c: names ------------------------------------------------------------- */

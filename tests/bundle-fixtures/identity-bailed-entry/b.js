@@ -1,0 +1,3 @@
+import { bump } from "./shared.js";
+bump();
+window.__done = true;

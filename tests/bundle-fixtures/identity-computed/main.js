@@ -1,0 +1,2 @@
+const lang = document.documentElement.lang || "en";
+window.__locale = () => import("./locale/" + lang + ".js");

@@ -1,0 +1,2 @@
+import { bump } from "./shared.js";
+export const seen = bump();

@@ -1,0 +1,1 @@
+window.__lazy = () => import("./lazy.js");

@@ -1,0 +1,2 @@
+import { render } from "./runtime.js";
+export default (el) => (C) => render(C, el);

@@ -1,0 +1,2 @@
+import { bump } from "./shared.js";
+bump();
