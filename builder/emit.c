@@ -351,6 +351,15 @@ write_manifest(struct kb_site *s, const char *root)
         kb_legacy_csp(h);
         json_object_set_new(doc, "csp", json_pack("{s:[s,s,s]}", "script-src", h[0], h[1], h[2]));
     }
+    if (doc && s->sw.made) {
+        /* What the generated worker answers a navigation with when nothing else
+         * can (docs/service-worker.md), for a server or CDN to agree with. */
+        char *url = kb_public_url(s, "sw.js");
+        json_t *fb = s->sw.fallback ? json_string(s->sw.fallback) : json_null();
+        json_object_set_new(doc, "sw",
+                            json_pack("{s:s, s:o}", "url", url ? url : "", "navigateFallback", fb));
+        free(url);
+    }
     int rc = doc ? dump(doc, root, "kiln-manifest.json") : KC_ENOMEM;
     json_decref(doc);
     return rc;

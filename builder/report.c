@@ -1,7 +1,8 @@
 /*
  * Report: the table on stdout (one row per written file: raw size, each kept
  * variant, the saving of the best one) with totals, and the same figures as
- * JSON for --report, so CI can track bytes shipped release over release.
+ * JSON for --report, so CI can track bytes shipped release over release; then
+ * what the service worker precaches and what it left out, and why.
  * Names are never cut: two files must never look alike (Vite prints whole
  * paths too); a name wider than the column gets a line of its own.
  */
@@ -103,6 +104,39 @@ table(const struct kb_site *s)
            s->release_id, s->n, s->cstats.encoded, s->cstats.cache_hits, s->t_compress);
 }
 
+/* The service worker's lines: what it precaches, its fallback, and every
+ * candidate left out with the option that left it out. */
+static void
+sw_lines(const struct kb_site *s)
+{
+    if (!s->sw.made)
+        return;
+    printf("sw.js: %zu files precached, %lld bytes", s->sw.n_precache,
+           (long long)s->sw.precache_bytes);
+    if (s->sw.fallback)
+        printf("; navigateFallback %s (%s)", s->sw.fallback, s->sw.fallback_why);
+    printf("%s\n", s->sw.n_omit ? "; left out:" : "");
+    for (size_t i = 0; i < s->sw.n_omit; i++) {
+        const struct kb_file *f = &s->files[s->sw.omit[i].file];
+        printf("  %s, %zu bytes (%s)\n", f->out_path, f->out_len, s->sw.omit[i].why);
+    }
+}
+
+static json_t *
+sw_json(const struct kb_site *s)
+{
+    json_t *left = json_array();
+    for (size_t i = 0; i < s->sw.n_omit; i++) {
+        const struct kb_file *f = &s->files[s->sw.omit[i].file];
+        json_array_append_new(left, json_pack("{s:s, s:s, s:I, s:s}", "file", f->out_path, "source",
+                                              f->path, "raw", (json_int_t)f->out_len, "reason",
+                                              s->sw.omit[i].why));
+    }
+    return json_pack("{s:I, s:I, s:o, s:o}", "precached", (json_int_t)s->sw.n_precache,
+                     "precached_bytes", (json_int_t)s->sw.precache_bytes, "navigate_fallback",
+                     s->sw.fallback ? json_string(s->sw.fallback) : json_null(), "left_out", left);
+}
+
 static int
 json_report(const struct kb_site *s, const char *path)
 {
@@ -131,6 +165,8 @@ json_report(const struct kb_site *s, const char *path)
                   "cache_hits", (json_int_t)s->cstats.cache_hits, "cpu_seconds",
                   s->cstats.cpu_seconds, "seconds", "scan", s->t_scan, "name", s->t_name,
                   "compress", s->t_compress, "write", s->t_write, "warnings", s->warnings);
+    if (doc && s->sw.made)
+        json_object_set_new(doc, "sw", sw_json(s));
     if (!doc)
         return KC_ENOMEM;
     int rc = json_dump_file(doc, path, JSON_INDENT(2)) == 0 ? 0 : KC_EIO;
@@ -143,7 +179,9 @@ json_report(const struct kb_site *s, const char *path)
 int
 kb_report(const struct kb_site *s)
 {
-    if (!s->opt->quiet)
+    if (!s->opt->quiet) {
         table(s);
+        sw_lines(s);
+    }
     return s->opt->report ? json_report(s, s->opt->report) : 0;
 }

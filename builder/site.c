@@ -117,6 +117,8 @@ kb_site_free(struct kb_site *s)
             free(f->var[e]);
     }
     free(s->files);
+    free(s->sw.fallback);
+    free(s->sw.omit);
     regfree(&s->hashed);
     free(s->vite_manifest);
 }

@@ -110,6 +110,22 @@ struct kb_file {
     size_t n_preload;
 };
 
+/* What the service worker stage (sw.c) decided, for the manifest and the
+ * report. Strings are static except fallback. */
+struct kb_sw_omit {
+    int file;        /* index into kb_site.files */
+    const char *why; /* the option that left it out: "globIgnores", ... */
+};
+struct kb_sw_info {
+    bool made;         /* a worker was generated */
+    size_t n_precache; /* URLs precached, and their bytes */
+    int64_t precache_bytes;
+    char *fallback;           /* the worker's navigateFallback URL (owned), or NULL */
+    const char *fallback_why; /* how it was chosen (static), NULL without one */
+    struct kb_sw_omit *omit;  /* precache candidates left out (owned), in path order */
+    size_t n_omit;
+};
+
 struct kb_site {
     const struct kb_options *opt;
     struct kb_file *files;
@@ -124,6 +140,7 @@ struct kb_site {
      * Vite build, already bundled; its manifest is carried into the release. */
     char *vite_manifest;
     size_t vite_manifest_len;
+    struct kb_sw_info sw;
 };
 
 /* Index of the file with source path p, or -1 (binary search). */

@@ -1,10 +1,12 @@
 /*
  * Service worker: after naming (final URLs and integrity known), fills
- * sw-template/sw.js with this release's precache list, lazy chunks, runtime
- * rules and options, adds it as sw.js (cache class revalidate, outside the
- * release id), and puts a fingerprinted registration script in every entry
- * document. Options come from --sw-config (JSON); every key is checked, so a
- * typo or a wrong type is a build error naming the file and the key.
+ * sw-template/sw.js with this release's precache list (filled by priority
+ * within the budget; what is left out is recorded for the report), warm
+ * list, runtime rules, navigation fallback and options, adds it as sw.js
+ * (cache class revalidate, outside the release id), and puts a
+ * fingerprinted registration script in every entry document. Options come
+ * from --sw-config (JSON); every key is checked, so a typo or a wrong type
+ * is a build error naming the file and the key.
  */
 #include "builder/site.h"
 #include "builder/sw.h"
@@ -31,9 +33,11 @@ struct sw_conf {
     char *template_name; /* for messages (owned) */
     const char *include[MAX_GLOBS], *exclude[MAX_GLOBS], *no_register[MAX_GLOBS];
     size_t n_include, n_exclude, n_no_register;
+    json_t *denylist; /* navigateFallbackDenylist (borrowed from root), NULL: the default */
     json_int_t max_file, budget, warm_budget;
     double timeout;
-    const char *fallback; /* NULL: offline.html when the site has one */
+    const char *fallback; /* NULL: chosen by choose_fallback() */
+    bool fallback_set;    /* navigateFallback given, as a path or as null (none) */
     bool skip_waiting, clients_claim, cleanup, nav_preload;
     json_t *runtime; /* normalised rules (owned) */
     json_t *root;    /* the parsed config (owned); strings above point into it */
@@ -181,6 +185,7 @@ conf_load(const struct kb_options *o, struct sw_conf *c)
         "precacheBudgetBytes",
         "warmBudgetBytes",
         "navigateFallback",
+        "navigateFallbackDenylist",
         "networkTimeoutSeconds",
         "navigationPreload",
         "skipWaiting",
@@ -251,10 +256,25 @@ conf_load(const struct kb_options *o, struct sw_conf *c)
             return conf_error(c, "networkTimeoutSeconds", "expected a number of seconds, 0..600");
         c->timeout = json_number_value(v);
     }
-    if ((v = json_object_get(c->root, "navigateFallback")) && !json_is_null(v)) {
-        if (!json_is_string(v) || json_string_value(v)[0] != '/')
-            return conf_error(c, "navigateFallback", "expected a URL path starting with '/'");
-        c->fallback = json_string_value(v);
+    if ((v = json_object_get(c->root, "navigateFallback"))) {
+        c->fallback_set = true;
+        if (!json_is_null(v) && (!json_is_string(v) || json_string_value(v)[0] != '/'))
+            return conf_error(c, "navigateFallback",
+                              "expected a URL path starting with '/', or null for none");
+        c->fallback = json_is_null(v) ? NULL : json_string_value(v);
+    }
+    if ((v = json_object_get(c->root, "navigateFallbackDenylist"))) {
+        json_t *g;
+        size_t i;
+        bool ok = json_is_array(v) && json_array_size(v) <= MAX_GLOBS;
+        json_array_foreach(v, i, g)
+        {
+            ok &= json_is_string(g);
+        }
+        if (!ok)
+            return conf_error(c, "navigateFallbackDenylist",
+                              "expected an array of at most 64 regular expressions (strings)");
+        c->denylist = v;
     }
     if ((v = json_object_get(c->root, "swTemplate"))) {
         if (!json_is_string(v))
@@ -543,51 +563,145 @@ inject(struct kb_site *s, const struct sw_conf *c, const struct kb_file *reg)
 
 /* ---- the lists ------------------------------------------------------------------ */
 
-static int
-lists(struct kb_site *s, const struct sw_conf *c, json_t *precache, json_t *warm,
-      const char **fallback_url_out)
+/* What a file is to the worker. The precache is filled tier by tier, first
+ * to last, within precacheBudgetBytes: what makes the pages render offline
+ * comes before what a page may ask for later. */
+enum tier {
+    T_NONE, /* not cached by the worker */
+    T_DOC,  /* an entry document, or the registration script every page loads */
+    T_NEED, /* loaded by a document to render (followed from the entries, no import()) */
+    T_CODE, /* any other fingerprinted JS, CSS, font, JSON or WASM file: lazy routes'
+               chunks and stylesheets, islands, chunks named only by a runtime map */
+    T_DATA, /* a stable URL that a script may fetch by a name kiln cannot see: a JSON
+               file (VitePress's hashmap.json), or code named with a bundler's hash
+               that nothing references visibly (Vite's lazy CSS, named in a string) */
+    T_WARM, /* any other fingerprinted file reached through import(): warmed at idle */
+};
+
+/* The kinds Workbox's default globs precache, with fonts and data. */
+static bool
+code_kind(const struct kb_file *f)
 {
-    unsigned char *need = calloc(s->n + 1, 1);
-    if (!need)
-        return KC_ENOMEM;
-    int rc = mark_needs(s, need);
-    json_int_t total = 0, warm_total = 0;
-    for (size_t i = 0; i < s->n && !rc; i++) {
+    enum kc_kind k = f->mime->kind;
+    return k == KC_KIND_JS || k == KC_KIND_CSS || k == KC_KIND_FONT || k == KC_KIND_JSON ||
+           k == KC_KIND_WASM;
+}
+
+static enum tier
+tier_of(const struct kb_file *f, unsigned char need)
+{
+    /* Legacy twins: a browser that runs this worker runs modules. */
+    if (is_source_map(f) || (f->role & KB_ROLE_LEGACY))
+        return T_NONE;
+    if ((f->role & KB_ROLE_ENTRY) || strcmp(f->path, REGISTER_PATH) == 0)
+        return T_DOC;
+    if (need == NEED_EAGER)
+        return T_NEED;
+    bool imm = kb_file_immutable(f);
+    if (imm && code_kind(f))
+        return T_CODE;
+    if (code_kind(f) && ((f->role & KB_ROLE_PREHASHED) || f->mime->kind == KC_KIND_JSON) &&
+        strncmp(f->path, ".well-known/", 12) != 0)
+        return T_DATA;
+    /* A stable URL reached only lazily could change under the page: left to
+     * the network. */
+    return imm && need == NEED_LAZY ? T_WARM : T_NONE;
+}
+
+static int
+cmp_omit(const void *a, const void *b)
+{
+    const struct kb_sw_omit *x = a, *y = b;
+    return (x->file > y->file) - (x->file < y->file);
+}
+
+/* Drops candidates the options leave out, recording each in s->sw.omit. */
+static void
+filter(struct kb_site *s, const struct sw_conf *c, unsigned char *tier)
+{
+    for (size_t i = 0; i < s->n; i++) {
         const struct kb_file *f = &s->files[i];
-        bool entry = (f->role & KB_ROLE_ENTRY) != 0;
-        if (strcmp(f->path, REGISTER_PATH) == 0)
-            need[i] = NEED_EAGER; /* every registered page loads it */
-        /* Legacy twins: a browser that runs this worker runs modules. */
-        if ((!entry && !need[i]) || is_source_map(f) || (f->role & KB_ROLE_LEGACY) ||
-            !glob_any(c->include, c->n_include, f->path) ||
-            glob_any(c->exclude, c->n_exclude, f->path))
+        const char *why = NULL;
+        if (tier[i] == T_NONE)
             continue;
-        bool lazy = need[i] == NEED_LAZY && !entry;
-        if (lazy && !kb_file_immutable(f))
-            continue; /* a stable URL could change under the page: leave it */
-        if ((json_int_t)f->out_len > c->max_file) {
+        if (!glob_any(c->include, c->n_include, f->path))
+            why = "globPatterns";
+        else if (glob_any(c->exclude, c->n_exclude, f->path))
+            why = "globIgnores";
+        else if ((json_int_t)f->out_len > c->max_file) {
+            why = "maximumFileSizeToCacheInBytes";
             kc_warn("%s: %zu bytes, over maximumFileSizeToCacheInBytes (%lld): not precached",
                     f->path, f->out_len, (long long)c->max_file);
             s->warnings++;
-            continue;
         }
-        char *url = kb_public_url(s, f->out_path);
-        if (!url) {
-            rc = KC_ENOMEM;
-            break;
+        if (why) {
+            s->sw.omit[s->sw.n_omit++] = (struct kb_sw_omit){ (int)i, why };
+            tier[i] = T_NONE;
         }
-        json_t *e = json_pack("{s:s}", "url", url);
-        free(url);
-        if (lazy) {
-            if (warm_total + (json_int_t)f->out_len > c->warm_budget) {
-                json_decref(e); /* over the warming budget: fetched when asked for */
+    }
+}
+
+/* First fit, tier by tier, in path order: a file that would take the total
+ * over budget is left out, and a smaller one after it may still fit. Returns
+ * the bytes left out. */
+static json_int_t
+fit(struct kb_site *s, unsigned char *tier, enum tier from, enum tier to, json_int_t budget,
+    const char *why, json_int_t *total)
+{
+    json_int_t dropped = 0;
+    for (int t = (int)from; t <= (int)to; t++)
+        for (size_t i = 0; i < s->n; i++) {
+            json_int_t len = (json_int_t)s->files[i].out_len;
+            if ((int)tier[i] != t)
+                continue;
+            if (*total + len <= budget) {
+                *total += len;
                 continue;
             }
-            warm_total += (json_int_t)f->out_len;
-            json_object_set_new(e, "integrity", json_string(f->sri));
-            json_object_set_new(e, "size", json_integer((json_int_t)f->out_len));
-            json_array_append_new(warm, e);
+            s->sw.omit[s->sw.n_omit++] = (struct kb_sw_omit){ (int)i, why };
+            tier[i] = T_NONE;
+            dropped += len;
+        }
+    return dropped;
+}
+
+static int
+lists(struct kb_site *s, const struct sw_conf *c, json_t *precache, json_t *warm)
+{
+    unsigned char *need = calloc(s->n + 1, 1), *tier = calloc(s->n + 1, 1);
+    s->sw.omit = calloc(s->n + 1, sizeof *s->sw.omit);
+    if (!need || !tier || !s->sw.omit) {
+        free(need);
+        free(tier);
+        return KC_ENOMEM;
+    }
+    int rc = mark_needs(s, need);
+    for (size_t i = 0; i < s->n && !rc; i++)
+        tier[i] = (unsigned char)tier_of(&s->files[i], need[i]);
+    if (!rc)
+        filter(s, c, tier);
+    json_int_t total = 0, warm_total = 0;
+    size_t first = s->sw.n_omit;
+    json_int_t dropped = fit(s, tier, T_DOC, T_DATA, c->budget, "precacheBudgetBytes", &total);
+    if (dropped) {
+        kc_warn("%s: the precache would be over precacheBudgetBytes (%lld): %zu files (%lld "
+                "bytes) left out, %s the first (the report lists them all)",
+                c->file[0] ? c->file : SW_PATH, (long long)c->budget, s->sw.n_omit - first,
+                (long long)dropped, s->files[s->sw.omit[first].file].path);
+        s->warnings++;
+    }
+    fit(s, tier, T_WARM, T_WARM, c->warm_budget, "warmBudgetBytes", &warm_total);
+    qsort(s->sw.omit, s->sw.n_omit, sizeof *s->sw.omit, cmp_omit);
+    for (size_t i = 0; i < s->n && !rc; i++) {
+        const struct kb_file *f = &s->files[i];
+        if (tier[i] == T_NONE)
             continue;
+        char *url = kb_public_url(s, f->out_path);
+        json_t *e = url ? json_pack("{s:s}", "url", url) : NULL;
+        free(url);
+        if (!e) {
+            rc = KC_ENOMEM;
+            break;
         }
         if (kb_file_immutable(f)) {
             json_object_set_new(e, "integrity", json_string(f->sri));
@@ -596,19 +710,65 @@ lists(struct kb_site *s, const struct sw_conf *c, json_t *precache, json_t *warm
             kb_etag(f->sha256, tag);
             json_object_set_new(e, "revision", json_string(tag));
         }
-        if (entry && !c->fallback && strcmp(f->path, "offline.html") == 0)
-            *fallback_url_out = json_string_value(json_object_get(e, "url"));
+        if (tier[i] == T_WARM) {
+            json_object_set_new(e, "size", json_integer((json_int_t)f->out_len));
+            json_array_append_new(warm, e);
+            continue;
+        }
+        /* The worker answers a router's fetch() of a document's URL forms. */
+        if (f->role & KB_ROLE_ENTRY)
+            json_object_set_new(e, "document", json_true());
         json_array_append_new(precache, e);
-        total += (json_int_t)f->out_len;
+        s->sw.n_precache++;
     }
+    s->sw.precache_bytes = total;
     free(need);
-    if (!rc && total > c->budget) {
-        kc_error("%s: the precache would hold %lld bytes, over precacheBudgetBytes (%lld): "
-                 "exclude files with globIgnores or raise the budget",
-                 c->file[0] ? c->file : SW_PATH, (long long)total, (long long)c->budget);
-        rc = KC_ETOOBIG;
-    }
+    free(tier);
     return rc;
+}
+
+/* The document a navigation gets when neither the network nor the cache
+ * answers: navigateFallback when set (null: none); else the site's
+ * offline.html; else index.html when it is the site's only document (an
+ * SPA: vite-plugin-pwa's default). Sets s->sw.fallback and the denylist:
+ * URLs that look like files never get an app shell, but an offline page suits
+ * any URL. */
+static int
+choose_fallback(struct kb_site *s, const struct sw_conf *c, json_t *precache, json_t **deny)
+{
+    const char *url = NULL, *why = NULL;
+    size_t i, docs = 0;
+    json_t *e;
+    bool offline_page = false;
+    for (size_t k = 0; k < s->n; k++)
+        docs += (s->files[k].role & KB_ROLE_ENTRY) != 0;
+    json_array_foreach(precache, i, e)
+    {
+        const char *u = json_string_value(json_object_get(e, "url"));
+        if (!json_is_true(json_object_get(e, "document")))
+            continue;
+        size_t bl = strlen(s->opt->base);
+        const char *rel = strncmp(u, s->opt->base, bl) == 0 ? u + bl : u;
+        if (c->fallback_set) {
+            if (c->fallback && strcmp(u, c->fallback) == 0)
+                url = u, why = "navigateFallback";
+        } else if (strcmp(rel, "offline.html") == 0) {
+            url = u, why = "offline.html", offline_page = true;
+        } else if (!url && docs == 1 && strcmp(rel, "index.html") == 0) {
+            url = u, why = "the only document";
+        }
+    }
+    if (c->fallback && !url)
+        return conf_error(c, "navigateFallback", "names no precached document of this release");
+    if (c->denylist)
+        *deny = json_incref(c->denylist);
+    else if (!url || offline_page)
+        *deny = json_array();
+    else
+        *deny = json_pack("[s]", "\\.[^/]*$"); /* the last segment has a '.' (kiln-edge's rule) */
+    s->sw.fallback_why = why;
+    s->sw.fallback = url ? strdup(url) : NULL;
+    return url && !s->sw.fallback ? KC_ENOMEM : 0;
 }
 
 /* ---- the stage -------------------------------------------------------------------- */
@@ -643,27 +803,18 @@ kb_sw(struct kb_site *s)
         rc = add_register(s, mtime, &reg);
     if (!rc)
         rc = inject(s, &c, &s->files[reg]);
-    json_t *precache = json_array(), *warm = json_array();
-    const char *fallback = c.fallback;
+    json_t *precache = json_array(), *warm = json_array(), *deny = NULL;
     if (!rc)
-        rc = lists(s, &c, precache, warm, &fallback);
-    if (!rc && c.fallback) {
-        bool listed = false;
-        size_t i;
-        json_t *e;
-        json_array_foreach(precache, i, e)
-        {
-            listed |= strcmp(json_string_value(json_object_get(e, "url")), c.fallback) == 0;
-        }
-        if (!listed)
-            rc = conf_error(&c, "navigateFallback", "names no precached document of this release");
-    }
+        rc = lists(s, &c, precache, warm);
+    if (!rc)
+        rc = choose_fallback(s, &c, precache, &deny);
     char *base = rc ? NULL : kb_public_url(s, "");
-    json_t *opts = json_pack(
-        "{s:b, s:b, s:b, s:b, s:f, s:s?, s:s, s:s}", "skipWaiting", c.skip_waiting, "clientsClaim",
-        c.clients_claim, "cleanupOutdatedCaches", c.cleanup, "navigationPreload", c.nav_preload,
-        "networkTimeoutSeconds", c.timeout, "navigateFallback", fallback, "hashedPattern",
-        "\\.[0-9a-f]{10}\\.[A-Za-z0-9.]+$", "base", base ? base : "/");
+    json_t *opts =
+        json_pack("{s:b, s:b, s:b, s:b, s:f, s:s?, s:o?, s:s, s:s}", "skipWaiting", c.skip_waiting,
+                  "clientsClaim", c.clients_claim, "cleanupOutdatedCaches", c.cleanup,
+                  "navigationPreload", c.nav_preload, "networkTimeoutSeconds", c.timeout,
+                  "navigateFallback", s->sw.fallback, "navigateFallbackDenylist", deny,
+                  "hashedPattern", "\\.[0-9a-f]{10}\\.[A-Za-z0-9.]+$", "base", base ? base : "/");
     free(base);
     static const char *const names[] = { "__KILN_RELEASE__", "__KILN_PRECACHE__", "__KILN_WARM__",
                                          "__KILN_RUNTIME__", "__KILN_OPTIONS__" };
@@ -699,9 +850,10 @@ kb_sw(struct kb_site *s)
         rc = KC_ENOMEM;
     if (!rc) {
         struct kb_file *f = add_file(s, SW_PATH, bytes, len, mtime);
-        if (f)
+        if (f) {
             f->role = KB_ROLE_KEEP_NAME | KB_ROLE_SW;
-        else {
+            s->sw.made = true;
+        } else {
             free(bytes);
             rc = KC_ENOMEM;
         }

@@ -6,11 +6,12 @@
  * page may ask for next; this worker turns that into caching:
  *   - one Cache Storage cache per release, "kiln-precache-<release id>";
  *   - fingerprinted URLs: cache first, forever;
- *   - navigations: network first with a timeout, the cached document as
- *     fallback, then the offline page;
+ *   - navigations, and a router's fetch() of a precached document: network
+ *     first with a timeout, the cached document as fallback, then (for
+ *     navigations) navigateFallback: the offline page or an SPA's shell;
  *   - runtime rules by URL pattern (stale-while-revalidate, cache-first with
  *     expiry, network-first, network-only);
- *   - predictive warming of lazy chunks, when the page says it is idle.
+ *   - predictive warming of what lazy routes show, when the page says it is idle.
  *
  * Injection points: kiln-build replaces each __KILN_<NAME>__ identifier below
  * (each must appear exactly once) with a JSON value. A template without one of
@@ -22,18 +23,21 @@
 const RELEASE = __KILN_RELEASE__;
 
 /* [{url, integrity}] for fingerprinted files, [{url, revision}] for entry
- * documents and other stable URLs (revision: their ETag). */
+ * documents and other stable URLs (revision: their ETag); entry documents
+ * also carry document: true. */
 const PRECACHE = __KILN_PRECACHE__;
 
-/* [{url, integrity, size}]: lazy chunks (dynamic imports) reachable from the
- * entry documents, in manifest order, already cut to the warming budget. */
+/* [{url, integrity, size}]: fingerprinted files that are not precached and
+ * that lazy chunks (dynamic imports) reach (images of a lazy route), in
+ * manifest order, already cut to the warming budget. */
 const WARM = __KILN_WARM__;
 
 /* [{urlPattern, handler, cacheName, maxEntries, maxAgeSeconds}] */
 const RUNTIME = __KILN_RUNTIME__;
 
 /* {skipWaiting, clientsClaim, cleanupOutdatedCaches, navigationPreload,
- *  networkTimeoutSeconds, navigateFallback, hashedPattern, base} */
+ *  networkTimeoutSeconds, navigateFallback, navigateFallbackDenylist,
+ *  hashedPattern, base} */
 const OPTIONS = __KILN_OPTIONS__;
 
 const PREFIX = 'kiln-precache-';
@@ -45,6 +49,8 @@ const precached = new Map(PRECACHE.map((e) => [e.url, e]));
 const warmed = new Map(WARM.map((e) => [e.url, e]));
 const hashed = new RegExp(OPTIONS.hashedPattern);
 const runtime = RUNTIME.map((r) => ({ ...r, re: new RegExp(r.urlPattern) }));
+const documents = new Set(PRECACHE.filter((e) => e.document).map((e) => e.url));
+const denied = (OPTIONS.navigateFallbackDenylist || []).map((s) => new RegExp(s));
 
 /* ---- install: fill this release's cache ------------------------------------ */
 
@@ -161,22 +167,38 @@ function timeout(ms) {
   return new Promise((resolve) => setTimeout(resolve, ms, null));
 }
 
-/* The precached document for a navigation to path: "/" is "/index.html", and
- * "/about" may be "/about.html" (the edge serves both). */
+/* The URL forms of path a server maps to a document: "/" is "/index.html",
+ * and "/about" may be "/about.html" or "/about/index.html" (kiln-edge
+ * redirects it to "/about/"). */
+function documentForms(path) {
+  const forms = [path];
+  if (path.endsWith('/')) forms.push(path + 'index.html');
+  else if (!/\.[^/]*$/.test(path)) forms.push(path + '.html', path + '/index.html');
+  return forms;
+}
+
+/* The precached document path names, or null; synchronous, because the
+ * fetch handler must decide at once whether it answers. */
+function documentFor(path) {
+  return documentForms(path).find((f) => documents.has(f)) || null;
+}
+
+/* The cached copy for a navigation to path: the URL itself, or a document it
+ * names. */
 async function cachedDocument(path) {
   const cache = await caches.open(CACHE);
-  const candidates = [path];
-  if (path.endsWith('/')) candidates.push(path + 'index.html');
-  else if (!/\.[^/]*$/.test(path)) candidates.push(path + '.html', path + '/index.html');
-  for (const c of candidates) {
+  for (const c of documentForms(path)) {
     const res = await cache.match(c, MATCH);
     if (res) return res;
   }
   return null;
 }
 
-async function offline() {
-  if (OPTIONS.navigateFallback) {
+/* navigateFallback answers a navigation nothing else could, unless the URL
+ * is on the denylist (by default, for an SPA's shell: a last segment with a
+ * '.', a file rather than a route). */
+async function offline(path) {
+  if (OPTIONS.navigateFallback && !denied.some((re) => re.test(path))) {
     const res = await (await caches.open(CACHE)).match(OPTIONS.navigateFallback, MATCH);
     if (res) return res;
   }
@@ -186,13 +208,9 @@ async function offline() {
 }
 
 /* Network first: the document a visitor gets is the current one whenever the
- * network answers within the timeout; the HTTP cache turns that into a 304. */
-async function navigate(event) {
-  const path = new URL(event.request.url).pathname;
-  const network = (async () => {
-    const preloaded = OPTIONS.navigationPreload && (await event.preloadResponse);
-    return preloaded || fetch(event.request);
-  })();
+ * network answers within the timeout; the HTTP cache turns that into a 304.
+ * Then the cached document; null when there is none and the network failed. */
+async function networkFirst(event, network, path) {
   event.waitUntil(network.catch(() => null));
   try {
     const res = await Promise.race([network, timeout(OPTIONS.networkTimeoutSeconds * 1000)]);
@@ -209,7 +227,25 @@ async function navigate(event) {
   } catch (e) {
     /* offline */
   }
-  return offline();
+  return null;
+}
+
+async function navigate(event) {
+  const path = new URL(event.request.url).pathname;
+  const network = (async () => {
+    const preloaded = OPTIONS.navigationPreload && (await event.preloadResponse);
+    return preloaded || fetch(event.request);
+  })();
+  return (await networkFirst(event, network, path)) || offline(path);
+}
+
+/* A client-side router's fetch() of a page (Astro's ClientRouter fetches
+ * "/about/"): the same strategy as a navigation, but no fallback document,
+ * so an unknown page fails as it would without the worker and the router
+ * can navigate for real. */
+async function page(event, doc) {
+  const network = fetch(event.request);
+  return (await networkFirst(event, network, doc)) || network;
 }
 
 /* Cache first, forever: a fingerprinted URL's bytes never change. */
@@ -276,6 +312,11 @@ self.addEventListener('fetch', (event) => {
   /* Ranges are left to the network: Cache Storage keeps whole responses. */
   if (url.origin === self.location.origin && !request.headers.has('Range')) {
     const path = url.pathname;
+    const doc = documentFor(path);
+    if (doc) {
+      event.respondWith(page(event, doc));
+      return;
+    }
     if (precached.has(path) || warmed.has(path) || hashed.test(path)) {
       event.respondWith(cacheFirst(request, CACHE));
       return;

@@ -6,7 +6,7 @@ import json
 import os
 import re
 
-from kt import ROOT, SITE, build, read, run_all, test, write
+from kt import ROOT, SITE, build, kiln_build, manifest, read, run_all, test, url_of, write
 
 
 def small_site(tmp):
@@ -22,8 +22,33 @@ def small_site(tmp):
     # Valid modules (the bundler parses them), padded to be worth compressing.
     write(src, "app.js", "".join(f"export const m{i} = () => import('./lazy.js');\n" for i in range(5))
           + "export default m0;\n")
-    write(src, "lazy.js", "".join(f"export const lazy{i} = 1;\n" for i in range(30)))
+    write(src, "lazy.js", "".join(f"export const lazy{i} = 1;\n" for i in range(30))
+          + "export const pic = new URL('./pic.png', import.meta.url).href;\n")
+    write(src, "pic.png", bytes(range(256)) * 4)
     return src
+
+
+def vite_app(tmp):
+    """A Vite-like dist whose only document is index.html: a lazy route's chunk,
+    and its CSS named only in a string of the main chunk (Vite's preload list)."""
+    src = os.path.join(tmp, "vite")
+    write(src, "index.html", '<!doctype html><html><head><meta charset="utf-8"><title>app</title>'
+          '<script type="module" crossorigin src="/assets/index-B1x2y3z4.js"></script>'
+          '<link rel="stylesheet" crossorigin href="/assets/index-C5d6e7f8.css">'
+          '</head><body><div id="root"></div></body></html>\n')
+    write(src, "assets/index-B1x2y3z4.js", 'const deps = ["assets/About-D5GR_shx.css"];\n'
+          "export const about = () => import('./About-CHf2AwwH.js');\n"
+          "document.getElementById('root').textContent = 'home ' + deps.length;\n")
+    write(src, "assets/About-CHf2AwwH.js", "export default function About() { return 'about'; }\n")
+    write(src, "assets/index-C5d6e7f8.css", "body { color: #223344 }\n")
+    write(src, "assets/About-D5GR_shx.css", ".about { color: #556677 }\n")
+    return src
+
+
+def precached_sources(dist):
+    """{source path: precache entry} of a release's worker."""
+    m = manifest(dist)
+    return {m["files"][e["url"]]["source"]: e for e in sw_lists(dist)[0]}
 
 
 def sw_lists(dist):
@@ -58,7 +83,7 @@ def _(tmp):
     assert json.dumps(m["files"]["/index.html"]["etag"]) in sw, "the document's ETag is not its revision"
 
 
-@test("the precache lists entries and eager assets; lazy chunks go to the warm list")
+@test("the precache holds the documents, what they load and the lazy chunks; a lazy image is warmed")
 def _(tmp):
     src = small_site(tmp)
     build(src, os.path.join(tmp, "dist"))
@@ -67,12 +92,29 @@ def _(tmp):
     assert "/index.html" in urls and "/plain.html" in urls, urls
     assert any(re.match(r"^/a\.[0-9a-f]{10}\.css$", u) for u in urls), urls
     assert any(re.match(r"^/app\.[0-9a-f]{10}\.js$", u) for u in urls), urls
-    assert not any("lazy" in u for u in urls), urls
-    assert [re.sub(r"\.[0-9a-f]{10}\.", ".", w["url"]) for w in warm] == ["/lazy.js"], warm
+    assert any(re.match(r"^/lazy\.[0-9a-f]{10}\.js$", u) for u in urls), urls
+    assert not any(re.search(r"\.legacy\.|\.map$|pic\.", u) for u in urls), urls
+    docs = sorted(e["url"] for e in pre if e.get("document"))
+    assert docs == ["/admin/x.html", "/index.html", "/plain.html"], docs
+    assert [re.sub(r"\.[0-9a-f]{10}\.", ".", w["url"]) for w in warm] == ["/pic.png"], warm
     assert opts["skipWaiting"] is False and opts["clientsClaim"] is False
-    build_with(tmp, src, {"warmBudgetBytes": 10})
-    assert sw_lists(os.path.join(tmp, "dist"))[1] == [], "a chunk over the warm budget is listed"
     assert opts["cleanupOutdatedCaches"] is True and opts["navigationPreload"] is True
+    build_with(tmp, src, {"warmBudgetBytes": 10})
+    assert sw_lists(os.path.join(tmp, "dist"))[1] == [], "an image over the warm budget is listed"
+
+
+@test("a lazy route's chunk and the CSS named only in a JS string are precached, not the twins")
+def _(tmp):
+    dist = os.path.join(tmp, "dist")
+    build(vite_app(tmp), dist)
+    pre = precached_sources(dist)
+    assert "assets/About-D5GR_shx.css" in pre, sorted(pre)
+    assert "assets/index-C5d6e7f8.css" in pre, sorted(pre)
+    js = [e["url"] for e in pre.values() if e["url"].endswith(".js")]
+    assert any(re.match(r"^/assets/About-", u) for u in js), js
+    assert any(re.match(r"^/assets/index-", u) for u in js), js
+    assert not any(".legacy." in u for u in js), js
+    assert not any(s.endswith(".map") for s in pre), sorted(pre)
 
 
 @test("data-kiln-no-sw and registerIgnores keep the registration out of a page")
@@ -106,6 +148,30 @@ def _(tmp):
     assert re.search(r"app\.js: \d+ bytes, over maximumFileSizeToCacheInBytes \(200\)", err), err
 
 
+@test("the build report lists each file the worker left out, with the option that left it out")
+def _(tmp):
+    src = small_site(tmp)
+    write(src, "data/big.json", json.dumps(list(range(2000))))  # a stable URL's data: precached
+    write(src, "data/small.json", "[1, 2, 3]\n")
+    cfg = os.path.join(tmp, "sw.json")
+    write(tmp, "sw.json", json.dumps({"globIgnores": ["*.css"], "maximumFileSizeToCacheInBytes": 4000,
+                                      "warmBudgetBytes": 0}))
+    report = os.path.join(tmp, "report.json")
+    dist = os.path.join(tmp, "dist")
+    _, out, _ = kiln_build("--no-cache", "--encodings", "none", "--sw-config", cfg, "--report",
+                           report, "-o", dist, src)  # not -q: the table and what follows it
+    m = manifest(dist)
+    left = {e["source"]: e["reason"] for e in json.loads(read(tmp, "report.json"))["sw"]["left_out"]}
+    assert left == {"a.css": "globIgnores", "pic.png": "warmBudgetBytes",
+                    "data/big.json": "maximumFileSizeToCacheInBytes"}, left
+    assert "data/small.json" in precached_sources(dist)
+    css = url_of(m, "a.css")[1:]
+    assert re.search(r"^sw\.js: \d+ files precached, \d+ bytes; left out:$", out, re.M), out
+    assert re.search(r"^  %s, \d+ bytes \(globIgnores\)$" % re.escape(css), out, re.M), out
+    r = json.loads(read(tmp, "report.json"))["sw"]
+    assert r["precached"] == len(sw_lists(dist)[0]) and r["navigate_fallback"] is None, r
+
+
 @test("a template with a missing injection point is an error naming the template")
 def _(tmp):
     src = small_site(tmp)
@@ -133,13 +199,23 @@ def _(tmp):
     assert rc == 1 and re.search(r"sw\.json:1:\d+: ", err), err
 
 
-@test("a precache over precacheBudgetBytes is an error with the total and the budget")
+@test("over precacheBudgetBytes, documents and what pages load stay; the rest is left out and reported")
 def _(tmp):
     src = small_site(tmp)
-    rc, _, err = build_with(tmp, src, {"precacheBudgetBytes": 100}, check=False)
-    assert rc == 1, rc
-    assert re.search(r"sw\.json: the precache would hold \d+ bytes, over precacheBudgetBytes "
-                     r"\(100\)", err), err
+    dist = os.path.join(tmp, "dist")
+    build_with(tmp, src, {})
+    full = precached_sources(dist)
+    m = manifest(dist)
+    # Room for the documents and what they load, not for the lazy chunk.
+    need = sum(m["files"][e["url"]]["size"] for s, e in full.items() if s != "lazy.js")
+    _, _, err = build_with(tmp, src, {"precacheBudgetBytes": need})
+    pre = precached_sources(dist)
+    assert sorted(pre) == sorted(s for s in full if s != "lazy.js"), sorted(pre)
+    assert re.search(r"sw\.json: the precache would be over precacheBudgetBytes \(%d\): 1 files "
+                     r"\(\d+ bytes\) left out, lazy\.js the first" % need, err), err
+    rc, _, _ = build(src, dist, "--strict", "--sw-config", os.path.join(tmp, "sw.json"),
+                     check=False)
+    assert rc == 1, "--strict did not fail on a file left out over the budget"
 
 
 @test("a navigateFallback that names no precached document is an error")
@@ -152,6 +228,50 @@ def _(tmp):
                                               "NetworkFirst", "options": {"cacheName": "api"}}]})
     _, _, opts = sw_lists(os.path.join(tmp, "dist"))
     assert opts["navigateFallback"] == "/plain.html" and opts["skipWaiting"] is True, opts
+
+
+@test("an SPA whose only document is index.html falls back to it with no option, never for files")
+def _(tmp):
+    dist = os.path.join(tmp, "dist")
+    build(vite_app(tmp), dist, encodings="none")
+    _, _, opts = sw_lists(dist)
+    assert opts["navigateFallback"] == "/index.html", opts
+    deny = [re.compile(r) for r in opts["navigateFallbackDenylist"]]
+    for path in ("/about", "/some/route", "/users/42/", "/"):
+        assert not any(r.search(path) for r in deny), path
+    for path in ("/sw.js", "/assets/x.js", "/favicon.ico", "/a/b.png"):
+        assert any(r.search(path) for r in deny), path
+    sw = manifest(dist)["sw"]
+    assert sw == {"url": "/sw.js", "navigateFallback": "/index.html"}, sw
+    build(vite_app(tmp), dist, "--base", "/app/", encodings="none")
+    assert sw_lists(dist)[2]["navigateFallback"] == "/app/index.html"
+    assert manifest(dist)["sw"]["navigateFallback"] == "/app/index.html"
+
+
+@test("a multi-page site gets no index.html fallback; its offline.html, or the option, decides")
+def _(tmp):
+    src = small_site(tmp)
+    dist = os.path.join(tmp, "dist")
+    build(src, dist, encodings="none")
+    assert sw_lists(dist)[2]["navigateFallback"] is None
+    assert manifest(dist)["sw"] == {"url": "/sw.js", "navigateFallback": None}
+    write(src, "offline.html", "<!doctype html><title>offline</title><p>offline</p>\n")
+    build(src, dist, encodings="none")
+    opts = sw_lists(dist)[2]
+    # An offline page suits any URL, a file's too.
+    assert opts["navigateFallback"] == "/offline.html" and opts["navigateFallbackDenylist"] == []
+    build_with(tmp, src, {"navigateFallback": None})
+    assert sw_lists(dist)[2]["navigateFallback"] is None, "null did not turn the fallback off"
+    build_with(tmp, src, {"navigateFallback": "/plain.html", "navigateFallbackDenylist": ["^/api/"]})
+    opts = sw_lists(dist)[2]
+    assert opts["navigateFallback"] == "/plain.html", opts
+    assert opts["navigateFallbackDenylist"] == ["^/api/"], opts
+    rc, _, err = build_with(tmp, src, {"navigateFallbackDenylist": "^/api/"}, check=False)
+    assert rc == 1 and "sw.json: navigateFallbackDenylist: expected an array" in err, err
+    # Pages without the registration are documents all the same: still no SPA.
+    os.remove(os.path.join(src, "offline.html"))
+    build_with(tmp, src, {"registerIgnores": ["plain.html", "admin/*"]})
+    assert sw_lists(dist)[2]["navigateFallback"] is None
 
 
 @test("a site's own sw.js is an error unless --no-sw")

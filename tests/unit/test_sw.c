@@ -2,10 +2,11 @@
  * The service worker stage (builder/sw.c, kb_sw) as docs/service-worker.md
  * describes it: sw.js at the root with the revalidate class and outside the
  * release id, a fingerprinted registration script in every page (unless it
- * opts out), the precache list (what pages need to render, by integrity or
- * by revision), the warm list of lazy chunks, the budgets, and the checked
- * --sw-config. Each case builds a small site in process up to kb_sw and
- * reads the lists back out of sw.js's text.
+ * opts out), the precache list (what pages need to render, every other
+ * fingerprinted script, stylesheet, font and data file, by integrity or by
+ * revision), the warm list of lazy images, the budgets and what they leave
+ * out, the navigation fallback, and the checked --sw-config. Each case builds a small site in
+ * process up to kb_sw and reads the lists back out of sw.js's text.
  */
 #include "common/error.h"
 #include "common/log.h"
@@ -206,15 +207,17 @@ t_precache(void)
 {
     site(shop);
     KT_EQ_INT(kbt_stages(&t, "sw"), 0);
-    /* What pages need to render, in path order: pages, the stylesheet and
-     * its image, the icon, the module; not the crawler's og:image, the
-     * manifest and its install icons, the source map, the lazy chunk or a
-     * file nothing references. */
+    /* In path order: pages, the stylesheet and its image, the icon, the
+     * module and the lazy chunk it imports; not the crawler's og:image, the
+     * manifest and its install icons, the source map, or a file nothing
+     * references. */
     char want[1000];
-    snprintf(want, sizeof want, "/about.html /%s /favicon.ico /index.html /%s /%s /%s",
-             kbt_must(&t.s, "bg.png")->out_path, kbt_must(&t.s, "main.js")->out_path,
-             kbt_must(&t.s, "s.css")->out_path, kbt_must(&t.s, "kiln-sw-register.js")->out_path);
+    snprintf(want, sizeof want, "/about.html /%s /favicon.ico /index.html /%s /%s /%s /%s",
+             kbt_must(&t.s, "bg.png")->out_path, kbt_must(&t.s, "lazy.js")->out_path,
+             kbt_must(&t.s, "main.js")->out_path, kbt_must(&t.s, "s.css")->out_path,
+             kbt_must(&t.s, "kiln-sw-register.js")->out_path);
     list_is("PRECACHE", want);
+    list_is("WARM", "");
     /* Fingerprinted URLs by integrity, stable ones by revision (ETag). */
     char url[600], etag[27];
     snprintf(url, sizeof url, "/%s", kbt_must(&t.s, "s.css")->out_path);
@@ -228,32 +231,76 @@ t_precache(void)
     kb_etag(kbt_must(&t.s, "index.html")->sha256, etag);
     bool doc_ok = json_object_get(e, "integrity") == NULL &&
                   strcmp(json_string_value(json_object_get(e, "revision")), etag) == 0;
+    KT_CHECK(json_is_true(json_object_get(e, "document")));
     json_decref(e);
     KT_CHECK(doc_ok);
+    e = precached(url);
+    KT_CHECK(json_object_get(e, "document") == NULL);
+    json_decref(e);
+    KT_EQ_INT((int)t.s.sw.n_omit, 0);
 }
+
+/* Stable URLs a script may fetch by a name kiln cannot see: JSON, and a
+ * bundler-hashed stylesheet nothing references visibly. */
+static void
+t_unseen(void)
+{
+    static const char *const files[] = {
+        "index.html",
+        "<head></head>",
+        "hashmap.json",
+        "{\"a\":\"1\"}",
+        "assets/About-D5GR_shx.css",
+        ".a{color:red}",
+        "js/plain.js",
+        "x();\n",
+        ".well-known/assetlinks.json",
+        "[]",
+        NULL,
+    };
+    site(files);
+    KT_EQ_INT(kbt_stages(&t, "sw"), 0);
+    char want[600];
+    snprintf(want, sizeof want, "/assets/About-D5GR_shx.css /hashmap.json /index.html /%s",
+             kbt_must(&t.s, "kiln-sw-register.js")->out_path);
+    list_is("PRECACHE", want);
+    json_t *e = precached("/hashmap.json");
+    KT_CHECK(json_is_string(json_object_get(e, "revision")));
+    json_decref(e);
+}
+static const char *const lazy_image[] = {
+    "index.html", "<head><script type=\"module\" src=\"main.js\"></script></head>",
+    "main.js",    "import('./lazy.js');\n",
+    "lazy.js",    "export const u = new URL('./pic.png', import.meta.url);\n",
+    "pic.png",    "png",
+    NULL,
+};
 
 static void
 t_warm(void)
 {
-    site(shop);
+    site(lazy_image);
     KT_EQ_INT(kbt_stages(&t, "sw"), 0);
-    /* The chunk only import() reaches: warmed at idle time, not precached. */
+    /* The image only a lazy chunk reaches: warmed at idle time. */
     char want[600];
-    snprintf(want, sizeof want, "/%s", kbt_must(&t.s, "lazy.js")->out_path);
+    snprintf(want, sizeof want, "/%s", kbt_must(&t.s, "pic.png")->out_path);
     list_is("WARM", want);
     json_t *w = sw_value("WARM");
     json_t *e = json_array_get(w, 0);
     bool ok = strcmp(json_string_value(json_object_get(e, "integrity")),
-                     kbt_must(&t.s, "lazy.js")->sri) == 0 &&
+                     kbt_must(&t.s, "pic.png")->sri) == 0 &&
               json_integer_value(json_object_get(e, "size")) ==
-                  (json_int_t)kbt_must(&t.s, "lazy.js")->out_len;
+                  (json_int_t)kbt_must(&t.s, "pic.png")->out_len;
     json_decref(w);
     KT_CHECK(ok);
-    /* warmBudgetBytes cuts the list; 0 turns warming off. */
-    site(shop);
+    /* warmBudgetBytes cuts the list, and says so; 0 turns warming off. */
+    site(lazy_image);
     config("{\"warmBudgetBytes\": 0}");
     KT_EQ_INT(kbt_stages(&t, "sw"), 0);
     list_is("WARM", "");
+    KT_EQ_INT((int)t.s.sw.n_omit, 1);
+    KT_EQ_STR(t.s.files[t.s.sw.omit[0].file].path, "pic.png");
+    KT_EQ_STR(t.s.sw.omit[0].why, "warmBudgetBytes");
 }
 
 static void
@@ -270,11 +317,30 @@ t_limits(void)
         KT_CHECK(strcmp(json_string_value(json_object_get(json_array_get(list, i), "url")),
                         "/index.html") != 0);
     json_decref(list);
-    /* Over the precache budget: a build error. */
+    /* ... and in the report's list, with the option that left it out. */
+    bool listed = false;
+    for (size_t i = 0; i < t.s.sw.n_omit; i++)
+        listed |= strcmp(t.s.files[t.s.sw.omit[i].file].path, "index.html") == 0 &&
+                  strcmp(t.s.sw.omit[i].why, "maximumFileSizeToCacheInBytes") == 0;
+    KT_CHECK(listed);
+    /* Over the precache budget: what pages need to render stays, the lazy
+     * chunk is left out, with a warning; the build goes on. */
     site(shop);
-    config("{\"precacheBudgetBytes\": 100}");
-    KT_EQ_INT(kbt_stages(&t, "sw"), KC_ETOOBIG);
-    KT_CHECK(strstr(t.err, "over precacheBudgetBytes (100)") != NULL);
+    KT_EQ_INT(kbt_stages(&t, "sw"), 0);
+    long long all = (long long)t.s.sw.precache_bytes;
+    long long lazy = (long long)kbt_must(&t.s, "lazy.js")->out_len;
+    site(shop);
+    char conf[100];
+    snprintf(conf, sizeof conf, "{\"precacheBudgetBytes\": %lld}", all - lazy);
+    config(conf);
+    int warnings = t.s.warnings;
+    KT_EQ_INT(kbt_stages(&t, "sw"), 0);
+    KT_CHECK(t.s.warnings > warnings);
+    KT_CHECK(strstr(t.err, "over precacheBudgetBytes") && strstr(t.err, "1 files"));
+    KT_EQ_INT((int)t.s.sw.n_omit, 1);
+    KT_EQ_STR(t.s.files[t.s.sw.omit[0].file].path, "lazy.js");
+    KT_EQ_STR(t.s.sw.omit[0].why, "precacheBudgetBytes");
+    KT_CHECK(t.s.sw.precache_bytes == all - lazy);
 }
 
 static void
@@ -422,6 +488,37 @@ t_fallback(void)
     config("{\"navigateFallback\": \"/missing.html\"}");
     KT_EQ_INT(kbt_stages(&t, "sw"), KC_EPARSE);
     KT_CHECK(strstr(t.err, "navigateFallback: names no precached document") != NULL);
+    /* null: none, even with an offline.html. */
+    site(files);
+    config("{\"navigateFallback\": null}");
+    KT_EQ_INT(kbt_stages(&t, "sw"), 0);
+    KT_CHECK(t.s.sw.fallback == NULL);
+}
+
+/* An SPA: index.html is the only document, so it is the fallback, except
+ * for URLs that look like files; a site of two pages gets none. */
+static void
+t_spa_fallback(void)
+{
+    site(page_only);
+    KT_EQ_INT(kbt_stages(&t, "sw"), 0);
+    json_t *o = sw_value("OPTIONS");
+    char *deny = json_dumps(json_object_get(o, "navigateFallbackDenylist"), JSON_COMPACT);
+    bool ok = json_is_string(json_object_get(o, "navigateFallback")) &&
+              strcmp(json_string_value(json_object_get(o, "navigateFallback")), "/index.html") == 0;
+    json_decref(o);
+    KT_CHECK(ok);
+    KT_EQ_STR(deny, "[\"\\\\.[^/]*$\"]");
+    free(deny);
+    KT_EQ_STR(t.s.sw.fallback, "/index.html");
+    static const char *const two[] = { "index.html", "<p>a</p>", "about.html", "<p>b</p>", NULL };
+    site(two);
+    KT_EQ_INT(kbt_stages(&t, "sw"), 0);
+    o = sw_value("OPTIONS");
+    KT_CHECK(json_is_null(json_object_get(o, "navigateFallback")) ||
+             !json_object_get(o, "navigateFallback"));
+    json_decref(o);
+    KT_CHECK(t.s.sw.fallback == NULL);
 }
 
 int
@@ -434,10 +531,11 @@ main(void)
                            "<body, else at the end, unless it opts out");
     KT_RUN(t_precache, "the precache holds what pages need to render, fingerprinted URLs by "
                        "integrity, stable ones by revision");
-    KT_RUN(t_warm, "chunks only import() reaches are warmed, not precached, within "
-                   "warmBudgetBytes");
-    KT_RUN(t_limits, "a file over maximumFileSizeToCacheInBytes is left out with a warning; a "
-                     "precache over precacheBudgetBytes fails the build");
+    KT_RUN(t_unseen, "JSON files and bundler-hashed files nothing references visibly are "
+                     "precached by revision; not .well-known/ or a plain script");
+    KT_RUN(t_warm, "images only lazy chunks reach are warmed, within warmBudgetBytes");
+    KT_RUN(t_limits, "a file over maximumFileSizeToCacheInBytes is left out with a warning; over "
+                     "precacheBudgetBytes the least needed files are, and the build goes on");
     KT_RUN(t_globs, "globPatterns and globIgnores choose what may be precached");
     KT_RUN(t_legacy_twins, "legacy twins are not precached, the modern chunks are");
     KT_RUN(t_config_errors, "--sw-config: an unknown key, a wrong type or bad JSON is an error "
@@ -447,7 +545,9 @@ main(void)
     KT_RUN(t_other_origin, "a --base on another origin gets no worker, with a warning");
     KT_RUN(t_release_id, "the release id is stable and covers the worker's options");
     KT_RUN(t_fallback, "offline.html is the default navigateFallback; a fallback that is not "
-                       "precached is an error");
+                       "precached is an error; null turns it off");
+    KT_RUN(t_spa_fallback, "index.html is the fallback of a site with no other document, never "
+                           "for URLs with a '.'; a multi-page site gets none");
     kbt_reset(&t);
     kbt_rmtree(conf_dir);
     return kt_done();
