@@ -131,6 +131,7 @@ int kb_load(struct kb_site *s);
 int kb_resolve(struct kb_site *s);
 int kb_bundle(struct kb_site *s);
 int kb_fingerprint(struct kb_site *s);
+int kb_preloads(struct kb_site *s);
 int kb_sw(struct kb_site *s);
 int kb_emit(struct kb_site *s, const char *tmp_dir);
 int kb_report(const struct kb_site *s);

@@ -32,7 +32,7 @@ static void
 emit(void)
 {
     emit_reset();
-    KT_EQ_INT(kbt_stages(&t, t.o.sw ? "sw" : "fingerprint"), 0);
+    KT_EQ_INT(kbt_stages(&t, t.o.sw ? "sw" : "preload"), 0);
     dist = kbt_tmpdir();
     KT_CHECK(dist != NULL);
     kbt_capture_begin();
