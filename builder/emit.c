@@ -299,11 +299,16 @@ file_entry(const struct kb_site *s, const struct kb_file *f)
             char *url = kb_public_url(s, t->out_path);
             json_t *o = json_pack("{s:s, s:s, s:s}", "url", url ? url : "", "rel",
                                   p->module ? "modulepreload" : "preload", "as", p->as);
-            /* Fonts and fetches are CORS requests: a preload without crossorigin
-             * would not match them and be fetched twice. */
-            if (p->module || strcmp(p->as, "font") == 0 || strcmp(p->as, "fetch") == 0)
-                json_object_set_new(o, "crossorigin", json_true());
-            json_object_set_new(o, "integrity", json_string(t->sri));
+            /* The page's tag as it is: a hint that differs from it in CORS
+             * mode or integrity is not matched, and the file comes twice. */
+            if (p->cors != KB_CORS_NONE)
+                json_object_set_new(
+                    o, "crossorigin",
+                    json_string(p->cors == KB_CORS_CREDENTIALS ? "use-credentials" : "anonymous"));
+            if (p->integrity)
+                json_object_set_new(o, "integrity", json_string(t->sri));
+            if (p->type[0])
+                json_object_set_new(o, "type", json_string(p->type));
             json_array_append_new(pre, o);
             free(url);
         }

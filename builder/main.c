@@ -224,6 +224,8 @@ build(struct kb_options *o)
     double t1 = kc_clock_seconds();
     if (!rc)
         rc = kb_fingerprint(&s);
+    if (!rc)
+        rc = kb_preloads(&s);
     if (!rc && o->sw)
         rc = kb_sw(&s);
     s.t_name = kc_clock_seconds() - t1;

@@ -73,10 +73,20 @@ struct kb_options {
 #define KB_T_MISSING (-2) /* a local path with no file */
 #define KB_T_ESCAPE  (-3) /* climbs out of SRC_DIR */
 
+/* A preload hint's crossorigin: absent, "anonymous" (or any other value),
+ * "use-credentials". */
+enum { KB_CORS_NONE, KB_CORS_ANONYMOUS, KB_CORS_CREDENTIALS };
+
+/* One preload hint of an entry document (builder/preload.c): a copy of one
+ * of the page's own <link rel=preload|modulepreload> tags as the page
+ * carries it, so the browser matches the two. */
 struct kb_preload {
-    int file;       /* index of the asset */
-    const char *as; /* "style", "script", "font", "image", ...; static string */
-    bool module;    /* rel=modulepreload */
+    int file;           /* index of the asset */
+    const char *as;     /* "style", "script", "font", "image", ...; static string */
+    bool module;        /* rel=modulepreload */
+    bool integrity;     /* the tag carries the file's SRI (kiln added it): so does the hint */
+    unsigned char cors; /* KB_CORS_* of the tag */
+    char type[32];      /* the tag's type= (lowercased), "" if none */
 };
 
 struct kb_file {
@@ -106,7 +116,7 @@ struct kb_file {
     size_t var_len[KB_ENC_COUNT];
     unsigned char var_sha256[KB_ENC_COUNT][KC_SHA256_LEN];
 
-    struct kb_preload *preload; /* entry documents only */
+    struct kb_preload *preload; /* entry documents only (kb_preloads) */
     size_t n_preload;
 };
 
@@ -152,6 +162,7 @@ int kb_load(struct kb_site *s);
 int kb_resolve(struct kb_site *s);
 int kb_bundle(struct kb_site *s);
 int kb_fingerprint(struct kb_site *s);
+int kb_preloads(struct kb_site *s);
 int kb_sw(struct kb_site *s);
 int kb_emit(struct kb_site *s, const char *tmp_dir);
 int kb_report(const struct kb_site *s);

@@ -273,8 +273,56 @@ keys_line(json_t *tags, const char *name, const char *sep, char *out, size_t roo
     return n + 2;
 }
 
-/* "Link: <url>; rel=preload; as=style; nopush, ..." from the manifest's
- * preload list, under LINK_MAX; 0 when there is nothing to say. */
+/* True when v is a non-empty string of the characters in ok (plus ASCII
+ * letters and digits): what may go into a Link parameter as it is. */
+static bool
+link_chars(const char *v, const char *ok)
+{
+    if (!*v)
+        return false;
+    for (const char *c = v; *c; c++)
+        if (!((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') ||
+              strchr(ok, *c)))
+            return false;
+    return true;
+}
+
+/* One hint of the manifest's preload list as a Link value into out[0..room),
+ * with every parameter the page's tag has: a browser uses a preload only
+ * for a request with the same CORS mode and integrity. Returns its length,
+ * or -1 for a hint that cannot be written exactly (it is left out). */
+static int
+link_one(json_t *p, const char *sep, char *out, size_t room)
+{
+    const char *url = json_str(p, "url"), *rel = json_str(p, "rel"), *as = json_str(p, "as");
+    const char *sri = json_str(p, "integrity"), *type = json_str(p, "type");
+    json_t *co = json_object_get(p, "crossorigin");
+    if (!url || !rel || !as || (strcmp(rel, "preload") != 0 && strcmp(rel, "modulepreload")))
+        return -1;
+    bool ok = *url && strlen(as) < 32 && link_chars(as, "-");
+    for (const char *c = url; ok && *c; c++)
+        ok = *c > 0x20 && *c < 0x7f && *c != '>' && *c != '<';
+    /* crossorigin: "anonymous" or "use-credentials"; true in older manifests. */
+    const char *cors = "";
+    if (json_is_true(co) || (json_is_string(co) && !strcmp(json_string_value(co), "anonymous")))
+        cors = "; crossorigin";
+    else if (json_is_string(co) && !strcmp(json_string_value(co), "use-credentials"))
+        cors = "; crossorigin=use-credentials";
+    else if (co && !json_is_false(co))
+        ok = false;
+    ok = ok && (!sri || (strlen(sri) < 256 && link_chars(sri, "+/=-_")));
+    ok = ok && (!type || (strlen(type) < 64 && link_chars(type, "/+-.")));
+    if (!ok)
+        return -1;
+    int k = snprintf(out, room, "%s<%s>; rel=%s; as=%s%s%s%s%s%s%s%s; nopush", sep, url, rel, as,
+                     cors, sri ? "; integrity=\"" : "", sri ? sri : "", sri ? "\"" : "",
+                     type ? "; type=\"" : "", type ? type : "", type ? "\"" : "");
+    return k < 0 || (size_t)k >= room ? -1 : k;
+}
+
+/* "Link: <url>; rel=preload; as=font; crossorigin; type=\"font/woff2\";
+ * nopush, ..." from the manifest's preload list, under LINK_MAX (the hints
+ * past it are left out); 0 when there is nothing to say. */
 static size_t
 link_line(json_t *preload, char *out, size_t room)
 {
@@ -283,21 +331,11 @@ link_line(json_t *preload, char *out, size_t room)
     json_t *p;
     json_array_foreach(preload, i, p)
     {
-        const char *url = json_str(p, "url"), *rel = json_str(p, "rel"), *as = json_str(p, "as");
-        if (!url || !rel || !as || (strcmp(rel, "preload") != 0 && strcmp(rel, "modulepreload")))
-            continue;
-        bool ok = *url && strlen(as) < 32;
-        for (const char *c = url; ok && *c; c++)
-            ok = *c > 0x20 && *c < 0x7f && *c != '>' && *c != '<';
-        for (const char *c = as; ok && *c; c++)
-            ok = (*c >= 'a' && *c <= 'z') || *c == '-';
-        if (!ok)
-            continue;
         char one[LINK_MAX];
-        int k = snprintf(one, sizeof one, "%s<%s>; rel=%s; as=%s%s; nopush", n > start ? ", " : "",
-                         url, rel, as,
-                         json_is_true(json_object_get(p, "crossorigin")) ? "; crossorigin" : "");
-        if (k < 0 || n - start + (size_t)k > LINK_MAX || n + (size_t)k + 3 > room)
+        int k = link_one(p, n > start ? ", " : "", one, sizeof one);
+        if (k < 0)
+            continue;
+        if (n - start + (size_t)k > LINK_MAX || n + (size_t)k + 3 > room)
             break;
         memcpy(out + n, one, (size_t)k);
         n += (size_t)k;

@@ -38,6 +38,7 @@ enum html_attr {
     A_COMPONENT_URL,
     A_RENDERER_URL,
     A_BEFORE_HYDRATION_URL,
+    A_MEDIA,
     A_COUNT
 };
 
@@ -62,6 +63,7 @@ static const char *const html_attr_names[A_COUNT] = {
     "component-url",
     "renderer-url",
     "before-hydration-url",
+    "media",
 };
 
 enum html_tag_id {
@@ -501,9 +503,10 @@ html_attr_is(const struct html_scan *sc, const struct html_tag *t, enum html_att
 /* The kind of <link>'s href by its rel tokens, or -1 when it loads nothing
  * kiln fingerprints. A stylesheet among the tokens wins ("alternate
  * stylesheet" still loads on demand), then modulepreload, preload, icon,
- * manifest. */
+ * manifest. *flags, when not NULL, gets KB_REF_F_PREFETCH or
+ * KB_REF_F_ALSO_PRELOAD as the tokens say. */
 static int
-html_link_kind(const struct html_scan *sc, const struct html_tag *t)
+html_link_kind(const struct html_scan *sc, const struct html_tag *t, unsigned *flags)
 {
     static const struct {
         const char *tok;
@@ -522,6 +525,7 @@ html_link_kind(const struct html_scan *sc, const struct html_tag *t)
     if (!t->a[A_REL].set)
         return -1;
     size_t best = sizeof rels / sizeof rels[0];
+    bool preload = false;
     const char *v = sc->src;
     size_t i = t->a[A_REL].s, e = t->a[A_REL].e;
     while (i < e) {
@@ -530,11 +534,18 @@ html_link_kind(const struct html_scan *sc, const struct html_tag *t)
         size_t ts = i;
         while (i < e && !kc_is_ws(v[i]))
             i++;
+        preload |= kc_eq_lower(v + ts, i - ts, "preload");
         for (size_t k = 0; k < best; k++)
             if (kc_eq_lower(v + ts, i - ts, rels[k].tok))
                 best = k;
     }
-    return best < sizeof rels / sizeof rels[0] ? (int)rels[best].kind : -1;
+    if (best == sizeof rels / sizeof rels[0])
+        return -1;
+    if (flags && rels[best].kind == KB_REF_HTML_PRELOAD && !preload)
+        *flags |= KB_REF_F_PREFETCH;
+    if (flags && rels[best].kind == KB_REF_HTML_STYLESHEET && preload)
+        *flags |= KB_REF_F_ALSO_PRELOAD;
+    return (int)rels[best].kind;
 }
 
 /* True for a <meta> whose property= or name= names an image or media URL. */
@@ -593,14 +604,41 @@ struct html_job {
     enum html_how how;
 };
 
-/* ORs flags into, and copies as into, the refs appended since `from`. */
+/* A <link>'s as= and type= values for its refs (lowercased, trimmed). */
+struct html_link_vals {
+    char as[sizeof((struct kb_ref *)0)->as];
+    char type[sizeof((struct kb_ref *)0)->type];
+};
+
+/* Copies attribute a's value, trimmed and lowercased, into out[0..size); ""
+ * when absent or when it does not fit (a cut value would say something else). */
 static void
-html_mark(struct html_scan *sc, size_t from, unsigned flags, const char *as)
+html_lower_value(const struct html_scan *sc, const struct html_tag *t, enum html_attr a, char *out,
+                 size_t size)
+{
+    size_t s = t->a[a].s, e = t->a[a].e, o = 0;
+    out[0] = '\0';
+    if (!t->a[a].set)
+        return;
+    html_trim(sc->src, &s, &e);
+    if (e - s >= size)
+        return;
+    for (; s < e; s++)
+        out[o++] = (char)kc_lower((unsigned char)sc->src[s]);
+    out[o] = '\0';
+}
+
+/* ORs flags into, and copies lv's values into, the refs appended since
+ * `from`. */
+static void
+html_mark(struct html_scan *sc, size_t from, unsigned flags, const struct html_link_vals *lv)
 {
     for (size_t k = from; k < sc->out->n; k++) {
         sc->out->v[k].flags |= flags;
-        if (as)
-            memcpy(sc->out->v[k].as, as, sizeof sc->out->v[k].as);
+        if (lv) {
+            memcpy(sc->out->v[k].as, lv->as, sizeof lv->as);
+            memcpy(sc->out->v[k].type, lv->type, sizeof lv->type);
+        }
     }
 }
 
@@ -612,7 +650,7 @@ html_mark(struct html_scan *sc, size_t from, unsigned flags, const char *as)
  */
 static int
 html_emit_url(struct html_scan *sc, const struct html_tag *t, const struct html_job *j,
-              unsigned flags, const char *as)
+              unsigned flags, const struct html_link_vals *lv)
 {
     size_t s = t->a[j->a].s, e = t->a[j->a].e;
     html_trim(sc->src, &s, &e);
@@ -636,8 +674,10 @@ html_emit_url(struct html_scan *sc, const struct html_tag *t, const struct html_
         r.kind = j->kind;
         r.flags = flags;
         r.tag_end = t->tag_end;
-        if (as)
-            memcpy(r.as, as, sizeof r.as);
+        if (lv) {
+            memcpy(r.as, lv->as, sizeof r.as);
+            memcpy(r.type, lv->type, sizeof r.type);
+        }
         rc = kb_reflist_push(sc->out, &r, buf + b, n - b);
     }
     free(buf);
@@ -662,8 +702,9 @@ html_emit_tag(struct html_scan *sc, const struct html_tag *t)
 {
     struct html_job jobs[4]; /* the most a tag has: three URL attributes and style="" */
     size_t n = 0;
-    char as[sizeof((struct kb_ref *)0)->as] = "";
-    bool has_as = false;
+    struct html_link_vals lv = { "", "" };
+    bool link = false;
+    unsigned link_flags = 0;
     enum kb_ref_kind source_kind = KB_REF_HTML_MEDIA;
     int k;
 
@@ -675,19 +716,15 @@ html_emit_tag(struct html_scan *sc, const struct html_tag *t)
             };
         break;
     case T_LINK:
-        if ((k = html_link_kind(sc, t)) < 0)
+        if ((k = html_link_kind(sc, t, &link_flags)) < 0)
             break;
         jobs[n++] = (struct html_job){ A_HREF, (enum kb_ref_kind)k, H_URL };
+        link = true;
+        html_lower_value(sc, t, A_TYPE, lv.type, sizeof lv.type);
+        link_flags |= t->a[A_TYPE].set ? KB_REF_F_TYPED : 0;
         if (k == KB_REF_HTML_PRELOAD) {
             jobs[n++] = (struct html_job){ A_IMAGESRCSET, KB_REF_HTML_PRELOAD, H_SRCSET };
-            has_as = true;
-            if (t->a[A_AS].set) {
-                size_t s = t->a[A_AS].s, e = t->a[A_AS].e, o = 0;
-                html_trim(sc->src, &s, &e);
-                for (; s < e && o + 1 < sizeof as; s++)
-                    as[o++] = (char)kc_lower((unsigned char)sc->src[s]);
-                as[o] = '\0';
-            }
+            html_lower_value(sc, t, A_AS, lv.as, sizeof lv.as);
         }
         break;
     case T_IMAGE:
@@ -760,9 +797,12 @@ html_emit_tag(struct html_scan *sc, const struct html_tag *t)
             jobs[j - 1] = tmp;
         }
 
-    unsigned flags = (t->a[A_INTEGRITY].set ? KB_REF_F_HAS_INTEGRITY : 0) |
-                     (t->a[A_CROSSORIGIN].set ? KB_REF_F_HAS_CROSSORIGIN : 0) |
-                     (t->a[A_NO_INTEGRITY].set ? KB_REF_F_NO_INTEGRITY : 0);
+    unsigned flags =
+        (t->a[A_INTEGRITY].set ? KB_REF_F_HAS_INTEGRITY : 0) |
+        (t->a[A_CROSSORIGIN].set ? KB_REF_F_HAS_CROSSORIGIN : 0) |
+        (html_attr_is(sc, t, A_CROSSORIGIN, "use-credentials") ? KB_REF_F_CORS_CREDENTIALS : 0) |
+        (t->a[A_NO_INTEGRITY].set ? KB_REF_F_NO_INTEGRITY : 0) |
+        (t->a[A_MEDIA].set ? KB_REF_F_MEDIA : 0) | link_flags;
     for (size_t i = 0; i < n; i++) {
         const struct html_job *j = &jobs[i];
         size_t s = t->a[j->a].s, e = t->a[j->a].e, before = sc->out->n;
@@ -771,13 +811,13 @@ html_emit_tag(struct html_scan *sc, const struct html_tag *t)
         case H_SRCSET:
             rc = kb_srcset_scan(sc->src + s, e - s, s, html_line_at(sc, s), j->kind, t->tag_end,
                                 true, sc->out, sc->diag);
-            html_mark(sc, before, flags, has_as ? as : NULL);
+            html_mark(sc, before, flags, link ? &lv : NULL);
             break;
         case H_CSS:
             rc = kb_css_scan(sc->src + s, e - s, s, html_line_at(sc, s), sc->out, sc->diag);
             html_mark(sc, before, KB_REF_F_INLINE, NULL);
             break;
-        default: rc = html_emit_url(sc, t, j, flags, has_as ? as : NULL); break;
+        default: rc = html_emit_url(sc, t, j, flags, link ? &lv : NULL); break;
         }
         if (rc)
             return rc;
@@ -987,7 +1027,8 @@ html_scan_all(struct html_scan *scp)
             /* An island may import() its modules as soon as it is parsed. */
             bool module =
                 (t.id == T_SCRIPT && html_script_type(&sc, &t) == 2) ||
-                (t.id == T_LINK && html_link_kind(&sc, &t) == (int)KB_REF_HTML_MODULEPRELOAD) ||
+                (t.id == T_LINK &&
+                 html_link_kind(&sc, &t, NULL) == (int)KB_REF_HTML_MODULEPRELOAD) ||
                 (t.id == T_ASTRO_ISLAND && (t.a[A_COMPONENT_URL].set || t.a[A_RENDERER_URL].set ||
                                             t.a[A_BEFORE_HYDRATION_URL].set));
             if (module && !sc.found) {

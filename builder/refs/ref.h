@@ -49,6 +49,13 @@ enum kb_ref_kind {
 #define KB_REF_F_SRCSET          0x04u /* one candidate of a srcset list */
 #define KB_REF_F_INLINE          0x08u /* inside inline <script>, <style> or style="" */
 #define KB_REF_F_NO_INTEGRITY    0x10u /* the tag opts out: data-kiln-no-integrity */
+/* What a <link>'s preload hint depends on (builder/preload.c copies the
+ * page's own hints into Link headers only where it can copy them exactly). */
+#define KB_REF_F_PREFETCH         0x20u  /* HTML_PRELOAD from rel=prefetch, no preload token */
+#define KB_REF_F_ALSO_PRELOAD     0x40u  /* HTML_STYLESHEET whose rel also has preload */
+#define KB_REF_F_CORS_CREDENTIALS 0x80u  /* crossorigin="use-credentials" */
+#define KB_REF_F_MEDIA            0x100u /* the tag has a media attribute */
+#define KB_REF_F_TYPED            0x200u /* a <link> with a type attribute (value in ref.type) */
 
 struct kb_ref {
     size_t start, end; /* raw byte span [start, end) of the URL as written in the
@@ -60,6 +67,7 @@ struct kb_ref {
                        the element's start tag, where attributes can be inserted;
                        0 otherwise */
     char as[16];    /* HTML preload: lowercased as= value, "" if none */
+    char type[32];  /* <link>: lowercased type= value, "" if none or longer */
     char *url;      /* the URL with entities/escapes decoded, NUL-terminated;
                        owned by the list */
 };

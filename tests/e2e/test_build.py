@@ -162,20 +162,35 @@ def _(tmp):
         "woff2 is already compressed"
 
 
-@test("entry documents list the assets they need first (preload hints)")
+@test("entry documents list exactly their own preload and modulepreload tags (preload hints)")
 def _(tmp):
     dist = os.path.join(tmp, "dist")
     build(SITE, dist)
     m = manifest(dist)
-    index = by_source(m)["index.html"]
-    pre = {p["url"]: p for p in index["preload"]}
-    css = "/" + by_source(m)["css/site.css"]["file"]
-    js = "/" + by_source(m)["js/main.js"]["file"]
-    assert pre[css]["as"] == "style" and pre[css]["rel"] == "preload"
-    assert pre[js]["rel"] == "modulepreload"
-    assert any(p["as"] == "font" and p.get("crossorigin") for p in pre.values()), "fonts of the CSS"
-    for p in pre.values():
-        assert p["url"][1:] in {e["file"] for e in m["files"].values()}
+    src = by_source(m)
+    pre = {p["url"]: p for p in src["index.html"]["preload"]}
+    font = "/" + src["fonts/dejavu-serif-bold.woff2"]["file"]
+    menu = "/" + src["data/menu.json"]["file"]
+    # Its tags, as the page carries them.
+    assert pre[font] == {"url": font, "rel": "preload", "as": "font", "crossorigin": "anonymous",
+                         "type": "font/woff2"}, pre[font]
+    assert pre[menu] == {"url": menu, "rel": "preload", "as": "fetch",
+                         "crossorigin": "anonymous"}, pre[menu]
+    page = read(dist, "index.html")
+    mods = [p for p in pre.values() if p["rel"] == "modulepreload"]
+    assert mods, pre
+    for p in mods:
+        # kiln gives the modulepreload tag integrity and crossorigin: so the hint.
+        entry = m["files"][p["url"]]
+        assert p["integrity"] == entry["integrity"] and p["crossorigin"] == "anonymous", p
+        tag = (r'<link rel="modulepreload" href="(\./)?' + re.escape(p["url"][1:]) +
+               r'" integrity="' + re.escape(p["integrity"]) + r'" crossorigin>')
+        assert re.search(tag, page), (p, page)
+    # Not what the page does not ask to preload: its stylesheet and module
+    # script (it loads them anyway), nor the stylesheet's other assets.
+    for f in ("css/site.css", "js/main.js", "js/theme-init.js", "img/crust.png"):
+        assert "/" + src[f]["file"] not in pre, f
+    assert set(pre) == {font, menu} | {p["url"] for p in mods}, pre
 
 
 @test("script and stylesheet tags get integrity and crossorigin; --no-integrity turns it off")
@@ -419,7 +434,7 @@ def _(tmp):
 @test("--base prefixes absolute URLs and preload hints")
 def _(tmp):
     src, dist = os.path.join(tmp, "src"), os.path.join(tmp, "dist")
-    write(src, "index.html", '<link rel="stylesheet" href="/a.css"><img src="/p.png">')
+    write(src, "index.html", '<link rel="preload stylesheet" as="style" href="/a.css"><img src="/p.png">')
     write(src, "a.css", "body{}\n")
     write(src, "p.png", b"\x89PNG\r\n\x1a\n")
     build(src, dist, "--base", "/app/")

@@ -310,6 +310,31 @@ def _(tmp):
         assert get(e, HUMANS).h("cache-control") == "public, max-age=300"
 
 
+@test("an entry document's Link header copies the page's preload tags: crossorigin, integrity, type")
+def _(tmp):
+    pre = FILES[INDEX]["preload"]
+    assert pre, "site-example's index.html has preload and modulepreload tags"
+    parts = []
+    for p in pre:
+        part = f"<{p['url']}>; rel={p['rel']}; as={p['as']}"
+        if p.get("crossorigin"):
+            part += "; crossorigin" if p["crossorigin"] == "anonymous" else \
+                f"; crossorigin={p['crossorigin']}"
+        if p.get("integrity"):
+            part += f'; integrity="{p["integrity"]}"'
+        if p.get("type"):
+            part += f'; type="{p["type"]}"'
+        parts.append(part + "; nopush")
+    with served() as e:
+        r = get(e, INDEX)
+        assert r.h("link") == ", ".join(parts), (r.h("link"), parts)
+        # The modulepreloads carry the integrity their tags carry.
+        assert any("; integrity=\"sha384-" in p and "rel=modulepreload" in p for p in parts), parts
+        # Assets get no Link header; a 304 of the page repeats none.
+        assert get(e, CSS).h("link") is None
+        assert get(e, INDEX, f"If-None-Match: {r.h('etag')}").h("link") is None
+
+
 @test("Content-Type carries a charset for text and the manifest's type")
 def _(tmp):
     with served() as e:

@@ -55,16 +55,18 @@ kbt_site_init(struct kb_site *s, const struct kb_options *o)
 }
 
 /* The stages of builder/main.c's build() up to and including `last`
- * ("load", "resolve", "bundle", "fingerprint", "sw"); kb_sw runs only when
- * o->sw is set, as in main.c. Returns the first stage's error, or 0. */
+ * ("load", "resolve", "bundle", "fingerprint", "preload", "sw"); kb_sw runs
+ * only when o->sw is set, as in main.c. Returns the first stage's error, or 0. */
 static inline int
 kbt_run(struct kb_site *s, const char *last)
 {
-    static const char *const names[] = { "load", "resolve", "bundle", "fingerprint", "sw" };
-    int (*const stage[])(struct kb_site *) = { kb_load, kb_resolve, kb_bundle, kb_fingerprint,
-                                               kb_sw };
+    static const char *const names[] = {
+        "load", "resolve", "bundle", "fingerprint", "preload", "sw"
+    };
+    int (*const stage[])(struct kb_site *) = { kb_load,        kb_resolve,  kb_bundle,
+                                               kb_fingerprint, kb_preloads, kb_sw };
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
-        int rc = (i == 4 && !s->opt->sw) ? 0 : stage[i](s);
+        int rc = (i == 5 && !s->opt->sw) ? 0 : stage[i](s);
         if (rc || strcmp(names[i], last) == 0)
             return rc;
     }

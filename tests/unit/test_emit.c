@@ -32,7 +32,7 @@ static void
 emit(void)
 {
     emit_reset();
-    KT_EQ_INT(kbt_stages(&t, t.o.sw ? "sw" : "fingerprint"), 0);
+    KT_EQ_INT(kbt_stages(&t, t.o.sw ? "sw" : "preload"), 0);
     dist = kbt_tmpdir();
     KT_CHECK(dist != NULL);
     kbt_capture_begin();
@@ -99,7 +99,8 @@ jstr(json_t *o, const char *path)
 
 static const char *const basic[] = {
     "index.html",
-    "<link rel=\"stylesheet\" href=\"css/site.css\">\n<img src=\"img/a.png\">\n",
+    "<link rel=\"preload stylesheet\" as=\"style\" href=\"css/site.css\">\n"
+    "<img src=\"img/a.png\">\n",
     "css/site.css",
     "body { color: red; margin: 0; padding: 0; }\n"
     "p { color: blue; margin: 0; padding: 0; }\n"
@@ -237,7 +238,8 @@ t_manifest(void)
     KT_EQ_STR(json_string_value(json_array_get(tags, 1)), want);
     KT_EQ_STR(json_string_value(json_array_get(tags, 2)), "type:css");
     KT_EQ_STR(json_string_value(json_array_get(tags, 3)), "page:/index.html");
-    /* A page: revalidated, an entry, with its preload list. */
+    /* A page: revalidated, an entry, with its preload list: its tags'
+     * hints as it carries them, integrity and crossorigin included. */
     e = json_object_get(files, "/index.html");
     KT_EQ_STR(jstr(e, "class"), "revalidate");
     KT_CHECK(json_is_true(json_object_get(e, "entry")));
@@ -248,6 +250,8 @@ t_manifest(void)
     KT_EQ_STR(jstr(json_array_get(pre, 0), "rel"), "preload");
     KT_EQ_STR(jstr(json_array_get(pre, 0), "as"), "style");
     KT_EQ_STR(jstr(json_array_get(pre, 0), "integrity"), css->sri);
+    KT_EQ_STR(jstr(json_array_get(pre, 0), "crossorigin"), "anonymous");
+    KT_CHECK(json_object_get(json_array_get(pre, 0), "type") == NULL);
     KT_EQ_STR(jstr(json_object_get(files, "/notes.txt"), "class"), "revalidate");
     json_decref(m);
     /* Keys sorted, two-space indent, a final newline. */

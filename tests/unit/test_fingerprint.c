@@ -4,9 +4,9 @@
  * hash being of the final bytes; references rewritten in their own form and
  * in dependency order; import cycles named as a unit by the documented
  * formula; integrity attributes; names a bundler already hashed; clashes;
- * the entry documents' preload lists; --import-map. Sites are written into a
- * temporary directory and run through load, resolve and fingerprint in
- * process, without the bundler unless a case says so.
+ * --import-map (the preload lists are test_preload.c's). Sites are written
+ * into a temporary directory and run through load, resolve and fingerprint
+ * in process, without the bundler unless a case says so.
  */
 #include "common/error.h"
 #include "common/hash.h"
@@ -367,55 +367,6 @@ t_clash(void)
 }
 
 static void
-t_preload(void)
-{
-    static const char *const site[] = {
-        "index.html",
-        "<link rel=stylesheet href=\"a.css\"><script type=\"module\" src=\"m.js\"></script>"
-        "<script src=\"c.js\"></script><link rel=preload href=\"data.json\" as=\"fetch\">",
-        "a.css",
-        "@import \"b.css\";\n@font-face{src:url(f.woff2)}\nbody{background:url(bg.png)}",
-        "b.css",
-        "p{}",
-        "f.woff2",
-        "font",
-        "bg.png",
-        "png",
-        "m.js",
-        "import './n.js';\nimport('./lazy.js');\n",
-        "n.js",
-        "n();\n",
-        "lazy.js",
-        "l();\n",
-        "c.js",
-        "c();\n",
-        "data.json",
-        "{}",
-        NULL,
-    };
-    KT_EQ_INT(build(site), 0);
-    const struct kb_file *doc = kbt_must(&t.s, "index.html");
-    /* Document order: stylesheets with their @imports and fonts (not their
-     * images), module scripts with their static imports (not import()),
-     * classic scripts, the page's own preloads. */
-    static const struct {
-        const char *path, *as;
-        bool module;
-    } want[] = {
-        { "a.css", "style", false },     { "b.css", "style", false }, { "f.woff2", "font", false },
-        { "m.js", "script", true },      { "n.js", "script", true },  { "c.js", "script", false },
-        { "data.json", "fetch", false },
-    };
-    KT_EQ_INT(doc->n_preload, sizeof want / sizeof want[0]);
-    for (size_t i = 0; i < doc->n_preload; i++) {
-        KT_EQ_STR(t.s.files[doc->preload[i].file].path, want[i].path);
-        KT_EQ_STR(doc->preload[i].as, want[i].as);
-        KT_EQ_INT(doc->preload[i].module, want[i].module);
-    }
-    KT_EQ_INT(kbt_must(&t.s, "a.css")->n_preload, 0);
-}
-
-static void
 t_import_map(void)
 {
     static const char *const site[] = {
@@ -473,8 +424,6 @@ main(void)
     KT_RUN(t_keep_names, "favicon.ico, robots.txt, apple-touch-icon, the web manifest and "
                          "pages keep their names");
     KT_RUN(t_clash, "two files that would get one name are an error naming both");
-    KT_RUN(t_preload, "a page's preload list: stylesheets, @imports, fonts, module scripts "
-                      "and their static imports, classic scripts, its own preloads");
     KT_RUN(t_import_map, "--import-map leaves module imports unhashed, maps them in the page, "
                          "and a changed module renames only itself");
     kbt_reset(&t);

@@ -100,6 +100,30 @@ t_link_preload_as(void)
 }
 
 static void
+t_link_hint_facts(void)
+{
+    KT_EQ_INT(
+        scan("<link rel=\"preload stylesheet\" as=style href=s.css crossorigin=use-credentials>"
+             "<link rel=\"prefetch\" href=n.js>"
+             "<link rel=preload as=font type=\" Font/WOFF2 \" media=\"(min-width: 1px)\" "
+             "href=f.woff2>"
+             "<link rel=preload as=image type=\"image/x-a-type-too-long-to-keep-whole\" "
+             "href=i.png>"),
+        0);
+    KT_EQ_INT(L.n, 4);
+    REF(0, "s.css", "s.css", KB_REF_HTML_STYLESHEET);
+    KT_EQ_INT(L.v[0].flags,
+              KB_REF_F_ALSO_PRELOAD | KB_REF_F_HAS_CROSSORIGIN | KB_REF_F_CORS_CREDENTIALS);
+    REF(1, "n.js", "n.js", KB_REF_HTML_PRELOAD);
+    KT_EQ_INT(L.v[1].flags, KB_REF_F_PREFETCH);
+    REF(2, "f.woff2", "f.woff2", KB_REF_HTML_PRELOAD);
+    KT_EQ_INT(L.v[2].flags, KB_REF_F_TYPED | KB_REF_F_MEDIA);
+    KT_EQ_STR(L.v[2].type, "font/woff2");
+    KT_EQ_INT(L.v[3].flags, KB_REF_F_TYPED);
+    KT_EQ_STR(L.v[3].type, "");
+}
+
+static void
 t_link_preload_imagesrcset(void)
 {
     KT_EQ_INT(scan("<link rel=preload as=image href=a.png imagesrcset=\"a.png 1x, b.png 2x\">"), 0);
@@ -668,6 +692,8 @@ main(void)
     KT_RUN(t_link_stylesheet_any_order, "link stylesheet is found whatever the attribute order");
     KT_RUN(t_link_modulepreload, "link rel=modulepreload is a modulepreload ref");
     KT_RUN(t_link_preload_as, "link rel=preload/prefetch fills as, lowercased and trimmed");
+    KT_RUN(t_link_hint_facts, "a link tells what a preload hint needs: rel=\"preload "
+                              "stylesheet\", prefetch, use-credentials, media, type");
     KT_RUN(t_link_preload_imagesrcset, "link preload imagesrcset gives srcset refs");
     KT_RUN(t_link_icons, "every icon rel is an icon ref");
     KT_RUN(t_link_manifest, "link rel=manifest is a manifest ref");
