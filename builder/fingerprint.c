@@ -332,14 +332,38 @@ import_map(const struct kb_site *s, const struct kb_file *doc, struct kc_buf *ou
     return rc;
 }
 
+/* Tags kiln gives integrity (and crossorigin unless given) by their kind. */
 static bool
-wants_integrity(const struct kb_ref *r)
+loads_with_integrity(const struct kb_site *s, const struct kb_ref *r)
 {
-    if (r->flags & (KB_REF_F_HAS_INTEGRITY | KB_REF_F_NO_INTEGRITY | KB_REF_F_INLINE) ||
-        r->tag_end == 0)
+    if (!s->opt->integrity || r->tag_end == 0 ||
+        (r->flags & (KB_REF_F_HAS_INTEGRITY | KB_REF_F_NO_INTEGRITY | KB_REF_F_INLINE)))
         return false;
     return r->kind == KB_REF_HTML_SCRIPT || r->kind == KB_REF_HTML_MODULE ||
            r->kind == KB_REF_HTML_STYLESHEET || r->kind == KB_REF_HTML_MODULEPRELOAD;
+}
+
+bool
+kb__gets_integrity(const struct kb_site *s, const struct kb_file *doc, size_t i)
+{
+    const struct kb_ref *r = &doc->refs.v[i];
+    if (loads_with_integrity(s, r))
+        return true;
+    /* A <link rel=preload as=style|script> of a file a stylesheet or classic
+     * script tag of the page loads with integrity must carry the same, or the
+     * browser cannot use what it preloaded and fetches the file again. (A
+     * module script's is the page's own mismatch: modulepreload is its hint.) */
+    if (r->kind != KB_REF_HTML_PRELOAD || doc->target[i] < 0 || r->tag_end == 0 ||
+        (strcmp(r->as, "style") != 0 && strcmp(r->as, "script") != 0) ||
+        (r->flags &
+         (KB_REF_F_HAS_INTEGRITY | KB_REF_F_NO_INTEGRITY | KB_REF_F_INLINE | KB_REF_F_PREFETCH)))
+        return false;
+    enum kb_ref_kind load = r->as[1] == 't' ? KB_REF_HTML_STYLESHEET : KB_REF_HTML_SCRIPT;
+    for (size_t k = 0; k < doc->refs.n; k++)
+        if (k != i && doc->target[k] == doc->target[i] && doc->refs.v[k].kind == load &&
+            loads_with_integrity(s, &doc->refs.v[k]))
+            return true;
+    return false;
 }
 
 /*
@@ -404,8 +428,7 @@ rewrite(const struct kb_site *s, const struct kb_file *f, bool integrity, bool m
                 kc_buf_free(&b);
             }
         }
-        if (!rc && integrity && s->opt->integrity && wants_integrity(r) && tf->done &&
-            r->tag_end != last_tag) {
+        if (!rc && integrity && kb__gets_integrity(s, f, i) && tf->done && r->tag_end != last_tag) {
             struct kc_buf b;
             kc_buf_init(&b, 256);
             rc = kc_buf_printf(&b, " integrity=\"%s\"%s", tf->sri,

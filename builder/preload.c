@@ -24,18 +24,6 @@ known_as(const char *as)
     return NULL;
 }
 
-/* True when fingerprint.c adds integrity (and crossorigin unless given) to
- * r's tag: its wants_integrity rule, which this must follow. */
-static bool
-kiln_integrity(const struct kb_site *s, const struct kb_ref *r)
-{
-    if (!s->opt->integrity || r->tag_end == 0 ||
-        (r->flags & (KB_REF_F_HAS_INTEGRITY | KB_REF_F_NO_INTEGRITY | KB_REF_F_INLINE)))
-        return false;
-    return r->kind == KB_REF_HTML_SCRIPT || r->kind == KB_REF_HTML_MODULE ||
-           r->kind == KB_REF_HTML_STYLESHEET || r->kind == KB_REF_HTML_MODULEPRELOAD;
-}
-
 /* How the request of r's tag is made, as far as the browser's matching of a
  * preload goes: CORS mode and credentials, and whether it is SRI-checked
  * (with the file's SRI, or with a value of the page's own: KB_SRI_OWN). */
@@ -47,12 +35,13 @@ struct fetch_mode {
 };
 
 static struct fetch_mode
-mode_of(const struct kb_site *s, const struct kb_ref *r)
+mode_of(const struct kb_site *s, const struct kb_file *doc, size_t i)
 {
+    const struct kb_ref *r = &doc->refs.v[i];
     struct fetch_mode m = { KB_CORS_NONE, KB_SRI_NONE };
     if (r->flags & KB_REF_F_HAS_INTEGRITY)
         m.sri = KB_SRI_OWN;
-    else if (kiln_integrity(s, r))
+    else if (kb__gets_integrity(s, doc, i))
         m.sri = KB_SRI_KILN;
     if (r->flags & KB_REF_F_CORS_CREDENTIALS)
         m.cors = KB_CORS_CREDENTIALS;
@@ -118,7 +107,7 @@ hint_of(const struct kb_site *s, const struct kb_file *doc, size_t i, struct kb_
     for (size_t k = 0; k < doc->refs.n; k++)
         if (doc->refs.v[k].tag_end == r->tag_end && (doc->refs.v[k].flags & KB_REF_F_SRCSET))
             return false;
-    struct fetch_mode m = mode_of(s, r);
+    struct fetch_mode m = mode_of(s, doc, i);
     if (m.sri == KB_SRI_OWN)
         return false;
     h->integrity = m.sri == KB_SRI_KILN;
@@ -131,7 +120,7 @@ hint_of(const struct kb_site *s, const struct kb_file *doc, size_t i, struct kb_
         const struct kb_ref *o = &doc->refs.v[k];
         if (k == i || doc->target[k] != t || !fetching_tag(o))
             continue;
-        struct fetch_mode om = mode_of(s, o);
+        struct fetch_mode om = mode_of(s, doc, k);
         if (om.cors != m.cors || om.sri == KB_SRI_OWN || (om.sri == KB_SRI_KILN && !h->integrity))
             return false;
     }

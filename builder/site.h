@@ -184,6 +184,13 @@ int kb__refresh_roles(struct kb_site *s);
  * query; the target then keeps its name. */
 long kb__ref_query(const struct kb_file *f, const struct kb_ref *r);
 
+/* Whether kiln adds integrity (and crossorigin unless given) to the tag of
+ * reference i of entry document doc: script, stylesheet and modulepreload
+ * tags, and a preload of a file another tag of the page loads so. One rule
+ * for fingerprint.c, which writes the attributes, and preload.c, whose hints
+ * must match them. Defined in fingerprint.c. */
+bool kb__gets_integrity(const struct kb_site *s, const struct kb_file *doc, size_t i);
+
 /* Makes bytes[0..len) f's final output, owned by f from now on (the
  * previous output is freed unless it is f->data, which f->out may alias),
  * derives its SHA-256 and SRI from it, and marks f done. The stages that

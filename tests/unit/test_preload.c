@@ -119,8 +119,12 @@ t_left_out(void)
 {
     static const char *const site[] = {
         "index.html",
-        /* The page's preload has no integrity; the stylesheet gets kiln's. */
+        /* The page's preload of its stylesheet gets kiln's integrity too, so
+         * it is kept (below); one with a crossorigin of its own that the
+         * stylesheet's does not match is left out. */
         "<link rel=preload as=style href=a.css><link rel=stylesheet href=a.css>"
+        "<link rel=preload as=style href=b.css crossorigin=use-credentials>"
+        "<link rel=stylesheet href=b.css>"
         /* A no-cors preload of a module script. */
         "<link rel=preload as=script href=m.js><script type=module src=m.js></script>"
         /* An integrity value of the page's own. */
@@ -134,6 +138,8 @@ t_left_out(void)
         "<link rel=preload as=image href=s.png><img src=s.png>",
         "a.css",
         "p{}",
+        "b.css",
+        "b{}",
         "m.js",
         "m();\n",
         "n.js",
@@ -156,8 +162,13 @@ t_left_out(void)
     };
     KT_EQ_INT(build(site), 0);
     const struct kb_file *doc = kbt_must(&t.s, "index.html");
-    KT_EQ_INT(doc->n_preload, 1);
-    want(doc, 0, "s.png", "image", false, false, KB_CORS_NONE, "");
+    KT_EQ_INT(doc->n_preload, 2);
+    want(doc, 0, "a.css", "style", false, true, KB_CORS_ANONYMOUS, "");
+    want(doc, 1, "s.png", "image", false, false, KB_CORS_NONE, "");
+    /* The tag itself carries what the hint does: one request for both. */
+    const char *html = (const char *)doc->out;
+    KT_CHECK(strstr(html, "<link rel=preload as=style href=a.") != NULL);
+    KT_CHECK(strstr(html, "a.css\" integrity=") == NULL);
 }
 
 int
