@@ -365,7 +365,29 @@ function newer(got, gotOrigin, dist, distOrigin) {
  *   checks: [{name, fn(ctx)}],  more checks of the release files (ctx.dist,
  *                               ctx.release)
  * } */
+/* The site's package.json engines.node (">=X.Y.Z" only) against this node:
+ * null when it runs here, else why not. Debian 12's own nodejs is 18.x (the
+ * fresh chroot's), too old for Vite 7 and 8 and for Astro 5. */
+function nodeTooOld(name) {
+  const pkg = JSON.parse(fs.readFileSync(path.join(HERE, 'sites', name, 'package.json'), 'utf8'));
+  const want = pkg.engines && pkg.engines.node;
+  if (!want) return null;
+  const m = want.match(/^>=\s*(\d+)\.(\d+)\.(\d+)$/);
+  assert(m, `sites/${name}/package.json: engines.node "${want}" is not ">=X.Y.Z"`);
+  const have = process.versions.node.split('.').map(Number);
+  for (let i = 0; i < 3; i++) {
+    if (have[i] !== +m[i + 1]) return have[i] > +m[i + 1] ? null : `${name} needs Node.js ${want}`;
+  }
+  return null;
+}
+
 export async function runSite(spec) {
+  const old = nodeTooOld(spec.name);
+  if (old) {
+    console.log(`ok 1 - ${spec.name}: # SKIP ${old}; this is ${process.version}`);
+    console.log('1..1');
+    return 0;
+  }
   const watchdog = setTimeout(() => {
     console.log(`not ok - ${spec.name}: the whole script took over ${WATCHDOG / 1000} s`);
     killAll();
@@ -550,18 +572,20 @@ export async function runSite(spec) {
     const controlled = await offPage.evaluate(() => !!navigator.serviceWorker.controller);
     assert(controlled, 'no controller after a reload');
     /* What the worker caches after load (idle warming): until it stops growing. */
-    let n = -1;
+    let held = null;
     for (let i = 0; i < 30; i++) {
-      const m = await offPage.evaluate(async () => {
-        let c = 0;
-        for (const k of await caches.keys()) c += (await (await caches.open(k)).keys()).length;
-        return c;
+      const now = await offPage.evaluate(async () => {
+        const out = [];
+        for (const k of await caches.keys()) {
+          for (const r of await (await caches.open(k)).keys()) out.push(new URL(r.url).pathname);
+        }
+        return out.sort();
       });
-      if (m === n) break;
-      n = m;
+      if (held && now.length === held.length) break;
+      held = now;
       await sleep(300);
     }
-    note(`the worker holds ${n} responses before going offline`);
+    note(`the worker holds ${held.length} responses before going offline: ${held.join(' ')}`);
     const cdp = await offCtx.newCDPSession(offPage);
     await cdp.send('Network.clearBrowserCache');
     await cdp.detach();
