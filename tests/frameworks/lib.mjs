@@ -142,6 +142,7 @@ export async function prepareSite(name) {
   fs.mkdirSync(sites, { recursive: true });
   const t0 = Date.now();
   if (!fs.existsSync(path.join(final, '.done'))) {
+    fs.rmSync(final, { recursive: true, force: true }); /* never complete: start again */
     const work = `${final}.tmp-${process.pid}`;
     fs.rmSync(work, { recursive: true, force: true });
     for (const f of files) {
@@ -175,8 +176,10 @@ export async function prepareSite(name) {
   for (const e of fs.readdirSync(sites)) {
     const p = path.join(sites, e);
     if (!e.startsWith(`${name}-`) || p === final) continue;
-    if (e.includes('.tmp-') && fs.statSync(p).mtimeMs > hour) continue; /* maybe building */
-    fs.rmSync(p, { recursive: true, force: true });
+    try {
+      if (e.includes('.tmp-') && fs.statSync(p).mtimeMs > hour) continue; /* maybe building */
+      fs.rmSync(p, { recursive: true, force: true });
+    } catch { /* another run's, just removed */ }
   }
   return path.join(final, 'dist');
 }
@@ -242,15 +245,16 @@ export async function startEdge(dir, extra = []) {
  * evaluated in the page: computed styles, loaded images, hydrated islands). */
 async function state(page, spec) {
   try {
-    return await page.evaluate(({ sel, probe }) => {
+    const s = await page.evaluate((sel) => {
       const el = document.querySelector(sel);
       const text = el ? el.innerText.split('\n').map((l) => l.trimEnd()).filter(Boolean)
         .join('\n') : `(no ${sel} in ${document.title || 'the page'}: ` +
           `${(document.body && document.body.innerText || '').slice(0, 120)})`;
-      // eslint-disable-next-line no-new-func
-      const extra = probe ? new Function(`return (${probe})()`)() : null;
-      return { path: location.pathname, text, probe: extra };
-    }, { sel: spec.content, probe: spec.probe ? String(spec.probe) : null });
+      return { path: location.pathname, text, probe: null };
+    }, spec.content);
+    /* Its own evaluate (through the DevTools protocol, so no page CSP stops it). */
+    if (spec.probe) s.probe = await page.evaluate(spec.probe);
+    return s;
   } catch (e) {
     return { path: '?', text: `(page gone: ${String(e.message).split('\n')[0]})`, probe: null };
   }
@@ -571,9 +575,11 @@ export async function runSite(spec) {
     await offPage.reload({ timeout: 15000 });
     const controlled = await offPage.evaluate(() => !!navigator.serviceWorker.controller);
     assert(controlled, 'no controller after a reload');
-    /* What the worker caches after load (idle warming): until it stops growing. */
+    /* What the worker caches after load (idle warming): until it has not grown
+     * for 1.5 s, 10 s at most. */
     let held = null;
-    for (let i = 0; i < 30; i++) {
+    let still = 0;
+    for (let i = 0; i < 20 && still < 3; i++) {
       const now = await offPage.evaluate(async () => {
         const out = [];
         for (const k of await caches.keys()) {
@@ -581,9 +587,9 @@ export async function runSite(spec) {
         }
         return out.sort();
       });
-      if (held && now.length === held.length) break;
+      still = held && now.length === held.length ? still + 1 : 0;
       held = now;
-      await sleep(300);
+      await sleep(500);
     }
     note(`the worker holds ${held.length} responses before going offline: ${held.join(' ')}`);
     const cdp = await offCtx.newCDPSession(offPage);

@@ -50,20 +50,29 @@ process.exitCode = await runSite({
   checks: [
     namesKept('assets', (f) => !f.endsWith('.map')),
     {
-      name: '.vite/manifest.json is in the release and every file it names exists there',
+      name: ".vite/manifest.json in the release keeps Vite's entries, and the files it names exist",
       fn: (ctx) => {
         const file = path.join(ctx.release, '.vite/manifest.json');
         assert(fs.existsSync(file), `no .vite/manifest.json in the release (it has: ` +
           `${walk(ctx.release).filter((f) => !/\.(br|gz|zst)$/.test(f)).slice(0, 12).join(', ')})`);
-        const manifest = JSON.parse(fs.readFileSync(file, 'utf8'));
+        const got = JSON.parse(fs.readFileSync(file, 'utf8'));
+        const want = JSON.parse(fs.readFileSync(path.join(ctx.dist, '.vite/manifest.json'), 'utf8'));
+        const problems = [];
+        /* What a backend looks up: Vite's keys (source paths) and their files. */
+        for (const [key, e] of Object.entries(want)) {
+          if (!got[key]) problems.push(`"${key}" is gone`);
+          else if (got[key].file !== e.file) problems.push(`"${key}".file is ${got[key].file}, Vite wrote ${e.file}`);
+        }
         const named = new Set();
-        for (const e of Object.values(manifest)) {
+        for (const e of Object.values(got)) {
           if (e.file) named.add(e.file);
           for (const f of [...(e.css || []), ...(e.assets || [])]) named.add(f);
         }
         assert(named.size >= 3, `harness: the manifest names only ${[...named]}`);
         const missing = [...named].filter((f) => !fs.existsSync(path.join(ctx.release, f)));
-        assert(missing.length === 0, `named but not in the release: ${missing.join(', ')}`);
+        if (missing.length) problems.push(`named but not in the release: ${missing.join(', ')}`);
+        assert(problems.length === 0, `${problems.join('; ')} (the release's keys: ` +
+          `${Object.keys(got).slice(0, 8).join(', ')})`);
       },
     },
     {
