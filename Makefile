@@ -13,6 +13,9 @@
 #                    npm, clang-format, ...)
 #   make fuzz        libFuzzer targets (clang), FUZZ_SECONDS each
 #   make bench       benchmarks against peers (downloads inputs at run time)
+#   make frameworks  installs as make test does, then only tests/frameworks/ (also
+#                    part of make test): VitePress, Astro, Vite + React and Vite
+#                    sites built from npm, through kiln-build, in Chromium
 #   tests/fresh/run.sh  the README's make demo and make test on a freshly
 #                    debootstrapped Debian 12 (run by .ci/run)
 #
@@ -89,7 +92,8 @@ FUZZ_SECONDS ?= 60
 
 .SECONDARY:
 .PHONY: all test test-run unit demo demo-run tsan tsan-run deps deps-build browser-deps \
-        fuzz-deps bench-deps fuzz fuzz-run check-format format bench bench-run clean
+        fuzz-deps bench-deps fuzz fuzz-run check-format format bench bench-run clean \
+        frameworks frameworks-run
 all: bin/kiln-build bin/kiln-edge
 
 bin/kiln-build: build/rel/builder/main.o $(BUILD_REL_OBJ)
@@ -158,6 +162,17 @@ test-run: browser-deps check-format build/asan/bin/kiln-build build/asan/bin/kil
           $(REPLAY_BIN) $(JS262_BIN) $(JS262_DIR)/package.json
 	@KILN_BUILD=$(CURDIR)/build/asan/bin/kiln-build BUILD_DIR=$(CURDIR)/build/asan \
 	  sh tests/run.sh
+
+# The framework sites (tests/frameworks/README.md): each built by its own tool
+# from npm (committed lockfiles; npm's cache and the built dists are kept
+# outside the checkout, in KILN_NPM_CACHE and KILN_FW_CACHE), passed through
+# kiln-build and compared in Chromium with its own dist. tests/run.sh runs them
+# in make test too; this target runs only them.
+frameworks: deps
+	@$(MAKE) --no-print-directory frameworks-run
+frameworks-run: browser-deps build/asan/bin/kiln-build build/asan/bin/kiln-edge
+	@KILN_BUILD=$(CURDIR)/build/asan/bin/kiln-build KILN_EDGE=$(CURDIR)/build/asan/bin/kiln-edge \
+	  sh tests/frameworks/run.sh
 
 # ThreadSanitizer: the edge's workers share the current index (reload), the TLS
 # ticket keys and session cache, and the metrics. kiln-edge is built with

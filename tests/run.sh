@@ -71,6 +71,12 @@ for b in tests/browser/test_*.mjs; do
     [ -f "$b" ] || continue
     run "browser/$(basename "$b" .mjs)" node "$b"
 done
+# Real framework sites built from npm (tests/frameworks/README.md): the
+# framework's own dist against its kiln release, online and offline.
+for b in tests/frameworks/test_*.mjs; do
+    [ -f "$b" ] || continue
+    run "frameworks/$(basename "$b" .mjs)" node "$b"
+done
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -29,7 +29,10 @@
 # gcc, git; remade after KILN_FRESH_MAX_DAYS=30 days or when the mirror
 # changes) and apt-archives/ (the .debs apt fetched, bind-mounted at the
 # chroot's /var/cache/apt/archives: apt still resolves and installs every
-# package, it just need not download it again). The mirror is the one this
+# package, it just need not download it again) and npm/ (npm's cache for
+# tests/frameworks/, bind-mounted at the chroot's /var/cache/kiln-npm, its
+# KILN_NPM_CACHE: npm ci still installs every site from its lockfile; the sites
+# themselves are built afresh in the chroot). The mirror is the one this
 # machine's apt sources use for bookworm. Logs: $KILN_FRESH_DIR/logs/. The
 # chroot is kept after a failure, for a look, and removed after a pass.
 # Every mount is made in a private mount namespace (unshare) and unmounted by the
@@ -58,7 +61,7 @@ SRC=$(git -C "$(dirname "$self")" rev-parse --show-toplevel)
 REV=$(git -C "$SRC" rev-parse "${KILN_FRESH_REV:-HEAD}^{commit}")
 export DEBIAN_FRONTEND=noninteractive
 
-mkdir -p "$FRESH/logs" "$FRESH/apt-archives/partial"
+mkdir -p "$FRESH/logs" "$FRESH/apt-archives/partial" "$FRESH/npm"
 FRESH=$(readlink -f "$FRESH")
 ROOT=$FRESH/root
 BASE=$FRESH/base.tar
@@ -256,6 +259,8 @@ chroot_artefacts "$ROOT"
 base_mounts "$ROOT"
 mkdir -p "$ROOT/var/cache/apt/archives"
 mount_in --bind "$FRESH/apt-archives" "$ROOT/var/cache/apt/archives"
+mkdir -p "$ROOT/var/cache/kiln-npm"
+mount_in --bind "$FRESH/npm" "$ROOT/var/cache/kiln-npm"
 if ls /usr/local/share/ca-certificates/*.crt >/dev/null 2>&1; then
     cp /usr/local/share/ca-certificates/*.crt "$ROOT/usr/local/share/ca-certificates/"
     chroot "$ROOT" "${LOGIN[@]}" update-ca-certificates >"$LOGS/ca.log" 2>&1 ||

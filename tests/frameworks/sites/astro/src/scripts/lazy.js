@@ -1,0 +1,3 @@
+export function message(path) {
+  return `lazy module loaded for ${path}`;
+}

@@ -1,0 +1,3 @@
+export function describe() {
+  return 'lazy chunk loaded';
+}
