@@ -682,10 +682,11 @@ export function walk(dir, rel = '') {
 }
 
 /* A check that the files the bundler fingerprinted under SUB/ keep their
- * names in the release (issue 12: a bundler's output passes through). */
+ * names, their bytes (JS and CSS, which kiln could rewrite) and cache class
+ * immutable in the release (issue 12: a bundler's output passes through). */
 export function namesKept(sub, filter = () => true) {
   return {
-    name: `the bundler's fingerprinted files under ${sub}/ keep their names in the release`,
+    name: `the bundler's fingerprinted files under ${sub}/ keep their names and bytes, served immutable`,
     fn: (ctx) => {
       const want = walk(path.join(ctx.dist, sub)).filter(filter);
       assert(want.length > 0, `harness: nothing under dist/${sub}`);
@@ -693,6 +694,12 @@ export function namesKept(sub, filter = () => true) {
       assert(missing.length === 0, `${missing.length} of ${want.length} renamed or missing, e.g. ` +
         `${missing.slice(0, 6).join(', ')}; the release has ` +
         `${walk(path.join(ctx.release, sub)).filter((f) => !/\.(br|gz|zst)$/.test(f)).slice(0, 6).join(', ')}`);
+      const changed = want.filter((f) => /\.(js|css)$/.test(f) &&
+        !fs.readFileSync(path.join(ctx.dist, sub, f)).equals(fs.readFileSync(path.join(ctx.release, sub, f))));
+      assert(changed.length === 0, `bytes changed: ${changed.slice(0, 6).join(', ')}`);
+      const files = JSON.parse(fs.readFileSync(path.join(ctx.release, 'kiln-manifest.json'), 'utf8')).files;
+      const notImmutable = want.filter((f) => files[`/${sub}/${f}`]?.class !== 'immutable');
+      assert(notImmutable.length === 0, `not immutable: ${notImmutable.slice(0, 6).join(', ')}`);
     },
   };
 }
