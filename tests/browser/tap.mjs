@@ -1,4 +1,5 @@
 // What the browser tests share: the flags Chromium runs with, a free port,
+// assert, sleep and until for their checks,
 // and the TAP runner (tests run in order, each may rely on the ones before,
 // as a visitor's story does; a setup that fails fails them all).
 import net from 'node:net';
@@ -49,4 +50,24 @@ export async function runTap(tests, setup) {
   }
   console.log(`1..${tests.length}`);
   return failed;
+}
+
+/* ---- what every browser test's checks use -------------------------------- */
+
+export function assert(cond, msg) {
+  if (!cond) throw new Error(msg);
+}
+export function sleep(ms) {
+  return new Promise((r) => setTimeout(r, ms));
+}
+/* Polls fn until it returns something truthy, which it resolves to; throws
+ * "timed out waiting for WHAT" after ms. */
+export async function until(fn, what, ms = 15000) {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await sleep(100);
+  }
 }

@@ -16,7 +16,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
-import { CHROMIUM_ARGS, freePort, runTap } from './tap.mjs';
+import { CHROMIUM_ARGS, freePort, runTap, assert } from './tap.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const KILN_BUILD = process.env.KILN_BUILD || path.join(ROOT, 'build/asan/bin/kiln-build');
@@ -26,9 +26,6 @@ const TMP = fs.mkdtempSync(path.join(os.tmpdir(), 'kiln-preload-'));
 
 const tests = [];
 const test = (name, fn) => tests.push({ name, fn });
-function assert(cond, msg) {
-  if (!cond) throw new Error(msg);
-}
 function run(cmd, args) {
   const p = spawnSync(cmd, args, { encoding: 'utf8' });
   if (p.status !== 0) throw new Error(`${cmd} exited ${p.status}: ${p.stderr}`);
