@@ -71,3 +71,11 @@ export async function until(fn, what, ms = 15000) {
     await sleep(100);
   }
 }
+
+/* Sends child SIGTERM and resolves once it has exited (at once if it has). */
+export function terminate(child) {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  const done = new Promise((r) => child.once('exit', r));
+  child.kill('SIGTERM');
+  return done;
+}

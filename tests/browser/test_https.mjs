@@ -12,7 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
-import { CHROMIUM_ARGS, freePort, runTap, assert } from './tap.mjs';
+import { CHROMIUM_ARGS, freePort, runTap, assert, terminate } from './tap.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const KILN_BUILD = process.env.KILN_BUILD || path.join(ROOT, 'build/asan/bin/kiln-build');
@@ -153,10 +153,7 @@ async function main() {
   });
   if (trusted) await trusted.context.close().catch(() => {});
   if (edge) {
-    const e = edge;
-    const done = new Promise((r) => e.once('exit', r));
-    e.kill('SIGTERM');
-    await done;
+    await terminate(edge);
   }
   fs.rmSync(TMP, { recursive: true, force: true });
   process.exit(failed ? 1 : 0);

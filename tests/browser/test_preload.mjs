@@ -16,7 +16,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
-import { CHROMIUM_ARGS, freePort, runTap, assert } from './tap.mjs';
+import { CHROMIUM_ARGS, freePort, runTap, assert, terminate } from './tap.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const KILN_BUILD = process.env.KILN_BUILD || path.join(ROOT, 'build/asan/bin/kiln-build');
@@ -275,11 +275,7 @@ async function main() {
     browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
   });
   if (browser) await browser.close().catch(() => {});
-  for (const e of edges) {
-    const done = new Promise((r) => e.once('exit', r));
-    e.kill('SIGTERM');
-    await done;
-  }
+  for (const e of edges) await terminate(e);
   fs.rmSync(TMP, { recursive: true, force: true });
   process.exit(failed ? 1 : 0);
 }

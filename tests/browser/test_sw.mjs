@@ -11,7 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
-import { CHROMIUM_ARGS, freePort, runTap, assert, sleep, until } from './tap.mjs';
+import { CHROMIUM_ARGS, freePort, runTap, assert, sleep, until, terminate } from './tap.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const KILN_BUILD = process.env.KILN_BUILD || path.join(ROOT, 'build/asan/bin/kiln-build');
@@ -80,9 +80,7 @@ async function stopEdge() {
   if (!edge) return;
   const e = edge;
   edge = null;
-  const done = new Promise((r) => e.once('exit', r));
-  e.kill('SIGTERM');
-  await done;
+  await terminate(e);
 }
 /* Access log lines written from now on: [{method, path, status, bytes}] */
 function logMark() {

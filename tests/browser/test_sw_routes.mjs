@@ -14,7 +14,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
-import { CHROMIUM_ARGS, freePort, runTap, assert, sleep, until } from './tap.mjs';
+import { CHROMIUM_ARGS, freePort, runTap, assert, sleep, until, terminate } from './tap.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const KILN_BUILD = process.env.KILN_BUILD || path.join(ROOT, 'build/asan/bin/kiln-build');
@@ -119,9 +119,7 @@ class Edge {
     if (!this.proc) return;
     const p = this.proc;
     this.proc = null;
-    const done = new Promise((r) => p.once('exit', r));
-    p.kill('SIGTERM');
-    await done;
+    await terminate(p);
   }
 
   get origin() {
