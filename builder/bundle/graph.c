@@ -459,9 +459,8 @@ scan_visit(void *vctx, struct kb_jsn *n, bool shorthand, int depth)
             int rc = add_req(c->g, c->mi, kb__spec_literal(n->a), true);
             return rc < 0 ? rc : 1;
         } else {
-            kc_warn("%s: import() of a computed specifier: the bundle would resolve it against "
-                    "the chunk's URL",
-                    m->path);
+            /* Warned once its entry points are known (kb__bail_mod): not
+             * for a bundler's output passing through. */
             bail(m, n->start, "import() of a computed specifier");
             m->computed = true;
         }

@@ -546,6 +546,9 @@ export async function runSite(spec) {
     assert(r.status === 0, `kiln-build exited ${r.status}:\n${tail(r.out, 20)}`);
     assert(fs.existsSync(path.join(ctx.release, 'kiln-manifest.json')), 'no kiln-manifest.json');
     built = true;
+    /* A bundler's output passes through quietly: a warning there would fail
+     * every --strict build of such a site. */
+    assert(warnings.length === 0, `kiln-build warned:\n${warnings.slice(0, 6).join('\n')}`);
     relEdge = await startEdge(ctx.release, edgeArgs);
     relCtx = await browser.newContext();
     watch(relCtx, relLog);
