@@ -98,6 +98,7 @@ free_bundle(struct bundle *b)
     free(b->eset);
     free(b->uf);
     free(b->ep_bailed);
+    free(b->ep_legacy);
     free(b->inert);
     free(b->inline_target);
     for (size_t i = 0; b->inline_path && i < b->g.n; i++)
@@ -117,10 +118,6 @@ kb_bundle(struct kb_site *s)
 {
     if (!s->opt->bundle)
         return 0;
-    if (s->vite_manifest) {
-        kc_info("a Vite build (.vite/manifest.json): its modules are served as they are");
-        return 0;
-    }
     struct bundle b = { .s = s };
     int rc = kb_graph_build(&b.g, s);
     if (!rc && b.g.errors)
@@ -136,15 +133,16 @@ kb_bundle(struct kb_site *s)
     if (!rc) {
         b.uf = malloc(b.nep * sizeof *b.uf);
         b.ep_bailed = calloc(b.nep, sizeof *b.ep_bailed);
+        b.ep_legacy = calloc(b.nep, sizeof *b.ep_legacy);
         b.inert = calloc(b.g.n + 1, sizeof *b.inert);
         b.inline_target = calloc(b.g.n + 1, sizeof *b.inline_target);
-        rc = b.uf && b.ep_bailed && b.inert && b.inline_target ? 0 : KC_ENOMEM;
+        rc = b.uf && b.ep_bailed && b.ep_legacy && b.inert && b.inline_target ? 0 : KC_ENOMEM;
         for (size_t mi = 0; mi < b.g.n && !rc; mi++)
             b.inert[mi] = kb__inert_module(&b.g.m[mi]);
     }
     if (!rc) {
         kb__components(&b);
-        kb__prebundled(&b);
+        kb__prebundled(&b, s->vite_manifest != NULL);
         rc = kb__inline_imports(&b);
     }
     if (!rc) {

@@ -205,7 +205,8 @@ unbundle_holders(struct bundle *b, int mi)
 {
     bool any = false;
     for (size_t e = 0; e < b->nep; e++)
-        if (kb__eset_has(&b->eset[(size_t)mi * b->W], e) && !kb__ep_bailed(b, e)) {
+        if (kb__eset_has(&b->eset[(size_t)mi * b->W], e) && !kb__ep_bailed(b, e) &&
+            !kb__ep_legacy_only(b, e)) { /* a bundler's output keeps its own files */
             b->ep_bailed[kb__uf_find(b->uf, (int)e)] = true;
             any = true;
         }

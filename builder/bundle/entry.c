@@ -118,7 +118,7 @@ void
 kb__bail_mod(struct bundle *b, int mi, uint32_t at, const char *why)
 {
     const struct kb_mod *m = &b->g.m[mi];
-    bool any = false;
+    bool any = false, quiet = true;
     for (size_t e = 0; e < b->nep; e++) {
         if (!kb__eset_has(&b->eset[(size_t)mi * b->W], e))
             continue;
@@ -126,12 +126,18 @@ kb__bail_mod(struct bundle *b, int mi, uint32_t at, const char *why)
         if (!b->ep_bailed[r]) {
             b->ep_bailed[r] = true;
             any = true;
+            quiet &= b->ep_legacy[r];
         }
     }
     if (!any)
         return;
     struct kc_diag d;
     kc_diag_set(&d, m->src, at, "%s", why);
+    if (quiet) { /* a bundler's output: it only goes without legacy twins */
+        kc_info("%s:%u:%u: %s: no legacy twins for its entry points", m->path, d.line, d.col,
+                d.msg);
+        return;
+    }
     kc_warn("%s:%u:%u: %s: its entry points are left unbundled", m->path, d.line, d.col, d.msg);
     b->s->warnings++;
 }
@@ -172,22 +178,48 @@ kb__components(struct bundle *b)
 /* A bundler already built the entry points whose module file carries its
  * content hash (Vite, Rollup, Astro, VitePress chunks): bundling them again
  * would rename chunks that a runtime hash map, a preload list or a computed
- * import() names, and replace the bundler's source maps. Their components
- * are left as they are, without a warning: that is the expected case. */
+ * import() names, and replace the bundler's source maps. Their modules keep
+ * their files as they are, without a warning (the expected case); with
+ * --legacy, chunks are still made for their legacy twins. */
 void
-kb__prebundled(struct bundle *b)
+kb__prebundled(struct bundle *b, bool all)
 {
     size_t n = 0;
     for (size_t e = 0; e < b->nep; e++) {
         const struct kb_file *f = &b->s->files[b->g.m[b->ep[e]].file];
         int r = kb__uf_find(b->uf, (int)e);
-        if ((f->role & KB_ROLE_PREHASHED) && !b->ep_bailed[r]) {
-            b->ep_bailed[r] = true;
+        if ((all || (f->role & KB_ROLE_PREHASHED)) && !b->ep_bailed[r] && !b->ep_legacy[r]) {
+            if (b->s->opt->legacy)
+                b->ep_legacy[r] = true;
+            else
+                b->ep_bailed[r] = true;
             n++;
         }
     }
     if (n > 0)
-        kc_info("%zu module graphs a bundler already built are served as they are", n);
+        kc_info("%zu module graphs a bundler already built are served as they are%s", n,
+                b->s->opt->legacy ? " (kiln makes their legacy twins)" : "");
+}
+
+bool
+kb__ep_legacy_only(const struct bundle *b, size_t e)
+{
+    return b->ep_legacy[kb__uf_find(b->uf, (int)e)];
+}
+
+bool
+kb__chunk_legacy_only(const struct bundle *b, int c)
+{
+    size_t e = 0;
+    while (!kb__eset_has(b->c[c].key, e))
+        e++;
+    return kb__ep_legacy_only(b, e);
+}
+
+bool
+kb__mod_legacy_only(const struct bundle *b, int mi)
+{
+    return b->g.m[mi].chunk >= 0 && kb__chunk_legacy_only(b, b->g.m[mi].chunk);
 }
 
 /* Whether the <script> start tag that holds (or is) byte at of doc has an
@@ -265,8 +297,8 @@ kb__inline_imports(struct bundle *b)
                     b->inline_target[mi] = holds;
                     continue;
                 }
-                if (kb__ep_bailed(b, (size_t)e))
-                    continue;
+                if (kb__ep_bailed(b, (size_t)e) || kb__ep_legacy_only(b, (size_t)e))
+                    continue; /* a bundler's output: the inline script meets its own files */
                 kc_warn("%s:%u: an inline module script imports %s, which %s also loads%s: its "
                         "entry points are left unbundled",
                         doc->path, ref->line, s->files[t].path, s->files[et].path,
@@ -314,7 +346,8 @@ kb__external_refs(struct bundle *b)
             int mi = b->g.mod_of[t];
             bool fresh_bail = false;
             for (size_t e = 0; e < b->nep; e++)
-                if (kb__eset_has(&b->eset[(size_t)mi * b->W], e) && !kb__ep_bailed(b, e)) {
+                if (kb__eset_has(&b->eset[(size_t)mi * b->W], e) && !kb__ep_bailed(b, e) &&
+                    !kb__ep_legacy_only(b, e)) {
                     b->ep_bailed[kb__uf_find(b->uf, (int)e)] = true;
                     fresh_bail = true;
                 }

@@ -364,7 +364,7 @@ entry_facades(struct bundle *b, struct texts *t)
     for (size_t e = 0; e < b->nep && !rc; e++) {
         kc_buf_init(&t->facade[e], KB_CHUNK_MAX);
         int c = b->g.m[b->ep[e]].chunk;
-        if (!kb__ep_bailed(b, e) && b->c[c].host != (int)e)
+        if (!kb__ep_bailed(b, e) && !kb__ep_legacy_only(b, e) && b->c[c].host != (int)e)
             rc = facade_text(b, b->ep[e], (b->ep_kind[e] & 2) != 0, &t->facade[e]);
     }
     return rc;
@@ -385,7 +385,8 @@ inline_facades(struct bundle *b, struct texts *t)
         kc_buf_init(&t->inl[mi], KB_CHUNK_MAX);
         /* An import() target's own file already re-exports its names. */
         int e = kb__ep_of(b, (int)mi);
-        if (!b->inline_target[mi] || m->chunk < 0 || (e >= 0 && (b->ep_kind[e] & 2)))
+        if (!b->inline_target[mi] || m->chunk < 0 || (e >= 0 && (b->ep_kind[e] & 2)) ||
+            kb__mod_legacy_only(b, (int)mi))
             continue;
         rc = new_path(b, m, "facade", &b->inline_path[mi]);
         if (!rc)
@@ -456,6 +457,8 @@ insert_chunks(struct bundle *b, struct texts *t)
     struct kb_site *s = b->s;
     int rc = 0;
     for (size_t c = 0; c < b->nc && !rc; c++) {
+        if (kb__chunk_legacy_only(b, (int)c))
+            continue; /* a bundler's output: only its twin is written */
         int64_t mtime = 0;
         for (size_t i = 0; i < b->c[c].n; i++)
             if (s->files[b->g.m[b->c[c].mods[i]].file].mtime > mtime)
@@ -552,7 +555,7 @@ rescan_new_files(struct bundle *b)
     struct kb_site *s = b->s;
     int rc = 0;
     for (size_t c = 0; c < b->nc && !rc; c++)
-        if (b->c[c].host < 0)
+        if (b->c[c].host < 0 && !kb__chunk_legacy_only(b, (int)c))
             rc = kb__rescan(s, &s->files[kb_site_find(s, b->c[c].path)]);
     for (size_t mi = 0; mi < b->g.n && !rc; mi++)
         if (b->inline_path[mi])
@@ -569,8 +572,8 @@ replace_modules(struct bundle *b, struct texts *t)
     int rc = 0;
     for (size_t mi = 0; mi < b->g.n && !rc; mi++) {
         const struct kb_mod *m = &b->g.m[mi];
-        if (m->chunk < 0)
-            continue;
+        if (m->chunk < 0 || kb__mod_legacy_only(b, (int)mi))
+            continue; /* a bundler's output keeps its files, bytes and references */
         struct kb_file *f = &s->files[m->file];
         int e = kb__ep_of(b, (int)mi);
         if (e >= 0 && b->c[m->chunk].host == e)
@@ -593,7 +596,8 @@ mark_renamed(struct bundle *b)
     struct kb_site *s = b->s;
     for (size_t mi = 0; mi < b->g.n; mi++) {
         struct kb_file *f = &s->files[b->g.m[mi].file];
-        if (b->g.m[mi].chunk >= 0 && kb__ep_of(b, (int)mi) >= 0 && (f->role & KB_ROLE_PREHASHED) &&
+        if (b->g.m[mi].chunk >= 0 && !kb__mod_legacy_only(b, (int)mi) &&
+            kb__ep_of(b, (int)mi) >= 0 && (f->role & KB_ROLE_PREHASHED) &&
             (f->role & KB_ROLE_REFERENCED) && !(f->role & KB_ROLE_KEEP_NAME))
             f->role |= KB_ROLE_RENAMED;
     }

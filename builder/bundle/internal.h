@@ -241,6 +241,8 @@ struct bundle {
     uint64_t *eset;  /* per module, W words */
     int *uf;         /* union-find over entry points */
     bool *ep_bailed; /* per union-find root */
+    bool *ep_legacy; /* per union-find root: a bundler's output, whose files stay as they
+                        are; only its legacy twins are made (kb__prebundled) */
     int **order;     /* per entry point: its static graph in evaluation order */
     size_t *norder;
     bool *inert;         /* per module: its evaluation has no effect (kb__inert_module) */
@@ -317,14 +319,24 @@ void kb__bail_mod(struct bundle *b, int mi, uint32_t at, const char *why);
 /* Whether entry point e's component is left unbundled. */
 bool kb__ep_bailed(const struct bundle *b, size_t e);
 
+/* Whether entry point e's component is a bundler's output (b->ep_legacy):
+ * its modules keep their files, bytes and references, and its chunks exist
+ * only as legacy twins. Checks that protect the modern files' module
+ * identity pass such a component over. */
+bool kb__ep_legacy_only(const struct bundle *b, size_t e);
+/* The same for chunk c and for module mi (false outside every chunk). */
+bool kb__chunk_legacy_only(const struct bundle *b, int c);
+bool kb__mod_legacy_only(const struct bundle *b, int mi);
+
 /* Fills b->uf: entry points that share a module, or that import() one
  * another, are one component, bundled or left alone together. */
 void kb__components(struct bundle *b);
 
-/* Leaves unbundled, quietly, each component with an entry point whose file a
- * bundler already fingerprinted (KB_ROLE_PREHASHED): its output passes
- * through. Needs b->uf. */
-void kb__prebundled(struct bundle *b);
+/* Each component with an entry point whose file a bundler already
+ * fingerprinted (KB_ROLE_PREHASHED), every component with all: its output
+ * passes through. With --legacy it is bundled for its legacy twins only
+ * (b->ep_legacy), else left unbundled, quietly. Needs b->uf. */
+void kb__prebundled(struct bundle *b, bool all);
 
 /* Per module an inline module script imports: a facade when the module's
  * chunk surely ran before (b->inline_target), else its component left

@@ -12,6 +12,7 @@
 #include "common/vec.h"
 
 #include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -266,8 +267,15 @@ kb__legacy_tags(struct bundle *b, struct kb_file *doc, const struct kb_ref *r, i
     if (at + 9 > doc->len || at < *pos)
         return 0;
     at += 9;
+    /* In the form the page names its module script: an absolute URL stays
+     * the same on every page, which client-side routers (Astro's
+     * ClientRouter) need to see the script as one they already ran. */
     char *tp = kb__twin_path(b->g.m[b->ep[e]].path);
-    char *u = tp ? kb__rel_from(doc->path, tp) : NULL;
+    char *u = NULL;
+    if (tp && r->url[0] == '/' && r->url[1] != '/' && asprintf(&u, "%s%s", b->s->opt->base, tp) < 0)
+        u = NULL;
+    else if (tp && !u)
+        u = kb__rel_from(doc->path, tp);
     free(tp);
     bool first = !b->s->legacy_html || b->legacy_doc != doc;
     int rc = u ? kc_buf_append(o, doc->data + *pos, at - *pos) : KC_ENOMEM;

@@ -99,7 +99,8 @@ kb__rewrite_docs(struct bundle *b)
                 kc_buf_free(&u);
                 continue;
             }
-            if (ref->kind == KB_REF_HTML_MODULEPRELOAD && e < 0 && ref->tag_end) {
+            if (ref->kind == KB_REF_HTML_MODULEPRELOAD && e < 0 && ref->tag_end &&
+                !kb__mod_legacy_only(b, mi)) {
                 /* A preload of a module now inside a chunk would fetch
                  * bytes nothing runs: the <link> goes. */
                 size_t at = ref->start;
@@ -116,6 +117,11 @@ kb__rewrite_docs(struct bundle *b)
             }
             if (ref->kind != KB_REF_HTML_MODULE || e < 0)
                 continue;
+            if (kb__ep_legacy_only(b, (size_t)e)) { /* the bundler's own tags stay */
+                if (s->opt->legacy)
+                    rc = kb__legacy_tags(b, doc, ref, e, &o, &pos, &changed);
+                continue;
+            }
             struct kc_buf links;
             kc_buf_init(&links, KB_CHUNK_MAX);
             size_t tag = 0;

@@ -458,9 +458,23 @@ def _(tmp):
         assert m[f]["file"] == f, m[f]
         assert m[f]["class"] == "immutable", m[f]
     assert read(dist, "assets/index-B3xk9_Qa.js") == index
-    assert "vendor-Dx8a7_Qz.js" in read(dist, "index.html")
+    html = read(dist, "index.html")
+    assert "vendor-Dx8a7_Qz.js" in html
     # The CSS only a string names is precached with the rest.
     assert "/assets/About-D5GR_shx.css" in read(dist, "sw.js")
+    # Legacy twins are still made: the page's, by an absolute URL as the
+    # page names its module script, and the lazy route's, which it loads.
+    twin = re.search(r'<script nomodule defer src="(/assets/index-B3xk9_Qa\.legacy\.[0-9a-f]{10}\.js)"',
+                     html)
+    assert twin, html
+    text = read(dist, twin.group(1)[1:])
+    assert text.startswith("System.register(") or "System.register(" in text, text
+    about = re.search(r'About-Cq81LmZw\.legacy\.[0-9a-f]{10}\.js', text)
+    assert about and os.path.exists(os.path.join(dist, "assets", about.group(0))), text
+    # Without --legacy there are none, and the page is the bundler's.
+    build(src, dist, "--no-legacy")
+    assert "nomodule" not in read(dist, "index.html")
+    assert not [f for f in by_source(dist) if ".legacy." in f]
 
 
 @test("site-example bundles without warnings; about.html's inline script imports a facade")

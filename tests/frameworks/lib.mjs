@@ -746,6 +746,27 @@ export function namesKept(sub, filter = () => true) {
   };
 }
 
+/* A check that release page PAGE (a path under the release) loads a legacy
+ * twin of its module scripts: a <script nomodule src> naming a
+ * System.register file of the release (issue 12: legacy twins of a bundler's
+ * chunks are still made), by an absolute URL as the bundler names its own. */
+export function legacyTwins(page) {
+  return {
+    name: `${page} loads legacy twins of the bundler's chunks (nomodule, System.register)`,
+    fn: (ctx) => {
+      const html = fs.readFileSync(path.join(ctx.release, page), 'utf8');
+      const srcs = [...html.matchAll(/<script nomodule[^>]*\ssrc="([^"]+)"/g)].map((m) => m[1]);
+      assert(srcs.length > 0, `no <script nomodule src> in ${page}`);
+      for (const u of srcs) {
+        assert(u.startsWith('/'), `${u}: not an absolute URL`);
+        const f = path.join(ctx.release, decodeURIComponent(u));
+        assert(fs.existsSync(f), `${u}: not in the release`);
+        assert(fs.readFileSync(f, 'utf8').includes('System.register('), `${u}: not a legacy twin`);
+      }
+    },
+  };
+}
+
 const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
 /* Source map v3 "mappings" decoded: one array per generated line of
  * [genColumn, sourceIndex, origLine, origColumn] (absolute values). */

@@ -1,7 +1,7 @@
 // An Astro 5 site (a Preact island, <ClientRouter />, a lazy script) through
 // kiln-build: the same text by full load and by ClientRouter navigations, the
 // island counts, online and offline.
-import { assert, namesKept, runSite } from './lib.mjs';
+import { assert, namesKept, runSite, legacyTwins } from './lib.mjs';
 
 /* The island hydrates (Astro drops the island's ssr attribute) and counts. */
 function counts(label) {
@@ -47,5 +47,5 @@ process.exitCode = await runSite({
     { name: 'the home island counts after a ClientRouter navigation back home',
       from: '/blog/first-post/', via: 'main a[href="/"]', to: '/', run: counts('Home count') },
   ],
-  checks: [namesKept('_astro')],
+  checks: [namesKept('_astro'), legacyTwins('index.html')],
 });

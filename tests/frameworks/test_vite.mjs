@@ -4,7 +4,7 @@
 // and the source maps back to src/.
 import fs from 'node:fs';
 import path from 'node:path';
-import { assert, decodeMappings, namesKept, runSite, walk } from './lib.mjs';
+import { assert, decodeMappings, namesKept, runSite, walk, legacyTwins } from './lib.mjs';
 
 /* The module script of index.html, its source map, and where the marker
  * string of src/main.js lands: the original source of that position. */
@@ -49,6 +49,7 @@ process.exitCode = await runSite({
   navs: [],
   checks: [
     namesKept('assets', (f) => !f.endsWith('.map')),
+    legacyTwins('index.html'),
     {
       name: ".vite/manifest.json in the release keeps Vite's entries, and the files it names exist",
       fn: (ctx) => {
