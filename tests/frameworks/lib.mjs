@@ -596,6 +596,41 @@ export async function runSite(spec) {
     assert(extra.length === 0, `${extra.length} new: ${extra.slice(0, 12).join(' | ')}`);
   });
 
+  /* kiln-edge's Link header and 103 (on by default) may only hint what the
+   * page itself asks for, in a form its requests can use: a fresh visitor of
+   * the first page fetches every file once, and nothing the dist's page does
+   * not fetch, kiln's service worker registration aside. */
+  test('a fresh visit fetches each file once, and no more files than the dist (Link hints)',
+    async () => {
+      needRelease();
+      const visit = async (origin) => {
+        const c = await browser.newContext({ serviceWorkers: 'block' });
+        const p = await c.newPage();
+        const seen = new Map();
+        p.on('request', (r) => {
+          const u = new URL(r.url());
+          if (u.origin === origin) seen.set(u.pathname, (seen.get(u.pathname) || 0) + 1);
+        });
+        try {
+          await p.goto(origin + spec.pages[0].path, { waitUntil: 'networkidle', timeout: 20000 });
+        } finally {
+          await c.close();
+        }
+        return seen;
+      };
+      const dist = await visit(distEdge.url);
+      const rel = await visit(relEdge.url);
+      const twice = [...rel].filter(([, n]) => n > 1).map(([u, n]) => `${u} x${n}`);
+      assert(twice.length === 0, `fetched more than once: ${twice.join(', ')}`);
+      /* A file kiln fingerprinted is the dist's file by another name. */
+      const files = JSON.parse(fs.readFileSync(path.join(ctx.release, 'kiln-manifest.json'),
+        'utf8')).files;
+      const source = (u) => (files[decodeURIComponent(u)] ? `/${files[decodeURIComponent(u)].source}` : u);
+      const extra = [...rel.keys()].filter((u) => !dist.has(source(u)) &&
+        !/^\/kiln-sw-register\./.test(u));
+      assert(extra.length === 0, `fetched, where the dist's page does not: ${extra.join(', ')}`);
+    });
+
   /* Offline: a fresh visitor sees the first page once (the worker installs),
    * then a second load is controlled by the worker; then the HTTP cache is
    * cleared, the network is turned off (and the server stopped, so nothing
