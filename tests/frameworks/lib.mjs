@@ -151,7 +151,15 @@ export async function prepareSite(name, node) {
     }
     const env = { npm_config_cache: NPM_CACHE, npm_config_update_notifier: 'false',
       ASTRO_TELEMETRY_DISABLED: '1', PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD: '1', NO_COLOR: '1' };
-    if (node.bin) env.PATH = `${node.bin}:${process.env.PATH}`; /* npm runs on it, and the build */
+    if (node.bin) {
+      env.PATH = `${node.bin}:${process.env.PATH}`; /* npm runs on it, and the build */
+      /* The official binaries trust only their own CA list; Debian's nodejs
+       * uses the system's, which a machine behind a TLS-inspecting proxy
+       * needs (seen in tests/fresh/run.sh's chroot: "self-signed certificate
+       * in certificate chain"). */
+      const system = '/etc/ssl/certs/ca-certificates.crt';
+      if (!process.env.NODE_EXTRA_CA_CERTS && fs.existsSync(system)) env.NODE_EXTRA_CA_CERTS = system;
+    }
     let r = await run('npm', ['ci', '--prefer-offline', '--no-audit', '--no-fund',
       '--loglevel=error'], { cwd: work, env, timeout: NPM_TIMEOUT });
     if (r.status !== 0) throw new Error(`${name}: npm ci exited ${r.status}:\n${tail(r.out)}`);
