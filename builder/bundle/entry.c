@@ -181,6 +181,22 @@ kb__components(struct bundle *b)
  * import() names, and replace the bundler's source maps. Their modules keep
  * their files as they are, without a warning (the expected case); with
  * --legacy, chunks are still made for their legacy twins. */
+/* Whether a page that loads file t as a module script has legacy scripts of
+ * its own (a "nomodule" anywhere: Vite's plugin-legacy output, or a release
+ * kiln already made). A false positive only leaves out kiln's twins. */
+static bool
+has_own_legacy(const struct kb_site *s, int t)
+{
+    for (size_t d = 0; d < s->n; d++) {
+        const struct kb_file *doc = &s->files[d];
+        for (size_t r = 0; r < doc->refs.n && (doc->role & KB_ROLE_ENTRY); r++)
+            if (doc->target[r] == t && doc->refs.v[r].kind == KB_REF_HTML_MODULE &&
+                strcasestr((const char *)doc->data, "nomodule"))
+                return true;
+    }
+    return false;
+}
+
 void
 kb__prebundled(struct bundle *b, bool all)
 {
@@ -189,7 +205,7 @@ kb__prebundled(struct bundle *b, bool all)
         const struct kb_file *f = &b->s->files[b->g.m[b->ep[e]].file];
         int r = kb__uf_find(b->uf, (int)e);
         if ((all || (f->role & KB_ROLE_PREHASHED)) && !b->ep_bailed[r] && !b->ep_legacy[r]) {
-            if (b->s->opt->legacy)
+            if (b->s->opt->legacy && !has_own_legacy(b->s, b->g.m[b->ep[e]].file))
                 b->ep_legacy[r] = true;
             else
                 b->ep_bailed[r] = true;

@@ -475,6 +475,15 @@ def _(tmp):
     build(src, dist, "--no-legacy")
     assert "nomodule" not in read(dist, "index.html")
     assert not [f for f in by_source(dist) if ".legacy." in f]
+    # A page with legacy scripts of its own (Vite's plugin-legacy) gets no
+    # second set.
+    write(src, "index.html", page + '<script nomodule src="/assets/index-legacy-Cq81LmZw.js">'
+                                    '</script>\n')
+    write(src, "assets/index-legacy-Cq81LmZw.js", "System.register([], function () {});\n")
+    _, _, err = build(src, dist)
+    assert err == "", err
+    assert read(dist, "index.html").count("nomodule") == 1
+    assert not [f for f in by_source(dist) if ".legacy." in f]
 
 
 @test("site-example bundles without warnings; about.html's inline script imports a facade")
