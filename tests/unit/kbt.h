@@ -304,6 +304,17 @@ kbt_site(struct kbt *t, const char *const *files)
     return files ? kbt_write_site(t->dir, files) : 0;
 }
 
+/* kbt_site() for the stage tests that look at one stage alone: no bundler,
+ * no service worker. */
+static inline int
+kbt_site_plain(struct kbt *t, const char *const *files)
+{
+    int rc = kbt_site(t, files);
+    t->o.bundle = false;
+    t->o.sw = false;
+    return rc;
+}
+
 /* Runs the pipeline on t's site up to `last` (kbt_run), capturing stderr
  * into t->err; returns (and sets t->rc to) the stages' result. */
 static inline int

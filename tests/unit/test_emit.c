@@ -47,9 +47,7 @@ emit(void)
 static void
 site(const char *const *files)
 {
-    KT_EQ_INT(kbt_site(&t, files), 0);
-    t.o.bundle = false;
-    t.o.sw = false;
+    KT_EQ_INT(kbt_site_plain(&t, files), 0);
 }
 
 static char *

@@ -19,9 +19,7 @@ static struct kbt t;
 static int
 build(const char *const *files)
 {
-    KT_EQ_INT(kbt_site(&t, files), 0);
-    t.o.bundle = false;
-    t.o.sw = false;
+    KT_EQ_INT(kbt_site_plain(&t, files), 0);
     return kbt_stages(&t, "fingerprint");
 }
 
@@ -146,9 +144,7 @@ t_url_forms(void)
         "e",
         NULL,
     };
-    KT_EQ_INT(kbt_site(&t, site), 0);
-    t.o.bundle = false;
-    t.o.sw = false;
+    KT_EQ_INT(kbt_site_plain(&t, site), 0);
     t.o.base = "/app/";
     KT_EQ_INT(kbt_stages(&t, "fingerprint"), 0);
     const struct kb_file *doc = kbt_must(&t.s, "pages/index.html");
@@ -210,9 +206,7 @@ t_integrity(void)
     snprintf(want, sizeof want, "<img src=\"%s\">", kbt_must(&t.s, "i.png")->out_path);
     KT_CHECK(has(doc, want));
     /* --no-integrity: none at all. */
-    KT_EQ_INT(kbt_site(&t, site), 0);
-    t.o.bundle = false;
-    t.o.sw = false;
+    KT_EQ_INT(kbt_site_plain(&t, site), 0);
     t.o.integrity = false;
     KT_EQ_INT(kbt_stages(&t, "fingerprint"), 0);
     doc = kbt_must(&t.s, "index.html");
@@ -350,14 +344,12 @@ t_clash(void)
     static const char *const site[] = {
         "index.html", "<script src=\"a.js\"></script>", "a.js", "a()", NULL,
     };
-    KT_EQ_INT(kbt_site(&t, site), 0);
+    KT_EQ_INT(kbt_site_plain(&t, site), 0);
     /* A file of the site already named as a.js will be: nothing may be
      * silently lost. */
     char other[64];
     snprintf(other, sizeof other, "a.%s.js", hash10("a()", 3));
     KT_EQ_INT(kbt_write(t.dir, other, "other"), 0);
-    t.o.bundle = false;
-    t.o.sw = false;
     KT_EQ_INT(kbt_stages(&t, "fingerprint"), KC_ECLASH);
     char want[200];
     snprintf(want, sizeof want, "%s and a.js would both be written as %s", other, other);
@@ -375,9 +367,7 @@ t_import_map(void)
         "lib.js",     "export const x = () => 1;\n",
         NULL,
     };
-    KT_EQ_INT(kbt_site(&t, site), 0);
-    t.o.bundle = false;
-    t.o.sw = false;
+    KT_EQ_INT(kbt_site_plain(&t, site), 0);
     t.o.import_map = true;
     KT_EQ_INT(kbt_stages(&t, "fingerprint"), 0);
     const struct kb_file *lib = kbt_must(&t.s, "lib.js"), *main_js = kbt_must(&t.s, "main.js");

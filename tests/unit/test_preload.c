@@ -13,9 +13,7 @@ static struct kbt t;
 static int
 build(const char *const *files)
 {
-    KT_EQ_INT(kbt_site(&t, files), 0);
-    t.o.bundle = false;
-    t.o.sw = false;
+    KT_EQ_INT(kbt_site_plain(&t, files), 0);
     return kbt_stages(&t, "preload");
 }
 
@@ -85,9 +83,7 @@ t_own_tags_only(void)
     KT_EQ_INT(kbt_must(&t.s, "a.css")->n_preload, 0);
 
     /* --no-integrity: the modulepreload as written, without crossorigin. */
-    KT_EQ_INT(kbt_site(&t, site), 0);
-    t.o.bundle = false;
-    t.o.sw = false;
+    KT_EQ_INT(kbt_site_plain(&t, site), 0);
     t.o.integrity = false;
     KT_EQ_INT(kbt_stages(&t, "preload"), 0);
     doc = kbt_must(&t.s, "index.html");
