@@ -76,16 +76,17 @@ specifier_bare(const char *u)
     return !(u[0] == '/' || strncmp(u, "./", 2) == 0 || strncmp(u, "../", 3) == 0);
 }
 
-/* Resolves ref r of file f to a root-relative source path in out. Returns 0,
- * 1 when the reference is not local, or KC_EESCAPE. */
+/* Resolves URL u, written in a file of directory dir, to a root-relative
+ * source path in out (specifier: u is a module specifier, so a bare one is
+ * not local). Returns 0, 1 when the URL is not local, or KC_EESCAPE. A URL
+ * that ends in '/' gives a path that does too (the site root: ""). */
 static int
-ref_path(const struct kb_site *s, const struct kb_file *f, const struct kb_ref *r, char *out,
+url_path(const struct kb_site *s, const char *dir, const char *u, bool specifier, char *out,
          size_t outsz)
 {
-    const char *u = r->url;
     if (url_external(u))
         return 1;
-    if (ref_is_specifier(r->kind) && specifier_bare(u))
+    if (specifier && specifier_bare(u))
         return 1;
     size_t n = strcspn(u, "?#");
     char dec[PATH_MAX];
@@ -103,12 +104,20 @@ ref_path(const struct kb_site *s, const struct kb_file *f, const struct kb_ref *
     const char *p = dec;
     if (bn > 1 && base[0] == '/' && strncmp(dec, base, bn) == 0)
         p = dec + bn - 1;
-    char dir[PATH_MAX];
-    kc_path_dirname(f->path, dir, sizeof dir);
     int rc = kc_path_resolve(dir, p, out, outsz);
     if (rc == KC_EESCAPE)
         return rc;
     return rc ? 1 : 0;
+}
+
+/* Resolves ref r of file f (url_path from f's directory). */
+static int
+ref_path(const struct kb_site *s, const struct kb_file *f, const struct kb_ref *r, char *out,
+         size_t outsz)
+{
+    char dir[PATH_MAX];
+    kc_path_dirname(f->path, dir, sizeof dir);
+    return url_path(s, dir, r->url, ref_is_specifier(r->kind), out, outsz);
 }
 
 long
@@ -168,11 +177,8 @@ name_target(const struct kb_site *s, const struct kb_file *f, const struct kb_re
 {
     char path[PATH_MAX];
     int t = -1;
-    if (specifier_bare(r->url) && !url_external(r->url)) {
-        struct kb_file root = { .path = (char *)"x" };
-        if (ref_path(s, &root, r, path, sizeof path) == 0)
-            t = kb_site_find(s, path);
-    }
+    if (specifier_bare(r->url) && url_path(s, "", r->url, false, path, sizeof path) == 0)
+        t = kb_site_find(s, path);
     if (t < 0 && ref_path(s, f, r, path, sizeof path) == 0)
         t = kb_site_find(s, path);
     return t >= 0 && &s->files[t] != f ? t : KB_T_NONE;
@@ -186,19 +192,16 @@ name_target(const struct kb_site *s, const struct kb_file *f, const struct kb_re
 static void
 pin_prefix(struct kb_site *s, const struct kb_file *f, const struct kb_ref *r)
 {
-    const char *slash = strrchr(r->url, '/');
-    if (!slash || specifier_bare(r->url) || url_external(r->url))
+    const char *name = strrchr(r->url, '/');
+    char dirurl[PATH_MAX], from[PATH_MAX], dir[PATH_MAX];
+    if (!name++ || (size_t)(name - r->url) >= sizeof dirurl)
         return;
-    char dirurl[PATH_MAX], dir[PATH_MAX];
-    struct kb_ref d = *r;
-    d.url = dirurl;
-    if (snprintf(dirurl, sizeof dirurl, "%.*sx", (int)(slash + 1 - r->url), r->url) >=
-            (int)sizeof dirurl ||
-        ref_path(s, f, &d, dir, sizeof dir) != 0)
+    memcpy(dirurl, r->url, (size_t)(name - r->url));
+    dirurl[name - r->url] = '\0';
+    kc_path_dirname(f->path, from, sizeof from);
+    if (url_path(s, from, dirurl, true, dir, sizeof dir) != 0)
         return;
-    size_t dn = strlen(dir) - 1; /* without the "x" */
-    const char *name = slash + 1;
-    size_t nn = strcspn(name, "?#");
+    size_t dn = strlen(dir), nn = strcspn(name, "?#");
     for (size_t i = 0; i < s->n; i++) {
         struct kb_file *t = &s->files[i];
         if (t->mime->kind == KC_KIND_JS && strncmp(t->path, dir, dn) == 0 &&
