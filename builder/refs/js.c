@@ -5,9 +5,11 @@
  * A tokenizer (strings, templates with nested substitutions, comments, regex
  * literals told from division by the previous token) feeds three small token
  * matchers: static import/export-from (modules only), import("x") and
- * new URL("x", import.meta.url). Any other string that looks like a file
- * path is reported as a name (KB_REF_JS_NAME) that code may load. One forward pass with fixed-size
- * stacks: linear in the input. Refs come out in source order, or not at all on error.
+ * new URL("x", import.meta.url); any other string that looks like a file
+ * path is a name (KB_REF_JS_NAME) code may load, and a computed import()'s
+ * literal start a prefix (KB_REF_JS_PREFIX). One forward pass with
+ * fixed-size stacks: linear in the input. Refs come out in source order, or
+ * not at all on error.
  */
 #include "builder/refs/ref.h"
 #include "common/ascii.h"
@@ -880,8 +882,8 @@ kb_js_pathlike(const char *p, size_t n)
         unsigned char c = (unsigned char)p[i];
         if (c <= ' ' || c == 0x7f || strchr("\"'<>`{}|^\\", c))
             return false;
-        if (c == ':' && !memchr(p, '/', i))
-            return false; /* a scheme (https:, data:) or not a path at all */
+        if (c == ':' && seg == 0)
+            return false; /* before any '/': a scheme (https:, data:), not a path */
         if ((c == '?' || c == '#') && end == n)
             end = i;
         if (i < end && c == '/') {
