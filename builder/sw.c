@@ -572,9 +572,9 @@ enum tier {
     T_NEED, /* loaded by a document to render (followed from the entries, no import()) */
     T_CODE, /* any other fingerprinted JS, CSS, font, JSON or WASM file: lazy routes'
                chunks and stylesheets, islands, chunks named only by a runtime map */
-    T_DATA, /* a stable URL that a script may fetch by a name kiln cannot see: a JSON
-               file (VitePress's hashmap.json), or code named with a bundler's hash
-               that nothing references visibly (Vite's lazy CSS, named in a string) */
+    T_DATA, /* a JSON file at a stable URL, which a script may fetch by a name kiln
+               cannot see (VitePress's hashmap.json); a bundler's hashed files are
+               immutable (T_CODE), and files named in JS strings are referenced */
     T_WARM, /* any other fingerprinted file reached through import(): warmed at idle */
 };
 
@@ -600,8 +600,7 @@ tier_of(const struct kb_file *f, unsigned char need)
     bool imm = kb_file_immutable(f);
     if (imm && code_kind(f))
         return T_CODE;
-    if (code_kind(f) && ((f->role & KB_ROLE_PREHASHED) || f->mime->kind == KC_KIND_JSON) &&
-        strncmp(f->path, ".well-known/", 12) != 0)
+    if (f->mime->kind == KC_KIND_JSON && strncmp(f->path, ".well-known/", 12) != 0)
         return T_DATA;
     /* A stable URL reached only lazily could change under the page: left to
      * the network. */
