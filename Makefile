@@ -171,8 +171,8 @@ test-run: browser-deps check-format build/asan/bin/kiln-build build/asan/bin/kil
 frameworks: deps
 	@$(MAKE) --no-print-directory frameworks-run
 frameworks-run: browser-deps build/asan/bin/kiln-build build/asan/bin/kiln-edge
-	@KILN_BUILD=$(CURDIR)/build/asan/bin/kiln-build KILN_EDGE=$(CURDIR)/build/asan/bin/kiln-edge \
-	  sh tests/frameworks/run.sh
+	@KILN_BUILD=$(CURDIR)/build/asan/bin/kiln-build BUILD_DIR=$(CURDIR)/build/asan \
+	  sh tests/run.sh frameworks
 
 # ThreadSanitizer: the edge's workers share the current index (reload), the TLS
 # ticket keys and session cache, and the metrics. kiln-edge is built with

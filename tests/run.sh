@@ -1,10 +1,11 @@
 #!/bin/sh
-# Runs every test of kiln and prints one summary line: "N passed, N failed".
-# Unit, fuzz replay, e2e (Python) and browser (node + chromium) tests.
-# Each test program speaks TAP; this script adds up their "ok"/"not ok" lines.
-# A program that crashes or exits non-zero without a "not ok" line counts as
-# one failure. Environment: KILN_BUILD, KILN_EDGE (the binaries under test),
-# BUILD_DIR.
+# Runs kiln's tests and prints one summary line: "N passed, N failed".
+# Unit, fuzz replay, js262, e2e (Python), browser (node + chromium) and
+# frameworks tests: all of them, or the suites named (`sh tests/run.sh
+# frameworks` is make frameworks). Each test program speaks TAP; this script
+# adds up their "ok"/"not ok" lines. A program that crashes or exits non-zero
+# without a "not ok" line counts as one failure. Environment: KILN_BUILD,
+# KILN_EDGE (the binaries under test), BUILD_DIR.
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top" || exit 2
@@ -18,12 +19,16 @@ export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
 log=$(mktemp -d)
 trap 'rm -rf "$log"' EXIT INT TERM
 passed=0 failed=0
+suites=" ${*:-unit fuzz-replay js262 e2e browser frameworks} "
+want() { case "$suites" in *" $1 "*) return 0 ;; esac; return 1; }
 
 run() { # name, command...
     name=$1; shift
     out="$log/out"
+    start=$(date +%s)
     "$@" >"$out" 2>&1
     rc=$?
+    took="$(($(date +%s) - start)) s"
     ok=$(grep -c '^ok ' "$out")
     bad=$(grep -c '^not ok ' "$out")
     if [ "$rc" -ne 0 ] && [ "$bad" -eq 0 ]; then
@@ -33,50 +38,59 @@ run() { # name, command...
     passed=$((passed + ok))
     failed=$((failed + bad))
     if [ "$bad" -gt 0 ]; then
-        echo "== $name: $ok passed, $bad failed"
+        echo "== $name: $ok passed, $bad failed ($took)"
         sed 's/^/    /' "$out" | tail -n 60
     else
-        echo "== $name: $ok passed"
+        echo "== $name: $ok passed ($took)"
     fi
 }
 
-for t in "$BUILD_DIR"/tests/unit/test_*; do
-    [ -x "$t" ] || continue
-    case "$t" in *.o|*.d) continue ;; esac
-    run "unit/$(basename "$t")" "$t"
-done
-for r in "$BUILD_DIR"/tests/fuzz/*-replay; do
-    [ -x "$r" ] || continue
-    n=$(basename "$r" -replay)
-    run "fuzz-replay/$n" "$r" "tests/fuzz/corpus/$n"
-done
+if want unit; then
+    for t in "$BUILD_DIR"/tests/unit/test_*; do
+        [ -x "$t" ] || continue
+        case "$t" in *.o|*.d) continue ;; esac
+        run "unit/$(basename "$t")" "$t"
+    done
+fi
+if want fuzz-replay; then
+    for r in "$BUILD_DIR"/tests/fuzz/*-replay; do
+        [ -x "$r" ] || continue
+        n=$(basename "$r" -replay)
+        run "fuzz-replay/$n" "$r" "tests/fuzz/corpus/$n"
+    done
+fi
 # ECMAScript parser conformance: test262-parser-tests (installed by make test
 # with npm ci); one TAP line per category, counts checked against a baseline.
-if [ -x "$BUILD_DIR/tests/js262/runner" ]; then
+if want js262 && [ -x "$BUILD_DIR/tests/js262/runner" ]; then
     run "js262" "$BUILD_DIR/tests/js262/runner" \
         tests/js262/node_modules/test262-parser-tests tests/js262/baseline \
         tests/js262/es2023-valid.txt
     sed -n 's/^\(not \)\{0,1\}ok [0-9]* - /    /p' "$log/out"
 fi
-for e in tests/e2e/test_*.py; do
-    [ -f "$e" ] || continue
-    run "e2e/$(basename "$e" .py)" python3 "$e"
-done
-# The HTTP semantics once more, through kiln-edge's TLS record layer.
-run "e2e/test_edge[tls]" env KILN_E2E_TLS=1 python3 tests/e2e/test_edge.py
-
+if want e2e; then
+    for e in tests/e2e/test_*.py; do
+        [ -f "$e" ] || continue
+        run "e2e/$(basename "$e" .py)" python3 "$e"
+    done
+    # The HTTP semantics once more, through kiln-edge's TLS record layer.
+    run "e2e/test_edge[tls]" env KILN_E2E_TLS=1 python3 tests/e2e/test_edge.py
+fi
 # The browser tests (headless chromium): a missing node_modules is a failure,
 # never a skip.
-for b in tests/browser/test_*.mjs; do
-    [ -f "$b" ] || continue
-    run "browser/$(basename "$b" .mjs)" node "$b"
-done
+if want browser; then
+    for b in tests/browser/test_*.mjs; do
+        [ -f "$b" ] || continue
+        run "browser/$(basename "$b" .mjs)" node "$b"
+    done
+fi
 # Real framework sites built from npm (tests/frameworks/README.md): the
 # framework's own dist against its kiln release, online and offline.
-for b in tests/frameworks/test_*.mjs; do
-    [ -f "$b" ] || continue
-    run "frameworks/$(basename "$b" .mjs)" node "$b"
-done
+if want frameworks; then
+    for b in tests/frameworks/test_*.mjs; do
+        [ -f "$b" ] || continue
+        run "frameworks/$(basename "$b" .mjs)" node "$b"
+    done
+fi
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
