@@ -9,6 +9,7 @@
 #include "edge/index.h"
 #include "edge/cache.h"
 #include "edge/fail.h"
+#include "common/ascii.h"
 #include "common/error.h"
 #include "common/hash.h"
 #include "common/httpdate.h"
@@ -281,8 +282,7 @@ link_chars(const char *v, const char *ok)
     if (!*v)
         return false;
     for (const char *c = v; *c; c++)
-        if (!((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') ||
-              strchr(ok, *c)))
+        if (!kc_is_alnum(*c) && !strchr(ok, *c))
             return false;
     return true;
 }
