@@ -204,10 +204,6 @@ tagset_build(const struct kb_site *s, struct tagset *t)
                 continue;
             for (size_t r = 0; r < f->refs.n; r++) {
                 int k = f->target[r];
-                /* A page a string in JS names is somewhere to go, not a part. */
-                if (k >= 0 && f->refs.v[r].kind == KB_REF_JS_NAME &&
-                    (s->files[k].role & KB_ROLE_ENTRY))
-                    continue;
                 if (k >= 0 && !seen[k]) {
                     seen[k] = 1;
                     stack[sp++] = k;

@@ -181,7 +181,9 @@ name_target(const struct kb_site *s, const struct kb_file *f, const struct kb_re
         t = kb_site_find(s, path);
     if (t < 0 && ref_path(s, f, r, path, sizeof path) == 0)
         t = kb_site_find(s, path);
-    return t >= 0 && &s->files[t] != f ? t : KB_T_NONE;
+    /* A page is somewhere to go, not a part of the code that names it (nor
+     * of its pages' purge tags); it keeps its name anyway. */
+    return t >= 0 && &s->files[t] != f && !(s->files[t].role & KB_ROLE_ENTRY) ? t : KB_T_NONE;
 }
 
 /* A computed import() whose specifier starts with a literal
