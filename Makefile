@@ -29,7 +29,7 @@
 # nor before check-format's clang-format.) The *-run targets skip the install.
 
 CC      ?= cc
-PKGS    := libbrotlienc libbrotlidec libzstd libdeflate jansson libuv
+PKGS    := libbrotlienc libbrotlidec libzstd libdeflate jansson libuv libnghttp2
 WARN    := -std=c17 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
            -Wmissing-prototypes -Wformat=2 -Wvla
 CPPFLAGS := -I. -D_GNU_SOURCE -MMD -MP
@@ -73,12 +73,13 @@ FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=build/fuzz/%)
 
 # What building and serving need (make demo), nothing more.
 BUILD_PKGS := build-essential pkg-config libbrotli-dev libzstd-dev libdeflate-dev \
-              libjansson-dev libmbedtls-dev libuv1-dev
+              libjansson-dev libmbedtls-dev libuv1-dev libnghttp2-dev
 # What the tests add (make test): tools that check the variants independently,
 # the TLS certificates, the real cache in front of the edge, nginx serving a
-# release as www-data (test_permissions.py), the format check.
-TEST_PKGS := brotli zstd libdeflate-tools python3 clang-format time curl nghttp2-client \
-             openssl varnish varnish-modules nginx
+# release as www-data (test_permissions.py), the format check, HTTP/2 clients
+# (nghttp2-client's nghttp and h2load; python3-h2 for raw frames).
+TEST_PKGS := brotli zstd libdeflate-tools python3 python3-h2 clang-format time curl \
+             nghttp2-client openssl varnish varnish-modules nginx
 # The browser tests: Debian's chromium driven by playwright-core from npm
 # (tests/browser/package-lock.json; never a downloaded browser).
 # nodejs and npm are installed only when the commands are missing: a node from
