@@ -451,6 +451,8 @@ on_single(struct ke_span v, struct ke_span *dst, unsigned bit, struct ke_request
     *dst = v;
 }
 
+static void drop_repeated(struct ke_request *req);
+
 /* Dispatches one field line on its name; returns 0 or an HTTP status. */
 static int
 on_field(struct ke_span name, struct ke_span v, struct ke_request *req, struct seen *s)
@@ -560,6 +562,16 @@ parse_fields(const char *buf, size_t i, size_t end, const struct ke_request_limi
             return 400;
         req->chunked = true;
     }
+    drop_repeated(req);
+    req->keep_alive = !s.close && (req->minor == 1 || s.keep_alive);
+    req->expect_continue = s.expect && req->minor == 1;
+    return 0;
+}
+
+/* Repeated singletons are ignored (see request.h). */
+static void
+drop_repeated(struct ke_request *req)
+{
     if (req->dups & KE_DUP_RANGE)
         req->range = span(NULL, 0);
     if (req->dups & KE_DUP_IF_RANGE) {
@@ -570,8 +582,33 @@ parse_fields(const char *buf, size_t i, size_t end, const struct ke_request_limi
         req->if_modified_since = span(NULL, 0);
     if (req->dups & KE_DUP_IF_UNMODIFIED_SINCE)
         req->if_unmodified_since = span(NULL, 0);
-    req->keep_alive = !s.close && (req->minor == 1 || s.keep_alive);
-    req->expect_continue = s.expect && req->minor == 1;
+}
+
+int
+ke_request_from_fields(struct ke_request *req, struct ke_span authority)
+{
+    struct seen s;
+    memset(&s, 0, sizeof s);
+    req->method = classify_method(req->method_raw.p, req->method_raw.n);
+    req->content_length = -1;
+    req->minor = 1;
+    req->keep_alive = true;
+    /* check_target allows "*" for OPTIONS only; no absolute-form in h2. */
+    if (req->target.n == 0 || !check_target(req) ||
+        (req->form != KE_TF_ORIGIN && req->form != KE_TF_ASTERISK))
+        return fail(req, 400);
+    for (unsigned i = 0; i < req->n_headers; i++) {
+        int st = on_field(req->headers[i].name, req->headers[i].value, req, &s);
+        if (st)
+            return fail(req, st);
+    }
+    /* RFC 9113 §8.3.1: :authority, when present, is the host. */
+    if (authority.n) {
+        if (!valid_host(authority.p, authority.n, true, false))
+            return fail(req, 400);
+        req->host = authority;
+    }
+    drop_repeated(req);
     return 0;
 }
 

@@ -163,6 +163,18 @@ void ke_request_limits_default(struct ke_request_limits *lim);
 int ke_request_parse(const char *buf, size_t len, size_t prev_len,
                      const struct ke_request_limits *lim, struct ke_request *req);
 
+/*
+ * A request that arrived as separate fields (HTTP/2, RFC 9113 §8.3): the
+ * caller has set method_raw (:method), target (:path) and headers[0..n_headers)
+ * (the regular fields, names lower-case), with every span in its own memory;
+ * authority is :authority (n == 0 if absent). Derives the rest of *req with
+ * the same per-field rules as ke_request_parse (lists, singletons,
+ * Content-Length, Host), minor 1 and keep_alive. The target must be
+ * origin-form ("*" for OPTIONS). Returns 0, or KE_REQ_ERROR with req->status
+ * set (the caller answers it on the stream).
+ */
+int ke_request_from_fields(struct ke_request *req, struct ke_span authority);
+
 /* "GET", "HEAD"...; "OTHER" for KE_M_OTHER (see method_raw). Never NULL. */
 const char *ke_method_name(enum ke_method m);
 

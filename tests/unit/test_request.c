@@ -1,6 +1,6 @@
 /*
- * ke_request_parse: the request line and its forms, versions, line endings,
- * control bytes, field syntax, limits, framing fields (Host, Content-Length,
+ * ke_request_parse, and ke_request_from_fields (HTTP/2): the request line and its forms, versions,
+ * line endings, control bytes, field syntax, limits, framing fields (Host, Content-Length,
  * Transfer-Encoding), Connection and Expect, the derived spans, pipelining and
  * incremental feeding. Each input is copied into a buffer of exactly its size,
  * so ASan catches any read past the end.
@@ -804,6 +804,83 @@ t_limits_default(void)
     KT_EQ_INT(lim.max_headers, 64);
 }
 
+/* ---- ke_request_from_fields: a request that came as HTTP/2 fields ---- */
+
+static bool
+span_is(struct ke_span sp, const char *lit)
+{
+    return sp.n == strlen(lit) && (sp.n == 0 || memcmp(sp.p, lit, sp.n) == 0);
+}
+
+/* fields: name, value, name, value..., NULL. */
+static int
+from_fields(const char *method, const char *path, const char *authority, const char **fields)
+{
+    memset(&R, 0, sizeof R);
+    R.headers = H;
+    R.method_raw = (struct ke_span){ method, strlen(method) };
+    R.target = (struct ke_span){ path, strlen(path) };
+    for (unsigned i = 0; fields && fields[i]; i += 2, R.n_headers++) {
+        H[R.n_headers].name = (struct ke_span){ fields[i], strlen(fields[i]) };
+        H[R.n_headers].value = (struct ke_span){ fields[i + 1], strlen(fields[i + 1]) };
+    }
+    struct ke_span a = { authority, authority ? strlen(authority) : 0 };
+    return ke_request_from_fields(&R, a);
+}
+
+static void
+t_fields_get(void)
+{
+    const char *f[] = { "accept-encoding", "br, gzip", "if-none-match", "\"x\"", NULL };
+    KT_EQ_INT(from_fields("GET", "/a?b", "example.com:8080", f), 0);
+    KT_EQ_INT(R.method, KE_M_GET);
+    KT_EQ_INT(R.form, KE_TF_ORIGIN);
+    KT_EQ_INT(R.minor, 1);
+    KT_CHECK(R.keep_alive);
+    KT_EQ_INT(R.content_length, -1);
+    KT_CHECK(span_is(R.host, "example.com:8080"));
+    KT_CHECK(span_is(R.accept_encoding, "br, gzip"));
+    KT_CHECK(span_is(R.if_none_match, "\"x\""));
+}
+
+static void
+t_fields_host(void)
+{
+    const char *f[] = { "host", "other.example", NULL };
+    KT_EQ_INT(from_fields("HEAD", "/", "example.com", f), 0);
+    KT_EQ_INT(R.method, KE_M_HEAD);
+    KT_CHECK(span_is(R.host, "example.com"));
+    KT_EQ_INT(from_fields("GET", "/", NULL, f), 0);
+    KT_CHECK(span_is(R.host, "other.example"));
+    KT_EQ_INT(from_fields("GET", "/", "a b", NULL), KE_REQ_ERROR);
+    KT_EQ_INT(R.status, 400);
+}
+
+static void
+t_fields_bad_target(void)
+{
+    KT_EQ_INT(from_fields("GET", "", "h", NULL), KE_REQ_ERROR);
+    KT_EQ_INT(R.status, 400);
+    KT_EQ_INT(from_fields("GET", "http://h/", "h", NULL), KE_REQ_ERROR);
+    KT_EQ_INT(from_fields("GET", "*", "h", NULL), KE_REQ_ERROR);
+    KT_EQ_INT(from_fields("OPTIONS", "*", "h", NULL), 0);
+    KT_EQ_INT(R.form, KE_TF_ASTERISK);
+}
+
+static void
+t_fields_repeats(void)
+{
+    const char *f[] = { "range", "bytes=0-1",       "range", "bytes=2-3",      "accept-encoding",
+                        "br",    "accept-encoding", "gzip",  "content-length", "5",
+                        NULL };
+    KT_EQ_INT(from_fields("GET", "/", "h", f), 0);
+    KT_EQ_INT(R.range.n, 0);
+    KT_CHECK(R.dups & KE_DUP_RANGE);
+    KT_CHECK(span_is(R.accept_encoding, "br"));
+    KT_CHECK(R.dups & KE_DUP_ACCEPT_ENCODING);
+    KT_EQ_INT(R.content_length, 5);
+}
+
 int
 main(void)
 {
@@ -863,6 +940,11 @@ main(void)
     KT_RUN(t_empty_and_partial, "empty and partial input needs more bytes");
     KT_RUN(t_prev_len_bogus, "a prev_len past the buffer is ignored");
     KT_RUN(t_limits_default, "default limits are 8192 / 4096 / 64");
+    KT_RUN(t_fields_get,
+           "HTTP/2 fields: :authority is the host, lists are spanned, HTTP/1.1 rules");
+    KT_RUN(t_fields_host, "HTTP/2 fields: :authority wins over host; an invalid one gets 400");
+    KT_RUN(t_fields_bad_target, "HTTP/2 fields: only origin-form, or * for OPTIONS");
+    KT_RUN(t_fields_repeats, "HTTP/2 fields: repeats follow the HTTP/1.1 rules");
     free(S);
     return kt_done();
 }
