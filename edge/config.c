@@ -92,6 +92,7 @@ static const struct opt opts[] = {
     { "purge-keys", 0, K_PURGE_KEYS, 0, 0, 0 },
     { "link-preload", 0, K_ONOFF, OFF(link_preload), 0, 0 },
     { "early-hints", 0, K_ONOFF, OFF(early_hints), 0, 0 },
+    { "http2", 0, K_ONOFF, OFF(http2), 0, 0 },
     { "config", 0, K_CONFIG, 0, 0, 0 },
     { "help", 'h', K_HELP, 0, 0, 0 },
     { "version", 'V', K_VERSION, 0, 0, 0 },
@@ -140,7 +141,8 @@ usage(FILE *to)
           "      --no-transform on|off  add no-transform to Cache-Control (default: off)\n"
           "      --purge-keys surrogate-key|cache-tag|both|off  (default: surrogate-key)\n"
           "      --link-preload on|off  Link preload headers on entry documents (default: on)\n"
-          "      --early-hints on|off   103 Early Hints to HTTP/1.1 clients (default: off)\n"
+          "      --early-hints on|off   103 Early Hints, HTTP/1.1 and h2 (default: off)\n"
+          "      --http2 on|off         h2c with prior knowledge on plain listeners (default: on)\n"
           "      --max-header-size SIZE request line + headers (default: 8k)\n"
           "      --max-uri-size SIZE    request target (default: 4k)\n"
           "      --max-headers N        header fields per request (default: 64)\n"
@@ -198,6 +200,7 @@ ke_config_defaults(struct ke_config *c)
     c->idle_timeout = 60000;
     c->send_timeout = 60000;
     c->drain_timeout = 10000;
+    c->http2 = true;
     c->max_age_other = 300;
     c->tls_session_timeout = 3600000;
     c->tls_session_cache = 1024;

@@ -119,6 +119,7 @@ struct ke_config {
     unsigned purge_keys; /* --purge-keys: KE_PURGE_* bits; default Surrogate-Key */
     bool link_preload;   /* --link-preload: Link on entry documents; default on */
     bool early_hints;    /* --early-hints: 103 before entry documents (HTTP/1.1); off */
+    bool http2;          /* --http2: h2c with prior knowledge (docs/internals/h2.md); on */
 };
 
 /* Fills c with the defaults listed above. */

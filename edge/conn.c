@@ -9,6 +9,7 @@
 #include "common/ascii.h"
 #include "common/log.h"
 #include "common/vec.h"
+#include "edge/h2.h"
 #include "edge/respond.h"
 #include "edge/worker.h"
 
@@ -66,6 +67,7 @@ struct ke_conn {
     struct ke_tls_sess *tls; /* TLS connections only */
     uint64_t tls_sent;       /* plaintext bytes since the last pause: record sizing */
     uint64_t tls_last;       /* loop time of the last record */
+    struct ke_h2 *h2;        /* an HTTP/2 connection's session, or NULL */
 };
 
 /* A TLS write: ciphertext the socket did not take at once, owned until its
@@ -148,6 +150,7 @@ on_close(uv_handle_t *h)
     w->n_conns--;
     atomic_fetch_sub_explicit(&w->m.conns_open, 1, memory_order_relaxed);
     ke_tls_sess_free(c->tls);
+    ke_h2_free(c->h2);
     free(c->buf);
     free(c);
 }
@@ -734,11 +737,103 @@ peer_closed(struct ke_conn *c, ssize_t status)
     conn_close(c);
 }
 
+/* After HTTP/2 input or output: close, or wait for the next bytes (IDLE) or
+ * for the socket (SEND), reading paused meanwhile so a client that does not
+ * read cannot make the session queue without bound. */
+static void
+h2_wait(struct ke_conn *c)
+{
+    struct ke_worker *w = c->w;
+    if (ke_h2_done(c->h2)) {
+        conn_close(c);
+        return;
+    }
+    if (ke_h2_writing(c->h2)) {
+        if (c->wait != KE_WAIT_SEND) {
+            c->queued = backlog(c);
+            set_wait(c, KE_WAIT_SEND, w->cfg->send_timeout);
+        }
+        if (!c->paused) {
+            c->paused = true;
+            uv_read_stop((uv_stream_t *)&c->tcp);
+        }
+        return;
+    }
+    set_wait(c, KE_WAIT_IDLE, w->cfg->idle_timeout);
+    if (c->paused) {
+        c->paused = false;
+        uv_read_start((uv_stream_t *)&c->tcp, alloc_cb, on_read);
+    }
+}
+
+void
+ke_conn_h2_written(struct ke_conn *c, int status)
+{
+    if (status < 0)
+        conn_close(c);
+    else
+        h2_wait(c);
+}
+
+static void
+h2_input(struct ke_conn *c, const char *p, size_t n)
+{
+    if (ke_h2_recv(c->h2, p, n) != 0)
+        conn_close(c);
+    else
+        h2_wait(c);
+}
+
+/* A cleartext connection that starts with the HTTP/2 preface (prior
+ * knowledge) becomes an HTTP/2 one: true when p[0..n) was taken here, kept
+ * as a partial preface or handed to the new session with what came before. */
+static bool
+h2_detect(struct ke_conn *c, const char *p, size_t n)
+{
+    int pf = ke_h2_preface(c->buf, c->len, p, n);
+    if (pf < 0)
+        return false;
+    if (pf == 0) {
+        char *nb = realloc(c->buf, c->len + n);
+        if (!nb) {
+            conn_close(c);
+            return true;
+        }
+        memcpy(nb + c->len, p, n);
+        c->buf = nb;
+        c->len = c->cap = (uint32_t)(c->len + n);
+        return true;
+    }
+    c->h2 = ke_h2_new(c->w, c, (uv_stream_t *)&c->tcp);
+    if (!c->h2) {
+        conn_close(c);
+        return true;
+    }
+    char *kept = c->buf;
+    size_t kept_len = c->len;
+    c->buf = NULL;
+    c->len = c->cap = c->parsed = 0;
+    int rc = kept_len ? ke_h2_recv(c->h2, kept, kept_len) : 0;
+    free(kept);
+    if (rc != 0)
+        conn_close(c);
+    else
+        h2_input(c, p, n);
+    return true;
+}
+
 /* Request bytes (plaintext) p[0..n): process them, after a partial head
  * kept from before if there is one. */
 static void
 deliver(struct ke_conn *c, char *p, size_t n)
 {
+    if (c->h2) {
+        h2_input(c, p, n);
+        return;
+    }
+    if (c->requests == 0 && c->kind == KE_L_HTTP && !c->tls && c->w->cfg->http2 &&
+        h2_detect(c, p, n))
+        return;
     if (c->len == 0) {
         process(c, p, n);
         return;

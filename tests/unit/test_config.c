@@ -136,6 +136,7 @@ check_same(const struct ke_config *a, const struct ke_config *b)
     KT_EQ_INT(a->purge_keys, b->purge_keys);
     KT_EQ_INT(a->link_preload, b->link_preload);
     KT_EQ_INT(a->early_hints, b->early_hints);
+    KT_EQ_INT(a->http2, b->http2);
     KT_EQ_INT(a->n_listen_tls, b->n_listen_tls);
     for (unsigned i = 0; i < a->n_listen_tls; i++)
         check_same_listen(&a->listen_tls[i], &b->listen_tls[i]);
@@ -624,6 +625,10 @@ t_cdn_options(void)
     KT_EQ_STR(err, "--cdn-cache-control: 'entry': want CLASS or /GLOB, then a value");
     KT_EQ_INT(parse("--early-hints", "yes", "d", NULL), -1);
     KT_EQ_STR(err, "--early-hints: 'yes' is not 'on' or 'off'");
+    KT_EQ_INT(parse("d", NULL), 0);
+    KT_EQ_INT(cfg.http2, 1);
+    KT_EQ_INT(parse("--http2", "off", "d", NULL), 0);
+    KT_EQ_INT(cfg.http2, 0);
     KT_EQ_INT(parse("--purge-keys", "xkey", "d", NULL), -1);
 }
 

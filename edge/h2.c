@@ -1,0 +1,541 @@
+/*
+ * HTTP/2 on one connection: nghttp2 does frames, HPACK, stream states and
+ * flow control; this file turns a stream's fields into a ke_request, answers
+ * it with respond.c and hands nghttp2 the answer. DATA frames never copy the
+ * body: a frame is its 9-byte header plus a pointer into the index, in one
+ * vectored write (only what the socket did not take at once is copied).
+ * Output per connection is bounded by OUT_HIGH whatever the client's window.
+ */
+#include "edge/h2.h"
+
+#include "common/ascii.h"
+#include "edge/respond.h"
+#include "edge/worker.h"
+
+#include <nghttp2/nghttp2.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_STREAMS 100
+#define OUT_HIGH    (64u << 10) /* bytes gathered before they are written */
+#define OUT_COPY    (96u << 10) /* frames nghttp2 serialised, and DATA headers */
+#define OUT_BUFS    256
+#define OUT_IXS     4 /* indexes the slices of one batch point into */
+#define MAX_NV      160
+
+static const char preface[] = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
+
+/* One field in a stream's hbuf: name and value offsets and lengths. */
+struct fld {
+    uint32_t no, nn, vo, vn;
+};
+
+/* One request stream. Header copies live in hbuf until the response is
+ * submitted; then only the body slices (and the index they point into). */
+struct stream {
+    struct stream *prev, *next; /* on h->streams: nghttp2_session_del calls no callback */
+    struct ke_index *ix;        /* held while body slices remain, else NULL */
+    struct ke_slice body[2 * KE_MAX_PARTS + 2];
+    unsigned n_body, cur;
+    size_t off;
+    char *parts; /* a copy of the multipart part headers, or NULL */
+    char *hbuf;  /* header copies; NULL once answered */
+    size_t hlen;
+    struct fld *f;
+    unsigned nf;
+    struct fld method, path, authority;
+    int status; /* 431 when the fields exceed the limits */
+};
+
+/* A batch of output: frames nghttp2 serialised (copied into copy[]) and DATA
+ * payloads (pointers into the indexes in ix[], held until written). */
+struct out {
+    uv_buf_t bufs[OUT_BUFS];
+    unsigned n;
+    size_t bytes, copy_len;
+    struct ke_index *ix[OUT_IXS];
+    unsigned n_ix;
+    char copy[OUT_COPY];
+};
+
+struct h2_write {
+    uv_write_t req;
+    struct ke_h2 *h;
+    char data[];
+};
+
+struct ke_h2 {
+    nghttp2_session *s;
+    struct ke_worker *w;
+    struct ke_conn *c;
+    uv_stream_t *sock;
+    bool writing; /* a uv_write of ours is in flight */
+    bool failed;
+    struct stream *streams;
+    struct out out;
+};
+
+/* One response at a time is built per worker thread: streams keep only
+ * their body slices, so 100 streams do not hold 100 heads. */
+static _Thread_local struct ke_response resp;
+
+int
+ke_h2_preface(const char *a, size_t an, const char *b, size_t bn)
+{
+    size_t want = sizeof preface - 1, i = 0;
+    for (; i < want && i < an + bn; i++)
+        if ((i < an ? a[i] : b[i - an]) != preface[i])
+            return -1;
+    return i == want ? 1 : 0;
+}
+
+/* ---- output ------------------------------------------------------------------ */
+
+static void
+out_release(struct out *o)
+{
+    for (unsigned i = 0; i < o->n_ix; i++)
+        ke_index_release(o->ix[i]);
+    o->n = o->n_ix = 0;
+    o->bytes = o->copy_len = 0;
+}
+
+static bool
+out_full(const struct out *o)
+{
+    return o->bytes >= OUT_HIGH || o->n + 4 > OUT_BUFS || o->copy_len > OUT_COPY - (24u << 10);
+}
+
+static void
+out_copy(struct out *o, const void *p, size_t n)
+{
+    char *d = o->copy + o->copy_len;
+    memcpy(d, p, n);
+    o->copy_len += n;
+    /* Adjacent copies share one buffer. */
+    if (o->n > 0 && o->bufs[o->n - 1].base + o->bufs[o->n - 1].len == d)
+        o->bufs[o->n - 1].len += n;
+    else
+        o->bufs[o->n++] = uv_buf_init(d, (unsigned)n);
+    o->bytes += n;
+}
+
+static void on_written(uv_write_t *req, int status);
+
+/* Gathers what the session has to send, and writes it: at once if the
+ * socket takes it, else the rest is copied and queued (one batch in flight
+ * at a time). Returns 0, or -1 on a fatal error. */
+static int
+flush(struct ke_h2 *h)
+{
+    struct out *o = &h->out;
+    while (!h->writing) {
+        while (!out_full(o)) {
+            const uint8_t *p;
+            ssize_t n = nghttp2_session_mem_send(h->s, &p);
+            if (n < 0)
+                return -1;
+            if (n == 0)
+                break;
+            if ((size_t)n > OUT_COPY - o->copy_len)
+                return -1; /* a frame larger than any kiln-edge sends */
+            out_copy(o, p, (size_t)n);
+        }
+        if (o->n == 0)
+            return 0;
+        size_t total = o->bytes;
+        int k = uv_try_write(h->sock, o->bufs, o->n);
+        if (k < 0 && k != UV_EAGAIN)
+            return -1;
+        size_t sent = k > 0 ? (size_t)k : 0;
+        if (sent < total) {
+            struct h2_write *wr = malloc(sizeof *wr + (total - sent));
+            if (!wr)
+                return -1;
+            size_t at = 0, skip = sent;
+            for (unsigned i = 0; i < o->n; i++) {
+                size_t len = o->bufs[i].len;
+                if (skip >= len) {
+                    skip -= len;
+                    continue;
+                }
+                memcpy(wr->data + at, o->bufs[i].base + skip, len - skip);
+                at += len - skip;
+                skip = 0;
+            }
+            wr->h = h;
+            uv_buf_t b = uv_buf_init(wr->data, (unsigned)at);
+            if (uv_write(&wr->req, h->sock, &b, 1, on_written) != 0) {
+                free(wr);
+                return -1;
+            }
+            h->writing = true;
+        }
+        out_release(o); /* written or copied: the slices are free */
+    }
+    return 0;
+}
+
+static void
+on_written(uv_write_t *req, int status)
+{
+    struct h2_write *wr = (struct h2_write *)req;
+    struct ke_h2 *h = wr->h;
+    free(wr);
+    if (uv_is_closing((uv_handle_t *)h->sock))
+        return;
+    h->writing = false;
+    if (status == 0 && flush(h) != 0)
+        status = UV_EPROTO;
+    ke_conn_h2_written(h->c, status);
+}
+
+/* ---- nghttp2 callbacks -------------------------------------------------------- */
+
+static ssize_t
+read_body(nghttp2_session *s, int32_t id, uint8_t *buf, size_t length, uint32_t *flags,
+          nghttp2_data_source *src, void *user)
+{
+    (void)s, (void)id, (void)buf, (void)user;
+    struct stream *st = src->ptr;
+    while (st->cur < st->n_body && st->off == st->body[st->cur].n)
+        st->cur++, st->off = 0;
+    if (st->cur == st->n_body) {
+        *flags |= NGHTTP2_DATA_FLAG_EOF;
+        return 0;
+    }
+    size_t left = st->body[st->cur].n - st->off;
+    size_t n = length < left ? length : left;
+    *flags |= NGHTTP2_DATA_FLAG_NO_COPY;
+    if (n == left) {
+        unsigned i = st->cur + 1;
+        while (i < st->n_body && st->body[i].n == 0)
+            i++;
+        if (i == st->n_body)
+            *flags |= NGHTTP2_DATA_FLAG_EOF;
+    }
+    return (ssize_t)n;
+}
+
+/* A DATA frame: its header copied, its payload a pointer into the index. */
+static int
+send_data(nghttp2_session *s, nghttp2_frame *frame, const uint8_t *framehd, size_t length,
+          nghttp2_data_source *src, void *user)
+{
+    (void)s, (void)frame;
+    struct ke_h2 *h = user;
+    struct stream *st = src->ptr;
+    struct out *o = &h->out;
+    unsigned i = 0;
+    while (i < o->n_ix && o->ix[i] != st->ix)
+        i++;
+    if (i == o->n_ix) {
+        if (o->n_ix == OUT_IXS)
+            return NGHTTP2_ERR_WOULDBLOCK; /* called again after this batch */
+        ke_index_hold(st->ix);
+        o->ix[o->n_ix++] = st->ix;
+    }
+    out_copy(o, framehd, 9);
+    const char *p = (const char *)st->body[st->cur].p + st->off;
+    if (st->parts && p >= st->parts && p < st->parts + sizeof resp.parts) {
+        out_copy(o, p, length); /* part headers die with the stream, maybe before the write */
+    } else if (length) {
+        o->bufs[o->n++] = uv_buf_init((char *)p, (unsigned)length);
+        o->bytes += length;
+    }
+    st->off += length;
+    return out_full(o) ? NGHTTP2_ERR_PAUSE : 0;
+}
+
+static void
+stream_free(struct ke_h2 *h, struct stream *st)
+{
+    if (st->prev)
+        st->prev->next = st->next;
+    else if (h->streams == st)
+        h->streams = st->next;
+    if (st->next)
+        st->next->prev = st->prev;
+    if (st->ix)
+        ke_index_release(st->ix);
+    free(st->parts);
+    free(st->hbuf);
+    free(st->f);
+    free(st);
+}
+
+static int
+on_begin_headers(nghttp2_session *s, const nghttp2_frame *frame, void *user)
+{
+    struct ke_h2 *h = user;
+    if (frame->hd.type != NGHTTP2_HEADERS || frame->headers.cat != NGHTTP2_HCAT_REQUEST)
+        return 0;
+    struct stream *st = calloc(1, sizeof *st);
+    if (st) {
+        st->hbuf = malloc(h->w->cfg->max_head);
+        st->f = malloc(h->w->cfg->max_headers * sizeof *st->f);
+    }
+    if (!st || !st->hbuf || !st->f) {
+        if (st)
+            stream_free(h, st);
+        return NGHTTP2_ERR_CALLBACK_FAILURE;
+    }
+    st->next = h->streams;
+    if (h->streams)
+        h->streams->prev = st;
+    h->streams = st;
+    nghttp2_session_set_stream_user_data(s, frame->hd.stream_id, st);
+    return 0;
+}
+
+/* Copies one field into the stream; past --max-header-size (decoded bytes,
+ * so an HPACK bomb stops here too) or --max-headers the answer is 431. */
+static int
+on_header(nghttp2_session *s, const nghttp2_frame *frame, const uint8_t *name, size_t nn,
+          const uint8_t *value, size_t vn, uint8_t flags, void *user)
+{
+    (void)flags;
+    struct ke_h2 *h = user;
+    struct stream *st = nghttp2_session_get_stream_user_data(s, frame->hd.stream_id);
+    if (!st || !st->hbuf || st->status)
+        return 0;
+    if (nn + vn > h->w->cfg->max_head - st->hlen) {
+        st->status = 431;
+        return 0;
+    }
+    struct fld fl = { (uint32_t)st->hlen, (uint32_t)nn, (uint32_t)(st->hlen + nn), (uint32_t)vn };
+    memcpy(st->hbuf + st->hlen, name, nn);
+    memcpy(st->hbuf + st->hlen + nn, value, vn);
+    st->hlen += nn + vn;
+    if (nn > 0 && name[0] == ':') {
+        if (nn == 7 && memcmp(name, ":method", 7) == 0)
+            st->method = fl;
+        else if (nn == 5 && memcmp(name, ":path", 5) == 0)
+            st->path = fl;
+        else if (nn == 10 && memcmp(name, ":authority", 10) == 0)
+            st->authority = fl;
+        return 0;
+    }
+    if (st->nf == h->w->cfg->max_headers) {
+        st->status = 431;
+        return 0;
+    }
+    st->f[st->nf++] = fl;
+    return 0;
+}
+
+static struct ke_span
+span_of(const struct stream *st, uint32_t o, uint32_t n)
+{
+    return (struct ke_span){ n ? st->hbuf + o : NULL, n };
+}
+
+/* Turns one block of respond.c's head (status line, field lines, empty
+ * line) into nv pairs, lower-casing the names in place. Returns the number
+ * of pairs and sets *status; *next is past the block. */
+static size_t
+head_to_nv(char *p, char *end, nghttp2_nv *nv, int *status, char **next)
+{
+    size_t n = 0;
+    char *eol = memchr(p, '\n', (size_t)(end - p));
+    *status = atoi(p + 9);
+    nv[n++] = (nghttp2_nv){ (uint8_t *)":status", (uint8_t *)p + 9, 7, 3, NGHTTP2_NV_FLAG_NONE };
+    for (p = eol + 1; p < end && *p != '\r'; p = eol + 1) {
+        eol = memchr(p, '\n', (size_t)(end - p));
+        char *colon = memchr(p, ':', (size_t)(eol - p));
+        if (!eol || !colon)
+            break;
+        size_t nlen = (size_t)(colon - p);
+        for (size_t i = 0; i < nlen; i++)
+            p[i] = (char)kc_lower((unsigned char)p[i]);
+        if ((nlen == 10 && memcmp(p, "connection", 10) == 0) ||
+            (nlen == 10 && memcmp(p, "keep-alive", 10) == 0) || n == MAX_NV)
+            continue;
+        char *v = colon + 1;
+        while (*v == ' ')
+            v++;
+        nv[n++] = (nghttp2_nv){ (uint8_t *)p, (uint8_t *)v, nlen, (size_t)(eol - 1 - v),
+                                NGHTTP2_NV_FLAG_NONE };
+    }
+    *next = p < end ? p + 2 : end;
+    return n;
+}
+
+/* The request on stream id is complete: answer it. */
+static int
+answer(struct ke_h2 *h, int32_t id, struct stream *st)
+{
+    struct ke_worker *w = h->w;
+    struct ke_header hdrs[1024];
+    struct ke_request req;
+    memset(&req, 0, sizeof req);
+    req.headers = hdrs;
+    for (unsigned i = 0; i < st->nf && i < 1024; i++) {
+        hdrs[i].name = span_of(st, st->f[i].no, st->f[i].nn);
+        hdrs[i].value = span_of(st, st->f[i].vo, st->f[i].vn);
+    }
+    req.n_headers = st->nf;
+    req.method_raw = span_of(st, st->method.vo, st->method.vn);
+    req.target = span_of(st, st->path.vo, st->path.vn);
+    if (st->status) {
+        req.status = st->status;
+        req.minor = 1;
+    } else {
+        (void)ke_request_from_fields(&req, span_of(st, st->authority.vo, st->authority.vn));
+    }
+    ke_worker_refresh_index(w);
+    struct ke_respond_ctx ctx = {
+        .cfg = w->cfg,
+        .ix = w->ix,
+        .date = w->date,
+        .no_sendfile = true,
+    };
+    struct ke_response *r = &resp;
+    ke_respond(&ctx, &req, r);
+    free(st->hbuf);
+    free(st->f);
+    st->hbuf = NULL;
+    st->f = NULL;
+    if (r->body_fd >= 0)
+        return nghttp2_submit_rst_stream(h->s, NGHTTP2_FLAG_NONE, id, NGHTTP2_INTERNAL_ERROR);
+    uint64_t bytes = 0;
+    for (unsigned i = 0; i < r->n_body; i++)
+        bytes += r->body[i].n;
+    ke_metrics_count(&w->m, r->status, bytes ? r->enc : -1, r->head_len + bytes);
+
+    /* The slices: into the index, or into parts[] (multipart), copied. */
+    for (unsigned i = 0; i < r->n_body; i++) {
+        const char *p = r->body[i].p;
+        if (p >= r->parts && p < r->parts + sizeof r->parts) {
+            if (!st->parts && !(st->parts = malloc(sizeof r->parts)))
+                return NGHTTP2_ERR_NOMEM;
+            memcpy(st->parts, r->parts, sizeof r->parts);
+            p = st->parts + (p - r->parts);
+        }
+        st->body[i] = (struct ke_slice){ p, r->body[i].n };
+    }
+    st->n_body = r->n_body;
+    if (st->n_body) {
+        st->ix = w->ix;
+        ke_index_hold(st->ix);
+    }
+
+    nghttp2_nv nv[MAX_NV];
+    char *p = r->head, *end = r->head + r->head_len;
+    for (;;) {
+        int status;
+        char *next;
+        size_t n = head_to_nv(p, end, nv, &status, &next);
+        if (status >= 200 || next >= end) {
+            nghttp2_data_provider dp = { .source.ptr = st, .read_callback = read_body };
+            return nghttp2_submit_response(h->s, id, nv, n, st->n_body ? &dp : NULL);
+        }
+        int rc = nghttp2_submit_headers(h->s, NGHTTP2_FLAG_NONE, id, NULL, nv, n, NULL);
+        if (rc != 0)
+            return rc;
+        p = next;
+    }
+}
+
+static int
+on_frame_recv(nghttp2_session *s, const nghttp2_frame *frame, void *user)
+{
+    if (frame->hd.type != NGHTTP2_HEADERS || frame->headers.cat != NGHTTP2_HCAT_REQUEST)
+        return 0;
+    struct stream *st = nghttp2_session_get_stream_user_data(s, frame->hd.stream_id);
+    if (!st || !st->hbuf)
+        return 0;
+    int rc = answer(user, frame->hd.stream_id, st);
+    return rc == 0 || rc == NGHTTP2_ERR_INVALID_ARGUMENT ? 0 : NGHTTP2_ERR_CALLBACK_FAILURE;
+}
+
+static int
+on_stream_close(nghttp2_session *s, int32_t id, uint32_t code, void *user)
+{
+    (void)code;
+    struct stream *st = nghttp2_session_get_stream_user_data(s, id);
+    if (st) {
+        nghttp2_session_set_stream_user_data(s, id, NULL);
+        stream_free(user, st);
+    }
+    return 0;
+}
+
+/* ---- the session ---------------------------------------------------------------- */
+
+struct ke_h2 *
+ke_h2_new(struct ke_worker *w, struct ke_conn *c, uv_stream_t *sock)
+{
+    struct ke_h2 *h = calloc(1, sizeof *h);
+    nghttp2_session_callbacks *cb = NULL;
+    nghttp2_option *opt = NULL;
+    if (!h || nghttp2_session_callbacks_new(&cb) != 0 || nghttp2_option_new(&opt) != 0)
+        goto fail;
+    h->w = w;
+    h->c = c;
+    h->sock = sock;
+    nghttp2_session_callbacks_set_send_data_callback(cb, send_data);
+    nghttp2_session_callbacks_set_on_begin_headers_callback(cb, on_begin_headers);
+    nghttp2_session_callbacks_set_on_header_callback(cb, on_header);
+    nghttp2_session_callbacks_set_on_frame_recv_callback(cb, on_frame_recv);
+    nghttp2_session_callbacks_set_on_stream_close_callback(cb, on_stream_close);
+    /* The defaults of 1.52, set explicitly: rapid reset and CONTINUATION. */
+    nghttp2_option_set_stream_reset_rate_limit(opt, 1000, 33);
+    nghttp2_option_set_max_continuations(opt, 8);
+    nghttp2_option_set_max_deflate_dynamic_table_size(opt, 4096);
+    if (nghttp2_session_server_new2(&h->s, cb, h, opt) != 0)
+        goto fail;
+    nghttp2_settings_entry iv[] = {
+        { NGHTTP2_SETTINGS_MAX_CONCURRENT_STREAMS, MAX_STREAMS },
+        { NGHTTP2_SETTINGS_MAX_HEADER_LIST_SIZE, (uint32_t)w->cfg->max_head },
+    };
+    if (nghttp2_submit_settings(h->s, NGHTTP2_FLAG_NONE, iv, sizeof iv / sizeof iv[0]) != 0)
+        goto fail;
+    nghttp2_session_callbacks_del(cb);
+    nghttp2_option_del(opt);
+    return h;
+fail:
+    nghttp2_session_callbacks_del(cb);
+    nghttp2_option_del(opt);
+    if (h)
+        nghttp2_session_del(h->s);
+    free(h);
+    return NULL;
+}
+
+void
+ke_h2_free(struct ke_h2 *h)
+{
+    if (!h)
+        return;
+    nghttp2_session_del(h->s);
+    while (h->streams)
+        stream_free(h, h->streams);
+    out_release(&h->out);
+    free(h);
+}
+
+int
+ke_h2_recv(struct ke_h2 *h, const char *p, size_t n)
+{
+    ssize_t rc = nghttp2_session_mem_recv(h->s, (const uint8_t *)p, n);
+    if (rc < 0) {
+        h->failed = true;
+        (void)flush(h); /* a GOAWAY nghttp2 queued, if the socket takes it */
+        return -1;
+    }
+    return flush(h) == 0 ? 0 : -1;
+}
+
+bool
+ke_h2_writing(const struct ke_h2 *h)
+{
+    return h->writing;
+}
+
+bool
+ke_h2_done(const struct ke_h2 *h)
+{
+    return h->failed ||
+           (!h->writing && !nghttp2_session_want_read(h->s) && !nghttp2_session_want_write(h->s));
+}

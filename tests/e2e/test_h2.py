@@ -1,0 +1,115 @@
+"""End-to-end tests of kiln-edge's HTTP/2 over cleartext with prior knowledge
+(h2c): real clients (curl --http2-prior-knowledge, h2load from nghttp2-client)
+against the real binary serving a release of site-example/. The answers must
+be the HTTP/1.1 ones, byte for byte where the framing does not differ, and
+HTTP/1.1 must keep working on the same port (docs/internals/h2.md)."""
+import atexit
+import os
+import shutil
+import subprocess
+import tempfile
+
+from kt import HOST, SITE, Edge, build, manifest, read, run_all, test
+
+_WORK = tempfile.mkdtemp(prefix="kiln-e2e-h2-")
+atexit.register(shutil.rmtree, _WORK, True)
+REL = os.path.join(_WORK, "rel")
+build(SITE, REL)
+FILES = manifest(REL)["files"]
+PNG = next(url for url, e in FILES.items() if e["source"] == "img/crust.png")
+
+
+def curl(port, path, *args, h2=True):
+    """curl's (status line's version, headers dict, body bytes); names lower-case."""
+    with tempfile.NamedTemporaryFile() as head:
+        cmd = ["curl", "-sS", "--max-time", "10", "-D", head.name, "-o", "-", *args,
+               f"http://{HOST}:{port}{path}"]
+        if h2:
+            cmd.insert(1, "--http2-prior-knowledge")
+        p = subprocess.run(cmd, capture_output=True, timeout=20)
+        assert p.returncode == 0, f"{' '.join(cmd)}: {p.returncode} {p.stderr!r}"
+        text = read(_WORK, head.name, "rb").decode("latin-1")
+    # With a 1xx first, the final head is the last block.
+    blocks = text.strip().split("\r\n\r\n")
+    status, *fields = blocks[-1].split("\r\n")
+    hdrs = {}
+    for f in fields:
+        k, _, v = f.partition(":")
+        hdrs[k.strip().lower()] = v.strip()
+    return status.split(" ")[0], int(status.split(" ")[1]), hdrs, p.stdout
+
+
+@test("h2c with prior knowledge: GET / is 200 over HTTP/2 with the HTTP/1.1 body bytes")
+def _(tmp):
+    with Edge(tmp, REL) as e:
+        ver, st, h, body = curl(e.port, "/")
+        assert (ver, st) == ("HTTP/2", 200), (ver, st)
+        assert body == read(REL, "index.html", "rb")
+        assert h["content-length"] == str(len(body)), h
+        assert "connection" not in h, h  # connection-specific: never over h2
+        ver1, st1, h1, body1 = curl(e.port, "/", h2=False)
+        assert (ver1, st1, body1) == ("HTTP/1.1", 200, body)
+        assert h1["etag"] == h["etag"]
+
+
+@test("h2c: Accept-Encoding picks the variant as over HTTP/1.1 (br, zstd, gzip bytes, Vary)")
+def _(tmp):
+    with Edge(tmp, REL) as e:
+        for enc, ext in (("br", ".br"), ("zstd", ".zst"), ("gzip", ".gz")):
+            _, st, h, body = curl(e.port, "/", "-H", f"accept-encoding: {enc}")
+            assert st == 200 and h.get("content-encoding") == enc, (enc, h)
+            assert h["vary"] == "Accept-Encoding", h
+            assert body == read(REL, "index.html" + ext, "rb"), enc
+        _, st, h, body = curl(e.port, "/", "-H", "accept-encoding: identity")
+        assert "content-encoding" not in h and body == read(REL, "index.html", "rb")
+
+
+@test("h2c: HEAD has the GET's headers and no body; a missing path is the 404 page")
+def _(tmp):
+    with Edge(tmp, REL) as e:
+        p = subprocess.run(["curl", "-sS", "--http2-prior-knowledge", "-I", "-o", "/dev/null",
+                            "-w", "%{http_version} %{http_code} %{size_download}\n%header{content-length}",
+                            f"http://{HOST}:{e.port}/"], capture_output=True, text=True, timeout=20)
+        assert p.stdout.split("\n") == ["2 200 0", str(len(read(REL, "index.html", "rb")))], \
+            (p.stdout, p.stderr)
+        _, st, h, body = curl(e.port, "/no/such/page")
+        assert st == 404 and body == read(REL, "404.html", "rb"), st
+
+
+@test("h2c: a conditional GET gets 304, and two ranges the same multipart bytes as HTTP/1.1")
+def _(tmp):
+    with Edge(tmp, REL) as e:
+        _, _, h, _ = curl(e.port, PNG)
+        _, st, _, body = curl(e.port, PNG, "-H", f"if-none-match: {h['etag']}")
+        assert (st, body) == (304, b""), st
+        _, st, h2, mp = curl(e.port, PNG, "-r", "0-99,200-299")
+        _, st1, _, mp1 = curl(e.port, PNG, "-r", "0-99,200-299", h2=False)
+        assert st == st1 == 206 and mp == mp1, (st, st1)
+        assert h2["content-type"].startswith("multipart/byteranges"), h2
+
+
+@test("h2c: 400 streams, 100 at a time on one connection, all answered")
+def _(tmp):
+    with Edge(tmp, REL) as e:
+        p = subprocess.run(["h2load", "-n", "400", "-c", "1", "-m", "100",
+                            f"http://{HOST}:{e.port}{PNG}"],
+                           capture_output=True, text=True, timeout=60)
+        assert "400 succeeded" in p.stdout and "400 2xx" in p.stdout, p.stdout
+
+
+@test("HTTP/1.1 keeps working on an h2c port, and --http2 off answers the preface as HTTP/1.1")
+def _(tmp):
+    with Edge(tmp, REL) as e:
+        c = e.conn()
+        c.send(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+        assert c.response().status == 200
+    with Edge(tmp, REL, "--http2", "off") as e:
+        p = subprocess.run(["curl", "-sS", "--http2-prior-knowledge", "--max-time", "5",
+                            "-o", "/dev/null", f"http://{HOST}:{e.port}/"],
+                           capture_output=True, timeout=20)
+        assert p.returncode != 0, "h2 spoken with --http2 off"
+        _, st, _, _ = curl(e.port, "/", h2=False)
+        assert st == 200
+
+
+run_all()
