@@ -744,6 +744,8 @@ static void
 h2_wait(struct ke_conn *c)
 {
     struct ke_worker *w = c->w;
+    if (uv_is_closing((uv_handle_t *)&c->tcp))
+        return;
     if (ke_h2_done(c->h2)) {
         conn_close(c);
         return;
@@ -763,16 +765,101 @@ h2_wait(struct ke_conn *c)
     if (c->paused) {
         c->paused = false;
         uv_read_start((uv_stream_t *)&c->tcp, alloc_cb, on_read);
+        if (c->tls && !c->in_tls && ke_tls_sess_has_input(c->tls))
+            tls_input(c, NULL, 0); /* records read before the pause */
     }
 }
 
-void
-ke_conn_h2_written(struct ke_conn *c, int status)
+/* The sink's write is over: the session sends on, or the connection ends. */
+static void
+h2_written(struct ke_conn *c, int status)
 {
-    if (status < 0)
+    if (status < 0 || ke_h2_written(c->h2) != 0)
         conn_close(c);
     else
         h2_wait(c);
+}
+
+struct h2_wreq {
+    uv_write_t req;
+    struct ke_conn *c;
+};
+
+static void
+on_h2_written(uv_write_t *req, int status)
+{
+    struct ke_conn *c = ((struct h2_wreq *)req)->c;
+    free(req);
+    if (!uv_is_closing((uv_handle_t *)&c->tcp))
+        h2_written(c, status);
+}
+
+/* Cleartext: what the socket takes now is sent; for the rest, libuv keeps
+ * pointers into the batch (no copy) until on_h2_written. */
+static int
+h2_sink_plain(void *ctx, uv_buf_t *bufs, unsigned n, size_t total)
+{
+    struct ke_conn *c = ctx;
+    uv_stream_t *st = (uv_stream_t *)&c->tcp;
+    int k = uv_try_write(st, bufs, n);
+    if (k < 0 && k != UV_EAGAIN)
+        return -1;
+    size_t sent = k > 0 ? (size_t)k : 0;
+    if (sent == total)
+        return 0;
+    while (sent >= bufs->len)
+        sent -= bufs->len, bufs++, n--;
+    bufs->base += sent;
+    bufs->len -= (unsigned)sent;
+    struct h2_wreq *wr = malloc(sizeof *wr);
+    if (!wr)
+        return -1;
+    wr->c = c;
+    if (uv_write(&wr->req, st, bufs, n, on_h2_written) != 0) {
+        free(wr);
+        return -1;
+    }
+    return 1;
+}
+
+/* TLS: the batch is encrypted into records at once (sized as tls_pump
+ * sizes them), so the sink never keeps it; the session waits while
+ * ciphertext is queued, and on_tls_written tells it to go on. */
+static int
+h2_sink_tls(void *ctx, uv_buf_t *bufs, unsigned n, size_t total)
+{
+    (void)total;
+    struct ke_conn *c = ctx;
+    struct ke_worker *w = c->w;
+    uint64_t now = uv_now(&w->loop);
+    if (now - c->tls_last > TLS_IDLE_MS)
+        c->tls_sent = 0;
+    c->tls_last = now;
+    size_t fill = 0;
+    for (unsigned i = 0; i < n; i++) {
+        const char *p = bufs[i].base;
+        size_t left = bufs[i].len;
+        while (left > 0) {
+            size_t max = c->tls_sent < TLS_RAMP ? TLS_SMALL_RECORD : KE_TLS_BUF;
+            size_t take = left < max - fill ? left : max - fill;
+            memcpy(w->tls_out + fill, p, take);
+            fill += take, p += take, left -= take;
+            if (fill == max) {
+                if (ke_tls_sess_write(c->tls, w->tls_out, fill) != 0)
+                    return -1;
+                c->tls_sent += fill;
+                fill = 0;
+            }
+        }
+    }
+    if (fill > 0) {
+        if (ke_tls_sess_write(c->tls, w->tls_out, fill) != 0)
+            return -1;
+        c->tls_sent += fill;
+    }
+    if (tls_flush(c) != 0)
+        return -1;
+    return uv_stream_get_write_queue_size((uv_stream_t *)&c->tcp) > 0 ? 1 : 0;
 }
 
 static void
@@ -782,6 +869,17 @@ h2_input(struct ke_conn *c, const char *p, size_t n)
         conn_close(c);
     else
         h2_wait(c);
+}
+
+/* The session of a connection that speaks HTTP/2; false when the connection
+ * had to close. */
+static bool
+h2_start(struct ke_conn *c)
+{
+    c->h2 = ke_h2_new(c->w, c->tls != NULL, c->tls ? h2_sink_tls : h2_sink_plain, c);
+    if (!c->h2)
+        conn_close(c);
+    return c->h2 != NULL;
 }
 
 /* A cleartext connection that starts with the HTTP/2 preface (prior
@@ -804,11 +902,8 @@ h2_detect(struct ke_conn *c, const char *p, size_t n)
         c->len = c->cap = (uint32_t)(c->len + n);
         return true;
     }
-    c->h2 = ke_h2_new(c->w, c, (uv_stream_t *)&c->tcp);
-    if (!c->h2) {
-        conn_close(c);
+    if (!h2_start(c))
         return true;
-    }
     char *kept = c->buf;
     size_t kept_len = c->len;
     c->buf = NULL;
@@ -891,10 +986,14 @@ on_tls_written(uv_write_t *req, int status)
         conn_close(c);
         return;
     }
-    if (c->sf)
+    if (c->h2) {
+        if (ke_h2_writing(c->h2) && uv_stream_get_write_queue_size((uv_stream_t *)&c->tcp) == 0)
+            h2_written(c, 0);
+    } else if (c->sf) {
         tls_pump(c);
-    else
+    } else {
         maybe_resume(c);
+    }
 }
 
 /* Sends the session's pending ciphertext: now if the socket takes it, else
@@ -1056,9 +1155,16 @@ tls_input(struct ke_conn *c, const char *p, size_t n)
         }
         if (tls_flush(c) != 0)
             return;
-        if (rc == 0)
+        if (rc == 0) {
             atomic_fetch_add_explicit(ke_tls_sess_resumed(s) ? &w->m.tls_resumed : &w->m.tls_full,
                                       1, memory_order_relaxed);
+            /* ALPN chose h2: the server's SETTINGS go out with the handshake's end. */
+            if (ke_tls_sess_h2(s) && (!h2_start(c) || ke_h2_send(c->h2) != 0)) {
+                c->in_tls = false;
+                conn_close(c);
+                return;
+            }
+        }
     }
     while (ke_tls_sess_established(s) && !c->closing && !c->paused && !c->sf &&
            !uv_is_closing((uv_handle_t *)&c->tcp)) {

@@ -2,8 +2,8 @@
  * HTTP/2 on one connection: nghttp2 does frames, HPACK, stream states and
  * flow control; this file turns a stream's fields into a ke_request, answers
  * it with respond.c and hands nghttp2 the answer. DATA frames never copy the
- * body: a frame is its 9-byte header plus a pointer into the index, in one
- * vectored write (only what the socket did not take at once is copied).
+ * body: a frame is its 9-byte header plus a pointer into the index, handed
+ * to the connection's sink in one vectored batch.
  * Output per connection is bounded by OUT_HIGH whatever the client's window.
  */
 #include "edge/h2.h"
@@ -58,18 +58,13 @@ struct out {
     char copy[OUT_COPY];
 };
 
-struct h2_write {
-    uv_write_t req;
-    struct ke_h2 *h;
-    char data[];
-};
-
 struct ke_h2 {
     nghttp2_session *s;
     struct ke_worker *w;
-    struct ke_conn *c;
-    uv_stream_t *sock;
-    bool writing; /* a uv_write of ours is in flight */
+    ke_h2_sink *sink;
+    void *ctx;
+    bool tls;     /* responses carry the HSTS header */
+    bool writing; /* the sink holds out's bufs */
     bool failed;
     struct stream *streams;
     struct out out;
@@ -120,11 +115,8 @@ out_copy(struct out *o, const void *p, size_t n)
     o->bytes += n;
 }
 
-static void on_written(uv_write_t *req, int status);
-
-/* Gathers what the session has to send, and writes it: at once if the
- * socket takes it, else the rest is copied and queued (one batch in flight
- * at a time). Returns 0, or -1 on a fatal error. */
+/* Gathers what the session has to send, in batches of at most OUT_HIGH
+ * bytes, and hands each to the sink. Returns 0, or -1 on a fatal error. */
 static int
 flush(struct ke_h2 *h)
 {
@@ -143,51 +135,29 @@ flush(struct ke_h2 *h)
         }
         if (o->n == 0)
             return 0;
-        size_t total = o->bytes;
-        int k = uv_try_write(h->sock, o->bufs, o->n);
-        if (k < 0 && k != UV_EAGAIN)
+        int rc = h->sink(h->ctx, o->bufs, o->n, o->bytes);
+        if (rc < 0)
             return -1;
-        size_t sent = k > 0 ? (size_t)k : 0;
-        if (sent < total) {
-            struct h2_write *wr = malloc(sizeof *wr + (total - sent));
-            if (!wr)
-                return -1;
-            size_t at = 0, skip = sent;
-            for (unsigned i = 0; i < o->n; i++) {
-                size_t len = o->bufs[i].len;
-                if (skip >= len) {
-                    skip -= len;
-                    continue;
-                }
-                memcpy(wr->data + at, o->bufs[i].base + skip, len - skip);
-                at += len - skip;
-                skip = 0;
-            }
-            wr->h = h;
-            uv_buf_t b = uv_buf_init(wr->data, (unsigned)at);
-            if (uv_write(&wr->req, h->sock, &b, 1, on_written) != 0) {
-                free(wr);
-                return -1;
-            }
+        if (rc > 0)
             h->writing = true;
-        }
-        out_release(o); /* written or copied: the slices are free */
+        else
+            out_release(o);
     }
     return 0;
 }
 
-static void
-on_written(uv_write_t *req, int status)
+int
+ke_h2_written(struct ke_h2 *h)
 {
-    struct h2_write *wr = (struct h2_write *)req;
-    struct ke_h2 *h = wr->h;
-    free(wr);
-    if (uv_is_closing((uv_handle_t *)h->sock))
-        return;
     h->writing = false;
-    if (status == 0 && flush(h) != 0)
-        status = UV_EPROTO;
-    ke_conn_h2_written(h->c, status);
+    out_release(&h->out);
+    return flush(h);
+}
+
+int
+ke_h2_send(struct ke_h2 *h)
+{
+    return flush(h);
 }
 
 /* ---- nghttp2 callbacks -------------------------------------------------------- */
@@ -389,6 +359,7 @@ answer(struct ke_h2 *h, int32_t id, struct stream *st)
         .ix = w->ix,
         .date = w->date,
         .no_sendfile = true,
+        .extra = h->tls && ke_shared.hsts[0] ? ke_shared.hsts : NULL,
     };
     struct ke_response *r = &resp;
     ke_respond(&ctx, &req, r);
@@ -464,7 +435,7 @@ on_stream_close(nghttp2_session *s, int32_t id, uint32_t code, void *user)
 /* ---- the session ---------------------------------------------------------------- */
 
 struct ke_h2 *
-ke_h2_new(struct ke_worker *w, struct ke_conn *c, uv_stream_t *sock)
+ke_h2_new(struct ke_worker *w, bool tls, ke_h2_sink *sink, void *ctx)
 {
     struct ke_h2 *h = calloc(1, sizeof *h);
     nghttp2_session_callbacks *cb = NULL;
@@ -472,8 +443,9 @@ ke_h2_new(struct ke_worker *w, struct ke_conn *c, uv_stream_t *sock)
     if (!h || nghttp2_session_callbacks_new(&cb) != 0 || nghttp2_option_new(&opt) != 0)
         goto fail;
     h->w = w;
-    h->c = c;
-    h->sock = sock;
+    h->tls = tls;
+    h->sink = sink;
+    h->ctx = ctx;
     nghttp2_session_callbacks_set_send_data_callback(cb, send_data);
     nghttp2_session_callbacks_set_on_begin_headers_callback(cb, on_begin_headers);
     nghttp2_session_callbacks_set_on_header_callback(cb, on_header);
