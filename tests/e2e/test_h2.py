@@ -117,6 +117,37 @@ def _(tmp):
         assert st == 200
 
 
+def interim(port, path, *args, h2=True):
+    """The statuses of the 1xx blocks curl saw before the final head."""
+    with tempfile.NamedTemporaryFile() as head:
+        cmd = ["curl", "-sS", "--max-time", "10", "-D", head.name, "-o", "/dev/null", *args,
+               f"http://{HOST}:{port}{path}"]
+        if h2:
+            cmd.insert(1, "--http2-prior-knowledge")
+        subprocess.run(cmd, capture_output=True, timeout=20, check=True)
+        blocks = read(_WORK, head.name, "rb").decode("latin-1").strip().split("\r\n\r\n")
+    return [int(b.split(" ")[1]) for b in blocks[:-1]]
+
+
+@test("Early Hints over h2c and HTTP/1.1: a 103 before a navigation's page, none for fetch()")
+def _(tmp):
+    with Edge(tmp, REL, "--early-hints", "on") as e:
+        for h2 in (True, False):
+            assert interim(e.port, "/", h2=h2) == [103], h2  # no Sec-Fetch-Mode: the document
+            assert interim(e.port, "/", "-H", "sec-fetch-mode: navigate", h2=h2) == [103], h2
+            assert interim(e.port, "/", "-H", "sec-fetch-mode: cors", h2=h2) == [], h2
+            assert interim(e.port, "/", "-H", "Sec-Fetch-Mode: no-cors", h2=h2) == [], h2
+            assert interim(e.port, PNG, h2=h2) == [], h2
+        # The 103 carries the final response's Link, over h2 as over HTTP/1.1.
+        p = subprocess.run(["nghttp", "-nv", f"http://{HOST}:{e.port}/"], capture_output=True,
+                           text=True, timeout=20)
+        lines = p.stdout.splitlines()
+        st = [i for i, ln in enumerate(lines) if ":status:" in ln]
+        assert [lines[i].split()[-1] for i in st] == ["103", "200"], p.stdout
+        links = [ln.split("link: ", 1)[1] for ln in lines if "link: " in ln]
+        assert len(links) == 2 and links[0] == links[1] and "rel=preload" in links[0], links
+
+
 def tls_edge(tmp, *args):
     """kiln-edge with a TLS listener too; its port is e.tls_port."""
     d = test_certs()
