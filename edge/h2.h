@@ -14,6 +14,7 @@
 #include <uv.h>
 
 struct ke_worker;
+struct ke_peer;
 struct ke_h2;
 
 /*
@@ -33,11 +34,13 @@ int ke_h2_preface(const char *a, size_t an, const char *b, size_t bn);
 typedef int ke_h2_sink(void *ctx, uv_buf_t *bufs, unsigned n, size_t total);
 
 /*
- * A server session for a connection of worker w (over TLS or not) whose
- * output goes to sink(ctx, ...), or NULL (out of memory). The SETTINGS frame is queued;
+ * A server session for a connection of worker w from peer (for the access
+ * log; NULL: unknown), over TLS or not, whose output goes to sink(ctx, ...),
+ * or NULL (out of memory). The SETTINGS frame is queued;
  * ke_h2_recv or ke_h2_send sends it.
  */
-struct ke_h2 *ke_h2_new(struct ke_worker *w, bool tls, ke_h2_sink *sink, void *ctx);
+struct ke_h2 *ke_h2_new(struct ke_worker *w, const struct ke_peer *peer, bool tls, ke_h2_sink *sink,
+                        void *ctx);
 
 /* Frees the session and every stream's references. Only once the sink
  * holds nothing of it (from the socket's close callback). */
@@ -56,6 +59,20 @@ int ke_h2_send(struct ke_h2 *h);
 /* The sink's write that returned 1 is over: the session sends on. 0, or -1:
  * close now. */
 int ke_h2_written(struct ke_h2 *h);
+
+/* A graceful GOAWAY (--max-requests, draining): streams already begun
+ * finish, no new one starts; the session is done once they have. Sent with
+ * the next output (ke_h2_send). */
+void ke_h2_goaway(struct ke_h2 *h);
+
+/* The connection's timeout struck (idle: no stream open for --idle-timeout,
+ * GOAWAY sent if the socket takes it; else no progress for --send-timeout):
+ * counted; the caller closes. */
+void ke_h2_timeout(struct ke_h2 *h, bool idle);
+
+/* Bytes the session still has to send: bodies not yet framed, and a batch
+ * the sink holds. The send timeout runs while this does not shrink. */
+uint64_t ke_h2_pending(const struct ke_h2 *h);
 
 /* The sink holds a batch (it returned 1 and ke_h2_written has not come). */
 bool ke_h2_writing(const struct ke_h2 *h);
