@@ -145,7 +145,8 @@ calm(struct ke_h2 *h, enum ke_h2_defence d)
 }
 
 /* A glitch: a frame that costs work and serves nothing (a reset kiln-edge
- * sends, a protocol error, an empty frame). MadeYouReset turns requests into
+ * sends, for a stream error of the client's or a refused stream; an empty
+ * frame). MadeYouReset turns requests into
  * resets the server sends itself; a budget of them is what stops it. */
 static void
 glitch(struct ke_h2 *h)
@@ -553,14 +554,6 @@ on_begin_frame(nghttp2_session *s, const nghttp2_frame_hd *hd, void *user)
     return 0;
 }
 
-static int
-on_invalid_frame(nghttp2_session *s, const nghttp2_frame *frame, int err, void *user)
-{
-    (void)s, (void)frame, (void)err;
-    glitch(user);
-    return 0;
-}
-
 /* Every RST_STREAM kiln-edge sends, nghttp2's own included (a refused
  * stream, a malformed request), is a glitch. */
 static int
@@ -612,7 +605,6 @@ ke_h2_new(struct ke_worker *w, const struct ke_peer *peer, bool tls, ke_h2_sink 
     nghttp2_session_callbacks_set_on_begin_headers_callback(cb, on_begin_headers);
     nghttp2_session_callbacks_set_on_header_callback(cb, on_header);
     nghttp2_session_callbacks_set_on_frame_recv_callback(cb, on_frame_recv);
-    nghttp2_session_callbacks_set_on_invalid_frame_recv_callback(cb, on_invalid_frame);
     nghttp2_session_callbacks_set_on_frame_send_callback(cb, on_frame_send);
     nghttp2_session_callbacks_set_on_stream_close_callback(cb, on_stream_close);
     /* nghttp2's own limits, as a backstop behind kiln-edge's counting (the

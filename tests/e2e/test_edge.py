@@ -324,7 +324,7 @@ def _(tmp):
             part += f'; integrity="{p["integrity"]}"'
         if p.get("type"):
             part += f'; type="{p["type"]}"'
-        parts.append(part + "; nopush")
+        parts.append(part)
     with served() as e:
         r = get(e, INDEX)
         assert r.h("link") == ", ".join(parts), (r.h("link"), parts)
