@@ -252,7 +252,7 @@ def _(tmp):
         b.check()
 
 
-@test("HPACK bomb: a small block that decodes past --max-header-size gets 431, memory stays flat")
+@test("HPACK bomb: a small block that decodes past --max-header-size gets 431, and is counted")
 def _(tmp):
     with Edge(tmp, REL, admin=True) as e:
         c = H2(e.port)
