@@ -84,7 +84,7 @@ struct ke_h2 {
     uint32_t requests;
     /* kiln-edge's own defences (the limits nghttp2 1.52 lacks). */
     struct bucket glitches, control, resets;
-    struct out out;
+    struct out *out; /* while gathering or written: an idle session has none */
 };
 
 /* One response at a time is built per worker thread: streams keep only
@@ -192,8 +192,14 @@ out_copy(struct out *o, const void *p, size_t n)
 static int
 flush(struct ke_h2 *h)
 {
-    struct out *o = &h->out;
     while (!h->writing) {
+        if (!h->out) { /* the worker's spare, or a new one */
+            h->out = h->w->h2_spare ? h->w->h2_spare : calloc(1, sizeof *h->out);
+            h->w->h2_spare = NULL;
+            if (!h->out)
+                return -1;
+        }
+        struct out *o = h->out;
         while (!out_full(o)) {
             const uint8_t *p;
             ssize_t n = nghttp2_session_mem_send(h->s, &p);
@@ -206,7 +212,7 @@ flush(struct ke_h2 *h)
             out_copy(o, p, (size_t)n);
         }
         if (o->n == 0)
-            return 0;
+            break;
         int rc = h->sink(h->ctx, o->bufs, o->n, o->bytes);
         if (rc < 0)
             return -1;
@@ -215,6 +221,13 @@ flush(struct ke_h2 *h)
         else
             out_release(o);
     }
+    if (!h->writing && h->out) { /* all sent: the batch goes back to the worker */
+        if (!h->w->h2_spare)
+            h->w->h2_spare = h->out;
+        else
+            free(h->out);
+        h->out = NULL;
+    }
     return 0;
 }
 
@@ -222,7 +235,7 @@ int
 ke_h2_written(struct ke_h2 *h)
 {
     h->writing = false;
-    out_release(&h->out);
+    out_release(h->out);
     return flush(h);
 }
 
@@ -263,7 +276,7 @@ send_data(nghttp2_session *s, nghttp2_frame *frame, const uint8_t *framehd, size
     (void)s, (void)frame;
     struct ke_h2 *h = user;
     struct stream *st = src->ptr;
-    struct out *o = &h->out;
+    struct out *o = h->out;
     unsigned i = 0;
     while (i < o->n_ix && o->ix[i] != st->ix)
         i++;
@@ -645,7 +658,10 @@ ke_h2_free(struct ke_h2 *h)
     nghttp2_session_del(h->s);
     while (h->streams)
         stream_free(h, h->streams);
-    out_release(&h->out);
+    if (h->out) {
+        out_release(h->out);
+        free(h->out);
+    }
     free(h);
 }
 
@@ -695,7 +711,7 @@ ke_h2_timeout(struct ke_h2 *h, bool idle)
 uint64_t
 ke_h2_pending(const struct ke_h2 *h)
 {
-    return h->pending + (h->writing ? h->out.bytes : 0);
+    return h->pending + (h->writing ? h->out->bytes : 0);
 }
 
 bool
