@@ -10,20 +10,17 @@
 // worker fetches over h2, controls the page and serves it offline; kiln-edge
 // then stops cleanly. Chromium resolves only localhost and 127.0.0.1.
 // Prints TAP. Environment: KILN_BUILD, KILN_EDGE, CHROMIUM.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import http2 from 'node:http2';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
-import { CHROMIUM_ARGS, freePort, runTap, assert, until, terminate } from './tap.mjs';
+import {
+  CHROMIUM_ARGS, freePort, runTap, assert, until, terminate, ROOT, KILN_BUILD, KILN_EDGE, CHROMIUM, run,
+} from './tap.mjs';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const KILN_BUILD = process.env.KILN_BUILD || path.join(ROOT, 'build/asan/bin/kiln-build');
-const KILN_EDGE = process.env.KILN_EDGE || path.join(ROOT, 'build/asan/bin/kiln-edge');
-const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 const TMP = fs.mkdtempSync(path.join(os.tmpdir(), 'kiln-h2-'));
 const CERTS = path.join(TMP, 'certs');
 const HOME = path.join(TMP, 'home');
@@ -34,11 +31,6 @@ const LOCAL_ONLY = '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EX
 
 const tests = [];
 const test = (name, fn) => tests.push({ name, fn });
-function run(cmd, args) {
-  const p = spawnSync(cmd, args, { encoding: 'utf8' });
-  if (p.status !== 0) throw new Error(`${cmd} exited ${p.status}: ${p.stderr}`);
-  return p.stdout;
-}
 
 /* ---- servers ---------------------------------------------------------------- */
 
