@@ -49,7 +49,10 @@ def test(desc, h1_only=None, h2_only=None):
 
 def run_all():
     failed = 0
+    pick = os.environ.get("KILN_E2E_ONLY")  # run the tests whose name has this text
     for n, (desc, fn, only) in enumerate(_tests, 1):
+        if pick and pick not in desc:
+            continue
         if only and only[0] != PROTO:
             name = "HTTP/1.1" if only[0] == "h1" else "HTTP/2"
             print(f"ok {n} - {desc} # SKIP {name} only: {only[1]}", flush=True)
