@@ -383,8 +383,8 @@ def _(tmp):
         assert r.status == 304 and r.h("surrogate-key") == " ".join(FILES[INDEX]["tags"]), r
 
 
-@test("--early-hints on: a 103 with the page's Link before an entry document's 200, none for "
-      "assets; --purge-keys both adds Cache-Tag")
+@test("--early-hints on: a 103 with the page's Link before an entry document's 200, for "
+      "navigations only, none for assets; --purge-keys both adds Cache-Tag")
 def _(tmp):
     with Edge(tmp, REL, "--early-hints", "on", "--purge-keys", "both") as e:
         c = e.conn()
@@ -400,6 +400,9 @@ def _(tmp):
             r = c.request(url)
             assert r.status == 200 and r.interim == [] and r.h("link") is None, r
             assert r.h("cache-tag") == ",".join(FILES[url]["tags"]), r
+        # Navigations only (Chrome acts on no other): a fetch() of the page gets none.
+        r = c.request(INDEX, headers=("Sec-Fetch-Mode: cors", "Sec-Fetch-Dest: empty"))
+        assert r.status == 200 and r.interim == [] and r.h("link") == link_of(INDEX), r
 
 
 @test("Content-Type carries a charset for text and the manifest's type")
@@ -1302,7 +1305,7 @@ def _(tmp):
         assert r.status == 404, ("not on the public port", r)
 
 
-@test("/metrics counts requests by status and names the release")
+@test("/metrics counts requests by status and by protocol, and names the release")
 def _(tmp):
     with Edge(tmp, REL, admin=True) as e:
         c = e.conn()
@@ -1337,6 +1340,14 @@ def _(tmp):
         assert sum(series.values()) == 6, series
         assert f'kiln_edge_release_info{{release="{M["release"]}"}} 1' in text, text
         assert re.search(r"^kiln_edge_request_duration_seconds_count 6$", text, re.M), text
+        # By protocol: the six on this run's protocol, on one HTTP/2 connection
+        # if HTTP/2 (made with prior knowledge on cleartext, by ALPN on TLS).
+        by = dict(re.findall(r'^kiln_edge_requests_by_protocol_total\{protocol="([\w./]+)"\} (\d+)$',
+                             text, re.M))
+        assert by == {"http/1.0": "0", "http/1.1": "0" if H2 else "6", "h2": "6" if H2 else "0"}, by
+        via = dict(re.findall(r'^kiln_edge_h2_connections_total\{via="([\w-]+)"\} (\d+)$', text, re.M))
+        assert via == {"prior-knowledge": "1" if PROTO == "h2c" else "0",
+                       "alpn": "1" if PROTO == "h2" else "0"}, via
 
 
 # ---- draining ----------------------------------------------------------------------------------
