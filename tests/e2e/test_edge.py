@@ -1787,6 +1787,8 @@ def _(tmp):
         assert re.search(r"requests: 2000 total, 2000 started, 2000 done, 2000 succeeded, 0 failed, "
                          r"0 errored", p.stdout), p.stdout
         assert re.search(r"status codes: 2000 2xx", p.stdout), p.stdout
+        alpn = {"h1": "http/1.1", "h2c": "h2c", "h2": "h2"}[PROTO]
+        assert f"Application protocol: {alpn}\n" in p.stdout, p.stdout
 
 
 @test("the shared server drains on SIGTERM with a clean stderr")
