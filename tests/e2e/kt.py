@@ -235,9 +235,9 @@ class Edge:
                 raise AssertionError(f"kiln-edge exited at startup: {text}")
         raise AssertionError("no free port after 5 attempts")
 
-    def conn(self, timeout=5, rcvbuf=None):
+    def conn(self, timeout=5, rcvbuf=None, window=None):
         """A client connection in use_protocol's protocol, closed by stop()."""
-        c = connect(self.port, timeout, rcvbuf)
+        c = connect(self.port, timeout, rcvbuf, window)
         self.conns.append(c)
         return c
 
@@ -326,9 +326,12 @@ def use_protocol(proto=None, tls=None):
     return proto, tls
 
 
-def connect(port, timeout=5, rcvbuf=None):
-    """A client connection in the protocol use_protocol chose: Conn or H2Conn."""
-    return (H2Conn if PROTO == "h2" else Conn)(port, timeout, rcvbuf)
+def connect(port, timeout=5, rcvbuf=None, window=None):
+    """A client connection in the protocol use_protocol chose: Conn or H2Conn
+    (window: H2Conn's flow-control windows; HTTP/1.1 has none)."""
+    if PROTO == "h2":
+        return H2Conn(port, timeout, rcvbuf, window)
+    return Conn(port, timeout, rcvbuf)
 
 
 # ---- raw HTTP/1.1 ----------------------------------------------------------------------
@@ -496,6 +499,11 @@ class Conn:
         while len(self.buf) < until:
             self._fill()
 
+    def nudge(self):
+        """Sends bytes that ask for no answer: an empty line, which a server
+        ignores before a request line (RFC 9112 §2.2)."""
+        self.send(b"\r\n")
+
     def read_all(self, timeout=5):
         """Every byte up to the server's close (raises on timeout)."""
         self.s.settimeout(timeout)
@@ -581,7 +589,7 @@ class H2Conn:
     follow. frames lists (type, flags, stream id, length) of every frame
     received."""
 
-    def __init__(self, port, timeout=5, rcvbuf=None):
+    def __init__(self, port, timeout=5, rcvbuf=None, window=None):
         assert not H2_IMPORT_ERROR, f"python3-h2 is not importable: {H2_IMPORT_ERROR}"
         s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         if rcvbuf:
@@ -610,9 +618,15 @@ class H2Conn:
         self.inbuf = bytearray()
         self.frames = []
         self.goaway = None
-        self.settings = False  # the server's SETTINGS arrived
+        self.settings = self.acked = False  # the server's SETTINGS; its ACK of ours
         self.eof = False
+        self.write_error = None
         self.slow = None
+        if window:  # the streams' and the connection's, instead of 65,535 bytes
+            self.h.update_settings({h2.settings.SettingCodes.INITIAL_WINDOW_SIZE: window})
+            self.h.increment_flow_control_window(window)
+            self.flush()  # h2 counts the new window from the server's ACK on
+            self._pump(lambda: self.acked, "the ACK of our SETTINGS")
 
     # -- sending --------------------------------------------------------------------------
 
@@ -621,10 +635,15 @@ class H2Conn:
         self.s.sendall(self.h.data_to_send() + data)
 
     def flush(self):
-        """Sends what h2 has queued (submitted streams, WINDOW_UPDATEs, ACKs)."""
+        """Sends what h2 has queued (submitted streams, WINDOW_UPDATEs, ACKs).
+        A write the server no longer takes is recorded in write_error, so
+        that what it did send can still be read."""
         d = self.h.data_to_send()
-        if d:
-            self.s.sendall(d)
+        if d and not self.write_error:
+            try:
+                self.s.sendall(d)
+            except OSError as x:  # BrokenPipeError, ConnectionResetError, ssl.SSLError
+                self.write_error = x
 
     def submit(self, path, method="GET", headers=(), body=None, host=True):
         """Opens a stream for the request (queued, not sent); returns its id.
@@ -659,7 +678,8 @@ class H2Conn:
         try:
             d = self.s.recv(4096 if self.slow else 65536)
         except ConnectionResetError:
-            raise AssertionError(f"the connection was reset; goaway={self.goaway}")
+            raise AssertionError(f"the connection was reset; goaway={self.goaway}, "
+                                 f"our last write: {self.write_error!r}")
         if not d:
             self.eof = True
             return
@@ -691,6 +711,8 @@ class H2Conn:
             raise AssertionError(f"a frame on a stream already answered: {ev}")
         if isinstance(ev, h2.events.RemoteSettingsChanged):
             self.settings = True
+        elif isinstance(ev, h2.events.SettingsAcknowledged):
+            self.acked = True
         elif isinstance(ev, h2.events.InformationalResponseReceived):
             st.interim.append(self._response(st, ev.headers, b""))
         elif isinstance(ev, h2.events.ResponseReceived):
@@ -726,7 +748,12 @@ class H2Conn:
     def wait(self, sid):
         """The final response of stream sid, once the stream has ended."""
         st = self.streams[sid]
-        self._pump(lambda: st.ended or st.reset is not None, f"stream {sid} ended")
+        try:
+            self._pump(lambda: st.ended or st.reset is not None, f"stream {sid} ended")
+        except AssertionError as x:
+            fields = dict((k.decode(), v.decode()) for k, v in st.fields or ())
+            raise AssertionError(f"{x}; stream {sid} had {fields.get(':status')} and "
+                                 f"{len(st.body)} of {fields.get('content-length')} body bytes")
         if st.reset is not None:
             self._forget(sid)
             raise H2Reset(sid, st.reset)
@@ -789,6 +816,11 @@ class H2Conn:
         st = self.streams[sid]
         self._pump(lambda: len(st.body) >= until or st.ended or st.reset is not None,
                    f"{until} body bytes on stream {sid}")
+
+    def nudge(self):
+        """Sends a frame that asks for no answer the test waits for: a PING
+        (its ACK is a connection frame)."""
+        self.send(bytes([0, 0, 8, 0x6, 0, 0, 0, 0, 0]) + b"kiln-e2e")
 
     def closed(self, timeout=3):
         """True when the server closed the connection (EOF) within timeout

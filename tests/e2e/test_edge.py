@@ -912,18 +912,19 @@ def bad(e, raw, status):
 
 def malformed(name, raw, status, h2=None):
     """raw, HTTP/1.1 bytes, gets status and a close. h2, when the request
-    has an HTTP/2 form, is (path, fields, answer): fields as kt.H2Conn.submit
-    takes them, answer a status or "reset" (RST_STREAM PROTOCOL_ERROR: RFC
-    9113 §8.1.1 makes the request malformed); either way the connection then
-    serves the next stream."""
+    has an HTTP/2 form, is (path, fields, answer[, :authority sent]): fields
+    as kt.H2Conn.submit takes them, answer a status or "reset" (RST_STREAM
+    PROTOCOL_ERROR: RFC 9113 §8.1.1 makes the request malformed); either way
+    the connection then serves the next stream."""
     @test(f"malformed request: {name} gives {status} and closes",
-          h1_only="HTTP/1.1 request syntax")
+          h1_only="HTTP/1.1 request syntax" + ("; its HTTP/2 form is the next test" if h2 else
+                                               ", with no HTTP/2 form"))
     def _(tmp):
         with served() as e:
             bad(e, raw, status)
 
     if h2:
-        path, fields, answer = h2
+        path, fields, answer, host = (h2 + (True,))[:4]
         desc = "RST_STREAM PROTOCOL_ERROR" if answer == "reset" else str(answer)
         @test(f"malformed request over HTTP/2: {name} gives {desc}; the connection goes on",
               h2_only="HTTP/2's form of the HTTP/1.1 test before it")
@@ -932,12 +933,12 @@ def malformed(name, raw, status, h2=None):
                 c = e.conn()
                 if answer == "reset":
                     try:
-                        r = c.request(path, headers=fields)
+                        r = c.request(path, headers=fields, host=host)
                         raise AssertionError(f"answered, not reset: {r}")
                     except H2Reset as x:
                         assert x.code == PROTOCOL_ERROR, x
                 else:
-                    r = c.request(path, headers=fields)
+                    r = c.request(path, headers=fields, host=host)
                     assert r.status == answer, r
                 r = c.request(HUMANS)
                 assert r.status == 200 and r.body == ident(HUMANS), r
@@ -957,8 +958,10 @@ malformed("a NUL in a header", b"GET / HTTP/1.1\r\nHost: x\r\nX-A: b\x00c\r\n\r\
           h2=("/", [("x-a", "b\x00c")], "reset"))
 malformed("whitespace before the colon", b"GET / HTTP/1.1\r\nHost : x\r\n\r\n", 400,
           h2=("/", [("host ", "x")], "reset"))
-malformed("HTTP/1.1 without Host", b"GET / HTTP/1.1\r\nAccept: */*\r\n\r\n", 400)
-malformed("two Host fields", b"GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n", 400)
+malformed("HTTP/1.1 without Host", b"GET / HTTP/1.1\r\nAccept: */*\r\n\r\n", 400,
+          h2=("/", ["accept: */*"], "reset", False))  # neither :authority nor host
+malformed("two Host fields", b"GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n", 400,
+          h2=("/", [(":authority", "b")], "reset"))  # a second :authority
 malformed("HTTP/2.0", b"GET / HTTP/2.0\r\nHost: x\r\n\r\n", 505)
 malformed("a garbage request line", b"this is not http\r\n\r\n", 400)
 malformed("a 10 KB header", b"GET / HTTP/1.1\r\nHost: x\r\nX-Big: " + b"a" * 10240 + b"\r\n\r\n", 431,
@@ -1402,6 +1405,36 @@ def _(tmp):
         e.stop()
     assert e.returncode == 0, f"exit status {e.returncode}:\n{e.stderr_text}"
     assert not LEAK.search(e.stderr_text), e.stderr_text
+
+
+@test("a response in flight when the server closes (--max-requests 1, SIGTERM) arrives whole "
+      "though the client sent more meanwhile: a lingering close, never a reset")
+def _(tmp):
+    # Bytes kiln-edge has not read when it closes make its kernel send a RST,
+    # which throws away the response still in its socket buffer. HTTP/1.1:
+    # an empty line; HTTP/2: a PING (a browser's WINDOW_UPDATE or SETTINGS
+    # ACK does the same), with windows that let the whole body go out.
+    site = os.path.join(tmp, "site")
+    big = os.urandom(1 << 20) * 4
+    write(site, "big.bin", big)
+    # Over HTTP/1.1 a drain waits for whatever came after the request (the
+    # SIGTERM tests above send nothing more): SIGTERM is HTTP/2's case only.
+    for how in ("--max-requests 1", "SIGTERM") if H2 else ("--max-requests 1",):
+        e = Edge(tmp, site, *how.split()[:2] if how.startswith("--") else ()).start()
+        try:
+            c = e.conn(timeout=10, rcvbuf=16384, window=1 << 30)
+            c.begin("/big.bin")
+            time.sleep(0.3)  # the socket is full: kiln-edge stops reading
+            c.nudge()
+            if how == "SIGTERM":
+                e.signal(signal.SIGTERM)
+            r = c.final()
+            assert r.status == 200 and r.body == big, (how, r.status, len(r.body), len(big))
+            assert c.closed(timeout=4), how
+            if H2:
+                assert c.goaway == (0, r.stream_id), (how, "GOAWAY", c.goaway)
+        finally:
+            e.stop()
 
 
 @test("SIGTERM cuts a response stalled past --drain-timeout and exits 0")
