@@ -1253,4 +1253,6 @@ ke_conn_free_cache(struct ke_worker *w)
     }
     w->free_writes = NULL;
     w->n_free_writes = 0;
+    free(w->h2_spare);
+    w->h2_spare = NULL;
 }

@@ -350,7 +350,7 @@ def link_of(url):
             part += f'; integrity="{p["integrity"]}"'
         if p.get("type"):
             part += f'; type="{p["type"]}"'
-        parts.append(part + "; nopush")
+        parts.append(part)
     return ", ".join(parts)
 
 
