@@ -637,10 +637,14 @@ static void
 h2_wait(struct ke_conn *c)
 {
     struct ke_worker *w = c->w;
-    if (uv_is_closing((uv_handle_t *)&c->tcp))
+    if (uv_is_closing((uv_handle_t *)&c->tcp) || c->shut)
         return;
+    /* Done (GOAWAY both ways, or ours after an error): a lingering close as
+     * for HTTP/1.1, so frames the client sent meanwhile (a WINDOW_UPDATE, a
+     * PING) cannot make the kernel reset what is still in flight. */
     if (ke_h2_done(c->h2)) {
-        conn_close(c);
+        c->closing = true;
+        linger(c);
         return;
     }
     bool writing = ke_h2_writing(c->h2);

@@ -1433,6 +1433,9 @@ def _(tmp):
             assert c.closed(timeout=4), how
             if H2:
                 assert c.goaway == (0, r.stream_id), (how, "GOAWAY", c.goaway)
+            if how == "SIGTERM":  # its last connection gone, the drain ends
+                c.close()
+                drained(e, 6)
         finally:
             e.stop()
 
