@@ -1213,6 +1213,17 @@ ke_conn_close_all(struct ke_worker *w)
             conn_close(w->wait[l].head);
 }
 
+/* Whether p[0..n) holds no request yet: nothing, or the empty lines RFC
+ * 9112 §2.2 lets a client send before one (after a request, say). */
+static bool
+only_empty_lines(const char *p, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (p[i] != '\r' && p[i] != '\n')
+            return false;
+    return true;
+}
+
 /* Draining: closes connections that have no request in progress: idle
  * keep-alive ones, and new ones that have not sent a byte. HTTP/2 ones get
  * a GOAWAY first; those with streams in flight finish them, then close. */
@@ -1240,7 +1251,7 @@ ke_conn_stop_idle(struct ke_worker *w)
     }
     for (c = w->wait[KE_WAIT_HEAD].head; c;) {
         struct ke_conn *next = c->next;
-        if (c->len == 0 && c->pending == 0)
+        if (c->pending == 0 && only_empty_lines(c->buf, c->len))
             conn_close(c);
         c = next;
     }

@@ -1383,6 +1383,23 @@ def _(tmp):
     assert not LEAK.search(e.stderr_text), e.stderr_text
 
 
+@test("SIGTERM closes a connection whose only bytes after its request are empty lines",
+      h1_only="empty lines between requests are HTTP/1.1 framing (RFC 9112 §2.2)")
+def _(tmp):
+    e = Edge(tmp, REL, "--drain-timeout", "5s").start()
+    try:
+        c = e.conn()
+        c.send(req(INDEX) + b"\r\n")  # a client may send a CRLF after a request
+        assert c.response().status == 200
+        time.sleep(0.2)
+        e.signal(signal.SIGTERM)
+        assert c.closed(timeout=4), "kept open as if a request were arriving"
+        assert drained(e, 6) < 3
+    finally:
+        e.stop()
+    assert e.returncode == 0, f"exit status {e.returncode}:\n{e.stderr_text}"
+
+
 @test("SIGTERM lets an in-flight response finish, then exits 0")
 def _(tmp):
     site = os.path.join(tmp, "site")
