@@ -382,10 +382,12 @@ on_header(nghttp2_session *s, const nghttp2_frame *frame, const uint8_t *name, s
     return 0;
 }
 
+/* A span into the stream's copies; never NULL, even empty (an empty field
+ * value is walked with memchr() as over HTTP/1.1). */
 static struct ke_span
 span_of(const struct stream *st, uint32_t o, uint32_t n)
 {
-    return (struct ke_span){ n ? st->hbuf + o : NULL, n };
+    return (struct ke_span){ st->hbuf + o, n };
 }
 
 /* Turns one block of respond.c's head (status line, field lines, empty
