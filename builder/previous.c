@@ -137,7 +137,8 @@ list_releases(const char *root, struct cand **out, size_t *n_out)
         n++;
     }
     closedir(d);
-    qsort(v, n, sizeof *v, cand_cmp);
+    if (n)
+        qsort(v, n, sizeof *v, cand_cmp);
     *out = v;
     *n_out = n;
     return rc;
