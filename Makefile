@@ -290,6 +290,7 @@ bench: bench-deps
 bench-run: bin/kiln-build bin/kiln-edge build/rel/tests/js262/runner
 	sh bench/jsparse.sh
 	sh bench/build.sh
+	sh bench/dict.sh
 	sh bench/bundle.sh
 	sh bench/edge.sh
 	sh bench/tls.sh
