@@ -93,6 +93,11 @@ static const struct opt opts[] = {
     { "link-preload", 0, K_ONOFF, OFF(link_preload), 0, 0 },
     { "early-hints", 0, K_ONOFF, OFF(early_hints), 0, 0 },
     { "http2", 0, K_ONOFF, OFF(http2), 0, 0 },
+    { "http2-max-streams", 0, K_UINT, OFF(h2_max_streams), 1, 1000 },
+    { "http2-max-resets", 0, K_UINT, OFF(h2_max_resets), 1, 1000000 },
+    { "http2-max-continuations", 0, K_UINT, OFF(h2_max_continuations), 0, 1000 },
+    { "http2-max-glitches", 0, K_UINT, OFF(h2_max_glitches), 1, 1000000 },
+    { "http2-max-control", 0, K_UINT, OFF(h2_max_control), 1, 1000000 },
     { "config", 0, K_CONFIG, 0, 0, 0 },
     { "help", 'h', K_HELP, 0, 0, 0 },
     { "version", 'V', K_VERSION, 0, 0, 0 },
@@ -142,7 +147,15 @@ usage(FILE *to)
           "      --purge-keys surrogate-key|cache-tag|both|off  (default: surrogate-key)\n"
           "      --link-preload on|off  Link preload headers on entry documents (default: on)\n"
           "      --early-hints on|off   103 Early Hints, HTTP/1.1 and h2 (default: off)\n"
-          "      --http2 on|off         h2c with prior knowledge on plain listeners (default: on)\n"
+          "      --http2 on|off         HTTP/2: ALPN h2 on TLS listeners, h2c with prior\n"
+          "                             knowledge on plain ones (default: on)\n"
+          "      --http2-max-streams N  concurrent streams per connection (default: 100)\n"
+          "      --http2-max-resets N   client RST_STREAMs: a burst of N, then N/30 a second\n"
+          "                             (rapid reset; default: 1000)\n"
+          "      --http2-max-continuations N  CONTINUATION frames per header block (default: 8)\n"
+          "      --http2-max-glitches N resets kiln-edge must send, protocol errors, empty\n"
+          "                             frames: a burst of N, then N/10 a second (default: 100)\n"
+          "      --http2-max-control N  SETTINGS and PING frames a second (default: 100)\n"
           "      --max-header-size SIZE request line + headers (default: 8k)\n"
           "      --max-uri-size SIZE    request target (default: 4k)\n"
           "      --max-headers N        header fields per request (default: 64)\n"
@@ -201,6 +214,11 @@ ke_config_defaults(struct ke_config *c)
     c->send_timeout = 60000;
     c->drain_timeout = 10000;
     c->http2 = true;
+    c->h2_max_streams = 100;
+    c->h2_max_resets = 1000;
+    c->h2_max_continuations = 8;
+    c->h2_max_glitches = 100;
+    c->h2_max_control = 100;
     c->max_age_other = 300;
     c->tls_session_timeout = 3600000;
     c->tls_session_cache = 1024;

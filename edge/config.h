@@ -118,8 +118,16 @@ struct ke_config {
     bool no_transform;   /* --no-transform on: ", no-transform" on every Cache-Control */
     unsigned purge_keys; /* --purge-keys: KE_PURGE_* bits; default Surrogate-Key */
     bool link_preload;   /* --link-preload: Link on entry documents; default on */
-    bool early_hints;    /* --early-hints: 103 before entry documents (HTTP/1.1); off */
-    bool http2;          /* --http2: h2c with prior knowledge (docs/internals/h2.md); on */
+    bool early_hints;    /* --early-hints: 103 before entry documents' navigations; off */
+    bool http2;          /* --http2: ALPN h2 and h2c with prior knowledge; on */
+    /* HTTP/2 limits per connection (docs/kiln-edge.md#http2). */
+    unsigned h2_max_streams;       /* --http2-max-streams: SETTINGS_MAX_CONCURRENT_STREAMS; 100 */
+    unsigned h2_max_resets;        /* --http2-max-resets: client RST_STREAM burst, refilled at
+                                      a 30th a second (rapid reset); 1000 */
+    unsigned h2_max_continuations; /* --http2-max-continuations per header block; 8 */
+    unsigned h2_max_glitches;      /* --http2-max-glitches: resets sent, protocol errors, empty
+                                      frames: burst, refilled at a 10th a second; 100 */
+    unsigned h2_max_control;       /* --http2-max-control: SETTINGS and PING a second; 100 */
 };
 
 /* Fills c with the defaults listed above. */

@@ -9,6 +9,7 @@
 #include "common/ascii.h"
 #include "common/log.h"
 #include "common/vec.h"
+#include "edge/access_log.h"
 #include "edge/h2.h"
 #include "edge/respond.h"
 #include "edge/worker.h"
@@ -28,9 +29,8 @@
 #define RESUME_PENDING  8    /* ... and resumes */
 #define LINGER_MS       2000 /* reading and discarding after our FIN */
 #define MAX_FREE_WRITES 64
-#define MAX_HEADERS     1024        /* the most --max-headers allows */
-#define SENDFILE_CHUNK  (4u << 20)  /* one sendfile(2) call: the loop stays fair */
-#define LOG_BUF_MAX     (16u << 20) /* access log bytes between two flushes (one loop turn) */
+#define MAX_HEADERS     1024       /* the most --max-headers allows */
+#define SENDFILE_CHUNK  (4u << 20) /* one sendfile(2) call: the loop stays fair */
 
 /* TLS records: the first bytes after a pause go out in records that fit one
  * TCP segment (1380 bytes of plaintext: an IPv6 MSS with timestamps, less
@@ -50,15 +50,14 @@ struct ke_conn {
     char *buf; /* a partial head (malloc'd), or NULL */
     uint32_t len, cap, parsed;
     uint32_t requests;
-    uint64_t queued;  /* write queue size at the last check: progress detector */
-    uint16_t pending; /* writes in flight */
-    uint8_t wait;     /* enum ke_wait */
-    bool closing;     /* a response said close: no more requests */
-    bool paused;      /* reading stopped for backpressure */
-    bool shut;        /* FIN sent, lingering */
-    bool in_process;  /* process() is on the stack: do not re-enter it */
-    uint8_t family;
-    unsigned char addr[16];
+    uint64_t queued;         /* write queue size at the last check: progress detector */
+    uint16_t pending;        /* writes in flight */
+    uint8_t wait;            /* enum ke_wait */
+    bool closing;            /* a response said close: no more requests */
+    bool paused;             /* reading stopped for backpressure */
+    bool shut;               /* FIN sent, lingering */
+    bool in_process;         /* process() is on the stack: do not re-enter it */
+    struct ke_peer peer;     /* for the access log */
     struct wreq *sf;         /* the response being streamed: its body by sendfile(2), or
                                 with TLS the whole response, encrypted as the socket drains */
     struct sf_poll *poll;    /* writability of the socket while sendfile waits */
@@ -247,116 +246,6 @@ linger(struct ke_conn *c)
     set_wait(c, KE_WAIT_LINGER, LINGER_MS);
 }
 
-/* ---- access log ------------------------------------------------------------------------- */
-
-/* Makes room for n more bytes when it can: past LOG_BUF_MAX, or out of
- * memory, the callers drop the line, as on a full disk. */
-static void
-log_reserve(struct ke_worker *w, size_t n)
-{
-    (void)kc_vec_reserve(w->log, w->log_cap, w->log_len + n, LOG_BUF_MAX);
-}
-
-static void
-log_raw(struct ke_worker *w, const char *s, size_t n)
-{
-    log_reserve(w, n);
-    if (w->log_len + n <= w->log_cap) {
-        memcpy(w->log + w->log_len, s, n);
-        w->log_len += n;
-    }
-}
-
-/* Copies s[0..n) (at most max bytes) into the log, escaped so a request can
- * never forge a line or a field: combined format writes quotes, backslashes,
- * control and non-ASCII bytes as \xHH (as nginx does); JSON uses \" \\
- * and \u00HH, so every line parses. */
-static void
-log_str(struct ke_worker *w, const char *s, size_t n, size_t max, bool json)
-{
-    if (n > max)
-        n = max;
-    log_reserve(w, 6 * n + 1);
-    if (w->log_len + 6 * n > w->log_cap)
-        return;
-    for (size_t i = 0; i < n; i++) {
-        unsigned char ch = (unsigned char)s[i];
-        char *o = w->log + w->log_len;
-        if (ch >= 0x20 && ch < 0x7f && ch != '"' && ch != '\\')
-            o[0] = (char)ch, w->log_len++;
-        else if (json && (ch == '"' || ch == '\\'))
-            o[0] = '\\', o[1] = (char)ch, w->log_len += 2;
-        else if (json)
-            w->log_len += (size_t)snprintf(o, 7, "\\u%04x", ch);
-        else
-            w->log_len += (size_t)snprintf(o, 5, "\\x%02x", ch);
-    }
-}
-
-static struct ke_span
-header_value(const struct ke_request *req, const char *name)
-{
-    size_t n = strlen(name);
-    for (unsigned i = 0; req->headers && i < req->n_headers; i++)
-        if (req->headers[i].name.n == n && strncasecmp(req->headers[i].name.p, name, n) == 0)
-            return req->headers[i].value;
-    return (struct ke_span){ "-", 1 };
-}
-
-/* One access log line: combined format, or a JSON object per line. "bytes"
- * counts body bytes sent (0 for HEAD and 304), as Apache's %b and nginx's
- * $body_bytes_sent do. */
-static void
-log_request(struct ke_conn *c, const struct ke_request *req, const struct ke_response *r,
-            uint64_t body_bytes)
-{
-    static const char *const enc_name[] = { "identity", "br", "zstd", "gzip" };
-    struct ke_worker *w = c->w;
-    bool json = w->cfg->access_log_format == KE_LOG_JSON;
-    char ip[INET6_ADDRSTRLEN] = "-";
-    if (c->family)
-        inet_ntop(c->family == 4 ? AF_INET : AF_INET6, c->addr, ip, sizeof ip);
-    char when[64], num[160];
-    time_t t = (time_t)w->date_sec;
-    struct tm tm;
-    gmtime_r(&t, &tm);
-    strftime(when, sizeof when, json ? "%Y-%m-%dT%H:%M:%SZ" : "%d/%b/%Y:%H:%M:%S +0000", &tm);
-    struct ke_span method = req->method_raw.n ? req->method_raw : (struct ke_span){ "-", 1 };
-    struct ke_span target = req->target.n ? req->target : (struct ke_span){ "-", 1 };
-    struct ke_span ref = header_value(req, "referer"), ua = header_value(req, "user-agent");
-    int n;
-    if (json) {
-        n = snprintf(num, sizeof num, "{\"time\":\"%s\",\"remote\":\"%s\",\"method\":\"", when, ip);
-        log_raw(w, num, (size_t)n);
-        log_str(w, method.p, method.n, 32, true);
-        log_raw(w, "\",\"target\":\"", 12);
-        log_str(w, target.p, target.n, 2048, true);
-        n = snprintf(num, sizeof num,
-                     "\",\"version\":\"HTTP/1.%d\",\"status\":%d,\"bytes\":%llu,"
-                     "\"encoding\":\"%s\",\"referer\":\"",
-                     req->minor, r->status, (unsigned long long)body_bytes,
-                     r->enc >= 0 ? enc_name[r->enc] : "-");
-        log_raw(w, num, (size_t)n);
-        log_str(w, ref.p, ref.n, 1024, true);
-        log_raw(w, "\",\"agent\":\"", 11);
-        log_str(w, ua.p, ua.n, 1024, true);
-        log_raw(w, "\"}\n", 3);
-    } else {
-        n = snprintf(num, sizeof num, "%s - - [%s] \"", ip, when);
-        log_raw(w, num, (size_t)n);
-        log_str(w, method.p, method.n, 32, false);
-        log_raw(w, " ", 1);
-        log_str(w, target.p, target.n, 2048, false);
-        n = snprintf(num, sizeof num, " HTTP/1.%d\" %d %llu \"", req->minor, r->status,
-                     (unsigned long long)body_bytes);
-        log_raw(w, num, (size_t)n);
-        log_str(w, ref.p, ref.n, 1024, false);
-        log_raw(w, "\" \"", 3);
-        log_str(w, ua.p, ua.n, 1024, false);
-        log_raw(w, "\"\n", 2);
-    }
-}
-
 /* ---- writing ------------------------------------------------------------------------------ */
 
 static struct wreq *
@@ -388,7 +277,8 @@ wreq_put(struct ke_worker *w, struct wreq *r)
 static uint64_t
 backlog(struct ke_conn *c)
 {
-    return uv_stream_get_write_queue_size((uv_stream_t *)&c->tcp) + (c->sf ? c->sf->sf_left : 0);
+    return uv_stream_get_write_queue_size((uv_stream_t *)&c->tcp) + (c->sf ? c->sf->sf_left : 0) +
+           (c->h2 ? ke_h2_pending(c->h2) : 0);
 }
 
 static void
@@ -582,8 +472,9 @@ respond(struct ke_conn *c, const struct ke_request *req)
     for (unsigned i = 0; i < r->n_body; i++)
         body_bytes += r->body[i].n;
     if (ke_shared.log_fd >= 0)
-        log_request(c, req, r, body_bytes);
-    ke_metrics_count(&w->m, r->status, body_bytes ? r->enc : -1, r->head_len + body_bytes);
+        ke_access_log(w, &c->peer, req, r, body_bytes);
+    ke_metrics_count(&w->m, req->minor ? KE_PROTO_HTTP11 : KE_PROTO_HTTP10, r->status,
+                     body_bytes ? r->enc : -1, r->head_len + body_bytes);
     wr->c = c;
     wr->ix = w->ix;
     ke_index_hold(wr->ix);
@@ -737,42 +628,131 @@ peer_closed(struct ke_conn *c, ssize_t status)
     conn_close(c);
 }
 
-/* After HTTP/2 input or output: close, or wait for the next bytes (IDLE) or
- * for the socket (SEND), reading paused meanwhile so a client that does not
- * read cannot make the session queue without bound. */
+/* After HTTP/2 input or output: close, or wait for the socket (SEND, with
+ * reading paused so a client that does not read cannot make the session
+ * queue without bound), for the client's window (SEND too: bodies are
+ * pending, and the send timeout ends a stall), or for the next request
+ * (IDLE). */
 static void
 h2_wait(struct ke_conn *c)
 {
     struct ke_worker *w = c->w;
+    if (uv_is_closing((uv_handle_t *)&c->tcp))
+        return;
     if (ke_h2_done(c->h2)) {
         conn_close(c);
         return;
     }
-    if (ke_h2_writing(c->h2)) {
+    bool writing = ke_h2_writing(c->h2);
+    if (writing || ke_h2_pending(c->h2) > 0) {
         if (c->wait != KE_WAIT_SEND) {
             c->queued = backlog(c);
             set_wait(c, KE_WAIT_SEND, w->cfg->send_timeout);
         }
-        if (!c->paused) {
-            c->paused = true;
-            uv_read_stop((uv_stream_t *)&c->tcp);
-        }
-        return;
+    } else {
+        set_wait(c, KE_WAIT_IDLE, w->cfg->idle_timeout);
     }
-    set_wait(c, KE_WAIT_IDLE, w->cfg->idle_timeout);
-    if (c->paused) {
+    if (writing && !c->paused) {
+        c->paused = true;
+        uv_read_stop((uv_stream_t *)&c->tcp);
+    } else if (!writing && c->paused) {
         c->paused = false;
         uv_read_start((uv_stream_t *)&c->tcp, alloc_cb, on_read);
+        if (c->tls && !c->in_tls && ke_tls_sess_has_input(c->tls))
+            tls_input(c, NULL, 0); /* records read before the pause */
     }
 }
 
-void
-ke_conn_h2_written(struct ke_conn *c, int status)
+/* The sink's write is over: the session sends on, or the connection ends. */
+static void
+h2_written(struct ke_conn *c, int status)
 {
-    if (status < 0)
+    if (status < 0 || ke_h2_written(c->h2) != 0)
         conn_close(c);
     else
         h2_wait(c);
+}
+
+struct h2_wreq {
+    uv_write_t req;
+    struct ke_conn *c;
+};
+
+static void
+on_h2_written(uv_write_t *req, int status)
+{
+    struct ke_conn *c = ((struct h2_wreq *)req)->c;
+    free(req);
+    if (!uv_is_closing((uv_handle_t *)&c->tcp))
+        h2_written(c, status);
+}
+
+/* Cleartext: what the socket takes now is sent; for the rest, libuv keeps
+ * pointers into the batch (no copy) until on_h2_written. */
+static int
+h2_sink_plain(void *ctx, uv_buf_t *bufs, unsigned n, size_t total)
+{
+    struct ke_conn *c = ctx;
+    uv_stream_t *st = (uv_stream_t *)&c->tcp;
+    int k = uv_try_write(st, bufs, n);
+    if (k < 0 && k != UV_EAGAIN)
+        return -1;
+    size_t sent = k > 0 ? (size_t)k : 0;
+    if (sent == total)
+        return 0;
+    while (sent >= bufs->len)
+        sent -= bufs->len, bufs++, n--;
+    bufs->base += sent;
+    bufs->len -= (unsigned)sent;
+    struct h2_wreq *wr = malloc(sizeof *wr);
+    if (!wr)
+        return -1;
+    wr->c = c;
+    if (uv_write(&wr->req, st, bufs, n, on_h2_written) != 0) {
+        free(wr);
+        return -1;
+    }
+    return 1;
+}
+
+/* TLS: the batch is encrypted into records at once (sized as tls_pump
+ * sizes them), so the sink never keeps it; the session waits while
+ * ciphertext is queued, and on_tls_written tells it to go on. */
+static int
+h2_sink_tls(void *ctx, uv_buf_t *bufs, unsigned n, size_t total)
+{
+    (void)total;
+    struct ke_conn *c = ctx;
+    struct ke_worker *w = c->w;
+    uint64_t now = uv_now(&w->loop);
+    if (now - c->tls_last > TLS_IDLE_MS)
+        c->tls_sent = 0;
+    c->tls_last = now;
+    size_t fill = 0;
+    for (unsigned i = 0; i < n; i++) {
+        const char *p = bufs[i].base;
+        size_t left = bufs[i].len;
+        while (left > 0) {
+            size_t max = c->tls_sent < TLS_RAMP ? TLS_SMALL_RECORD : KE_TLS_BUF;
+            size_t take = left < max - fill ? left : max - fill;
+            memcpy(w->tls_out + fill, p, take);
+            fill += take, p += take, left -= take;
+            if (fill == max) {
+                if (ke_tls_sess_write(c->tls, w->tls_out, fill) != 0)
+                    return -1;
+                c->tls_sent += fill;
+                fill = 0;
+            }
+        }
+    }
+    if (fill > 0) {
+        if (ke_tls_sess_write(c->tls, w->tls_out, fill) != 0)
+            return -1;
+        c->tls_sent += fill;
+    }
+    if (tls_flush(c) != 0)
+        return -1;
+    return uv_stream_get_write_queue_size((uv_stream_t *)&c->tcp) > 0 ? 1 : 0;
 }
 
 static void
@@ -782,6 +762,17 @@ h2_input(struct ke_conn *c, const char *p, size_t n)
         conn_close(c);
     else
         h2_wait(c);
+}
+
+/* The session of a connection that speaks HTTP/2; false when the connection
+ * had to close. */
+static bool
+h2_start(struct ke_conn *c)
+{
+    c->h2 = ke_h2_new(c->w, &c->peer, c->tls != NULL, c->tls ? h2_sink_tls : h2_sink_plain, c);
+    if (!c->h2)
+        conn_close(c);
+    return c->h2 != NULL;
 }
 
 /* A cleartext connection that starts with the HTTP/2 preface (prior
@@ -804,11 +795,8 @@ h2_detect(struct ke_conn *c, const char *p, size_t n)
         c->len = c->cap = (uint32_t)(c->len + n);
         return true;
     }
-    c->h2 = ke_h2_new(c->w, c, (uv_stream_t *)&c->tcp);
-    if (!c->h2) {
-        conn_close(c);
+    if (!h2_start(c))
         return true;
-    }
     char *kept = c->buf;
     size_t kept_len = c->len;
     c->buf = NULL;
@@ -891,10 +879,14 @@ on_tls_written(uv_write_t *req, int status)
         conn_close(c);
         return;
     }
-    if (c->sf)
+    if (c->h2) {
+        if (ke_h2_writing(c->h2) && uv_stream_get_write_queue_size((uv_stream_t *)&c->tcp) == 0)
+            h2_written(c, 0);
+    } else if (c->sf) {
         tls_pump(c);
-    else
+    } else {
         maybe_resume(c);
+    }
 }
 
 /* Sends the session's pending ciphertext: now if the socket takes it, else
@@ -1056,9 +1048,16 @@ tls_input(struct ke_conn *c, const char *p, size_t n)
         }
         if (tls_flush(c) != 0)
             return;
-        if (rc == 0)
+        if (rc == 0) {
             atomic_fetch_add_explicit(ke_tls_sess_resumed(s) ? &w->m.tls_resumed : &w->m.tls_full,
                                       1, memory_order_relaxed);
+            /* ALPN chose h2: the server's SETTINGS go out with the handshake's end. */
+            if (ke_tls_sess_h2(s) && (!h2_start(c) || ke_h2_send(c->h2) != 0)) {
+                c->in_tls = false;
+                conn_close(c);
+                return;
+            }
+        }
     }
     while (ke_tls_sess_established(s) && !c->closing && !c->paused && !c->sf &&
            !uv_is_closing((uv_handle_t *)&c->tcp)) {
@@ -1162,11 +1161,11 @@ ke_conn_accept(uv_stream_t *server, int status)
     int len = sizeof ss;
     if (uv_tcp_getpeername(&c->tcp, (struct sockaddr *)&ss, &len) == 0) {
         if (ss.ss_family == AF_INET) {
-            c->family = 4;
-            memcpy(c->addr, &((struct sockaddr_in *)&ss)->sin_addr, 4);
+            c->peer.family = 4;
+            memcpy(c->peer.addr, &((struct sockaddr_in *)&ss)->sin_addr, 4);
         } else if (ss.ss_family == AF_INET6) {
-            c->family = 6;
-            memcpy(c->addr, &((struct sockaddr_in6 *)&ss)->sin6_addr, 16);
+            c->peer.family = 6;
+            memcpy(c->peer.addr, &((struct sockaddr_in6 *)&ss)->sin6_addr, 16);
         }
     }
     set_wait(c, KE_WAIT_HEAD, w->cfg->header_timeout);
@@ -1194,6 +1193,8 @@ ke_conn_tick(struct ke_worker *w)
                     continue;
                 }
             }
+            if (c->h2)
+                ke_h2_timeout(c->h2, l == KE_WAIT_IDLE);
             conn_close(c);
         }
     }
@@ -1209,13 +1210,30 @@ ke_conn_close_all(struct ke_worker *w)
 }
 
 /* Draining: closes connections that have no request in progress: idle
- * keep-alive ones, and new ones that have not sent a byte. */
+ * keep-alive ones, and new ones that have not sent a byte. HTTP/2 ones get
+ * a GOAWAY first; those with streams in flight finish them, then close. */
 void
 ke_conn_stop_idle(struct ke_worker *w)
 {
     struct ke_conn *c;
-    while ((c = w->wait[KE_WAIT_IDLE].head) != NULL)
+    while ((c = w->wait[KE_WAIT_IDLE].head) != NULL) {
+        if (c->h2) {
+            ke_h2_goaway(c->h2);
+            (void)ke_h2_send(c->h2);
+        }
         conn_close(c);
+    }
+    for (c = w->wait[KE_WAIT_SEND].head; c;) {
+        struct ke_conn *next = c->next;
+        if (c->h2) {
+            ke_h2_goaway(c->h2);
+            if (ke_h2_send(c->h2) != 0)
+                conn_close(c);
+            else
+                h2_wait(c);
+        }
+        c = next;
+    }
     for (c = w->wait[KE_WAIT_HEAD].head; c;) {
         struct ke_conn *next = c->next;
         if (c->len == 0 && c->pending == 0)

@@ -2,13 +2,15 @@
  * HTTP/2 on one connection: nghttp2 does frames, HPACK, stream states and
  * flow control; this file turns a stream's fields into a ke_request, answers
  * it with respond.c and hands nghttp2 the answer. DATA frames never copy the
- * body: a frame is its 9-byte header plus a pointer into the index, in one
- * vectored write (only what the socket did not take at once is copied).
+ * body: a frame is its 9-byte header plus a pointer into the index, handed
+ * to the connection's sink in one vectored batch.
  * Output per connection is bounded by OUT_HIGH whatever the client's window.
  */
 #include "edge/h2.h"
 
 #include "common/ascii.h"
+#include "common/clock.h"
+#include "edge/access_log.h"
 #include "edge/respond.h"
 #include "edge/worker.h"
 
@@ -16,12 +18,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define MAX_STREAMS 100
-#define OUT_HIGH    (64u << 10) /* bytes gathered before they are written */
-#define OUT_COPY    (96u << 10) /* frames nghttp2 serialised, and DATA headers */
-#define OUT_BUFS    256
-#define OUT_IXS     4 /* indexes the slices of one batch point into */
-#define MAX_NV      160
+#define OUT_HIGH (64u << 10) /* bytes gathered before they are written */
+#define OUT_COPY (96u << 10) /* frames nghttp2 serialised, and DATA headers */
+#define OUT_BUFS 256
+#define OUT_IXS  4 /* indexes the slices of one batch point into */
+#define MAX_NV   160
 
 static const char preface[] = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
 
@@ -44,7 +45,17 @@ struct stream {
     struct fld *f;
     unsigned nf;
     struct fld method, path, authority;
-    int status; /* 431 when the fields exceed the limits */
+    int status;        /* 431 when the fields exceed the limits */
+    bool has_priority; /* the request sent an RFC 9218 priority field */
+    uint64_t left;     /* body bytes not yet framed */
+    uint64_t start_ns; /* the request complete: for the latency histogram */
+};
+
+/* A token bucket in thousandths of a token: burst tokens, refilled at
+ * rate_milli thousandths a millisecond. */
+struct bucket {
+    uint64_t milli;
+    uint64_t at_ms;
 };
 
 /* A batch of output: frames nghttp2 serialised (copied into copy[]) and DATA
@@ -58,20 +69,21 @@ struct out {
     char copy[OUT_COPY];
 };
 
-struct h2_write {
-    uv_write_t req;
-    struct ke_h2 *h;
-    char data[];
-};
-
 struct ke_h2 {
     nghttp2_session *s;
     struct ke_worker *w;
-    struct ke_conn *c;
-    uv_stream_t *sock;
-    bool writing; /* a uv_write of ours is in flight */
+    const struct ke_peer *peer;
+    ke_h2_sink *sink;
+    void *ctx;
+    bool tls;     /* responses carry the HSTS header */
+    bool writing; /* the sink holds out's bufs */
     bool failed;
+    bool goaway; /* a GOAWAY of ours is queued or sent */
     struct stream *streams;
+    uint64_t pending; /* body bytes of every stream not yet framed */
+    uint32_t requests;
+    /* kiln-edge's own defences (the limits nghttp2 1.52 lacks). */
+    struct bucket glitches, control, resets;
     struct out out;
 };
 
@@ -87,6 +99,60 @@ ke_h2_preface(const char *a, size_t an, const char *b, size_t bn)
         if ((i < an ? a[i] : b[i - an]) != preface[i])
             return -1;
     return i == want ? 1 : 0;
+}
+
+/* ---- defences ----------------------------------------------------------------- */
+
+static uint64_t
+now_ms(void)
+{
+    return kc_clock_ns() / 1000000u;
+}
+
+static void
+bucket_init(struct bucket *b, unsigned burst)
+{
+    b->milli = (uint64_t)burst * 1000u;
+    b->at_ms = now_ms();
+}
+
+/* Takes one token from a bucket of `burst` refilled at per_s tokens a second
+ * (per_s may be a fraction: rate_num/rate_den). False when it is empty. */
+static bool
+bucket_take(struct bucket *b, unsigned burst, uint64_t rate_num, uint64_t rate_den)
+{
+    uint64_t t = now_ms(), cap = (uint64_t)burst * 1000u;
+    b->milli += (t - b->at_ms) * rate_num / rate_den;
+    b->at_ms = t;
+    if (b->milli > cap)
+        b->milli = cap;
+    if (b->milli < 1000u)
+        return false;
+    b->milli -= 1000u;
+    return true;
+}
+
+/* Ends the session with GOAWAY ENHANCE_YOUR_CALM for defence d: nghttp2
+ * reads nothing more and closes once the GOAWAY is out. */
+static void
+calm(struct ke_h2 *h, enum ke_h2_defence d)
+{
+    if (h->goaway && nghttp2_session_want_read(h->s) == 0)
+        return;
+    ke_metrics_h2_defence(&h->w->m, d);
+    h->goaway = true;
+    nghttp2_session_terminate_session(h->s, NGHTTP2_ENHANCE_YOUR_CALM);
+}
+
+/* A glitch: a frame that costs work and serves nothing (a reset kiln-edge
+ * sends, a protocol error, an empty frame). MadeYouReset turns requests into
+ * resets the server sends itself; a budget of them is what stops it. */
+static void
+glitch(struct ke_h2 *h)
+{
+    unsigned g = h->w->cfg->h2_max_glitches;
+    if (!bucket_take(&h->glitches, g, g, 10000))
+        calm(h, KE_H2D_GLITCHES);
 }
 
 /* ---- output ------------------------------------------------------------------ */
@@ -120,11 +186,8 @@ out_copy(struct out *o, const void *p, size_t n)
     o->bytes += n;
 }
 
-static void on_written(uv_write_t *req, int status);
-
-/* Gathers what the session has to send, and writes it: at once if the
- * socket takes it, else the rest is copied and queued (one batch in flight
- * at a time). Returns 0, or -1 on a fatal error. */
+/* Gathers what the session has to send, in batches of at most OUT_HIGH
+ * bytes, and hands each to the sink. Returns 0, or -1 on a fatal error. */
 static int
 flush(struct ke_h2 *h)
 {
@@ -143,51 +206,23 @@ flush(struct ke_h2 *h)
         }
         if (o->n == 0)
             return 0;
-        size_t total = o->bytes;
-        int k = uv_try_write(h->sock, o->bufs, o->n);
-        if (k < 0 && k != UV_EAGAIN)
+        int rc = h->sink(h->ctx, o->bufs, o->n, o->bytes);
+        if (rc < 0)
             return -1;
-        size_t sent = k > 0 ? (size_t)k : 0;
-        if (sent < total) {
-            struct h2_write *wr = malloc(sizeof *wr + (total - sent));
-            if (!wr)
-                return -1;
-            size_t at = 0, skip = sent;
-            for (unsigned i = 0; i < o->n; i++) {
-                size_t len = o->bufs[i].len;
-                if (skip >= len) {
-                    skip -= len;
-                    continue;
-                }
-                memcpy(wr->data + at, o->bufs[i].base + skip, len - skip);
-                at += len - skip;
-                skip = 0;
-            }
-            wr->h = h;
-            uv_buf_t b = uv_buf_init(wr->data, (unsigned)at);
-            if (uv_write(&wr->req, h->sock, &b, 1, on_written) != 0) {
-                free(wr);
-                return -1;
-            }
+        if (rc > 0)
             h->writing = true;
-        }
-        out_release(o); /* written or copied: the slices are free */
+        else
+            out_release(o);
     }
     return 0;
 }
 
-static void
-on_written(uv_write_t *req, int status)
+int
+ke_h2_written(struct ke_h2 *h)
 {
-    struct h2_write *wr = (struct h2_write *)req;
-    struct ke_h2 *h = wr->h;
-    free(wr);
-    if (uv_is_closing((uv_handle_t *)h->sock))
-        return;
     h->writing = false;
-    if (status == 0 && flush(h) != 0)
-        status = UV_EPROTO;
-    ke_conn_h2_written(h->c, status);
+    out_release(&h->out);
+    return flush(h);
 }
 
 /* ---- nghttp2 callbacks -------------------------------------------------------- */
@@ -196,7 +231,7 @@ static ssize_t
 read_body(nghttp2_session *s, int32_t id, uint8_t *buf, size_t length, uint32_t *flags,
           nghttp2_data_source *src, void *user)
 {
-    (void)s, (void)id, (void)buf, (void)user;
+    (void)s, (void)id, (void)buf;
     struct stream *st = src->ptr;
     while (st->cur < st->n_body && st->off == st->body[st->cur].n)
         st->cur++, st->off = 0;
@@ -207,6 +242,8 @@ read_body(nghttp2_session *s, int32_t id, uint8_t *buf, size_t length, uint32_t 
     size_t left = st->body[st->cur].n - st->off;
     size_t n = length < left ? length : left;
     *flags |= NGHTTP2_DATA_FLAG_NO_COPY;
+    st->left -= n;
+    ((struct ke_h2 *)user)->pending -= n;
     if (n == left) {
         unsigned i = st->cur + 1;
         while (i < st->n_body && st->body[i].n == 0)
@@ -256,6 +293,9 @@ stream_free(struct ke_h2 *h, struct stream *st)
         h->streams = st->next;
     if (st->next)
         st->next->prev = st->prev;
+    h->pending -= st->left;
+    if (st->start_ns)
+        ke_metrics_latency(&h->w->m, (kc_clock_ns() - st->start_ns) / 1000);
     if (st->ix)
         ke_index_release(st->ix);
     free(st->parts);
@@ -301,6 +341,7 @@ on_header(nghttp2_session *s, const nghttp2_frame *frame, const uint8_t *name, s
         return 0;
     if (nn + vn > h->w->cfg->max_head - st->hlen) {
         st->status = 431;
+        ke_metrics_h2_defence(&h->w->m, KE_H2D_HEADER_LIST);
         return 0;
     }
     struct fld fl = { (uint32_t)st->hlen, (uint32_t)nn, (uint32_t)(st->hlen + nn), (uint32_t)vn };
@@ -316,8 +357,11 @@ on_header(nghttp2_session *s, const nghttp2_frame *frame, const uint8_t *name, s
             st->authority = fl;
         return 0;
     }
+    if (nn == 8 && memcmp(name, "priority", 8) == 0)
+        st->has_priority = true;
     if (st->nf == h->w->cfg->max_headers) {
         st->status = 431;
+        ke_metrics_h2_defence(&h->w->m, KE_H2D_HEADER_LIST);
         return 0;
     }
     st->f[st->nf++] = fl;
@@ -377,11 +421,16 @@ answer(struct ke_h2 *h, int32_t id, struct stream *st)
     req.n_headers = st->nf;
     req.method_raw = span_of(st, st->method.vo, st->method.vn);
     req.target = span_of(st, st->path.vo, st->path.vn);
+    req.h2 = true;
     if (st->status) {
         req.status = st->status;
         req.minor = 1;
-    } else {
-        (void)ke_request_from_fields(&req, span_of(st, st->authority.vo, st->authority.vn));
+    } else if (ke_request_from_fields(&req, span_of(st, st->authority.vo, st->authority.vn)) != 0 &&
+               req.status == 400) {
+        /* Malformed (RFC 9113 §8.1.1): a stream error, not a response. */
+        free(st->hbuf), free(st->f);
+        st->hbuf = NULL, st->f = NULL;
+        return nghttp2_submit_rst_stream(h->s, NGHTTP2_FLAG_NONE, id, NGHTTP2_PROTOCOL_ERROR);
     }
     ke_worker_refresh_index(w);
     struct ke_respond_ctx ctx = {
@@ -389,19 +438,36 @@ answer(struct ke_h2 *h, int32_t id, struct stream *st)
         .ix = w->ix,
         .date = w->date,
         .no_sendfile = true,
+        .extra = h->tls && ke_shared.hsts[0] ? ke_shared.hsts : NULL,
     };
     struct ke_response *r = &resp;
+    st->start_ns = kc_clock_ns();
     ke_respond(&ctx, &req, r);
+    if (r->body_fd >= 0) { /* cannot happen: no_sendfile maps large files */
+        free(st->hbuf), free(st->f);
+        st->hbuf = NULL, st->f = NULL;
+        return nghttp2_submit_rst_stream(h->s, NGHTTP2_FLAG_NONE, id, NGHTTP2_INTERNAL_ERROR);
+    }
+    uint64_t bytes = 0;
+    for (unsigned i = 0; i < r->n_body; i++)
+        bytes += r->body[i].n;
+    ke_metrics_count(&w->m, KE_PROTO_H2, r->status, bytes ? r->enc : -1, r->head_len + bytes);
+    if (ke_shared.log_fd >= 0)
+        ke_access_log(w, h->peer, &req, r, bytes);
+    /* RFC 9218: the client's priority wins; without one, the file's. */
+    if (!st->has_priority && r->res) {
+        nghttp2_extpri pri = { r->res->urgency, r->res->incremental };
+        (void)nghttp2_session_change_extpri_stream_priority(h->s, id, &pri, 0);
+    }
     free(st->hbuf);
     free(st->f);
     st->hbuf = NULL;
     st->f = NULL;
-    if (r->body_fd >= 0)
-        return nghttp2_submit_rst_stream(h->s, NGHTTP2_FLAG_NONE, id, NGHTTP2_INTERNAL_ERROR);
-    uint64_t bytes = 0;
-    for (unsigned i = 0; i < r->n_body; i++)
-        bytes += r->body[i].n;
-    ke_metrics_count(&w->m, r->status, bytes ? r->enc : -1, r->head_len + bytes);
+    st->left = bytes;
+    h->pending += bytes;
+    /* --max-requests and draining: this stream is answered, later ones are not. */
+    if ((w->cfg->max_requests && ++h->requests >= w->cfg->max_requests) || w->stopping)
+        ke_h2_goaway(h);
 
     /* The slices: into the index, or into parts[] (multipart), copied. */
     for (unsigned i = 0; i < r->n_body; i++) {
@@ -440,13 +506,74 @@ answer(struct ke_h2 *h, int32_t id, struct stream *st)
 static int
 on_frame_recv(nghttp2_session *s, const nghttp2_frame *frame, void *user)
 {
+    struct ke_h2 *h = user;
+    if (frame->hd.type == NGHTTP2_RST_STREAM) {
+        unsigned r = h->w->cfg->h2_max_resets;
+        if (!bucket_take(&h->resets, r, r, 30000))
+            calm(h, KE_H2D_RESET_FLOOD);
+        return 0;
+    }
     if (frame->hd.type != NGHTTP2_HEADERS || frame->headers.cat != NGHTTP2_HCAT_REQUEST)
         return 0;
     struct stream *st = nghttp2_session_get_stream_user_data(s, frame->hd.stream_id);
     if (!st || !st->hbuf)
         return 0;
-    int rc = answer(user, frame->hd.stream_id, st);
+    int rc = answer(h, frame->hd.stream_id, st);
     return rc == 0 || rc == NGHTTP2_ERR_INVALID_ARGUMENT ? 0 : NGHTTP2_ERR_CALLBACK_FAILURE;
+}
+
+/* Every frame header, CONTINUATIONs included, as it arrives: empty frames
+ * that carry nothing, and SETTINGS and PING (each costs an ACK), against
+ * their budgets. */
+static int
+on_begin_frame(nghttp2_session *s, const nghttp2_frame_hd *hd, void *user)
+{
+    (void)s;
+    struct ke_h2 *h = user;
+    switch (hd->type) {
+    case NGHTTP2_DATA:
+        if (hd->length == 0 && !(hd->flags & NGHTTP2_FLAG_END_STREAM))
+            glitch(h);
+        break;
+    case NGHTTP2_HEADERS:
+    case NGHTTP2_CONTINUATION:
+        if (hd->length == 0 && !(hd->flags & NGHTTP2_FLAG_END_HEADERS))
+            glitch(h);
+        break;
+    case NGHTTP2_SETTINGS:
+    case NGHTTP2_PING:
+        if (!(hd->flags & NGHTTP2_FLAG_ACK)) {
+            unsigned c = h->w->cfg->h2_max_control;
+            if (!bucket_take(&h->control, c, c, 1000))
+                calm(h, KE_H2D_CONTROL_FLOOD);
+        }
+        break;
+    default: break;
+    }
+    return 0;
+}
+
+static int
+on_invalid_frame(nghttp2_session *s, const nghttp2_frame *frame, int err, void *user)
+{
+    (void)s, (void)frame, (void)err;
+    glitch(user);
+    return 0;
+}
+
+/* Every RST_STREAM kiln-edge sends, nghttp2's own included (a refused
+ * stream, a malformed request), is a glitch. */
+static int
+on_frame_send(nghttp2_session *s, const nghttp2_frame *frame, void *user)
+{
+    (void)s;
+    struct ke_h2 *h = user;
+    if (frame->hd.type != NGHTTP2_RST_STREAM)
+        return 0;
+    if (frame->rst_stream.error_code == NGHTTP2_REFUSED_STREAM)
+        ke_metrics_h2_defence(&h->w->m, KE_H2D_REFUSED_STREAM);
+    glitch(h);
+    return 0;
 }
 
 static int
@@ -464,33 +591,48 @@ on_stream_close(nghttp2_session *s, int32_t id, uint32_t code, void *user)
 /* ---- the session ---------------------------------------------------------------- */
 
 struct ke_h2 *
-ke_h2_new(struct ke_worker *w, struct ke_conn *c, uv_stream_t *sock)
+ke_h2_new(struct ke_worker *w, const struct ke_peer *peer, bool tls, ke_h2_sink *sink, void *ctx)
 {
+    const struct ke_config *cfg = w->cfg;
     struct ke_h2 *h = calloc(1, sizeof *h);
     nghttp2_session_callbacks *cb = NULL;
     nghttp2_option *opt = NULL;
     if (!h || nghttp2_session_callbacks_new(&cb) != 0 || nghttp2_option_new(&opt) != 0)
         goto fail;
     h->w = w;
-    h->c = c;
-    h->sock = sock;
+    h->peer = peer;
+    h->tls = tls;
+    h->sink = sink;
+    h->ctx = ctx;
+    bucket_init(&h->glitches, cfg->h2_max_glitches);
+    bucket_init(&h->control, cfg->h2_max_control);
+    bucket_init(&h->resets, cfg->h2_max_resets);
     nghttp2_session_callbacks_set_send_data_callback(cb, send_data);
+    nghttp2_session_callbacks_set_on_begin_frame_callback(cb, on_begin_frame);
     nghttp2_session_callbacks_set_on_begin_headers_callback(cb, on_begin_headers);
     nghttp2_session_callbacks_set_on_header_callback(cb, on_header);
     nghttp2_session_callbacks_set_on_frame_recv_callback(cb, on_frame_recv);
+    nghttp2_session_callbacks_set_on_invalid_frame_recv_callback(cb, on_invalid_frame);
+    nghttp2_session_callbacks_set_on_frame_send_callback(cb, on_frame_send);
     nghttp2_session_callbacks_set_on_stream_close_callback(cb, on_stream_close);
-    /* The defaults of 1.52, set explicitly: rapid reset and CONTINUATION. */
-    nghttp2_option_set_stream_reset_rate_limit(opt, 1000, 33);
-    nghttp2_option_set_max_continuations(opt, 8);
+    /* nghttp2's own limits, as a backstop behind kiln-edge's counting (the
+     * same budget: kiln-edge's bucket counts every RST_STREAM, so it empties
+     * first and says why in /metrics). */
+    nghttp2_option_set_stream_reset_rate_limit(
+        opt, cfg->h2_max_resets, cfg->h2_max_resets / 30 ? cfg->h2_max_resets / 30 : 1);
+    nghttp2_option_set_max_continuations(opt, cfg->h2_max_continuations);
     nghttp2_option_set_max_deflate_dynamic_table_size(opt, 4096);
+    nghttp2_option_set_builtin_recv_extension_type(opt, NGHTTP2_PRIORITY_UPDATE);
     if (nghttp2_session_server_new2(&h->s, cb, h, opt) != 0)
         goto fail;
     nghttp2_settings_entry iv[] = {
-        { NGHTTP2_SETTINGS_MAX_CONCURRENT_STREAMS, MAX_STREAMS },
-        { NGHTTP2_SETTINGS_MAX_HEADER_LIST_SIZE, (uint32_t)w->cfg->max_head },
+        { NGHTTP2_SETTINGS_MAX_CONCURRENT_STREAMS, cfg->h2_max_streams },
+        { NGHTTP2_SETTINGS_MAX_HEADER_LIST_SIZE, (uint32_t)cfg->max_head },
+        { NGHTTP2_SETTINGS_NO_RFC7540_PRIORITIES, 1 },
     };
     if (nghttp2_submit_settings(h->s, NGHTTP2_FLAG_NONE, iv, sizeof iv / sizeof iv[0]) != 0)
         goto fail;
+    atomic_fetch_add_explicit(&w->m.h2_sessions[tls], 1, memory_order_relaxed);
     nghttp2_session_callbacks_del(cb);
     nghttp2_option_del(opt);
     return h;
@@ -520,11 +662,48 @@ ke_h2_recv(struct ke_h2 *h, const char *p, size_t n)
 {
     ssize_t rc = nghttp2_session_mem_recv(h->s, (const uint8_t *)p, n);
     if (rc < 0) {
+        if (rc == NGHTTP2_ERR_TOO_MANY_CONTINUATIONS)
+            ke_metrics_h2_defence(&h->w->m, KE_H2D_CONTINUATION_FLOOD);
+        else if (rc == NGHTTP2_ERR_FLOODED) /* ACKs queued for a client that does not read */
+            ke_metrics_h2_defence(&h->w->m, KE_H2D_CONTROL_FLOOD);
         h->failed = true;
         (void)flush(h); /* a GOAWAY nghttp2 queued, if the socket takes it */
         return -1;
     }
     return flush(h) == 0 ? 0 : -1;
+}
+
+int
+ke_h2_send(struct ke_h2 *h)
+{
+    return flush(h);
+}
+
+void
+ke_h2_goaway(struct ke_h2 *h)
+{
+    if (h->goaway)
+        return;
+    h->goaway = true;
+    (void)nghttp2_submit_goaway(h->s, NGHTTP2_FLAG_NONE,
+                                nghttp2_session_get_last_proc_stream_id(h->s), NGHTTP2_NO_ERROR,
+                                NULL, 0);
+}
+
+void
+ke_h2_timeout(struct ke_h2 *h, bool idle)
+{
+    ke_metrics_h2_defence(&h->w->m, idle ? KE_H2D_IDLE_TIMEOUT : KE_H2D_SEND_TIMEOUT);
+    if (idle) {
+        ke_h2_goaway(h);
+        (void)flush(h);
+    }
+}
+
+uint64_t
+ke_h2_pending(const struct ke_h2 *h)
+{
+    return h->pending + (h->writing ? h->out.bytes : 0);
 }
 
 bool

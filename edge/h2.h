@@ -13,8 +13,8 @@
 #include <stddef.h>
 #include <uv.h>
 
-struct ke_conn;
 struct ke_worker;
+struct ke_peer;
 struct ke_h2;
 
 /*
@@ -25,13 +25,25 @@ struct ke_h2;
 int ke_h2_preface(const char *a, size_t an, const char *b, size_t bn);
 
 /*
- * A server session for connection c of worker w, writing to stream s, or
- * NULL (out of memory). The SETTINGS frame is queued, not yet sent.
+ * Where a session's output goes: bufs[0..n), total bytes, frame headers and
+ * pointers into the index. Returns 0 when the sink is done with them (sent,
+ * copied or encrypted), 1 when it still points into them and will call
+ * ke_h2_written once it is not (the session gathers nothing more
+ * meanwhile), -1 when the connection must close. It may change bufs.
  */
-struct ke_h2 *ke_h2_new(struct ke_worker *w, struct ke_conn *c, uv_stream_t *s);
+typedef int ke_h2_sink(void *ctx, uv_buf_t *bufs, unsigned n, size_t total);
 
-/* Frees the session and every stream's references. Only once the socket's
- * writes have completed or been cancelled (from the close callback). */
+/*
+ * A server session for a connection of worker w from peer (for the access
+ * log; NULL: unknown), over TLS or not, whose output goes to sink(ctx, ...),
+ * or NULL (out of memory). The SETTINGS frame is queued;
+ * ke_h2_recv or ke_h2_send sends it.
+ */
+struct ke_h2 *ke_h2_new(struct ke_worker *w, const struct ke_peer *peer, bool tls, ke_h2_sink *sink,
+                        void *ctx);
+
+/* Frees the session and every stream's references. Only once the sink
+ * holds nothing of it (from the socket's close callback). */
 void ke_h2_free(struct ke_h2 *h);
 
 /*
@@ -41,14 +53,32 @@ void ke_h2_free(struct ke_h2 *h);
  */
 int ke_h2_recv(struct ke_h2 *h, const char *p, size_t n);
 
-/* Bytes queued in libuv for this session (a write in flight). */
+/* Sends what the session has queued. 0, or -1: close now. */
+int ke_h2_send(struct ke_h2 *h);
+
+/* The sink's write that returned 1 is over: the session sends on. 0, or -1:
+ * close now. */
+int ke_h2_written(struct ke_h2 *h);
+
+/* A graceful GOAWAY (--max-requests, draining): streams already begun
+ * finish, no new one starts; the session is done once they have. Sent with
+ * the next output (ke_h2_send). */
+void ke_h2_goaway(struct ke_h2 *h);
+
+/* The connection's timeout struck (idle: no stream open for --idle-timeout,
+ * GOAWAY sent if the socket takes it; else no progress for --send-timeout):
+ * counted; the caller closes. */
+void ke_h2_timeout(struct ke_h2 *h, bool idle);
+
+/* Bytes the session still has to send: bodies not yet framed, and a batch
+ * the sink holds. The send timeout runs while this does not shrink. */
+uint64_t ke_h2_pending(const struct ke_h2 *h);
+
+/* The sink holds a batch (it returned 1 and ke_h2_written has not come). */
 bool ke_h2_writing(const struct ke_h2 *h);
 
 /* The session has ended (GOAWAY both ways, or a fatal error) and has
  * nothing left to send: close the connection. */
 bool ke_h2_done(const struct ke_h2 *h);
-
-/* conn.c: a write of the session finished (status < 0: failed). */
-void ke_conn_h2_written(struct ke_conn *c, int status);
 
 #endif

@@ -346,11 +346,42 @@ link_line(json_t *preload, char *out, size_t room)
     return n + 2;
 }
 
+/* The default priority of a file served as MIME type `type` (see
+ * struct ke_resource): the order a browser needs them to render. */
+static void
+set_priority(struct ke_resource *r, const char *type)
+{
+    static const struct {
+        const char *prefix;
+        uint8_t urgency;
+        bool incremental;
+    } by_type[] = {
+        { "text/html", 0, false },
+        { "text/css", 1, false },
+        { "font/", 2, false },
+        { "text/javascript", 2, false },
+        { "application/javascript", 2, false },
+        { "application/wasm", 2, false },
+        { "image/", 4, true },
+        { "video/", 5, true },
+        { "audio/", 5, true },
+    };
+    r->urgency = 3; /* RFC 9218's default */
+    r->incremental = false;
+    for (size_t i = 0; i < sizeof by_type / sizeof by_type[0]; i++)
+        if (strncmp(type, by_type[i].prefix, strlen(by_type[i].prefix)) == 0) {
+            r->urgency = by_type[i].urgency;
+            r->incremental = by_type[i].incremental;
+            return;
+        }
+}
+
 /* Builds the header lines of every variant of r; e is its manifest entry
  * (NULL in directory mode: no purge tags, no preloads). */
 static int
 build_heads(struct loader *L, struct ke_resource *r, const char *type, json_t *e)
 {
+    set_priority(r, type);
     char cc[3 * KE_CACHE_VALUE_MAX + 128];
     int ccn = ke_cache_lines(L->cfg, policy_of(r), r->path, cc, sizeof cc);
     if (ccn < 0)

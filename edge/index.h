@@ -45,6 +45,11 @@ struct ke_resource {
     size_t path_len;
     enum ke_class cls;
     bool entry; /* an entry document (HTML) */
+    /* RFC 9218 priority over HTTP/2 when the request sends none, by what the
+     * file is: documents, then CSS, then fonts and scripts, then the rest,
+     * images last and incremental. */
+    uint8_t urgency; /* 0 (first) .. 7 */
+    bool incremental;
     int64_t mtime;
     struct ke_variant var[KE_ENC_COUNT]; /* identity always present */
     /* Entry documents with --early-hints: the whole 103 interim response

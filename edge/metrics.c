@@ -28,11 +28,18 @@ slot_of(int status)
 }
 
 void
-ke_metrics_count(struct ke_metrics *m, int status, int enc, uint64_t bytes)
+ke_metrics_count(struct ke_metrics *m, enum ke_proto proto, int status, int enc, uint64_t bytes)
 {
+    atomic_fetch_add_explicit(&m->requests_proto[proto], 1, memory_order_relaxed);
     int col = enc >= 0 && enc < KE_ENC_COUNT ? enc : KE_ENC_COUNT;
     atomic_fetch_add_explicit(&m->requests[slot_of(status)][col], 1, memory_order_relaxed);
     atomic_fetch_add_explicit(&m->bytes_sent, bytes, memory_order_relaxed);
+}
+
+void
+ke_metrics_h2_defence(struct ke_metrics *m, enum ke_h2_defence d)
+{
+    atomic_fetch_add_explicit(&m->h2_defence[d], 1, memory_order_relaxed);
 }
 
 void
@@ -117,6 +124,33 @@ ke_metrics_render(const struct ke_metrics *w, unsigned n, const char *release, u
                            "kiln_edge_tls_handshakes_total{result=\"failed\"} %llu\n",
                            (unsigned long long)SUM(tls_full), (unsigned long long)SUM(tls_resumed),
                            (unsigned long long)SUM(tls_failed));
+    static const char *const proto_label[KE_PROTO_N] = { "http/1.0", "http/1.1", "h2" };
+    if (!rc)
+        rc = kc_buf_puts(out, "# HELP kiln_edge_requests_by_protocol_total Responses sent, by "
+                              "the request's protocol.\n"
+                              "# TYPE kiln_edge_requests_by_protocol_total counter\n");
+    for (int p = 0; p < KE_PROTO_N && !rc; p++)
+        rc = kc_buf_printf(out, "kiln_edge_requests_by_protocol_total{protocol=\"%s\"} %llu\n",
+                           proto_label[p], (unsigned long long)SUM(requests_proto[p]));
+    if (!rc)
+        rc = kc_buf_printf(out,
+                           "# HELP kiln_edge_h2_connections_total HTTP/2 connections, by how h2 "
+                           "was chosen.\n"
+                           "# TYPE kiln_edge_h2_connections_total counter\n"
+                           "kiln_edge_h2_connections_total{via=\"prior-knowledge\"} %llu\n"
+                           "kiln_edge_h2_connections_total{via=\"alpn\"} %llu\n",
+                           (unsigned long long)SUM(h2_sessions[0]),
+                           (unsigned long long)SUM(h2_sessions[1]));
+    static const char *const defence_label[KE_H2D_N] = {
+        "refused_stream", "header_list",   "reset_flood",  "continuation_flood",
+        "glitches",       "control_flood", "send_timeout", "idle_timeout",
+    };
+    if (!rc)
+        rc = kc_buf_puts(out, "# HELP kiln_edge_h2_defence_total HTTP/2 limits that acted.\n"
+                              "# TYPE kiln_edge_h2_defence_total counter\n");
+    for (int d = 0; d < KE_H2D_N && !rc; d++)
+        rc = kc_buf_printf(out, "kiln_edge_h2_defence_total{defence=\"%s\"} %llu\n",
+                           defence_label[d], (unsigned long long)SUM(h2_defence[d]));
     if (!rc)
         rc = kc_buf_puts(out, "# HELP kiln_edge_request_duration_seconds From a complete request "
                               "head to the last byte handed to the kernel.\n"

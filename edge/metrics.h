@@ -47,6 +47,23 @@ enum ke_status_slot {
     KE_SLOT_N
 };
 
+/* The protocol a request came in. */
+enum ke_proto { KE_PROTO_HTTP10, KE_PROTO_HTTP11, KE_PROTO_H2, KE_PROTO_N };
+
+/* What kiln-edge did to defend itself on an HTTP/2 connection, one counter
+ * each (docs/kiln-edge.md#http2 names the option behind each). */
+enum ke_h2_defence {
+    KE_H2D_REFUSED_STREAM,     /* a stream over --http2-max-streams, refused */
+    KE_H2D_HEADER_LIST,        /* a header list over --max-header-size: 431 */
+    KE_H2D_RESET_FLOOD,        /* --http2-max-resets spent (rapid reset): GOAWAY */
+    KE_H2D_CONTINUATION_FLOOD, /* over --http2-max-continuations: closed */
+    KE_H2D_GLITCHES,           /* --http2-max-glitches spent (MadeYouReset...): GOAWAY */
+    KE_H2D_CONTROL_FLOOD,      /* over --http2-max-control: GOAWAY */
+    KE_H2D_SEND_TIMEOUT,       /* no progress for --send-timeout (zero window): closed */
+    KE_H2D_IDLE_TIMEOUT,       /* no stream for --idle-timeout: GOAWAY, closed */
+    KE_H2D_N
+};
+
 #define KE_LATENCY_BUCKETS 12 /* upper bounds in ke_latency_bounds_us, then +Inf */
 
 struct ke_metrics {
@@ -60,10 +77,17 @@ struct ke_metrics {
     atomic_ullong tls_full;      /* TLS handshakes completed with a key exchange */
     atomic_ullong tls_resumed;   /* ... resuming a session (ticket or cache) */
     atomic_ullong tls_failed;    /* handshakes that ended in an alert or a close */
+    atomic_ullong requests_proto[KE_PROTO_N];
+    atomic_ullong h2_sessions[2]; /* HTTP/2 connections: [0] h2c, [1] over TLS (ALPN) */
+    atomic_ullong h2_defence[KE_H2D_N];
 };
 
-/* Counts one response: status, the encoding sent (-1 for none), bytes. */
-void ke_metrics_count(struct ke_metrics *m, int status, int enc, uint64_t bytes);
+/* Counts one response: the protocol of its request, status, the encoding
+ * sent (-1 for none), bytes. */
+void ke_metrics_count(struct ke_metrics *m, enum ke_proto proto, int status, int enc,
+                      uint64_t bytes);
+/* Counts one use of a defence. */
+void ke_metrics_h2_defence(struct ke_metrics *m, enum ke_h2_defence d);
 /* Counts one request's latency, from a complete head to the last byte
  * handed to the kernel. */
 void ke_metrics_latency(struct ke_metrics *m, uint64_t us);

@@ -81,7 +81,8 @@ struct ke_request {
     struct ke_span method_raw;
     struct ke_span target; /* raw request-target, for ke_target_normalize() */
     enum ke_target_form form;
-    int minor; /* HTTP/1.minor: 0 or 1 */
+    int minor; /* HTTP/1.minor: 0 or 1; 1 over HTTP/2 too */
+    bool h2;   /* arrived as an HTTP/2 stream */
 
     /* Derived while parsing; field names compare case-insensitively. */
     struct ke_span host;    /* from the target in absolute/authority-form, else

@@ -401,6 +401,18 @@ serve_ranges(struct ke_response *o, const struct ke_respond_ctx *c, const struct
     finish(o, req);
 }
 
+/* A navigation, for Early Hints: a browser says so in Sec-Fetch-Mode; a
+ * client that sends none asked for the document itself. fetch() of a page
+ * (mode "cors", "no-cors", "same-origin") gets no hints it would not use. */
+static bool
+navigation(const struct ke_request *req)
+{
+    for (unsigned i = 0; req->headers && i < req->n_headers; i++)
+        if (name_is(&req->headers[i], "sec-fetch-mode"))
+            return kc_eq_lower(req->headers[i].value.p, req->headers[i].value.n, "navigate");
+    return true;
+}
+
 static void
 serve_full(struct ke_response *o, const struct ke_respond_ctx *c, const struct ke_request *req,
            const struct ke_variant *v, int status)
@@ -408,11 +420,11 @@ serve_full(struct ke_response *o, const struct ke_respond_ctx *c, const struct k
     o->status = status;
     o->head_len = 0;
     /* 103 Early Hints (RFC 8297) before an entry document: only to HTTP/1.1
-     * clients (an HTTP/1.0 one must never see a 1xx), and only when the
-     * final head still fits behind it. */
+     * and h2 clients (an HTTP/1.0 one must never see a 1xx), for a
+     * navigation, and only when the final head still fits behind it. */
     const struct ke_resource *res = o->res;
     if (status == 200 && res && res->early && req->minor == 1 && req->method == KE_M_GET &&
-        res->early_len + v->head_len + 512 <= sizeof o->head)
+        res->early_len + v->head_len + 512 <= sizeof o->head && navigation(req))
         add_raw(o, res->early, res->early_len);
     status_line(o, c, status);
     add_raw(o, v->head, v->head_len);

@@ -85,8 +85,10 @@ static const mbedtls_ecp_group_id curves[] = {
 };
 static const int sig_hashes[] = { MBEDTLS_MD_SHA256, MBEDTLS_MD_SHA384, MBEDTLS_MD_SHA512,
                                   MBEDTLS_MD_NONE };
-/* h2 slots in first when HTTP/2 lands. */
-static const char *alpn[] = { "http/1.1", NULL };
+/* ALPN in server order (mbedTLS picks the first the client also offers):
+ * h2 first unless --http2 off. */
+static const char *alpn_h2[] = { "h2", "http/1.1", NULL };
+static const char *alpn_h1[] = { "http/1.1", NULL };
 
 static int
 rng(void *unused, unsigned char *out, size_t n)
@@ -344,7 +346,7 @@ ke_tls_load(const struct ke_config *cfg, struct ke_tls **out, char *err, size_t 
     mbedtls_ssl_conf_legacy_renegotiation(c, MBEDTLS_SSL_LEGACY_NO_RENEGOTIATION);
     mbedtls_ssl_conf_extended_master_secret(c, MBEDTLS_SSL_EXTENDED_MS_ENABLED);
     mbedtls_ssl_conf_encrypt_then_mac(c, MBEDTLS_SSL_ETM_ENABLED);
-    mbedtls_ssl_conf_alpn_protocols(c, alpn);
+    mbedtls_ssl_conf_alpn_protocols(c, cfg->http2 ? alpn_h2 : alpn_h1);
     mbedtls_ssl_conf_sni(c, on_sni, t);
     if (g.on) {
         mbedtls_ssl_conf_session_tickets_cb(c, mbedtls_ssl_ticket_write, mbedtls_ssl_ticket_parse,
@@ -534,6 +536,13 @@ bool
 ke_tls_sess_resumed(const struct ke_tls_sess *s)
 {
     return s->resumed;
+}
+
+bool
+ke_tls_sess_h2(const struct ke_tls_sess *s)
+{
+    const char *p = mbedtls_ssl_get_alpn_protocol(&s->ssl);
+    return p && strcmp(p, "h2") == 0;
 }
 
 const char *

@@ -64,6 +64,8 @@ bool ke_tls_sess_has_input(const struct ke_tls_sess *s);
 int ke_tls_sess_handshake(struct ke_tls_sess *s);
 bool ke_tls_sess_established(const struct ke_tls_sess *s);
 bool ke_tls_sess_resumed(const struct ke_tls_sess *s);
+/* After the handshake: ALPN chose h2. */
+bool ke_tls_sess_h2(const struct ke_tls_sess *s);
 /* After KE_TLS_FAILED: why, for the debug log. */
 const char *ke_tls_sess_error(const struct ke_tls_sess *s, char *buf, size_t n);
 

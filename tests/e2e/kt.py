@@ -42,7 +42,10 @@ def test(desc):
 
 def run_all():
     failed = 0
+    only = os.environ.get("KILN_E2E_ONLY")  # run the tests whose name has this text
     for n, (desc, fn) in enumerate(_tests, 1):
+        if only and only not in desc:
+            continue
         tmp = tempfile.mkdtemp(prefix="kiln-e2e-")
         try:
             fn(tmp)

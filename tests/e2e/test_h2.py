@@ -9,7 +9,7 @@ import shutil
 import subprocess
 import tempfile
 
-from kt import HOST, SITE, Edge, build, manifest, read, run_all, test
+from kt import HOST, SITE, Edge, build, free_port, manifest, read, run_all, test, test_certs
 
 _WORK = tempfile.mkdtemp(prefix="kiln-e2e-h2-")
 atexit.register(shutil.rmtree, _WORK, True)
@@ -19,12 +19,17 @@ FILES = manifest(REL)["files"]
 PNG = next(url for url, e in FILES.items() if e["source"] == "img/crust.png")
 
 
-def curl(port, path, *args, h2=True):
-    """curl's (status line's version, headers dict, body bytes); names lower-case."""
+def curl(port, path, *args, h2=True, tls=False):
+    """curl's (status line's version, headers dict, body bytes); names lower-case.
+    tls: https to localhost with the test CA, h2 by ALPN (http/1.1 without h2)."""
     with tempfile.NamedTemporaryFile() as head:
-        cmd = ["curl", "-sS", "--max-time", "10", "-D", head.name, "-o", "-", *args,
-               f"http://{HOST}:{port}{path}"]
-        if h2:
+        url = f"http://{HOST}:{port}{path}"
+        if tls:
+            url = f"https://localhost:{port}{path}"
+            args = ("--cacert", os.path.join(test_certs(), "ca.crt"), "--resolve",
+                    f"localhost:{port}:{HOST}", "--http2" if h2 else "--http1.1", *args)
+        cmd = ["curl", "-sS", "--max-time", "10", "-D", head.name, "-o", "-", *args, url]
+        if h2 and not tls:
             cmd.insert(1, "--http2-prior-knowledge")
         p = subprocess.run(cmd, capture_output=True, timeout=20)
         assert p.returncode == 0, f"{' '.join(cmd)}: {p.returncode} {p.stderr!r}"
@@ -110,6 +115,68 @@ def _(tmp):
         assert p.returncode != 0, "h2 spoken with --http2 off"
         _, st, _, _ = curl(e.port, "/", h2=False)
         assert st == 200
+
+
+def interim(port, path, *args, h2=True):
+    """The statuses of the 1xx blocks curl saw before the final head."""
+    with tempfile.NamedTemporaryFile() as head:
+        cmd = ["curl", "-sS", "--max-time", "10", "-D", head.name, "-o", "/dev/null", *args,
+               f"http://{HOST}:{port}{path}"]
+        if h2:
+            cmd.insert(1, "--http2-prior-knowledge")
+        subprocess.run(cmd, capture_output=True, timeout=20, check=True)
+        blocks = read(_WORK, head.name, "rb").decode("latin-1").strip().split("\r\n\r\n")
+    return [int(b.split(" ")[1]) for b in blocks[:-1]]
+
+
+@test("Early Hints over h2c and HTTP/1.1: a 103 before a navigation's page, none for fetch()")
+def _(tmp):
+    with Edge(tmp, REL, "--early-hints", "on") as e:
+        for h2 in (True, False):
+            assert interim(e.port, "/", h2=h2) == [103], h2  # no Sec-Fetch-Mode: the document
+            assert interim(e.port, "/", "-H", "sec-fetch-mode: navigate", h2=h2) == [103], h2
+            assert interim(e.port, "/", "-H", "sec-fetch-mode: cors", h2=h2) == [], h2
+            assert interim(e.port, "/", "-H", "Sec-Fetch-Mode: no-cors", h2=h2) == [], h2
+            assert interim(e.port, PNG, h2=h2) == [], h2
+        # The 103 carries the final response's Link, over h2 as over HTTP/1.1.
+        p = subprocess.run(["nghttp", "-nv", f"http://{HOST}:{e.port}/"], capture_output=True,
+                           text=True, timeout=20)
+        lines = p.stdout.splitlines()
+        st = [i for i, ln in enumerate(lines) if ":status:" in ln]
+        assert [lines[i].split()[-1] for i in st] == ["103", "200"], p.stdout
+        links = [ln.split("link: ", 1)[1] for ln in lines if "link: " in ln]
+        assert len(links) == 2 and links[0] == links[1] and "rel=preload" in links[0], links
+
+
+def tls_edge(tmp, *args):
+    """kiln-edge with a TLS listener too; its port is e.tls_port."""
+    d = test_certs()
+    port = free_port()
+    e = Edge(tmp, REL, "--listen-tls", f"{HOST}:{port}", "--tls-cert", os.path.join(d, "ecdsa.crt"),
+             "--tls-key", os.path.join(d, "ecdsa.key"), *args)
+    e.tls_port = port
+    return e
+
+
+@test("TLS: ALPN h2 serves the HTTP/1.1 bytes; a big br file over 100 streams arrives whole")
+def _(tmp):
+    big = max((u for u, f in FILES.items() if u.endswith(".js")),
+              key=lambda u: os.path.getsize(os.path.join(REL, u.lstrip("/"))))
+    with tls_edge(tmp) as e:
+        ver, st, h, body = curl(e.tls_port, "/", tls=True)
+        assert (ver, st) == ("HTTP/2", 200), (ver, st)
+        assert body == read(REL, "index.html", "rb") and "connection" not in h, h
+        ver1, st1, h1, body1 = curl(e.tls_port, "/", tls=True, h2=False)
+        assert (ver1, st1, body1, h1["etag"]) == ("HTTP/1.1", 200, body, h["etag"])
+        _, st, h, body = curl(e.tls_port, big, "-H", "accept-encoding: br", tls=True)
+        assert st == 200 and h["content-encoding"] == "br", h
+        assert body == read(REL, big.lstrip("/") + ".br", "rb")
+        p = subprocess.run(["h2load", "-n", "400", "-c", "2", "-m", "100", "-H",
+                            "accept-encoding: br", f"https://{HOST}:{e.tls_port}{big}"],
+                           capture_output=True, text=True, timeout=60)
+        assert "400 succeeded" in p.stdout and "400 2xx" in p.stdout, p.stdout
+        want = 400 * len(body)
+        assert f"{want} data" in p.stdout.replace(")", "").replace("(", ""), (want, p.stdout)
 
 
 run_all()

@@ -168,18 +168,23 @@ def _(tmp):
         still_serves(e)
 
 
-@test("ALPN offers http/1.1")
+@test("ALPN offers h2 first, then http/1.1; with --http2 off, http/1.1 only")
 def _(tmp):
     with TlsEdge(tmp) as e:
-        out = s_client(e.tls_port, "-alpn", "h2,http/1.1")
-        assert "ALPN protocol: http/1.1" in out, out
+        out = s_client(e.tls_port, "-alpn", "http/1.1,h2")
+        assert "ALPN protocol: h2" in out, out  # the server's order wins
         s = tls_conn(e.tls_port, ctx=client_ctx())
         s.close()
         ctx = client_ctx()
         ctx.set_alpn_protocols(["http/1.1"])
         s = tls_conn(e.tls_port, ctx=ctx)
         assert s.selected_alpn_protocol() == "http/1.1"
+        s.sendall(b"GET / HTTP/1.1\r\nHost: localhost\r\n\r\n")
+        assert s.recv(64).startswith(b"HTTP/1.1 200 "), "http/1.1 chosen, http/1.1 spoken"
         s.close()
+    with TlsEdge(tmp, "--http2", "off") as e:
+        out = s_client(e.tls_port, "-alpn", "h2,http/1.1")
+        assert "ALPN protocol: http/1.1" in out, out
 
 
 # ---- SNI ------------------------------------------------------------------------------------
