@@ -196,11 +196,10 @@ srv() {
         base=http://127.0.0.1:$port
     fi
 }
-alive3() {
-    for s in edge nginx h2o; do
-        srv "$s" h2c
-        kill -0 "$pid" 2>/dev/null || die "$s died (logs in $work)"
-    done
+alive3() { # sets nothing: callers keep srv's variables
+    kill -0 "$edge_pid" 2>/dev/null || die "kiln-edge died: $(tail -5 "$work/edge.log")"
+    kill -0 "$nginx_pid" 2>/dev/null || die "nginx died"
+    kill -0 "$h2o_pid" 2>/dev/null || die "h2o died: $(tail -5 "$work/h2o/stdout")"
 }
 
 # ---- checks ---------------------------------------------------------------------
@@ -595,7 +594,7 @@ unit = {"us": 1e-3, "ms": 1.0, "s": 1e3}
 def parse(path):
     text = open(path).read()
     r = {"rps": 0.0, "done": 0, "ok2xx": 0, "bad": 0, "mean_ms": float("nan"), "per": 0}
-    m = re.search(r"^finished in [\d.]+s, ([\d.]+) req/s", text, re.M)
+    m = re.search(r"^finished in [\d.]+m?s, ([\d.]+) req/s", text, re.M)
     if m:
         r["rps"] = float(m.group(1))
     m = re.search(r"requests: \d+ total, \d+ started, (\d+) done, (\d+) succeeded, (\d+) failed, "
@@ -689,14 +688,16 @@ for tr in ("h2c", "tls"):
             e = row["edge"]
             what = "1 KiB page" if t == "a" else f"{int(size_b) // 1024} KiB JS as br"
             g = goals.get((tr, t))
-            if e:
+            if not e:
+                out(f"| ({t}) {tr} -m {m}, {what}, req/s | n/a (no h2 over TLS) | {row['nginx']['rps']:,.0f} | "
+                    f"{row['h2o']['rps']:,.0f} | | |")
+            elif best > 0:
                 ratio = e["rps"] / best
                 goal = f"≥ {g}× {ok(ratio >= g)}" if g else "(information)"
                 out(f"| ({t}) {tr} -m {m}, {what}, req/s | {e['rps']:,.0f} | {row['nginx']['rps']:,.0f} | "
                     f"{row['h2o']['rps']:,.0f} | {ratio:.2f}× | {goal} |")
             else:
-                out(f"| ({t}) {tr} -m {m}, {what}, req/s | n/a (no h2 over TLS) | {row['nginx']['rps']:,.0f} | "
-                    f"{row['h2o']['rps']:,.0f} | | |")
+                out(f"| ({t}) {tr} -m {m}, {what}, req/s | {e['rps']:,.0f} | 0 | 0 | | (no requests done) |")
 e, n, h = idle["edge"], idle["nginx"], idle["h2o"]
 
 def vs(a, b):
