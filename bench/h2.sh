@@ -27,8 +27,8 @@
 #   BENCH_PKG, BENCH_WORK, BENCH_KEEP=1, KILN_EDGE, KILN_BUILD, NGINX
 #   H2O             h2o binary (default: h2o from PATH)
 #   BENCH_DURATION  h2load -D of each (a) run (default 3s)
-#   BENCH_REQS_B    h2load -n of each (b) run over h2c (default 51200: 8
-#                   rounds of -c 64 -m 100); half of it over TLS
+#   BENCH_REQS_B    h2load -n of each (b) run over h2c (default 25600: 4
+#                   rounds of -c 64 -m 100); a quarter of it over TLS
 #   BENCH_REPS      h2c repetitions per server and test (default 3)
 #   BENCH_TLS_REPS  TLS repetitions per server and test (default 1)
 #   BENCH_CONNS     h2load clients (default 64; one thread)
@@ -40,7 +40,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 bench_name=h2.sh # used by lib.sh
 BENCH_DURATION=${BENCH_DURATION:-3s}
 BENCH_TLS_REPS=${BENCH_TLS_REPS:-1}
-BENCH_REQS_B=${BENCH_REQS_B:-51200}
+BENCH_REQS_B=${BENCH_REQS_B:-25600}
 BENCH_IDLE=${BENCH_IDLE:-10000}
 results=$top/bench/results-h2.md
 SUITE=ECDHE-ECDSA-AES128-GCM-SHA256
@@ -90,10 +90,10 @@ sh "$top/tests/tls/make-test-certs.sh" "$certs" >/dev/null || die "make-test-cer
 
 ports=$(python3 -c '
 import socket
-ss = [socket.socket() for _ in range(6)]
+ss = [socket.socket() for _ in range(7)]
 for s in ss: s.bind(("127.0.0.1", 0))
 print(*[s.getsockname()[1] for s in ss])')
-read -r edge_port edge_tls_port nginx_port nginx_tls_port h2o_port h2o_tls_port <<EOF
+read -r edge_port edge_tls_port nginx_port nginx_tls_port h2o_port h2o_tls_port admin_port <<EOF
 $ports
 EOF
 
@@ -164,7 +164,8 @@ echo "== starting kiln-edge on 127.0.0.1:$edge_port (h2c) and :$edge_tls_port (T
 echo "   nginx on :$nginx_port and :$nginx_tls_port, h2o on :$h2o_port and :$h2o_tls_port"
 # shellcheck disable=SC2086
 "$KILN_EDGE" $edge_opts -l "127.0.0.1:$edge_port" --listen-tls "127.0.0.1:$edge_tls_port" \
-    --tls-cert "$certs/ecdsa.crt" --tls-key "$certs/ecdsa.key" "$rel" >"$work/edge.log" 2>&1 &
+    --tls-cert "$certs/ecdsa.crt" --tls-key "$certs/ecdsa.key" --admin "127.0.0.1:$admin_port" \
+    "$rel" >"$work/edge.log" 2>&1 &
 edge_pid=$!
 bench_start_nginx
 OPENSSL_CONF=$work/h2o/tls12.cnf "$H2O" -c "$work/h2o/h2o.conf" >"$work/h2o/stdout" 2>&1 &
@@ -465,7 +466,7 @@ for tr in h2c tls; do
     if [ "$tr" = h2c ]; then
         reps=$BENCH_REPS n_b=$BENCH_REQS_B
     else
-        reps=$BENCH_TLS_REPS n_b=$((BENCH_REQS_B / 2))
+        reps=$BENCH_TLS_REPS n_b=$((BENCH_REQS_B / 4))
     fi
     for m in 10 100; do
         for t in a b; do
@@ -565,7 +566,7 @@ if [ "$edge_tls" = yes ]; then
             for c in $order; do
                 echo "== (b) tls -m $m, kiln-edge, $c, repetition $r"
                 run_h2load "$work/h2load/suite.$m.$c.$r" "$base" "$pid" "$url_b" "$m" \
-                    -n $((BENCH_REQS_B / 2)) -H 'accept-encoding: br' --ciphers="$c"
+                    -n $((BENCH_REQS_B / 4)) -H 'accept-encoding: br' --ciphers="$c"
                 print_h2load "$work/h2load/suite.$m.$c.$r"
                 alive3
             done
@@ -573,6 +574,10 @@ if [ "$edge_tls" = yes ]; then
         done
     done
 fi
+
+# kiln-edge's own counters of what it refused, reset or timed out (its
+# /metrics on the admin listener, which nothing else uses).
+curl -s "http://127.0.0.1:$admin_port/metrics" >"$work/edge.metrics" || : >"$work/edge.metrics"
 
 # ---- report -----------------------------------------------------------------------
 
@@ -601,7 +606,7 @@ def parse(path):
                   r"(\d+) errored, (\d+) timeout", text)
     if m:
         r["done"] = int(m.group(1))
-        r["bad"] = int(m.group(3)) + int(m.group(4)) + int(m.group(5))
+        r["bad"] = int(m.group(3))  # failed: errored and timed out included
     else:
         r["bad"] = -1  # no summary at all
     m = re.search(r"status codes: (\d+) 2xx, (\d+) 3xx, (\d+) 4xx, (\d+) 5xx", text)
@@ -671,7 +676,7 @@ out(f"One worker each (kiln-edge `-w 1`, nginx `worker_processes 1`, h2o `num-th
     f"`h2load -t1 -c{conns}`: a core for the server, a core for the client. "
     f"(a) `{url_a}` ({int(size_a):,} bytes, no accept-encoding: identity), `-D {dur}`; (b) `{url_b}` "
     f"({int(size_b):,} bytes; `accept-encoding: br`, {int(size_b_br):,} bytes sent), `-n {reqs_b}` "
-    f"over h2c and `-n {int(reqs_b) // 2}` over TLS. h2c: prior "
+    f"over h2c and `-n {int(reqs_b) // 4}` over TLS. h2c: prior "
     f"knowledge, {reps} repetitions per server rotating the order, medians; TLS: 1.2, `{suite}`, "
     f"{group}, ALPN h2, {tls_reps} repetition(s). Ratios are kiln-edge over the better of nginx and h2o.")
 out("")
@@ -730,7 +735,7 @@ out("Per repetition, req/s: " + "; ".join(
     f"({t}) {tr} -m {m} {names[s]}: " + ", ".join(f"{x:,.0f}" for x in med[tr, m, t, s]["runs"])
     for tr in ("h2c", "tls") for t in "ab" for m in ("10", "100") for s in servers
     if (tr, m, t, s) in med) + ".")
-bad = [f"({t}) {tr} -m {m} {names[s]}: {med[tr, m, t, s]['bad']} failed/errored/timed out, "
+bad = [f"({t}) {tr} -m {m} {names[s]}: {med[tr, m, t, s]['bad']} failed, "
        f"{med[tr, m, t, s]['non2xx']} non-2xx"
        for tr in ("h2c", "tls") for t in "ab" for m in ("10", "100") for s in servers
        if (tr, m, t, s) in med and (med[tr, m, t, s]["bad"] or med[tr, m, t, s]["non2xx"])]
@@ -739,6 +744,11 @@ out("h2load errors: " + ("; ".join(bad) if bad else "none (every request succeed
     f"({t}) {names[s]} {med['h2c', '10', t, s]['per']:,.0f}" for t in "ab" for s in servers) + ".")
 if edge_tls != "yes":
     out("kiln-edge did not negotiate h2 over TLS (no ALPN h2 yet): its TLS runs were skipped.")
+counters = [l for l in open(f"{work}/edge.metrics").read().splitlines()
+            if re.match(r"kiln_edge_(h2_defence_total|connections_refused_total|"
+                        r"tls_handshakes_total\{result=\"failed\"\})", l) and not l.endswith(" 0")]
+out("kiln-edge's counters of refusals, defences and timeouts over the whole run (its /metrics): "
+    + ("; ".join(f"`{l}`" for l in counters) if counters else "all zero") + ".")
 out("")
 out(f"(i): {idle_note} from 127.0.0.1, on the freshly started servers, each opened with the "
     "HTTP/2 preface and an empty SETTINGS (the server's SETTINGS acknowledged, its ACK "
