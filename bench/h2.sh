@@ -421,13 +421,18 @@ done
 mkdir -p "$work/h2load"
 # run_h2load OUT BASE PID URL M [H2LOAD-OPTION...]: one h2load run (the
 # options include -D or -n); OUT gets its output, OUT.cpu the server's CPU
-# ticks during it and CLK_TCK.
+# ticks during it and CLK_TCK, OUT.client h2load's own user and system
+# seconds (with /usr/bin/time, package time; else nothing).
 run_h2load() {
     out=$1 rb=$2 rp=$3 ru=$4 m=$5
     shift 5
     t0=$(server_ticks "$rp")
-    timeout 120 h2load -t1 -c"$BENCH_CONNS" -m"$m" "$@" "$rb$ru" \
-        >"$out" 2>&1 || echo "h2load exited with $?" >>"$out"
+    if [ -x /usr/bin/time ]; then
+        set -- /usr/bin/time -f '%U %S' -o "$out.client" h2load -t1 -c"$BENCH_CONNS" -m"$m" "$@"
+    else
+        set -- h2load -t1 -c"$BENCH_CONNS" -m"$m" "$@"
+    fi
+    timeout 120 "$@" "$rb$ru" >"$out" 2>&1 || echo "h2load exited with $?" >>"$out"
     echo "$(($(server_ticks "$rp") - t0)) $(getconf CLK_TCK)" >"$out.cpu"
 }
 # print_h2load OUT: req/s, failures, mean request time and body bytes per
@@ -623,6 +628,13 @@ def parse(path):
         r["mean_ms"] = float(m.group(1)) * unit[m.group(2)]
     ticks, hz = open(path + ".cpu").read().split()
     r["cpu_us"] = int(ticks) / int(hz) * 1e6 / r["done"] if r["done"] else float("nan")
+    r["client_us"] = float("nan")
+    if os.path.exists(path + ".client") and r["done"]:
+        try:
+            u, s = open(path + ".client").read().split()[-2:]
+            r["client_us"] = (float(u) + float(s)) * 1e6 / r["done"]
+        except ValueError:
+            pass
     r["text"] = text
     return r
 
@@ -634,7 +646,8 @@ for f in glob.glob(f"{work}/h2load/*.cpu"):
         res.setdefault((tr, m, t, s), []).append(parse(f[:-4]))
 med = {}
 for k, runs in res.items():
-    med[k] = {x: statistics.median(run[x] for run in runs) for x in ("rps", "cpu_us", "mean_ms", "per")}
+    med[k] = {x: statistics.median(run[x] for run in runs)
+              for x in ("rps", "cpu_us", "client_us", "mean_ms", "per")}
     med[k]["runs"] = [run["rps"] for run in runs]
     med[k]["bad"] = sum(run["bad"] for run in runs)
     med[k]["non2xx"] = sum(run.get("non2xx", 0) for run in runs)
@@ -642,7 +655,7 @@ suites = {}
 for c in (suite, chacha):
     for m in ("10", "100"):
         runs = [parse(p) for p in sorted(glob.glob(f"{work}/h2load/suite.{m}.{c}.[0-9]*"))
-                if not p.endswith(".cpu")]
+                if re.fullmatch(r".*\.\d+", p)]
         if runs:
             suites[c, m] = {x: statistics.median(run[x] for run in runs) for x in ("rps", "cpu_us")}
             suites[c, m]["bad"] = sum(run["bad"] for run in runs)
@@ -717,8 +730,10 @@ out(f"| (i) idle again, second round (memory reused), bytes | {e['per_idle2']:,.
     f"{n['per_idle2']:,.0f} | {h['per_idle2']:,.0f} | {vs(e['per_idle2'], n['per_idle2'])} | "
     f"≤ nginx {ok(e['per_idle2'] <= n['per_idle2'])} |")
 out("")
-out("Server CPU per request (user + system of all the server's processes and threads during "
-    "the run, over the requests completed), µs, and h2load's mean time per request, ms:")
+out("CPU per request, µs: the server's (user + system of all its processes and threads during "
+    "the run, over the requests completed) / h2load's own; and h2load's mean time per request, ms. "
+    "Where a server's CPU per request times its req/s is well under one core, the client (or "
+    "the machine) bounds the req/s, not the server:")
 out("")
 out("| test | kiln-edge | nginx | h2o |")
 out("|---|---:|---:|---:|")
@@ -728,7 +743,8 @@ for tr in ("h2c", "tls"):
             cells = []
             for s in servers:
                 x = med.get((tr, m, t, s))
-                cells.append(f"{x['cpu_us']:.1f} µs, {x['mean_ms']:.2f} ms" if x else "n/a")
+                cells.append(f"{x['cpu_us']:.1f} / {x['client_us']:.1f} µs, {x['mean_ms']:.2f} ms"
+                             if x else "n/a")
             out(f"| ({t}) {tr} -m {m} | " + " | ".join(cells) + " |")
 out("")
 out("Per repetition, req/s: " + "; ".join(
