@@ -48,7 +48,8 @@ CHACHA=ECDHE-ECDSA-CHACHA20-POLY1305
 # Read by bench_nginx_conf: one worker; no sendfile, because nginx 1.22's
 # HTTP/2 sends a file's DATA frame with Nagle on (it clears TCP_NODELAY and
 # corks around sendfile), so the frame waits for the client's delayed ACK of
-# the HEADERS frame: 40 ms and more per response (bench/README.md).
+# the HEADERS frame: 47 ms per response to a client that waits for each one,
+# as (i)'s GETs do (bench/README.md).
 nginx_workers=1
 nginx_sendfile=off
 # shellcheck source=bench/lib.sh
