@@ -184,7 +184,7 @@ frameworks-run: browser-deps build/asan/bin/kiln-build build/asan/bin/kiln-edge
 # tests said: they look for ASan's words in the server's stderr, not TSan's.
 # Not part of make test (it adds about 2 minutes); .ci/run runs it.
 TSAN_CFLAGS := $(WARN) -O1 -g -fno-omit-frame-pointer -fsanitize=thread $(PKG_CFLAGS)
-TSAN_E2E := tests/e2e/test_edge.py tests/e2e/test_tls.py tests/e2e/test_cdn.py
+TSAN_E2E := tests/e2e/test_edge.py tests/e2e/test_tls.py tests/e2e/test_cdn.py tests/e2e/test_h2.py
 TSAN_REPORTS := build/tsan/reports
 
 build/tsan/%.o: %.c
@@ -212,8 +212,10 @@ tsan-run: bin/kiln-build build/tsan/bin/kiln-edge
 	  passed=$$((passed + ok)); failed=$$((failed + bad)); \
 	  echo "== tsan/$$name: $$ok passed, $$bad failed ($$out)"; \
 	  if [ $$bad -ne 0 ]; then grep -A20 '^not ok' $$out | head -n 60 | sed 's/^/    /'; fi; }; \
-	for t in $(TSAN_E2E); do run $$(basename $$t .py) python3 $$t; done; \
-	run "test_edge[tls]" env KILN_E2E_TLS=1 python3 tests/e2e/test_edge.py; \
+	py=/usr/bin/python3; [ -x "$$py" ] || py=python3; \
+	for t in $(TSAN_E2E); do run $$(basename $$t .py) "$$py" $$t; done; \
+	run "test_edge[tls]" env KILN_E2E_TLS=1 "$$py" tests/e2e/test_edge.py; \
+	run "test_edge[h2c]" env KILN_E2E_PROTO=h2c "$$py" tests/e2e/test_edge.py; \
 	for r in $(TSAN_REPORTS)/*; do \
 	  [ -f "$$r" ] || continue; failed=$$((failed + 1)); \
 	  echo "not ok - ThreadSanitizer: $$r"; sed 's/^/    /' "$$r" | head -n 80; \

@@ -637,10 +637,14 @@ static void
 h2_wait(struct ke_conn *c)
 {
     struct ke_worker *w = c->w;
-    if (uv_is_closing((uv_handle_t *)&c->tcp))
+    if (uv_is_closing((uv_handle_t *)&c->tcp) || c->shut)
         return;
+    /* Done (GOAWAY both ways, or ours after an error): a lingering close as
+     * for HTTP/1.1, so frames the client sent meanwhile (a WINDOW_UPDATE, a
+     * PING) cannot make the kernel reset what is still in flight. */
     if (ke_h2_done(c->h2)) {
-        conn_close(c);
+        c->closing = true;
+        linger(c);
         return;
     }
     bool writing = ke_h2_writing(c->h2);
@@ -1209,6 +1213,17 @@ ke_conn_close_all(struct ke_worker *w)
             conn_close(w->wait[l].head);
 }
 
+/* Whether p[0..n) holds no request yet: nothing, or the empty lines RFC
+ * 9112 §2.2 lets a client send before one (after a request, say). */
+static bool
+only_empty_lines(const char *p, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (p[i] != '\r' && p[i] != '\n')
+            return false;
+    return true;
+}
+
 /* Draining: closes connections that have no request in progress: idle
  * keep-alive ones, and new ones that have not sent a byte. HTTP/2 ones get
  * a GOAWAY first; those with streams in flight finish them, then close. */
@@ -1236,7 +1251,7 @@ ke_conn_stop_idle(struct ke_worker *w)
     }
     for (c = w->wait[KE_WAIT_HEAD].head; c;) {
         struct ke_conn *next = c->next;
-        if (c->len == 0 && c->pending == 0)
+        if (c->pending == 0 && only_empty_lines(c->buf, c->len))
             conn_close(c);
         c = next;
     }
@@ -1253,4 +1268,6 @@ ke_conn_free_cache(struct ke_worker *w)
     }
     w->free_writes = NULL;
     w->n_free_writes = 0;
+    free(w->h2_spare);
+    w->h2_spare = NULL;
 }

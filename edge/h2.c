@@ -84,7 +84,7 @@ struct ke_h2 {
     uint32_t requests;
     /* kiln-edge's own defences (the limits nghttp2 1.52 lacks). */
     struct bucket glitches, control, resets;
-    struct out out;
+    struct out *out; /* while gathering or written: an idle session has none */
 };
 
 /* One response at a time is built per worker thread: streams keep only
@@ -145,7 +145,8 @@ calm(struct ke_h2 *h, enum ke_h2_defence d)
 }
 
 /* A glitch: a frame that costs work and serves nothing (a reset kiln-edge
- * sends, a protocol error, an empty frame). MadeYouReset turns requests into
+ * sends, for a stream error of the client's or a refused stream; an empty
+ * frame). MadeYouReset turns requests into
  * resets the server sends itself; a budget of them is what stops it. */
 static void
 glitch(struct ke_h2 *h)
@@ -191,8 +192,14 @@ out_copy(struct out *o, const void *p, size_t n)
 static int
 flush(struct ke_h2 *h)
 {
-    struct out *o = &h->out;
     while (!h->writing) {
+        if (!h->out) { /* the worker's spare, or a new one */
+            h->out = h->w->h2_spare ? h->w->h2_spare : calloc(1, sizeof *h->out);
+            h->w->h2_spare = NULL;
+            if (!h->out)
+                return -1;
+        }
+        struct out *o = h->out;
         while (!out_full(o)) {
             const uint8_t *p;
             ssize_t n = nghttp2_session_mem_send(h->s, &p);
@@ -205,7 +212,7 @@ flush(struct ke_h2 *h)
             out_copy(o, p, (size_t)n);
         }
         if (o->n == 0)
-            return 0;
+            break;
         int rc = h->sink(h->ctx, o->bufs, o->n, o->bytes);
         if (rc < 0)
             return -1;
@@ -214,6 +221,13 @@ flush(struct ke_h2 *h)
         else
             out_release(o);
     }
+    if (!h->writing && h->out) { /* all sent: the batch goes back to the worker */
+        if (!h->w->h2_spare)
+            h->w->h2_spare = h->out;
+        else
+            free(h->out);
+        h->out = NULL;
+    }
     return 0;
 }
 
@@ -221,7 +235,7 @@ int
 ke_h2_written(struct ke_h2 *h)
 {
     h->writing = false;
-    out_release(&h->out);
+    out_release(h->out);
     return flush(h);
 }
 
@@ -262,7 +276,7 @@ send_data(nghttp2_session *s, nghttp2_frame *frame, const uint8_t *framehd, size
     (void)s, (void)frame;
     struct ke_h2 *h = user;
     struct stream *st = src->ptr;
-    struct out *o = &h->out;
+    struct out *o = h->out;
     unsigned i = 0;
     while (i < o->n_ix && o->ix[i] != st->ix)
         i++;
@@ -368,10 +382,12 @@ on_header(nghttp2_session *s, const nghttp2_frame *frame, const uint8_t *name, s
     return 0;
 }
 
+/* A span into the stream's copies; never NULL, even empty (an empty field
+ * value is walked with memchr() as over HTTP/1.1). */
 static struct ke_span
 span_of(const struct stream *st, uint32_t o, uint32_t n)
 {
-    return (struct ke_span){ n ? st->hbuf + o : NULL, n };
+    return (struct ke_span){ st->hbuf + o, n };
 }
 
 /* Turns one block of respond.c's head (status line, field lines, empty
@@ -553,14 +569,6 @@ on_begin_frame(nghttp2_session *s, const nghttp2_frame_hd *hd, void *user)
     return 0;
 }
 
-static int
-on_invalid_frame(nghttp2_session *s, const nghttp2_frame *frame, int err, void *user)
-{
-    (void)s, (void)frame, (void)err;
-    glitch(user);
-    return 0;
-}
-
 /* Every RST_STREAM kiln-edge sends, nghttp2's own included (a refused
  * stream, a malformed request), is a glitch. */
 static int
@@ -612,7 +620,6 @@ ke_h2_new(struct ke_worker *w, const struct ke_peer *peer, bool tls, ke_h2_sink 
     nghttp2_session_callbacks_set_on_begin_headers_callback(cb, on_begin_headers);
     nghttp2_session_callbacks_set_on_header_callback(cb, on_header);
     nghttp2_session_callbacks_set_on_frame_recv_callback(cb, on_frame_recv);
-    nghttp2_session_callbacks_set_on_invalid_frame_recv_callback(cb, on_invalid_frame);
     nghttp2_session_callbacks_set_on_frame_send_callback(cb, on_frame_send);
     nghttp2_session_callbacks_set_on_stream_close_callback(cb, on_stream_close);
     /* nghttp2's own limits, as a backstop behind kiln-edge's counting (the
@@ -653,7 +660,10 @@ ke_h2_free(struct ke_h2 *h)
     nghttp2_session_del(h->s);
     while (h->streams)
         stream_free(h, h->streams);
-    out_release(&h->out);
+    if (h->out) {
+        out_release(h->out);
+        free(h->out);
+    }
     free(h);
 }
 
@@ -703,7 +713,7 @@ ke_h2_timeout(struct ke_h2 *h, bool idle)
 uint64_t
 ke_h2_pending(const struct ke_h2 *h)
 {
-    return h->pending + (h->writing ? h->out.bytes : 0);
+    return h->pending + (h->writing ? h->out->bytes : 0);
 }
 
 bool

@@ -314,15 +314,16 @@ link_one(json_t *p, const char *sep, char *out, size_t room)
     ok = ok && (!type || (strlen(type) < 64 && link_chars(type, "/+-.")));
     if (!ok)
         return -1;
-    int k = snprintf(out, room, "%s<%s>; rel=%s; as=%s%s%s%s%s%s%s%s; nopush", sep, url, rel, as,
-                     cors, sri ? "; integrity=\"" : "", sri ? sri : "", sri ? "\"" : "",
+    int k = snprintf(out, room, "%s<%s>; rel=%s; as=%s%s%s%s%s%s%s%s", sep, url, rel, as, cors,
+                     sri ? "; integrity=\"" : "", sri ? sri : "", sri ? "\"" : "",
                      type ? "; type=\"" : "", type ? type : "", type ? "\"" : "");
     return k < 0 || (size_t)k >= room ? -1 : k;
 }
 
-/* "Link: <url>; rel=preload; as=font; crossorigin; type=\"font/woff2\";
- * nopush, ..." from the manifest's preload list, under LINK_MAX (the hints
- * past it are left out); 0 when there is nothing to say. */
+/* "Link: <url>; rel=preload; as=font; crossorigin; type=\"font/woff2\",
+ * ..." (no "nopush": Chromium drops a hint in a 103 whose parameters it does
+ * not know, and nothing pushes any more) from the manifest's preload list, under LINK_MAX (the
+ * hints past it are left out); 0 when there is nothing to say. */
 static size_t
 link_line(json_t *preload, char *out, size_t room)
 {

@@ -71,6 +71,7 @@ struct ke_worker {
     bool stopping;
     void *free_writes; /* a few write requests kept for reuse */
     unsigned n_free_writes;
+    void *h2_spare; /* an HTTP/2 output batch kept for reuse (h2.c) */
 
     char *log; /* access log buffer, flushed by `flush` */
     size_t log_len, log_cap;

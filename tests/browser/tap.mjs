@@ -1,8 +1,26 @@
-// What the browser tests share: the flags Chromium runs with, a free port,
+// What the browser tests share: where the programs are, the flags Chromium
+// runs with, run() for a command, a free port,
 // assert, sleep and until for their checks,
 // and the TAP runner (tests run in order, each may rely on the ones before,
 // as a visitor's story does; a setup that fails fails them all).
+import { spawnSync } from 'node:child_process';
 import net from 'node:net';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/* The repository and the programs under test (tests/run.sh sets the last
+ * three; by hand, the sanitizer builds). */
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+export const KILN_BUILD = process.env.KILN_BUILD || path.join(ROOT, 'build/asan/bin/kiln-build');
+export const KILN_EDGE = process.env.KILN_EDGE || path.join(ROOT, 'build/asan/bin/kiln-edge');
+export const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
+
+/* Runs cmd synchronously; its stdout, or an Error with its stderr. */
+export function run(cmd, args) {
+  const p = spawnSync(cmd, args, { encoding: 'utf8' });
+  if (p.status !== 0) throw new Error(`${cmd} exited ${p.status}: ${p.stderr}`);
+  return p.stdout;
+}
 
 /* Headless Debian chromium, as the issue prescribes, with a fresh profile
  * given by the caller. */

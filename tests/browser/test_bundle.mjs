@@ -23,13 +23,9 @@ import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
-import { CHROMIUM_ARGS } from './tap.mjs';
+import { CHROMIUM_ARGS, ROOT, KILN_BUILD, CHROMIUM } from './tap.mjs';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const KILN_BUILD = process.env.KILN_BUILD || path.join(ROOT, 'build/asan/bin/kiln-build');
-const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 const FIXTURES = path.join(ROOT, 'tests/bundle-fixtures');
 const TMP = fs.mkdtempSync(path.join(os.tmpdir(), 'kiln-bundle-'));
 

@@ -5,29 +5,21 @@
 // the page loads only if the chain, the name and the TLS policy all satisfy
 // the browser. Then the same site with the CA absent must be refused.
 // Prints TAP. Environment: KILN_BUILD, KILN_EDGE, CHROMIUM.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
-import { CHROMIUM_ARGS, freePort, runTap, assert, terminate } from './tap.mjs';
+import {
+  CHROMIUM_ARGS, freePort, runTap, assert, terminate, ROOT, KILN_BUILD, KILN_EDGE, CHROMIUM, run,
+} from './tap.mjs';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const KILN_BUILD = process.env.KILN_BUILD || path.join(ROOT, 'build/asan/bin/kiln-build');
-const KILN_EDGE = process.env.KILN_EDGE || path.join(ROOT, 'build/asan/bin/kiln-edge');
-const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 const TMP = fs.mkdtempSync(path.join(os.tmpdir(), 'kiln-https-'));
 const CERTS = path.join(TMP, 'certs');
 
 const tests = [];
 const test = (name, fn) => tests.push({ name, fn });
-function run(cmd, args) {
-  const p = spawnSync(cmd, args, { encoding: 'utf8' });
-  if (p.status !== 0) throw new Error(`${cmd} exited ${p.status}: ${p.stderr}`);
-  return p.stdout;
-}
 let edge = null;
 let port = 0;
 let redirectPort = 0;

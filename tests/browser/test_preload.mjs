@@ -8,29 +8,21 @@
 // kiln-edge with Link off: no console warning about a preload, every URL
 // fetched once, no byte more. Prints TAP, with the figures as comments.
 // Environment: KILN_BUILD, KILN_EDGE, CHROMIUM.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
-import { CHROMIUM_ARGS, freePort, runTap, assert, terminate } from './tap.mjs';
+import {
+  CHROMIUM_ARGS, freePort, runTap, assert, terminate, ROOT, KILN_BUILD, KILN_EDGE, CHROMIUM, run,
+} from './tap.mjs';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const KILN_BUILD = process.env.KILN_BUILD || path.join(ROOT, 'build/asan/bin/kiln-build');
-const KILN_EDGE = process.env.KILN_EDGE || path.join(ROOT, 'build/asan/bin/kiln-edge');
-const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 const TMP = fs.mkdtempSync(path.join(os.tmpdir(), 'kiln-preload-'));
 
 const tests = [];
 const test = (name, fn) => tests.push({ name, fn });
-function run(cmd, args) {
-  const p = spawnSync(cmd, args, { encoding: 'utf8' });
-  if (p.status !== 0) throw new Error(`${cmd} exited ${p.status}: ${p.stderr}`);
-  return p.stdout;
-}
 
 /* ---- a page shaped as VitePress 1.6 writes it ----------------------------- */
 

@@ -12,14 +12,11 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
-import { CHROMIUM_ARGS, freePort, runTap, assert, sleep, until, terminate } from './tap.mjs';
+import {
+  CHROMIUM_ARGS, freePort, runTap, assert, sleep, until, terminate, ROOT, KILN_BUILD, KILN_EDGE, CHROMIUM,
+} from './tap.mjs';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const KILN_BUILD = process.env.KILN_BUILD || path.join(ROOT, 'build/asan/bin/kiln-build');
-const KILN_EDGE = process.env.KILN_EDGE || path.join(ROOT, 'build/asan/bin/kiln-edge');
-const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 const TMP = fs.mkdtempSync(path.join(os.tmpdir(), 'kiln-browser-routes-'));
 
 const tests = [];

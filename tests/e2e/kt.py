@@ -7,7 +7,9 @@ Each test is a function named for the behaviour it checks; run_all() prints
 Helpers: running kiln-build (kiln_build, build) and reading a release
 (manifest, by_source, url_of, decode, tree); kiln-edge as a process (Edge,
 run_edge, free_port, the sanitizer patterns); raw HTTP/1.1 over a socket
-(req, Conn, read_response, Response).
+(req, Conn, read_response, Response); an HTTP/2 client with Conn's interface
+(H2Conn, on python3-h2), and the protocol a test file speaks (use_protocol,
+connect, test's h1_only).
 """
 import gzip
 import json
@@ -33,18 +35,27 @@ HOST = "127.0.0.1"
 _tests = []
 
 
-def test(desc):
+def test(desc, h1_only=None, h2_only=None):
+    """Registers a test. h1_only, the reason why, marks a test of what only
+    HTTP/1.1 has (its framing, or no request at all); h2_only one of what
+    only HTTP/2 has. In a run of the other protocol (use_protocol) it is
+    reported "ok N - desc # SKIP HTTP/1.1 only: reason"."""
     def wrap(fn):
-        _tests.append((desc, fn))
+        _tests.append((desc, fn, ("h1", h1_only) if h1_only else ("h2", h2_only) if h2_only
+                       else None))
         return fn
     return wrap
 
 
 def run_all():
     failed = 0
-    only = os.environ.get("KILN_E2E_ONLY")  # run the tests whose name has this text
-    for n, (desc, fn) in enumerate(_tests, 1):
-        if only and only not in desc:
+    pick = os.environ.get("KILN_E2E_ONLY")  # run the tests whose name has this text
+    for n, (desc, fn, only) in enumerate(_tests, 1):
+        if pick and pick not in desc:
+            continue
+        if only and only[0] != PROTO:
+            name = "HTTP/1.1" if only[0] == "h1" else "HTTP/2"
+            print(f"ok {n} - {desc} # SKIP {name} only: {only[1]}", flush=True)
             continue
         tmp = tempfile.mkdtemp(prefix="kiln-e2e-")
         try:
@@ -172,8 +183,8 @@ class Edge:
     a context manager: it is always stopped, and its stderr is checked for
     sanitizer reports when it stops.
 
-    Edge.tls_args, when set (test_edge.py under KILN_E2E_TLS=1), makes every
-    server listen only on TLS with those options; Conn.ctx then wraps every
+    Edge.tls_args, when set (use_protocol, over TLS), makes every server
+    listen only on TLS with those options; Conn.ctx then wraps every
     connection."""
 
     tls_args = None
@@ -224,8 +235,9 @@ class Edge:
                 raise AssertionError(f"kiln-edge exited at startup: {text}")
         raise AssertionError("no free port after 5 attempts")
 
-    def conn(self, timeout=5, rcvbuf=None):
-        c = Conn(self.port, timeout, rcvbuf)
+    def conn(self, timeout=5, rcvbuf=None, window=None):
+        """A client connection in use_protocol's protocol, closed by stop()."""
+        c = connect(self.port, timeout, rcvbuf, window)
         self.conns.append(c)
         return c
 
@@ -276,13 +288,65 @@ class Edge:
         return False
 
 
+# ---- the protocol a test file speaks ---------------------------------------------------
+
+# "h1", or "h2": HTTP/2 as h2c with prior knowledge on a cleartext port, or with
+# ALPN h2 over TLS (when Conn.ctx is set). use_protocol() sets it.
+PROTO = "h1"
+
+
+def use_protocol(proto=None, tls=None):
+    """Makes every Edge and Edge.conn() of this process speak one protocol:
+    proto "h1" (HTTP/1.1), "h2c" (HTTP/2 with prior knowledge, cleartext) or
+    "h2" (HTTP/2 over TLS, chosen by ALPN); tls (HTTP/1.1 over TLS) only with
+    "h1". By default from the environment: KILN_E2E_PROTO (h1 unless set) and
+    KILN_E2E_TLS=1. Over TLS each server listens only on a TLS port with the
+    test CA's ECDSA certificate, and TLS 1.2 is the only version offered.
+    Returns (proto, tls)."""
+    global PROTO
+    proto = proto or os.environ.get("KILN_E2E_PROTO", "h1")
+    if tls is None:
+        tls = os.environ.get("KILN_E2E_TLS") == "1"
+    assert proto in ("h1", "h2c", "h2"), f"KILN_E2E_PROTO={proto}: not h1, h2c or h2"
+    assert not (tls and proto == "h2c"), "h2c is cleartext: KILN_E2E_TLS=1 with h1 or h2"
+    tls = tls or proto == "h2"
+    if proto != "h1" and H2_IMPORT_ERROR:
+        raise SystemExit(f"python3-h2 is not importable by {sys.executable}: {H2_IMPORT_ERROR}\n"
+                         "(tests/run.sh runs the e2e tests with Debian's /usr/bin/python3)")
+    PROTO = "h1" if proto == "h1" else "h2"
+    if tls:
+        import ssl
+        certs = test_certs()
+        Edge.tls_args = ["--listen", "off", "--tls-cert", os.path.join(certs, "ecdsa.crt"),
+                         "--tls-key", os.path.join(certs, "ecdsa.key")]
+        Conn.ctx = ssl.create_default_context(cafile=os.path.join(certs, "ca.crt"))
+        Conn.ctx.minimum_version = Conn.ctx.maximum_version = ssl.TLSVersion.TLSv1_2
+        if PROTO == "h2":
+            Conn.ctx.set_alpn_protocols(["h2"])
+    return proto, tls
+
+
+def connect(port, timeout=5, rcvbuf=None, window=None):
+    """A client connection in the protocol use_protocol chose: Conn or H2Conn
+    (window: H2Conn's flow-control windows; HTTP/1.1 has none)."""
+    if PROTO == "h2":
+        return H2Conn(port, timeout, rcvbuf, window)
+    return Conn(port, timeout, rcvbuf)
+
+
 # ---- raw HTTP/1.1 ----------------------------------------------------------------------
 # No http.client, no urllib: they normalise exactly what the tests check.
 
 class Response:
+    """One response: status, headers as [(lower-case name, value)], body.
+    head is the HTTP/1.1 head's bytes (over HTTP/2 a rendering of the fields
+    for messages); interim holds the 1xx responses that came first (set by
+    request(), not by read_response)."""
+
     def __init__(self, version, status, reason, headers, body, head):
         self.version, self.status, self.reason = version, status, reason
         self.headers, self.body, self.head = headers, body, head
+        self.interim = []
 
     def all(self, name):
         return [v for k, v in self.headers if k == name.lower()]
@@ -311,7 +375,7 @@ def read_response(s, buf=b"", method="GET"):
     """Reads one response (a 1xx included) from socket s, buf holding the
     bytes read already; returns (Response, the bytes after it). No body for
     HEAD, 1xx, 204 and 304; else Content-Length bytes, or everything up to the
-    close."""
+    close. s is anything with a socket's recv()."""
     buf = bytearray(buf)  # grows in place: bodies may be many MiB
     while b"\r\n\r\n" not in buf:
         buf += _recv(s, buf)
@@ -355,9 +419,20 @@ def req(path, method="GET", headers=(), version="1.1", host=True):
     return (out + "\r\n").encode("latin-1")
 
 
+def _spec(r):
+    """A pipeline() entry, a path or (path[, method[, headers]]), as a tuple."""
+    r = (r,) if isinstance(r, str) else tuple(r)
+    return (r + ("GET", ())[len(r) - 1:])[:3]
+
+
 class Conn:
-    """One client connection to 127.0.0.1:port, over TLS when Conn.ctx is set
-    (an ssl.SSLContext) and the connection is not plain (the admin port)."""
+    """One HTTP/1.1 client connection to 127.0.0.1:port, over TLS when
+    Conn.ctx is set (an ssl.SSLContext) and the connection is not plain (the
+    admin port). slow, when set, is a pause before each read of at most 4 KiB:
+    a client that reads slowly.
+
+    What H2Conn has too: request, response, pipeline, begin, request_bytes,
+    send, closed, close. HTTP/1.1 only: read_all, buf, _fill."""
 
     ctx = None
 
@@ -371,21 +446,63 @@ class Conn:
         if Conn.ctx and not plain:
             self.s = Conn.ctx.wrap_socket(self.s, server_hostname="localhost")
         self.buf = bytearray()
+        self.slow = None
+
+    def recv(self, n):
+        if self.slow:
+            time.sleep(self.slow)
+            n = min(n, 4096)
+        return self.s.recv(n)
 
     def send(self, data):
         self.s.sendall(data)
 
     def _fill(self):
-        self.buf += _recv(self.s, self.buf)
+        self.buf += _recv(self, self.buf)
 
     def response(self, method="GET"):
-        r, rest = read_response(self.s, self.buf, method)
+        """The next response on the connection, a 1xx included."""
+        r, rest = read_response(self, self.buf, method)
         self.buf = bytearray(rest)
+        return r
+
+    def final(self, method="GET"):
+        """The next final response, the 1xx before it in its interim."""
+        interim = []
+        r = self.response(method)
+        while 100 <= r.status < 200:
+            interim.append(r)
+            r = self.response(method)
+        r.interim = interim
         return r
 
     def request(self, path, method="GET", headers=(), **kw):
         self.send(req(path, method, headers, **kw))
-        return self.response(method)
+        return self.final(method)
+
+    def request_bytes(self, path, method="GET", headers=()):
+        """The bytes that make this request, for a test to send as it likes;
+        then final() reads the answer."""
+        return req(path, method, headers)
+
+    def pipeline(self, reqs):
+        """Every request (a path or (path, method, headers)) in one send,
+        then their final responses in order."""
+        reqs = [_spec(r) for r in reqs]
+        self.send(b"".join(req(p, m, h) for p, m, h in reqs))
+        return [self.final(m) for _, m, _ in reqs]
+
+    def begin(self, path, headers=(), until=4096):
+        """Sends the request and reads until `until` bytes of the answer are
+        in: a response in flight. final() reads the rest."""
+        self.send(req(path, "GET", headers))
+        while len(self.buf) < until:
+            self._fill()
+
+    def nudge(self):
+        """Sends bytes that ask for no answer: an empty line, which a server
+        ignores before a request line (RFC 9112 §2.2)."""
+        self.send(b"\r\n")
 
     def read_all(self, timeout=5):
         """Every byte up to the server's close (raises on timeout)."""
@@ -416,3 +533,326 @@ class Conn:
             self.s.close()
         except OSError:
             pass
+
+
+# ---- HTTP/2 (python3-h2) ---------------------------------------------------------------
+# python3-h2 does the framing and HPACK. Nothing is normalised: fields go out
+# as given (lower-cased names) and come back unvalidated by h2; H2Conn checks
+# each response itself (_check_fields), so a bad field fails with its bytes.
+
+try:
+    import h2.config
+    import h2.connection
+    import h2.events
+    import h2.exceptions
+    import h2.settings
+    H2_IMPORT_ERROR = None
+except ImportError as x:
+    H2_IMPORT_ERROR = x
+
+# RFC 9113 §8.2.2: never in an HTTP/2 message.
+CONNECTION_SPECIFIC = ("connection", "keep-alive", "proxy-connection", "transfer-encoding",
+                       "upgrade")
+H2_GOAWAY, H2_RST_STREAM, H2_HEADERS, H2_DATA = 0x7, 0x3, 0x1, 0x0
+PROTOCOL_ERROR, REFUSED_STREAM = 0x1, 0x7
+
+
+class H2Reset(AssertionError):
+    """The server reset the stream (RST_STREAM); code is its error code."""
+
+    def __init__(self, stream_id, code):
+        super().__init__(f"stream {stream_id} reset by kiln-edge, error code {code}")
+        self.stream_id, self.code = stream_id, code
+
+
+class _Stream:
+    def __init__(self, sid, method):
+        self.id, self.method = sid, method
+        self.interim, self.fields, self.trailers = [], None, None
+        self.body = bytearray()
+        self.ended = False
+        self.reset = None
+
+
+class H2Conn:
+    """One HTTP/2 client connection to 127.0.0.1:port: h2c with prior
+    knowledge, or TLS with ALPN h2 when Conn.ctx is set (its ALPN must pick
+    h2). The interface of Conn where HTTP/2 has one: request() is one stream;
+    response() the oldest unanswered stream's final response, its 1xx in
+    interim; pipeline() streams opened together (as many at a time as the
+    server's MAX_CONCURRENT_STREAMS allows); begin() a response in flight
+    (unread bytes hold the server back: the client only sends WINDOW_UPDATE
+    for what it has read); closed() EOF after nothing but connection frames.
+
+    A GOAWAY is recorded in goaway, (error code, last stream id), and not
+    handed to h2, which would refuse the frames a graceful GOAWAY lets
+    follow. frames lists (type, flags, stream id, length) of every frame
+    received."""
+
+    def __init__(self, port, timeout=5, rcvbuf=None, window=None):
+        assert not H2_IMPORT_ERROR, f"python3-h2 is not importable: {H2_IMPORT_ERROR}"
+        s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        if rcvbuf:
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, rcvbuf)
+        s.settimeout(timeout)
+        s.connect((HOST, port))
+        s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        self.tls = Conn.ctx is not None
+        if self.tls:
+            s = Conn.ctx.wrap_socket(s, server_hostname="localhost")
+            alpn = s.selected_alpn_protocol()
+            if alpn != "h2":
+                s.close()
+                raise AssertionError(f"ALPN picked {alpn!r}, not 'h2' (offered: h2 only)")
+        self.s = s
+        cfg = h2.config.H2Configuration(client_side=True, header_encoding=None,
+                                        validate_outbound_headers=False,
+                                        normalize_outbound_headers=False,
+                                        validate_inbound_headers=False,
+                                        normalize_inbound_headers=False)
+        self.h = h2.connection.H2Connection(cfg)
+        self.h.local_settings = h2.settings.Settings(client=True, initial_values={
+            h2.settings.SettingCodes.ENABLE_PUSH: 0})
+        self.h.initiate_connection()
+        self.streams, self.order = {}, []
+        self.inbuf = bytearray()
+        self.frames = []
+        self.goaway = None
+        self.settings = self.acked = False  # the server's SETTINGS; its ACK of ours
+        self.eof = False
+        self.write_error = None
+        self.slow = None
+        if window:  # the streams' and the connection's, instead of 65,535 bytes
+            self.h.update_settings({h2.settings.SettingCodes.INITIAL_WINDOW_SIZE: window})
+            self.h.increment_flow_control_window(window)
+            self.flush()  # h2 counts the new window from the server's ACK on
+            self._pump(lambda: self.acked, "the ACK of our SETTINGS")
+
+    # -- sending --------------------------------------------------------------------------
+
+    def send(self, data):
+        """Raw bytes on the connection (what h2 queued goes first)."""
+        self.s.sendall(self.h.data_to_send() + data)
+
+    def flush(self):
+        """Sends what h2 has queued (submitted streams, WINDOW_UPDATEs, ACKs).
+        A write the server no longer takes is recorded in write_error, so
+        that what it did send can still be read."""
+        d = self.h.data_to_send()
+        if d and not self.write_error:
+            try:
+                self.s.sendall(d)
+            except OSError as x:  # BrokenPipeError, ConnectionResetError, ssl.SSLError
+                self.write_error = x
+
+    def submit(self, path, method="GET", headers=(), body=None, host=True):
+        """Opens a stream for the request (queued, not sent); returns its id.
+        headers are HTTP/1.1-style "Name: value" lines (names go lower-case,
+        the value's surrounding blanks go) or (name, value) pairs sent as
+        they are."""
+        fields = [(b":method", method.encode()), (b":scheme", b"https" if self.tls else b"http")]
+        if host:
+            fields.append((b":authority", b"localhost"))
+        fields.append((b":path", path.encode("latin-1")))
+        for line in headers:
+            if isinstance(line, tuple):
+                fields.append(tuple(x.encode("latin-1") if isinstance(x, str) else x
+                                    for x in line))
+                continue
+            name, _, value = line.partition(":")
+            fields.append((name.strip().lower().encode(), value.strip(" \t").encode("latin-1")))
+        sid = self.h.get_next_available_stream_id()
+        self.h.send_headers(sid, fields, end_stream=body is None)
+        if body is not None:
+            self.h.send_data(sid, body, end_stream=True)
+        self.streams[sid] = _Stream(sid, method)
+        self.order.append(sid)
+        return sid
+
+    # -- receiving ------------------------------------------------------------------------
+
+    def _read(self):
+        """Reads once from the socket and handles every whole frame."""
+        if self.slow:
+            time.sleep(self.slow)
+        try:
+            d = self.s.recv(4096 if self.slow else 65536)
+        except ConnectionResetError:
+            raise AssertionError(f"the connection was reset; goaway={self.goaway}, "
+                                 f"our last write: {self.write_error!r}")
+        if not d:
+            self.eof = True
+            return
+        self.inbuf += d
+        while len(self.inbuf) >= 9:
+            n = int.from_bytes(self.inbuf[0:3], "big")
+            if len(self.inbuf) < 9 + n:
+                break
+            frame, self.inbuf = bytes(self.inbuf[:9 + n]), self.inbuf[9 + n:]
+            ftype, flags = frame[3], frame[4]
+            sid = int.from_bytes(frame[5:9], "big") & 0x7FFFFFFF
+            self.frames.append((ftype, flags, sid, n))
+            if ftype == H2_GOAWAY:
+                last = int.from_bytes(frame[9:13], "big") & 0x7FFFFFFF
+                self.goaway = (int.from_bytes(frame[13:17], "big"), last)
+                continue
+            try:
+                events = self.h.receive_data(frame)
+            except h2.exceptions.ProtocolError as x:
+                raise AssertionError(f"kiln-edge's frame broke HTTP/2: {x!r}: {frame[:200]!r}")
+            for ev in events:
+                self._event(ev)
+        self.flush()
+
+    def _event(self, ev):
+        st = self.streams.get(getattr(ev, "stream_id", 0) or 0)
+        if st is None and isinstance(ev, (h2.events.InformationalResponseReceived,
+                                          h2.events.ResponseReceived, h2.events.DataReceived)):
+            raise AssertionError(f"a frame on a stream already answered: {ev}")
+        if isinstance(ev, h2.events.RemoteSettingsChanged):
+            self.settings = True
+        elif isinstance(ev, h2.events.SettingsAcknowledged):
+            self.acked = True
+        elif isinstance(ev, h2.events.InformationalResponseReceived):
+            st.interim.append(self._response(st, ev.headers, b""))
+        elif isinstance(ev, h2.events.ResponseReceived):
+            st.fields = ev.headers
+        elif isinstance(ev, h2.events.TrailersReceived):
+            st.trailers = ev.headers
+        elif isinstance(ev, h2.events.DataReceived):
+            st.body += ev.data
+            self.h.acknowledge_received_data(ev.flow_controlled_length, ev.stream_id)
+        elif isinstance(ev, h2.events.StreamEnded):
+            st.ended = True
+        elif isinstance(ev, h2.events.StreamReset):
+            if st:
+                st.reset = ev.error_code
+        elif isinstance(ev, h2.events.PushedStreamReceived):
+            raise AssertionError(f"a PUSH_PROMISE, with ENABLE_PUSH 0: {ev}")
+
+    def _pump(self, done, what):
+        while not done():
+            if self.eof:
+                raise AssertionError(f"the connection closed before {what}; goaway={self.goaway}")
+            self._read()
+
+    def _response(self, st, fields, body):
+        heads = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in fields]
+        _check_fields(heads)
+        status = int(heads[0][1])
+        r = Response("2", status, "", heads[1:], bytes(body),
+                     "\r\n".join(f"{k}: {v}" for k, v in heads).encode("latin-1"))
+        r.stream_id = st.id
+        return r
+
+    def wait(self, sid):
+        """The final response of stream sid, once the stream has ended."""
+        st = self.streams[sid]
+        try:
+            self._pump(lambda: st.ended or st.reset is not None, f"stream {sid} ended")
+        except AssertionError as x:
+            fields = dict((k.decode(), v.decode()) for k, v in st.fields or ())
+            raise AssertionError(f"{x}; stream {sid} had {fields.get(':status')} and "
+                                 f"{len(st.body)} of {fields.get('content-length')} body bytes")
+        if st.reset is not None:
+            self._forget(sid)
+            raise H2Reset(sid, st.reset)
+        r = self._response(st, st.fields, st.body)
+        assert st.trailers is None, f"trailers on stream {sid}: {st.trailers}"
+        r.interim = st.interim
+        cl = r.h("content-length")
+        if cl is not None and st.method != "HEAD" and r.status != 304:
+            assert int(cl) == len(r.body), f"content-length {cl}, {len(r.body)} DATA bytes: {r}"
+        self._forget(sid)
+        return r
+
+    def _forget(self, sid):
+        del self.streams[sid]
+        if sid in self.order:
+            self.order.remove(sid)
+
+    # -- Conn's interface ---------------------------------------------------------------------
+
+    def request(self, path, method="GET", headers=(), version="1.1", host=True, body=None):
+        assert version == "1.1", "an HTTP version is HTTP/1.1's: mark the test h1_only"
+        sid = self.submit(path, method, headers, body, host)
+        self.flush()
+        return self.wait(sid)
+
+    def response(self, method="GET"):
+        """The oldest unanswered stream's final response."""
+        assert self.order, "no request is waiting for its response"
+        return self.wait(self.order[0])
+
+    final = response
+
+    def request_bytes(self, path, method="GET", headers=()):
+        """The bytes that make this request (the connection preface and
+        SETTINGS first, if not sent yet); then final() reads the answer."""
+        self.submit(path, method, headers)
+        return self.h.data_to_send()
+
+    def pipeline(self, reqs):
+        """Every request on its own stream, sent together, at most the
+        server's MAX_CONCURRENT_STREAMS at a time; the responses in order."""
+        reqs = [_spec(r) for r in reqs]
+        self.flush()
+        self._pump(lambda: self.settings, "the server's SETTINGS")
+        out, sids, i = [], [], 0
+        while len(out) < len(reqs):
+            limit = self.h.remote_settings.max_concurrent_streams
+            while i < len(reqs) and len(sids) < limit:
+                sids.append(self.submit(*reqs[i]))
+                i += 1
+            self.flush()
+            out.append(self.wait(sids.pop(0)))
+        return out
+
+    def begin(self, path, headers=(), until=4096):
+        """Opens a stream and reads until `until` bytes of its body are in;
+        final() reads the rest."""
+        sid = self.submit(path, "GET", headers)
+        self.flush()
+        st = self.streams[sid]
+        self._pump(lambda: len(st.body) >= until or st.ended or st.reset is not None,
+                   f"{until} body bytes on stream {sid}")
+
+    def nudge(self):
+        """Sends a frame that asks for no answer the test waits for: a PING
+        (its ACK is a connection frame)."""
+        self.send(bytes([0, 0, 8, 0x6, 0, 0, 0, 0, 0]) + b"kiln-e2e")
+
+    def closed(self, timeout=3):
+        """True when the server closed the connection (EOF) within timeout
+        with nothing but connection-level frames (a GOAWAY, SETTINGS, PING,
+        WINDOW_UPDATE) after the last response; a reset fails."""
+        assert not self.order, f"streams not read: {self.order}"
+        self.s.settimeout(timeout)
+        seen = len(self.frames)
+        try:
+            while not self.eof:
+                self._read()
+        except socket.timeout:
+            return False
+        finally:
+            late = [f for f in self.frames[seen:] if f[2] != 0]
+            assert not late, f"stream frames after the response: {late}"
+        return True
+
+    def close(self):
+        try:
+            self.s.close()
+        except OSError:
+            pass
+
+
+def _check_fields(heads):
+    """RFC 9113 §8.2 and §8.3.2 for a response's fields: :status first and
+    alone of the pseudo-fields, names lower-case, nothing connection-specific."""
+    assert heads and heads[0][0] == ":status" and re.fullmatch(r"\d{3}", heads[0][1]), heads
+    for k, v in heads[1:]:
+        assert not k.startswith(":"), f"pseudo-field {k} after :status: {heads}"
+        assert k == k.lower() and re.fullmatch(r"[!#$%&'*+.^_`|~0-9a-z-]+", k), f"field name {k!r}"
+        assert k not in CONNECTION_SPECIFIC, f"connection-specific field over HTTP/2: {k}: {v}"
+        assert k != "te" or v == "trailers", f"te: {v}"
+        assert "\r" not in v and "\n" not in v and "\0" not in v, f"{k}: {v!r}"

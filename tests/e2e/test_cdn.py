@@ -294,10 +294,10 @@ def t_early_hints(tmp):
         css = url_of(m, "css/site.css")
         assert f"<{css}>" not in link, link
         font = next(p["url"] for p in pre if p["as"] == "font")
-        assert f'<{font}>; rel=preload; as=font; crossorigin; type="font/woff2"; nopush' in link, link
+        assert f'<{font}>; rel=preload; as=font; crossorigin; type="font/woff2"' in link, link
         mod = next(p for p in pre if p["rel"] == "modulepreload")
         assert (f'<{mod["url"]}>; rel=modulepreload; as=script; crossorigin; '
-                f'integrity="{mod["integrity"]}"; nopush') in link, link
+                f'integrity="{mod["integrity"]}"') in link, link
         # --purge-keys both: Cache-Tag (comma-separated) beside Surrogate-Key.
         assert final.h("cache-tag") == final.h("surrogate-key").replace(" ", ","), final
         # HTTP/1.0 clients never see a 1xx; assets get no 103.
