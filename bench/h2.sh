@@ -75,7 +75,7 @@ if [ "$fd_limit" != unlimited ] && [ "$fd_limit" -lt "$need_fd" ]; then
     idle_note="$BENCH_IDLE connections, as many as ulimit -n $fd_limit allows (not 10000)"
 fi
 
-bench_workdir kiln-edge-h2-bench "certs h2o h2load idle.* tls.* speed.* mbedspeed*"
+bench_workdir kiln-edge-h2-bench "certs h2o h2load idle.* tls.* speed.* mbedspeed* edge.metrics"
 bench_machine
 other=$(pgrep -x h2o 2>/dev/null | tr '\n' ' ' || true)
 [ -z "$other" ] ||
