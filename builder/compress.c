@@ -6,6 +6,8 @@
  * run). Outputs land in the items; a content-addressed cache keyed by the
  * input's SHA-256 and the exact encoder settings lets rebuilds skip the work,
  * and every cached variant is decoded and compared before it is trusted.
+ * Dictionary deltas (dcz) are tasks of the same pool: their cache key holds
+ * both contents, and their verification decodes against the dictionary.
  */
 #include "builder/compress.h"
 
@@ -14,7 +16,8 @@
 #include "common/log.h"
 #include "common/vec.h"
 
-#define ZSTD_STATIC_LINKING_ONLY /* ZSTD_getCParams, ZSTD_estimateCCtxSize_usingCParams */
+#define ZSTD_STATIC_LINKING_ONLY    /* ZSTD_getCParams, ZSTD_estimateCCtxSize_usingCParams,        \
+                                       ZSTD_CCtx_refPrefix_advanced, ZSTD_getFrameHeader */
 #include <brotli/decode.h>
 #include <brotli/encode.h>
 #include <libdeflate.h>
@@ -99,6 +102,49 @@ kb_enc_parse(const char *name, size_t len)
             return e;
     }
     return -1;
+}
+
+const char *
+kb_denc_name(enum kb_denc e)
+{
+    return e == KB_DENC_DCZ ? "dcz" : "?";
+}
+
+const char *
+kb_denc_suffix(enum kb_denc e)
+{
+    return e == KB_DENC_DCZ ? ".dcz" : "";
+}
+
+/* ---- dcz framing (RFC 9842 §4.2) ---------------------------------------- */
+
+#define DCZ_WLOG_MIN 23 /* 8 MiB */
+#define DCZ_WLOG_MAX 27 /* 128 MiB */
+
+void
+kb_dcz_header(const unsigned char dict_sha256[32], unsigned char out[KB_DCZ_HEADER_LEN])
+{
+    static const unsigned char magic[8] = { 0x5E, 0x2A, 0x4D, 0x18, 0x20, 0x00, 0x00, 0x00 };
+    memcpy(out, magic, sizeof magic);
+    memcpy(out + 8, dict_sha256, 32);
+}
+
+size_t
+kb_dcz_window_limit(size_t dict_len)
+{
+    size_t lo = (size_t)1 << DCZ_WLOG_MIN, hi = (size_t)1 << DCZ_WLOG_MAX;
+    size_t w = dict_len > SIZE_MAX / 5 ? SIZE_MAX : dict_len + dict_len / 4;
+    return w < lo ? lo : w > hi ? hi : w;
+}
+
+int
+kb_dcz_window_log(size_t dict_len)
+{
+    size_t lim = kb_dcz_window_limit(dict_len);
+    int w = DCZ_WLOG_MIN;
+    while (w < DCZ_WLOG_MAX && ((size_t)1 << (w + 1)) <= lim)
+        w++;
+    return w;
 }
 
 /* ---- encoders ---------------------------------------------------------- */
@@ -237,6 +283,56 @@ zstd_encode(struct enc_state *st, const unsigned char *in, size_t len, unsigned 
     return 0;
 }
 
+/* The dcz stream of in against dict: the 40-byte header, then one zstd frame
+ * at the zstd variant's level with dict as a raw-content prefix and the
+ * window RFC 9842 lets a client refuse nothing under. The frame header the
+ * library wrote is checked against that rule: a delta Chromium would refuse
+ * never leaves here. */
+static int
+dcz_encode(struct enc_state *st, const unsigned char *in, size_t len, const unsigned char *dict,
+           size_t dict_len, const unsigned char dict_sha256[32], unsigned char **out,
+           size_t *out_len)
+{
+    if (dict_len > KB_DCZ_DICT_MAX)
+        return KC_ETOOBIG;
+    if (!st->zc && !(st->zc = ZSTD_createCCtx()))
+        return KC_ENOMEM;
+    ZSTD_CCtx *zc = st->zc;
+    ZSTD_CCtx_reset(zc, ZSTD_reset_session_and_parameters);
+    size_t r = ZSTD_CCtx_setParameter(zc, ZSTD_c_compressionLevel, ZSTD_LEVEL);
+    if (!ZSTD_isError(r))
+        r = ZSTD_CCtx_setParameter(zc, ZSTD_c_windowLog, kb_dcz_window_log(dict_len));
+    if (!ZSTD_isError(r))
+        r = ZSTD_CCtx_setParameter(zc, ZSTD_c_checksumFlag, 0);
+    if (!ZSTD_isError(r))
+        r = ZSTD_CCtx_setParameter(zc, ZSTD_c_contentSizeFlag, 1);
+    if (!ZSTD_isError(r) && dict_len)
+        r = ZSTD_CCtx_refPrefix_advanced(zc, dict, dict_len, ZSTD_dct_rawContent);
+    if (ZSTD_isError(r))
+        return KC_ECODEC;
+    size_t cap = ZSTD_compressBound(len);
+    if (ZSTD_isError(cap) || cap > SIZE_MAX - KB_DCZ_HEADER_LEN)
+        return KC_ETOOBIG;
+    unsigned char *buf = malloc(cap + KB_DCZ_HEADER_LEN);
+    if (!buf)
+        return KC_ENOMEM;
+    kb_dcz_header(dict_sha256, buf);
+    size_t n = ZSTD_compress2(zc, buf + KB_DCZ_HEADER_LEN, cap, in ? in : empty_input, len);
+    if (ZSTD_isError(n)) {
+        free(buf);
+        return ZSTD_getErrorCode(n) == ZSTD_error_memory_allocation ? KC_ENOMEM : KC_ECODEC;
+    }
+    ZSTD_frameHeader fh;
+    if (ZSTD_getFrameHeader(&fh, buf + KB_DCZ_HEADER_LEN, n) != 0 ||
+        fh.windowSize > kb_dcz_window_limit(dict_len)) {
+        free(buf);
+        return KC_ECODEC;
+    }
+    *out = shrink(buf, n + KB_DCZ_HEADER_LEN);
+    *out_len = n + KB_DCZ_HEADER_LEN;
+    return 0;
+}
+
 static int
 gzip_encode(struct enc_state *st, const unsigned char *in, size_t len, unsigned char **out,
             size_t *out_len)
@@ -279,6 +375,29 @@ kb_compress_one(enum kb_enc e, const unsigned char *in, size_t len, unsigned cha
 {
     struct enc_state st = { 0 };
     int rc = encode(&st, e, in, len, out, out_len);
+    enc_state_free(&st);
+    return rc;
+}
+
+/* The dictionary encoders, keyed by kb_denc: dcb slots in beside dcz. */
+static int
+dict_encode(struct enc_state *st, enum kb_denc e, const unsigned char *in, size_t len,
+            const unsigned char *dict, size_t dict_len, const unsigned char sha[32],
+            unsigned char **out, size_t *out_len)
+{
+    switch (e) {
+    case KB_DENC_DCZ: return dcz_encode(st, in, len, dict, dict_len, sha, out, out_len);
+    default: return KC_EINVAL;
+    }
+}
+
+int
+kb_dict_compress_one(enum kb_denc e, const unsigned char *in, size_t len, const unsigned char *dict,
+                     size_t dict_len, const unsigned char dict_sha256[32], unsigned char **out,
+                     size_t *out_len)
+{
+    struct enc_state st = { 0 };
+    int rc = dict_encode(&st, e, in, len, dict, dict_len, dict_sha256, out, out_len);
     enc_state_free(&st);
     return rc;
 }
@@ -372,15 +491,23 @@ fail_state:
     return rc;
 }
 
+/* One zstd frame, refusing windows over 2^wlog_max; dict (may be NULL) is a
+ * raw-content prefix. */
 static int
-zstd_decode(const unsigned char *in, size_t len, size_t max, unsigned char **out, size_t *out_len)
+zstd_decode_ex(const unsigned char *in, size_t len, size_t max, int wlog_max,
+               const unsigned char *dict, size_t dict_len, unsigned char **out, size_t *out_len)
 {
     ZSTD_DCtx *dc = ZSTD_createDCtx();
     if (!dc)
         return KC_ENOMEM;
     /* Refuse windows browsers refuse, so a cached frame that a browser could
      * not decode never ships. */
-    ZSTD_DCtx_setParameter(dc, ZSTD_d_windowLogMax, ZSTD_WLOG_MAX);
+    ZSTD_DCtx_setParameter(dc, ZSTD_d_windowLogMax, wlog_max);
+    if (dict && dict_len &&
+        ZSTD_isError(ZSTD_DCtx_refPrefix_advanced(dc, dict, dict_len, ZSTD_dct_rawContent))) {
+        ZSTD_freeDCtx(dc);
+        return KC_ECODEC;
+    }
     /* The frame header's content size, if any, is only a hint: damaged
      * input may claim anything, so it is bounded, and the buffer grows. */
     unsigned long long fcs = ZSTD_getFrameContentSize(in ? in : empty_input, len);
@@ -421,6 +548,42 @@ zstd_decode(const unsigned char *in, size_t len, size_t max, unsigned char **out
         return rc;
     }
     return dec_buf_finish(&b, ob.pos, max, out, out_len);
+}
+
+static int
+zstd_decode(const unsigned char *in, size_t len, size_t max, unsigned char **out, size_t *out_len)
+{
+    return zstd_decode_ex(in, len, max, ZSTD_WLOG_MAX, NULL, 0, out, out_len);
+}
+
+/* A dcz stream: the header must name this dictionary, and the frame's window
+ * must be one every client decodes (RFC 9842), not just one zstd accepts. */
+static int
+dcz_decode(const unsigned char *in, size_t len, const unsigned char *dict, size_t dict_len,
+           const unsigned char sha[32], size_t max, unsigned char **out, size_t *out_len)
+{
+    unsigned char head[KB_DCZ_HEADER_LEN];
+    kb_dcz_header(sha, head);
+    if (len < KB_DCZ_HEADER_LEN || memcmp(in, head, KB_DCZ_HEADER_LEN) != 0)
+        return KC_ECODEC;
+    ZSTD_frameHeader fh;
+    if (ZSTD_getFrameHeader(&fh, in + KB_DCZ_HEADER_LEN, len - KB_DCZ_HEADER_LEN) != 0 ||
+        fh.frameType != ZSTD_frame || fh.windowSize > kb_dcz_window_limit(dict_len))
+        return KC_ECODEC;
+    return zstd_decode_ex(in + KB_DCZ_HEADER_LEN, len - KB_DCZ_HEADER_LEN, max, DCZ_WLOG_MAX, dict,
+                          dict_len, out, out_len);
+}
+
+int
+kb_dict_decompress_one(enum kb_denc e, const unsigned char *in, size_t len,
+                       const unsigned char *dict, size_t dict_len,
+                       const unsigned char dict_sha256[32], size_t max, unsigned char **out,
+                       size_t *out_len)
+{
+    switch (e) {
+    case KB_DENC_DCZ: return dcz_decode(in, len, dict, dict_len, dict_sha256, max, out, out_len);
+    default: return KC_EINVAL;
+    }
 }
 
 static int
@@ -484,7 +647,8 @@ kb_decompress_one(enum kb_enc e, const unsigned char *in, size_t len, size_t max
 
 struct task {
     size_t item;
-    enum kb_enc enc;
+    int enc;    /* enum kb_enc, or enum kb_denc when delta */
+    bool delta; /* a dictionary encoding of a delta item */
     bool started;
     double cost;
     size_t mem; /* estimated peak bytes while the task runs */
@@ -530,6 +694,19 @@ task_mem(enum kb_enc e, size_t len)
     return sat_add(sat_add(enc, 4 * MIB), sat_mul(len, 2));
 }
 
+/* A delta: level 19's working set for the input with the dictionary loaded,
+ * plus the dictionary itself, which the prefix keeps referenced. */
+static size_t
+delta_task_mem(size_t len, size_t dict_len)
+{
+    ZSTD_compressionParameters cp = ZSTD_getCParams(ZSTD_LEVEL, len ? len : 1, dict_len);
+    int wl = kb_dcz_window_log(dict_len);
+    if ((int)cp.windowLog > wl)
+        cp.windowLog = (unsigned)wl;
+    size_t enc = ZSTD_estimateCCtxSize_usingCParams(cp);
+    return sat_add(sat_add(sat_add(enc, 4 * MIB), sat_mul(len, 2)), dict_len);
+}
+
 static size_t
 default_mem_limit(void)
 {
@@ -549,7 +726,9 @@ task_cmp(const void *a, const void *b)
         return x->cost > y->cost ? -1 : 1;
     if (x->item != y->item)
         return x->item < y->item ? -1 : 1;
-    return (int)x->enc - (int)y->enc;
+    if (x->delta != y->delta)
+        return x->delta ? 1 : -1;
+    return x->enc - y->enc;
 }
 
 /* The settings part of the cache key: everything besides the input that
@@ -571,24 +750,58 @@ enc_settings(enum kb_enc e, char *buf, size_t size)
     }
 }
 
-/* "<dir>/<enc>/<2 hex>/<64 hex>" into path; -1 if it does not fit. */
+/* The settings part of a delta's cache key. The window follows from the
+ * dictionary's size, which its hash fixes. */
 static int
-cache_path(const char *dir, enum kb_enc e, const struct kb_compress_item *it, char *path,
+denc_settings(enum kb_denc e, char *buf, size_t size)
+{
+    switch (e) {
+    case KB_DENC_DCZ:
+        return snprintf(buf, size, "dcz zstd %u level%d wlog=rfc9842 nocheck csize rawprefix",
+                        ZSTD_versionNumber(), ZSTD_LEVEL);
+    default: return -1;
+    }
+}
+
+/* "<dir>/<enc>/<2 hex>/<64 hex>" into path; -1 if it does not fit. The key
+ * digests the input's SHA-256, for a delta the dictionary's SHA-256 too, and
+ * the settings. */
+static int
+cache_path(const char *dir, const struct task *t, const struct kb_compress_item *it, char *path,
            size_t size)
 {
-    unsigned char msg[32 + 160], key[KC_SHA256_LEN];
+    unsigned char msg[64 + 160], key[KC_SHA256_LEN];
+    size_t h = t->delta ? 64 : 32;
     memcpy(msg, it->sha256, 32);
-    int n = snprintf((char *)msg + 32, sizeof msg - 32, "kiln-compress/%d ", KB_CACHE_FORMAT);
-    if (n < 0 || (size_t)n >= sizeof msg - 32)
+    if (t->delta)
+        memcpy(msg + 32, it->dict_sha256, 32);
+    int n = snprintf((char *)msg + h, sizeof msg - h, "kiln-compress/%d ", KB_CACHE_FORMAT);
+    if (n < 0 || (size_t)n >= sizeof msg - h)
         return -1;
-    int m = enc_settings(e, (char *)msg + 32 + n, sizeof msg - 32 - (size_t)n);
-    if (m < 0 || (size_t)m >= sizeof msg - 32 - (size_t)n)
+    int m =
+        t->delta
+            ? denc_settings((enum kb_denc)t->enc, (char *)msg + h + n, sizeof msg - h - (size_t)n)
+            : enc_settings((enum kb_enc)t->enc, (char *)msg + h + n, sizeof msg - h - (size_t)n);
+    if (m < 0 || (size_t)m >= sizeof msg - h - (size_t)n)
         return -1;
-    kc_sha256(msg, 32 + (size_t)n + (size_t)m, key);
+    kc_sha256(msg, h + (size_t)n + (size_t)m, key);
     char hex[2 * KC_SHA256_LEN + 1];
     kc_hex(key, sizeof key, hex);
-    n = snprintf(path, size, "%s/%s/%.2s/%s", dir, kb_enc_name(e), hex, hex);
+    const char *name =
+        t->delta ? kb_denc_name((enum kb_denc)t->enc) : kb_enc_name((enum kb_enc)t->enc);
+    n = snprintf(path, size, "%s/%s/%.2s/%s", dir, name, hex, hex);
     return n < 0 || (size_t)n >= size ? -1 : 0;
+}
+
+/* Decodes what task t produced (or a cache entry for it). */
+static int
+task_decode(const struct task *t, const struct kb_compress_item *it, const unsigned char *in,
+            size_t len, unsigned char **out, size_t *out_len)
+{
+    if (t->delta)
+        return kb_dict_decompress_one((enum kb_denc)t->enc, in, len, it->dict, it->dict_len,
+                                      it->dict_sha256, it->len, out, out_len);
+    return kb_decompress_one((enum kb_enc)t->enc, in, len, it->len, out, out_len);
 }
 
 static void
@@ -615,7 +828,7 @@ cache_max_entry(size_t len)
  * overwrites; an I/O error is a miss plus a warning.
  */
 static bool
-cache_get(struct run *r, const char *path, enum kb_enc e, const struct kb_compress_item *it,
+cache_get(struct run *r, const char *path, const struct task *t, const struct kb_compress_item *it,
           unsigned char **out, size_t *out_len)
 {
     int fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -648,7 +861,7 @@ cache_get(struct run *r, const char *path, enum kb_enc e, const struct kb_compre
             goto damaged; /* shrank under us */
         got += (size_t)k;
     }
-    if (kb_decompress_one(e, buf, size, it->len, &dec, &dec_len) != 0 || dec_len != it->len ||
+    if (task_decode(t, it, buf, size, &dec, &dec_len) != 0 || dec_len != it->len ||
         (dec_len && memcmp(dec, it->data, dec_len) != 0))
         goto damaged;
     free(dec);
@@ -733,24 +946,33 @@ run_task(struct run *r, struct enc_state *st, const struct task *t, bool *hit)
     bool use_cache = r->cache_dir != NULL;
     unsigned char *out = NULL;
     size_t out_len = 0;
-    if (use_cache && cache_path(r->cache_dir, t->enc, it, path, sizeof path) != 0) {
+    if (use_cache && cache_path(r->cache_dir, t, it, path, sizeof path) != 0) {
         cache_trouble(r, "use", r->cache_dir, 0);
         use_cache = false;
     }
-    if (use_cache && cache_get(r, path, t->enc, it, &out, &out_len)) {
+    if (use_cache && cache_get(r, path, t, it, &out, &out_len)) {
         *hit = true;
     } else {
-        int rc = encode(st, t->enc, it->data, it->len, &out, &out_len);
+        int rc = t->delta ? dict_encode(st, (enum kb_denc)t->enc, it->data, it->len, it->dict,
+                                        it->dict_len, it->dict_sha256, &out, &out_len)
+                          : encode(st, (enum kb_enc)t->enc, it->data, it->len, &out, &out_len);
         if (rc) {
             kc_error("%s: %s compression failed: %s", it->name ? it->name : "(input)",
-                     kb_enc_name(t->enc), kc_strerror(rc));
+                     t->delta ? kb_denc_name((enum kb_denc)t->enc)
+                              : kb_enc_name((enum kb_enc)t->enc),
+                     kc_strerror(rc));
             return rc;
         }
         if (use_cache)
             cache_put(r, path, out, out_len);
     }
-    it->out[t->enc] = out;
-    it->out_len[t->enc] = out_len;
+    if (t->delta) {
+        it->dout[t->enc] = out;
+        it->dout_len[t->enc] = out_len;
+    } else {
+        it->out[t->enc] = out;
+        it->out_len[t->enc] = out_len;
+    }
     return 0;
 }
 
@@ -811,7 +1033,10 @@ worker(void *arg)
             r->err = rc;
         if (!rc && hit) {
             r->hits++;
-            r->items[t->item].cached_mask |= 1u << t->enc;
+            if (t->delta)
+                r->items[t->item].dcached_mask |= 1u << t->enc;
+            else
+                r->items[t->item].cached_mask |= 1u << t->enc;
         } else if (!rc) {
             r->encoded++;
         }
@@ -859,9 +1084,14 @@ kb_compress_run(struct kb_compress_item *items, size_t n, const struct kb_compre
     for (size_t i = 0; i < n; i++) {
         memset(items[i].out, 0, sizeof items[i].out);
         memset(items[i].out_len, 0, sizeof items[i].out_len);
+        memset(items[i].dout, 0, sizeof items[i].dout);
+        memset(items[i].dout_len, 0, sizeof items[i].dout_len);
         items[i].cached_mask = 0;
+        items[i].dcached_mask = 0;
         for (int e = 0; e < KB_ENC_COUNT; e++)
             ntasks += (items[i].mask >> e) & 1u;
+        for (int e = 0; e < KB_DENC_COUNT; e++)
+            ntasks += (items[i].dmask >> e) & 1u;
     }
     if (stats)
         memset(stats, 0, sizeof *stats);
@@ -880,9 +1110,21 @@ kb_compress_run(struct kb_compress_item *items, size_t n, const struct kb_compre
                 continue;
             struct task *t = &r.tasks[k++];
             t->item = i;
-            t->enc = (enum kb_enc)e;
+            t->enc = e;
             t->cost = enc_cost_per_byte[e] * ((double)items[i].len + TASK_FIXED_BYTES);
-            t->mem = task_mem(t->enc, items[i].len);
+            t->mem = task_mem((enum kb_enc)e, items[i].len);
+        }
+        for (int e = 0; e < KB_DENC_COUNT; e++) {
+            if (!((items[i].dmask >> e) & 1u))
+                continue;
+            struct task *t = &r.tasks[k++];
+            t->item = i;
+            t->enc = e;
+            t->delta = true;
+            /* zstd's cost for the input, plus loading the dictionary. */
+            t->cost = enc_cost_per_byte[KB_ENC_ZSTD] *
+                      ((double)items[i].len + (double)items[i].dict_len / 4 + TASK_FIXED_BYTES);
+            t->mem = delta_task_mem(items[i].len, items[i].dict_len);
         }
     }
     qsort(r.tasks, ntasks, sizeof *r.tasks, task_cmp);

@@ -5,6 +5,7 @@
  * Output is a pure function of the input: no timestamps, no readdir order.
  */
 #include "builder/bundle/legacy.h"
+#include "builder/dict.h"
 #include "builder/site.h"
 #include "common/clock.h"
 #include "common/buf.h"
@@ -31,23 +32,32 @@ progress(void *ud, size_t done, size_t total)
             total ? done * 100 / total : 100, done == total ? "\n" : "");
 }
 
+/* The variants and the dictionary deltas, in one run of the pool: the
+ * plain variants are kept first, since a delta is kept only against br. */
 static int
 compress_all(struct kb_site *s)
 {
     const struct kb_options *o = s->opt;
-    if (o->enc_mask == 0)
+    struct kb_dict_job dj;
+    int rc = kb_dict_prepare(s, &dj);
+    if (rc) {
+        kb_dict_job_free(&dj);
+        return rc;
+    }
+    if (o->enc_mask == 0 && dj.n == 0)
         return 0;
-    struct kb_compress_item *items = calloc(s->n + 1, sizeof *items);
+    struct kb_compress_item *items = calloc(s->n + dj.n + 1, sizeof *items);
     int *owner = calloc(s->n + 1, sizeof *owner);
     size_t n = 0;
     if (!items || !owner) {
         free(items);
         free(owner);
+        kb_dict_job_free(&dj);
         return KC_ENOMEM;
     }
     for (size_t i = 0; i < s->n; i++) {
         struct kb_file *f = &s->files[i];
-        if (!f->mime->compressible || f->out_len == 0)
+        if (!f->mime->compressible || f->out_len == 0 || o->enc_mask == 0)
             continue;
         items[n].data = f->out;
         items[n].len = f->out_len;
@@ -61,7 +71,11 @@ compress_all(struct kb_site *s)
         .cache_dir = o->cache_dir,
         .progress = o->progress ? progress : NULL,
     };
-    int rc = kb_compress_run(items, n, &co, &s->cstats);
+    if (dj.n)
+        memcpy(items + n, dj.items, dj.n * sizeof *items);
+    rc = kb_compress_run(items, n + dj.n, &co, &s->cstats);
+    if (dj.n)
+        memcpy(dj.items, items + n, dj.n * sizeof *items);
     for (size_t k = 0; k < n; k++) {
         struct kb_file *f = &s->files[owner[k]];
         for (int e = 0; e < KB_ENC_COUNT; e++) {
@@ -79,6 +93,8 @@ compress_all(struct kb_site *s)
             }
         }
     }
+    kb_dict_keep(s, &dj, rc == 0);
+    kb_dict_job_free(&dj);
     free(items);
     free(owner);
     if (rc)
@@ -291,6 +307,33 @@ file_entry(const struct kb_site *s, const struct kb_file *f)
                                       (json_int_t)f->var_len[k], "etag", tag));
     }
     json_object_set_new(e, "encodings", enc);
+    if (f->dict_id)
+        json_object_set_new(
+            e, "dictionary",
+            json_pack("{s:s, s:s}", "id", f->dict_id, "use_as_dictionary", f->use_as_dict));
+    if (f->n_deltas) {
+        /* Keyed by the dictionary's SHA-256 (Available-Dictionary), then by
+         * encoding, so dcb slots in beside dcz. */
+        json_t *deltas = json_object();
+        for (size_t d = 0; d < f->n_deltas; d++) {
+            const struct kb_delta *dl = &f->deltas[d];
+            json_t *by_enc = json_object();
+            for (int k = 0; k < KB_DENC_COUNT; k++) {
+                if (!dl->var[k])
+                    continue;
+                char *name = kb_dict_delta_path(f->out_path, dl->dict_sha256, (enum kb_denc)k);
+                kb_etag(dl->var_sha256[k], tag);
+                json_object_set_new(by_enc, kb_denc_name((enum kb_denc)k),
+                                    json_pack("{s:s, s:I, s:s}", "file", name ? name : "", "size",
+                                              (json_int_t)dl->var_len[k], "etag", tag));
+                free(name);
+            }
+            char hex[65];
+            kb_dict_hex(dl->dict_sha256, hex);
+            json_object_set_new(deltas, hex, by_enc);
+        }
+        json_object_set_new(e, "deltas", deltas);
+    }
     if (f->role & KB_ROLE_ENTRY) {
         json_t *pre = json_array();
         for (size_t i = 0; i < f->n_preload; i++) {
@@ -372,41 +415,21 @@ write_manifest(struct kb_site *s, const char *root)
 
 /* ---- purge.json ------------------------------------------------------------ */
 
-/* The previous release's manifest, or NULL with an error printed. */
-static json_t *
-read_previous(const char *dir)
-{
-    char p[PATH_MAX];
-    snprintf(p, sizeof p, "%s/kiln-manifest.json", dir);
-    json_error_t je;
-    json_t *m = json_load_file(p, JSON_REJECT_DUPLICATES, &je);
-    if (!m) {
-        kc_error("--previous: %s:%d: %s", p, je.line, je.text);
-        return NULL;
-    }
-    if (!json_is_object(json_object_get(m, "files")) ||
-        !json_is_string(json_object_get(m, "base"))) {
-        kc_error("--previous: %s: not a kiln manifest", p);
-        json_decref(m);
-        return NULL;
-    }
-    return m;
-}
-
 /*
  * purge.json: what a CDN must forget when this release replaces the previous
  * one. Fingerprinted URLs never change meaning, so only stable URLs can hold
  * stale bytes: those whose content (ETag) or class changed, were added (a CDN
  * may hold a cached 404 for them, tagged with the 404 page's keys) or were
- * removed. Without --previous every stable URL is listed.
+ * removed. Without --previous every stable URL is listed. The previous
+ * release is the most recent one: the first --previous, else
+ * --previous-releases' current.
  */
 static int
 write_purge(struct kb_site *s, const char *root)
 {
     json_t *prev = NULL, *pfiles = NULL;
-    if (s->opt->previous) {
-        if (!(prev = read_previous(s->opt->previous)))
-            return KC_EINVAL;
+    if (s->n_prev) {
+        prev = json_incref(s->prev[0].manifest);
         pfiles = json_object_get(prev, "files");
         if (strcmp(json_string_value(json_object_get(prev, "base")), s->opt->base) != 0) {
             kc_warn("--previous: built for base '%s', this release for '%s'",
@@ -583,7 +606,11 @@ int
 kb_emit(struct kb_site *s, const char *tmp_dir)
 {
     double t0 = kc_clock_seconds();
-    int rc = compress_all(s);
+    int rc = kb_previous_load(s);
+    if (!rc)
+        rc = kb_dict_mark(s);
+    if (!rc)
+        rc = compress_all(s);
     double t1 = kc_clock_seconds();
     s->t_compress = t1 - t0;
     for (size_t i = 0; i < s->n && !rc; i++) {
@@ -598,6 +625,18 @@ kb_emit(struct kb_site *s, const char *tmp_dir)
                 rc = KC_ETOOBIG;
             else
                 rc = write_file(tmp_dir, name, f->var[e], f->var_len[e], f->mtime);
+        }
+        for (size_t d = 0; d < f->n_deltas && !rc; d++) {
+            for (int e = 0; e < KB_DENC_COUNT && !rc; e++) {
+                if (!f->deltas[d].var[e])
+                    continue;
+                char *name =
+                    kb_dict_delta_path(f->out_path, f->deltas[d].dict_sha256, (enum kb_denc)e);
+                rc = name ? write_file(tmp_dir, name, f->deltas[d].var[e], f->deltas[d].var_len[e],
+                                       f->mtime)
+                          : KC_ENOMEM;
+                free(name);
+            }
         }
         if (rc)
             kc_error("%s: cannot write %s: %s", f->path, f->out_path,

@@ -18,8 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define KB_HASH_CHARS 10 /* hex digits of SHA-256 in a file name: 40 bits */
-#define KB_MAX_OUT    (1ull << 31)
+#define KB_MAX_OUT (1ull << 31)
 
 /* ---- which files are renamed ------------------------------------------- */
 
@@ -120,8 +119,8 @@ stable_ref(const struct kb_site *s, const struct kb_file *f, size_t i)
 /* ---- output names --------------------------------------------------------- */
 
 /* Extensions that belong together: "app.js.map" -> "app.HASH.js.map". */
-static const char *
-split_ext(const char *base)
+const char *
+kb__split_ext(const char *base)
 {
     static const char *const compound[] = { ".js.map", ".mjs.map", ".css.map", ".d.ts" };
     size_t n = strlen(base);
@@ -157,7 +156,7 @@ set_hashed_name(const struct kb_site *s, struct kb_file *f, const unsigned char 
         if (!rc)
             rc = kc_buf_puts(&b, base + m[1].rm_eo);
     } else if (!rc) {
-        const char *ext = split_ext(base);
+        const char *ext = kb__split_ext(base);
         rc = kc_buf_append(&b, base, (size_t)(ext - base));
         if (!rc)
             rc = kc_buf_printf(&b, ".%s%s", hex, ext);

@@ -48,8 +48,12 @@ usage(FILE *to)
           "      --exclude GLOB     leave matching files out (repeatable; a GLOB without\n"
           "                         '/' matches names anywhere, e.g. '*.conf')\n"
           "      --report FILE      write a JSON report\n"
-          "      --previous DIR     the release deployed before: purge.json then lists\n"
-          "                         only the URLs whose content changed\n"
+          "      --previous DIR     a release deployed before (repeatable, most recent\n"
+          "                         first): purge.json lists only the URLs whose content\n"
+          "                         changed since the first; dcz deltas against each\n"
+          "      --previous-releases ROOT  also the newest releases of ROOT (the\n"
+          "                         releases/<id>/ + current layout of tools/deploy.sh)\n"
+          "      --delta-depth N    how many of ROOT's releases (default: 3)\n"
           "      --no-sw            do not generate sw.js nor register it in the pages\n"
           "      --sw-config FILE   service worker options (JSON; docs/service-worker.md)\n"
           "      --bundle, --no-bundle  bundle the pages' module scripts into scope-hoisted\n"
@@ -277,6 +281,8 @@ main(int argc, char **argv)
         { "report", required_argument, NULL, 'r' },
         { "exclude", required_argument, NULL, 'x' },
         { "previous", required_argument, NULL, 'P' },
+        { "previous-releases", required_argument, NULL, 'R' },
+        { "delta-depth", required_argument, NULL, 'D' },
         { "no-sw", no_argument, NULL, 'W' },
         { "sw-config", required_argument, NULL, 'S' },
         { "bundle", no_argument, NULL, 'B' },
@@ -306,11 +312,12 @@ main(int argc, char **argv)
         .sw = true,
         .bundle = true,
         .legacy = true,
+        .delta_depth = 3,
     };
     enum kc_log_level level = KC_LOG_WARN;
     bool no_cache = false;
     char base[PATH_MAX];
-    static const char *excl[64];
+    static const char *excl[64], *prev[64];
     int c;
     while ((c = getopt_long(argc, argv, "o:j:qvhV", longs, NULL)) != -1) {
         char *end;
@@ -352,7 +359,24 @@ main(int argc, char **argv)
         case 'I': o.integrity = false; break;
         case 'p': o.hashed_re = optarg; break;
         case 'r': o.report = optarg; break;
-        case 'P': o.previous = optarg; break;
+        case 'P':
+            if (o.n_previous == sizeof prev / sizeof prev[0]) {
+                fprintf(stderr, "kiln-build: --previous: at most %zu releases\n",
+                        sizeof prev / sizeof prev[0]);
+                return 2;
+            }
+            prev[o.n_previous++] = optarg;
+            o.previous = prev;
+            break;
+        case 'R': o.previous_releases = optarg; break;
+        case 'D':
+            v = strtol(optarg, &end, 10);
+            if (*end || v < 1 || v > 64) {
+                fprintf(stderr, "kiln-build: --delta-depth: expected 1..64, got '%s'\n", optarg);
+                return 2;
+            }
+            o.delta_depth = (unsigned)v;
+            break;
         case 'x':
             if (o.n_exclude == sizeof excl / sizeof excl[0]) {
                 fprintf(stderr, "kiln-build: --exclude: at most %zu patterns\n",

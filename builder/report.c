@@ -2,6 +2,7 @@
  * Report: the table on stdout (one row per written file: raw size, each kept
  * variant, the saving of the best one) with totals, and the same figures as
  * JSON for --report, so CI can track bytes shipped release over release; then
+ * the dictionary deltas (dcz) kept, each beside the br size it saves on;
  * what the service worker precaches and what it left out, and why.
  * Names are never cut: two files must never look alike (Vite prints whole
  * paths too); a name wider than the column gets a line of its own.
@@ -104,6 +105,29 @@ table(const struct kb_site *s)
            s->release_id, s->n, s->cstats.encoded, s->cstats.cache_hits, s->t_compress);
 }
 
+/* The deltas: one line per kept delta, then the totals. */
+static void
+delta_lines(const struct kb_site *s)
+{
+    if (s->n_prev == 0)
+        return;
+    for (size_t i = 0; i < s->n; i++) {
+        const struct kb_file *f = &s->files[i];
+        for (size_t d = 0; d < f->n_deltas; d++) {
+            const struct kb_delta *dl = &f->deltas[d];
+            char hex[2 * KC_SHA256_LEN + 1];
+            kc_hex(dl->dict_sha256, KC_SHA256_LEN, hex);
+            printf("dcz %s against release %s (dictionary %.12s): %zu bytes, br %zu, saved %zu\n",
+                   f->out_path, dl->prev_release, hex, dl->var_len[KB_DENC_DCZ], dl->ref_len,
+                   dl->ref_len - dl->var_len[KB_DENC_DCZ]);
+        }
+    }
+    printf("deltas: %zu kept of %zu made against %zu previous release%s: %zu bytes instead of %zu "
+           "as br, saved %zu\n",
+           s->dstats.kept, s->dstats.made, s->n_prev, s->n_prev == 1 ? "" : "s",
+           s->dstats.dict_bytes, s->dstats.ref_bytes, s->dstats.ref_bytes - s->dstats.dict_bytes);
+}
+
 /* The service worker's lines: what it precaches, its fallback, and every
  * candidate left out with the option that left it out. */
 static void
@@ -153,6 +177,20 @@ json_report(const struct kb_site *s, const char *path)
             tot[k] += f->var[k] ? f->var_len[k] : f->out_len;
         }
         tot_raw += f->out_len;
+        if (f->n_deltas) {
+            json_t *dl = json_array();
+            for (size_t d = 0; d < f->n_deltas; d++) {
+                const struct kb_delta *x = &f->deltas[d];
+                char hex[2 * KC_SHA256_LEN + 1];
+                kc_hex(x->dict_sha256, KC_SHA256_LEN, hex);
+                json_array_append_new(
+                    dl, json_pack("{s:s, s:s, s:I, s:I, s:I}", "dictionary", hex, "previous",
+                                  x->prev_release, "dcz", (json_int_t)x->var_len[KB_DENC_DCZ], "br",
+                                  (json_int_t)x->ref_len, "saved",
+                                  (json_int_t)(x->ref_len - x->var_len[KB_DENC_DCZ])));
+            }
+            json_object_set_new(e, "deltas", dl);
+        }
         json_array_append_new(files, e);
     }
     json_t *totals = json_pack("{s:I}", "raw", (json_int_t)tot_raw);
@@ -167,6 +205,17 @@ json_report(const struct kb_site *s, const char *path)
                   "compress", s->t_compress, "write", s->t_write, "warnings", s->warnings);
     if (doc && s->sw.made)
         json_object_set_new(doc, "sw", sw_json(s));
+    if (doc && s->n_prev) {
+        json_t *prev = json_array();
+        for (size_t i = 0; i < s->n_prev; i++)
+            json_array_append_new(prev, json_string(s->prev[i].release));
+        json_object_set_new(
+            doc, "deltas",
+            json_pack("{s:o, s:I, s:I, s:I, s:I, s:I}", "previous", prev, "made",
+                      (json_int_t)s->dstats.made, "kept", (json_int_t)s->dstats.kept, "dcz_bytes",
+                      (json_int_t)s->dstats.dict_bytes, "br_bytes", (json_int_t)s->dstats.ref_bytes,
+                      "saved", (json_int_t)(s->dstats.ref_bytes - s->dstats.dict_bytes)));
+    }
     if (!doc)
         return KC_ENOMEM;
     int rc = json_dump_file(doc, path, JSON_INDENT(2)) == 0 ? 0 : KC_EIO;
@@ -181,6 +230,7 @@ kb_report(const struct kb_site *s)
 {
     if (!s->opt->quiet) {
         table(s);
+        delta_lines(s);
         sw_lines(s);
     }
     return s->opt->report ? json_report(s, s->opt->report) : 0;

@@ -115,8 +115,15 @@ kb_site_free(struct kb_site *s)
         kb_reflist_free(&f->refs);
         for (int e = 0; e < KB_ENC_COUNT; e++)
             free(f->var[e]);
+        free(f->dict_id);
+        free(f->use_as_dict);
+        for (size_t d = 0; d < f->n_deltas; d++)
+            for (int e = 0; e < KB_DENC_COUNT; e++)
+                free(f->deltas[d].var[e]);
+        free(f->deltas);
     }
     free(s->files);
+    kb_previous_free(s);
     free(s->sw.fallback);
     free(s->sw.omit);
     regfree(&s->hashed);

@@ -25,7 +25,16 @@ struct kb_options {
     const char *base;      /* --base, public URL prefix ending in '/' */
     const char *cache_dir; /* NULL with --no-cache */
     const char *report;    /* --report FILE or NULL */
-    const char *previous;  /* --previous DIR: the release deployed before, for purge.json */
+    /* --previous DIR (repeatable), most recent first: releases deployed before
+     * this one. previous[0] is the one purge.json compares with; every one is
+     * a source of dictionary deltas (docs/dictionaries.md). */
+    const char **previous;
+    unsigned n_previous;
+    /* --previous-releases ROOT: ROOT/current and the releases beside it,
+     * newest first, at most delta_depth of them (--delta-depth, default 3),
+     * after the --previous ones. NULL without the option. */
+    const char *previous_releases;
+    unsigned delta_depth;
     const char *hashed_re; /* --hashed-pattern: names a bundler already fingerprinted */
     const char **exclude;  /* --exclude GLOB, repeatable: files left out of the release */
     unsigned n_exclude;
@@ -89,6 +98,24 @@ struct kb_preload {
     char type[32];      /* the tag's type= (lowercased), "" if none */
 };
 
+/* One kept dictionary delta of a file (builder/dict.c): the file compressed
+ * against a previous release's version of it. */
+struct kb_delta {
+    unsigned char dict_sha256[KC_SHA256_LEN]; /* of the previous version's bytes as read */
+    const char *prev_release;                 /* its release id (borrowed from kb_site.prev) */
+    unsigned char *var[KB_DENC_COUNT];        /* owned; NULL where not made or not kept */
+    size_t var_len[KB_DENC_COUNT];
+    unsigned char var_sha256[KB_DENC_COUNT][KC_SHA256_LEN];
+    size_t ref_len; /* the br variant's size (or the best other) it was compared with */
+};
+
+/* A previous release (builder/previous.c), read once at the start of emit. */
+struct kb_prev {
+    char *dir;        /* as given, or ROOT/NAME (owned) */
+    void *manifest;   /* its kiln-manifest.json, a json_t * (owned) */
+    char release[17]; /* its "release" id, "" if it has none */
+};
+
 struct kb_file {
     char *path; /* root-relative source path: "css/site.css" */
     const struct kc_mime *mime;
@@ -118,6 +145,14 @@ struct kb_file {
 
     struct kb_preload *preload; /* entry documents only (kb_preloads) */
     size_t n_preload;
+
+    /* Dictionary (builder/dict.c), for candidates only: the logical id that
+     * matches it across releases, its Use-As-Dictionary value (both owned,
+     * NULL otherwise), and its kept deltas (owned). */
+    char *dict_id;
+    char *use_as_dict;
+    struct kb_delta *deltas;
+    size_t n_deltas;
 };
 
 /* What the service worker stage (sw.c) decided, for the manifest and the
@@ -151,6 +186,12 @@ struct kb_site {
     char *vite_manifest;
     size_t vite_manifest_len;
     struct kb_sw_info sw;
+    struct kb_prev *prev; /* previous releases, most recent first (owned) */
+    size_t n_prev;
+    struct kb_dict_stats {
+        size_t made, kept;            /* deltas computed, kept */
+        size_t dict_bytes, ref_bytes; /* kept deltas' bytes, and their br (or best) sizes */
+    } dstats;
 };
 
 /* Index of the file with source path p, or -1 (binary search). */
@@ -166,6 +207,16 @@ int kb_preloads(struct kb_site *s);
 int kb_sw(struct kb_site *s);
 int kb_emit(struct kb_site *s, const char *tmp_dir);
 int kb_report(const struct kb_site *s);
+/* Previous releases (previous.c): reads every --previous and the newest
+ * --delta-depth releases of --previous-releases into s->prev; an unreadable
+ * or malformed manifest is an error. */
+int kb_previous_load(struct kb_site *s);
+void kb_previous_free(struct kb_site *s);
+/* Dictionaries (dict.c): marks the candidates (dict_id, use_as_dict); then
+ * kb_dict_deltas computes and keeps their deltas against s->prev, on the
+ * compression pool. Both run inside kb_emit. */
+int kb_dict_mark(struct kb_site *s);
+int kb_dict_deltas(struct kb_site *s);
 void kb_site_free(struct kb_site *s);
 
 /* Builder-internal (kb__), defined in resolve.c for bundle/: kb__rescan
@@ -197,6 +248,13 @@ bool kb__gets_integrity(const struct kb_site *s, const struct kb_file *doc, size
  * write or rewrite output bytes (fingerprint.c, sw.c) go through it, so the
  * hashes always describe the bytes. */
 void kb_file_set_out(struct kb_file *f, unsigned char *bytes, size_t len);
+
+/* Hex digits of SHA-256 in a NAME.HASH.EXT file name: 40 bits. */
+#define KB_HASH_CHARS 10
+/* Where the extension of a file name starts, compound ones included
+ * ("app.js.map" -> ".js.map"): NAME.HASH.EXT puts the hash before it.
+ * Defined in fingerprint.c, used by dict.c. */
+const char *kb__split_ext(const char *base);
 
 /* Helpers emit.c shares with sw.c. */
 /* True when f is served with cache class "immutable" (its URL is its version). */

@@ -1,7 +1,9 @@
 #!/bin/sh
 # tools/deploy.sh: deploy a site with kiln, in the four steps of docs/cdn.md.
 #   1. kiln-build SRC_DIR into ROOT/<release id>/, with purge.json computed
-#      against ROOT/current (the release being served);
+#      against ROOT/current (the release being served) and dcz deltas against
+#      the newest releases of ROOT (--previous-releases; --delta-depth N among
+#      KILN_BUILD_ARGS to change how many, default 3);
 #   2. switch the ROOT/current symlink to it atomically (rename(2));
 #   3. make kiln-edge load it (POST /-/reload on its admin port, or SIGHUP);
 #      kiln-edge keeps the previous releases' fingerprinted assets servable;
@@ -39,7 +41,7 @@ mkdir -p "$root"
 # 1. Build beside the other releases, then name the directory after the
 #    release id (equal sources give equal ids: a rebuild is a no-op).
 set -- "$@" -q -o "$root/.next"
-[ -f "$root/current/kiln-manifest.json" ] && set -- "$@" --previous "$root/current"
+set -- "$@" --previous-releases "$root"
 "$kiln_build" "$@" "$src"
 id=$(sed -n 's/^  "release": "\([0-9a-f]*\)",\{0,1\}$/\1/p' "$root/.next/kiln-manifest.json")
 [ -n "$id" ] || { echo "deploy: no release id in $root/.next/kiln-manifest.json" >&2; exit 1; }
@@ -50,7 +52,10 @@ else
 fi
 
 # 2. Switch: a new symlink renamed over the old one, so kiln-edge (and anyone
-#    else) sees the old release or the new one, never neither.
+#    else) sees the old release or the new one, never neither. The release's
+#    directory is touched first: --previous-releases orders the releases
+#    beside current by modification time, so it is the order of deploys.
+touch "$root/$id"
 ln -sfn "$id" "$root/current.tmp"
 mv -T "$root/current.tmp" "$root/current"
 echo "deploy: $root/current -> $id"

@@ -382,9 +382,12 @@ t_purge(void)
     char p_old[4200];
     snprintf(p_old, sizeof p_old, "%s/old.txt", t.dir);
     KT_EQ_INT(remove(p_old), 0);
-    t.o.previous = previous;
+    const char *prev_list[1] = { previous };
+    t.o.previous = prev_list;
+    t.o.n_previous = 1;
     emit();
     t.o.previous = NULL;
+    t.o.n_previous = 0;
     urls = purge_urls();
     p = dist_json("purge.json");
     bool prev_ok = jstr(p, "previous") && strcmp(jstr(p, "previous"), prev_id) == 0;
