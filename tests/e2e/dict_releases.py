@@ -21,7 +21,7 @@ _WORK = tempfile.mkdtemp(prefix="kiln-e2e-dict-")
 atexit.register(shutil.rmtree, _WORK, True)
 
 SRC = "js/main.js"
-UAD = 'match="/js/main.*.js", match-dest=("script"), id="js/main.js"'
+UAD = 'match="/js/main.*.js", match-dest=("script" ""), id="js/main.js"'
 AE = "Accept-Encoding: gzip, br, zstd, dcb, dcz"
 VARY = "Accept-Encoding, Available-Dictionary"
 MAGIC = bytes([0x5E, 0x2A, 0x4D, 0x18, 0x20, 0, 0, 0])
