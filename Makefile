@@ -87,7 +87,7 @@ TEST_PKGS := brotli zstd libdeflate-tools python3 python3-h2 clang-format time c
 BROWSER_PKGS := chromium libnss3-tools
 NODE_PKGS := nodejs npm
 FUZZ_PKGS := clang libclang-rt-14-dev
-BENCH_PKGS := nginx libnginx-mod-http-brotli-static wrk curl openssl
+BENCH_PKGS := nginx libnginx-mod-http-brotli-static wrk curl openssl h2o nghttp2-client
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 FUZZ_SECONDS ?= 60
 
@@ -294,6 +294,7 @@ bench-run: bin/kiln-build bin/kiln-edge build/rel/tests/js262/runner
 	sh bench/bundle.sh
 	sh bench/edge.sh
 	sh bench/tls.sh
+	sh bench/h2.sh
 
 clean:
 	rm -rf bin build dist .kiln-cache

@@ -4,8 +4,8 @@
 # sets bench_name (for messages) and `top` (the repository), then calls, in
 # this order: bench_tools, bench_workdir, bench_machine, bench_corpus,
 # bench_ports, bench_nginx_conf, and starts its servers with their pids in
-# edge_pid and nginx_pid (the cleanup kills those two, by pid, and nothing
-# else).
+# edge_pid and nginx_pid (the cleanup kills those two and any pids the caller
+# adds to more_pids, by pid, and nothing else).
 #
 # Environment read here (defaults as edge.sh documents them): KILN_EDGE,
 # KILN_BUILD, NGINX, BENCH_PKG, BENCH_WORK, BENCH_KEEP, BENCH_DURATION,
@@ -53,6 +53,7 @@ bench_tools() {
 # entries of the work directory to remove at start and end (globs allowed).
 edge_pid=
 nginx_pid=
+more_pids=
 bench_workdir() {
     bench_scratch_extra=$2
     if [ -n "${BENCH_WORK:-}" ]; then
@@ -76,10 +77,10 @@ bench_scratch() {
 }
 bench_cleanup() {
     # Only the processes this script started, by their pid.
-    for p in $edge_pid $nginx_pid; do
+    for p in $edge_pid $nginx_pid $more_pids; do
         kill "$p" 2>/dev/null || true
     done
-    for p in $edge_pid $nginx_pid; do
+    for p in $edge_pid $nginx_pid $more_pids; do
         i=0
         while kill -0 "$p" 2>/dev/null && [ $i -lt 50 ]; do
             sleep 0.1
@@ -117,6 +118,10 @@ bench_machine() {
 # release $rel with kiln-build, and picks the URLs under test: $url_a (the
 # page, $size_a bytes) and $url_b, the JS file closest to 260 KiB with a br
 # variant ($size_b bytes, $size_b_br as br, source $src_b). $pkg_version.
+# When the caller sets bench_site (a directory), the source tree is a copy of
+# it plus hello.html plus, under js/, only the package's top-level JS file
+# closest to 260 KiB (and its source map): a real site with one real large
+# script.
 bench_corpus() {
     echo "== fetching $BENCH_PKG"
     tgz=
@@ -136,6 +141,21 @@ bench_corpus() {
     [ -d "$src" ] || die "$tgz has no package/ directory"
     pkg_version=$(basename "$tgz" .tgz)
     echo "   $pkg_version"
+    if [ -n "${bench_site:-}" ]; then
+        cp -R "$bench_site" "$work/src/site"
+        big=$(python3 -c '
+import os, sys
+d = sys.argv[1]
+js = [(abs(os.path.getsize(os.path.join(d, f)) - 260 * 1024), f) for f in os.listdir(d)
+      if f.endswith(".js") and os.path.isfile(os.path.join(d, f))]
+print(min(js)[1] if js else "")' "$src")
+        [ -n "$big" ] || die "$pkg_version has no top-level JavaScript file"
+        mkdir -p "$work/src/site/js"
+        cp "$src/$big" "$work/src/site/js/"
+        [ ! -f "$src/$big.map" ] || cp "$src/$big.map" "$work/src/site/js/"
+        echo "   $(basename "$bench_site") plus js/$big from $pkg_version"
+        src=$work/src/site
+    fi
 
     # A generated page of exactly 1024 bytes: test (a).
     python3 - "$src/hello.html" <<'EOF'
@@ -201,7 +221,9 @@ EOF
 # bench_nginx_conf "LISTEN-OPTIONS" "SERVER-DIRECTIVES": $work/nginx/nginx.conf,
 # nginx configured as a fair static origin (every directive is explained in
 # bench/README.md), listening on 127.0.0.1:$nginx_port with LISTEN-OPTIONS
-# (e.g. "reuseport"), serving $rel, plus SERVER-DIRECTIVES in its server block.
+# (e.g. "reuseport"), serving $rel, plus SERVER-DIRECTIVES in its server block;
+# $nginx_workers worker processes (default 2, one per core), sendfile
+# $nginx_sendfile (default on).
 # Workers run as the invoking user, who can read the work directory (mktemp
 # makes it 0700); as root nginx would otherwise switch them to nobody.
 bench_nginx_conf() {
@@ -212,7 +234,7 @@ load_module $BROTLI_MOD;
 $user_line
 daemon off;
 master_process on;
-worker_processes 2;
+worker_processes ${nginx_workers:-2};
 worker_rlimit_nofile 65536;
 pid $work/nginx/nginx.pid;
 error_log $work/nginx/logs/error.log warn;
@@ -224,7 +246,7 @@ http {
     default_type application/octet-stream;
     access_log off;
     server_tokens off;
-    sendfile on;
+    sendfile ${nginx_sendfile:-on};
     tcp_nopush on;
     tcp_nodelay on;
     open_file_cache max=10000 inactive=120s;

@@ -86,12 +86,15 @@ kb_dict_use_as_dictionary(const char *url, size_t hash_so, size_t hash_eo, const
         rc = kc_buf_puts(&v, "match=");
     if (!rc)
         rc = kb_sf_string(pat.data, &v);
+    /* The empty destination too: a service worker's fetch() of the file
+     * (its precache, and its fetch(event.request) for a page's script) has
+     * destination "" in Chromium, and without "" it never gets a delta. */
     if (!rc && dest) {
         rc = kc_buf_puts(&v, ", match-dest=(");
         if (!rc)
             rc = kb_sf_string(dest, &v);
         if (!rc)
-            rc = kc_buf_putc(&v, ')');
+            rc = kc_buf_puts(&v, " \"\")");
     }
     if (!rc && id) {
         rc = strlen(id) > DICT_ID_MAX ? KC_EINVAL : kc_buf_puts(&v, ", id=");

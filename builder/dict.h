@@ -23,8 +23,9 @@ int kb_sf_string(const char *s, struct kc_buf *out);
  * The Use-As-Dictionary value of the file at public path url (base path
  * included, URL-encoded, starting with '/') whose fingerprint is
  * url[hash_so..hash_eo): match is url with the fingerprint replaced by '*'
- * and the rest escaped, match-dest is (dest) when dest is not NULL, id is
- * id. malloc'd; NULL when a part is not header-safe or out of memory.
+ * and the rest escaped, match-dest is (dest "") when dest is not NULL (""
+ * is the destination of a service worker's fetches), id is id. malloc'd;
+ * NULL when a part is not header-safe or out of memory.
  */
 char *kb_dict_use_as_dictionary(const char *url, size_t hash_so, size_t hash_eo, const char *dest,
                                 const char *id);

@@ -79,7 +79,7 @@ void
 ke_access_log(struct ke_worker *w, const struct ke_peer *peer, const struct ke_request *req,
               const struct ke_response *r, uint64_t body_bytes)
 {
-    static const char *const enc_name[] = { "identity", "br", "zstd", "gzip" };
+    static const char *const enc_name[KE_ENC_ALL] = { "identity", "br", "zstd", "gzip", "dcz" };
     bool json = w->cfg->access_log_format == KE_LOG_JSON;
     char ip[INET6_ADDRSTRLEN] = "-";
     if (peer && peer->family)

@@ -101,6 +101,7 @@ static void sf_pump(struct ke_conn *c);
 static void tls_pump(struct ke_conn *c);
 static void tls_input(struct ke_conn *c, const char *p, size_t n);
 static int tls_flush(struct ke_conn *c);
+static int tls_send(struct ke_conn *c, bool try_now);
 
 /* ---- timeout lists ------------------------------------------------------------ */
 
@@ -691,14 +692,14 @@ on_h2_written(uv_write_t *req, int status)
         h2_written(c, status);
 }
 
-/* Cleartext: what the socket takes now is sent; for the rest, libuv keeps
- * pointers into the batch (no copy) until on_h2_written. */
+/* Cleartext: what the socket takes now is sent (unless yielding); for the
+ * rest, libuv keeps pointers into the batch (no copy) until on_h2_written. */
 static int
-h2_sink_plain(void *ctx, uv_buf_t *bufs, unsigned n, size_t total)
+h2_sink_plain(void *ctx, uv_buf_t *bufs, unsigned n, size_t total, bool yield)
 {
     struct ke_conn *c = ctx;
     uv_stream_t *st = (uv_stream_t *)&c->tcp;
-    int k = uv_try_write(st, bufs, n);
+    int k = yield ? 0 : uv_try_write(st, bufs, n);
     if (k < 0 && k != UV_EAGAIN)
         return -1;
     size_t sent = k > 0 ? (size_t)k : 0;
@@ -723,7 +724,7 @@ h2_sink_plain(void *ctx, uv_buf_t *bufs, unsigned n, size_t total)
  * sizes them), so the sink never keeps it; the session waits while
  * ciphertext is queued, and on_tls_written tells it to go on. */
 static int
-h2_sink_tls(void *ctx, uv_buf_t *bufs, unsigned n, size_t total)
+h2_sink_tls(void *ctx, uv_buf_t *bufs, unsigned n, size_t total, bool yield)
 {
     (void)total;
     struct ke_conn *c = ctx;
@@ -754,7 +755,7 @@ h2_sink_tls(void *ctx, uv_buf_t *bufs, unsigned n, size_t total)
             return -1;
         c->tls_sent += fill;
     }
-    if (tls_flush(c) != 0)
+    if (tls_send(c, !yield) != 0)
         return -1;
     return uv_stream_get_write_queue_size((uv_stream_t *)&c->tcp) > 0 ? 1 : 0;
 }
@@ -893,11 +894,11 @@ on_tls_written(uv_write_t *req, int status)
     }
 }
 
-/* Sends the session's pending ciphertext: now if the socket takes it, else
- * queued (the buffer goes with the write). Returns 0, or -1 when the
- * connection was closed. */
+/* Sends the session's pending ciphertext: now if the socket takes it (and
+ * try_now), else queued (the buffer goes with the write). Returns 0, or -1
+ * when the connection was closed. */
 static int
-tls_flush(struct ke_conn *c)
+tls_send(struct ke_conn *c, bool try_now)
 {
     uv_stream_t *st = (uv_stream_t *)&c->tcp;
     const unsigned char *p;
@@ -905,7 +906,7 @@ tls_flush(struct ke_conn *c)
     ke_tls_sess_output(c->tls, &p, &n);
     if (n == 0)
         return 0;
-    if (uv_stream_get_write_queue_size(st) == 0) {
+    if (try_now && uv_stream_get_write_queue_size(st) == 0) {
         uv_buf_t b = uv_buf_init((char *)p, (unsigned)n);
         int k = uv_try_write(st, &b, 1);
         if (k < 0 && k != UV_EAGAIN) {
@@ -933,6 +934,12 @@ tls_flush(struct ke_conn *c)
         return -1;
     }
     return 0;
+}
+
+static int
+tls_flush(struct ke_conn *c)
+{
+    return tls_send(c, true);
 }
 
 /* A fatal TLS error: the alert mbedTLS queued goes out if the socket takes
@@ -1056,10 +1063,13 @@ tls_input(struct ke_conn *c, const char *p, size_t n)
             atomic_fetch_add_explicit(ke_tls_sess_resumed(s) ? &w->m.tls_resumed : &w->m.tls_full,
                                       1, memory_order_relaxed);
             /* ALPN chose h2: the server's SETTINGS go out with the handshake's end. */
-            if (ke_tls_sess_h2(s) && (!h2_start(c) || ke_h2_send(c->h2) != 0)) {
-                c->in_tls = false;
-                conn_close(c);
-                return;
+            if (ke_tls_sess_h2(s)) {
+                if (!h2_start(c) || ke_h2_send(c->h2) != 0) {
+                    c->in_tls = false;
+                    conn_close(c);
+                    return;
+                }
+                h2_wait(c); /* off the header timer: HTTP/2's own timeouts now */
             }
         }
     }
@@ -1197,7 +1207,7 @@ ke_conn_tick(struct ke_worker *w)
                     continue;
                 }
             }
-            if (c->h2)
+            if (c->h2 && (l == KE_WAIT_IDLE || l == KE_WAIT_SEND))
                 ke_h2_timeout(c->h2, l == KE_WAIT_IDLE);
             conn_close(c);
         }
@@ -1269,5 +1279,6 @@ ke_conn_free_cache(struct ke_worker *w)
     w->free_writes = NULL;
     w->n_free_writes = 0;
     free(w->h2_spare);
-    w->h2_spare = NULL;
+    free(w->h2_fields);
+    w->h2_spare = w->h2_fields = NULL;
 }

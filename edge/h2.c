@@ -18,11 +18,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define OUT_HIGH (64u << 10) /* bytes gathered before they are written */
-#define OUT_COPY (96u << 10) /* frames nghttp2 serialised, and DATA headers */
-#define OUT_BUFS 256
-#define OUT_IXS  4 /* indexes the slices of one batch point into */
-#define MAX_NV   160
+#define OUT_HIGH     (64u << 10) /* bytes gathered before they are written */
+#define OUT_COPY     (96u << 10) /* frames nghttp2 serialised, and DATA headers */
+#define OUT_BUFS     256
+#define OUT_IXS      4 /* indexes the slices of one batch point into */
+#define TURN_BATCHES 4 /* batches a session sends in one loop turn (256 KiB) */
+#define MAX_NV       160
 
 static const char preface[] = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
 
@@ -40,7 +41,7 @@ struct stream {
     unsigned n_body, cur;
     size_t off;
     char *parts; /* a copy of the multipart part headers, or NULL */
-    char *hbuf;  /* header copies; NULL once answered */
+    char *hbuf;  /* header copies (after f[] in one block); NULL once answered */
     size_t hlen;
     struct fld *f;
     unsigned nf;
@@ -188,16 +189,21 @@ out_copy(struct out *o, const void *p, size_t n)
 }
 
 /* Gathers what the session has to send, in batches of at most OUT_HIGH
- * bytes, and hands each to the sink. Returns 0, or -1 on a fatal error. */
+ * bytes, and hands each to the sink; after TURN_BATCHES the sink queues the
+ * last and the rest waits for its write callback, so one fast client cannot
+ * hold the worker while others wait. Returns 0, or -1 on a fatal error. */
 static int
 flush(struct ke_h2 *h)
 {
+    unsigned batches = 0;
     while (!h->writing) {
         if (!h->out) { /* the worker's spare, or a new one */
-            h->out = h->w->h2_spare ? h->w->h2_spare : calloc(1, sizeof *h->out);
+            h->out = h->w->h2_spare ? h->w->h2_spare : malloc(sizeof *h->out);
             h->w->h2_spare = NULL;
             if (!h->out)
                 return -1;
+            h->out->n = h->out->n_ix = 0; /* the rest is written before it is read */
+            h->out->bytes = h->out->copy_len = 0;
         }
         struct out *o = h->out;
         while (!out_full(o)) {
@@ -213,7 +219,7 @@ flush(struct ke_h2 *h)
         }
         if (o->n == 0)
             break;
-        int rc = h->sink(h->ctx, o->bufs, o->n, o->bytes);
+        int rc = h->sink(h->ctx, o->bufs, o->n, o->bytes, ++batches >= TURN_BATCHES);
         if (rc < 0)
             return -1;
         if (rc > 0)
@@ -298,6 +304,36 @@ send_data(nghttp2_session *s, nghttp2_frame *frame, const uint8_t *framehd, size
     return out_full(o) ? NGHTTP2_ERR_PAUSE : 0;
 }
 
+/* A stream's header copies: f[--max-headers] then --max-header-size bytes,
+ * one block. Streams take turns (a header block is never interleaved with
+ * another), so the worker's one spare block serves nearly every stream. */
+static bool
+fields_get(struct ke_h2 *h, struct stream *st)
+{
+    struct ke_worker *w = h->w;
+    size_t fsize = w->cfg->max_headers * sizeof *st->f;
+    void *b = w->h2_fields ? w->h2_fields : malloc(fsize + w->cfg->max_head);
+    w->h2_fields = NULL;
+    if (!b)
+        return false;
+    st->f = b;
+    st->hbuf = (char *)b + fsize;
+    return true;
+}
+
+static void
+fields_put(struct ke_h2 *h, struct stream *st)
+{
+    if (!st->f)
+        return;
+    if (!h->w->h2_fields)
+        h->w->h2_fields = st->f;
+    else
+        free(st->f);
+    st->f = NULL;
+    st->hbuf = NULL;
+}
+
 static void
 stream_free(struct ke_h2 *h, struct stream *st)
 {
@@ -313,8 +349,7 @@ stream_free(struct ke_h2 *h, struct stream *st)
     if (st->ix)
         ke_index_release(st->ix);
     free(st->parts);
-    free(st->hbuf);
-    free(st->f);
+    fields_put(h, st);
     free(st);
 }
 
@@ -325,13 +360,8 @@ on_begin_headers(nghttp2_session *s, const nghttp2_frame *frame, void *user)
     if (frame->hd.type != NGHTTP2_HEADERS || frame->headers.cat != NGHTTP2_HCAT_REQUEST)
         return 0;
     struct stream *st = calloc(1, sizeof *st);
-    if (st) {
-        st->hbuf = malloc(h->w->cfg->max_head);
-        st->f = malloc(h->w->cfg->max_headers * sizeof *st->f);
-    }
-    if (!st || !st->hbuf || !st->f) {
-        if (st)
-            stream_free(h, st);
+    if (!st || !fields_get(h, st)) {
+        free(st);
         return NGHTTP2_ERR_CALLBACK_FAILURE;
     }
     st->next = h->streams;
@@ -444,8 +474,7 @@ answer(struct ke_h2 *h, int32_t id, struct stream *st)
     } else if (ke_request_from_fields(&req, span_of(st, st->authority.vo, st->authority.vn)) != 0 &&
                req.status == 400) {
         /* Malformed (RFC 9113 §8.1.1): a stream error, not a response. */
-        free(st->hbuf), free(st->f);
-        st->hbuf = NULL, st->f = NULL;
+        fields_put(h, st);
         return nghttp2_submit_rst_stream(h->s, NGHTTP2_FLAG_NONE, id, NGHTTP2_PROTOCOL_ERROR);
     }
     ke_worker_refresh_index(w);
@@ -460,8 +489,7 @@ answer(struct ke_h2 *h, int32_t id, struct stream *st)
     st->start_ns = kc_clock_ns();
     ke_respond(&ctx, &req, r);
     if (r->body_fd >= 0) { /* cannot happen: no_sendfile maps large files */
-        free(st->hbuf), free(st->f);
-        st->hbuf = NULL, st->f = NULL;
+        fields_put(h, st);
         return nghttp2_submit_rst_stream(h->s, NGHTTP2_FLAG_NONE, id, NGHTTP2_INTERNAL_ERROR);
     }
     uint64_t bytes = 0;
@@ -475,10 +503,7 @@ answer(struct ke_h2 *h, int32_t id, struct stream *st)
         nghttp2_extpri pri = { r->res->urgency, r->res->incremental };
         (void)nghttp2_session_change_extpri_stream_priority(h->s, id, &pri, 0);
     }
-    free(st->hbuf);
-    free(st->f);
-    st->hbuf = NULL;
-    st->f = NULL;
+    fields_put(h, st);
     st->left = bytes;
     h->pending += bytes;
     /* --max-requests and draining: this stream is answered, later ones are not. */

@@ -29,9 +29,11 @@ int ke_h2_preface(const char *a, size_t an, const char *b, size_t bn);
  * pointers into the index. Returns 0 when the sink is done with them (sent,
  * copied or encrypted), 1 when it still points into them and will call
  * ke_h2_written once it is not (the session gathers nothing more
- * meanwhile), -1 when the connection must close. It may change bufs.
+ * meanwhile), -1 when the connection must close. It may change bufs. With
+ * yield (the session has sent its share of this loop turn), it must queue
+ * rather than write now and return 1, so other connections get their turn.
  */
-typedef int ke_h2_sink(void *ctx, uv_buf_t *bufs, unsigned n, size_t total);
+typedef int ke_h2_sink(void *ctx, uv_buf_t *bufs, unsigned n, size_t total, bool yield);
 
 /*
  * A server session for a connection of worker w from peer (for the access

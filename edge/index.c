@@ -28,12 +28,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define ARENA_BLOCK   (1u << 20)
-#define MAX_DIR_DEPTH 32
-#define MAX_RESOURCES (1u << 24) /* files in a release: past it the release is refused */
-#define HEAD_BLOCK    5120 /* a variant's prebuilt lines; KE_HEAD_MAX leaves room for the rest */
-#define LINK_MAX      2048 /* Link value: preloads past it are left out */
-#define KEYS_MAX      1536 /* Surrogate-Key / Cache-Tag value: tags past it are left out */
+#define ARENA_BLOCK        (1u << 20)
+#define MAX_DIR_DEPTH      32
+#define MAX_RESOURCES      (1u << 24) /* files in a release: past it the release is refused */
+#define HEAD_BLOCK         5120 /* a variant's prebuilt lines; KE_HEAD_MAX leaves room for the rest */
+#define LINK_MAX           2048 /* Link value: preloads past it are left out */
+#define KEYS_MAX           1536 /* Surrogate-Key / Cache-Tag value: tags past it are left out */
+#define KE_USE_AS_DICT_MAX 1024 /* Use-As-Dictionary value: a longer one is a load error */
 
 static const char *const enc_token[KE_ENC_COUNT] = { NULL, "br", "zstd", "gzip" };
 static const char *const enc_suffix[KE_ENC_COUNT] = { NULL, ".br", ".zst", ".gz" };
@@ -377,6 +378,46 @@ set_priority(struct ke_resource *r, const char *type)
         }
 }
 
+/* The lines every variant of one resource shares, built once by
+ * build_heads(). */
+struct head_parts {
+    const char *type, *cc;
+    size_t cc_len;
+    const char *lm, *vary, *uad, *keys;
+    size_t keys_len;
+    const char *link;
+    size_t link_len;
+};
+
+/* Builds v's 200/206 head and its 304 head; token is its Content-Encoding
+ * (NULL for identity). */
+static int
+variant_heads(struct loader *L, const struct ke_resource *r, struct ke_variant *v,
+              const char *token, const struct head_parts *hp)
+{
+    char ce[40] = "";
+    if (token)
+        snprintf(ce, sizeof ce, "Content-Encoding: %s\r\n", token);
+    char buf[HEAD_BLOCK];
+    int n = snprintf(buf, sizeof buf,
+                     "Content-Type: %s\r\n%.*sETag: %.*s\r\n"
+                     "Last-Modified: %s\r\n%s%sAccept-Ranges: bytes\r\n"
+                     "X-Content-Type-Options: nosniff\r\n%s%.*s%.*s",
+                     hp->type, (int)hp->cc_len, hp->cc, (int)v->etag_len, v->etag, hp->lm, hp->vary,
+                     ce, hp->uad, (int)hp->keys_len, hp->keys, (int)hp->link_len, hp->link);
+    if (n < 0 || (size_t)n >= sizeof buf || !(v->head = arena_strndup(L->h, buf, (size_t)n)))
+        return ke_fail(L->err, L->errsz, "%s: header block too large", r->path);
+    v->head_len = (size_t)n;
+    /* A 304 repeats what a cache must update (RFC 9110 §15.4.5): the
+     * CDN's freshness and the purge keys as well. */
+    n = snprintf(buf, sizeof buf, "%.*sETag: %.*s\r\n%s%s%.*s", (int)hp->cc_len, hp->cc,
+                 (int)v->etag_len, v->etag, hp->vary, hp->uad, (int)hp->keys_len, hp->keys);
+    if (n < 0 || (size_t)n >= sizeof buf || !(v->head304 = arena_strndup(L->h, buf, (size_t)n)))
+        return ke_fail(L->err, L->errsz, "%s: header block too large", r->path);
+    v->head304_len = (size_t)n;
+    return 0;
+}
+
 /* Builds the header lines of every variant of r; e is its manifest entry
  * (NULL in directory mode: no purge tags, no preloads). */
 static int
@@ -424,32 +465,25 @@ build_heads(struct loader *L, struct ke_resource *r, const char *type, json_t *e
     int variants = 0;
     for (int k = 0; k < KE_ENC_COUNT; k++)
         variants += r->var[k].present;
-    const char *vary = variants > 1 ? "Vary: Accept-Encoding\r\n" : "";
-    for (int k = 0; k < KE_ENC_COUNT; k++) {
-        struct ke_variant *v = &r->var[k];
-        if (!v->present)
-            continue;
-        char ce[40] = "";
-        if (enc_token[k])
-            snprintf(ce, sizeof ce, "Content-Encoding: %s\r\n", enc_token[k]);
-        char buf[HEAD_BLOCK];
-        int n = snprintf(buf, sizeof buf,
-                         "Content-Type: %s\r\n%.*sETag: %.*s\r\n"
-                         "Last-Modified: %s\r\n%s%sAccept-Ranges: bytes\r\n"
-                         "X-Content-Type-Options: nosniff\r\n%.*s%.*s",
-                         type, ccn, cc, (int)v->etag_len, v->etag, lm, vary, ce, (int)kn, keys,
-                         (int)ln, link);
-        if (n < 0 || (size_t)n >= sizeof buf || !(v->head = arena_strndup(L->h, buf, (size_t)n)))
-            return ke_fail(L->err, L->errsz, "%s: header block too large", r->path);
-        v->head_len = (size_t)n;
-        /* A 304 repeats what a cache must update (RFC 9110 §15.4.5): the
-         * CDN's freshness and the purge keys as well. */
-        n = snprintf(buf, sizeof buf, "%.*sETag: %.*s\r\n%s%.*s", ccn, cc, (int)v->etag_len,
-                     v->etag, vary, (int)kn, keys);
-        if (n < 0 || (size_t)n >= sizeof buf || !(v->head304 = arena_strndup(L->h, buf, (size_t)n)))
-            return ke_fail(L->err, L->errsz, "%s: header block too large", r->path);
-        v->head304_len = (size_t)n;
-    }
+    /* A resource with deltas answers by Available-Dictionary too: every one
+     * of its responses must say so, identity and 304 included, or a cache
+     * would hand a delta to a client holding another dictionary (or none). */
+    const char *vary = r->n_deltas    ? "Vary: Accept-Encoding, Available-Dictionary\r\n"
+                       : variants > 1 ? "Vary: Accept-Encoding\r\n"
+                                      : "";
+    /* RFC 9842 §2.1: a dictionary asset says so on every response a cache
+     * may store or refresh (200, 206 and 304). */
+    char uad[KE_USE_AS_DICT_MAX + 32] = "";
+    json_t *dict = e ? json_object_get(e, "dictionary") : NULL;
+    if (dict)
+        snprintf(uad, sizeof uad, "Use-As-Dictionary: %s\r\n", json_str(dict, "use_as_dictionary"));
+    const struct head_parts hp = { type, cc, (size_t)ccn, lm, vary, uad, keys, kn, link, ln };
+    for (int k = 0; k < KE_ENC_COUNT; k++)
+        if (r->var[k].present && variant_heads(L, r, &r->var[k], enc_token[k], &hp) != 0)
+            return -1;
+    for (unsigned k = 0; k < r->n_deltas; k++)
+        if (variant_heads(L, r, &r->deltas[k].var, "dcz", &hp) != 0)
+            return -1;
     return 0;
 }
 
@@ -465,6 +499,135 @@ valid_etag(const char *t)
         if (t[i] < 0x21 || t[i] == '"' || t[i] == 0x7f)
             return false;
     return true;
+}
+
+/* One precompressed variant of the manifest (an "encodings" or a delta's
+ * "dcz" entry): its file inside the release, size and strong ETag. */
+static int
+load_variant(struct loader *L, const char *url, const char *what, json_t *ve, struct ke_variant *v)
+{
+    const char *vf = json_str(ve, "file"), *vt = json_str(ve, "etag");
+    json_t *vs = json_object_get(ve, "size");
+    if (!vf || !safe_relpath(vf) || !valid_etag(vt) || !json_is_integer(vs) ||
+        json_integer_value(vs) < 0)
+        return ke_fail(L->err, L->errsz, "kiln-manifest.json: entry %s: invalid %s variant", url,
+                       what);
+    v->present = true;
+    v->etag = arena_strndup(L->h, vt, strlen(vt));
+    v->etag_len = strlen(vt);
+    if (!v->etag)
+        return ke_fail(L->err, L->errsz, "out of memory");
+    if (load_body(L, vf, (uint64_t)json_integer_value(vs), &v->body, &v->size, &v->fd) != 0) {
+        char why[256];
+        snprintf(why, sizeof why, "%s", L->err);
+        return ke_fail(L->err, L->errsz, "kiln-manifest.json: entry %s: %s variant: %s", url, what,
+                       why);
+    }
+    return 0;
+}
+
+/* A header value kiln-edge sends as the manifest wrote it: visible ASCII
+ * and SP, no leading or trailing SP, under max bytes. */
+static bool
+valid_field_value(const char *t, size_t max)
+{
+    size_t n = t ? strlen(t) : 0;
+    if (n == 0 || n > max || t[0] == ' ' || t[n - 1] == ' ')
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if (t[i] < 0x20 || t[i] > 0x7e)
+            return false;
+    return true;
+}
+
+/* "dictionary": {"id": ..., "use_as_dictionary": ...}: the asset is a
+ * dictionary for its future versions (RFC 9842 §2.1). The value goes out
+ * as it is; the id is the builder's, inside that value. */
+static int
+load_dictionary(struct loader *L, const char *url, json_t *e)
+{
+    json_t *d = json_object_get(e, "dictionary");
+    if (!d)
+        return 0;
+    json_t *id = json_object_get(d, "id");
+    if (!json_is_object(d) ||
+        !valid_field_value(json_str(d, "use_as_dictionary"), KE_USE_AS_DICT_MAX) ||
+        (id && (!json_is_string(id) || strlen(json_string_value(id)) > KE_DICT_ID_MAX)))
+        return ke_fail(L->err, L->errsz, "kiln-manifest.json: entry %s: invalid dictionary", url);
+    return 0;
+}
+
+/* 64 lowercase hex digits into 32 bytes. */
+static bool
+parse_hash_key(const char *k, unsigned char out[KE_DICT_HASH_LEN])
+{
+    if (strlen(k) != 2 * KE_DICT_HASH_LEN)
+        return false;
+    for (size_t i = 0; i < 2 * KE_DICT_HASH_LEN; i++) {
+        char c = k[i];
+        int d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+        if (d < 0)
+            return false;
+        if (i % 2 == 0)
+            out[i / 2] = (unsigned char)(d << 4);
+        else
+            out[i / 2] |= (unsigned char)d;
+    }
+    return true;
+}
+
+/* RFC 9842 §4: a dcz stream starts with a zstd skippable frame (magic
+ * 0x184D2A5E, little-endian length 32) holding the dictionary's SHA-256.
+ * Checked once here, so a delta can never go to a client whose dictionary
+ * hash the stream does not name. */
+static bool
+dcz_header_ok(const struct ke_variant *v, const unsigned char hash[KE_DICT_HASH_LEN])
+{
+    static const unsigned char magic[8] = { 0x5e, 0x2a, 0x4d, 0x18, 0x20, 0, 0, 0 };
+    return v->size > 8 + KE_DICT_HASH_LEN && memcmp(v->body, magic, 8) == 0 &&
+           memcmp(v->body + 8, hash, KE_DICT_HASH_LEN) == 0;
+}
+
+/* "deltas": {"<sha-256 hex>": {"dcz": {file, size, etag}}, ...}. Entries
+ * without a dcz (a dcb, which this edge cannot serve yet) are skipped. */
+static int
+load_deltas(struct loader *L, struct ke_resource *r, const char *url, json_t *e)
+{
+    json_t *ds = json_object_get(e, "deltas");
+    if (!ds)
+        return 0;
+    if (!json_is_object(ds) || json_object_size(ds) > KE_MAX_DELTAS)
+        return ke_fail(L->err, L->errsz,
+                       "kiln-manifest.json: entry %s: deltas must be an object of at most %d", url,
+                       KE_MAX_DELTAS);
+    r->deltas = arena_alloc(L->h, (json_object_size(ds) + 1) * sizeof *r->deltas);
+    if (!r->deltas)
+        return ke_fail(L->err, L->errsz, "out of memory");
+    const char *key;
+    json_t *de;
+    json_object_foreach(ds, key, de)
+    {
+        struct ke_delta *d = &r->deltas[r->n_deltas];
+        memset(d, 0, sizeof *d);
+        if (!parse_hash_key(key, d->hash) || !json_is_object(de))
+            return ke_fail(L->err, L->errsz,
+                           "kiln-manifest.json: entry %s: delta key '%.80s' is not a SHA-256 in "
+                           "lowercase hex",
+                           url, key);
+        json_t *dcz = json_object_get(de, "dcz");
+        if (!dcz)
+            continue;
+        int rc = load_variant(L, url, "dcz", dcz, &d->var);
+        if (rc)
+            return rc;
+        if (!dcz_header_ok(&d->var, d->hash))
+            return ke_fail(L->err, L->errsz,
+                           "kiln-manifest.json: entry %s: dcz delta %s does not start with the "
+                           "RFC 9842 header for its dictionary hash",
+                           url, key);
+        r->n_deltas++;
+    }
+    return 0;
 }
 
 static int
@@ -527,26 +690,11 @@ load_manifest(struct loader *L, const char *text, size_t len)
         json_t *encs = json_object_get(e, "encodings");
         for (int k = 1; k < KE_ENC_COUNT; k++) {
             json_t *ve = json_object_get(encs, enc_token[k]);
-            if (!ve)
-                continue;
-            const char *vf = json_str(ve, "file"), *vt = json_str(ve, "etag");
-            json_t *vs = json_object_get(ve, "size");
-            if (!vf || !safe_relpath(vf) || !valid_etag(vt) || !json_is_integer(vs) ||
-                json_integer_value(vs) < 0) {
-                rc = ke_fail(L->err, L->errsz, "kiln-manifest.json: entry %s: invalid %s variant",
-                             url, enc_token[k]);
+            if (ve && (rc = load_variant(L, url, enc_token[k], ve, &r->var[k])) != 0)
                 goto out;
-            }
-            v = &r->var[k];
-            v->present = true;
-            v->etag = arena_strndup(L->h, vt, strlen(vt));
-            v->etag_len = strlen(vt);
-            if (!v->etag || load_body(L, vf, (uint64_t)json_integer_value(vs), &v->body, &v->size,
-                                      &v->fd) != 0) {
-                rc = v->etag ? -1 : ke_fail(L->err, L->errsz, "out of memory");
-                goto out;
-            }
         }
+        if ((rc = load_dictionary(L, url, e)) != 0 || (rc = load_deltas(L, r, url, e)) != 0)
+            goto out;
         if ((rc = build_heads(L, r, type, e)) != 0)
             goto out;
     }

@@ -10,6 +10,7 @@
 #define KE_INDEX_H
 
 #include "edge/config.h"
+#include "edge/dictionary.h"
 #include "edge/negotiate.h"
 
 #include <stdatomic.h>
@@ -17,7 +18,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define KE_MAX_KEEP 16 /* the most previous releases an index keeps */
+#define KE_MAX_KEEP   16 /* the most previous releases an index keeps */
+#define KE_MAX_DELTAS 64 /* dcz deltas of one resource: past it the release is refused */
 
 enum ke_class {
     KE_CLASS_IMMUTABLE, /* content-hashed URL: cache for a year */
@@ -40,6 +42,15 @@ struct ke_variant {
     size_t head304_len;
 };
 
+/* A dcz variant (RFC 9842): the resource as a delta against an earlier
+ * version a client may hold as a dictionary, found by that version's
+ * SHA-256. Its body is the whole dcz stream (the 40-byte header, which
+ * the loader checked names hash, then a zstd frame), served as it is. */
+struct ke_delta {
+    unsigned char hash[KE_DICT_HASH_LEN];
+    struct ke_variant var;
+};
+
 struct ke_resource {
     const char *path; /* URL path under the release root: "/css/site.x.css" */
     size_t path_len;
@@ -52,6 +63,11 @@ struct ke_resource {
     bool incremental;
     int64_t mtime;
     struct ke_variant var[KE_ENC_COUNT]; /* identity always present */
+    /* dcz deltas, by dictionary hash, in the manifest's order; every variant
+     * of a resource with deltas says "Vary: Accept-Encoding,
+     * Available-Dictionary". */
+    struct ke_delta *deltas;
+    unsigned n_deltas;
     /* Entry documents with --early-hints: the whole 103 interim response
      * ("HTTP/1.1 103 Early Hints\r\nLink: ...\r\n\r\n"), sent before the
      * final head to HTTP/1.1 clients; NULL otherwise. */

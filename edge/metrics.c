@@ -31,7 +31,7 @@ void
 ke_metrics_count(struct ke_metrics *m, enum ke_proto proto, int status, int enc, uint64_t bytes)
 {
     atomic_fetch_add_explicit(&m->requests_proto[proto], 1, memory_order_relaxed);
-    int col = enc >= 0 && enc < KE_ENC_COUNT ? enc : KE_ENC_COUNT;
+    int col = enc >= 0 && enc < KE_ENC_ALL ? enc : KE_ENC_ALL;
     atomic_fetch_add_explicit(&m->requests[slot_of(status)][col], 1, memory_order_relaxed);
     atomic_fetch_add_explicit(&m->bytes_sent, bytes, memory_order_relaxed);
 }
@@ -68,13 +68,13 @@ int
 ke_metrics_render(const struct ke_metrics *w, unsigned n, const char *release, uint64_t reloads,
                   struct kc_buf *out)
 {
-    static const char *const enc_label[KE_ENC_COUNT + 1] = { "identity", "br", "zstd", "gzip",
-                                                             "none" };
+    static const char *const enc_label[KE_ENC_ALL + 1] = { "identity", "br",  "zstd",
+                                                           "gzip",     "dcz", "none" };
     int rc = kc_buf_puts(out, "# HELP kiln_edge_requests_total Responses sent, by status and "
                               "content coding.\n# TYPE kiln_edge_requests_total counter\n");
     uint64_t total = 0, not_modified = 0;
     for (int s = 0; s < KE_SLOT_N && !rc; s++) {
-        for (int e = 0; e <= KE_ENC_COUNT && !rc; e++) {
+        for (int e = 0; e <= KE_ENC_ALL && !rc; e++) {
             uint64_t v = SUM(requests[s][e]);
             total += v;
             if (s == KE_SLOT_304)

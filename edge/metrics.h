@@ -67,7 +67,7 @@ enum ke_h2_defence {
 #define KE_LATENCY_BUCKETS 12 /* upper bounds in ke_latency_bounds_us, then +Inf */
 
 struct ke_metrics {
-    atomic_ullong requests[KE_SLOT_N][KE_ENC_COUNT + 1]; /* last column: no body/encoding */
+    atomic_ullong requests[KE_SLOT_N][KE_ENC_ALL + 1]; /* last column: no body/encoding */
     atomic_ullong bytes_sent;
     atomic_ullong latency[KE_LATENCY_BUCKETS + 1];
     atomic_ullong latency_sum_us;

@@ -68,12 +68,14 @@ parse_element(const char *e, size_t n, struct ke_accept *a)
         lower_q(&a->q[KE_ENC_ZSTD], q);
     else if (kc_eq_lower(e, tok, "gzip") || kc_eq_lower(e, tok, "x-gzip"))
         lower_q(&a->q[KE_ENC_GZIP], q);
+    else if (kc_eq_lower(e, tok, "dcz"))
+        lower_q(&a->q[KE_ENC_DCZ], q);
 }
 
 void
 ke_accept_init(struct ke_accept *a)
 {
-    for (int e = 0; e < KE_ENC_COUNT; e++)
+    for (int e = 0; e < KE_ENC_ALL; e++)
         a->q[e] = KE_Q_UNSET;
     a->star = KE_Q_UNSET;
     a->present = false;
@@ -109,12 +111,14 @@ ke_accept_parse(const char *v, size_t n, struct ke_accept *a)
 bool
 ke_accept_ok(const struct ke_accept *a, enum ke_enc e)
 {
-    if ((unsigned)e >= KE_ENC_COUNT)
+    if ((unsigned)e >= KE_ENC_ALL)
         return false;
     if (!a->present)
         return e == KE_ENC_IDENTITY;
     if (a->q[e] != KE_Q_UNSET)
         return a->q[e] > 0;
+    if (e == KE_ENC_DCZ)
+        return false;
     if (a->star != KE_Q_UNSET)
         return a->star > 0;
     return e == KE_ENC_IDENTITY;

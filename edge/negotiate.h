@@ -11,7 +11,22 @@
 #include <stddef.h>
 #include <stdint.h>
 
-enum ke_enc { KE_ENC_IDENTITY, KE_ENC_BR, KE_ENC_ZSTD, KE_ENC_GZIP, KE_ENC_COUNT };
+/*
+ * The content codings kiln-edge sends. The first KE_ENC_COUNT are a
+ * resource's own variants (ke_resource.var[]), chosen by ke_negotiate();
+ * KE_ENC_DCZ (RFC 9842's dictionary-compressed zstd) is a delta against a
+ * dictionary the client holds, picked apart by the Available-Dictionary hash
+ * (respond.c), never by size. KE_ENC_ALL counts them all.
+ */
+enum ke_enc {
+    KE_ENC_IDENTITY,
+    KE_ENC_BR,
+    KE_ENC_ZSTD,
+    KE_ENC_GZIP,
+    KE_ENC_COUNT,
+    KE_ENC_DCZ = KE_ENC_COUNT,
+    KE_ENC_ALL,
+};
 
 /* A q-value the request did not state. Real q-values are 0..1000 (q × 1000). */
 #define KE_Q_UNSET 0xffffu
@@ -22,7 +37,7 @@ enum ke_enc { KE_ENC_IDENTITY, KE_ENC_BR, KE_ENC_ZSTD, KE_ENC_GZIP, KE_ENC_COUNT
  * present is false when the request had no Accept-Encoding field at all.
  */
 struct ke_accept {
-    uint16_t q[KE_ENC_COUNT];
+    uint16_t q[KE_ENC_ALL];
     uint16_t star;
     bool present;
 };
@@ -35,8 +50,8 @@ void ke_accept_init(struct ke_accept *a);
  * first) and sets a->present. Rules, all from RFC 9110 §12.5.3 and §12.4.2:
  * codings and the "q" name are case-insensitive; "x-gzip" is gzip; OWS is
  * allowed around commas and ';'; empty list elements are skipped; an empty
- * value means "identity only"; unknown codings (deflate, compress, dcz...) are
- * ignored. Decisions the RFC leaves open:
+ * value means "identity only"; "dcz" is recorded; unknown codings (deflate,
+ * compress, dcb...) are ignored. Decisions the RFC leaves open:
  *   - a malformed element (bad token, q outside 0..1 or with more than three
  *     decimals, a parameter other than q, junk after it) is ignored as if
  *     absent; the rest of the list still counts;
@@ -56,7 +71,9 @@ void ke_accept_add(const char *v, size_t n, struct ke_accept *a);
 
 /* True when a, as parsed, lets the response use coding e: explicitly with
  * q > 0, or through "*" when e is not listed, or (identity only) by default
- * unless "identity;q=0" or "*;q=0" without an identity entry refused it. */
+ * unless "identity;q=0" or "*;q=0" without an identity entry refused it.
+ * KE_ENC_DCZ only explicitly: "*" is no promise that the client can decode
+ * against a dictionary (RFC 9842 §6.1 has the client advertise dcz). */
 bool ke_accept_ok(const struct ke_accept *a, enum ke_enc e);
 
 /*

@@ -494,6 +494,8 @@ on_field(struct ke_span name, struct ke_span v, struct ke_request *req, struct s
     case 13:
         if (kc_eq_lower(p, n, "if-none-match"))
             on_list(v, &req->if_none_match, KE_DUP_IF_NONE_MATCH, req);
+        else if (kc_eq_lower(p, n, "dictionary-id"))
+            on_single(v, &req->dictionary_id, KE_DUP_DICTIONARY_ID, req, s);
         break;
     case 14:
         if (kc_eq_lower(p, n, "content-length"))
@@ -512,6 +514,10 @@ on_field(struct ke_span name, struct ke_span v, struct ke_request *req, struct s
     case 19:
         if (kc_eq_lower(p, n, "if-unmodified-since"))
             on_single(v, &req->if_unmodified_since, KE_DUP_IF_UNMODIFIED_SINCE, req, s);
+        break;
+    case 20:
+        if (kc_eq_lower(p, n, "available-dictionary"))
+            on_single(v, &req->available_dictionary, KE_DUP_AVAILABLE_DICTIONARY, req, s);
         break;
     }
     return 0;
@@ -582,6 +588,10 @@ drop_repeated(struct ke_request *req)
         req->if_modified_since = span(NULL, 0);
     if (req->dups & KE_DUP_IF_UNMODIFIED_SINCE)
         req->if_unmodified_since = span(NULL, 0);
+    if (req->dups & KE_DUP_AVAILABLE_DICTIONARY)
+        req->available_dictionary = span(NULL, 0);
+    if (req->dups & KE_DUP_DICTIONARY_ID)
+        req->dictionary_id = span(NULL, 0);
 }
 
 int

@@ -56,6 +56,8 @@ enum {
     KE_DUP_IF_RANGE = 1u << 5,
     KE_DUP_IF_MODIFIED_SINCE = 1u << 6,
     KE_DUP_IF_UNMODIFIED_SINCE = 1u << 7,
+    KE_DUP_AVAILABLE_DICTIONARY = 1u << 8,
+    KE_DUP_DICTIONARY_ID = 1u << 9,
 };
 
 struct ke_request_limits {
@@ -93,7 +95,8 @@ struct ke_request {
     bool expect_continue;   /* Expect: 100-continue, HTTP/1.1 only */
     struct ke_span accept_encoding, if_none_match, if_match, via; /* lists */
     struct ke_span range, if_range, if_modified_since, if_unmodified_since;
-    unsigned dups; /* KE_DUP_* bits */
+    struct ke_span available_dictionary, dictionary_id; /* RFC 9842 */
+    unsigned dups;                                      /* KE_DUP_* bits */
 
     int status;      /* on KE_REQ_ERROR: the status to answer; 0 otherwise */
     bool must_close; /* on KE_REQ_ERROR: always true (the stream is lost) */
@@ -152,10 +155,12 @@ void ke_request_limits_default(struct ke_request_limits *lim);
  *   - Repeated list fields (Accept-Encoding, If-None-Match, If-Match, Via)
  *     keep the first span and set their KE_DUP_ bit: walk req->headers to
  *     see the others. Repeated singletons (Range, If-Range,
- *     If-Modified-Since, If-Unmodified-Since) are dropped (n = 0) with their
- *     bit set: RFC 9110 §13.1.3/§13.1.4 say a date "list" is ignored, and a
- *     server may ignore Range; a repeated If-Range drops Range as well, so
- *     the answer is the safe full 200.
+ *     If-Modified-Since, If-Unmodified-Since, Available-Dictionary,
+ *     Dictionary-ID) are dropped (n = 0) with their bit set: RFC 9110
+ *     §13.1.3/§13.1.4 say a date "list" is ignored, and a server may ignore
+ *     Range; a repeated If-Range drops Range as well, so the answer is the
+ *     safe full 200. Two Available-Dictionary lines combine into a list,
+ *     which is no valid sf Item: dropping it is what the RFC gives too.
  *
  * A body (content_length > 0 or chunked) is only reported: kiln-edge serves
  * static files and takes no body, so the caller answers 413 (or 405 for the

@@ -8,6 +8,7 @@
 #include "edge/respond.h"
 #include "common/ascii.h"
 #include "common/httpdate.h"
+#include "edge/dictionary.h"
 #include "edge/etag.h"
 #include "edge/negotiate.h"
 #include "edge/range.h"
@@ -464,6 +465,33 @@ if_range_holds(const struct ke_request *req, const struct ke_resource *res,
     return kc_httpdate_parse(p, n, &t) == 0 && t == res->mtime;
 }
 
+/*
+ * The dcz delta to send (RFC 9842 §2.2, §6.1), or NULL for the usual choice:
+ * the client accepts dcz and its Available-Dictionary names a dictionary we
+ * have a delta against. A malformed, repeated or unknown hash is no
+ * dictionary at all (never a 4xx: a client that cannot be answered with a
+ * delta is answered without one).
+ *
+ * Dictionary-ID (§2.3) is not consulted. It echoes the "id" of the stored
+ * dictionary, which is the same for every version of one asset, so it
+ * cannot say which version the client holds; the hash can, and a delta was
+ * made against exactly the bytes that hash. An id we do not know, or one
+ * that disagrees, therefore changes nothing, and since no answer depends on
+ * it, responses need not vary on it.
+ */
+static const struct ke_variant *
+delta_for(const struct ke_request *req, const struct ke_accept *a, const struct ke_resource *res)
+{
+    unsigned char hash[KE_DICT_HASH_LEN];
+    if (res->n_deltas == 0 || !req->available_dictionary.n || !ke_accept_ok(a, KE_ENC_DCZ) ||
+        !ke_dict_available_parse(req->available_dictionary.p, req->available_dictionary.n, hash))
+        return NULL;
+    for (unsigned i = 0; i < res->n_deltas; i++)
+        if (memcmp(res->deltas[i].hash, hash, KE_DICT_HASH_LEN) == 0)
+            return &res->deltas[i].var;
+    return NULL;
+}
+
 /* The conditional and range logic for a found resource (RFC 9110 §13.2.2). */
 static void
 serve(struct ke_response *o, const struct ke_respond_ctx *c, const struct ke_request *req,
@@ -471,13 +499,17 @@ serve(struct ke_response *o, const struct ke_respond_ctx *c, const struct ke_req
 {
     struct ke_accept a;
     accept_line(req, &a);
-    uint64_t size[KE_ENC_COUNT];
-    for (int e = 0; e < KE_ENC_COUNT; e++)
-        size[e] = res->var[e].present ? res->var[e].size : 0;
-    int enc = ke_negotiate(&a, size);
-    if (enc < 0 || !res->var[enc].present)
-        enc = KE_ENC_IDENTITY; /* §12.5.3: answer without a coding rather than 406 */
-    const struct ke_variant *v = &res->var[enc];
+    int enc = KE_ENC_DCZ;
+    const struct ke_variant *v = delta_for(req, &a, res);
+    if (!v) {
+        uint64_t size[KE_ENC_COUNT];
+        for (int e = 0; e < KE_ENC_COUNT; e++)
+            size[e] = res->var[e].present ? res->var[e].size : 0;
+        enc = ke_negotiate(&a, size);
+        if (enc < 0 || !res->var[enc].present)
+            enc = KE_ENC_IDENTITY; /* §12.5.3: answer without a coding rather than 406 */
+        v = &res->var[enc];
+    }
     o->res = res;
     o->enc = enc;
     if (status != 200) { /* the 404 page: no preconditions, no ranges */

@@ -71,7 +71,8 @@ struct ke_worker {
     bool stopping;
     void *free_writes; /* a few write requests kept for reuse */
     unsigned n_free_writes;
-    void *h2_spare; /* an HTTP/2 output batch kept for reuse (h2.c) */
+    void *h2_spare;  /* an HTTP/2 output batch kept for reuse (h2.c) */
+    void *h2_fields; /* an HTTP/2 stream's header block, kept for reuse */
 
     char *log; /* access log buffer, flushed by `flush` */
     size_t log_len, log_cap;

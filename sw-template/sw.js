@@ -78,6 +78,10 @@ async function reusable(others, entry) {
   return null;
 }
 
+/* The worker's fetches (this one, and cacheFirst's for a page) have
+ * destination "", which kiln's Use-As-Dictionary lists in match-dest: the
+ * browser offers the previous version and a changed file comes as a dcz
+ * delta (docs/dictionaries.md, "Service worker"). */
 async function fetchEntry(entry) {
   const res = await fetch(entry.url, {
     credentials: 'same-origin',

@@ -45,6 +45,10 @@ set -- "$@" --previous-releases "$root"
 "$kiln_build" "$@" "$src"
 id=$(sed -n 's/^  "release": "\([0-9a-f]*\)",\{0,1\}$/\1/p' "$root/.next/kiln-manifest.json")
 [ -n "$id" ] || { echo "deploy: no release id in $root/.next/kiln-manifest.json" >&2; exit 1; }
+# What to purge is what differs from the release served now, as this build
+# computed it: read before .next goes (a redeploy or a rollback to a release
+# built before keeps that release's own purge.json, made against another).
+tags=$(sed -n '/^  "tags": \[/,/^  \]/s/^    "\(.*\)",\{0,1\}$/\1/p' "$root/.next/purge.json")
 if [ -d "$root/$id" ]; then
     rm -rf "$root/.next"
 else
@@ -69,7 +73,6 @@ elif [ -n "$pidfile" ]; then
 fi
 
 # 4. Purge: purge.json's tags ("url:/index.html" ...), one per line.
-tags=$(sed -n '/^  "tags": \[/,/^  \]/s/^    "\(.*\)",\{0,1\}$/\1/p' "$root/$id/purge.json")
 if [ -z "$tags" ]; then
     echo "deploy: nothing to purge"
 elif [ -n "$purge_url" ]; then

@@ -29,6 +29,18 @@ sub vcl_recv {
         }
         return (purge); # one URL, every variant
     }
+    # RFC 9842: a client offering dcz with a dictionary may get a delta
+    # against it. Note it here, before the normalisation below drops dcz;
+    # otherwise drop Available-Dictionary, which kiln-edge then ignores and
+    # which would only split the cache. The origin's "Vary: Accept-Encoding,
+    # Available-Dictionary" keys each delta by the dictionary's hash, so a
+    # delta is only ever delivered to a client holding that dictionary.
+    if (req.http.Accept-Encoding ~ "(?i)\bdcz\b" && req.http.Available-Dictionary) {
+        set req.http.X-Kiln-Dcz = "1";
+    } else {
+        unset req.http.X-Kiln-Dcz;
+        unset req.http.Available-Dictionary;
+    }
     # One Accept-Encoding per coding kiln precompresses, best first, so each
     # variant is cached once (Vary: Accept-Encoding) and the origin still
     # chooses: it sends identity when it has no variant in that coding.
@@ -40,6 +52,16 @@ sub vcl_recv {
         set req.http.Accept-Encoding = "gzip";
     } else {
         unset req.http.Accept-Encoding;
+    }
+    # dcz first, then the one fallback coding: the origin sends the delta
+    # when it has one for that hash, the fallback otherwise.
+    if (req.http.X-Kiln-Dcz) {
+        if (req.http.Accept-Encoding) {
+            set req.http.Accept-Encoding = "dcz, " + req.http.Accept-Encoding;
+        } else {
+            set req.http.Accept-Encoding = "dcz";
+        }
+        unset req.http.X-Kiln-Dcz;
     }
 }
 

@@ -255,6 +255,12 @@ def t_deploy(tmp):
         assert old.status == 200 and old.body == read(rel1, m1["files"][about_js1]["file"], "rb")
         assert old.h("surrogate-key").startswith(f"release:{m1['release']} "), old
         assert get(st.port, about_js2).status == 200
+    # A rollback to the first release (built before: its directory is
+    # reused) purges what differs from the release it replaces, not what
+    # its own first deploy purged (every stable URL).
+    rel3, out = deploy(tmp, SITE)
+    assert rel3 == rel1, (rel3, rel1)
+    assert "purge these tags from the CDN: url:/about.html url:/robots.txt url:/sw.js\n" in out, out
 
 
 @test("a Via header does not change the encoding the origin picks")

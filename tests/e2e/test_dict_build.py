@@ -99,15 +99,15 @@ def t_use_as_dictionary(tmp):
     m = by_source(a)
     d = m["js/main.js"]["dictionary"]
     assert d == {"id": "js/main.js",
-                 "use_as_dictionary": 'match="/app/js/main.*.js", match-dest=("script"), '
+                 "use_as_dictionary": 'match="/app/js/main.*.js", match-dest=("script" ""), '
                                       'id="js/main.js"'}, d
     assert m["css/site.css"]["dictionary"]["use_as_dictionary"] == \
-        'match="/app/css/site.*.css", match-dest=("style"), id="css/site.css"'
+        'match="/app/css/site.*.css", match-dest=("style" ""), id="css/site.css"'
     assert m["data/menu.json"]["dictionary"]["use_as_dictionary"] == \
         'match="/app/data/menu.*.json", id="data/menu.json"'
     # A bundler-hashed name: its id drops the bundler's hash.
     assert m["js/vendor/tiny-lib-4f3a9c1e.js"]["dictionary"]["use_as_dictionary"] == \
-        'match="/app/js/vendor/tiny-lib-*.js", match-dest=("script"), id="js/vendor/tiny-lib.js"'
+        'match="/app/js/vendor/tiny-lib-*.js", match-dest=("script" ""), id="js/vendor/tiny-lib.js"'
     assert "dictionary" not in m["js/main.legacy.js"]   # nomodule browsers speak no RFC 9842
     assert "dictionary" not in m["css/print.css"]       # under 1 KiB
     assert "dictionary" not in m["index.html"]          # not fingerprinted

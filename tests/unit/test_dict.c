@@ -221,7 +221,7 @@ t_use_as_dictionary(void)
 {
     /* "/js/main.0356badca7.js": the fingerprint is [9, 19). */
     char *v = kb_dict_use_as_dictionary("/js/main.0356badca7.js", 9, 19, "script", "js/main.js");
-    KT_EQ_STR(v, "match=\"/js/main.*.js\", match-dest=(\"script\"), id=\"js/main.js\"");
+    KT_EQ_STR(v, "match=\"/js/main.*.js\", match-dest=(\"script\" \"\"), id=\"js/main.js\"");
     free(v);
     v = kb_dict_use_as_dictionary("/data/menu.c2715109c4.json", 11, 21, NULL, "data/menu.json");
     KT_EQ_STR(v, "match=\"/data/menu.*.json\", id=\"data/menu.json\"");
@@ -229,7 +229,7 @@ t_use_as_dictionary(void)
     /* URLPattern specials escaped, then the backslashes quoted for the
      * sf-string: "\\(" in the header is "\(" in the pattern. */
     v = kb_dict_use_as_dictionary("/app/(x)/a+b-AbC12345.js", 13, 21, "script", "(x)/a+b.js");
-    KT_EQ_STR(v, "match=\"/app/\\\\(x\\\\)/a\\\\+b-*.js\", match-dest=(\"script\"), "
+    KT_EQ_STR(v, "match=\"/app/\\\\(x\\\\)/a\\\\+b-*.js\", match-dest=(\"script\" \"\"), "
                  "id=\"(x)/a+b.js\"");
     free(v);
     /* Not header-safe: no value. */

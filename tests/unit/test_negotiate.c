@@ -157,7 +157,25 @@ t_repeated_lowest_wins(void)
 static void
 t_unknown_ignored(void)
 {
-    KT_EQ_INT(pick("deflate, compress, dcz", 10, 20, 30, 100), KE_ENC_IDENTITY);
+    KT_EQ_INT(pick("deflate, compress, dcz, dcb", 10, 20, 30, 100), KE_ENC_IDENTITY);
+}
+
+static void
+t_dcz_explicit_only(void)
+{
+    /* dcz is recorded but never one of the sized variants; "*" does not
+     * stand for it: a delta needs a client that said it can decode one. */
+    ke_accept_parse("gzip, br, zstd, dcb, dcz", 24, &A);
+    KT_CHECK(ke_accept_ok(&A, KE_ENC_DCZ));
+    KT_EQ_INT(A.q[KE_ENC_DCZ], 1000);
+    ke_accept_parse("DCZ;q=0.5", 9, &A);
+    KT_CHECK(ke_accept_ok(&A, KE_ENC_DCZ));
+    ke_accept_parse("br, dcz;q=0", 11, &A);
+    KT_CHECK(!ke_accept_ok(&A, KE_ENC_DCZ));
+    ke_accept_parse("*", 1, &A);
+    KT_CHECK(!ke_accept_ok(&A, KE_ENC_DCZ));
+    ke_accept_init(&A);
+    KT_CHECK(!ke_accept_ok(&A, KE_ENC_DCZ));
 }
 
 static void
@@ -193,7 +211,7 @@ t_accept_ok(void)
     ke_accept_parse("*;q=0.5", 7, &A);
     KT_CHECK(ke_accept_ok(&A, KE_ENC_IDENTITY));
     KT_CHECK(ke_accept_ok(&A, KE_ENC_ZSTD));
-    KT_CHECK(!ke_accept_ok(&A, (enum ke_enc)KE_ENC_COUNT));
+    KT_CHECK(!ke_accept_ok(&A, (enum ke_enc)KE_ENC_ALL));
 }
 
 int
@@ -215,7 +233,8 @@ main(void)
     KT_RUN(t_q_values, "q-values parse to thousandths, unlisted stay unset");
     KT_RUN(t_invalid_q_ignored, "an element with a malformed q or parameter is ignored");
     KT_RUN(t_repeated_lowest_wins, "a coding listed twice keeps its lowest q");
-    KT_RUN(t_unknown_ignored, "unknown codings (deflate, dcz) are ignored");
+    KT_RUN(t_unknown_ignored, "unknown codings (deflate, dcb) and dcz never pick a variant");
+    KT_RUN(t_dcz_explicit_only, "dcz is acceptable only when listed with q > 0, never via *");
     KT_RUN(t_missing_variants, "a variant the release lacks is never chosen");
     KT_RUN(t_empty_file, "an empty identity file is served as identity");
     KT_RUN(t_add_lines, "a second Accept-Encoding line adds to the first");

@@ -881,6 +881,25 @@ t_fields_repeats(void)
     KT_EQ_INT(R.content_length, 5);
 }
 
+static void
+t_dictionary_fields(void)
+{
+    OK(H11("available-dictionary: :AAAA:\r\nDictionary-ID: \"a\"\r\n"));
+    SPAN(R.available_dictionary, ":AAAA:");
+    SPAN(R.dictionary_id, "\"a\"");
+    KT_EQ_INT(R.dups, 0);
+    /* Two lines of either combine into a list, no valid sf Item: dropped. */
+    OK(H11("Available-Dictionary: :AAAA:\r\nAvailable-Dictionary: :BBBB:\r\n"
+           "Dictionary-ID: \"a\"\r\nDictionary-ID: \"b\"\r\n"));
+    KT_EQ_INT(R.available_dictionary.n, 0);
+    KT_EQ_INT(R.dictionary_id.n, 0);
+    KT_EQ_INT(R.dups, KE_DUP_AVAILABLE_DICTIONARY | KE_DUP_DICTIONARY_ID);
+    const char *f[] = { "available-dictionary", ":AAAA:", "dictionary-id", "\"x\"", NULL };
+    KT_EQ_INT(from_fields("GET", "/", "h", f), 0);
+    KT_CHECK(span_is(R.available_dictionary, ":AAAA:"));
+    KT_CHECK(span_is(R.dictionary_id, "\"x\""));
+}
+
 int
 main(void)
 {
@@ -936,6 +955,8 @@ main(void)
     KT_RUN(t_derived_spans, "conditional, range, encoding and Via fields are spanned");
     KT_RUN(t_repeated_list_fields, "a repeated list field keeps the first and flags it");
     KT_RUN(t_repeated_singletons, "a repeated Range or date precondition is dropped");
+    KT_RUN(t_dictionary_fields,
+           "Available-Dictionary and Dictionary-ID are kept once, dropped when repeated");
     KT_RUN(t_headers_array, "field lines are kept in order; a NULL array is allowed");
     KT_RUN(t_empty_and_partial, "empty and partial input needs more bytes");
     KT_RUN(t_prev_len_bogus, "a prev_len past the buffer is ignored");
