@@ -139,12 +139,13 @@ EOF
 
 # ---- timing -----------------------------------------------------------------
 
-# run_timed LABEL CMD...: runs CMD, records "wall user sys" in $work/res/t.LABEL.
+# run_timed LABEL LOG CMD...: runs CMD with its stderr in LOG, records
+# "wall user sys" in $work/res/t.LABEL; on failure prints LOG and stops.
 run_timed() {
-    label=$1
-    shift
-    /usr/bin/time -f '%e %U %S' -o "$work/res/t.$label" "$@" ||
-        die "failed ($?): $*"
+    label=$1 log=$2
+    shift 2
+    /usr/bin/time -f '%e %U %S' -o "$work/res/t.$label" "$@" 2>"$log" ||
+        { cat "$log" >&2; die "failed: $*"; }
 }
 
 # ---- pairs ------------------------------------------------------------------
@@ -177,15 +178,13 @@ for spec in $BENCH_PAIRS; do
             if [ "$v" = plain ]; then
                 echo "   cold build of $new (--no-cache), repetition $r"
                 rm -rf "$work/out/p$i"
-                run_timed "$i.plain.$r" "$KILN_BUILD" -q --no-cache \
-                    --report "$work/res/plain$i.json" -o "$work/out/p$i" "$b_src" \
-                    2>"$work/res/b$i.log"
+                run_timed "$i.plain.$r" "$work/res/b$i.log" "$KILN_BUILD" -q --no-cache \
+                    -o "$work/out/p$i" "$b_src"
             else
                 echo "   cold build of $new (--no-cache) --previous $old, repetition $r"
                 rm -rf "$work/out/b$i"
-                run_timed "$i.delta.$r" "$KILN_BUILD" -q --no-cache --previous "$a" \
-                    --report "$work/res/delta$i.json" -o "$work/out/b$i" "$b_src" \
-                    2>"$work/res/b$i.log"
+                run_timed "$i.delta.$r" "$work/res/b$i.log" "$KILN_BUILD" -q --no-cache \
+                    --previous "$a" --report "$work/res/delta$i.json" -o "$work/out/b$i" "$b_src"
             fi
         done
         r=$((r + 1))
@@ -369,6 +368,8 @@ out("`changed files`: dictionary files of the new release whose logical id is in
     "inflates far less than wall time.")
 out("")
 def verdict(missed, n):
+    if n == 1:
+        return "**met**" if not missed else f"**missed** ({missed[0]})"
     return (f"**met** by all {n} pairs" if not missed else
             f"**missed** by {len(missed)} of {n} ({'; '.join(missed)})")
 if nminor:
