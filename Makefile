@@ -150,7 +150,9 @@ build/asan/tests/fuzz/%-replay: build/asan/tests/fuzz/%.o build/asan/tests/fuzz/
 	$(CC) $(ASAN_LDFLAGS) -o $@ $^ $(LIBS)
 
 # libFuzzer builds: clang only, every library object rebuilt with coverage.
-FUZZ_CFLAGS := $(WARN) -g -O1 -fsanitize=fuzzer-no-link,address,undefined $(PKG_CFLAGS)
+# Undefined behaviour stops the fuzzer and saves the input, as a crash does.
+FUZZ_CFLAGS := $(WARN) -g -O1 -fsanitize=fuzzer-no-link,address,undefined \
+               -fno-sanitize-recover=undefined $(PKG_CFLAGS)
 build/fuzz/obj/%.o: %.c
 	@mkdir -p $(@D)
 	clang $(CPPFLAGS) $(FUZZ_CFLAGS) -c $< -o $@

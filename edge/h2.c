@@ -559,6 +559,12 @@ on_frame_recv(nghttp2_session *s, const nghttp2_frame *frame, void *user)
     struct stream *st = nghttp2_session_get_stream_user_data(s, frame->hd.stream_id);
     if (!st || !st->hbuf)
         return 0;
+    /* Past our GOAWAY (--max-requests, a drain, a defence): the stream is not
+     * processed, as its last-stream-id tells the client, which may retry it. */
+    if (h->goaway) {
+        fields_put(h, st);
+        return 0;
+    }
     int rc = answer(h, frame->hd.stream_id, st);
     return rc == 0 || rc == NGHTTP2_ERR_INVALID_ARGUMENT ? 0 : NGHTTP2_ERR_CALLBACK_FAILURE;
 }
