@@ -293,9 +293,13 @@ enum hashed { HASHED_NO, HASHED_WEAK, HASHED_STRONG };
  * 8 base64url characters (Vite, Rollup, esbuild) or 10/16+ hex digits (kiln,
  * webpack). Eight letters could be a word ("BoldItal"), so an 8-character
  * candidate is strong only if it also holds a digit, '_' or '-', or two
- * capitals after its first character; otherwise it is weak, and counts only
- * in a directory where some other name is strongly hashed (a bundler's
- * output directory such as assets/).
+ * capitals after its first character; one with a capital is weak, and counts
+ * only in a directory where some other name is strongly hashed (a bundler's
+ * output directory such as assets/); eight lower-case letters are a word
+ * ("messages" in monaco's nls.messages.de.js, whose bytes change under that
+ * name), not a hash: a real one is so 1 time in 1,348, and is then renamed
+ * by kiln, which is safe, where the other mistake serves changing bytes as
+ * immutable.
  */
 static enum hashed
 looks_hashed(const struct kb_site *s, const char *path)
@@ -317,7 +321,9 @@ looks_hashed(const struct kb_site *s, const char *path)
             return HASHED_STRONG;
         caps += i > 0 && kc_is_upper(h[i]);
     }
-    return caps >= 2 ? HASHED_STRONG : HASHED_WEAK;
+    if (caps >= 2)
+        return HASHED_STRONG;
+    return caps == 1 || kc_is_upper(h[0]) ? HASHED_WEAK : HASHED_NO;
 }
 
 static bool

@@ -410,12 +410,19 @@ def _(tmp):
     write(src, "assets/chunk-Dabcdefg.js", "console.log(1);\n")
     write(src, "fonts/roboto.css", "@font-face{src:url(Roboto-BoldItal.woff2)}\n")
     write(src, "fonts/Roboto-BoldItal.woff2", b"wOF2")
+    # Eight lower-case letters are a word even there (monaco's translations:
+    # nls.messages.de.js changes bytes under that name): kiln fingerprints it.
+    write(src, "assets/nls.messages.de.js", "globalThis.m={};\n")
+    write(src, "index.html", '<script type="module" src="assets/index-B3xk9_Qa.js"></script>'
+                             '<script src="assets/nls.messages.de.js"></script>'
+                             '<link rel="stylesheet" href="fonts/roboto.css">')
     # --no-bundle: as above, the names of a bundler's output served as it is.
     build(src, dist, "--no-bundle")
     n = names(dist)
     assert n["assets/chunk-Dabcdefg.js"] == "assets/chunk-Dabcdefg.js"
     assert n["assets/index-B3xk9_Qa.js"] == "assets/index-B3xk9_Qa.js"
     assert HASHED.search(n["fonts/Roboto-BoldItal.woff2"]), n
+    assert n["assets/nls.messages.de.js"] != "assets/nls.messages.de.js", n
 
 
 @test("--exclude leaves matching files out, by name anywhere or by path")
