@@ -94,25 +94,14 @@ import json, os, socket, sys, time
 
 port, pid, n, url = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
 
+sys.path.insert(0, os.environ["KILN_BENCH"])
+import rss  # bench/rss.py
+
 def procs():
-    out = [pid]
-    for d in os.listdir("/proc"):
-        if d.isdigit():
-            try:
-                stat = open(f"/proc/{d}/stat").read()
-            except OSError:
-                continue
-            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
-                out.append(int(d))
-    return out
+    return rss.procs(pid)
 
 def rss_kib():
-    total = 0
-    for p in procs():
-        for line in open(f"/proc/{p}/status"):
-            if line.startswith("VmRSS:"):
-                total += int(line.split()[1])
-    return total
+    return rss.rss_kib(pid)
 
 req = f"GET {url} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".encode()
 
@@ -171,7 +160,7 @@ EOF
 for s in edge nginx; do
     server_of "$s"
     echo "== (d) $s: $BENCH_IDLE idle keep-alive connections"
-    timeout 300 python3 "$work/idle.py" "$port" "$pid" "$BENCH_IDLE" "$url_a" >"$work/idle.$s" ||
+    KILN_BENCH="$top/bench" timeout 300 python3 "$work/idle.py" "$port" "$pid" "$BENCH_IDLE" "$url_a" >"$work/idle.$s" ||
         die "(d) $s: the idle-connection client failed"
     echo "   $(cat "$work/idle.$s")"
     kill -0 "$pid" 2>/dev/null || die "$s died during (d)"

@@ -289,25 +289,14 @@ import json, os, socket, struct, sys, time
 
 port, pid, n, url = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
 
+sys.path.insert(0, os.environ["KILN_BENCH"])
+import rss  # bench/rss.py
+
 def procs():
-    out = [pid]
-    for d in os.listdir("/proc"):
-        if d.isdigit():
-            try:
-                stat = open(f"/proc/{d}/stat").read()
-            except OSError:
-                continue
-            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
-                out.append(int(d))
-    return out
+    return rss.procs(pid)
 
 def rss_kib():
-    total = 0
-    for p in procs():
-        for line in open(f"/proc/{p}/status"):
-            if line.startswith("VmRSS:"):
-                total += int(line.split()[1])
-    return total
+    return rss.rss_kib(pid)
 
 def frame(typ, flags, stream, payload=b""):
     return struct.pack(">I", len(payload))[1:] + bytes([typ, flags]) + struct.pack(">I", stream) + payload
@@ -411,7 +400,7 @@ EOF
 for s in edge nginx h2o; do
     srv "$s" h2c
     echo "== (i) $s: $BENCH_IDLE idle h2c connections, one GET on each, then $BENCH_IDLE idle again"
-    timeout 300 python3 "$work/idle.py" "$port" "$pid" "$BENCH_IDLE" "$url_a" >"$work/idle.$s" ||
+    KILN_BENCH="$top/bench" timeout 300 python3 "$work/idle.py" "$port" "$pid" "$BENCH_IDLE" "$url_a" >"$work/idle.$s" ||
         die "(i) $s: the idle-connection client failed"
     echo "   $(cat "$work/idle.$s")"
     alive3
