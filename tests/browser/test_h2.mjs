@@ -132,10 +132,14 @@ async function load(url) {
  * the test CA): { early: [headers of each 1xx], status }. */
 function h2Heads(url) {
   return new Promise((resolve, reject) => {
-    const session = http2.connect(new URL(url).origin, { ca: fs.readFileSync(path.join(CERTS, 'ca.crt')) });
+    /* To 127.0.0.1 where kiln-edge listens: node 18 tries "localhost" as ::1
+     * first where /etc/hosts says so, and does not fall back. */
+    const u = new URL(url);
+    const session = http2.connect(`https://127.0.0.1:${u.port}`,
+      { ca: fs.readFileSync(path.join(CERTS, 'ca.crt')), servername: u.hostname });
     session.on('error', reject);
     const early = [];
-    const req = session.request({ ':path': new URL(url).pathname });
+    const req = session.request({ ':path': u.pathname, ':authority': u.host });
     req.on('headers', (h) => early.push(h));
     req.on('response', (h) => {
       req.resume();
@@ -216,8 +220,20 @@ test('the 103 Early Hints arrives before the page, with the manifest\'s preloads
 
 test('Chromium preloads from the 103: a hinted URL shows initiatorType "early-hints"', async () => {
   const wanted = new Set(example.preload.map((p) => new URL(p.url, example.origin).href));
-  const used = first.resources.filter((r) => r.initiatorType === 'early-hints');
-  const hintedSeen = first.resources.filter((r) => wanted.has(r.name));
+  /* kiln-edge sends the 103 and the 200 in one write (the page is in memory):
+   * Chromium uses the hints when it starts their preloads before it commits
+   * the navigation, which a loaded machine can lose by a fraction of a
+   * millisecond. Up to four more fresh visits; hints it cannot parse fail
+   * every one. */
+  let page = first;
+  for (let i = 0; i < 4 && !page.resources.some((r) => r.initiatorType === 'early-hints'); i++) {
+    console.log(`# visit ${i + 1}: no early-hints entry (103 at ${page.nav.firstInterimResponseStart
+      .toFixed(1)} ms, final head at ${page.nav.finalResponseHeadersStart.toFixed(1)} ms); again`);
+    page = await load(`${example.origin}/`);
+    await page.context.close();
+  }
+  const used = page.resources.filter((r) => r.initiatorType === 'early-hints');
+  const hintedSeen = page.resources.filter((r) => wanted.has(r.name));
   console.log(`# hinted URLs as the page saw them: ${hintedSeen.map((r) =>
     `${r.name.split('/').pop()} ${r.initiatorType}`).join(', ')}`);
   const stray = used.filter((r) => !wanted.has(r.name));
