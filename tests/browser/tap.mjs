@@ -4,6 +4,7 @@
 // and the TAP runner (tests run in order, each may rely on the ones before,
 // as a visitor's story does; a setup that fails fails them all).
 import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -26,6 +27,16 @@ export function run(cmd, args) {
  * given by the caller. */
 export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run',
   '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
+/* An NSS database under home, where Chromium (run with HOME=home) reads the
+ * certificates it trusts; with caCrt, the test CA is trusted in it. */
+export function nssTrust(home, caCrt) {
+  const db = path.join(home, '.pki', 'nssdb');
+  fs.mkdirSync(db, { recursive: true });
+  run('certutil', ['-N', '-d', `sql:${db}`, '--empty-password']);
+  if (caCrt)
+    run('certutil', ['-A', '-d', `sql:${db}`, '-t', 'C,,', '-n', 'kiln test CA', '-i', caCrt]);
+}
 
 export function freePort() {
   return new Promise((resolve, reject) => {

@@ -23,7 +23,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
 import {
-  CHROMIUM_ARGS, freePort, runTap, assert, sleep, until, terminate, ROOT, KILN_BUILD, KILN_EDGE, CHROMIUM, run,
+  CHROMIUM_ARGS, freePort, runTap, assert, sleep, until, terminate, ROOT, KILN_BUILD,
+  KILN_EDGE, CHROMIUM, run, nssTrust,
 } from './tap.mjs';
 
 const TMP = fs.mkdtempSync(path.join(os.tmpdir(), 'kiln-dict-'));
@@ -567,11 +568,7 @@ async function main() {
   }, 240000);
   const failed = await runTap(tests, async () => {
     run('sh', [path.join(ROOT, 'tests/tls/make-test-certs.sh'), CERTS]);
-    /* The test CA in the NSS database Chromium reads from $HOME. */
-    const db = path.join(HOME, '.pki', 'nssdb');
-    fs.mkdirSync(db, { recursive: true });
-    run('certutil', ['-N', '-d', `sql:${db}`, '--empty-password']);
-    run('certutil', ['-A', '-d', `sql:${db}`, '-t', 'C,,', '-n', 'kiln test CA', '-i', path.join(CERTS, 'ca.crt')]);
+    nssTrust(HOME, path.join(CERTS, 'ca.crt')); /* Chromium reads $HOME's NSS database */
     console.log(`# ${run(CHROMIUM, ['--version']).trim()}`);
   });
   clearTimeout(watchdog);

@@ -18,7 +18,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
 import {
-  CHROMIUM_ARGS, freePort, runTap, assert, until, terminate, ROOT, KILN_BUILD, KILN_EDGE, CHROMIUM, run,
+  CHROMIUM_ARGS, freePort, runTap, assert, until, terminate, ROOT, KILN_BUILD, KILN_EDGE,
+  CHROMIUM, run, nssTrust,
 } from './tap.mjs';
 
 const TMP = fs.mkdtempSync(path.join(os.tmpdir(), 'kiln-h2-'));
@@ -350,12 +351,7 @@ async function main() {
     const manyRel = path.join(TMP, 'many');
     run(KILN_BUILD, ['-q', '--no-cache', '--no-sw', '--no-bundle', '-o', manyRel, src]);
     many = { origin: await startEdge(manyRel), counts };
-    /* The test CA in the NSS database Chromium reads from $HOME. */
-    const db = path.join(HOME, '.pki', 'nssdb');
-    fs.mkdirSync(db, { recursive: true });
-    run('certutil', ['-N', '-d', `sql:${db}`, '--empty-password']);
-    run('certutil', ['-A', '-d', `sql:${db}`, '-t', 'C,,', '-n', 'kiln test CA',
-      '-i', path.join(CERTS, 'ca.crt')]);
+    nssTrust(HOME, path.join(CERTS, 'ca.crt')); /* Chromium reads $HOME's NSS database */
     browser = await chromium.launch({ executablePath: CHROMIUM, args: [...CHROMIUM_ARGS, LOCAL_ONLY],
       env: { ...process.env, HOME } });
     console.log(`# ${browser.version()}`);

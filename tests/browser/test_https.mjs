@@ -12,7 +12,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
 import {
-  CHROMIUM_ARGS, freePort, runTap, assert, terminate, ROOT, KILN_BUILD, KILN_EDGE, CHROMIUM, run,
+  CHROMIUM_ARGS, freePort, runTap, assert, terminate, ROOT, KILN_BUILD, KILN_EDGE, CHROMIUM,
+  run, nssTrust,
 } from './tap.mjs';
 
 const TMP = fs.mkdtempSync(path.join(os.tmpdir(), 'kiln-https-'));
@@ -45,12 +46,7 @@ async function startEdge(release) {
 /* A browser whose $HOME holds an NSS database; with trust, the test CA is in it. */
 async function browser(name, trust) {
   const home = path.join(TMP, name);
-  const db = path.join(home, '.pki', 'nssdb');
-  fs.mkdirSync(db, { recursive: true });
-  run('certutil', ['-N', '-d', `sql:${db}`, '--empty-password']);
-  if (trust)
-    run('certutil', ['-A', '-d', `sql:${db}`, '-t', 'C,,', '-n', 'kiln test CA',
-      '-i', path.join(CERTS, 'ca.crt')]);
+  nssTrust(home, trust && path.join(CERTS, 'ca.crt'));
   const context = await chromium.launchPersistentContext(path.join(home, 'profile'), {
     executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS, env: { ...process.env, HOME: home },
   });
