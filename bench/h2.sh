@@ -104,16 +104,7 @@ EOF
 # defaults (128 streams, 8 KiB DATA frames); keepalive_timeout and
 # keepalive_requests also bound h2.
 bench_nginx_conf "http2 reuseport" "
-        listen 127.0.0.1:$nginx_tls_port ssl http2 reuseport;
-        ssl_certificate $certs/ecdsa.crt;
-        ssl_certificate_key $certs/ecdsa.key;
-        ssl_protocols TLSv1.2;
-        ssl_ciphers $SUITE;
-        ssl_prefer_server_ciphers on;
-        ssl_ecdh_curve X25519:prime256v1;
-        ssl_session_cache shared:SSL:10m;
-        ssl_session_timeout 1h;
-        ssl_session_tickets on;"
+        listen 127.0.0.1:$nginx_tls_port ssl http2 reuseport;$(nginx_tls_lines)"
 
 # h2o 2.2: one thread, the .br/.gz siblings kiln-build wrote
 # (file.send-compressed), room for the idle connections, the same idle

@@ -218,6 +218,22 @@ $ports
 EOF
 }
 
+# nginx's TLS lines, as kiln-edge is set up: the same certificate ($certs),
+# protocol, suite ($SUITE), groups and session resumption (tickets and a
+# session cache shared by the workers). For bench_nginx_conf's directives.
+nginx_tls_lines() {
+    echo "
+        ssl_certificate $certs/ecdsa.crt;
+        ssl_certificate_key $certs/ecdsa.key;
+        ssl_protocols TLSv1.2;
+        ssl_ciphers $SUITE;
+        ssl_prefer_server_ciphers on;
+        ssl_ecdh_curve X25519:prime256v1;
+        ssl_session_cache shared:SSL:10m;
+        ssl_session_timeout 1h;
+        ssl_session_tickets on;"
+}
+
 # bench_nginx_conf "LISTEN-OPTIONS" "SERVER-DIRECTIVES": $work/nginx/nginx.conf,
 # nginx configured as a fair static origin (every directive is explained in
 # bench/README.md), listening on 127.0.0.1:$nginx_port with LISTEN-OPTIONS

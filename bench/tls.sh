@@ -50,16 +50,7 @@ nginx_base=https://127.0.0.1:$nginx_port
 curl_opts="--cacert $certs/ca.crt"
 # The same certificate, protocol, suite, groups and session resumption as
 # kiln-edge (tickets and a session cache, both shared by the workers).
-bench_nginx_conf "ssl reuseport" "
-        ssl_certificate $certs/ecdsa.crt;
-        ssl_certificate_key $certs/ecdsa.key;
-        ssl_protocols TLSv1.2;
-        ssl_ciphers $SUITE;
-        ssl_prefer_server_ciphers on;
-        ssl_ecdh_curve X25519:prime256v1;
-        ssl_session_cache shared:SSL:10m;
-        ssl_session_timeout 1h;
-        ssl_session_tickets on;"
+bench_nginx_conf "ssl reuseport" "$(nginx_tls_lines)"
 
 edge_opts="-w 2 --max-connections 20000 --idle-timeout 120s --max-requests 100000"
 echo "== starting kiln-edge on 127.0.0.1:$edge_port, nginx on 127.0.0.1:$nginx_port (https)"
