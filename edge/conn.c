@@ -720,6 +720,33 @@ h2_sink_plain(void *ctx, uv_buf_t *bufs, unsigned n, size_t total, bool yield)
     return 1;
 }
 
+/* TLS record sizing (see TLS_SMALL_RECORD): a pause starts the ramp again. */
+static void
+tls_ramp_start(struct ke_conn *c)
+{
+    uint64_t now = uv_now(&c->w->loop);
+    if (now - c->tls_last > TLS_IDLE_MS)
+        c->tls_sent = 0; /* after a pause TCP's window may have shrunk again */
+    c->tls_last = now;
+}
+
+/* The plaintext of the next record. */
+static size_t
+tls_record_max(const struct ke_conn *c)
+{
+    return c->tls_sent < TLS_RAMP ? TLS_SMALL_RECORD : KE_TLS_BUF;
+}
+
+/* Encrypts w->tls_out[0..n) as one record. 0, or -1. */
+static int
+tls_record(struct ke_conn *c, size_t n)
+{
+    if (ke_tls_sess_write(c->tls, c->w->tls_out, n) != 0)
+        return -1;
+    c->tls_sent += n;
+    return 0;
+}
+
 /* TLS: the batch is encrypted into records at once (sized as tls_pump
  * sizes them), so the sink never keeps it; the session waits while
  * ciphertext is queued, and on_tls_written tells it to go on. */
@@ -728,33 +755,25 @@ h2_sink_tls(void *ctx, uv_buf_t *bufs, unsigned n, size_t total, bool yield)
 {
     (void)total;
     struct ke_conn *c = ctx;
-    struct ke_worker *w = c->w;
-    uint64_t now = uv_now(&w->loop);
-    if (now - c->tls_last > TLS_IDLE_MS)
-        c->tls_sent = 0;
-    c->tls_last = now;
+    tls_ramp_start(c);
     size_t fill = 0;
     for (unsigned i = 0; i < n; i++) {
         const char *p = bufs[i].base;
         size_t left = bufs[i].len;
         while (left > 0) {
-            size_t max = c->tls_sent < TLS_RAMP ? TLS_SMALL_RECORD : KE_TLS_BUF;
+            size_t max = tls_record_max(c);
             size_t take = left < max - fill ? left : max - fill;
-            memcpy(w->tls_out + fill, p, take);
+            memcpy(c->w->tls_out + fill, p, take);
             fill += take, p += take, left -= take;
             if (fill == max) {
-                if (ke_tls_sess_write(c->tls, w->tls_out, fill) != 0)
+                if (tls_record(c, fill) != 0)
                     return -1;
-                c->tls_sent += fill;
                 fill = 0;
             }
         }
     }
-    if (fill > 0) {
-        if (ke_tls_sess_write(c->tls, w->tls_out, fill) != 0)
-            return -1;
-        c->tls_sent += fill;
-    }
+    if (fill > 0 && tls_record(c, fill) != 0)
+        return -1;
     if (tls_send(c, !yield) != 0)
         return -1;
     return uv_stream_get_write_queue_size((uv_stream_t *)&c->tcp) > 0 ? 1 : 0;
@@ -993,20 +1012,15 @@ tls_pump(struct ke_conn *c)
     struct ke_worker *w = c->w;
     struct wreq *wr = c->sf;
     uv_stream_t *st = (uv_stream_t *)&c->tcp;
-    uint64_t now = uv_now(&w->loop);
-    if (now - c->tls_last > TLS_IDLE_MS)
-        c->tls_sent = 0; /* after a pause TCP's window may have shrunk again */
-    c->tls_last = now;
+    tls_ramp_start(c);
     while (wr->sf_left > 0 && uv_stream_get_write_queue_size(st) < TLS_QUEUE_HIGH) {
-        size_t max = c->tls_sent < TLS_RAMP ? TLS_SMALL_RECORD : KE_TLS_BUF;
-        size_t n = gather(&wr->resp, wr->sf_off, w->tls_out, max);
-        if (ke_tls_sess_write(c->tls, w->tls_out, n) != 0) {
+        size_t n = gather(&wr->resp, wr->sf_off, w->tls_out, tls_record_max(c));
+        if (tls_record(c, n) != 0) {
             tls_fail(c, false);
             return;
         }
         wr->sf_off += n;
         wr->sf_left -= n;
-        c->tls_sent += n;
         const unsigned char *p;
         size_t pending;
         ke_tls_sess_output(c->tls, &p, &pending);
