@@ -212,7 +212,7 @@ void kl_declare(struct kl_walk *w, struct kb_jsn *id);
 struct kb_jsn *kl_reuse(struct kl_walk *w, struct kb_jsn *e, const char *hint,
                         struct kb_jsn **again);
 
-/* ---- Passes (one file each), in lower.c's order ---- */
+/* ---- Passes (one file each), in lower.c's order (see its table) ---- */
 typedef void kl_pass_fn(struct kl_ctx *c);
 
 #endif

@@ -776,6 +776,34 @@ struct kl_pass {
     kl_pass_fn *run;
 };
 
+/*
+ * The order matters: a pass may leave work for a later one (class fields
+ * leave an ES2015 class, which the ES5 class pass lowers), and may rely on
+ * an earlier one (generators see only `var`, after block scoping). A pass
+ * that introduces a feature the target lacks (async functions become
+ * generators) adds the feature's bit to c->lower, so the later pass runs.
+ * The ES2015 passes run only for ES5. Planned order, each inserted here as
+ * it lands:
+ *   ES2022 class fields, private members, static blocks   es2022_class.c
+ *   ES2021 logical assignment                             es2021_logical.c
+ *   ES2020 optional chaining, nullish coalescing           es2020_chain.c
+ *   ES2019 optional catch binding                         es2019_catch.c
+ *   ES2018 object rest and spread                         es2018_object.c
+ *   ES2018 async generators, for await                    es2018_async_iter.c
+ *   ES2016 exponent                                       es2016_exponent.c
+ *   ES2015 templates                                      es2015_template.c
+ *          new.target                                     es2015_new_target.c
+ *          classes                                        es2015_class.c
+ *          arrow functions                                es2015_arrow.c
+ *          object literals (shorthand, computed, methods) es2015_object.c
+ *          spread                                         es2015_spread.c
+ *          default and rest parameters                    es2015_params.c
+ *          for...of                                       es2015_for_of.c
+ *          destructuring                                  es2015_destructure.c
+ *   ES2017 async functions (to generators)                es2017_async.c
+ *   ES2015 block scoping                                  es2015_block.c
+ *          generators (to state machines)                 es2015_generator.c
+ */
 static const struct kl_pass kl_passes[] = {
     { 0, NULL },
 };
@@ -968,11 +996,11 @@ kb_lower(const char *src, size_t len, const struct kb_lower_opts *o, struct kb_l
     uint64_t covered = 0;
     for (const struct kl_pass *p = kl_passes; p->run; p++) {
         covered |= p->features;
-        if (lower & p->features)
+        if (c.lower & p->features)
             p->run(&c);
     }
     for (int f = 0; f < KL_F_COUNT_; f++)
-        if (lower & ~covered & KL_BIT(f))
+        if (c.lower & ~covered & KL_BIT(f))
             kl_fail(&c, NULL, "%s cannot be lowered to %s yet", kl_feature_name[f],
                     kb_lower_target_name(o->target));
     kl_add_helpers(&c, o->helpers_at, trees);
