@@ -805,6 +805,8 @@ struct kl_pass {
  *          generators (to state machines)                 es2015_generator.c
  */
 static const struct kl_pass kl_passes[] = {
+    { KL_BIT(KL_F_ASYNC), kl_pass_async },
+    { KL_BIT(KL_F_GENERATOR), kl_pass_generator },
     { 0, NULL },
 };
 
