@@ -1,0 +1,24 @@
+/*
+ * Lookups in the tables gen-jsfiles.sh compiles from builder/lower/runtime/
+ * and builder/lower/polyfills/ (sorted by name, byte order).
+ */
+#include "builder/lower/jsfiles.h"
+
+#include <string.h>
+
+int
+kl_jsfile_find(const struct kl_jsfile *table, size_t n, const char *name)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int c = strcmp(table[mid].name, name);
+        if (c == 0)
+            return (int)mid;
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return -1;
+}
