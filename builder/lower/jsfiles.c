@@ -1,7 +1,4 @@
-/*
- * Lookups in the tables gen-jsfiles.sh compiles from builder/lower/runtime/
- * and builder/lower/polyfills/ (sorted by name, byte order).
- */
+/* Lookup in the tables gen-jsfiles.sh writes (sorted by name, strcmp order). */
 #include "builder/lower/jsfiles.h"
 
 #include <string.h>
@@ -12,10 +9,10 @@ kl_jsfile_find(const struct kl_jsfile *table, size_t n, const char *name)
     size_t lo = 0, hi = n;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
-        int c = strcmp(table[mid].name, name);
-        if (c == 0)
+        int d = strcmp(table[mid].name, name);
+        if (!d)
             return (int)mid;
-        if (c < 0)
+        if (d < 0)
             lo = mid + 1;
         else
             hi = mid;
