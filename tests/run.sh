@@ -4,8 +4,8 @@
 # browser (node + chromium) and frameworks tests: all of them, or the suites
 # named (`sh tests/run.sh frameworks` is make frameworks). Each test program
 # speaks TAP; this script adds up their "ok"/"not ok" lines. A program that
-# crashes or exits non-zero without a "not ok" line counts as one failure. Environment: KILN_BUILD,
-# KILN_EDGE (the binaries under test), BUILD_DIR.
+# crashes or exits non-zero without a "not ok" line counts as one failure.
+# Environment: KILN_BUILD, KILN_EDGE (the binaries under test), BUILD_DIR.
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top" || exit 2
