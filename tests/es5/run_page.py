@@ -231,7 +231,9 @@ def es_check(version, files, module=False):
             return True, "no files"
         cmd = [ES_CHECK, version, *paths] + (["--module"] if module else [])
         p = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
-    return p.returncode == 0, (p.stdout + p.stderr).strip()
+    text = "\n".join(ln for ln in (p.stdout + p.stderr).splitlines()
+                     if not re.match(r"\s+at |\s*$", ln))
+    return p.returncode == 0, text
 
 
 def main(argv):
