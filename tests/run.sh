@@ -1,11 +1,11 @@
 #!/bin/sh
 # Runs kiln's tests and prints one summary line: "N passed, N failed".
 # Unit, fuzz replay, js262, e2e (Python), lower (the lowering's corpus),
-# browser (node + chromium) and frameworks tests: all of them, or the suites named (`sh tests/run.sh
-# frameworks` is make frameworks). Each test program speaks TAP; this script
-# adds up their "ok"/"not ok" lines. A program that crashes or exits non-zero
-# without a "not ok" line counts as one failure. Environment: KILN_BUILD,
-# KILN_EDGE (the binaries under test), BUILD_DIR.
+# browser (node + chromium) and frameworks tests: all of them, or the suites
+# named (`sh tests/run.sh frameworks` is make frameworks). Each test program
+# speaks TAP; this script adds up their "ok"/"not ok" lines. A program that
+# crashes or exits non-zero without a "not ok" line counts as one failure.
+# Environment: KILN_BUILD, KILN_EDGE (the binaries under test), BUILD_DIR.
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top" || exit 2
