@@ -471,7 +471,11 @@
     var DP = Document_.prototype;
     ["insertBefore", "appendChild", "removeChild", "append", "querySelector", "querySelectorAll",
      "getElementsByTagName", "replaceChildren"].forEach(function (k) { DP[k] = EP[k]; });
-    DP.createElement = function (t) { return new Element_(t); };
+    DP.createElement = function (t) {
+        var el = new Element_(t), C = typeof defined === "object" && defined[el.localName];
+        if (C) { Object.setPrototypeOf(el, C.prototype); el._upgraded = true; }
+        return el;
+    };
     DP.createElementNS = function (ns, t) { return new Element_(t, ns); };
     DP.createTextNode = function (t) { return new Text_(t); };
     DP.createDocumentFragment = function () { var f = new Element_("#fragment"); f.nodeType = 11; return f; };
@@ -542,8 +546,10 @@
         if (done) done();
     }
     /* A script element connected by a script (not the parser). */
+    var onInsert = function () {};
     function inserted(n) {
         if (n.nodeType !== 1) return;
+        onInsert(n);
         if (n.localName !== "script") {
             for (var i = 0; i < n.childNodes.length; i++) inserted(n.childNodes[i]);
             return;
@@ -656,6 +662,77 @@
             });
         });
     };
+
+    /* Custom elements, where module browsers have them (IE 11 has none):
+     * define() upgrades the elements already there (their prototype only:
+     * no constructor runs on an upgrade) and connectedCallback runs on
+     * upgrade and on insertion. */
+    var defined = {};
+    function upgrade(el) {
+        var C = defined[el.localName];
+        if (!C || el._upgraded) return;
+        el._upgraded = true;
+        Object.setPrototypeOf(el, C.prototype);
+        if (typeof el.connectedCallback === "function" && connected(el)) {
+            try { el.connectedCallback(); } catch (e) { report("connectedCallback", e); }
+        }
+    }
+    if (H.mode !== "legacy") {
+        G.customElements = {
+            define: function (name, C) {
+                defined[name] = C;
+                qsa(doc, name).forEach(upgrade);
+            },
+            get: function (name) { return defined[name]; }
+        };
+    }
+    onInsert = upgrade;
+
+    /* DOMParser for text/html: a small tokenizer (tags, attributes, raw
+     * text of script and style, comments), enough for a fetched page. */
+    var VOID = /^(area|base|br|col|embed|hr|img|input|link|meta|param|source|track|wbr)$/;
+    function parseHTML(text) {
+        var root = new Document_(), stack = [root], i = 0, m;
+        var tagRe = /^<(\/?)([a-zA-Z][\w-]*)((?:\s+[^\s\/>"'=]+(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s>]+))?)*)\s*(\/?)>/;
+        var attrRe = /([^\s\/>"'=]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+)))?/g;
+        function top() { return stack[stack.length - 1]; }
+        function addText(t) { if (t) { var n = new Text_(t); n.parentNode = top(); top().childNodes.push(n); } }
+        while (i < text.length) {
+            var lt = text.indexOf("<", i);
+            if (lt < 0) { addText(text.slice(i)); break; }
+            addText(text.slice(i, lt));
+            var rest = text.slice(lt);
+            if (rest.slice(0, 4) === "<!--") { var e = text.indexOf("-->", lt + 4); i = e < 0 ? text.length : e + 3; continue; }
+            if (rest.charAt(1) === "!" || rest.charAt(1) === "?") { var g = text.indexOf(">", lt); i = g < 0 ? text.length : g + 1; continue; }
+            m = tagRe.exec(rest);
+            if (!m) { addText("<"); i = lt + 1; continue; }
+            i = lt + m[0].length;
+            var name = m[2].toLowerCase();
+            if (m[1]) {
+                for (var k = stack.length - 1; k > 0; k--) if (stack[k].localName === name) { stack.length = k; break; }
+                continue;
+            }
+            var el = new Element_(name), a;
+            el._parser = true;
+            attrRe.lastIndex = 0;
+            while ((a = attrRe.exec(m[3]))) el.attributes.push({ name: a[1].toLowerCase(), value: a[2] !== undefined ? a[2] : a[3] !== undefined ? a[3] : a[4] !== undefined ? a[4] : "" });
+            el.parentNode = top();
+            top().childNodes.push(el);
+            if (name === "script" || name === "style") {
+                var close = text.toLowerCase().indexOf("</" + name, i);
+                if (close < 0) close = text.length;
+                addText.call(null, "");
+                var tn = new Text_(text.slice(i, close)); tn.parentNode = el; el.childNodes.push(tn);
+                var gt = text.indexOf(">", close);
+                i = gt < 0 ? text.length : gt + 1;
+            } else if (!VOID.test(name) && !m[4]) {
+                stack.push(el);
+            }
+        }
+        return root;
+    }
+    G.DOMParser = function () {};
+    G.DOMParser.prototype.parseFromString = function (text) { return parseHTML(String(text)); };
 
     G.__kiln = {
         start: function () { addTask(0, parse); },

@@ -70,7 +70,12 @@ async function prelink(tree) {
 ctx.__kilnHost = {
   files: cfg.files, origin: cfg.origin, page: cfg.page, tree: cfg.tree, mode: cfg.mode,
   actions: cfg.actions, print,
-  evalScript(text, url) { new vm.Script(text, { filename: url }).runInContext(ctx); },
+  evalScript(text, url) {
+    const base = url.replace(/ \(inline script\)$/, '');  // a classic script's import()
+    new vm.Script(text, {
+      filename: url, importModuleDynamically: (spec) => load(new URL(spec, base).href),
+    }).runInContext(ctx);
+  },
   module(el, url, text) {
     const report = (e) => ctx.__kiln.report(url || 'inline module', e);
     let m = ready.get(url ?? text);
@@ -90,6 +95,8 @@ ctx.__kilnHost = {
 };
 
 let status = 0, before = null;
+/* A browser reports an unhandled rejection and goes on. */
+process.on('unhandledRejection', (e) => ctx.__kiln?.report('unhandled rejection', e));
 try {
   new vm.Script(cfg.shim, { filename: 'dom_shim.js' }).runInContext(ctx);
   if (cfg.mode !== 'legacy') await prelink(cfg.tree);
