@@ -71,6 +71,7 @@ struct kl_gen {
     uint32_t pos;         /* where synthesized nodes map: the function's start */
     struct kb_jsn *cases; /* the CASE list */
     struct kb_jsn **tail; /* the end of the last case's statements */
+    struct kb_jsn *last;  /* its last statement, NULL when it has none */
     struct kb_jsn **cases_tail;
     uint32_t ncases;
     int64_t *loc; /* label -> case number, -1 until marked */
@@ -195,7 +196,16 @@ static void
 kl_gen_emit(struct kl_gen *g, struct kb_jsn *stmts)
 {
     *g->tail = stmts;
-    g->tail = &kl_last(stmts)->next;
+    g->last = kl_last(stmts);
+    g->tail = &g->last->next;
+}
+
+/* Emits a kept block's statements, unless it has none. */
+static void
+kl_gen_emit_list(struct kl_gen *g, struct kb_jsn *stmts)
+{
+    if (stmts)
+        kl_gen_emit(g, stmts);
 }
 
 static void
@@ -215,6 +225,7 @@ kl_gen_mark(struct kl_gen *g, uint32_t label)
     *g->cases_tail = cs;
     g->cases_tail = &cs->next;
     g->tail = &cs->b;
+    g->last = NULL;
 }
 
 /* A case that starts or ends a part of a try statement: where the runtime
@@ -599,11 +610,17 @@ kl_gen_operands(struct kl_gen *g, struct kb_jsn ***ops, size_t n)
     for (size_t i = 0; i < n; i++)
         if (kl_gen_has(g, *ops[i]))
             last = i;
-    if (last == n)
-        return;
-    for (size_t i = 0; i < last; i++)
-        *ops[i] = kl_gen_hold(g, kl_gen_expr(g, *ops[i], false));
-    *ops[last] = kl_gen_expr(g, *ops[last], false);
+    for (size_t i = 0; last < n && i <= last; i++) {
+        struct kb_jsn *old = *ops[i], *next = old->next; /* an operand may be in a list */
+        old->next = NULL;
+        struct kb_jsn *e = kl_gen_expr(g, old, false);
+        if (i < last)
+            e = kl_gen_hold(g, e);
+        e->next = next;
+        *ops[i] = e;
+        if (i + 1 < n && ops[i + 1] == &old->next) /* the next element's slot moved */
+            ops[i + 1] = &e->next;
+    }
 }
 
 /* Appends slot to the growing array *ops (n entries, *cap allocated). */
@@ -980,7 +997,7 @@ kl_gen_labeled(struct kl_gen *g, struct kb_jsn *s)
     while (body->kind == KB_JSN_LABELED)
         body = body->b;
     bool loop = kl_gen_is_loop(body);
-    int64_t cont = loop ? kl_gen_label(g) : -1;
+    int64_t cont = loop ? (int64_t)kl_gen_label(g) : -1;
     for (struct kb_jsn *q = s; q->kind == KB_JSN_LABELED; q = q->b)
         kl_gen_push(g, (struct kl_gen_leap){
                            .kind = KL_GEN_LABEL, .name = q->a->str, .brk = brk, .cont = cont });
@@ -1082,7 +1099,10 @@ kl_gen_stmt(struct kl_gen *g, struct kb_jsn *s)
             return;
         }
         kl_gen_fix(g, &s, NULL);
-        kl_gen_emit(g, s);
+        if (s->kind == KB_JSN_BLOCK)
+            kl_gen_emit_list(g, s->a);
+        else
+            kl_gen_emit(g, s);
         return;
     }
     switch (s->kind) {
@@ -1169,7 +1189,8 @@ kl_gen_function(struct kl_gen_pass *pass, struct kb_jsn *fn)
     kl_gen_scan_list(&g, body);
     kl_gen_mark(&g, kl_gen_label(&g));
     kl_gen_stmts(&g, body);
-    kl_gen_emit(&g, kl_gen_runtime(&g, "r", NULL));
+    if (!g.last || (g.last->kind != KB_JSN_RETURN && g.last->kind != KB_JSN_THROW))
+        kl_gen_emit(&g, kl_gen_runtime(&g, "r", NULL));
     for (uint32_t i = 0; i < g.nrefs; i++)
         g.refs[i].num->num = (double)g.loc[g.refs[i].label];
     fn->c->a = kl_gen_body(&g, directives);
