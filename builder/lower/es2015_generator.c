@@ -81,8 +81,8 @@ struct kl_gen {
     struct kl_gen_leap *leaps;
     uint32_t nleaps, capleaps;
     struct kb_jsn *tries, **tries_tail; /* ARRAYs [try, catch, finally, after] */
-    struct kb_jsn *vars;                /* DECLARATORs of the outer function's var */
-    struct kb_jsn *funcs;               /* hoisted function declarations */
+    struct kb_jsn *vars, **vars_tail;   /* DECLARATORs of the outer function's var */
+    struct kb_jsn *funcs, **funcs_tail; /* hoisted function declarations */
     bool uses_this, uses_args;
 };
 
@@ -154,6 +154,14 @@ kl_gen_is_loop(const struct kb_jsn *n)
            n->kind == KB_JSN_WHILE || n->kind == KB_JSN_DO_WHILE;
 }
 
+/* Appends n (detached) to a list through its tail pointer. */
+static void
+kl_gen_append(struct kb_jsn ***tail, struct kb_jsn *n)
+{
+    **tail = n;
+    *tail = &n->next;
+}
+
 /* _ctx.name */
 static struct kb_jsn *
 kl_gen_ctx(struct kl_gen *g, const char *name)
@@ -168,7 +176,7 @@ kl_gen_temp(struct kl_gen *g, const char *hint)
     struct kb_jsn *t = kl_temp(g->c, hint, g->pos);
     struct kb_jsn *d = kl_node(g->c, KB_JSN_DECLARATOR, g->pos);
     d->a = kl_clone(g->c, t);
-    g->vars = kl_concat(g->vars, d);
+    kl_gen_append(&g->vars_tail, d);
     return t;
 }
 
@@ -286,18 +294,18 @@ kl_gen_declare(struct kl_gen *g, struct kb_jsn *id)
         *seen = g->pass->serial;
     struct kb_jsn *d = kl_node(g->c, KB_JSN_DECLARATOR, id->start);
     d->a = kl_clone(g->c, id);
-    g->vars = kl_concat(g->vars, d);
+    kl_gen_append(&g->vars_tail, d);
 }
 
 /* The assignments a var declaration performs ((a = 1, b = 2)), or NULL. */
 static struct kb_jsn *
 kl_gen_var_inits(struct kl_gen *g, struct kb_jsn *decl)
 {
-    struct kb_jsn *seq = NULL;
+    struct kb_jsn *seq = NULL, **tail = &seq;
     for (struct kb_jsn *d = decl->a; d; d = d->next) {
         kl_gen_declare(g, d->a);
         if (d->b)
-            seq = kl_concat(seq, kl_assign(g->c, kl_clone(g->c, d->a), d->b));
+            kl_gen_append(&tail, kl_assign(g->c, kl_clone(g->c, d->a), d->b));
     }
     return kl_seq(g->c, seq);
 }
@@ -314,7 +322,7 @@ kl_gen_hoist(struct kl_gen *g, struct kb_jsn *s)
         struct kb_jsn *e = kl_gen_var_inits(g, s);
         return e ? kl_expr_stmt(g->c, e) : NULL;
     }
-    case KB_JSN_FUNC_DECL: g->funcs = kl_concat(g->funcs, s); return NULL;
+    case KB_JSN_FUNC_DECL: kl_gen_append(&g->funcs_tail, s); return NULL;
     case KB_JSN_BLOCK: kl_gen_hoist_list(g, &s->a); break;
     case KB_JSN_IF:
         s->b = kl_gen_hoist(g, s->b);
@@ -1177,6 +1185,8 @@ kl_gen_function(struct kl_gen_pass *pass, struct kb_jsn *fn)
     struct kl_gen g = { .c = c, .pass = pass, .pos = fn->start };
     g.cases_tail = &g.cases;
     g.tries_tail = &g.tries;
+    g.vars_tail = &g.vars;
+    g.funcs_tail = &g.funcs;
     pass->serial++;
     struct kb_jsn *directives = NULL, **dt = &directives, *body = fn->c->a;
     while (body && body->kind == KB_JSN_EXPR_STMT && (body->flags & KB_JSN_F_DIRECTIVE)) {

@@ -165,8 +165,26 @@ kl_temp(struct kl_ctx *c, const char *hint, uint32_t pos)
 {
     char buf[64];
     snprintf(buf, sizeof buf, "_%s", hint);
-    for (unsigned k = 2; kl_name_used(c, buf); k++)
-        snprintf(buf, sizeof buf, "_%s%u", hint, k);
+    if (kl_name_used(c, buf)) {
+        /* The numbered names are taken from 2 up: gallop, then bisect to
+         * the first free one (O(log n) a call, not O(n): a chunk may need
+         * thousands of temporaries of one hint). */
+        unsigned lo = 1, hi = 2;
+        for (;; lo = hi, hi *= 2) {
+            snprintf(buf, sizeof buf, "_%s%u", hint, hi);
+            if (!kl_name_used(c, buf))
+                break;
+        }
+        while (hi - lo > 1) { /* lo taken (or 1), hi free */
+            unsigned mid = lo + (hi - lo) / 2;
+            snprintf(buf, sizeof buf, "_%s%u", hint, mid);
+            if (kl_name_used(c, buf))
+                lo = mid;
+            else
+                hi = mid;
+        }
+        snprintf(buf, sizeof buf, "_%s%u", hint, hi);
+    }
     const char *name = kl_strdup(c, buf, strlen(buf));
     kl_name_take(c, name);
     c->ntemps++;
