@@ -805,6 +805,10 @@ struct kl_pass {
  *          generators (to state machines)                 es2015_generator.c
  */
 static const struct kl_pass kl_passes[] = {
+    { KL_BIT(KL_F_NEW_TARGET), kl_pass_new_target },
+    { KL_BIT(KL_F_CLASS), kl_pass_class },
+    { KL_BIT(KL_F_ARROW), kl_pass_arrow },
+    { KL_BIT(KL_F_LET_CONST), kl_pass_block_scope },
     { 0, NULL },
 };
 
