@@ -88,6 +88,10 @@ struct kl_ctx {
     const char **names;
     uint32_t nnames, capnames;
     uint32_t ntemps;
+    /* kl_temp's next number to try per hint, so that thousands of
+     * temporaries of one hint ("_loop", "_loop2" ...) stay linear. */
+    struct kl_hint *hints;
+    uint32_t nhints, caphints;
 };
 
 /* Ends the lowering with KC_EPARSE: diag at node at's start ("BigInt
