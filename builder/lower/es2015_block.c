@@ -24,7 +24,8 @@
  * ("break", "continue label", { v: value }) that the loop acts on; `this`
  * and `arguments` are captured before the loop; the body's own `var`s are
  * declared before it (they outlive the loop); a body that yields makes
- * _loop a generator called with `yield*`.
+ * _loop a generator called with `yield*` (one that awaits, an async
+ * function called with `await`).
  *
  * TDZ where it is observable statically: a reference to a let/const in the
  * same function, textually before its declaration, throws through
@@ -319,7 +320,7 @@ struct bs_body {
     struct kb_jsn *copies; /* `_i = i` statements, cloned at every exit */
     struct kb_jsn *vars;   /* declarators of the body's own vars */
     struct bs_code *codes;
-    bool yields, returns, breaks;
+    bool yields, awaits, returns, breaks;
 };
 
 static bool
@@ -429,7 +430,7 @@ bs_body_node(struct bs_body *j, struct kb_jsn *n, struct kb_jsn *parent)
         if (!n->binding && !strcmp(n->str, "arguments") && bs_ident_is_ref(parent, n))
             return bs_capture(j, &j->args_id, "arguments", n->start);
         return n;
-    case KB_JSN_AWAIT: kl_fail(j->s->c, n, "internal error: await reaches the block-scoping pass");
+    case KB_JSN_AWAIT: j->awaits = true; break;
     case KB_JSN_YIELD: j->yields = true; break;
     case KB_JSN_BREAK:
     case KB_JSN_CONTINUE: return bs_jump(j, n);
@@ -560,9 +561,9 @@ bs_dispatch(struct bs_body *j, struct kb_jsn *loop_id, struct kb_jsn *args, uint
 {
     struct kl_ctx *c = j->s->c;
     struct kb_jsn *call = kl_call(c, loop_id, args);
-    if (j->yields) {
-        struct kb_jsn *y = kl_node(c, KB_JSN_YIELD, pos);
-        y->flags = KB_JSN_F_DELEGATE;
+    if (j->yields || j->awaits) {
+        struct kb_jsn *y = kl_node(c, j->yields ? KB_JSN_YIELD : KB_JSN_AWAIT, pos);
+        y->flags = j->yields ? KB_JSN_F_DELEGATE : 0;
         y->a = call;
         call = y;
     }
@@ -620,6 +621,8 @@ bs_wrap(struct kl_walk *w, struct kb_jsn *loop)
     struct kb_jsn *fn = kl_function(c, NULL, params, stmts, loop->start);
     if (j.yields)
         fn->flags |= KB_JSN_F_GENERATOR;
+    if (j.awaits)
+        fn->flags |= KB_JSN_F_ASYNC;
     struct kb_jsn *loop_id = kl_temp(c, "loop", loop->start);
     loop->d = bs_dispatch(&j, kl_clone(c, loop_id), args, loop->start);
     struct kb_jsn *before = NULL;

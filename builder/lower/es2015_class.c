@@ -41,9 +41,26 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* The pass: its first error waits for the walk's end (kl_fail would leave
+ * the walks' stacks behind). */
+struct cls_pass {
+    const struct kb_jsn *err_at;
+    const char *err;
+};
+
+static void
+cls_error(struct cls_pass *p, const struct kb_jsn *at, const char *msg)
+{
+    if (!p->err_at) {
+        p->err_at = at;
+        p->err = msg;
+    }
+}
+
 /* The class being lowered. */
 struct cls {
     struct kl_ctx *c;
+    struct cls_pass *pass;
     struct kb_jsn *node;
     const char *name; /* the constructor function's name */
     const char *self; /* how members refer to the class: name, or an alias */
@@ -195,9 +212,10 @@ cls_super_store(struct kl_walk *w, struct cls_fn *f, struct kb_jsn *n)
     } else {
         int op = n->kind == KB_JSN_UPDATE ? (n->op == KB_JS_OP_INC ? KB_JS_OP_PLUS : KB_JS_OP_MINUS)
                                           : cls_compound_op(n->op);
-        if (!op)
-            kl_fail(c, n, "'%s' on a super property cannot be lowered to %s", kb_js_op_name(n->op),
-                    kb_lower_target_name(c->target));
+        if (!op) {
+            cls_error(f->k->pass, n, "this assignment to a super property cannot be lowered");
+            return n;
+        }
         key = kl_reuse(w, key, "key", &again);
         struct kb_jsn *cur = cls_get(f, again, n->start);
         if (n->kind == KB_JSN_UPDATE) {
@@ -268,7 +286,6 @@ cls_fn_enter(struct kl_walk *w, struct kb_jsn *n, bool *skip)
 {
     struct cls_fn *f = w->data;
     struct kl_ctx *c = w->c;
-    bool in_arrow = kl_scope_fn(w, true) != f->root && kl_scope_fn(w, true) != NULL;
     switch (n->kind) {
     case KB_JSN_FUNC_DECL:
     case KB_JSN_FUNC_EXPR:
@@ -302,7 +319,7 @@ cls_fn_enter(struct kl_walk *w, struct kb_jsn *n, bool *skip)
         *skip = true;
         return cls_super_store(w, f, n);
     case KB_JSN_RETURN:
-        if (!f->this_id || in_arrow)
+        if (!f->this_id || kl_scope_fn(w, true) != f->root) /* an arrow's own return */
             return n;
         *skip = true;
         kl_walk_slot(w, &n->a);
@@ -318,8 +335,10 @@ cls_fn_leave(struct kl_walk *w, struct kb_jsn *n)
     if (n == f->super_stmt)
         f->after_super = true;
     if (n->kind == KB_JSN_CALL && n->a->kind == KB_JSN_SUPER) {
-        if (!f->this_id)
-            kl_fail(w->c, n, "super() outside a derived class's constructor");
+        if (!f->this_id) {
+            cls_error(f->k->pass, n, "internal error: super() outside a derived constructor");
+            return n;
+        }
         return cls_super_ctor(f, n);
     }
     return n;
@@ -532,16 +551,19 @@ cls_inferred_name(struct kl_walk *w, const struct kb_jsn *n)
     return id->str;
 }
 
-static void
-cls_check_members(struct kl_ctx *c, const struct kb_jsn *n)
+/* Whether the class holds only what this pass lowers (the ES2022 pass
+ * takes fields, static blocks and private members out first). */
+static bool
+cls_check_members(struct cls_pass *p, const struct kb_jsn *n)
 {
     for (const struct kb_jsn *m = n->c; m; m = m->next) {
-        if (m->kind != KB_JSN_METHOD)
-            kl_fail(c, m,
-                    "internal error: class fields and static blocks reach the ES5 class pass");
-        if (m->a->kind == KB_JSN_PRIVATE_NAME)
-            kl_fail(c, m, "internal error: private methods reach the ES5 class pass");
+        if (m->kind != KB_JSN_METHOD || m->a->kind == KB_JSN_PRIVATE_NAME) {
+            cls_error(p, m,
+                      "internal error: class fields or private members reach the ES5 class pass");
+            return false;
+        }
     }
+    return true;
 }
 
 /* The class n as an IIFE call. */
@@ -549,8 +571,7 @@ static struct kb_jsn *
 cls_lower(struct kl_walk *w, struct kb_jsn *n)
 {
     struct kl_ctx *c = w->c;
-    cls_check_members(c, n);
-    struct cls k = { .c = c, .node = n, .derived = n->b != NULL };
+    struct cls k = { .c = c, .pass = w->data, .node = n, .derived = n->b != NULL };
     k.name = n->a ? n->a->str : cls_inferred_name(w, n);
     if (!k.name)
         k.name = kl_temp(c, "class", n->start)->str;
@@ -609,10 +630,11 @@ cls_leave(struct kl_walk *w, struct kb_jsn *n)
         decl->next = n;
         return decl;
     }
+    if ((n->kind != KB_JSN_CLASS_EXPR && n->kind != KB_JSN_CLASS_DECL) ||
+        !cls_check_members(w->data, n))
+        return n;
     if (n->kind == KB_JSN_CLASS_EXPR)
         return cls_lower(w, n);
-    if (n->kind != KB_JSN_CLASS_DECL)
-        return n;
     const struct kb_jsn *p = kl_parent(w);
     struct kb_jsn *id = n->a;
     struct kb_jsn *value = cls_lower(w, n);
@@ -630,6 +652,9 @@ void
 kl_pass_class(struct kl_ctx *c)
 {
     kl_rescope(c);
-    struct kl_walk w = { .c = c, .leave = cls_leave };
+    struct cls_pass p = { 0 };
+    struct kl_walk w = { .c = c, .data = &p, .leave = cls_leave };
     kl_walk(&w);
+    if (p.err_at)
+        kl_fail(c, p.err_at, "%s", p.err);
 }

@@ -23,6 +23,14 @@
 
 #include <string.h>
 
+/* The pass's state. An error waits for the walk's end (kl_fail would leave
+ * the walk's stack behind). */
+struct nt {
+    struct kb_jsn *checked; /* the last function found safe to name */
+    const struct kb_jsn *err_at;
+    const char *err_fn;
+};
+
 /* Whether an IDENT below n named name resolves to a binding other than
  * own (a declaration or a reference: the name is shadowed somewhere). */
 static bool
@@ -53,11 +61,13 @@ nt_rename(struct kb_jsn *n, uint32_t binding, const struct kb_jsn *to)
 }
 
 /* The name fn can refer to itself by, giving or changing its name where
- * needed. *checked is the last function found safe (a function with many
+ * needed; NULL (the error recorded) for a declaration that has none.
+ * s->checked is the last function found safe (a function with many
  * new.target is scanned once). */
 static const char *
-nt_self_name(struct kl_ctx *c, struct kb_jsn *fn, const struct kb_jsn *at, struct kb_jsn **checked)
+nt_self_name(struct kl_ctx *c, struct nt *s, struct kb_jsn *fn, const struct kb_jsn *at)
 {
+    struct kb_jsn **checked = &s->checked;
     if (!fn->a) {
         fn->a = kl_temp(c, "target", fn->start);
         *checked = fn;
@@ -73,11 +83,13 @@ nt_self_name(struct kl_ctx *c, struct kb_jsn *fn, const struct kb_jsn *at, struc
         *checked = fn;
         return fn->a->str;
     }
-    if (fn->kind == KB_JSN_FUNC_DECL)
-        kl_fail(c, at,
-                "new.target in function '%s', whose name is reassigned or shadowed inside it, "
-                "cannot be lowered to %s",
-                fn->a->str, kb_lower_target_name(c->target));
+    if (fn->kind == KB_JSN_FUNC_DECL) {
+        if (!s->err_at) {
+            s->err_at = at;
+            s->err_fn = fn->a->str;
+        }
+        return NULL;
+    }
     struct kb_jsn *to = kl_temp(c, fn->a->str, fn->start);
     if (own) {
         nt_rename(fn->c, own, to);
@@ -104,17 +116,19 @@ nt_enter(struct kl_walk *w, struct kb_jsn *n, bool *skip)
     }
     struct kb_jsn *fn = w->stack[i].node;
     struct kb_jsn *owner = i > 0 ? w->stack[i - 1].node : NULL;
-    if (fn->kind == KB_JSN_PROGRAM)
-        kl_fail(c, n, "new.target outside a function");
     if (owner && owner->kind == KB_JSN_METHOD && owner->op == KB_JS_M_CONSTRUCTOR)
         return n; /* the class pass's */
     bool method = owner && owner->b == fn &&
                   ((owner->kind == KB_JSN_METHOD) ||
                    (owner->kind == KB_JSN_PROPERTY &&
                     ((owner->flags & KB_JSN_F_METHOD) || owner->op != KB_JS_P_INIT)));
+    if (fn->kind == KB_JSN_PROGRAM) /* a class static block's, undefined */
+        return kl_undefined(c, n->start);
     if (method || (fn->flags & (KB_JSN_F_GENERATOR | KB_JSN_F_ASYNC)))
         return kl_undefined(c, n->start);
-    const char *self = nt_self_name(c, fn, n, w->data);
+    const char *self = nt_self_name(c, w->data, fn, n);
+    if (!self)
+        return n;
     struct kb_jsn *test = kl_binary(c, KB_JS_OP_INSTANCEOF, kl_node(c, KB_JSN_THIS, n->start),
                                     kl_ident(c, self, n->start));
     struct kb_jsn *ctor = kl_member(c, kl_node(c, KB_JSN_THIS, n->start), "constructor");
@@ -124,7 +138,12 @@ nt_enter(struct kl_walk *w, struct kb_jsn *n, bool *skip)
 void
 kl_pass_new_target(struct kl_ctx *c)
 {
-    struct kb_jsn *checked = NULL;
-    struct kl_walk w = { .c = c, .data = &checked, .enter = nt_enter };
+    struct nt s = { 0 };
+    struct kl_walk w = { .c = c, .data = &s, .enter = nt_enter };
     kl_walk(&w);
+    if (s.err_at)
+        kl_fail(c, s.err_at,
+                "new.target in function '%s', whose name is reassigned or shadowed inside it, "
+                "cannot be lowered to %s",
+                s.err_fn, kb_lower_target_name(c->target));
 }
