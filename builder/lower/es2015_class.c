@@ -281,6 +281,30 @@ cls_ctor_return(struct cls_fn *f, struct kb_jsn *n)
     return r;
 }
 
+/* Whether IDENT id names the class's own inner binding, which is
+ * immutable inside the class. */
+static bool
+cls_is_inner_name(const struct cls *k, const struct kb_jsn *id)
+{
+    if (id->kind != KB_JSN_IDENT || !id->binding)
+        return false;
+    const struct kb_js_binding *b = &k->c->ast->bindings[id->binding - 1];
+    return k->c->ast->scopes[b->scope].node == k->node;
+}
+
+/* C = v inside class C: the right side, then a TypeError. */
+static struct kb_jsn *
+cls_store_inner(struct cls *k, struct kb_jsn *n)
+{
+    struct kl_ctx *c = k->c;
+    struct kb_jsn *err =
+        kl_callv(c, kl_helper(c, "readOnlyError", n->start), kl_str(c, n->a->str, n->start), NULL);
+    if (n->kind == KB_JSN_UPDATE)
+        return err;
+    n->b->next = err;
+    return kl_seq(c, n->b);
+}
+
 static struct kb_jsn *
 cls_fn_enter(struct kl_walk *w, struct kb_jsn *n, bool *skip)
 {
@@ -314,6 +338,8 @@ cls_fn_enter(struct kl_walk *w, struct kb_jsn *n, bool *skip)
         return cls_super_call(w, f, n);
     case KB_JSN_ASSIGN:
     case KB_JSN_UPDATE:
+        if (cls_is_inner_name(f->k, n->a))
+            return cls_store_inner(f->k, n);
         if (!cls_is_super_member(n->a))
             return n;
         *skip = true;

@@ -43,3 +43,5 @@ const D2 = Decl;
 console.log(D2.me() === D2);
 class Shadow { m() { const Shadow = "local"; return Shadow + " " + super.toString.name; } }
 console.log(new Shadow().m());
+class Fixed { static rename() { try { Fixed = null; } catch (e) { return e instanceof TypeError; } return "assigned"; } }
+console.log(Fixed.rename(), typeof Fixed);
