@@ -524,34 +524,61 @@ bs_rename_binding(struct kb_jsn *n, uint32_t b, const char *to)
             bs_rename_binding(q, b, to);
 }
 
+/* Whether a function below n (or n itself, inside one) uses binding b. */
+static bool
+bs_closure_uses(const struct kb_jsn *n, uint32_t b, bool in_fn)
+{
+    if (in_fn && n->kind == KB_JSN_IDENT && n->binding == b)
+        return true;
+    in_fn = in_fn || bs_is_fn(n);
+    const struct kb_jsn *slots[4] = { n->a, n->b, n->c, n->d };
+    for (int i = 0; i < 4; i++)
+        for (const struct kb_jsn *q = slots[i]; q; q = q->next)
+            if (bs_closure_uses(q, b, in_fn))
+                return true;
+    return false;
+}
+
 /* The loop's head bindings become _loop's parameters; the head itself
- * uses fresh outer vars. Returns the call's arguments. */
+ * uses fresh outer vars. A closure in a for's initialiser keeps the
+ * binding from before the first iteration: the initialiser gets a var of
+ * its own, copied into the loop's (`_i0 = 0, f = ..., _i = _i0`). Returns
+ * the call's arguments. */
 static struct kb_jsn *
 bs_head(struct bs_body *j, struct kb_jsn *loop, struct kb_jsn **params)
 {
     struct kl_ctx *c = j->s->c;
-    struct kb_jsn *args = NULL;
+    struct kb_jsn *args = NULL, *first_copies = NULL;
     if (loop->kind == KB_JSN_WHILE || loop->kind == KB_JSN_DO_WHILE || !loop->a ||
         loop->a->kind != KB_JSN_VAR_DECL)
         return NULL;
+    bool is_for = loop->kind == KB_JSN_FOR;
     for (struct kb_jsn *d = loop->a->a; d; d = d->next) {
         const struct kb_js_binding *b = bs_binding(j->s, d->a);
         if (!b || !j->s->block[d->a->binding - 1] || j->s->ast->scopes[b->scope].node != loop)
             continue;
         uint32_t bi = d->a->binding;
-        struct kb_jsn *outer = kl_temp(c, d->a->str, d->a->start);
-        *params = kl_concat(*params, kl_ident(c, d->a->str, d->a->start));
+        const char *name = d->a->str;
+        struct kb_jsn *outer = kl_temp(c, name, d->a->start);
+        *params = kl_concat(*params, kl_ident(c, name, d->a->start));
         args = kl_concat(args, kl_clone(c, outer));
-        if (loop->kind == KB_JSN_FOR && loop->d && bs_writes(loop->d, bi))
-            j->copies = kl_concat(j->copies,
-                                  kl_expr_stmt(c, kl_assign(c, kl_clone(c, outer),
-                                                            kl_ident(c, d->a->str, d->a->start))));
-        struct kb_jsn *head[3] = { loop->a, loop->kind == KB_JSN_FOR ? loop->b : NULL,
-                                   loop->kind == KB_JSN_FOR ? loop->c : NULL };
-        for (int i = 0; i < 3; i++)
-            if (head[i])
-                bs_rename_binding(head[i], bi, outer->str);
+        if (is_for && loop->d && bs_writes(loop->d, bi))
+            j->copies = kl_concat(
+                j->copies,
+                kl_expr_stmt(c, kl_assign(c, kl_clone(c, outer), kl_ident(c, name, d->a->start))));
+        if (is_for && bs_closure_uses(loop->a, bi, false)) {
+            struct kb_jsn *init = kl_temp(c, name, d->a->start);
+            bs_rename_binding(loop->a, bi, init->str);
+            first_copies = kl_concat(first_copies, kl_var(c, KB_JS_VAR, outer, init)->a);
+        } else {
+            bs_rename_binding(loop->a, bi, outer->str);
+        }
+        if (is_for && loop->b)
+            bs_rename_binding(loop->b, bi, outer->str);
+        if (is_for && loop->c)
+            bs_rename_binding(loop->c, bi, outer->str);
     }
+    kl_concat(loop->a->a, first_copies);
     return args;
 }
 

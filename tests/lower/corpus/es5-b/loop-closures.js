@@ -36,3 +36,7 @@ console.log("closure writes", show(fns));
 var plain = 0;
 for (let i = 0; i < 4; i++) plain += i;
 console.log("no closure", plain, typeof i);
+fns = [];
+var seen = [];
+for (let i = 0, peek = () => i; i < 3; i++) { seen.push(peek()); fns.push(() => i); }
+console.log("init closure", seen.join(","), show(fns));
