@@ -4,18 +4,18 @@
  * its body becomes a step function over a context object, which the runtime
  * helper _generator (runtime/generator.js) drives:
  *
- *   function* g(a) {                function g(a) {
- *     try {                           var x;
- *       var x = yield a;              return _generator(function (_ctx) {
- *     } finally {                       for (;;) switch (_ctx.p = _ctx.n) {
- *       log(x);                         case 0: _ctx.p = 1;
- *     }                                 case 1: _ctx.n = 3; return a;
- *   }                                   case 3: x = _ctx.sent;
- *                                       case 2: _ctx.p = 2; log(x); return _ctx.f(2);
- *                                       case 4: _ctx.p = 4; return _ctx.r();
- *                                       }
- *                                     }, null, [[1, 0, 2, 4]]);
+ *   function* g(a) {            function g(a) {
+ *     try {                       var x;
+ *       var x = yield a;          return _generator(function (_ctx) {
+ *     } finally {                   for (;;) switch (_ctx.p = _ctx.n) {
+ *       log(x);                     case 0:
+ *     }                             case 1: _ctx.p = 1; _ctx.n = 2; return a;
+ *   }                               case 2: x = _ctx.sent;
+ *                                   case 3: _ctx.p = 3; log(x); return _ctx.f(3);
+ *                                   case 4: _ctx.p = 4; return _ctx.r();
  *                                   }
+ *                                 }, null, [[1, 0, 3, 4]]);
+ *                               }
  *
  * Statements and expressions that contain a yield are exploded into cases
  * (one per resume point or jump target, numbered in emission order, so that
@@ -1101,8 +1101,6 @@ kl_gen_stmt(struct kl_gen *g, struct kb_jsn *s)
 {
     if (!kl_gen_has(g, s)) {
         if (s->kind == KB_JSN_BREAK || s->kind == KB_JSN_CONTINUE) {
-            if (!s->a && s->kind == KB_JSN_BREAK && !g->nleaps)
-                kl_fail(g->c, s, "internal error: break outside a loop");
             kl_gen_emit(g, kl_gen_leap(g, s, false));
             return;
         }
