@@ -214,5 +214,12 @@ struct kb_jsn *kl_reuse(struct kl_walk *w, struct kb_jsn *e, const char *hint,
 
 /* ---- Passes (one file each), in lower.c's order (see its table) ---- */
 typedef void kl_pass_fn(struct kl_ctx *c);
+kl_pass_fn kl_pass_logical_assign, kl_pass_chain, kl_pass_opt_catch, kl_pass_object_rest,
+    kl_pass_async_iter, kl_pass_exponent;
+/* es2021_logical.c, for es2016_exponent.c too: a compound assignment's
+ * target (IDENT or MEMBER) as *first to read and *again to write, its
+ * object and computed key evaluated once. */
+void kl_reuse_target(struct kl_walk *w, struct kb_jsn *t, struct kb_jsn **first,
+                     struct kb_jsn **again);
 
 #endif

@@ -805,6 +805,12 @@ struct kl_pass {
  *          generators (to state machines)                 es2015_generator.c
  */
 static const struct kl_pass kl_passes[] = {
+    { KL_BIT(KL_F_LOGICAL_ASSIGN), kl_pass_logical_assign },
+    { KL_BIT(KL_F_OPT_CHAIN) | KL_BIT(KL_F_NULLISH), kl_pass_chain },
+    { KL_BIT(KL_F_OPT_CATCH), kl_pass_opt_catch },
+    { KL_BIT(KL_F_OBJECT_REST), kl_pass_object_rest },
+    { KL_BIT(KL_F_ASYNC_ITER), kl_pass_async_iter },
+    { KL_BIT(KL_F_EXPONENT), kl_pass_exponent },
     { 0, NULL },
 };
 
