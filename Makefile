@@ -310,11 +310,12 @@ bench-deps: deps
 # Benchmarks download their inputs with npm (Node.js) at run time, never committed.
 bench: bench-deps
 	@$(MAKE) --no-print-directory bench-run
-bench-run: bin/kiln-build bin/kiln-edge build/rel/tests/js262/runner
+bench-run: bin/kiln-build bin/kiln-edge build/rel/tests/js262/runner build/rel/bin/kiln-lower
 	sh bench/jsparse.sh
 	sh bench/build.sh
 	sh bench/dict.sh
 	sh bench/bundle.sh
+	sh bench/lower.sh
 	sh bench/edge.sh
 	sh bench/tls.sh
 	sh bench/h2.sh
