@@ -155,8 +155,7 @@ static void object_pattern(struct kl_walk *w, struct object_steps *s, struct kb_
 /* Puts a temporary where *slot's target is (inside its default, if any),
  * and returns the target taken out. */
 static struct kb_jsn *
-object_detach(struct kl_walk *w, struct object_steps *s, struct kb_jsn **slot,
-              struct kb_jsn **temp)
+object_detach(struct kl_walk *w, struct object_steps *s, struct kb_jsn **slot, struct kb_jsn **temp)
 {
     if ((*slot)->kind == KB_JSN_ASSIGN_PAT || (*slot)->kind == KB_JSN_REST)
         slot = &(*slot)->a;
@@ -456,7 +455,8 @@ object_param(struct kl_walk *w, struct object_steps *s, struct kb_jsn **link, bo
             q->a = t;
             repl = q;
         } else {
-            struct kb_jsn *unset = kl_binary(c, KB_JS_OP_SEQ, kl_clone(c, t), kl_undefined(c, q->start));
+            struct kb_jsn *unset =
+                kl_binary(c, KB_JS_OP_SEQ, kl_clone(c, t), kl_undefined(c, q->start));
             value = kl_cond(c, unset, q->b, value);
             if (!*length_fixed) {
                 repl = kl_node(c, KB_JSN_ASSIGN_PAT, q->start);
