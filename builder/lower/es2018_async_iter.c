@@ -179,27 +179,22 @@ struct async_super {
     struct kb_jsn *get; /* the arrow's name, once one is needed */
 };
 
-static struct kb_jsn *
-async_super_enter(struct kl_walk *w, struct kb_jsn *n, bool *skip)
-{
-    (void)w;
-    if (n->kind == KB_JSN_FUNC_DECL || n->kind == KB_JSN_FUNC_EXPR ||
-        n->kind == KB_JSN_CLASS_DECL || n->kind == KB_JSN_CLASS_EXPR)
-        *skip = true;
-    return n;
-}
-
 static bool
 async_is_super_member(const struct kb_jsn *n)
 {
     return n && n->kind == KB_JSN_MEMBER && n->a->kind == KB_JSN_SUPER;
 }
 
+/* Before the children: stops at functions and classes (their super is
+ * their own), fails on writes, and turns super.m(args) into
+ * super.m.call(this, args), whose super.m leave then rewrites. */
 static struct kb_jsn *
-async_super_leave(struct kl_walk *w, struct kb_jsn *n)
+async_super_enter(struct kl_walk *w, struct kb_jsn *n, bool *skip)
 {
-    struct async_super *s = w->data;
-    struct kl_ctx *c = s->c;
+    struct kl_ctx *c = w->c;
+    if (n->kind == KB_JSN_FUNC_DECL || n->kind == KB_JSN_FUNC_EXPR ||
+        n->kind == KB_JSN_CLASS_DECL || n->kind == KB_JSN_CLASS_EXPR)
+        *skip = true;
     if ((n->kind == KB_JSN_ASSIGN || n->kind == KB_JSN_UPDATE ||
          (n->kind == KB_JSN_UNARY && n->op == KB_JS_OP_DELETE)) &&
         async_is_super_member(n->a))
@@ -208,13 +203,20 @@ async_super_leave(struct kl_walk *w, struct kb_jsn *n)
                 "cannot be lowered to %s",
                 kb_lower_target_name(c->target));
     if (n->kind == KB_JSN_CALL && async_is_super_member(n->a)) {
-        n->a = kl_member(c, n->a, "call"); /* the member becomes _super(k) below */
+        n->a = kl_member(c, n->a, "call");
         struct kb_jsn *self = kl_node(c, KB_JSN_THIS, n->start);
         self->next = n->b;
         n->b = self;
-        n->a->a = async_super_leave(w, n->a->a);
-        return n;
     }
+    return n;
+}
+
+/* super.x and super[x] as _super("x") and _super(x). */
+static struct kb_jsn *
+async_super_leave(struct kl_walk *w, struct kb_jsn *n)
+{
+    struct async_super *s = w->data;
+    struct kl_ctx *c = s->c;
     if (!async_is_super_member(n))
         return n;
     if (!s->get)

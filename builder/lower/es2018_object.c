@@ -4,11 +4,13 @@
  * Spread in a literal: the properties before the first spread stay a
  * literal; each spread copies its own enumerable properties onto the
  * result (_objectSpread: getters read once, [[Define]] semantics, null and
- * undefined skipped); the properties between spreads are defined from a
- * literal of their own (_objectDefine: accessors stay accessors, and a
- * `__proto__: p` there still sets the prototype). Left to right:
+ * undefined skipped); the properties between spreads are copied from a
+ * literal of their own, the same way, or when they hold accessors or
+ * `__proto__: p` by _objectDefine (accessors stay accessors, the prototype
+ * is set). Left to right:
  *
- *   {a, ...b, c: 1}    _objectDefine(_objectSpread({a}, b), {c: 1})
+ *   {a, ...b, c: 1}    _objectSpread(_objectSpread({a}, b), {c: 1})
+ *   {...b, get c() {}} _objectDefine(_objectSpread({}, b), {get c() {}})
  *
  * Rest in a pattern, in every position (declarations, parameters, catch,
  * for-in/of heads, assignments): the pattern is split where a rest needs
@@ -45,6 +47,31 @@ object_literal(struct kl_ctx *c, struct kb_jsn *props, uint32_t pos)
     return o;
 }
 
+/* Whether copying the group's literal by value defines the same
+ * properties: no accessors and no `__proto__: p`. */
+static bool
+object_plain(const struct kb_jsn *group)
+{
+    for (const struct kb_jsn *q = group; q; q = q->next) {
+        if (q->op == KB_JS_P_GET || q->op == KB_JS_P_SET)
+            return false;
+        if ((q->flags & (KB_JSN_F_COMPUTED | KB_JSN_F_SHORTHAND | KB_JSN_F_METHOD)) == 0 &&
+            (q->a->kind == KB_JSN_IDENT || q->a->kind == KB_JSN_STR) &&
+            !strcmp(q->a->str, "__proto__"))
+            return false;
+    }
+    return true;
+}
+
+/* acc with a group of literal properties defined on it. */
+static struct kb_jsn *
+object_add_group(struct kl_ctx *c, struct kb_jsn *acc, struct kb_jsn *group)
+{
+    const char *helper = object_plain(group) ? "objectSpread" : "objectDefine";
+    return kl_callv(c, kl_helper(c, helper, group->start), acc,
+                    object_literal(c, group, group->start), NULL);
+}
+
 static struct kb_jsn *
 object_spread(struct kl_walk *w, struct kb_jsn *n)
 {
@@ -62,16 +89,14 @@ object_spread(struct kl_walk *w, struct kb_jsn *n)
             n->a = group;
             acc = n;
         } else if (group) {
-            acc = kl_callv(c, kl_helper(c, "objectDefine", q->start), acc,
-                           object_literal(c, group, group->start), NULL);
+            acc = object_add_group(c, acc, group);
         }
         acc = kl_callv(c, kl_helper(c, "objectSpread", q->start), acc, q->a, NULL);
         group = NULL;
         tail = &group;
     }
     if (group)
-        acc = kl_callv(c, kl_helper(c, "objectDefine", group->start), acc,
-                       object_literal(c, group, group->start), NULL);
+        acc = object_add_group(c, acc, group);
     acc->start = acc->end = n->start;
     return acc;
 }

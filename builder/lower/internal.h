@@ -200,7 +200,9 @@ struct kb_jsn *kl_scope_fn(struct kl_walk *w, bool arrows);
 /* The parent of the node being visited (NULL at the PROGRAM). */
 struct kb_jsn *kl_parent(struct kl_walk *w);
 /* Declares temporary id as a var of the innermost function (arrows
- * included: an arrow with an expression body gets a block). */
+ * included: an arrow with an expression body gets a block); inside a
+ * parameter list, of the function around it (the body's vars are not in
+ * the parameters' scope). */
 void kl_declare(struct kl_walk *w, struct kb_jsn *id);
 
 /*

@@ -449,11 +449,22 @@ kl_scope_fn(struct kl_walk *w, bool arrows)
     return NULL;
 }
 
+static bool
+kl_in_list(const struct kb_jsn *list, const struct kb_jsn *n)
+{
+    for (; list; list = list->next)
+        if (list == n)
+            return true;
+    return false;
+}
+
 void
 kl_declare(struct kl_walk *w, struct kb_jsn *id)
 {
     for (uint32_t i = w->depth; i-- > 0;) {
         struct kb_jsn *n = w->stack[i].node;
+        if (kl_is_fn(n) && i + 1 < w->depth && kl_in_list(n->b, w->stack[i + 1].node))
+            continue; /* a parameter's default: the body's vars are not in its scope */
         if (n->kind == KB_JSN_PROGRAM || kl_is_fn(n)) {
             struct kb_jsn *d = kl_node(w->c, KB_JSN_DECLARATOR, id->start);
             d->a = id;
