@@ -88,6 +88,13 @@ struct kl_ctx {
     const char **names;
     uint32_t nnames, capnames;
     uint32_t ntemps;
+    /* Per kl_temp hint, the number its next name tries first, so that
+     * thousands of "_ref"s cost no quadratic search. */
+    struct kl_hint {
+        const char *hint;
+        unsigned next;
+    } * hints;
+    uint32_t nhints, caphints;
 };
 
 /* Ends the lowering with KC_EPARSE: diag at node at's start ("BigInt
@@ -164,7 +171,7 @@ struct kl_frame {
     struct kb_jsn *node;
     /* For functions and the program: the temporaries kl_declare added,
      * declared as `var` at the top of the body when the walk leaves it. */
-    struct kb_jsn *temps;
+    struct kb_jsn *temps, *temps_last;
 };
 
 struct kl_walk {

@@ -160,13 +160,46 @@ kl_name_take(struct kl_ctx *c, const char *name)
     c->nnames++;
 }
 
+/* The counter slot of hint (added with next 2 if new). */
+static struct kl_hint *
+kl_hint_slot(struct kl_ctx *c, const char *hint)
+{
+    if ((c->nhints + 1) * 2 > c->caphints) {
+        uint32_t cap = c->caphints ? c->caphints * 2 : 64;
+        struct kl_hint *t = kl_alloc(c, cap * sizeof *t);
+        for (uint32_t j = 0; j < c->caphints; j++) {
+            if (!c->hints[j].hint)
+                continue;
+            uint32_t i = kl_hash(c->hints[j].hint) & (cap - 1);
+            while (t[i].hint)
+                i = (i + 1) & (cap - 1);
+            t[i] = c->hints[j];
+        }
+        c->hints = t;
+        c->caphints = cap;
+    }
+    uint32_t i = kl_hash(hint) & (c->caphints - 1);
+    while (c->hints[i].hint && strcmp(c->hints[i].hint, hint) != 0)
+        i = (i + 1) & (c->caphints - 1);
+    if (!c->hints[i].hint) {
+        c->hints[i].hint = kl_strdup(c, hint, strlen(hint));
+        c->hints[i].next = 2;
+        c->nhints++;
+    }
+    return &c->hints[i];
+}
+
 struct kb_jsn *
 kl_temp(struct kl_ctx *c, const char *hint, uint32_t pos)
 {
     char buf[64];
     snprintf(buf, sizeof buf, "_%s", hint);
-    for (unsigned k = 2; kl_name_used(c, buf); k++)
-        snprintf(buf, sizeof buf, "_%s%u", hint, k);
+    struct kl_hint *h = kl_hint_slot(c, hint);
+    if (h->next > 2 || kl_name_used(c, buf)) {
+        while (snprintf(buf, sizeof buf, "_%s%u", hint, h->next), kl_name_used(c, buf))
+            h->next++;
+        h->next++;
+    }
     const char *name = kl_strdup(c, buf, strlen(buf));
     kl_name_take(c, name);
     c->ntemps++;
@@ -468,7 +501,12 @@ kl_declare(struct kl_walk *w, struct kb_jsn *id)
         if (n->kind == KB_JSN_PROGRAM || kl_is_fn(n)) {
             struct kb_jsn *d = kl_node(w->c, KB_JSN_DECLARATOR, id->start);
             d->a = id;
-            w->stack[i].temps = kl_concat(w->stack[i].temps, d);
+            struct kl_frame *f = &w->stack[i];
+            if (f->temps)
+                f->temps_last->next = d;
+            else
+                f->temps = d;
+            f->temps_last = d;
             return;
         }
     }
@@ -545,7 +583,7 @@ kl_walk_node(struct kl_walk *w, struct kb_jsn *n)
         w->stack = s;
         w->cap = cap;
     }
-    w->stack[w->depth++] = (struct kl_frame){ n, NULL };
+    w->stack[w->depth++] = (struct kl_frame){ n, NULL, NULL };
     kl_walk_list(w, &n->a);
     kl_walk_list(w, &n->b);
     kl_walk_list(w, &n->c);
