@@ -176,7 +176,8 @@ async_for_await(struct kl_walk *w, struct kb_jsn *n)
 
 struct async_super {
     struct kl_ctx *c;
-    struct kb_jsn *get; /* the arrow's name, once one is needed */
+    struct kb_jsn *get;   /* the arrow's name, once one is needed */
+    struct kb_jsn *write; /* an assignment to a super property: an error */
 };
 
 static bool
@@ -186,22 +187,21 @@ async_is_super_member(const struct kb_jsn *n)
 }
 
 /* Before the children: stops at functions and classes (their super is
- * their own), fails on writes, and turns super.m(args) into
+ * their own), notes writes (an error once the walk's stack is freed), and
+ * turns super.m(args) into
  * super.m.call(this, args), whose super.m leave then rewrites. */
 static struct kb_jsn *
 async_super_enter(struct kl_walk *w, struct kb_jsn *n, bool *skip)
 {
     struct kl_ctx *c = w->c;
+    struct async_super *s = w->data;
     if (n->kind == KB_JSN_FUNC_DECL || n->kind == KB_JSN_FUNC_EXPR ||
         n->kind == KB_JSN_CLASS_DECL || n->kind == KB_JSN_CLASS_EXPR)
         *skip = true;
     if ((n->kind == KB_JSN_ASSIGN || n->kind == KB_JSN_UPDATE ||
          (n->kind == KB_JSN_UNARY && n->op == KB_JS_OP_DELETE)) &&
-        async_is_super_member(n->a))
-        kl_fail(c, n,
-                "assignment to a super property inside an async generator method "
-                "cannot be lowered to %s",
-                kb_lower_target_name(c->target));
+        async_is_super_member(n->a) && !s->write)
+        s->write = n;
     if (n->kind == KB_JSN_CALL && async_is_super_member(n->a)) {
         n->a = kl_member(c, n->a, "call");
         struct kb_jsn *self = kl_node(c, KB_JSN_THIS, n->start);
@@ -238,6 +238,11 @@ async_super(struct kl_ctx *c, struct kb_jsn *body)
     };
     kl_walk_slot(&w, &body->a);
     free(w.stack);
+    if (s.write)
+        kl_fail(c, s.write,
+                "assignment to a super property inside an async generator method "
+                "cannot be lowered to %s",
+                kb_lower_target_name(c->target));
     if (!s.get)
         return NULL;
     struct kb_jsn *k = kl_temp(c, "k", body->start);

@@ -88,6 +88,7 @@ struct kl_ctx {
     const char **names;
     uint32_t nnames, capnames;
     uint32_t ntemps;
+    struct kl_frame *walk_stack; /* kl_walk's, while it runs (freed on failure) */
     /* Per kl_temp hint, the number its next name tries first, so that
      * thousands of "_ref"s cost no quadratic search. */
     struct kl_hint {

@@ -580,6 +580,8 @@ kl_walk_node(struct kl_walk *w, struct kb_jsn *n)
             w->c->err = KC_ENOMEM;
             longjmp(*w->c->fail, 1);
         }
+        if (w->stack && w->c->walk_stack == w->stack)
+            w->c->walk_stack = s;
         w->stack = s;
         w->cap = cap;
     }
@@ -623,8 +625,16 @@ kl_walk(struct kl_walk *w)
 {
     struct kb_jsn *p = w->c->ast->program;
     w->depth = 0;
+    w->cap = 64;
+    w->stack = malloc(w->cap * sizeof *w->stack);
+    if (!w->stack) {
+        w->c->err = KC_ENOMEM;
+        longjmp(*w->c->fail, 1);
+    }
+    w->c->walk_stack = w->stack; /* freed by kb_lower if a pass fails */
     struct kb_jsn *r = kl_walk_node(w, p);
     w->c->ast->program = r ? r : p;
+    w->c->walk_stack = NULL;
     free(w->stack);
     w->stack = NULL;
     w->cap = 0;
@@ -1053,6 +1063,7 @@ kb_lower(const char *src, size_t len, const struct kb_lower_opts *o, struct kb_l
     }
     if (setjmp(fail)) {
         rc = c.err ? c.err : KC_EPARSE;
+        free(c.walk_stack);
         kb_lower_result_free(r);
         goto done;
     }
