@@ -103,5 +103,16 @@ async function main() {
         }
     };
     console.log(await holder.run("arg"));
+    // Object rest in the head; async generator methods with computed names,
+    // static ones delegating to a sync iterable, and `this` of an expression.
+    var out = [];
+    for await (const { a, ...r } of [{ a: 1, b: 2 }, Promise.resolve({ a: 3, c: 4 })]) out.push(a, JSON.stringify(r));
+    var gen = { async *["it" + "x"]() { yield 1; } };
+    for await (const v of gen["itx"]()) out.push(v);
+    class K { static async *s() { yield* [1, Promise.resolve(2)]; } }
+    for await (const v of K.s()) out.push(v);
+    var f = async function* () { yield this; };
+    for await (const v of f.call("t")) out.push(typeof v);
+    console.log(out.join(" "));
 }
 main().then(function () { console.log("end"); }, function (e) { console.log("failed", e); });
