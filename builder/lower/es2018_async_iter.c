@@ -38,7 +38,6 @@
  */
 #include "builder/lower/internal.h"
 
-#include <stdlib.h>
 #include <string.h>
 
 struct async_state {
@@ -187,7 +186,7 @@ async_is_super_member(const struct kb_jsn *n)
 }
 
 /* Before the children: stops at functions and classes (their super is
- * their own), notes writes (an error once the walk's stack is freed), and
+ * their own), notes writes (an error after the walk), and
  * turns super.m(args) into
  * super.m.call(this, args), whose super.m leave then rewrites. */
 static struct kb_jsn *
@@ -237,7 +236,6 @@ async_super(struct kl_ctx *c, struct kb_jsn *body)
         .c = c, .data = &s, .enter = async_super_enter, .leave = async_super_leave
     };
     kl_walk_slot(&w, &body->a);
-    free(w.stack);
     if (s.write)
         kl_fail(c, s.write,
                 "assignment to a super property inside an async generator method "

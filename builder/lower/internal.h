@@ -88,13 +88,9 @@ struct kl_ctx {
     const char **names;
     uint32_t nnames, capnames;
     uint32_t ntemps;
-    struct kl_frame *walk_stack; /* kl_walk's, while it runs (freed on failure) */
-    /* Per kl_temp hint, the number its next name tries first, so that
-     * thousands of "_ref"s cost no quadratic search. */
-    struct kl_hint {
-        const char *hint;
-        unsigned next;
-    } * hints;
+    /* kl_temp's next number to try per hint, so that thousands of
+     * temporaries of one hint ("_loop", "_loop2" ...) stay linear. */
+    struct kl_hint *hints;
     uint32_t nhints, caphints;
 };
 
@@ -231,5 +227,9 @@ kl_pass_fn kl_pass_logical_assign, kl_pass_chain, kl_pass_opt_catch, kl_pass_obj
  * object and computed key evaluated once. */
 void kl_reuse_target(struct kl_walk *w, struct kb_jsn *t, struct kb_jsn **first,
                      struct kb_jsn **again);
+kl_pass_fn kl_pass_new_target;
+kl_pass_fn kl_pass_class;
+kl_pass_fn kl_pass_arrow;
+kl_pass_fn kl_pass_block_scope;
 
 #endif

@@ -160,9 +160,14 @@ kl_name_take(struct kl_ctx *c, const char *name)
     c->nnames++;
 }
 
-/* The counter slot of hint (added with next 2 if new). */
-static struct kl_hint *
-kl_hint_slot(struct kl_ctx *c, const char *hint)
+struct kl_hint {
+    const char *hint; /* NULL: a free slot */
+    unsigned next;
+};
+
+/* The counter kl_temp keeps for hint (created at 2). */
+static unsigned *
+kl_hint_next(struct kl_ctx *c, const char *hint)
 {
     if ((c->nhints + 1) * 2 > c->caphints) {
         uint32_t cap = c->caphints ? c->caphints * 2 : 64;
@@ -182,11 +187,10 @@ kl_hint_slot(struct kl_ctx *c, const char *hint)
     while (c->hints[i].hint && strcmp(c->hints[i].hint, hint) != 0)
         i = (i + 1) & (c->caphints - 1);
     if (!c->hints[i].hint) {
-        c->hints[i].hint = kl_strdup(c, hint, strlen(hint));
-        c->hints[i].next = 2;
+        c->hints[i] = (struct kl_hint){ kl_strdup(c, hint, strlen(hint)), 2 };
         c->nhints++;
     }
-    return &c->hints[i];
+    return &c->hints[i].next;
 }
 
 struct kb_jsn *
@@ -194,12 +198,9 @@ kl_temp(struct kl_ctx *c, const char *hint, uint32_t pos)
 {
     char buf[64];
     snprintf(buf, sizeof buf, "_%s", hint);
-    struct kl_hint *h = kl_hint_slot(c, hint);
-    if (h->next > 2 || kl_name_used(c, buf)) {
-        while (snprintf(buf, sizeof buf, "_%s%u", hint, h->next), kl_name_used(c, buf))
-            h->next++;
-        h->next++;
-    }
+    unsigned *next = kl_hint_next(c, hint);
+    while (kl_name_used(c, buf))
+        snprintf(buf, sizeof buf, "_%s%u", hint, (*next)++);
     const char *name = kl_strdup(c, buf, strlen(buf));
     kl_name_take(c, name);
     c->ntemps++;
@@ -574,14 +575,12 @@ kl_walk_node(struct kl_walk *w, struct kb_jsn *n)
             return n;
     }
     if (w->depth == w->cap) {
+        /* In the arena, so that a kl_fail in the middle of a walk leaks
+         * nothing; doubling keeps the copies' total linear. */
         uint32_t cap = w->cap ? w->cap * 2 : 64;
-        struct kl_frame *s = realloc(w->stack, cap * sizeof *s);
-        if (!s) {
-            w->c->err = KC_ENOMEM;
-            longjmp(*w->c->fail, 1);
-        }
-        if (w->stack && w->c->walk_stack == w->stack)
-            w->c->walk_stack = s;
+        struct kl_frame *s = kl_alloc(w->c, cap * sizeof *s);
+        if (w->depth)
+            memcpy(s, w->stack, w->depth * sizeof *s);
         w->stack = s;
         w->cap = cap;
     }
@@ -625,17 +624,8 @@ kl_walk(struct kl_walk *w)
 {
     struct kb_jsn *p = w->c->ast->program;
     w->depth = 0;
-    w->cap = 64;
-    w->stack = malloc(w->cap * sizeof *w->stack);
-    if (!w->stack) {
-        w->c->err = KC_ENOMEM;
-        longjmp(*w->c->fail, 1);
-    }
-    w->c->walk_stack = w->stack; /* freed by kb_lower if a pass fails */
     struct kb_jsn *r = kl_walk_node(w, p);
     w->c->ast->program = r ? r : p;
-    w->c->walk_stack = NULL;
-    free(w->stack);
     w->stack = NULL;
     w->cap = 0;
 }
@@ -878,6 +868,10 @@ static const struct kl_pass kl_passes[] = {
     { KL_BIT(KL_F_OBJECT_REST), kl_pass_object_rest },
     { KL_BIT(KL_F_ASYNC_ITER), kl_pass_async_iter },
     { KL_BIT(KL_F_EXPONENT), kl_pass_exponent },
+    { KL_BIT(KL_F_NEW_TARGET), kl_pass_new_target },
+    { KL_BIT(KL_F_CLASS), kl_pass_class },
+    { KL_BIT(KL_F_ARROW), kl_pass_arrow },
+    { KL_BIT(KL_F_LET_CONST), kl_pass_block_scope },
     { 0, NULL },
 };
 
@@ -1063,7 +1057,6 @@ kb_lower(const char *src, size_t len, const struct kb_lower_opts *o, struct kb_l
     }
     if (setjmp(fail)) {
         rc = c.err ? c.err : KC_EPARSE;
-        free(c.walk_stack);
         kb_lower_result_free(r);
         goto done;
     }

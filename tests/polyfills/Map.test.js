@@ -24,6 +24,13 @@ test("keys of different types do not collide", function () {
     eq(m.size, 7);
     eq([m.get(1), m.get("1"), m.get(true), m.get("true"), m.get(null), m.get(undefined), m.get("undefined")], ["n", "s", "b", "st", "l", "u", "su"]);
 });
+test("native symbols are keys, distinct from strings", function () {
+    if (typeof Symbol != "function" || typeof Symbol() != "symbol") return;
+    var a = Symbol("k"), b = Symbol("k"), m = new Map([[a, 1], ["", 2], ["Symbol(k)", 3]]);
+    m.set(b, 4);
+    eq([m.get(a), m.get(b), m.get(""), m.get("Symbol(k)"), m.size], [1, 4, 2, 3, 4]);
+    ok(m["delete"](a) && !m.has(a) && m.has(b), "delete");
+});
 test("frozen objects are keys too", function () {
     var f = Object.freeze({}), g = Object.freeze({}), m = new Map();
     m.set(f, 1).set(g, 2);

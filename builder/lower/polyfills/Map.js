@@ -12,11 +12,13 @@
     function def(o, k, v) {
         dp(o, k, { configurable: true, writable: true, value: v });
     }
-    // The lookup string of key k, or null for an object not extensible.
+    // The lookup string of key k, or null for a key searched for in the
+    // list (an object not extensible, a native symbol).
     function hash(k) {
         var t = typeof k;
         if (k === null) return "l";
-        if (t != "object" && t != "function") return t.charAt(0) + (t == "symbol" ? "" : k);
+        if (t == "symbol") return null; // String(k) is not unique: searched for
+        if (t != "object" && t != "function") return t.charAt(0) + k;
         if (O.prototype.hasOwnProperty.call(k, ID)) return k[ID];
         if (!O.isExtensible(k)) return null;
         dp(k, ID, { value: "o" + ++ids });
