@@ -1,7 +1,7 @@
 // Object rest in every position: excluded keys, computed keys converted
 // once, nested patterns, defaults, and the source evaluated once.
 function show(o) {
-    return Reflect.ownKeys(o).map(function (k) { return String(k) + "=" + String(o[k]); }).join(" ");
+    return Object.getOwnPropertyNames(o).concat(Object.getOwnPropertySymbols(o)).map(function (k) { return String(k) + "=" + String(o[k]); }).join(" ");
 }
 var log = [];
 function t(name, v) { log.push(name); return v; }

@@ -1,7 +1,7 @@
 // Object spread: own enumerable properties (strings, then symbols), getters
 // read once, [[Define]] semantics, null and undefined ignored, left to right.
 function show(o) {
-    var keys = Reflect.ownKeys(o).map(function (k) {
+    var keys = Object.getOwnPropertyNames(o).concat(Object.getOwnPropertySymbols(o)).map(function (k) {
         var d = Object.getOwnPropertyDescriptor(o, k);
         return String(k) + ("value" in d ? "=" + JSON.stringify(d.value) : "(accessor)") +
             (d.enumerable ? "" : "!e");
