@@ -7,7 +7,8 @@
 // kiln's loader), forced by stripping the module scripts, and reached through
 // kiln's capability-check fallback with the check stripped; and so must a third
 // build with --import-map (chunks resolved through the page's generated import
-// map, integrity checked). Then the same for seeded random module graphs (which
+// map, integrity checked), and builds whose modern chunks are lowered to
+// --target es2017 and es2020 (the twins are ES5 in every build). Then the same for seeded random module graphs (which
 // may be left unbundled, with a warning: both builds must still agree).
 // The identity-* fixtures load a module by its own URL from outside the
 // bundle (an island, an inline script, a file a computed import() reaches, a
@@ -98,6 +99,10 @@ const MODES = {
   minify: ['--bundle', '--minify-whitespace'],
   /* Chunks importing each other through the page's generated import map. */
   'import-map': ['--bundle', '--import-map'],
+  /* Modern chunks lowered to older targets (the default, baseline, is
+   * 'bundle'). */
+  es2017: ['--bundle', '--target', 'es2017'],
+  es2020: ['--bundle', '--target', 'es2020'],
 };
 
 function build(name, mode) {
@@ -308,6 +313,8 @@ async function main() {
       const bundled = build(name, 'bundle');
       build(name, 'minify');
       build(name, 'import-map');
+      build(name, 'es2017');
+      build(name, 'es2020');
       const random = name.startsWith('random-');
       if (/unbundled/.test(bundled.stderr) && !random && !name.startsWith('identity-'))
         throw new Error(`the bundler left it unbundled: ${bundled.stderr}`);
@@ -351,7 +358,12 @@ async function main() {
       const im = await observe(page, port, `${name}-import-map`);
       if (!im.done || im.errors.length || JSON.stringify(a.log) !== JSON.stringify(im.log))
         throw new Error(`--import-map: ${im.errors.join('; ')}\n  original ${JSON.stringify(a.log)}\n  import map ${JSON.stringify(im.log)}`);
-      console.log(`ok ${n} - ${name}: the bundle (minified or not, through an import map or not) and its legacy twins log what the original modules log (${a.log.length} lines, ${a.scripts.length} -> ${b.scripts.length} scripts, legacy ${c.scripts.length}${twins ? "; twins also through the fallback" : inline ? "; an inline module script: no legacy equivalent" : ", unbundled"})`);
+      for (const target of ['es2017', 'es2020']) {
+        const lt = await observe(page, port, `${name}-${target}`);
+        if (!lt.done || lt.errors.length || JSON.stringify(a.log) !== JSON.stringify(lt.log))
+          throw new Error(`--target ${target}: ${lt.errors.join('; ')}\n  original ${JSON.stringify(a.log)}\n  lowered ${JSON.stringify(lt.log)}`);
+      }
+      console.log(`ok ${n} - ${name}: the bundle (minified or not, through an import map or not, lowered to es2017 and es2020 or not) and its legacy twins (ES5) log what the original modules log (${a.log.length} lines, ${a.scripts.length} -> ${b.scripts.length} scripts, legacy ${c.scripts.length}${twins ? "; twins also through the fallback" : inline ? "; an inline module script: no legacy equivalent" : ", unbundled"})`);
     } catch (e) {
       failed++;
       console.log(`not ok ${n} - ${name}: ${e.message.replace(/\n/g, '\n# ')}`);
