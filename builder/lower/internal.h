@@ -214,5 +214,6 @@ struct kb_jsn *kl_reuse(struct kl_walk *w, struct kb_jsn *e, const char *hint,
 
 /* ---- Passes (one file each), in lower.c's order (see its table) ---- */
 typedef void kl_pass_fn(struct kl_ctx *c);
+kl_pass_fn kl_pass_class_fields;
 
 #endif

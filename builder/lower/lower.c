@@ -813,6 +813,8 @@ struct kl_pass {
  *          generators (to state machines)                 es2015_generator.c
  */
 static const struct kl_pass kl_passes[] = {
+    { KL_BIT(KL_F_CLASS_FIELDS) | KL_BIT(KL_F_PRIVATE) | KL_BIT(KL_F_STATIC_BLOCK),
+      kl_pass_class_fields },
     { 0, NULL },
 };
 
