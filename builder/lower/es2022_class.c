@@ -598,6 +598,32 @@ cf_needs_cref(const struct cf_build *b)
     return false;
 }
 
+static bool
+cf_class_name_ok(const char *s)
+{
+    static const char *const strict_reserved[] = {
+        "implements", "interface", "let",   "package", "private",   "protected",
+        "public",     "static",    "yield", "eval",    "arguments", "await",
+    };
+    for (size_t i = 0; i < sizeof strict_reserved / sizeof *strict_reserved; i++)
+        if (!strcmp(s, strict_reserved[i]))
+            return false;
+    return true;
+}
+
+/* The name an anonymous class expression takes from where it stands
+ * (`let C = class {}`), which wrapping it in a sequence would lose. */
+static void
+cf_keep_name(struct kl_walk *w, struct kb_jsn *n)
+{
+    struct kb_jsn *parent = kl_parent(w);
+    bool named = (parent->kind == KB_JSN_DECLARATOR || parent->kind == KB_JSN_ASSIGN_PAT ||
+                  (parent->kind == KB_JSN_ASSIGN && parent->op == KB_JS_OP_ASSIGN)) &&
+                 parent->b == n && parent->a->kind == KB_JSN_IDENT;
+    if (named && cf_class_name_ok(parent->a->str))
+        n->a = kl_ident(w->c, parent->a->str, n->start);
+}
+
 static void
 cf_cref(struct cf_build *b)
 {
@@ -611,6 +637,8 @@ cf_cref(struct cf_build *b)
         b->cref = kl_clone(c, n->a);
         return;
     }
+    if (!n->a)
+        cf_keep_name(b->w, n);
     b->cref = kl_temp(c, n->a ? n->a->str : "class", n->start);
     cf_declare(b->w, n, b->cref);
     b->inner = n->a ? n->a->binding : 0;
@@ -1032,32 +1060,6 @@ cf_constructor(struct cf_build *b)
 
 /* ---- The class's replacement ---- */
 
-static bool
-cf_class_name_ok(const char *s)
-{
-    static const char *const strict_reserved[] = {
-        "implements", "interface", "let",   "package", "private",   "protected",
-        "public",     "static",    "yield", "eval",    "arguments", "await",
-    };
-    for (size_t i = 0; i < sizeof strict_reserved / sizeof *strict_reserved; i++)
-        if (!strcmp(s, strict_reserved[i]))
-            return false;
-    return true;
-}
-
-/* The name an anonymous class expression takes from where it stands
- * (`let C = class {}`), which wrapping it in a sequence would lose. */
-static void
-cf_keep_name(struct kl_walk *w, struct kb_jsn *n)
-{
-    struct kb_jsn *parent = kl_parent(w);
-    bool named = (parent->kind == KB_JSN_DECLARATOR || parent->kind == KB_JSN_ASSIGN_PAT ||
-                  (parent->kind == KB_JSN_ASSIGN && parent->op == KB_JS_OP_ASSIGN)) &&
-                 parent->b == n && parent->a->kind == KB_JSN_IDENT;
-    if (named && cf_class_name_ok(parent->a->str))
-        n->a = kl_ident(w->c, parent->a->str, n->start);
-}
-
 /* (_x = new WeakMap(), ..., _C = class {...}, static elements, _C) */
 static struct kb_jsn *
 cf_assemble_expr(struct cf_build *b, struct kb_jsn *after)
@@ -1071,7 +1073,7 @@ cf_assemble_expr(struct cf_build *b, struct kb_jsn *after)
         if (d->b)
             items = kl_concat(items, kl_assign(c, kl_clone(c, d->a), d->b));
     }
-    if (!n->a)
+    if (!n->a && b->pre)
         cf_keep_name(b->w, n);
     struct kb_jsn *cls = n;
     if (!n->a && b->cref) { /* (0, class {}): no name from the temporary */
