@@ -524,13 +524,11 @@ kl_walk_node(struct kl_walk *w, struct kb_jsn *n)
         if (!n || skip)
             return n;
     }
-    if (w->depth == w->cap) {
+    if (w->depth == w->cap) { /* in the arena: a kl_fail mid-walk leaks nothing */
         uint32_t cap = w->cap ? w->cap * 2 : 64;
-        struct kl_frame *s = realloc(w->stack, cap * sizeof *s);
-        if (!s) {
-            w->c->err = KC_ENOMEM;
-            longjmp(*w->c->fail, 1);
-        }
+        struct kl_frame *s = kl_alloc(w->c, cap * sizeof *s);
+        if (w->depth)
+            memcpy(s, w->stack, w->depth * sizeof *s);
         w->stack = s;
         w->cap = cap;
     }
@@ -576,7 +574,6 @@ kl_walk(struct kl_walk *w)
     w->depth = 0;
     struct kb_jsn *r = kl_walk_node(w, p);
     w->c->ast->program = r ? r : p;
-    free(w->stack);
     w->stack = NULL;
     w->cap = 0;
 }
