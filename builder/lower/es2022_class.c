@@ -470,13 +470,55 @@ struct cf_fix {
     bool new_target;         /* new.target (likewise) becomes void 0 */
     uint32_t inner;          /* references to this binding (the class's own name)... */
     struct kb_jsn *inner_to; /* ...become this */
-    const char *what;        /* for the error on `super` (NULL: super stays valid) */
+    struct kb_jsn *home;     /* super.x becomes superGet(home, "x", this); NULL: stays */
 };
 
 static bool
 cf_is_new_target(const struct kb_jsn *n)
 {
     return n->kind == KB_JSN_META_PROP && n->a && n->a->str && !strcmp(n->a->str, "new");
+}
+
+static bool
+cf_is_super_member(const struct kb_jsn *n)
+{
+    return n && n->kind == KB_JSN_MEMBER && n->a->kind == KB_JSN_SUPER;
+}
+
+/* Whether n writes a super property (super.x = v, [super.x] = a, ...). */
+static bool
+cf_super_target(const struct kb_jsn *n)
+{
+    switch (n->kind) {
+    case KB_JSN_ASSIGN:
+    case KB_JSN_UPDATE:
+    case KB_JSN_FOR_IN:
+    case KB_JSN_FOR_OF:
+    case KB_JSN_ASSIGN_PAT:
+    case KB_JSN_REST: return cf_is_super_member(n->a);
+    case KB_JSN_ARRAY_PAT:
+    case KB_JSN_OBJECT_PAT:
+        for (const struct kb_jsn *e = n->a; e; e = e->next)
+            if (cf_is_super_member(n->kind == KB_JSN_ARRAY_PAT ? e : e->b))
+                return true;
+        return false;
+    default: return false;
+    }
+}
+
+/* Whether super appears in the list at n, outside nested non-arrow functions. */
+static bool
+cf_has_super(const struct kb_jsn *n)
+{
+    for (; n; n = n->next) {
+        if (n->kind == KB_JSN_SUPER)
+            return true;
+        if (n->kind == KB_JSN_FUNC_DECL || n->kind == KB_JSN_FUNC_EXPR)
+            continue;
+        if (cf_has_super(n->a) || cf_has_super(n->b) || cf_has_super(n->c) || cf_has_super(n->d))
+            return true;
+    }
+    return false;
 }
 
 static struct kb_jsn *cf_fix_node(struct cf_fix *f, struct kb_jsn *n, bool in_fn);
@@ -492,6 +534,41 @@ cf_fix_list(struct cf_fix *f, struct kb_jsn **slot, bool in_fn)
 }
 
 static struct kb_jsn *
+cf_receiver(struct cf_fix *f, uint32_t pos)
+{
+    return f->this_to ? kl_clone(f->c, f->this_to) : kl_node(f->c, KB_JSN_THIS, pos);
+}
+
+/* super.x -> superGet(home, "x", this), its computed key fixed first. */
+static struct kb_jsn *
+cf_super_get(struct cf_fix *f, struct kb_jsn *m)
+{
+    struct kl_ctx *c = f->c;
+    struct kb_jsn *key;
+    if (m->flags & KB_JSN_F_COMPUTED)
+        key = cf_fix_node(f, m->b, false);
+    else
+        key = kl_str(c, m->b->str, m->b->start);
+    return kl_callv(c, kl_helper(c, "superGet", m->start), kl_clone(c, f->home), key,
+                    cf_receiver(f, m->start), NULL);
+}
+
+/* super.m(args) -> superGet(home, "m", this).call(this, args) */
+static struct kb_jsn *
+cf_super_call(struct cf_fix *f, struct kb_jsn *n)
+{
+    struct kb_jsn *callee = kl_member(f->c, cf_super_get(f, n->a), "call");
+    callee->flags |= n->flags & KB_JSN_F_OPTIONAL;
+    n->flags &= (uint16_t)~KB_JSN_F_OPTIONAL;
+    cf_fix_list(f, &n->b, false);
+    struct kb_jsn *recv = cf_receiver(f, n->start);
+    recv->next = n->b;
+    n->a = callee;
+    n->b = recv;
+    return n;
+}
+
+static struct kb_jsn *
 cf_fix_node(struct cf_fix *f, struct kb_jsn *n, bool in_fn)
 {
     struct kl_ctx *c = f->c;
@@ -502,9 +579,16 @@ cf_fix_node(struct cf_fix *f, struct kb_jsn *n, bool in_fn)
             return kl_clone(c, f->this_to);
         if (f->new_target && cf_is_new_target(n))
             return kl_undefined(c, n->start);
-        if (n->kind == KB_JSN_SUPER && f->what)
-            kl_fail(c, n, "super in %s cannot be lowered to %s yet", f->what,
+    }
+    if (!in_fn && f->home) {
+        if (cf_super_target(n))
+            kl_fail(c, n,
+                    "assigning to a super property outside a class body cannot be lowered to %s",
                     kb_lower_target_name(c->target));
+        if (n->kind == KB_JSN_CALL && cf_is_super_member(n->a))
+            return cf_super_call(f, n);
+        if (cf_is_super_member(n))
+            return cf_super_get(f, n);
     }
     bool inner_fn = in_fn || n->kind == KB_JSN_FUNC_DECL || n->kind == KB_JSN_FUNC_EXPR;
     cf_fix_list(f, &n->a, inner_fn);
@@ -579,20 +663,26 @@ cf_pre(struct cf_build *b, struct kb_jsn *id, struct kb_jsn *init)
 }
 
 /* Whether code after the class definition names the class: static
- * elements, and in a class expression keys evaluated after it and private
- * methods that may use the class's own name (conservatively). */
+ * elements, code using super outside the body (the class is its home), and
+ * in a class expression keys evaluated after it and private methods that
+ * may use the class's own name (conservatively). */
 static bool
 cf_needs_cref(const struct cf_build *b)
 {
     for (const struct kb_jsn *m = b->node->c; m; m = m->next) {
-        bool priv = m->kind != KB_JSN_STATIC_BLOCK && m->a->kind == KB_JSN_PRIVATE_NAME;
-        if (m->kind == KB_JSN_STATIC_BLOCK
-                ? m->a != NULL
-                : (m->flags & KB_JSN_F_STATIC) && (m->kind == KB_JSN_FIELD || priv))
+        if (m->kind == KB_JSN_STATIC_BLOCK) {
+            if (m->a)
+                return true;
+            continue;
+        }
+        bool priv = m->a->kind == KB_JSN_PRIVATE_NAME;
+        if ((m->flags & KB_JSN_F_STATIC) && (m->kind == KB_JSN_FIELD || priv))
             return true;
         if (b->expr && m->kind == KB_JSN_FIELD && (m->flags & KB_JSN_F_COMPUTED))
             return true;
-        if (b->expr && b->node->a && priv)
+        /* A private method may name the class, or need it as super's home. */
+        if (priv && m->kind == KB_JSN_METHOD &&
+            ((b->expr && b->node->a) || cf_has_super(m->b->b) || cf_has_super(m->b->c)))
             return true;
     }
     return false;
@@ -679,7 +769,7 @@ cf_field(struct cf_build *b, struct kb_jsn *m)
         fix.this_to = b->cref;
         fix.inner = b->inner;
         fix.inner_to = b->cref;
-        fix.what = "a static field initializer";
+        fix.home = b->cref;
     }
     struct kb_jsn *value = m->b ? cf_fix_node(&fix, m->b, false) : kl_undefined(c, m->start);
     struct kb_jsn *obj = is_static ? kl_clone(c, b->cref) : kl_node(c, KB_JSN_THIS, m->start);
@@ -707,9 +797,7 @@ cf_static_block(struct cf_build *b, struct kb_jsn *m)
     struct kl_ctx *c = b->w->c;
     if (!m->a)
         return;
-    struct cf_fix fix = {
-        .c = c, .inner = b->inner, .inner_to = b->cref, .what = "a static block"
-    };
+    struct cf_fix fix = { .c = c, .inner = b->inner, .inner_to = b->cref, .home = b->cref };
     cf_fix_list(&fix, &m->a, false);
     struct kb_jsn *body = m->a;
     if (m->b) {
@@ -733,9 +821,10 @@ cf_private_method(struct cf_build *b, struct kb_jsn *m)
     struct kl_ctx *c = b->w->c;
     struct cf_priv *p = cf_find(b->k, m->a->str);
     struct kb_jsn *fn = m->b;
-    struct cf_fix fix = {
-        .c = c, .inner = b->inner, .inner_to = b->cref, .what = "a private method"
-    };
+    struct cf_fix fix = { .c = c, .inner = b->inner, .inner_to = b->cref };
+    if (b->cref)
+        fix.home = m->flags & KB_JSN_F_STATIC ? kl_clone(c, b->cref)
+                                              : kl_member(c, kl_clone(c, b->cref), "prototype");
     cf_fix_list(&fix, &fn->b, false);
     cf_fix_list(&fix, &fn->c, false);
     struct kb_jsn *id = m->op == KB_JS_M_GET ? p->get : m->op == KB_JS_M_SET ? p->set : p->fn;
