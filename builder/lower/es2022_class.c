@@ -39,6 +39,7 @@ struct cf_class {
     struct kb_jsn *node;
     struct cf_priv *privs;
     uint32_t nprivs;
+    uint32_t *slots, mask;         /* open addressing by name: index + 1 into privs */
     struct kb_jsn *brand, *sbrand; /* WeakSets of instances and of the class, or NULL */
     struct cf_class *up;
 };
@@ -104,13 +105,31 @@ cf_temp2(struct kl_ctx *c, const char *a, const char *b, uint32_t pos)
     return kl_temp(c, hint, pos);
 }
 
+static uint32_t
+cf_hash(const char *s)
+{
+    uint32_t h = 2166136261u;
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 16777619u;
+    return h;
+}
+
+/* The slot of name in k's table: its entry, or the empty slot for it. */
+static uint32_t *
+cf_slot(struct cf_class *k, const char *name)
+{
+    for (uint32_t i = cf_hash(name) & k->mask;; i = (i + 1) & k->mask)
+        if (!k->slots[i] || !strcmp(k->privs[k->slots[i] - 1].name, name))
+            return &k->slots[i];
+}
+
 static struct cf_priv *
 cf_find(struct cf_class *k, const char *name)
 {
-    for (uint32_t i = 0; i < k->nprivs; i++)
-        if (!strcmp(k->privs[i].name, name))
-            return &k->privs[i];
-    return NULL;
+    if (!k->nprivs)
+        return NULL;
+    uint32_t *slot = cf_slot(k, name);
+    return *slot ? &k->privs[*slot - 1] : NULL;
 }
 
 /* Adds member m's private name to k, with the temporaries it lowers to. */
@@ -119,12 +138,12 @@ cf_declare_private(struct kl_ctx *c, struct cf_class *k, struct kb_jsn *m)
 {
     const char *name = m->a->str;
     bool is_static = (m->flags & KB_JSN_F_STATIC) != 0;
-    struct cf_priv *p = cf_find(k, name);
-    if (!p) {
-        p = &k->privs[k->nprivs++];
-        p->name = name;
-        p->is_static = is_static;
+    uint32_t *slot = cf_slot(k, name);
+    if (!*slot) {
+        k->privs[k->nprivs] = (struct cf_priv){ .name = name, .is_static = is_static };
+        *slot = ++k->nprivs;
     }
+    struct cf_priv *p = &k->privs[*slot - 1];
     if (m->kind == KB_JSN_FIELD) {
         p->kind = CF_FIELD;
         p->store = kl_temp(c, name, m->start);
@@ -161,6 +180,11 @@ cf_push_class(struct kl_walk *w, struct kb_jsn *n)
     if (!count)
         return;
     k->privs = kl_alloc(c, count * sizeof *k->privs);
+    uint32_t cap = 8;
+    while (cap < count * 2)
+        cap *= 2;
+    k->slots = kl_alloc(c, cap * sizeof *k->slots);
+    k->mask = cap - 1;
     for (struct kb_jsn *m = n->c; m; m = m->next)
         if (m->kind != KB_JSN_STATIC_BLOCK && m->a->kind == KB_JSN_PRIVATE_NAME)
             cf_declare_private(c, k, m);
@@ -640,6 +664,34 @@ cf_keep_strict(struct kl_ctx *c, struct kb_jsn *fn, bool strict)
 
 /* ---- Lowering one class ---- */
 
+/* A list being built, appended to in constant time. */
+struct cf_list {
+    struct kb_jsn *head, *tail;
+};
+
+/* Appends items (a list) to l. */
+static void
+cf_add(struct cf_list *l, struct kb_jsn *items)
+{
+    if (!items)
+        return;
+    if (l->tail)
+        l->tail->next = items;
+    else
+        l->head = items;
+    l->tail = kl_last(items);
+}
+
+/* Puts node n first in l. */
+static void
+cf_add_first(struct cf_list *l, struct kb_jsn *n)
+{
+    n->next = l->head;
+    l->head = n;
+    if (!l->tail)
+        l->tail = n;
+}
+
 struct cf_build {
     struct kl_walk *w;
     struct kb_jsn *node; /* the class */
@@ -648,18 +700,18 @@ struct cf_build {
     bool strict;               /* the code around it is strict */
     struct kb_jsn *cref;       /* IDENT naming the class after its definition, or NULL */
     uint32_t inner;            /* a class expression's own name binding (0: none) */
-    struct kb_jsn *pre;        /* DECLARATORs before the class: stores, functions, keys */
-    struct kb_jsn *keys;       /* computed field keys (assignments) not yet placed */
-    struct kb_jsn *inst;       /* instance initialization statements */
-    struct kb_jsn *inst_temps; /* DECLARATORs the initializers need in the constructor */
-    struct kb_jsn *statics;    /* static initialization expressions, in order */
+    struct cf_list pre;        /* DECLARATORs before the class: stores, functions, keys */
+    struct cf_list keys;       /* computed field keys (assignments) not yet placed */
+    struct cf_list inst;       /* instance initialization statements */
+    struct cf_list inst_temps; /* DECLARATORs the initializers need in the constructor */
+    struct cf_list statics;    /* static initialization expressions, in order */
     struct kb_jsn *ctor;       /* the constructor METHOD, or NULL */
 };
 
 static void
 cf_pre(struct cf_build *b, struct kb_jsn *id, struct kb_jsn *init)
 {
-    b->pre = kl_concat(b->pre, cf_declarator(b->w->c, id, init));
+    cf_add(&b->pre, cf_declarator(b->w->c, id, init));
 }
 
 /* Whether code after the class definition names the class: static
@@ -748,7 +800,7 @@ cf_field_key(struct cf_build *b, struct kb_jsn *m)
     struct kb_jsn *t = kl_temp(c, "key", key->start);
     cf_pre(b, t, NULL);
     struct kb_jsn *conv = kl_callv(c, kl_helper(c, "fieldKey", key->start), key, NULL);
-    b->keys = kl_concat(b->keys, kl_assign(c, t, conv));
+    cf_add(&b->keys, kl_assign(c, t, conv));
     return kl_clone(c, t);
 }
 
@@ -782,11 +834,11 @@ cf_field(struct cf_build *b, struct kb_jsn *m)
         init = kl_callv(c, kl_helper(c, "defineField", m->start), obj, key, value, NULL);
     }
     if (is_static) {
-        b->statics = kl_concat(b->statics, init);
+        cf_add(&b->statics, init);
         return;
     }
-    b->inst = kl_concat(b->inst, kl_expr_stmt(c, init));
-    b->inst_temps = kl_concat(b->inst_temps, m->c);
+    cf_add(&b->inst, kl_expr_stmt(c, init));
+    cf_add(&b->inst_temps, m->c);
 }
 
 /* static { body } -> (function () { body }).call(C): its own var scope,
@@ -811,7 +863,7 @@ cf_static_block(struct cf_build *b, struct kb_jsn *m)
     fn->flags |= KB_JSN_F_STRICT;
     fn = cf_keep_strict(c, fn, b->strict);
     struct kb_jsn *call = kl_callv(c, kl_member(c, fn, "call"), kl_clone(c, b->cref), NULL);
-    b->statics = kl_concat(b->statics, call);
+    cf_add(&b->statics, call);
 }
 
 /* #m() {} -> _m = function () {} before the class. */
@@ -844,9 +896,10 @@ cf_members(struct cf_build *b)
         if (m->kind == KB_JSN_METHOD && m->a->kind != KB_JSN_PRIVATE_NAME) {
             if (m->op == KB_JS_M_CONSTRUCTOR)
                 b->ctor = m;
-            if ((m->flags & KB_JSN_F_COMPUTED) && b->keys) {
-                m->a = kl_seq(c, kl_concat(b->keys, m->a));
-                b->keys = NULL;
+            if ((m->flags & KB_JSN_F_COMPUTED) && b->keys.head) {
+                cf_add(&b->keys, m->a);
+                m->a = kl_seq(c, b->keys.head);
+                b->keys = (struct cf_list){ 0 };
             }
             slot = &m->next;
             continue;
@@ -876,28 +929,23 @@ cf_stores(struct cf_build *b)
 {
     struct kl_ctx *c = b->w->c;
     struct cf_class *k = b->k;
-    struct kb_jsn *stores = NULL;
+    struct cf_list stores = { 0 };
     for (uint32_t i = 0; i < k->nprivs; i++) {
         struct kb_jsn *store = k->privs[i].store;
         if (k->privs[i].kind == CF_FIELD)
-            stores = kl_concat(stores, cf_declarator(c, store, cf_new(c, "WeakMap", store->start)));
+            cf_add(&stores, cf_declarator(c, store, cf_new(c, "WeakMap", store->start)));
     }
     if (k->brand) {
-        stores =
-            kl_concat(stores, cf_declarator(c, k->brand, cf_new(c, "WeakSet", k->brand->start)));
-        struct kb_jsn *s =
-            kl_expr_stmt(c, cf_brand_add(c, kl_node(c, KB_JSN_THIS, k->brand->start), k->brand));
-        s->next = b->inst;
-        b->inst = s;
+        cf_add(&stores, cf_declarator(c, k->brand, cf_new(c, "WeakSet", k->brand->start)));
+        struct kb_jsn *this = kl_node(c, KB_JSN_THIS, k->brand->start);
+        cf_add_first(&b->inst, kl_expr_stmt(c, cf_brand_add(c, this, k->brand)));
     }
     if (k->sbrand) {
-        stores =
-            kl_concat(stores, cf_declarator(c, k->sbrand, cf_new(c, "WeakSet", k->sbrand->start)));
-        struct kb_jsn *add = cf_brand_add(c, kl_clone(c, b->cref), k->sbrand);
-        add->next = b->statics;
-        b->statics = add;
+        cf_add(&stores, cf_declarator(c, k->sbrand, cf_new(c, "WeakSet", k->sbrand->start)));
+        cf_add_first(&b->statics, cf_brand_add(c, kl_clone(c, b->cref), k->sbrand));
     }
-    b->pre = kl_concat(stores, b->pre);
+    cf_add(&stores, b->pre.head);
+    b->pre = stores;
 }
 
 /* ---- The constructor ---- */
@@ -994,7 +1042,7 @@ static void
 cf_rename_conflicts(struct cf_build *b, struct kb_jsn *fn)
 {
     struct cf_rename r = { .c = b->w->c, .fn = fn };
-    cf_collect(r.c, &r.names, b->inst);
+    cf_collect(r.c, &r.names, b->inst.head);
     if (!r.names.n)
         return;
     qsort(r.names.v, r.names.n, sizeof *r.names.v, cf_strcmp);
@@ -1080,14 +1128,14 @@ cf_after_super(struct cf_build *b, struct kb_jsn *fn, struct kb_jsn **body)
         return;
     for (struct kb_jsn **s = body; *s && n == 1; s = &(*s)->next) {
         if ((*s)->kind == KB_JSN_EXPR_STMT && cf_is_super_call((*s)->a)) {
-            cf_insert(&(*s)->next, b->inst);
+            cf_insert(&(*s)->next, b->inst.head);
             return;
         }
     }
     struct kb_jsn *init = kl_temp(c, "init", fn->start);
     struct kb_jsn *arrow = kl_node(c, KB_JSN_ARROW, fn->start);
     arrow->flags = KB_JSN_F_SIMPLE | KB_JSN_F_STRICT;
-    arrow->c = kl_block(c, b->inst, fn->start);
+    arrow->c = kl_block(c, b->inst.head, fn->start);
     cf_uses(c, KL_F_ARROW, 2015);
     cf_wrap_supers(c, body, init);
     cf_insert(body, kl_var(c, KB_JS_VAR, init, arrow));
@@ -1126,7 +1174,7 @@ static void
 cf_constructor(struct cf_build *b)
 {
     struct kl_ctx *c = b->w->c;
-    if (!b->inst)
+    if (!b->inst.head)
         return;
     if (b->ctor)
         cf_rename_conflicts(b, b->ctor->b);
@@ -1134,17 +1182,17 @@ cf_constructor(struct cf_build *b)
         b->ctor = cf_default_ctor(b);
     struct kb_jsn *fn = b->ctor->b;
     struct kb_jsn **body = cf_after_directives(&fn->c->a);
-    if (b->inst_temps) {
+    if (b->inst_temps.head) {
         struct kb_jsn *temps = kl_node(c, KB_JSN_VAR_DECL, fn->start);
         temps->op = KB_JS_VAR;
-        temps->a = b->inst_temps;
+        temps->a = b->inst_temps.head;
         cf_insert(body, temps);
         body = &temps->next;
     }
     if (b->node->b)
         cf_after_super(b, fn, body);
     else
-        cf_insert(body, b->inst);
+        cf_insert(body, b->inst.head);
 }
 
 /* ---- The class's replacement ---- */
@@ -1154,15 +1202,16 @@ static struct kb_jsn *
 cf_assemble_expr(struct cf_build *b, struct kb_jsn *after)
 {
     struct kl_ctx *c = b->w->c;
-    struct kb_jsn *n = b->node, *items = NULL;
-    if (!b->pre && !b->cref)
+    struct kb_jsn *n = b->node;
+    struct cf_list items = { 0 };
+    if (!b->pre.head && !b->cref)
         return n;
-    for (struct kb_jsn *d = b->pre; d; d = d->next) {
+    for (struct kb_jsn *d = b->pre.head; d; d = d->next) {
         cf_declare(b->w, n, d->a);
         if (d->b)
-            items = kl_concat(items, kl_assign(c, kl_clone(c, d->a), d->b));
+            cf_add(&items, kl_assign(c, kl_clone(c, d->a), d->b));
     }
-    if (!n->a && b->pre)
+    if (!n->a)
         cf_keep_name(b->w, n);
     struct kb_jsn *cls = n;
     if (!n->a && b->cref) { /* (0, class {}): no name from the temporary */
@@ -1170,10 +1219,12 @@ cf_assemble_expr(struct cf_build *b, struct kb_jsn *after)
         zero->next = n;
         cls = kl_seq(c, zero);
     }
-    items = kl_concat(items, b->cref ? kl_assign(c, kl_clone(c, b->cref), cls) : cls);
-    if (after)
-        items = kl_concat(items, kl_concat(after, kl_clone(c, b->cref)));
-    return kl_seq(c, items);
+    cf_add(&items, b->cref ? kl_assign(c, kl_clone(c, b->cref), cls) : cls);
+    if (after) {
+        cf_add(&items, after);
+        cf_add(&items, kl_clone(c, b->cref));
+    }
+    return kl_seq(c, items.head);
 }
 
 /* Whether declarations before a class declaration can be `var`: at the
@@ -1199,28 +1250,30 @@ cf_assemble_decl(struct cf_build *b, struct kb_jsn *after)
 {
     struct kl_ctx *c = b->w->c;
     struct cf_state *st = b->w->data;
-    struct kb_jsn *pre = NULL, *post = NULL;
-    if (b->pre) {
+    struct kb_jsn *pre = NULL;
+    struct cf_list post = { 0 };
+    if (b->pre.head) {
         bool var = cf_var_level(b->w);
         if (!var)
             cf_uses(c, KL_F_LET_CONST, 2015);
         pre = kl_node(c, KB_JSN_VAR_DECL, b->node->start);
         pre->op = var ? KB_JS_VAR : KB_JS_LET;
-        pre->a = b->pre;
+        pre->a = b->pre.head;
     }
     while (after) {
         struct kb_jsn *next = after->next;
         after->next = NULL;
-        post = kl_concat(post, kl_expr_stmt(c, after));
+        cf_add(&post, kl_expr_stmt(c, after));
         after = next;
     }
     struct kb_jsn *parent = kl_parent(b->w);
     if (parent->kind == KB_JSN_EXPORT_NAMED || parent->kind == KB_JSN_EXPORT_DEFAULT) {
         st->pre = pre;
-        st->post = post;
+        st->post = post.head;
         return b->node;
     }
-    return kl_concat(pre, kl_concat(b->node, post));
+    b->node->next = post.head;
+    return kl_concat(pre, b->node);
 }
 
 static struct kb_jsn *
@@ -1239,7 +1292,8 @@ cf_lower_class(struct kl_walk *w, struct kb_jsn *n)
     cf_members(&b);
     cf_stores(&b);
     cf_constructor(&b);
-    struct kb_jsn *after = kl_concat(b.keys, b.statics);
+    cf_add(&b.keys, b.statics.head);
+    struct kb_jsn *after = b.keys.head;
     return b.expr ? cf_assemble_expr(&b, after) : cf_assemble_decl(&b, after);
 }
 
