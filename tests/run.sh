@@ -1,6 +1,7 @@
 #!/bin/sh
 # Runs kiln's tests and prints one summary line: "N passed, N failed".
 # Unit, fuzz replay, js262, e2e (Python), polyfills (Node and Duktape),
+# lower (the lowering's corpus),
 # browser (node + chromium) and frameworks tests: all of them, or the suites
 # named (`sh tests/run.sh frameworks` is make frameworks). Each test program
 # speaks TAP; this script adds up their "ok"/"not ok" lines. A program that
@@ -19,7 +20,7 @@ export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
 log=$(mktemp -d)
 trap 'rm -rf "$log"' EXIT INT TERM
 passed=0 failed=0
-suites=" ${*:-unit fuzz-replay js262 e2e polyfills browser frameworks} "
+suites=" ${*:-unit fuzz-replay js262 e2e polyfills lower browser frameworks} "
 want() { case "$suites" in *" $1 "*) return 0 ;; esac; return 1; }
 
 run() { # name, command...
@@ -91,6 +92,11 @@ fi
 # natively, then in Node and Duktape with the native deleted.
 if want polyfills; then
     run "polyfills" /usr/bin/python3 tests/polyfills/run.py
+fi
+# The lowering's semantic corpus (tests/lower/README.md): every program at
+# every target, in Node, and the ES5 ones in Duktape. kiln-lower is required.
+if want lower; then
+    run "lower/corpus" /usr/bin/python3 tests/lower/run_corpus.py
 fi
 # The browser tests (headless chromium): a missing node_modules is a failure,
 # never a skip.

@@ -108,7 +108,9 @@ kb__lower_twin(struct bundle *b, const char *path, struct kc_buf *text, struct k
     int rc = kb_lower(text->data, text->len, &lo, &r, &d);
     if (rc == KC_EUNSUP) { /* warned: the twin keeps the syntax, as before lowering existed */
         kc_warn("%s:%u:%u: %s: the legacy twin keeps it", path, d.line, d.col, d.msg);
-        return 0;
+        return kb_polyfill_detect_src(text->data, text->len, false, polyfills, &d) == KC_ENOMEM
+                   ? KC_ENOMEM
+                   : 0;
     }
     if (rc == KC_EPARSE)
         kc_error("%s:%u:%u: %s (in the legacy twin; --no-legacy builds without it)", path, d.line,

@@ -388,6 +388,29 @@ pr_bigint(struct pr *p, const struct kb_jsn *n)
     pr_append(p, "n", 1);
 }
 
+static bool
+pr_cont(unsigned char c)
+{
+    return (c & 0xc0) == 0x80;
+}
+
+/* A lone surrogate in WTF-8 (ED A0..BF xx) at u[i]. */
+static bool
+pr_surrogate_at(const unsigned char *u, size_t n, size_t i)
+{
+    return u[i] == 0xed && n - i >= 3 && u[i + 1] >= 0xa0 && u[i + 1] <= 0xbf && pr_cont(u[i + 2]);
+}
+
+/* A well-formed 4-byte UTF-8 sequence (U+10000..U+10FFFF) at u[i]. */
+static bool
+pr_astral_at(const unsigned char *u, size_t n, size_t i)
+{
+    if (u[i] < 0xf0 || u[i] > 0xf4 || n - i < 4 || !pr_cont(u[i + 1]) || !pr_cont(u[i + 2]) ||
+        !pr_cont(u[i + 3]))
+        return false;
+    return !(u[i] == 0xf0 && u[i + 1] < 0x90) && !(u[i] == 0xf4 && u[i + 1] > 0x8f);
+}
+
 /*
  * A string value as a double-quoted literal. kc_quote_js does it unless the
  * value holds what it copies raw but must not: lone surrogates (WTF-8, not
@@ -402,7 +425,7 @@ pr_quote(struct pr *p, const char *s, size_t n)
     unsigned flags = p->o->target < 2019 ? KC_QUOTE_LINESEP : 0;
     bool plain = true;
     for (size_t i = 0; i < n && plain; i++)
-        if ((u[i] == 0xed && i + 1 < n && u[i + 1] >= 0xa0) || (es5 && u[i] >= 0xf0))
+        if (pr_surrogate_at(u, n, i) || (es5 && pr_astral_at(u, n, i)))
             plain = false;
     if (!pr_pre(p, '"'))
         return;
@@ -427,11 +450,11 @@ pr_quote(struct pr *p, const char *s, size_t n)
             len = (size_t)snprintf(esc, sizeof esc, "\\u%04x",
                                    0x2000u | (u[i + 2] == 0xa8 ? 0x28u : 0x29u));
             skip = 2;
-        } else if (c == 0xed && n - i >= 3 && u[i + 1] >= 0xa0) {
+        } else if (pr_surrogate_at(u, n, i)) {
             unsigned cp = ((c & 0x0fu) << 12) | ((u[i + 1] & 0x3fu) << 6) | (u[i + 2] & 0x3fu);
             len = (size_t)snprintf(esc, sizeof esc, "\\u%04x", cp);
             skip = 2;
-        } else if (es5 && c >= 0xf0 && n - i >= 4) {
+        } else if (es5 && pr_astral_at(u, n, i)) {
             unsigned cp = ((c & 0x07u) << 18) | ((u[i + 1] & 0x3fu) << 12) |
                           ((u[i + 2] & 0x3fu) << 6) | (u[i + 3] & 0x3fu);
             cp -= 0x10000;
@@ -518,19 +541,19 @@ pr_regex(struct pr *p, const struct kb_jsn *n)
     p->regex_end = p->out->len;
 }
 
-/* A template piece's raw text; copied when the source holds exactly it. */
+/* A template piece's raw text: an original one is copied from the source
+ * (which may hold NULs, and CRs the raw value has as LF), a synthesized one
+ * printed from its raw value, or else from its cooked one. */
 static void
 pr_template_elem(struct pr *p, const struct kb_jsn *q, bool tail)
 {
+    uint32_t skip = tail ? 2 : 3; /* ` or } before, ` or ${ after */
+    if (pr_has_src(p, q) && q->end - q->start >= skip) {
+        pr_copy_x(p, q->start + 1, q->end - (skip - 1), false);
+        return;
+    }
     if (q->str2) {
-        size_t rl = strlen(q->str2);
-        uint32_t from = q->start + 1, to = q->end - (tail ? 1 : 2);
-        if (pr_has_src(p, q) && q->end - q->start >= (tail ? 2u : 3u) && to - from == rl &&
-            memcmp(p->o->src + from, q->str2, rl) == 0) {
-            pr_copy_x(p, from, to, false);
-        } else {
-            pr_append(p, q->str2, rl);
-        }
+        pr_append(p, q->str2, strlen(q->str2));
         return;
     }
     /* A synthesized piece with only its cooked value: escape it. */
@@ -825,7 +848,16 @@ pr_property(struct pr *p, const struct kb_jsn *q)
             return;
         }
     }
-    pr_key(p, q);
+    /* __proto__: v sets the prototype where the shorthand {__proto__} made
+     * an own property: a renamed one keeps that meaning computed. */
+    if ((q->flags & KB_JSN_F_SHORTHAND) && !(q->flags & KB_JSN_F_COMPUTED) && q->a &&
+        q->a->kind == KB_JSN_IDENT && q->a->str && strcmp(q->a->str, "__proto__") == 0) {
+        pr_puts(p, "[");
+        pr_quote(p, "__proto__", 9);
+        pr_puts(p, "]");
+    } else {
+        pr_key(p, q);
+    }
     pr_puts(p, ":");
     pr_sp(p);
     if (v)
@@ -1237,12 +1269,35 @@ pr_class(struct pr *p, const struct kb_jsn *n)
 
 /* ---- Statements ---- */
 
+/* Readable mode keeps one blank line where the source had one or more
+ * between two statements. */
+static bool
+pr_blank_between(const struct pr *p, const struct kb_jsn *a, const struct kb_jsn *b)
+{
+    if (pr_compact(p) || !pr_has_src(p, a) || !pr_has_src(p, b) || a->end > b->start)
+        return false;
+    const char *s = p->o->src;
+    const char *nl = memchr(s + a->end, '\n', b->start - a->end);
+    if (!nl)
+        return false;
+    for (const char *q = nl + 1; q < s + b->start; q++) {
+        if (*q == '\n')
+            return true;
+        if (*q != ' ' && *q != '\t' && *q != '\r')
+            return false;
+    }
+    return false;
+}
+
 /* A statement list; body says a directive prologue may open it. */
 static void
 pr_stmts(struct pr *p, const struct kb_jsn *list, bool body, bool first_nl)
 {
     bool prologue = body;
-    for (const struct kb_jsn *s = list; s && !p->err; s = s->next) {
+    const struct kb_jsn *prev = NULL;
+    for (const struct kb_jsn *s = list; s && !p->err; prev = s, s = s->next) {
+        if (prev && pr_blank_between(p, prev, s))
+            pr_append(p, "\n", 1);
         if (first_nl || s != list)
             pr_nl(p);
         p->prologue = prologue;
@@ -1769,10 +1824,12 @@ kb_jsprint(const struct kb_jsn *n, const struct kb_jsprint_opts *o, struct kc_bu
     if (n->kind == KB_JSN_PROGRAM) {
         /* A hashbang line is no token of the tree: keep it. */
         if (o->src && o->src_len > 2 && o->src[0] == '#' && o->src[1] == '!' && n->end > n->start) {
-            const char *e = memchr(o->src, '\n', o->src_len);
-            uint32_t end = e ? (uint32_t)(e - o->src) : (uint32_t)o->src_len;
-            if (end > 0 && o->src[end - 1] == '\r')
-                end--;
+            const unsigned char *u = (const unsigned char *)o->src;
+            uint32_t end = 2;
+            while (end < o->src_len && u[end] != '\n' && u[end] != '\r' &&
+                   !(u[end] == 0xe2 && end + 2 < o->src_len && u[end + 1] == 0x80 &&
+                     (u[end + 2] == 0xa8 || u[end + 2] == 0xa9)))
+                end++;
             pr_copy(&p, 0, end);
             pr_append(&p, "\n", 1);
         }
