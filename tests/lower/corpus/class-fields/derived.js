@@ -1,3 +1,4 @@
+// xfail: es5 the ES5 class pass (es2015_class.c) is not merged yet
 // Fields of a derived class exist once super() returns, at every super
 // call site; initializers do not see the constructor's parameters.
 const x = "outer x";

@@ -1,4 +1,4 @@
-// targets: es2020 es2021 baseline es5
+// targets: es2020 es2021 es2022 baseline
 // ++ and -- on a private field convert as ++ does: BigInt stays BigInt.
 class Big {
     #n = 10n;
