@@ -524,7 +524,7 @@ kl_walk_node(struct kl_walk *w, struct kb_jsn *n)
         if (!n || skip)
             return n;
     }
-    if (w->depth == w->cap) { /* in the arena: a kl_fail mid-walk leaks nothing */
+    if (w->depth == w->cap) { /* in the arena: a kl_fail in a callback leaks nothing */
         uint32_t cap = w->cap ? w->cap * 2 : 64;
         struct kl_frame *s = kl_alloc(w->c, cap * sizeof *s);
         if (w->depth)
