@@ -88,6 +88,10 @@ struct kl_ctx {
     const char **names;
     uint32_t nnames, capnames;
     uint32_t ntemps;
+    /* kl_temp's next number to try per hint, so that thousands of
+     * temporaries of one hint ("_loop", "_loop2" ...) stay linear. */
+    struct kl_hint *hints;
+    uint32_t nhints, caphints;
 };
 
 /* Ends the lowering with KC_EPARSE: diag at node at's start ("BigInt
@@ -215,5 +219,9 @@ struct kb_jsn *kl_reuse(struct kl_walk *w, struct kb_jsn *e, const char *hint,
 /* ---- Passes (one file each), in lower.c's order (see its table) ---- */
 typedef void kl_pass_fn(struct kl_ctx *c);
 kl_pass_fn kl_pass_class_fields;
+kl_pass_fn kl_pass_new_target;
+kl_pass_fn kl_pass_class;
+kl_pass_fn kl_pass_arrow;
+kl_pass_fn kl_pass_block_scope;
 
 #endif

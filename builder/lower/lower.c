@@ -160,13 +160,47 @@ kl_name_take(struct kl_ctx *c, const char *name)
     c->nnames++;
 }
 
+struct kl_hint {
+    const char *hint; /* NULL: a free slot */
+    unsigned next;
+};
+
+/* The counter kl_temp keeps for hint (created at 2). */
+static unsigned *
+kl_hint_next(struct kl_ctx *c, const char *hint)
+{
+    if ((c->nhints + 1) * 2 > c->caphints) {
+        uint32_t cap = c->caphints ? c->caphints * 2 : 64;
+        struct kl_hint *t = kl_alloc(c, cap * sizeof *t);
+        for (uint32_t j = 0; j < c->caphints; j++) {
+            if (!c->hints[j].hint)
+                continue;
+            uint32_t i = kl_hash(c->hints[j].hint) & (cap - 1);
+            while (t[i].hint)
+                i = (i + 1) & (cap - 1);
+            t[i] = c->hints[j];
+        }
+        c->hints = t;
+        c->caphints = cap;
+    }
+    uint32_t i = kl_hash(hint) & (c->caphints - 1);
+    while (c->hints[i].hint && strcmp(c->hints[i].hint, hint) != 0)
+        i = (i + 1) & (c->caphints - 1);
+    if (!c->hints[i].hint) {
+        c->hints[i] = (struct kl_hint){ kl_strdup(c, hint, strlen(hint)), 2 };
+        c->nhints++;
+    }
+    return &c->hints[i].next;
+}
+
 struct kb_jsn *
 kl_temp(struct kl_ctx *c, const char *hint, uint32_t pos)
 {
     char buf[64];
     snprintf(buf, sizeof buf, "_%s", hint);
-    for (unsigned k = 2; kl_name_used(c, buf); k++)
-        snprintf(buf, sizeof buf, "_%s%u", hint, k);
+    unsigned *next = kl_hint_next(c, hint);
+    while (kl_name_used(c, buf))
+        snprintf(buf, sizeof buf, "_%s%u", hint, (*next)++);
     const char *name = kl_strdup(c, buf, strlen(buf));
     kl_name_take(c, name);
     c->ntemps++;
@@ -524,7 +558,9 @@ kl_walk_node(struct kl_walk *w, struct kb_jsn *n)
         if (!n || skip)
             return n;
     }
-    if (w->depth == w->cap) { /* in the arena: a kl_fail in a callback leaks nothing */
+    if (w->depth == w->cap) {
+        /* In the arena, so that a kl_fail in the middle of a walk leaks
+         * nothing; doubling keeps the copies' total linear. */
         uint32_t cap = w->cap ? w->cap * 2 : 64;
         struct kl_frame *s = kl_alloc(w->c, cap * sizeof *s);
         if (w->depth)
@@ -812,6 +848,10 @@ struct kl_pass {
 static const struct kl_pass kl_passes[] = {
     { KL_BIT(KL_F_CLASS_FIELDS) | KL_BIT(KL_F_PRIVATE) | KL_BIT(KL_F_STATIC_BLOCK),
       kl_pass_class_fields },
+    { KL_BIT(KL_F_NEW_TARGET), kl_pass_new_target },
+    { KL_BIT(KL_F_CLASS), kl_pass_class },
+    { KL_BIT(KL_F_ARROW), kl_pass_arrow },
+    { KL_BIT(KL_F_LET_CONST), kl_pass_block_scope },
     { 0, NULL },
 };
 
