@@ -168,7 +168,7 @@ struct kl_frame {
     struct kb_jsn *node;
     /* For functions and the program: the temporaries kl_declare added,
      * declared as `var` at the top of the body when the walk leaves it. */
-    struct kb_jsn *temps;
+    struct kb_jsn *temps, *temps_last;
 };
 
 struct kl_walk {
@@ -204,7 +204,9 @@ struct kb_jsn *kl_scope_fn(struct kl_walk *w, bool arrows);
 /* The parent of the node being visited (NULL at the PROGRAM). */
 struct kb_jsn *kl_parent(struct kl_walk *w);
 /* Declares temporary id as a var of the innermost function (arrows
- * included: an arrow with an expression body gets a block). */
+ * included: an arrow with an expression body gets a block); inside a
+ * parameter list, of the function around it (the body's vars are not in
+ * the parameters' scope). */
 void kl_declare(struct kl_walk *w, struct kb_jsn *id);
 
 /*
@@ -219,6 +221,13 @@ struct kb_jsn *kl_reuse(struct kl_walk *w, struct kb_jsn *e, const char *hint,
 /* ---- Passes (one file each), in lower.c's order (see its table) ---- */
 typedef void kl_pass_fn(struct kl_ctx *c);
 kl_pass_fn kl_pass_class_fields;
+kl_pass_fn kl_pass_logical_assign, kl_pass_chain, kl_pass_opt_catch, kl_pass_object_rest,
+    kl_pass_async_iter, kl_pass_exponent;
+/* es2021_logical.c, for es2016_exponent.c too: a compound assignment's
+ * target (IDENT or MEMBER) as *first to read and *again to write, its
+ * object and computed key evaluated once. */
+void kl_reuse_target(struct kl_walk *w, struct kb_jsn *t, struct kb_jsn **first,
+                     struct kb_jsn **again);
 kl_pass_fn kl_pass_new_target;
 kl_pass_fn kl_pass_class;
 kl_pass_fn kl_pass_arrow;

@@ -483,15 +483,31 @@ kl_scope_fn(struct kl_walk *w, bool arrows)
     return NULL;
 }
 
+static bool
+kl_in_list(const struct kb_jsn *list, const struct kb_jsn *n)
+{
+    for (; list; list = list->next)
+        if (list == n)
+            return true;
+    return false;
+}
+
 void
 kl_declare(struct kl_walk *w, struct kb_jsn *id)
 {
     for (uint32_t i = w->depth; i-- > 0;) {
         struct kb_jsn *n = w->stack[i].node;
+        if (kl_is_fn(n) && i + 1 < w->depth && kl_in_list(n->b, w->stack[i + 1].node))
+            continue; /* a parameter's default: the body's vars are not in its scope */
         if (n->kind == KB_JSN_PROGRAM || kl_is_fn(n)) {
             struct kb_jsn *d = kl_node(w->c, KB_JSN_DECLARATOR, id->start);
             d->a = id;
-            w->stack[i].temps = kl_concat(w->stack[i].temps, d);
+            struct kl_frame *f = &w->stack[i];
+            if (f->temps)
+                f->temps_last->next = d;
+            else
+                f->temps = d;
+            f->temps_last = d;
             return;
         }
     }
@@ -568,7 +584,7 @@ kl_walk_node(struct kl_walk *w, struct kb_jsn *n)
         w->stack = s;
         w->cap = cap;
     }
-    w->stack[w->depth++] = (struct kl_frame){ n, NULL };
+    w->stack[w->depth++] = (struct kl_frame){ n, NULL, NULL };
     kl_walk_list(w, &n->a);
     kl_walk_list(w, &n->b);
     kl_walk_list(w, &n->c);
@@ -848,6 +864,12 @@ struct kl_pass {
 static const struct kl_pass kl_passes[] = {
     { KL_BIT(KL_F_CLASS_FIELDS) | KL_BIT(KL_F_PRIVATE) | KL_BIT(KL_F_STATIC_BLOCK),
       kl_pass_class_fields },
+    { KL_BIT(KL_F_LOGICAL_ASSIGN), kl_pass_logical_assign },
+    { KL_BIT(KL_F_OPT_CHAIN) | KL_BIT(KL_F_NULLISH), kl_pass_chain },
+    { KL_BIT(KL_F_OPT_CATCH), kl_pass_opt_catch },
+    { KL_BIT(KL_F_OBJECT_REST), kl_pass_object_rest },
+    { KL_BIT(KL_F_ASYNC_ITER), kl_pass_async_iter },
+    { KL_BIT(KL_F_EXPONENT), kl_pass_exponent },
     { KL_BIT(KL_F_NEW_TARGET), kl_pass_new_target },
     { KL_BIT(KL_F_CLASS), kl_pass_class },
     { KL_BIT(KL_F_ARROW), kl_pass_arrow },
