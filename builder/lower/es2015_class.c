@@ -396,7 +396,6 @@ cls_rewrite_fn(struct cls *k, struct kb_jsn **slot, bool is_static, bool ctor)
     }
     struct kl_walk w = { .c = k->c, .data = &f, .enter = cls_fn_enter, .leave = cls_fn_leave };
     kl_walk_slot(&w, slot);
-    free(w.stack);
     if (f.this_id) {
         struct kb_jsn *body = (*slot)->c;
         struct kb_jsn *last = kl_last(body->a);
