@@ -10,7 +10,7 @@
  * becomes
  *   var _x = new WeakMap(), _brand = new WeakSet(), _m = function () {};
  *   class C extends B {
- *       constructor(..._args) { super(..._args); _privateAdd(this, _brand);
+ *       constructor() { super(...arguments); _privateAdd(this, _brand);
  *           _privateAdd(this, _x, 1); _defineField(this, "y", _privateGet(this, _x)); }
  *   }
  *   _defineField(C, "s", C.y);
@@ -1141,25 +1141,21 @@ cf_after_super(struct cf_build *b, struct kb_jsn *fn, struct kb_jsn **body)
     cf_insert(body, kl_var(c, KB_JS_VAR, init, arrow));
 }
 
-/* constructor() {} or, derived, constructor(..._args) { super(..._args); } */
+/* constructor() {} or, derived, constructor() { super(...arguments); } */
 static struct kb_jsn *
 cf_default_ctor(struct cf_build *b)
 {
     struct kl_ctx *c = b->w->c;
     uint32_t pos = b->node->start;
-    struct kb_jsn *params = NULL, *body = NULL;
+    struct kb_jsn *body = NULL;
     if (b->node->b) {
-        struct kb_jsn *args = kl_temp(c, "args", pos);
-        params = kl_node(c, KB_JSN_REST, pos);
-        params->a = args;
         struct kb_jsn *spread = kl_node(c, KB_JSN_SPREAD, pos);
-        spread->a = kl_clone(c, args);
+        spread->a = kl_ident(c, "arguments", pos);
         body = kl_expr_stmt(c, kl_call(c, kl_node(c, KB_JSN_SUPER, pos), spread));
-        cf_uses(c, KL_F_PARAMS, 2015);
         cf_uses(c, KL_F_SPREAD, 2015);
     }
-    struct kb_jsn *fn = kl_function(c, NULL, params, body, pos);
-    fn->flags = KB_JSN_F_STRICT | (params ? 0 : KB_JSN_F_SIMPLE);
+    struct kb_jsn *fn = kl_function(c, NULL, NULL, body, pos);
+    fn->flags |= KB_JSN_F_STRICT;
     struct kb_jsn *m = kl_node(c, KB_JSN_METHOD, pos);
     m->op = KB_JS_M_CONSTRUCTOR;
     m->a = kl_ident(c, "constructor", pos);

@@ -1,4 +1,4 @@
-// xfail: es5 the ES5 class pass (es2015_class.c) is not merged yet
+// xfail: es5 the ES5 syntax passes of branch lower-es5-a (spread, parameters, super, destructuring) are not merged yet
 // Private names resolve to the innermost class declaring them; an inner
 // class reaches the outer class's privates it does not redeclare.
 class Outer {

@@ -1,4 +1,4 @@
-// xfail: es5 the ES5 class pass (es2015_class.c) is not merged yet
+// xfail: es5 the ES5 syntax passes of branch lower-es5-a (spread, parameters, super, destructuring) are not merged yet
 // Computed keys are evaluated once, in textual order with method keys, when
 // the class is defined; static elements then run in order; instance fields
 // at construction, in order, after private methods are installed.

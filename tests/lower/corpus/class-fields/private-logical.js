@@ -1,5 +1,3 @@
-// xfail: es2017 es2018 es2019 es2020 the logical assignment, ?? and ** passes are not merged yet
-// xfail: es5 the ES5 class pass (es2015_class.c) is not merged yet
 // Compound, exponent and logical assignment to private fields and
 // accessors: the target is read once, the value only when needed.
 const log = [];

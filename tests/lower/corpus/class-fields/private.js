@@ -1,4 +1,4 @@
-// xfail: es5 the ES5 class pass (es2015_class.c) is not merged yet
+// xfail: es5 the ES5 syntax passes of branch lower-es5-a (spread, parameters, super, destructuring) are not merged yet
 // Private fields, methods, accessors and static privates: reads, writes,
 // compound assignment, update, destructuring targets, calls keeping
 // `this`, brand checks and `#x in o`.

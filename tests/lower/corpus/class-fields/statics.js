@@ -1,4 +1,4 @@
-// xfail: es5 the ES5 class pass (es2015_class.c) is not merged yet
+// xfail: es5 the ES5 syntax passes of branch lower-es5-a (spread, parameters, super, destructuring) are not merged yet
 // Static fields see the class (by name and as `this`); static blocks run in
 // order with them, with their own var scope; class expressions keep their
 // names.
