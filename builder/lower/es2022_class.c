@@ -304,15 +304,6 @@ cf_after_optional(const struct kb_jsn *n)
     return false;
 }
 
-static struct cf_priv *
-cf_member_priv(struct kl_walk *w, const struct kb_jsn *m)
-{
-    if (cf_after_optional(m))
-        kl_fail(w->c, m, "private member access after '?.' cannot be lowered to %s yet",
-                kb_lower_target_name(w->c->target));
-    return cf_resolve(w, m->b);
-}
-
 /* Whether member n is a target its parent writes or calls (the parent's
  * leave lowers it), as opposed to a destructuring target or a read. */
 static bool
@@ -350,7 +341,7 @@ cf_leave_member(struct kl_walk *w, struct kb_jsn *n)
     struct kl_ctx *c = w->c;
     if (cf_parent_lowers(kl_parent(w), n))
         return n;
-    struct cf_priv *p = cf_member_priv(w, n);
+    struct cf_priv *p = cf_resolve(w, n->b);
     if (!cf_is_pattern_target(w, n))
         return cf_get(c, p, n->a, n->start);
     struct kb_jsn *ref = kl_callv(c, kl_helper(c, "privateRef", n->start), n->a,
@@ -391,7 +382,7 @@ cf_leave_assign(struct kl_walk *w, struct kb_jsn *n)
 {
     struct kl_ctx *c = w->c;
     struct kb_jsn *m = n->a;
-    struct cf_priv *p = cf_member_priv(w, m);
+    struct cf_priv *p = cf_resolve(w, m->b);
     if (n->op == KB_JS_OP_ASSIGN)
         return cf_set(c, p, m->a, n->b, n->start);
     struct kb_jsn *again, *first = cf_reuse(w, n, m->a, &again);
@@ -423,7 +414,7 @@ cf_leave_update(struct kl_walk *w, struct kb_jsn *n)
 {
     struct kl_ctx *c = w->c;
     struct kb_jsn *m = n->a;
-    struct cf_priv *p = cf_member_priv(w, m);
+    struct cf_priv *p = cf_resolve(w, m->b);
     struct kb_jsn *again, *first = cf_reuse(w, n, m->a, &again);
     struct kb_jsn *t = kl_temp(c, "t", n->start);
     cf_declare(w, n, t);
@@ -452,7 +443,7 @@ cf_leave_call(struct kl_walk *w, struct kb_jsn *n)
 {
     struct kl_ctx *c = w->c;
     struct kb_jsn *m = n->a;
-    struct cf_priv *p = cf_member_priv(w, m);
+    struct cf_priv *p = cf_resolve(w, m->b);
     struct kb_jsn *again, *first = cf_reuse(w, n, m->a, &again);
     struct kb_jsn *callee = kl_member(c, cf_get(c, p, first, n->start), "call");
     callee->flags |= n->flags & KB_JSN_F_OPTIONAL;
@@ -469,7 +460,7 @@ cf_leave_tagged(struct kl_walk *w, struct kb_jsn *n)
 {
     struct kl_ctx *c = w->c;
     struct kb_jsn *m = n->a;
-    struct cf_priv *p = cf_member_priv(w, m);
+    struct cf_priv *p = cf_resolve(w, m->b);
     struct kb_jsn *again, *first = cf_reuse(w, n, m->a, &again);
     n->a = kl_callv(c, kl_member(c, cf_get(c, p, first, n->start), "bind"), again, NULL);
     return n;
@@ -483,6 +474,52 @@ cf_leave_in(struct kl_walk *w, struct kb_jsn *n)
     struct cf_priv *p = cf_resolve(w, n->a);
     struct kb_jsn *rhs = kl_callv(c, kl_helper(c, "checkInRHS", n->start), n->b, NULL);
     return kl_callv(c, kl_member(c, kl_clone(c, p->store), "has"), rhs, NULL);
+}
+
+/* The link of a chain's spine to cut before its private members are
+ * lowered: the `?.` nearest below (or at) the topmost private member that
+ * has one below it; NULL when no private member follows a `?.`. */
+static struct kb_jsn **
+cf_chain_cut(struct kb_jsn **spine)
+{
+    bool priv = false;
+    for (struct kb_jsn **s = spine; (*s)->kind == KB_JSN_MEMBER || (*s)->kind == KB_JSN_CALL;
+         s = &(*s)->a) {
+        priv = priv || cf_is_private_member(*s);
+        if (priv && ((*s)->flags & KB_JSN_F_OPTIONAL))
+            return s;
+    }
+    return NULL;
+}
+
+/*
+ * A chain whose private member follows a `?.` (lowering the member alone
+ * would lose the short-circuit) is cut at that `?.`, before its children
+ * are walked: a?.b.#x.c -> (_obj = a) == null ? void 0 : _obj.b.#x.c.
+ * What stays on either side may still be a chain (`?.` elsewhere).
+ */
+static struct kb_jsn *
+cf_split_chain(struct kl_walk *w, struct kb_jsn *chain)
+{
+    struct kl_ctx *c = w->c;
+    struct kb_jsn **cut = cf_chain_cut(&chain->a);
+    if (!cut)
+        return chain;
+    struct kb_jsn *link = *cut, *prefix = link->a;
+    if (link->kind == KB_JSN_CALL)
+        kl_fail(c, link, "a private member after an optional call cannot be lowered to %s yet",
+                kb_lower_target_name(c->target));
+    if (cf_after_optional(prefix)) {
+        struct kb_jsn *inner = kl_node(c, KB_JSN_CHAIN, prefix->start);
+        inner->a = prefix;
+        prefix = inner;
+    }
+    struct kb_jsn *first = cf_reuse(w, chain, prefix, &link->a);
+    link->flags &= (uint16_t)~KB_JSN_F_OPTIONAL;
+    struct kb_jsn *rest = cf_after_optional(chain->a) ? chain : chain->a;
+    struct kb_jsn *test =
+        kl_binary(c, KB_JS_OP_EQ, first, kl_node(c, KB_JSN_NULL_LIT, chain->start));
+    return kl_cond(c, test, kl_undefined(c, chain->start), rest);
 }
 
 /* ---- Code that moves out of the class body ---- */
@@ -1325,6 +1362,8 @@ cf_enter(struct kl_walk *w, struct kb_jsn *n, bool *skip)
     struct cf_state *st = w->data;
     if (st->full && cf_is_class(n))
         cf_push_class(w, n);
+    if (st->full && n->kind == KB_JSN_CHAIN)
+        return cf_split_chain(w, n);
     return n;
 }
 
