@@ -220,6 +220,7 @@ struct kb_jsn *kl_reuse(struct kl_walk *w, struct kb_jsn *e, const char *hint,
 
 /* ---- Passes (one file each), in lower.c's order (see its table) ---- */
 typedef void kl_pass_fn(struct kl_ctx *c);
+kl_pass_fn kl_pass_class_fields;
 kl_pass_fn kl_pass_logical_assign, kl_pass_chain, kl_pass_opt_catch, kl_pass_object_rest,
     kl_pass_async_iter, kl_pass_exponent;
 /* es2021_logical.c, for es2016_exponent.c too: a compound assignment's

@@ -862,6 +862,8 @@ struct kl_pass {
  *          generators (to state machines)                 es2015_generator.c
  */
 static const struct kl_pass kl_passes[] = {
+    { KL_BIT(KL_F_CLASS_FIELDS) | KL_BIT(KL_F_PRIVATE) | KL_BIT(KL_F_STATIC_BLOCK),
+      kl_pass_class_fields },
     { KL_BIT(KL_F_LOGICAL_ASSIGN), kl_pass_logical_assign },
     { KL_BIT(KL_F_OPT_CHAIN) | KL_BIT(KL_F_NULLISH), kl_pass_chain },
     { KL_BIT(KL_F_OPT_CATCH), kl_pass_opt_catch },
