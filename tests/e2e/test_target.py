@@ -127,17 +127,28 @@ def _(tmp):
     lines = text.split("\n")
     segs = decode_mappings(smap["mappings"])
     assert len(segs) > 20, segs
-    same = 0
+    origs = [c.split("\n") for c in smap["sourcesContent"]]
     for gl, gc, si, ol, oc in segs:
-        gen = re.match(r"[A-Za-z_$][\w$]*", lines[gl][gc:])
-        orig = smap["sourcesContent"][si].split("\n")[ol][oc:]
-        if gen and orig.startswith(gen.group(0)):
-            same += 1
-    # Names the lowering made (_n, _defineProperty) map to what they replace.
-    assert same > len(segs) // 2, (same, len(segs))
+        assert gl < len(lines) and gc <= len(lines[gl]), (gl, gc)
+        assert ol < len(origs[si]) and oc <= len(origs[si][ol]), (si, ol, oc)
+
+    def at(needle):
+        """The original text the segment starting where needle is printed points at."""
+        gl = next(i for i, line in enumerate(lines) if needle in line)
+        gc = lines[gl].index(needle)
+        seg = next(s for s in segs if s[0] == gl and s[1] == gc)
+        return origs[seg[2]][seg[3]][seg[4]:]
+    # Code the lowering left alone maps to itself...
+    for same in ("const c = new Counter();", "c.bump();", "const opts = { label: null };",
+                 "get value() {", "class Counter {"):
+        assert at(same).startswith(same.rstrip(" {")), (same, at(same))
+    # ... and what it rewrote maps to the construct it replaces.
+    assert at("_privateSet(this").startswith("this.#n++"), at("_privateSet(this")
+    assert at("_defineField(Counter").startswith("static made = 0"), at("_defineField(Counter")
+    assert at("(_c$bump = c.bump)").startswith("c.bump?.()"), at("(_c$bump = c.bump)")
     # Every original line that holds code is reached by some segment.
     for si, name in enumerate(smap["sources"]):
-        wanted = {i for i, l in enumerate(smap["sourcesContent"][si].split("\n")) if l.strip() not in ("", "}")}
+        wanted = {i for i, line in enumerate(origs[si]) if line.strip() not in ("", "}")}
         got = {ol for _, _, s, ol, _ in segs if s == si}
         assert wanted <= got, (name, sorted(wanted - got))
     assert "main.bundle.js.map" in m
