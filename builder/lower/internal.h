@@ -214,5 +214,11 @@ struct kb_jsn *kl_reuse(struct kl_walk *w, struct kb_jsn *e, const char *hint,
 
 /* ---- Passes (one file each), in lower.c's order (see its table) ---- */
 typedef void kl_pass_fn(struct kl_ctx *c);
+kl_pass_fn kl_pass_template;
+kl_pass_fn kl_pass_object_lit;
+kl_pass_fn kl_pass_spread;
+kl_pass_fn kl_pass_params;
+kl_pass_fn kl_pass_for_of;
+kl_pass_fn kl_pass_destructure;
 
 #endif

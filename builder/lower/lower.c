@@ -805,6 +805,12 @@ struct kl_pass {
  *          generators (to state machines)                 es2015_generator.c
  */
 static const struct kl_pass kl_passes[] = {
+    { KL_BIT(KL_F_TEMPLATE), kl_pass_template },
+    { KL_BIT(KL_F_OBJECT_LIT), kl_pass_object_lit },
+    { KL_BIT(KL_F_SPREAD), kl_pass_spread },
+    { KL_BIT(KL_F_PARAMS), kl_pass_params },
+    { KL_BIT(KL_F_FOR_OF), kl_pass_for_of },
+    { KL_BIT(KL_F_DESTRUCTURE), kl_pass_destructure },
     { 0, NULL },
 };
 

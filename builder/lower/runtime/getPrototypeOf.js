@@ -1,0 +1,3 @@
+function _getPrototypeOf(o) {
+    return Object.getPrototypeOf(o);
+}
