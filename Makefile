@@ -77,9 +77,10 @@ BUILD_PKGS := build-essential pkg-config libbrotli-dev libzstd-dev libdeflate-de
 # What the tests add (make test): tools that check the variants independently,
 # the TLS certificates, the real cache in front of the edge, nginx serving a
 # release as www-data (test_permissions.py), the format check, HTTP/2 clients
-# (nghttp2-client's nghttp and h2load; python3-h2 for raw frames).
+# (nghttp2-client's nghttp and h2load; python3-h2 for raw frames), and
+# duktape, the ES5 engine the legacy twins and the polyfills must run in.
 TEST_PKGS := brotli zstd libdeflate-tools python3 python3-h2 clang-format time curl \
-             nghttp2-client openssl varnish varnish-modules nginx
+             nghttp2-client openssl varnish varnish-modules nginx duktape
 # The browser tests: Debian's chromium driven by playwright-core from npm
 # (tests/browser/package-lock.json; never a downloaded browser).
 # nodejs and npm are installed only when the commands are missing: a node from
@@ -310,11 +311,12 @@ bench-deps: deps
 # Benchmarks download their inputs with npm (Node.js) at run time, never committed.
 bench: bench-deps
 	@$(MAKE) --no-print-directory bench-run
-bench-run: bin/kiln-build bin/kiln-edge build/rel/tests/js262/runner
+bench-run: bin/kiln-build bin/kiln-edge build/rel/tests/js262/runner build/rel/bin/kiln-lower
 	sh bench/jsparse.sh
 	sh bench/build.sh
 	sh bench/dict.sh
 	sh bench/bundle.sh
+	sh bench/lower.sh
 	sh bench/edge.sh
 	sh bench/tls.sh
 	sh bench/h2.sh

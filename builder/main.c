@@ -7,6 +7,7 @@
  * half-written release.
  * Exit status: 0 success, 1 input errors, 2 usage.
  */
+#include "builder/lower/lower.h"
 #include "builder/site.h"
 #include "common/clock.h"
 #include "common/error.h"
@@ -66,7 +67,13 @@ usage(FILE *to)
           "                         by an import map in each page: a changed module renames\n"
           "                         only its own chunk (and the pages)\n"
           "      --legacy, --no-legacy  with bundling, also write System.register twins of\n"
-          "                         the chunks for nomodule browsers (default: on)\n"
+          "                         the chunks for nomodule browsers, lowered to ES5\n"
+          "                         (default: on)\n"
+          "      --target T         lower the modern chunks' syntax to T: es2017 .. es2023,\n"
+          "                         esnext (nothing), baseline (default: Chrome 107,\n"
+          "                         Firefox 104, Safari 16, as Vite 7)\n"
+          "      --legacy-polyfills auto|none  polyfills the legacy twins' code uses, before\n"
+          "                         the loader (default: auto)\n"
           "      --strict           a warning fails the build: exit 1, the previous release\n"
           "                         stays in place (for CI)\n"
           "  -q, --quiet            no table, warnings and errors only\n"
@@ -289,6 +296,8 @@ main(int argc, char **argv)
         { "no-bundle", no_argument, NULL, 'N' },
         { "legacy", no_argument, NULL, 'L' },
         { "no-legacy", no_argument, NULL, 'l' },
+        { "target", required_argument, NULL, 'T' },
+        { "legacy-polyfills", required_argument, NULL, 'F' },
         { "minify-whitespace", no_argument, NULL, 'M' },
         { "keep-comments", no_argument, NULL, 'K' },
         { "strict", no_argument, NULL, 's' },
@@ -312,6 +321,8 @@ main(int argc, char **argv)
         .sw = true,
         .bundle = true,
         .legacy = true,
+        .target = KB_TARGET_DEFAULT,
+        .legacy_polyfills = true,
         .delta_depth = 3,
     };
     enum kc_log_level level = KC_LOG_WARN;
@@ -392,6 +403,23 @@ main(int argc, char **argv)
         case 'N': o.bundle = false; break;
         case 'L': o.legacy = true; break;
         case 'l': o.legacy = false; break;
+        case 'T':
+            if (!kb_lower_target_parse(optarg, &o.target) || o.target < KB_ES2017) {
+                fprintf(stderr,
+                        "kiln-build: --target: '%s' is not one of es2017 .. es2023, esnext, "
+                        "baseline\n",
+                        optarg);
+                return 2;
+            }
+            break;
+        case 'F':
+            if (strcmp(optarg, "auto") != 0 && strcmp(optarg, "none") != 0) {
+                fprintf(stderr, "kiln-build: --legacy-polyfills: '%s' is not auto or none\n",
+                        optarg);
+                return 2;
+            }
+            o.legacy_polyfills = strcmp(optarg, "auto") == 0;
+            break;
         case 'M': o.minify_ws = true; break;
         case 'K': o.keep_comments = true; break;
         case 's': o.strict = true; break;

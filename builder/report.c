@@ -3,10 +3,13 @@
  * variant, the saving of the best one) with totals, and the same figures as
  * JSON for --report, so CI can track bytes shipped release over release; then
  * the dictionary deltas (dcz) kept, each beside the br size it saves on;
- * what the service worker precaches and what it left out, and why.
+ * what the service worker precaches and what it left out, and why; the
+ * polyfills each page's legacy twins get, with their bytes.
  * Names are never cut: two files must never look alike (Vite prints whole
  * paths too); a name wider than the column gets a line of its own.
  */
+#include "builder/lower/lower.h"
+#include "builder/lower/polyfill.h"
 #include "builder/site.h"
 #include "common/error.h"
 #include "common/log.h"
@@ -161,6 +164,63 @@ sw_json(const struct kb_site *s)
                      s->sw.fallback ? json_string(s->sw.fallback) : json_null(), "left_out", left);
 }
 
+/* Calls fn(s, page, twin, ctx) for each entry document and each legacy
+ * twin with polyfills it loads. */
+static void
+each_page_twin(const struct kb_site *s,
+               void (*fn)(const struct kb_site *, const struct kb_file *, const struct kb_file *,
+                          void *),
+               void *ctx)
+{
+    for (size_t i = 0; i < s->n; i++) {
+        const struct kb_file *page = &s->files[i];
+        if (!(page->role & KB_ROLE_ENTRY) || !page->target)
+            continue;
+        for (size_t k = 0; k < page->refs.n; k++) {
+            int t = page->target[k];
+            if (t >= 0 && (size_t)t < s->n && s->files[t].polyfills)
+                fn(s, page, &s->files[t], ctx);
+        }
+    }
+}
+
+static void
+polyfill_line(const struct kb_site *s, const struct kb_file *page, const struct kb_file *twin,
+              void *ctx)
+{
+    (void)s;
+    (void)ctx;
+    const char *names[64];
+    size_t bytes[64], total = 0;
+    size_t n = kb_polyfill_names(twin->polyfills, names, bytes, 64);
+    printf("legacy %s: %s carries %zu polyfill%s:", page->out_path, twin->out_path, n,
+           n == 1 ? "" : "s");
+    for (size_t i = 0; i < n && i < 64; i++) {
+        printf("%s %s %zu", i ? "," : "", names[i], bytes[i]);
+        total += bytes[i];
+    }
+    printf(" (%zu bytes)\n", total);
+}
+
+static void
+polyfill_json(const struct kb_site *s, const struct kb_file *page, const struct kb_file *twin,
+              void *ctx)
+{
+    (void)s;
+    const char *names[64];
+    size_t bytes[64], total = 0;
+    size_t n = kb_polyfill_names(twin->polyfills, names, bytes, 64);
+    json_t *list = json_array();
+    for (size_t i = 0; i < n && i < 64; i++) {
+        json_array_append_new(
+            list, json_pack("{s:s, s:I}", "name", names[i], "bytes", (json_int_t)bytes[i]));
+        total += bytes[i];
+    }
+    json_array_append_new(ctx,
+                          json_pack("{s:s, s:s, s:o, s:I}", "page", page->out_path, "twin",
+                                    twin->out_path, "polyfills", list, "bytes", (json_int_t)total));
+}
+
 static int
 json_report(const struct kb_site *s, const char *path)
 {
@@ -205,6 +265,14 @@ json_report(const struct kb_site *s, const char *path)
                   "compress", s->t_compress, "write", s->t_write, "warnings", s->warnings);
     if (doc && s->sw.made)
         json_object_set_new(doc, "sw", sw_json(s));
+    if (doc && s->opt->bundle) {
+        json_t *pages = json_array();
+        each_page_twin(s, polyfill_json, pages);
+        json_object_set_new(doc, "lowering",
+                            json_pack("{s:s, s:s, s:o}", "target",
+                                      kb_lower_target_name(s->opt->target), "legacy",
+                                      s->opt->legacy ? "es5" : "none", "polyfills", pages));
+    }
     if (doc && s->n_prev) {
         json_t *prev = json_array();
         for (size_t i = 0; i < s->n_prev; i++)
@@ -232,6 +300,7 @@ kb_report(const struct kb_site *s)
         table(s);
         delta_lines(s);
         sw_lines(s);
+        each_page_twin(s, polyfill_line, NULL);
     }
     return s->opt->report ? json_report(s, s->opt->report) : 0;
 }

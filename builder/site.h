@@ -48,6 +48,8 @@ struct kb_options {
     const char *sw_config; /* --sw-config FILE (JSON) or NULL: docs/service-worker.md */
     bool bundle;           /* --bundle: scope-hoisted ES module chunks (docs/bundling.md) */
     bool legacy;           /* --legacy (default): System.register twins of the chunks */
+    int target;            /* --target: what modern chunks are lowered to (builder/lower/lower.h) */
+    bool legacy_polyfills; /* --legacy-polyfills auto (default): the twins' polyfills */
     bool minify_ws;        /* --minify-whitespace: chunks without comments and spare blanks */
     bool import_map;       /* --import-map: module-to-module references resolved by an
                               import map in each page, not rewritten (no hash cascade) */
@@ -142,6 +144,9 @@ struct kb_file {
     unsigned char *var[KB_ENC_COUNT];
     size_t var_len[KB_ENC_COUNT];
     unsigned char var_sha256[KB_ENC_COUNT][KC_SHA256_LEN];
+
+    uint64_t polyfills; /* a page's legacy twin: the polyfills before its loader
+                           (builder/lower/polyfill.h bits) */
 
     struct kb_preload *preload; /* entry documents only (kb_preloads) */
     size_t n_preload;

@@ -24,7 +24,8 @@
     X(MISSING, "missing referenced file")                                                          \
     X(CODEC, "compressor failed")                                                                  \
     X(JSON, "invalid JSON")                                                                        \
-    X(INTR, "interrupted")
+    X(INTR, "interrupted")                                                                         \
+    X(UNSUP, "not supported yet")
 
 enum {
     KC_OK = 0,

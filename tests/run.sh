@@ -1,11 +1,12 @@
 #!/bin/sh
 # Runs kiln's tests and prints one summary line: "N passed, N failed".
-# Unit, fuzz replay, js262, e2e (Python), browser (node + chromium) and
-# frameworks tests: all of them, or the suites named (`sh tests/run.sh
-# frameworks` is make frameworks). Each test program speaks TAP; this script
-# adds up their "ok"/"not ok" lines. A program that crashes or exits non-zero
-# without a "not ok" line counts as one failure. Environment: KILN_BUILD,
-# KILN_EDGE (the binaries under test), BUILD_DIR.
+# Unit, fuzz replay, js262, e2e (Python), polyfills (Node and Duktape),
+# lower (the lowering's corpus),
+# browser (node + chromium) and frameworks tests: all of them, or the suites
+# named (`sh tests/run.sh frameworks` is make frameworks). Each test program
+# speaks TAP; this script adds up their "ok"/"not ok" lines. A program that
+# crashes or exits non-zero without a "not ok" line counts as one failure.
+# Environment: KILN_BUILD, KILN_EDGE (the binaries under test), BUILD_DIR.
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top" || exit 2
@@ -19,7 +20,7 @@ export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
 log=$(mktemp -d)
 trap 'rm -rf "$log"' EXIT INT TERM
 passed=0 failed=0
-suites=" ${*:-unit fuzz-replay js262 e2e browser frameworks} "
+suites=" ${*:-unit fuzz-replay js262 e2e polyfills lower browser frameworks} "
 want() { case "$suites" in *" $1 "*) return 0 ;; esac; return 1; }
 
 run() { # name, command...
@@ -86,6 +87,16 @@ if want e2e; then
     run "e2e/test_edge[tls]" env KILN_E2E_TLS=1 "$py" tests/e2e/test_edge.py
     run "e2e/test_edge[h2c]" env KILN_E2E_PROTO=h2c "$py" tests/e2e/test_edge.py
     run "e2e/test_edge[h2]" env KILN_E2E_PROTO=h2 "$py" tests/e2e/test_edge.py
+fi
+# kiln's polyfills (builder/lower/polyfills/): each file's checks in Node
+# natively, then in Node and Duktape with the native deleted.
+if want polyfills; then
+    run "polyfills" /usr/bin/python3 tests/polyfills/run.py
+fi
+# The lowering's semantic corpus (tests/lower/README.md): every program at
+# every target, in Node, and the ES5 ones in Duktape. kiln-lower is required.
+if want lower; then
+    run "lower/corpus" /usr/bin/python3 tests/lower/run_corpus.py
 fi
 # The browser tests (headless chromium): a missing node_modules is a failure,
 # never a skip.

@@ -91,7 +91,7 @@ main(int argc, char **argv)
     struct kc_diag d;
     int rc = kb_lower(src, len, &o, &r, &d);
     if (rc) {
-        if (rc == KC_EPARSE)
+        if (rc == KC_EPARSE || rc == KC_EUNSUP)
             fprintf(stderr, "%s:%u:%u: %s\n", in, d.line, d.col, d.msg);
         else
             fprintf(stderr, "kiln-lower: %s: %s\n", in, kc_strerror(rc));

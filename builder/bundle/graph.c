@@ -645,8 +645,18 @@ load(struct kb_graph *g, int mi)
     int rc = kb_jsast_parse(m->src, m->len, true, &m->ast, &d);
     if (rc == 0)
         rc = kb_jsast_scope(&m->ast, m->src, &d);
+    /* What lowering will reject is reported here, at the module's own line
+     * and column: for the modern chunks' --target, and ES5 for the twins. */
+    const struct kb_options *opt = g->s->opt;
+    const char *hint = "";
+    if (rc == 0 && opt->target != KB_ESNEXT)
+        rc = kb_lower_check(&m->ast, m->src, m->len, opt->target, &d);
+    if (rc == 0 && opt->legacy) {
+        rc = kb_lower_check(&m->ast, m->src, m->len, KB_ES5, &d);
+        hint = " (--no-legacy builds without the legacy twins)";
+    }
     if (rc == KC_EPARSE) {
-        kc_error("%s:%u:%u: %s", m->path, d.line, d.col, d.msg);
+        kc_error("%s:%u:%u: %s%s", m->path, d.line, d.col, d.msg, hint);
         g->errors++;
         return 0;
     }

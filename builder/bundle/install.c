@@ -221,6 +221,8 @@ chunk_text(struct bundle *b, int c, struct kc_buf *o, struct kc_buf *map)
     free(names);
     if (!rc && e >= 0 && (b->ep_kind[e] & 1) && b->s->opt->legacy)
         rc = kc_buf_puts(o, kb_legacy_guard);
+    if (!rc && !kb__chunk_legacy_only(b, c))
+        rc = kb__lower_chunk(b, c, o, &body_line);
     if (!rc) {
         const char *base = strrchr(ch->map_path, '/');
         rc = kc_buf_printf(o, "//# sourceMappingURL=%s\n", base ? base + 1 : ch->map_path);
@@ -349,6 +351,7 @@ struct texts {
     struct kc_buf *ltext;
     struct kb_reflist *lrefs;
     char **lpath;    /* NULL where there is no twin */
+    uint64_t *lpoly; /* the polyfills a page's twin carries (polyfill.h bits) */
     size_t capfiles; /* the site's files, allocated for (insert_file) */
 };
 
@@ -424,22 +427,40 @@ twin_texts(struct bundle *b, struct texts *t)
     t->ltext = calloc(nl + 1, sizeof *t->ltext);
     t->lrefs = calloc(nl + 1, sizeof *t->lrefs);
     t->lpath = calloc(nl + 1, sizeof *t->lpath);
-    if (!t->ltext || !t->lrefs || !t->lpath)
+    t->lpoly = calloc(nl + 1, sizeof *t->lpoly);
+    uint64_t *need = calloc(nl + 1, sizeof *need);
+    bool *page = calloc(nl + 1, sizeof *page);
+    if (!t->ltext || !t->lrefs || !t->lpath || !t->lpoly || !need || !page) {
+        free(need);
+        free(page);
         return KC_ENOMEM;
+    }
     t->nl = nl;
     for (size_t i = 0; i < nl && !rc; i++) {
         kc_buf_init(&t->ltext[i], KB_CHUNK_MAX);
+        size_t declare_at = 0;
         if (i < b->nc) {
+            int e = b->c[i].host;
+            page[i] = e >= 0 && (b->ep_kind[e] & 1);
             t->lpath[i] = kb__twin_path(b->c[i].path);
-            rc = t->lpath[i] ? kb__legacy_chunk(b, (int)i, &t->ltext[i], &t->lrefs[i]) : KC_ENOMEM;
-            continue;
+            rc = t->lpath[i] ? kb__legacy_chunk(b, (int)i, &t->ltext[i], &t->lrefs[i], &declare_at)
+                             : KC_ENOMEM;
+        } else {
+            size_t e = i - b->nc;
+            if (kb__ep_bailed(b, e) || b->c[b->g.m[b->ep[e]].chunk].host == (int)e)
+                continue;
+            page[i] = (b->ep_kind[e] & 1) != 0;
+            t->lpath[i] = kb__twin_path(b->g.m[b->ep[e]].path);
+            rc = t->lpath[i] ? kb__legacy_facade(b, (int)e, &t->ltext[i], &t->lrefs[i], &declare_at)
+                             : KC_ENOMEM;
         }
-        size_t e = i - b->nc;
-        if (kb__ep_bailed(b, e) || b->c[b->g.m[b->ep[e]].chunk].host == (int)e)
-            continue;
-        t->lpath[i] = kb__twin_path(b->g.m[b->ep[e]].path);
-        rc = t->lpath[i] ? kb__legacy_facade(b, (int)e, &t->ltext[i], &t->lrefs[i]) : KC_ENOMEM;
+        if (!rc)
+            rc = kb__lower_twin(b, t->lpath[i], &t->ltext[i], &t->lrefs[i], declare_at, &need[i]);
     }
+    if (!rc)
+        rc = kb__twin_polyfills(b, t->lpath, t->ltext, t->lrefs, need, page, nl, t->lpoly);
+    free(need);
+    free(page);
     for (size_t i = 0; i < nl && !rc; i++)
         if (t->lpath[i] && kb_site_find(s, t->lpath[i]) >= 0) {
             kc_error("%s: the legacy twin's name is taken by a file of the site (use --no-legacy)",
@@ -504,6 +525,8 @@ insert_twins(struct bundle *b, struct texts *t)
                 mtime = s->files[fi].mtime;
         }
         rc = insert_file(s, &t->capfiles, t->lpath[i], &t->ltext[i], mtime);
+        if (!rc)
+            s->files[kb_site_find(s, t->lpath[i])].polyfills = t->lpoly[i];
     }
     return rc;
 }
@@ -614,6 +637,7 @@ free_texts(const struct bundle *b, struct texts *t)
     free(t->ltext);
     free(t->lrefs);
     free(t->lpath);
+    free(t->lpoly);
     for (size_t e = 0; t->facade && e < b->nep; e++)
         kc_buf_free(&t->facade[e]);
     for (size_t c = 0; t->text && t->maps && c < b->nc; c++) {

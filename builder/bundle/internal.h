@@ -13,6 +13,7 @@
 #define KB_BUNDLE_INTERNAL_H
 
 #include "builder/bundle/legacy.h"
+#include "builder/lower/lower.h"
 #include "builder/js/ast.h"
 #include "builder/site.h"
 #include "common/buf.h"
@@ -162,6 +163,14 @@ int kb_smap_mappings(const struct kb_smap *m, unsigned line_offset, struct kc_bu
 char *kb_smap_json(const struct kb_smap *m, unsigned line_offset, const char *const *sources,
                    const char *const *contents, const size_t *lens, size_t n);
 void kb_smap_free(struct kb_smap *m);
+/* The last segment at or before generated (line, col), or NULL. */
+const struct kb_smap_seg *kb_smap_find(const struct kb_smap *m, unsigned line, unsigned col);
+/* The map of out, which the lowering stage printed from mid (segs: out
+ * offset -> mid offset): each segment goes through inner, mid's map whose
+ * line 0 is mid's line line_offset, to the original. Into *res (fresh). */
+int kb_smap_compose(const struct kb_smap *inner, unsigned line_offset, const char *mid,
+                    size_t mid_len, const char *out, const struct kb_lower_seg *segs, size_t nsegs,
+                    struct kb_smap *res);
 
 /*
  * Pure helpers (unit-tested). kb_graph_pkg_entry: the file a package.json
@@ -475,13 +484,33 @@ int kb__rewrite_docs(struct bundle *b);
 char *kb__twin_path(const char *path);
 
 /* Prints chunk c's twin into out, with its references in refs (the caller's,
- * to free). Splices the chunk's modules in legacy mode first. Returns 0 or
- * an error. */
-int kb__legacy_chunk(struct bundle *b, int c, struct kc_buf *out, struct kb_reflist *refs);
+ * to free) and the offset of its declare function's body in *declare_at.
+ * Splices the chunk's modules in legacy mode first. Returns 0 or an error. */
+int kb__legacy_chunk(struct bundle *b, int c, struct kc_buf *out, struct kb_reflist *refs,
+                     size_t *declare_at);
 
 /* Prints the twin of entry point e's facade into out, with its references in
- * refs. Returns 0 or an error. */
-int kb__legacy_facade(struct bundle *b, int e, struct kc_buf *out, struct kb_reflist *refs);
+ * refs (and *declare_at as above). Returns 0 or an error. */
+int kb__legacy_facade(struct bundle *b, int e, struct kc_buf *out, struct kb_reflist *refs,
+                      size_t *declare_at);
+
+/* ---- lower.c: the lowering stage on chunks and twins -------------------------------- */
+
+/* Lowers chunk c's text o (a module, its body from line *body_line) to
+ * --target; when it changed, o holds the lowered text, the chunk's map is
+ * the composed one and *body_line 0. Errors name the original module's
+ * line and column. */
+int kb__lower_chunk(struct bundle *b, int c, struct kc_buf *o, unsigned *body_line);
+/* Lowers twin text (at path) to ES5, its runtime helpers in the declare
+ * function at declare_at, its references moved; *polyfills gets what it
+ * needs (KB_PF bits, polyfill.h). */
+int kb__lower_twin(struct bundle *b, const char *path, struct kc_buf *text, struct kb_reflist *refs,
+                   size_t declare_at, uint64_t *polyfills);
+/* Puts before the loader of each page twin (page[i]) the polyfills that
+ * the twins it may run need (need[]): into ltext[i], refs moved; got[i]
+ * gets the set. Nothing with --legacy-polyfills none. */
+int kb__twin_polyfills(struct bundle *b, char **lpath, struct kc_buf *ltext, struct kb_reflist *lrefs,
+                       const uint64_t *need, const bool *page, size_t nl, uint64_t *got);
 
 /* Copies doc from *pos to the end of the <script> element of reference r
  * (entry point e's) into o, then the twin's tags; advances *pos and sets

@@ -255,7 +255,8 @@ put_exports(const struct kb_legacy_file *f, struct kc_buf *o, const char *const 
 }
 
 int
-kb_legacy_print(const struct kb_legacy_file *f, struct kc_buf *o, struct kb_reflist *refs)
+kb_legacy_print(const struct kb_legacy_file *f, struct kc_buf *o, struct kb_reflist *refs,
+                size_t *declare_at)
 {
     int rc = f->loader ? kc_buf_puts(o, loader) : 0;
     if (!rc)
@@ -267,6 +268,8 @@ kb_legacy_print(const struct kb_legacy_file *f, struct kc_buf *o, struct kb_refl
     }
     if (!rc)
         rc = kc_buf_printf(o, "], function (%s, %s) {\n\"use strict\";\n", f->x, f->c);
+    if (!rc && declare_at)
+        *declare_at = o->len - strlen("{\n\"use strict\";\n");
     for (size_t i = 0; i < f->ndeps && !rc; i++) {
         const struct kb_legacy_dep *d = &f->deps[i];
         for (size_t k = 0; k < d->n && !rc; k++)

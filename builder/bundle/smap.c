@@ -180,3 +180,93 @@ kb_smap_free(struct kb_smap *m)
     free(m->v);
     *m = (struct kb_smap){ .osrc = -1 };
 }
+
+/* The last segment of m at or before generated (line, col), or NULL. */
+const struct kb_smap_seg *
+kb_smap_find(const struct kb_smap *m, unsigned line, unsigned col)
+{
+    size_t lo = 0, hi = m->n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        const struct kb_smap_seg *s = &m->v[mid];
+        if (s->gline < line || (s->gline == line && s->gcol <= col))
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo ? &m->v[lo - 1] : NULL;
+}
+
+/* Line and UTF-16 column of byte off of text, from the cursor *c (which
+ * moves; offsets that go back restart from the line's start). */
+struct kb_smap_cursor {
+    size_t off;
+    unsigned line, col;
+    const size_t *starts; /* line starts, for jumps back */
+    size_t nstarts;
+};
+
+static void
+cursor_to(struct kb_smap_cursor *c, const char *text, size_t off)
+{
+    if (off < c->off) {
+        size_t lo = 0, hi = c->nstarts;
+        while (lo < hi) {
+            size_t mid = lo + (hi - lo) / 2;
+            if (c->starts[mid] <= off)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        c->line = (unsigned)(lo - 1);
+        c->off = c->starts[lo - 1];
+        c->col = 0;
+    }
+    for (; c->off < off; c->off++) {
+        if (text[c->off] == '\n') {
+            c->line++;
+            c->col = 0;
+        } else {
+            c->col += units((unsigned char)text[c->off]);
+        }
+    }
+}
+
+int
+kb_smap_compose(const struct kb_smap *inner, unsigned line_offset, const char *mid, size_t mid_len,
+                const char *out, const struct kb_lower_seg *segs, size_t nsegs, struct kb_smap *res)
+{
+    *res = (struct kb_smap){ .osrc = -1 };
+    size_t n = 1, cap = 0;
+    for (size_t i = 0; i < mid_len; i++)
+        n += mid[i] == '\n';
+    size_t *starts = NULL;
+    int rc = kc_vec_reserve(starts, cap, n, SIZE_MAX / sizeof *starts);
+    if (rc)
+        return rc;
+    n = 0;
+    starts[n++] = 0;
+    for (size_t i = 0; i < mid_len; i++)
+        if (mid[i] == '\n')
+            starts[n++] = i + 1;
+    struct kb_smap_cursor mc = { .starts = starts, .nstarts = n };
+    struct kb_smap_cursor oc = { 0 };
+    for (size_t i = 0; i < nsegs && !rc; i++) {
+        if (segs[i].in > mid_len)
+            continue;
+        cursor_to(&mc, mid, segs[i].in);
+        cursor_to(&oc, out, segs[i].out);
+        if (mc.line < line_offset)
+            continue;
+        const struct kb_smap_seg *s = kb_smap_find(inner, mc.line - line_offset, mc.col);
+        if (!s || s->gline != mc.line - line_offset)
+            continue;
+        if (res->n && res->v[res->n - 1].gline == oc.line && res->v[res->n - 1].gcol == oc.col)
+            continue;
+        rc = push(res, oc.line, oc.col, s->src, s->oline, s->ocol + (mc.col - s->gcol));
+    }
+    free(starts);
+    if (rc)
+        kb_smap_free(res);
+    return rc;
+}

@@ -8,6 +8,7 @@
 #include "builder/js/print.h"
 #include "builder/lower/internal.h"
 #include "builder/lower/jsfiles.h"
+#include "builder/lower/polyfill.h"
 #include "common/error.h"
 
 #include <stdarg.h>
@@ -86,7 +87,8 @@ kl_fail(struct kl_ctx *c, const struct kb_jsn *at, const char *fmt, ...)
     size_t off = at && at->start <= c->len ? at->start : 0;
     kc_diag_vset(c->diag, c->src, off, fmt, ap);
     va_end(ap);
-    c->err = KC_EPARSE;
+    if (!c->err)
+        c->err = KC_EPARSE;
     longjmp(*c->fail, 1);
 }
 
@@ -584,6 +586,7 @@ kl_walk(struct kl_walk *w)
 struct kl_scan {
     struct kl_ctx *c;
     uint64_t found;
+    const struct kb_jsn *first[KL_F_COUNT_]; /* where each feature was first found */
     bool lexical; /* the printer changes literals (separators, ES5 escapes) */
 };
 
@@ -641,7 +644,12 @@ kl_has_nonsimple_param(const struct kb_jsn *params)
 static void
 kl_scan_node(struct kl_scan *s, const struct kb_jsn *n, unsigned fns)
 {
-#define F(x) (s->found |= KL_BIT(KL_F_##x))
+#define F(x)                                                                                       \
+    do {                                                                                           \
+        if (!s->first[KL_F_##x])                                                                   \
+            s->first[KL_F_##x] = n;                                                                \
+        s->found |= KL_BIT(KL_F_##x);                                                              \
+    } while (0)
     struct kl_ctx *c = s->c;
     int year = kb_lower_target_year(c->target);
     switch (n->kind) {
@@ -950,6 +958,27 @@ kl_print(struct kl_ctx *c, const struct kb_lower_opts *o, struct kb_lower_result
 }
 
 int
+kb_lower_check(const struct kb_jsast *ast, const char *src, size_t len, int target,
+               struct kc_diag *diag)
+{
+    struct kl_ctx c = {
+        .ast = (struct kb_jsast *)ast, .src = src, .len = len, .target = target, .diag = diag
+    };
+    jmp_buf fail;
+    c.fail = &fail;
+    if (setjmp(fail))
+        return c.err ? c.err : KC_EPARSE;
+    struct kl_scan s = { .c = &c };
+    kl_scan_node(&s, ast->program, 0);
+    /* A legacy twin runs top-level await in its async execute function. */
+    if (target != KB_ES5 && (s.found & KL_BIT(KL_F_TOP_AWAIT)) &&
+        !kl_native(KL_F_TOP_AWAIT, target))
+        kl_fail(&c, s.first[KL_F_TOP_AWAIT], "top-level await cannot be lowered to %s",
+                kb_lower_target_name(target));
+    return 0;
+}
+
+int
 kb_lower(const char *src, size_t len, const struct kb_lower_opts *o, struct kb_lower_result *r,
          struct kc_diag *diag)
 {
@@ -985,11 +1014,14 @@ kb_lower(const char *src, size_t len, const struct kb_lower_opts *o, struct kb_l
         if ((s.found & KL_BIT(f)) && !kl_native(f, o->target))
             lower |= KL_BIT(f);
     if (lower & KL_BIT(KL_F_TOP_AWAIT))
-        kl_fail(&c, NULL, "top-level await cannot be lowered to %s",
+        kl_fail(&c, s.first[KL_F_TOP_AWAIT], "top-level await cannot be lowered to %s",
                 kb_lower_target_name(o->target));
     r->lowered = lower;
-    if (!lower && !s.lexical)
+    if (!lower && !s.lexical) {
+        if (o->target == KB_ES5)
+            r->polyfills = kb_polyfill_detect(&ast);
         goto done;
+    }
     c.lower = lower;
     kl_collect_names(&c, ast.program);
     for (size_t i = 0; i < kl_runtime_count; i++) {
@@ -1005,15 +1037,26 @@ kb_lower(const char *src, size_t len, const struct kb_lower_opts *o, struct kb_l
         if (c.lower & p->features)
             p->run(&c);
     }
-    for (int f = 0; f < KL_F_COUNT_; f++)
-        if (c.lower & ~covered & KL_BIT(f))
-            kl_fail(&c, NULL, "%s cannot be lowered to %s yet", kl_feature_name[f],
+    for (int f = 0; f < KL_F_COUNT_; f++) {
+        if (c.lower & ~covered & KL_BIT(f)) {
+            c.err = KC_EUNSUP;
+            kl_fail(&c, s.first[f], "%s cannot be lowered to %s yet", kl_feature_name[f],
                     kb_lower_target_name(o->target));
+        }
+    }
     kl_add_helpers(&c, o->helpers_at, trees);
     for (size_t i = 0; i < kl_runtime_count; i++)
         if (c.helper_used[i])
             r->helpers |= UINT64_C(1) << (i & 63);
     rc = kl_print(&c, o, r);
+    /* The polyfills of what was printed: the helpers' needs included. */
+    struct kc_diag pd;
+    if (!rc && o->target == KB_ES5 &&
+        kb_polyfill_detect_src(r->text, r->len, o->module, &r->polyfills, &pd) == KC_EPARSE) {
+        kc_diag_set(diag, r->text, 0, "internal error: the lowered text does not parse: %u:%u: %s",
+                    pd.line, pd.col, pd.msg);
+        rc = KC_EPARSE;
+    }
     if (rc)
         kb_lower_result_free(r);
     else

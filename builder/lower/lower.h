@@ -72,18 +72,31 @@ struct kb_lower_result {
     size_t ncopies;
     uint64_t lowered;   /* KB_LF_* features the input had above the target */
     uint64_t helpers;   /* bit i: runtime helper i was included */
-    uint64_t polyfills; /* KB_PF_* the output needs where a builtin may be missing */
+    uint64_t polyfills; /* ES5 only: the polyfills the output may need (polyfill.h bits),
+                           the runtime helpers' included; also when nothing changed */
 };
 
 /*
  * Lowers src[0..len) to o->target. Returns 0 with *r filled (r->changed
  * false when the input needs nothing), KC_EPARSE with *diag set (a syntax
- * error, or a feature no lowering exists for: "BigInt literal cannot be
- * lowered to es5", at its line and column), or KC_ENOMEM/KC_ETOOBIG. On
+ * error, or a feature no lowering exists for: "BigInt literals cannot be
+ * lowered to es5", at its line and column), KC_EUNSUP with *diag set (a
+ * feature whose pass kiln does not have yet), or KC_ENOMEM/KC_ETOOBIG. On
  * error *r holds nothing to free.
  */
 int kb_lower(const char *src, size_t len, const struct kb_lower_opts *o, struct kb_lower_result *r,
              struct kc_diag *diag);
+
+/*
+ * Checks a module's tree (parsed and scoped) for what lowering it to target
+ * would reject: BigInt literals, regular expression flags and syntax the
+ * target cannot read, top-level await (not for ES5: a legacy twin runs it
+ * in an async function). Returns 0 or KC_EPARSE with *diag at the module's
+ * own line and column.
+ */
+struct kb_jsast;
+int kb_lower_check(const struct kb_jsast *ast, const char *src, size_t len, int target,
+                   struct kc_diag *diag);
 
 /* The output offset of input offset in when it lies inside a verbatim copy
  * (a string literal the caller needs to find again), else UINT32_MAX. */

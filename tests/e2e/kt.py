@@ -122,6 +122,30 @@ def url_of(m, src):
     return next(u for u, e in m["files"].items() if e["source"] == src)
 
 
+_B64 = {c: i for i, c in enumerate("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/")}
+
+
+def decode_mappings(mappings):
+    """A source map's "mappings": [(generated line, column, source, original
+    line, column)], absolute, 0-based."""
+    out, src, ol, oc = [], 0, 0, 0
+    for gl, line in enumerate(mappings.split(";")):
+        gc = 0
+        for seg in filter(None, line.split(",")):
+            vals, v, shift = [], 0, 0
+            for ch in seg:
+                d = _B64[ch]
+                v |= (d & 31) << shift
+                shift += 5
+                if not d & 32:
+                    vals.append(-(v >> 1) if v & 1 else v >> 1)
+                    v, shift = 0, 0
+            gc += vals[0]
+            src, ol, oc = src + vals[1], ol + vals[2], oc + vals[3]
+            out.append((gl, gc, src, ol, oc))
+    return out
+
+
 def decode(enc, data):
     """The identity bytes of a variant, decoded by the standard tools (never
     by kiln's own code). enc None or "identity" returns data."""

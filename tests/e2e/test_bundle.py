@@ -10,7 +10,7 @@ import os
 import re
 
 import kt
-from kt import FIXTURES, ROOT, by_source, manifest, read, run_all, test, write
+from kt import FIXTURES, ROOT, by_source, decode_mappings, manifest, read, run_all, test, write
 
 PAGE = '<!doctype html><title>t</title><script type="module" src="{src}"></script>\n'
 # No variants: these tests read the chunks, not their compressed twins.
@@ -129,29 +129,6 @@ def _(tmp):
     assert 'Object.defineProperty(helper$2, "name", { value: "helper" });' in chunk, chunk
     # A reference inside two.js's helper keeps its own local 'name'.
     assert "const name = 'inner'; return 'two helper ' + name;" in chunk, chunk
-
-
-B64 = {c: i for i, c in enumerate("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/")}
-
-
-def decode_mappings(mappings):
-    """[(generated line, column, source, original line, column)], absolute."""
-    out, src, ol, oc = [], 0, 0, 0
-    for gl, line in enumerate(mappings.split(";")):
-        gc = 0
-        for seg in filter(None, line.split(",")):
-            vals, v, shift = [], 0, 0
-            for ch in seg:
-                d = B64[ch]
-                v |= (d & 31) << shift
-                shift += 5
-                if not d & 32:
-                    vals.append(-(v >> 1) if v & 1 else v >> 1)
-                    v, shift = 0, 0
-            gc += vals[0]
-            src, ol, oc = src + vals[1], ol + vals[2], oc + vals[3]
-            out.append((gl, gc, src, ol, oc))
-    return out
 
 
 def check_source_map(tmp, fixture, *extra):

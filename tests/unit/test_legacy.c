@@ -49,7 +49,7 @@ t_print(void)
     struct kc_buf o;
     struct kb_reflist refs = { 0 };
     kc_buf_init(&o, 1u << 20);
-    KT_EQ_INT(kb_legacy_print(&f, &o, &refs), 0);
+    KT_EQ_INT(kb_legacy_print(&f, &o, &refs, NULL), 0);
     const char *t = o.data;
     KT_CHECK(strncmp(t,
                      "System.register([\"./shared_chunk.legacy.js\", \"./ns.legacy.js\"], "
@@ -78,7 +78,7 @@ t_print(void)
     /* A page's first twin carries the loader; top-level await makes execute async. */
     struct kb_legacy_file g = { .x = "_export", .c = "_context", .loader = true, .async = true };
     kc_buf_init(&o, 1u << 20);
-    KT_EQ_INT(kb_legacy_print(&g, &o, &refs), 0);
+    KT_EQ_INT(kb_legacy_print(&g, &o, &refs, NULL), 0);
     KT_CHECK(strncmp(o.data, "/* kiln legacy loader", 21) == 0);
     KT_CHECK(strstr(o.data, "})();\nSystem.register([], function (_export, _context) {"));
     KT_CHECK(strstr(o.data, "execute: async function () {"));

@@ -1,0 +1,201 @@
+/*
+ * The bundler's use of the lowering stage (builder/lower/): each modern
+ * chunk is lowered to --target after it is linked, its source map composed
+ * with the lowering's; each legacy twin is lowered to ES5 with its runtime
+ * helpers inside the declare function, and its references found again; a
+ * page's twin then gets, before its loader, the polyfills of every twin the
+ * page may run (its dependencies and import() targets, transitively).
+ */
+#include "builder/bundle/internal.h"
+#include "builder/lower/polyfill.h"
+#include "common/error.h"
+#include "common/log.h"
+#include "common/path.h"
+
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Where chunk c's text position (1-based line and byte column of a
+ * diagnostic, the chunk's body starting at line body_line) came from. */
+static void
+report_in_chunk(struct bundle *b, int c, unsigned body_line, const struct kc_diag *d, bool warn)
+{
+    enum kc_log_level level = warn ? KC_LOG_WARN : KC_LOG_ERROR;
+    const struct chunk *ch = &b->c[c];
+    unsigned line = d->line ? d->line - 1 : 0, col = d->col ? d->col - 1 : 0;
+    const struct kb_smap_seg *s =
+        line >= body_line ? kb_smap_find(&ch->map, line - body_line, col) : NULL;
+    if (s && s->src >= 0 && (size_t)s->src < ch->n && s->gline == line - body_line) {
+        const struct kb_mod *m = &b->g.m[ch->mods[s->src]];
+        kc_log(level, "%s:%u:%u: %s%s", m->path, s->oline + 1, s->ocol + (col - s->gcol) + 1,
+               d->msg, warn ? ": the chunk keeps it" : "");
+        return;
+    }
+    kc_log(level, "%s:%u:%u: %s%s", ch->path, d->line, d->col, d->msg,
+           warn ? ": the chunk keeps it" : "");
+}
+
+int
+kb__lower_chunk(struct bundle *b, int c, struct kc_buf *o, unsigned *body_line)
+{
+    const struct kb_options *opt = b->s->opt;
+    if (opt->target == KB_ESNEXT || !o->len)
+        return 0;
+    struct kb_lower_opts lo = { .target = opt->target, .module = true, .compact = opt->minify_ws };
+    struct kb_lower_result r;
+    struct kc_diag d;
+    int rc = kb_lower(o->data, o->len, &lo, &r, &d);
+    if (rc == KC_EPARSE || rc == KC_EUNSUP)
+        report_in_chunk(b, c, *body_line, &d, rc == KC_EUNSUP);
+    if (rc == KC_EUNSUP)
+        return 0; /* warned: the chunk stays as written */
+    if (rc || !r.changed)
+        return rc;
+    struct chunk *ch = &b->c[c];
+    struct kb_smap m;
+    rc = kb_smap_compose(&ch->map, *body_line, o->data, o->len, r.text, r.segs, r.nsegs, &m);
+    if (!rc) {
+        kb_smap_free(&ch->map);
+        ch->map = m;
+        *body_line = 0;
+        kc_buf_reset(o);
+        rc = kc_buf_append(o, r.text, r.len);
+    }
+    kb_lower_result_free(&r);
+    return rc;
+}
+
+/* The references of a twin, at their places in the lowered text. */
+static int
+move_refs(const struct kb_lower_result *r, struct kb_reflist *refs, const char *path)
+{
+    size_t off = 0;
+    unsigned line = 1;
+    for (size_t i = 0; i < refs->n; i++) {
+        struct kb_ref *f = &refs->v[i];
+        uint32_t s = kb_lower_translate(r, (uint32_t)f->start);
+        uint32_t e = f->end > f->start ? kb_lower_translate(r, (uint32_t)f->end - 1) : s;
+        if (s == UINT32_MAX || e == UINT32_MAX) {
+            kc_error("%s: internal error: a reference of the legacy twin was lost in lowering",
+                     path);
+            return KC_EPARSE;
+        }
+        if (s < off) {
+            off = 0;
+            line = 1;
+        }
+        for (; off < s; off++)
+            line += r->text[off] == '\n';
+        f->end = f->end > f->start ? (size_t)e + 1 : s;
+        f->start = s;
+        f->line = line;
+    }
+    return 0;
+}
+
+int
+kb__lower_twin(struct bundle *b, const char *path, struct kc_buf *text, struct kb_reflist *refs,
+               size_t declare_at, uint64_t *polyfills)
+{
+    struct kb_lower_opts lo = {
+        .target = KB_ES5,
+        .compact = b->s->opt->minify_ws,
+        .helpers_at = (uint32_t)declare_at,
+    };
+    struct kb_lower_result r;
+    struct kc_diag d;
+    int rc = kb_lower(text->data, text->len, &lo, &r, &d);
+    if (rc == KC_EUNSUP) { /* warned: the twin keeps the syntax, as before lowering existed */
+        kc_warn("%s:%u:%u: %s: the legacy twin keeps it", path, d.line, d.col, d.msg);
+        return kb_polyfill_detect_src(text->data, text->len, false, polyfills, &d) == KC_ENOMEM
+                   ? KC_ENOMEM
+                   : 0;
+    }
+    if (rc == KC_EPARSE)
+        kc_error("%s:%u:%u: %s (in the legacy twin; --no-legacy builds without it)", path, d.line,
+                 d.col, d.msg);
+    if (rc)
+        return rc;
+    *polyfills = r.polyfills;
+    if (r.changed) {
+        rc = move_refs(&r, refs, path);
+        if (!rc) {
+            kc_buf_reset(text);
+            rc = kc_buf_append(text, r.text, r.len);
+        }
+    }
+    kb_lower_result_free(&r);
+    return rc;
+}
+
+/* The twins twin i may run: its dependencies and import() targets, found
+ * through its references (relative to its path), transitively. */
+static void
+reach(char **lpath, const struct kb_reflist *lrefs, size_t nl, size_t i, bool *seen)
+{
+    if (seen[i])
+        return;
+    seen[i] = true;
+    char dir[PATH_MAX], to[PATH_MAX];
+    kc_path_dirname(lpath[i], dir, sizeof dir);
+    for (size_t k = 0; k < lrefs[i].n; k++) {
+        if (kc_path_resolve(dir, lrefs[i].v[k].url, to, sizeof to) != 0)
+            continue;
+        for (size_t j = 0; j < nl; j++)
+            if (lpath[j] && !seen[j] && !strcmp(lpath[j], to))
+                reach(lpath, lrefs, nl, j, seen);
+    }
+}
+
+int
+kb__twin_polyfills(struct bundle *b, char **lpath, struct kc_buf *ltext, struct kb_reflist *lrefs,
+                   const uint64_t *need, const bool *page, size_t nl, uint64_t *got)
+{
+    if (!b->s->opt->legacy_polyfills)
+        return 0;
+    bool *seen = calloc(nl + 1, sizeof *seen);
+    if (!seen)
+        return KC_ENOMEM;
+    int rc = 0;
+    for (size_t i = 0; i < nl && !rc; i++) {
+        if (!lpath[i] || !page[i])
+            continue;
+        memset(seen, 0, nl * sizeof *seen);
+        reach(lpath, lrefs, nl, i, seen);
+        uint64_t set = 0;
+        for (size_t j = 0; j < nl; j++)
+            if (seen[j])
+                set |= need[j];
+        got[i] = set;
+        if (!set)
+            continue;
+        struct kc_buf pf;
+        kc_buf_init(&pf, KB_CHUNK_MAX);
+        rc = kb_polyfill_text(set, &pf);
+        /* Before the loader: the text moves down, and so do its references. */
+        unsigned lines = 0;
+        for (size_t k = 0; k < pf.len; k++)
+            lines += pf.data[k] == '\n';
+        struct kc_buf whole;
+        kc_buf_init(&whole, KB_CHUNK_MAX);
+        if (!rc)
+            rc = kc_buf_append(&whole, pf.data, pf.len);
+        if (!rc)
+            rc = kc_buf_append(&whole, ltext[i].data, ltext[i].len);
+        if (!rc) {
+            for (size_t k = 0; k < lrefs[i].n; k++) {
+                lrefs[i].v[k].start += pf.len;
+                lrefs[i].v[k].end += pf.len;
+                lrefs[i].v[k].line += lines;
+            }
+            kc_buf_free(&ltext[i]);
+            ltext[i] = whole;
+        } else {
+            kc_buf_free(&whole);
+        }
+        kc_buf_free(&pf);
+    }
+    free(seen);
+    return rc;
+}

@@ -1,0 +1,17 @@
+// Array.prototype.findIndex: visits holes as undefined.
+(function () {
+    "use strict";
+    var P = Array.prototype;
+    if (P.findIndex) return;
+    Object.defineProperty(P, "findIndex", {
+        configurable: true,
+        writable: true,
+        value: function findIndex(fn, self) {
+            if (this == null) throw new TypeError("Array.prototype.findIndex called on " + this);
+            var o = Object(this), n = o.length >>> 0;
+            if (typeof fn != "function") throw new TypeError(fn + " is not a function");
+            for (var i = 0; i < n; i++) if (fn.call(self, o[i], i, o)) return i;
+            return -1;
+        }
+    });
+})();
