@@ -33,6 +33,7 @@ struct ds {
     struct kl_walk *w;
     int kind;                   /* KB_JS_VAR, LET, CONST; 0: assignments */
     struct kb_jsn *out, **tail; /* DECLARATORs, or expressions */
+    struct kb_jsn *fresh;       /* what ds_hold returned last: a temporary read freely */
 };
 
 static bool
@@ -59,7 +60,7 @@ ds_hold(struct ds *d, struct kb_jsn *value)
     if (!d->kind)
         kl_declare(d->w, t);
     ds_push(d, t, value);
-    return kl_clone(c, t);
+    return d->fresh = kl_clone(c, t);
 }
 
 /* value evaluated for its effect only. */
@@ -135,8 +136,9 @@ ds_object(struct ds *d, struct kb_jsn *pat, struct kb_jsn *value)
     }
     struct kb_jsn *src = value;
     bool once = !pat->a->next;
-    bool reuse = d->kind && value->kind == KB_JSN_IDENT && strcmp(value->str, "arguments") != 0 &&
-                 ds_stable(pat, value->str);
+    bool reuse =
+        value == d->fresh || (d->kind && value->kind == KB_JSN_IDENT &&
+                              strcmp(value->str, "arguments") != 0 && ds_stable(pat, value->str));
     if (!once && !reuse)
         src = ds_hold(d, value);
     for (struct kb_jsn *p = pat->a, *next; p; p = next) {
@@ -252,8 +254,8 @@ ds_assignment(struct kl_walk *w, struct kb_jsn *n)
         ds_bind(&d, n->a, n->b);
     } else {
         struct kb_jsn *src = ds_hold(&d, n->b);
-        ds_bind(&d, n->a, kl_clone(w->c, src));
-        *d.tail = src;
+        ds_bind(&d, n->a, src);
+        *d.tail = kl_clone(w->c, src);
     }
     return kl_seq(w->c, d.out);
 }

@@ -11,7 +11,8 @@
  * the program: the same frozen array on every evaluation of the site, with a
  * frozen `raw` (passed only when it differs from the cooked strings; an
  * invalid escape cooks to undefined). A member tag stays a member call, so
- * the tag gets its `this`.
+ * the tag gets its `this`. Below ES2018 (template literal revision), tagged
+ * templates with an invalid escape are lowered so too, and nothing else.
  */
 #include "builder/lower/internal.h"
 
@@ -95,12 +96,22 @@ tp_tagged(struct kl_walk *w, struct kb_jsn *n)
     return kl_call(c, n->a, strings);
 }
 
+static bool
+tp_has_invalid_escape(const struct kb_jsn *t)
+{
+    for (const struct kb_jsn *q = t->a; q; q = q->next)
+        if (!q->str)
+            return true;
+    return false;
+}
+
 static struct kb_jsn *
 tp_leave(struct kl_walk *w, struct kb_jsn *n)
 {
-    if (n->kind == KB_JSN_TAGGED_TEMPLATE)
+    bool all = w->c->lower & KL_BIT(KL_F_TEMPLATE);
+    if (n->kind == KB_JSN_TAGGED_TEMPLATE && (all || tp_has_invalid_escape(n->b)))
         return tp_tagged(w, n);
-    if (n->kind == KB_JSN_TEMPLATE) {
+    if (n->kind == KB_JSN_TEMPLATE && all) {
         struct kb_jsn *p = kl_parent(w);
         if (!(p && p->kind == KB_JSN_TAGGED_TEMPLATE && p->b == n))
             return tp_concat(w->c, n);

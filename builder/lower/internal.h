@@ -46,6 +46,7 @@
     X(EXPONENT, 2016, "the exponent operator")                                                     \
     X(ASYNC, 2017, "async functions")                                                              \
     X(ASYNC_ITER, 2018, "async generators and for await")                                          \
+    X(TEMPLATE_ESCAPE, 2018, "invalid escapes in tagged templates")                                \
     X(OBJECT_REST, 2018, "object rest and spread")                                                 \
     X(OPT_CATCH, 2019, "optional catch binding")                                                   \
     X(OPT_CHAIN, 2020, "optional chaining")                                                        \

@@ -678,6 +678,10 @@ kl_scan_node(struct kl_scan *s, const struct kb_jsn *n, unsigned fns)
     case KB_JSN_STATIC_BLOCK: F(STATIC_BLOCK); break;
     case KB_JSN_PRIVATE_NAME: F(PRIVATE); break;
     case KB_JSN_TEMPLATE: F(TEMPLATE); break;
+    case KB_JSN_TEMPLATE_ELEM:
+        if (!n->str)
+            F(TEMPLATE_ESCAPE);
+        break;
     case KB_JSN_OBJECT_PAT:
         F(DESTRUCTURE);
         for (const struct kb_jsn *p = n->a; p; p = p->next)
@@ -813,7 +817,7 @@ struct kl_pass {
  *          generators (to state machines)                 es2015_generator.c
  */
 static const struct kl_pass kl_passes[] = {
-    { KL_BIT(KL_F_TEMPLATE), kl_pass_template },
+    { KL_BIT(KL_F_TEMPLATE) | KL_BIT(KL_F_TEMPLATE_ESCAPE), kl_pass_template },
     { KL_BIT(KL_F_OBJECT_LIT), kl_pass_object_lit },
     { KL_BIT(KL_F_SPREAD), kl_pass_spread },
     { KL_BIT(KL_F_PARAMS), kl_pass_params },
