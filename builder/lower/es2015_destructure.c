@@ -322,7 +322,8 @@ ds_catch(struct kl_walk *w, struct kb_jsn *n)
     c->lower |= KL_BIT(KL_F_LET_CONST);
 }
 
-/* function f({a}, b) {}  ->  function f(_ref, b) { var {a} = _ref; } */
+/* function f({a}, b) {}  ->  function f(_ref, b) { var {a} = _ref; } (a
+ * function without defaults: the parameters pass binds the others') */
 static void
 ds_params(struct kl_walk *w, struct kb_jsn *fn)
 {
@@ -345,15 +346,14 @@ ds_params(struct kl_walk *w, struct kb_jsn *fn)
         fn->c = kl_block(c, kl_return(c, fn->c), fn->c->start);
         fn->flags &= (uint16_t)~KB_JSN_F_EXPR_BODY;
     }
-    struct kb_jsn **at = &fn->c->a;
+    struct kb_jsn **at = &fn->c->a; /* after the directives and earlier passes' captures */
     while (*at && (*at)->kind == KB_JSN_EXPR_STMT && ((*at)->flags & KB_JSN_F_DIRECTIVE))
+        at = &(*at)->next;
+    while (*at && (*at)->kind == KB_JSN_VAR_DECL && (*at)->end == (*at)->start)
         at = &(*at)->next;
     *tail = *at;
     *at = stmts;
     fn->flags |= KB_JSN_F_SIMPLE;
-    for (struct kb_jsn *p = fn->b; p; p = p->next)
-        if (p->kind != KB_JSN_IDENT)
-            fn->flags &= (uint16_t)~KB_JSN_F_SIMPLE;
 }
 
 /* Moves the patterns of loop heads, catch and parameters into statements,

@@ -1,9 +1,10 @@
 /*
  * ES2015 default and rest parameters, for ES5 (arrows are functions by now).
  *
- *   function f(a, b = a + 1, {c}, ...r) { body }
+ *   function f([a], b = a + 1, {c}, ...r) { body }
  *   ->
- *   function f(a) {
+ *   function f(_ref) {
+ *     var [a] = _ref;
  *     var b = arguments.length > 1 && arguments[1] !== void 0 ? arguments[1] : a + 1;
  *     var {c} = arguments.length > 2 ? arguments[2] : void 0;
  *     for (var _len = arguments.length, r = new Array(_len > 3 ? _len - 3 : 0),
@@ -15,8 +16,9 @@
  * order, so defaults are evaluated left to right, only for a missing or
  * undefined argument, and see the earlier parameters; f.length still
  * counts the parameters before the first default. Patterns become `var`
- * patterns for the destructuring pass. Limits (docs/internals/lowering/
- * es5-syntax.md): the defaults share the body's scope (a closure in a
+ * patterns for the destructuring pass, those before the first default
+ * bound from a parameter of their own (`_ref`), in order with the rest. Limits
+ * (docs/internals/lowering/ es5-syntax.md): the defaults share the body's scope (a closure in a
  * default sees the body's vars and hoisted functions), the `arguments` of
  * sloppy code stays mapped to the parameters kept, and a generator's
  * defaults run at its first next() rather than at the call.
@@ -99,18 +101,51 @@ pm_param(struct kl_ctx *c, struct kb_jsn *p, uint32_t i)
                   kl_cond(c, pm_has(c, i, pos), pm_arg(c, i, pos), kl_undefined(c, pos)));
 }
 
+/* Where the parameters' statements go: after the directives and the
+ * captures earlier passes put first (an arrow's `var _this = this`), which
+ * a default may use. */
+static struct kb_jsn **
+pm_body_start(struct kb_jsn *fn)
+{
+    struct kb_jsn **at = &fn->c->a;
+    while (*at && (*at)->kind == KB_JSN_EXPR_STMT && ((*at)->flags & KB_JSN_F_DIRECTIVE))
+        at = &(*at)->next;
+    while (*at && (*at)->kind == KB_JSN_VAR_DECL && (*at)->end == (*at)->start)
+        at = &(*at)->next;
+    return at;
+}
+
+static bool
+pm_is_pattern(const struct kb_jsn *p)
+{
+    return p->kind == KB_JSN_OBJECT_PAT || p->kind == KB_JSN_ARRAY_PAT;
+}
+
 static void
 pm_function(struct kl_ctx *c, struct kb_jsn *fn)
 {
     struct kb_jsn **pp = &fn->b;
-    uint32_t i = 0;
-    while (*pp && (*pp)->kind != KB_JSN_ASSIGN_PAT && (*pp)->kind != KB_JSN_REST) {
+    while (*pp && (*pp)->kind != KB_JSN_ASSIGN_PAT && (*pp)->kind != KB_JSN_REST)
         pp = &(*pp)->next;
-        i++;
-    }
     if (!*pp)
         return;
     struct kb_jsn *stmts = NULL, **tail = &stmts;
+    /* The patterns before: a parameter of their own, bound in order. */
+    for (struct kb_jsn **q = &fn->b; q != pp; q = &(*q)->next) {
+        if (!pm_is_pattern(*q))
+            continue;
+        struct kb_jsn *p = *q, *t = kl_temp(c, "ref", p->start);
+        t->next = p->next;
+        p->next = NULL;
+        *q = t;
+        *tail = kl_var(c, KB_JS_VAR, p, kl_clone(c, t));
+        tail = &(*tail)->next;
+        if (pp == &p->next)
+            pp = &t->next;
+    }
+    uint32_t i = 0;
+    for (struct kb_jsn *p = fn->b; p != *pp; p = p->next)
+        i++;
     for (struct kb_jsn *p = *pp, *next; p; p = next, i++) {
         next = p->next;
         p->next = NULL;
@@ -119,15 +154,10 @@ pm_function(struct kl_ctx *c, struct kb_jsn *fn)
             tail = &(*tail)->next;
     }
     *pp = NULL;
-    struct kb_jsn **at = &fn->c->a;
-    while (*at && (*at)->kind == KB_JSN_EXPR_STMT && ((*at)->flags & KB_JSN_F_DIRECTIVE))
-        at = &(*at)->next;
+    struct kb_jsn **at = pm_body_start(fn);
     *tail = *at;
     *at = stmts;
     fn->flags |= KB_JSN_F_SIMPLE;
-    for (struct kb_jsn *p = fn->b; p; p = p->next)
-        if (p->kind != KB_JSN_IDENT)
-            fn->flags &= (uint16_t)~KB_JSN_F_SIMPLE;
 }
 
 static struct kb_jsn *

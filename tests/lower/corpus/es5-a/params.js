@@ -35,3 +35,9 @@ log(usesArgs(1));
 log(usesArgs(1, 2, 3));
 var fe = function named(n = 3) { return n > 0 ? named(n - 1) + 1 : 0; };
 log(fe());
+var seen = [];
+var src = { get a() { seen.push("get a"); return 2; } };
+function patternFirst({ a }, b = (seen.push("default b"), a * 2), ...r) { return [a, b, r]; }
+log([patternFirst(src), patternFirst.length, seen]);
+function arrayFirst([x, y], z = x + y) { return z; }
+log([arrayFirst([1, 2]), arrayFirst.length]);
