@@ -89,6 +89,12 @@ struct kl_ctx {
     const char **names;
     uint32_t nnames, capnames;
     uint32_t ntemps;
+    /* kl_temp's next number per hint, so that numbering stays linear. */
+    struct {
+        const char *hint;
+        unsigned next;
+    } hints[16];
+    uint32_t nhints;
 };
 
 /* Ends the lowering with KC_EPARSE: diag at node at's start ("BigInt
@@ -165,7 +171,7 @@ struct kl_frame {
     struct kb_jsn *node;
     /* For functions and the program: the temporaries kl_declare added,
      * declared as `var` at the top of the body when the walk leaves it. */
-    struct kb_jsn *temps;
+    struct kb_jsn *temps, *temps_last;
 };
 
 struct kl_walk {
@@ -203,6 +209,9 @@ struct kb_jsn *kl_parent(struct kl_walk *w);
 /* Declares temporary id as a var of the innermost function (arrows
  * included: an arrow with an expression body gets a block). */
 void kl_declare(struct kl_walk *w, struct kb_jsn *id);
+/* The same for the function at or around w->stack[frame] (0: the program's
+ * top, for what lives once per program). */
+void kl_declare_in(struct kl_walk *w, uint32_t frame, struct kb_jsn *id);
 
 /*
  * Makes an expression usable twice: returns what to evaluate first and sets

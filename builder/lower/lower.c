@@ -163,10 +163,25 @@ kl_name_take(struct kl_ctx *c, const char *name)
 struct kb_jsn *
 kl_temp(struct kl_ctx *c, const char *hint, uint32_t pos)
 {
+    unsigned *next = NULL;
+    for (uint32_t i = 0; i < c->nhints && !next; i++)
+        if (!strcmp(c->hints[i].hint, hint))
+            next = &c->hints[i].next;
+    if (!next && c->nhints < sizeof c->hints / sizeof *c->hints) {
+        c->hints[c->nhints].hint = kl_strdup(c, hint, strlen(hint));
+        c->hints[c->nhints].next = 2;
+        next = &c->hints[c->nhints++].next;
+    }
     char buf[64];
+    unsigned k = next ? *next : 2;
     snprintf(buf, sizeof buf, "_%s", hint);
-    for (unsigned k = 2; kl_name_used(c, buf); k++)
-        snprintf(buf, sizeof buf, "_%s%u", hint, k);
+    if (k > 2 || kl_name_used(c, buf)) {
+        do
+            snprintf(buf, sizeof buf, "_%s%u", hint, k++);
+        while (kl_name_used(c, buf));
+        if (next)
+            *next = k;
+    }
     const char *name = kl_strdup(c, buf, strlen(buf));
     kl_name_take(c, name);
     c->ntemps++;
@@ -450,17 +465,28 @@ kl_scope_fn(struct kl_walk *w, bool arrows)
 }
 
 void
-kl_declare(struct kl_walk *w, struct kb_jsn *id)
+kl_declare_in(struct kl_walk *w, uint32_t frame, struct kb_jsn *id)
 {
-    for (uint32_t i = w->depth; i-- > 0;) {
+    for (uint32_t i = frame + 1; i-- > 0;) {
         struct kb_jsn *n = w->stack[i].node;
         if (n->kind == KB_JSN_PROGRAM || kl_is_fn(n)) {
             struct kb_jsn *d = kl_node(w->c, KB_JSN_DECLARATOR, id->start);
             d->a = id;
-            w->stack[i].temps = kl_concat(w->stack[i].temps, d);
+            if (w->stack[i].temps_last)
+                w->stack[i].temps_last->next = d;
+            else
+                w->stack[i].temps = d;
+            w->stack[i].temps_last = d;
             return;
         }
     }
+}
+
+void
+kl_declare(struct kl_walk *w, struct kb_jsn *id)
+{
+    if (w->depth)
+        kl_declare_in(w, w->depth - 1, id);
 }
 
 struct kb_jsn *
@@ -524,17 +550,15 @@ kl_walk_node(struct kl_walk *w, struct kb_jsn *n)
         if (!n || skip)
             return n;
     }
-    if (w->depth == w->cap) {
+    if (w->depth == w->cap) { /* in the arena: kl_fail may leave the walk anywhere */
         uint32_t cap = w->cap ? w->cap * 2 : 64;
-        struct kl_frame *s = realloc(w->stack, cap * sizeof *s);
-        if (!s) {
-            w->c->err = KC_ENOMEM;
-            longjmp(*w->c->fail, 1);
-        }
+        struct kl_frame *s = kl_alloc(w->c, cap * sizeof *s);
+        if (w->depth)
+            memcpy(s, w->stack, w->depth * sizeof *s);
         w->stack = s;
         w->cap = cap;
     }
-    w->stack[w->depth++] = (struct kl_frame){ n, NULL };
+    w->stack[w->depth++] = (struct kl_frame){ n, NULL, NULL };
     kl_walk_list(w, &n->a);
     kl_walk_list(w, &n->b);
     kl_walk_list(w, &n->c);
@@ -576,7 +600,6 @@ kl_walk(struct kl_walk *w)
     w->depth = 0;
     struct kb_jsn *r = kl_walk_node(w, p);
     w->c->ast->program = r ? r : p;
-    free(w->stack);
     w->stack = NULL;
     w->cap = 0;
 }
