@@ -56,21 +56,6 @@ ob_is_method_fn(struct kl_walk *w, uint32_t i)
            w->stack[i - 2].node->kind == KB_JSN_OBJECT;
 }
 
-/* Declares id in the function (or program) at or below stack index i. */
-static void
-ob_declare_at(struct kl_walk *w, uint32_t i, struct kb_jsn *id)
-{
-    for (;; i--) {
-        int k = w->stack[i].node->kind;
-        if (k == KB_JSN_PROGRAM || k == KB_JSN_FUNC_DECL || k == KB_JSN_FUNC_EXPR ||
-            k == KB_JSN_ARROW || i == 0)
-            break;
-    }
-    struct kb_jsn *d = kl_node(w->c, KB_JSN_DECLARATOR, id->start);
-    d->a = id;
-    w->stack[i].temps = kl_concat(w->stack[i].temps, d);
-}
-
 /* The home object's temporary for a `super` at the top of the walk, and in
  * *self what `this` is there. */
 static struct kb_jsn *
@@ -106,7 +91,7 @@ ob_home(struct kl_walk *w, const struct kb_jsn *at, struct kb_jsn **self)
         h = kl_alloc(c, sizeof *h);
         *h = (struct ob_home){ obj, kl_temp(c, "obj", obj->start), s->homes };
         s->homes = h;
-        ob_declare_at(w, i - 2, h->temp);
+        kl_declare_in(w, i - 2, h->temp);
     }
     return kl_clone(c, h->temp);
 }

@@ -84,9 +84,7 @@ tp_tagged(struct kl_walk *w, struct kb_jsn *n)
     struct kl_ctx *c = w->c;
     struct kb_jsn *t = n->b;
     struct kb_jsn *cache = kl_temp(c, "templateObject", n->start);
-    struct kb_jsn *decl = kl_node(c, KB_JSN_DECLARATOR, n->start);
-    decl->a = cache;
-    w->stack[0].temps = kl_concat(w->stack[0].temps, decl); /* the program's frame */
+    kl_declare_in(w, 0, cache);
     struct kb_jsn *make =
         kl_callv(c, kl_helper(c, "taggedTemplateLiteral", n->start), tp_strings(c, t, false),
                  tp_raw_is_cooked(t) ? NULL : tp_strings(c, t, true), NULL);
