@@ -509,8 +509,9 @@ int kb__lower_twin(struct bundle *b, const char *path, struct kc_buf *text, stru
 /* Puts before the loader of each page twin (page[i]) the polyfills that
  * the twins it may run need (need[]): into ltext[i], refs moved; got[i]
  * gets the set. Nothing with --legacy-polyfills none. */
-int kb__twin_polyfills(struct bundle *b, char **lpath, struct kc_buf *ltext, struct kb_reflist *lrefs,
-                       const uint64_t *need, const bool *page, size_t nl, uint64_t *got);
+int kb__twin_polyfills(struct bundle *b, char **lpath, struct kc_buf *ltext,
+                       struct kb_reflist *lrefs, const uint64_t *need, const bool *page, size_t nl,
+                       uint64_t *got);
 
 /* Copies doc from *pos to the end of the <script> element of reference r
  * (entry point e's) into o, then the twin's tags; advances *pos and sets

@@ -848,7 +848,16 @@ pr_property(struct pr *p, const struct kb_jsn *q)
             return;
         }
     }
-    pr_key(p, q);
+    /* __proto__: v sets the prototype where the shorthand {__proto__} made
+     * an own property: a renamed one keeps that meaning computed. */
+    if ((q->flags & KB_JSN_F_SHORTHAND) && !(q->flags & KB_JSN_F_COMPUTED) && q->a &&
+        q->a->kind == KB_JSN_IDENT && q->a->str && strcmp(q->a->str, "__proto__") == 0) {
+        pr_puts(p, "[");
+        pr_quote(p, "__proto__", 9);
+        pr_puts(p, "]");
+    } else {
+        pr_key(p, q);
+    }
     pr_puts(p, ":");
     pr_sp(p);
     if (v)
@@ -1260,12 +1269,35 @@ pr_class(struct pr *p, const struct kb_jsn *n)
 
 /* ---- Statements ---- */
 
+/* Readable mode keeps one blank line where the source had one or more
+ * between two statements. */
+static bool
+pr_blank_between(const struct pr *p, const struct kb_jsn *a, const struct kb_jsn *b)
+{
+    if (pr_compact(p) || !pr_has_src(p, a) || !pr_has_src(p, b) || a->end > b->start)
+        return false;
+    const char *s = p->o->src;
+    const char *nl = memchr(s + a->end, '\n', b->start - a->end);
+    if (!nl)
+        return false;
+    for (const char *q = nl + 1; q < s + b->start; q++) {
+        if (*q == '\n')
+            return true;
+        if (*q != ' ' && *q != '\t' && *q != '\r')
+            return false;
+    }
+    return false;
+}
+
 /* A statement list; body says a directive prologue may open it. */
 static void
 pr_stmts(struct pr *p, const struct kb_jsn *list, bool body, bool first_nl)
 {
     bool prologue = body;
-    for (const struct kb_jsn *s = list; s && !p->err; s = s->next) {
+    const struct kb_jsn *prev = NULL;
+    for (const struct kb_jsn *s = list; s && !p->err; prev = s, s = s->next) {
+        if (prev && pr_blank_between(p, prev, s))
+            pr_append(p, "\n", 1);
         if (first_nl || s != list)
             pr_nl(p);
         p->prologue = prologue;

@@ -708,6 +708,7 @@ kb_jss_resolve(struct kb_jss *s)
             sc = s->scopes[sc].parent;
         }
         if (!e) {
+            r->id->binding = 0; /* a tree analysed again may carry an old index */
             s->ast->nunresolved++;
             continue;
         }

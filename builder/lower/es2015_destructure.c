@@ -177,6 +177,7 @@ ds_array(struct ds *d, struct kb_jsn *pat, struct kb_jsn *value)
         uint32_t i = 0;
         for (struct kb_jsn *p = pat->a; p != only; p = p->next)
             i++;
+        only->next = NULL;
         ds_bind(d, only, kl_index(c, array, kl_num(c, i, only->start)));
         return;
     }
@@ -184,6 +185,7 @@ ds_array(struct ds *d, struct kb_jsn *pat, struct kb_jsn *value)
     uint32_t i = 0;
     for (struct kb_jsn *p = pat->a, *next; p; p = next, i++) {
         next = p->next;
+        p->next = NULL; /* a target now, out of the pattern's list */
         if (p->kind == KB_JSN_HOLE)
             continue;
         if (p->kind == KB_JSN_REST) {

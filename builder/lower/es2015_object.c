@@ -7,21 +7,19 @@
  *   {m() { super.m(); }}   ->  _obj = {m: function m() {
  *                                 _get(_getPrototypeOf(_obj), "m", this).call(this); }}
  *
- * A method's function expression gets the method's name (so `.name` holds
- * in ES5 engines) unless the name is no identifier, a reserved word, or
- * mentioned inside the function, where a named function expression would
- * capture it. Properties keep their creation order: the literal keeps those
- * before the first computed key or `__proto__: v`, and the rest are defined
- * in order on the object ([[Define]] semantics; accessors merge their
- * get/set), `__proto__: v` as an assignment of __proto__, which sets the
- * prototype as the literal does (ES5 engines such as Duktape ignore it in
- * a literal). `super` reads the home object's
- * prototype when evaluated: the literal is assigned to a temporary (a
- * function-level var, so literals evaluated again in a loop share it: a
- * method called after the next evaluation sees the newer object's
- * prototype). Inside a function an arrow became, `this` is the method's,
- * captured in a var. Generator and async methods become function* and
- * async function expressions, for the later passes.
+ * A method's function expression, and an anonymous one a property holds,
+ * gets the key as its name (so `.name` holds in ES5 engines, which infer
+ * none) unless the key is no identifier, a reserved word, or mentioned
+ * inside the function, where a named function expression would capture it.
+ * A literal computed key (["a"], [1]) is a plain key. Properties keep their creation order: the
+ * literal keeps those before the first computed key or `__proto__: v`, and the rest are defined in
+ * order on the object ([[Define]] semantics; accessors merge their get/set), `__proto__: v` as an
+ * assignment of __proto__, which sets the prototype as the literal does (ES5 engines such as
+ * Duktape ignore it in a literal). `super` reads the home object's prototype when evaluated: the
+ * literal is assigned to a temporary (a function-level var, so literals evaluated again in a loop
+ * share it: a method called after the next evaluation sees the newer object's prototype). Inside a
+ * function an arrow became, `this` is the method's, captured in a var. Generator and async methods
+ * become function* and async function expressions, for the later passes.
  */
 #include "builder/lower/internal.h"
 
@@ -302,9 +300,10 @@ ob_mentions(const struct kb_jsn *n, const char *name)
     return false;
 }
 
-/* Names a method's function after its key when that is safe. */
+/* Names a method's function, or an anonymous function a property holds,
+ * after its key when that is safe. */
 static void
-ob_name_method(struct kl_ctx *c, struct kb_jsn *prop)
+ob_name_function(struct kl_ctx *c, struct kb_jsn *prop)
 {
     struct kb_jsn *key = prop->a, *fn = prop->b;
     if ((prop->flags & KB_JSN_F_COMPUTED) || fn->a ||
@@ -318,6 +317,15 @@ ob_name_method(struct kl_ctx *c, struct kb_jsn *prop)
 }
 
 /* ---- Computed keys ---- */
+
+/* A computed key that is a literal (["a"], [1]) is a plain one, except
+ * ["__proto__"], which defines an own property. */
+static bool
+ob_constant_key(const struct kb_jsn *k)
+{
+    return k->kind == KB_JSN_NUM ||
+           (k->kind == KB_JSN_STR && !(k->len == 9 && !memcmp(k->str, "__proto__", 9)));
+}
 
 static bool
 ob_is_proto_setter(const struct kb_jsn *p)
@@ -406,8 +414,11 @@ ob_object(struct kl_walk *w, struct kb_jsn *n)
         struct kb_jsn *p = *pp;
         if (p->kind != KB_JSN_PROPERTY)
             continue;
-        if (p->flags & KB_JSN_F_METHOD)
-            ob_name_method(c, p);
+        if ((p->flags & KB_JSN_F_COMPUTED) && ob_constant_key(p->a))
+            p->flags &= (uint16_t)~KB_JSN_F_COMPUTED;
+        if ((p->flags & KB_JSN_F_METHOD) ||
+            (p->op == KB_JS_P_INIT && p->b->kind == KB_JSN_FUNC_EXPR && !p->b->a))
+            ob_name_function(c, p);
         p->flags &= (uint16_t) ~(KB_JSN_F_SHORTHAND | KB_JSN_F_METHOD);
         if (((p->flags & KB_JSN_F_COMPUTED) || ob_is_proto_setter(p)) && !rest)
             rest = pp;

@@ -89,12 +89,10 @@ struct kl_ctx {
     const char **names;
     uint32_t nnames, capnames;
     uint32_t ntemps;
-    /* kl_temp's next number per hint, so that numbering stays linear. */
-    struct {
-        const char *hint;
-        unsigned next;
-    } hints[16];
-    uint32_t nhints;
+    /* kl_temp's next number to try per hint, so that thousands of
+     * temporaries of one hint ("_loop", "_loop2" ...) stay linear. */
+    struct kl_hint *hints;
+    uint32_t nhints, caphints;
 };
 
 /* Ends the lowering with KC_EPARSE: diag at node at's start ("BigInt
@@ -207,7 +205,9 @@ struct kb_jsn *kl_scope_fn(struct kl_walk *w, bool arrows);
 /* The parent of the node being visited (NULL at the PROGRAM). */
 struct kb_jsn *kl_parent(struct kl_walk *w);
 /* Declares temporary id as a var of the innermost function (arrows
- * included: an arrow with an expression body gets a block). */
+ * included: an arrow with an expression body gets a block); inside a
+ * parameter list, of the function around it (the body's vars are not in
+ * the parameters' scope). */
 void kl_declare(struct kl_walk *w, struct kb_jsn *id);
 /* The same for the function at or around w->stack[frame] (0: the program's
  * top, for what lives once per program). */
@@ -224,11 +224,18 @@ struct kb_jsn *kl_reuse(struct kl_walk *w, struct kb_jsn *e, const char *hint,
 
 /* ---- Passes (one file each), in lower.c's order (see its table) ---- */
 typedef void kl_pass_fn(struct kl_ctx *c);
-kl_pass_fn kl_pass_template;
-kl_pass_fn kl_pass_object_lit;
-kl_pass_fn kl_pass_spread;
-kl_pass_fn kl_pass_params;
-kl_pass_fn kl_pass_for_of;
-kl_pass_fn kl_pass_destructure;
+kl_pass_fn kl_pass_logical_assign, kl_pass_chain, kl_pass_opt_catch, kl_pass_object_rest,
+    kl_pass_async_iter, kl_pass_exponent;
+/* es2021_logical.c, for es2016_exponent.c too: a compound assignment's
+ * target (IDENT or MEMBER) as *first to read and *again to write, its
+ * object and computed key evaluated once. */
+void kl_reuse_target(struct kl_walk *w, struct kb_jsn *t, struct kb_jsn **first,
+                     struct kb_jsn **again);
+kl_pass_fn kl_pass_new_target;
+kl_pass_fn kl_pass_class;
+kl_pass_fn kl_pass_arrow;
+kl_pass_fn kl_pass_template, kl_pass_object_lit, kl_pass_spread, kl_pass_params, kl_pass_for_of,
+    kl_pass_destructure;
+kl_pass_fn kl_pass_block_scope;
 
 #endif

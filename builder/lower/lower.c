@@ -160,28 +160,47 @@ kl_name_take(struct kl_ctx *c, const char *name)
     c->nnames++;
 }
 
+struct kl_hint {
+    const char *hint; /* NULL: a free slot */
+    unsigned next;
+};
+
+/* The counter kl_temp keeps for hint (created at 2). */
+static unsigned *
+kl_hint_next(struct kl_ctx *c, const char *hint)
+{
+    if ((c->nhints + 1) * 2 > c->caphints) {
+        uint32_t cap = c->caphints ? c->caphints * 2 : 64;
+        struct kl_hint *t = kl_alloc(c, cap * sizeof *t);
+        for (uint32_t j = 0; j < c->caphints; j++) {
+            if (!c->hints[j].hint)
+                continue;
+            uint32_t i = kl_hash(c->hints[j].hint) & (cap - 1);
+            while (t[i].hint)
+                i = (i + 1) & (cap - 1);
+            t[i] = c->hints[j];
+        }
+        c->hints = t;
+        c->caphints = cap;
+    }
+    uint32_t i = kl_hash(hint) & (c->caphints - 1);
+    while (c->hints[i].hint && strcmp(c->hints[i].hint, hint) != 0)
+        i = (i + 1) & (c->caphints - 1);
+    if (!c->hints[i].hint) {
+        c->hints[i] = (struct kl_hint){ kl_strdup(c, hint, strlen(hint)), 2 };
+        c->nhints++;
+    }
+    return &c->hints[i].next;
+}
+
 struct kb_jsn *
 kl_temp(struct kl_ctx *c, const char *hint, uint32_t pos)
 {
-    unsigned *next = NULL;
-    for (uint32_t i = 0; i < c->nhints && !next; i++)
-        if (!strcmp(c->hints[i].hint, hint))
-            next = &c->hints[i].next;
-    if (!next && c->nhints < sizeof c->hints / sizeof *c->hints) {
-        c->hints[c->nhints].hint = kl_strdup(c, hint, strlen(hint));
-        c->hints[c->nhints].next = 2;
-        next = &c->hints[c->nhints++].next;
-    }
     char buf[64];
-    unsigned k = next ? *next : 2;
     snprintf(buf, sizeof buf, "_%s", hint);
-    if (k > 2 || kl_name_used(c, buf)) {
-        do
-            snprintf(buf, sizeof buf, "_%s%u", hint, k++);
-        while (kl_name_used(c, buf));
-        if (next)
-            *next = k;
-    }
+    unsigned *next = kl_hint_next(c, hint);
+    while (kl_name_used(c, buf))
+        snprintf(buf, sizeof buf, "_%s%u", hint, (*next)++);
     const char *name = kl_strdup(c, buf, strlen(buf));
     kl_name_take(c, name);
     c->ntemps++;
@@ -464,19 +483,31 @@ kl_scope_fn(struct kl_walk *w, bool arrows)
     return NULL;
 }
 
+static bool
+kl_in_list(const struct kb_jsn *list, const struct kb_jsn *n)
+{
+    for (; list; list = list->next)
+        if (list == n)
+            return true;
+    return false;
+}
+
 void
 kl_declare_in(struct kl_walk *w, uint32_t frame, struct kb_jsn *id)
 {
     for (uint32_t i = frame + 1; i-- > 0;) {
         struct kb_jsn *n = w->stack[i].node;
+        if (kl_is_fn(n) && i + 1 < w->depth && kl_in_list(n->b, w->stack[i + 1].node))
+            continue; /* a parameter's default: the body's vars are not in its scope */
         if (n->kind == KB_JSN_PROGRAM || kl_is_fn(n)) {
             struct kb_jsn *d = kl_node(w->c, KB_JSN_DECLARATOR, id->start);
             d->a = id;
-            if (w->stack[i].temps_last)
-                w->stack[i].temps_last->next = d;
+            struct kl_frame *f = &w->stack[i];
+            if (f->temps)
+                f->temps_last->next = d;
             else
-                w->stack[i].temps = d;
-            w->stack[i].temps_last = d;
+                f->temps = d;
+            f->temps_last = d;
             return;
         }
     }
@@ -550,7 +581,9 @@ kl_walk_node(struct kl_walk *w, struct kb_jsn *n)
         if (!n || skip)
             return n;
     }
-    if (w->depth == w->cap) { /* in the arena: kl_fail may leave the walk anywhere */
+    if (w->depth == w->cap) {
+        /* In the arena, so that a kl_fail in the middle of a walk leaks
+         * nothing; doubling keeps the copies' total linear. */
         uint32_t cap = w->cap ? w->cap * 2 : 64;
         struct kl_frame *s = kl_alloc(w->c, cap * sizeof *s);
         if (w->depth)
@@ -840,12 +873,22 @@ struct kl_pass {
  *          generators (to state machines)                 es2015_generator.c
  */
 static const struct kl_pass kl_passes[] = {
+    { KL_BIT(KL_F_LOGICAL_ASSIGN), kl_pass_logical_assign },
+    { KL_BIT(KL_F_OPT_CHAIN) | KL_BIT(KL_F_NULLISH), kl_pass_chain },
+    { KL_BIT(KL_F_OPT_CATCH), kl_pass_opt_catch },
+    { KL_BIT(KL_F_OBJECT_REST), kl_pass_object_rest },
+    { KL_BIT(KL_F_ASYNC_ITER), kl_pass_async_iter },
+    { KL_BIT(KL_F_EXPONENT), kl_pass_exponent },
     { KL_BIT(KL_F_TEMPLATE) | KL_BIT(KL_F_TEMPLATE_ESCAPE), kl_pass_template },
+    { KL_BIT(KL_F_NEW_TARGET), kl_pass_new_target },
+    { KL_BIT(KL_F_CLASS), kl_pass_class },
+    { KL_BIT(KL_F_ARROW), kl_pass_arrow },
     { KL_BIT(KL_F_OBJECT_LIT), kl_pass_object_lit },
     { KL_BIT(KL_F_SPREAD), kl_pass_spread },
     { KL_BIT(KL_F_PARAMS), kl_pass_params },
     { KL_BIT(KL_F_FOR_OF), kl_pass_for_of },
     { KL_BIT(KL_F_DESTRUCTURE), kl_pass_destructure },
+    { KL_BIT(KL_F_LET_CONST), kl_pass_block_scope },
     { 0, NULL },
 };
 

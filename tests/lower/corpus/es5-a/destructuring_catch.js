@@ -1,4 +1,3 @@
-// xfail: es5 the catch pattern becomes a `let`, for the block-scoping pass (es2015_block.c), not merged yet
 // A catch parameter pattern binds in the catch block only (a `let`, which
 // the block-scoping pass lowers), shadowing outer names of the same name.
 var log = function (x) { console.log(typeof x === "string" ? x : JSON.stringify(x)); };

@@ -1,0 +1,4 @@
+function _classCallCheck(instance, Constructor) {
+    if (!(instance instanceof Constructor))
+        throw new TypeError("Cannot call a class as a function");
+}

@@ -1,0 +1,3 @@
+function _readOnlyError(name) {
+    throw new TypeError("Assignment to constant variable '" + name + "'");
+}

@@ -1,0 +1,3 @@
+function _tdz(name) {
+    throw new ReferenceError("Cannot access '" + name + "' before initialization");
+}
