@@ -46,6 +46,7 @@
     X(EXPONENT, 2016, "the exponent operator")                                                     \
     X(ASYNC, 2017, "async functions")                                                              \
     X(ASYNC_ITER, 2018, "async generators and for await")                                          \
+    X(TEMPLATE_ESCAPE, 2018, "invalid escapes in tagged templates")                                \
     X(OBJECT_REST, 2018, "object rest and spread")                                                 \
     X(OPT_CATCH, 2019, "optional catch binding")                                                   \
     X(OPT_CHAIN, 2020, "optional chaining")                                                        \
@@ -208,6 +209,9 @@ struct kb_jsn *kl_parent(struct kl_walk *w);
  * parameter list, of the function around it (the body's vars are not in
  * the parameters' scope). */
 void kl_declare(struct kl_walk *w, struct kb_jsn *id);
+/* The same for the function at or around w->stack[frame] (0: the program's
+ * top, for what lives once per program). */
+void kl_declare_in(struct kl_walk *w, uint32_t frame, struct kb_jsn *id);
 
 /*
  * Makes an expression usable twice: returns what to evaluate first and sets
@@ -231,6 +235,8 @@ void kl_reuse_target(struct kl_walk *w, struct kb_jsn *t, struct kb_jsn **first,
 kl_pass_fn kl_pass_new_target;
 kl_pass_fn kl_pass_class;
 kl_pass_fn kl_pass_arrow;
+kl_pass_fn kl_pass_template, kl_pass_object_lit, kl_pass_spread, kl_pass_params, kl_pass_for_of,
+    kl_pass_destructure;
 kl_pass_fn kl_pass_block_scope;
 kl_pass_fn kl_pass_async;
 kl_pass_fn kl_pass_generator;

@@ -493,9 +493,9 @@ kl_in_list(const struct kb_jsn *list, const struct kb_jsn *n)
 }
 
 void
-kl_declare(struct kl_walk *w, struct kb_jsn *id)
+kl_declare_in(struct kl_walk *w, uint32_t frame, struct kb_jsn *id)
 {
-    for (uint32_t i = w->depth; i-- > 0;) {
+    for (uint32_t i = frame + 1; i-- > 0;) {
         struct kb_jsn *n = w->stack[i].node;
         if (kl_is_fn(n) && i + 1 < w->depth && kl_in_list(n->b, w->stack[i + 1].node))
             continue; /* a parameter's default: the body's vars are not in its scope */
@@ -511,6 +511,13 @@ kl_declare(struct kl_walk *w, struct kb_jsn *id)
             return;
         }
     }
+}
+
+void
+kl_declare(struct kl_walk *w, struct kb_jsn *id)
+{
+    if (w->depth)
+        kl_declare_in(w, w->depth - 1, id);
 }
 
 struct kb_jsn *
@@ -727,6 +734,10 @@ kl_scan_node(struct kl_scan *s, const struct kb_jsn *n, unsigned fns)
     case KB_JSN_STATIC_BLOCK: F(STATIC_BLOCK); break;
     case KB_JSN_PRIVATE_NAME: F(PRIVATE); break;
     case KB_JSN_TEMPLATE: F(TEMPLATE); break;
+    case KB_JSN_TEMPLATE_ELEM:
+        if (!n->str)
+            F(TEMPLATE_ESCAPE);
+        break;
     case KB_JSN_OBJECT_PAT:
         F(DESTRUCTURE);
         for (const struct kb_jsn *p = n->a; p; p = p->next)
@@ -870,9 +881,15 @@ static const struct kl_pass kl_passes[] = {
     { KL_BIT(KL_F_OBJECT_REST), kl_pass_object_rest },
     { KL_BIT(KL_F_ASYNC_ITER), kl_pass_async_iter },
     { KL_BIT(KL_F_EXPONENT), kl_pass_exponent },
+    { KL_BIT(KL_F_TEMPLATE) | KL_BIT(KL_F_TEMPLATE_ESCAPE), kl_pass_template },
     { KL_BIT(KL_F_NEW_TARGET), kl_pass_new_target },
     { KL_BIT(KL_F_CLASS), kl_pass_class },
     { KL_BIT(KL_F_ARROW), kl_pass_arrow },
+    { KL_BIT(KL_F_OBJECT_LIT), kl_pass_object_lit },
+    { KL_BIT(KL_F_SPREAD), kl_pass_spread },
+    { KL_BIT(KL_F_PARAMS), kl_pass_params },
+    { KL_BIT(KL_F_FOR_OF), kl_pass_for_of },
+    { KL_BIT(KL_F_DESTRUCTURE), kl_pass_destructure },
     { KL_BIT(KL_F_ASYNC), kl_pass_async },
     { KL_BIT(KL_F_LET_CONST), kl_pass_block_scope },
     { KL_BIT(KL_F_GENERATOR), kl_pass_generator },

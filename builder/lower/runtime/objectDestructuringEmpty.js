@@ -1,0 +1,4 @@
+function _objectDestructuringEmpty(x) {
+    if (x == null) throw new TypeError("Cannot destructure " + x);
+    return x;
+}

@@ -1,0 +1,3 @@
+function _slicedToArray(x, n) {
+    return Array.isArray(x) ? x : _iterableToArray(x, n) || _unsupportedIterableToArray(x, n);
+}

@@ -1,0 +1,3 @@
+function _toArray(x) {
+    return Array.isArray(x) ? x : _iterableToArray(x) || _unsupportedIterableToArray(x);
+}
