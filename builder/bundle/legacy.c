@@ -21,7 +21,7 @@
 
 /* The loader. ES5 syntax, so that it parses wherever a nomodule script runs;
  * it needs Promise, URL and document.currentScript at run time. */
-static const char loader[] =
+const char kb_legacy_loader[] =
     "/* kiln legacy loader: docs/bundling.md */\n"
     "(function () {\n"
     "  \"use strict\";\n"
@@ -258,7 +258,7 @@ int
 kb_legacy_print(const struct kb_legacy_file *f, struct kc_buf *o, struct kb_reflist *refs,
                 size_t *declare_at)
 {
-    int rc = f->loader ? kc_buf_puts(o, loader) : 0;
+    int rc = f->loader ? kc_buf_puts(o, kb_legacy_loader) : 0;
     if (!rc)
         rc = kc_buf_puts(o, "System.register([");
     for (size_t i = 0; i < f->ndeps && !rc; i++) {

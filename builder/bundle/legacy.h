@@ -65,6 +65,9 @@ char *kb_legacy_path(const char *path, unsigned k);
  * builds: the Safari 10.1 nomodule fix (classic), the capability test and
  * the fallback (module scripts). Static strings, without the tags. */
 extern const char kb_legacy_safari_fix[];
+/* The loader a page's twin starts with (ES5 as written: the lowering stage
+ * leaves it, and its comment, alone). */
+extern const char kb_legacy_loader[];
 extern const char kb_legacy_check[];
 extern const char kb_legacy_fallback[];
 

@@ -66,16 +66,26 @@ kb__lower_chunk(struct bundle *b, int c, struct kc_buf *o, unsigned *body_line)
     return rc;
 }
 
-/* The references of a twin, at their places in the lowered text. */
+static unsigned
+lines_in(const char *s, size_t n)
+{
+    unsigned lines = 0;
+    for (size_t i = 0; i < n; i++)
+        lines += s[i] == '\n';
+    return lines;
+}
+
+/* The references of a twin, at their places in the lowered text (which
+ * follows skip bytes of loader). */
 static int
-move_refs(const struct kb_lower_result *r, struct kb_reflist *refs, const char *path)
+move_refs(const struct kb_lower_result *r, struct kb_reflist *refs, size_t skip, const char *path)
 {
     size_t off = 0;
     unsigned line = 1;
     for (size_t i = 0; i < refs->n; i++) {
         struct kb_ref *f = &refs->v[i];
-        uint32_t s = kb_lower_translate(r, (uint32_t)f->start);
-        uint32_t e = f->end > f->start ? kb_lower_translate(r, (uint32_t)f->end - 1) : s;
+        uint32_t s = kb_lower_translate(r, (uint32_t)(f->start - skip));
+        uint32_t e = f->end > f->start ? kb_lower_translate(r, (uint32_t)(f->end - skip - 1)) : s;
         if (s == UINT32_MAX || e == UINT32_MAX) {
             kc_error("%s: internal error: a reference of the legacy twin was lost in lowering",
                      path);
@@ -87,9 +97,9 @@ move_refs(const struct kb_lower_result *r, struct kb_reflist *refs, const char *
         }
         for (; off < s; off++)
             line += r->text[off] == '\n';
-        f->end = f->end > f->start ? (size_t)e + 1 : s;
-        f->start = s;
-        f->line = line;
+        f->end = skip + (f->end > f->start ? (size_t)e + 1 : s);
+        f->start = skip + s;
+        f->line = line + lines_in(kb_legacy_loader, skip);
     }
     return 0;
 }
@@ -98,14 +108,21 @@ int
 kb__lower_twin(struct bundle *b, const char *path, struct kc_buf *text, struct kb_reflist *refs,
                size_t declare_at, uint64_t *polyfills)
 {
+    /* A page's twin starts with the loader, ES5 as written: it stays as it
+     * is, its comment included, and only what follows it is lowered. */
+    size_t skip = strlen(kb_legacy_loader);
+    if (text->len < skip || memcmp(text->data, kb_legacy_loader, skip) != 0)
+        skip = 0;
     struct kb_lower_opts lo = {
         .target = KB_ES5,
         .compact = b->s->opt->minify_ws,
-        .helpers_at = (uint32_t)declare_at,
+        .helpers_at = (uint32_t)(declare_at - skip),
     };
     struct kb_lower_result r;
     struct kc_diag d;
-    int rc = kb_lower(text->data, text->len, &lo, &r, &d);
+    int rc = kb_lower(text->data + skip, text->len - skip, &lo, &r, &d);
+    if (rc == KC_EPARSE || rc == KC_EUNSUP)
+        d.line += lines_in(text->data, skip);
     if (rc == KC_EUNSUP) { /* warned: the twin keeps the syntax, as before lowering existed */
         kc_warn("%s:%u:%u: %s: the legacy twin keeps it", path, d.line, d.col, d.msg);
         return kb_polyfill_detect_src(text->data, text->len, false, polyfills, &d) == KC_ENOMEM
@@ -118,10 +135,13 @@ kb__lower_twin(struct bundle *b, const char *path, struct kc_buf *text, struct k
     if (rc)
         return rc;
     *polyfills = r.polyfills;
-    if (r.changed) {
-        rc = move_refs(&r, refs, path);
+    /* The loader's own needs (Promise). */
+    if (skip && kb_polyfill_detect_src(kb_legacy_loader, skip, false, polyfills, &d) == KC_ENOMEM)
+        rc = KC_ENOMEM;
+    if (!rc && r.changed) {
+        rc = move_refs(&r, refs, skip, path);
         if (!rc) {
-            kc_buf_reset(text);
+            text->len = skip;
             rc = kc_buf_append(text, r.text, r.len);
         }
     }
