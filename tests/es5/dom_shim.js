@@ -643,6 +643,11 @@
                 return o.style === "currency" ? (SYM[o.currency] || o.currency + "\u00a0") + s : s;
             };
         } };
+        /* Duktape's toLocaleString takes no locale (it throws RangeError for
+         * one); IE 11's formats with Intl. */
+        Number.prototype.toLocaleString = function (loc, o) {
+            return new G.Intl.NumberFormat(loc, o).format(Number(this));
+        };
     }
     /* fetch: from the files table, in a later task; needs a Promise. */
     G.fetch = function (input) {
