@@ -25,6 +25,8 @@
  */
 #include "builder/lower/internal.h"
 
+#include <string.h>
+
 static struct kb_jsn *
 pm_arguments(struct kl_ctx *c, uint32_t pos)
 {
@@ -101,16 +103,35 @@ pm_param(struct kl_ctx *c, struct kb_jsn *p, uint32_t i)
                   kl_cond(c, pm_has(c, i, pos), pm_arg(c, i, pos), kl_undefined(c, pos)));
 }
 
+/* A declaration an earlier pass put first that a default may use: only
+ * captures (`var _this = this, _arguments = arguments`) and temporaries
+ * without a value. Anything else there (object rest's `var {a} = _ref`)
+ * reads the parameters, so it must come after them. */
+static bool
+pm_is_capture(const struct kb_jsn *s)
+{
+    if (s->kind != KB_JSN_VAR_DECL || s->end != s->start)
+        return false;
+    for (const struct kb_jsn *d = s->a; d; d = d->next) {
+        const struct kb_jsn *v = d->b;
+        if (d->a->kind != KB_JSN_IDENT)
+            return false;
+        if (v && v->kind != KB_JSN_THIS &&
+            !(v->kind == KB_JSN_IDENT && v->str && !strcmp(v->str, "arguments")))
+            return false;
+    }
+    return true;
+}
+
 /* Where the parameters' statements go: after the directives and the
- * captures earlier passes put first (an arrow's `var _this = this`), which
- * a default may use. */
+ * captures earlier passes put first, which a default may use. */
 static struct kb_jsn **
 pm_body_start(struct kb_jsn *fn)
 {
     struct kb_jsn **at = &fn->c->a;
     while (*at && (*at)->kind == KB_JSN_EXPR_STMT && ((*at)->flags & KB_JSN_F_DIRECTIVE))
         at = &(*at)->next;
-    while (*at && (*at)->kind == KB_JSN_VAR_DECL && (*at)->end == (*at)->start)
+    while (*at && pm_is_capture(*at))
         at = &(*at)->next;
     return at;
 }
