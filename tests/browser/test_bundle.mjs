@@ -266,6 +266,15 @@ async function siteExample(page) {
 /* Modules both imported and import()ed need a shared chunk and a facade, and
  * so does each module an inline module script imports:
  * there the bundle may load more files than the original. */
+/* What a fixture's legacy twins show differently for a reason that is not a
+ * bug (tests/e2e/test_lower.py has the Duktape ones): a lowered async
+ * function is a function returning a promise, ES5 has no AsyncFunction. */
+const LEGACY_KNOWN = { minify: [['AsyncFunction', 'Function']] };
+function legacyExpected(name, log) {
+  return log.map((x) => (LEGACY_KNOWN[name] || []).reduce(
+    (s, [from, to]) => (typeof s === 'string' ? s.replace(from, to) : s), x));
+}
+
 function lazy(name) {
   return fs.readFileSync(path.join(FIXTURES, name, 'main.js'), 'utf8').includes('import(') ||
     /<script type="module">\s*import/.test(fs.readFileSync(path.join(FIXTURES, name, 'index.html'), 'utf8'));
@@ -343,7 +352,7 @@ async function main() {
         c = await observe(page, port, `${name}-${mode}`);
         if (!c.done || c.errors.length)
           throw new Error(`the ${mode} path did not finish: ${c.errors.join('; ')} ${JSON.stringify(c.log)}`);
-        if (JSON.stringify(a.log) !== JSON.stringify(c.log))
+        if (JSON.stringify(legacyExpected(name, a.log)) !== JSON.stringify(c.log))
           throw new Error(`logs differ:\n  original ${JSON.stringify(a.log)}\n  ${mode} ${JSON.stringify(c.log)}`);
       }
       if (twins && !c.scripts.some((u) => /\.legacy\./.test(u)))
