@@ -792,10 +792,14 @@ export function namesKept(sub, filter = () => true) {
 /* A check that release page PAGE (a path under the release) loads a legacy
  * twin of its module scripts: a <script nomodule src> naming a
  * System.register file of the release (issue 12: legacy twins of a bundler's
- * chunks are still made), by an absolute URL as the bundler names its own. */
-export function legacyTwins(page) {
+ * chunks are still made), by an absolute URL as the bundler names its own;
+ * that every twin is ES5 (es-check, issue 15), and, with run, that the page
+ * run as a browser without modules in Duktape (tests/es5/run_page.py) shows
+ * what its modern path shows in Node under the same small DOM. */
+export function legacyTwins(page, { run = false } = {}) {
   return {
-    name: `${page} loads legacy twins of the bundler's chunks (nomodule, System.register)`,
+    name: `${page} loads legacy twins of the bundler's chunks (nomodule, System.register), ES5` +
+      (run ? ', which run in Duktape and show what the modern path shows' : ''),
     fn: (ctx) => {
       const html = fs.readFileSync(path.join(ctx.release, page), 'utf8');
       const srcs = [...html.matchAll(/<script nomodule[^>]*\ssrc="([^"]+)"/g)].map((m) => m[1]);
@@ -806,6 +810,23 @@ export function legacyTwins(page) {
         assert(fs.existsSync(f), `${u}: not in the release`);
         assert(fs.readFileSync(f, 'utf8').includes('System.register('), `${u}: not a legacy twin`);
       }
+      const twins = walk(ctx.release).filter((f) => /\.legacy\.[^/]*\.js$/.test(f))
+        .map((f) => path.join(ctx.release, f));
+      const es = spawnSync(path.join(ROOT, 'tests/browser/node_modules/.bin/es-check'),
+        ['es5', ...twins, '--silent'], { encoding: 'utf8' });
+      assert(es.status === 0, `es-check es5: ${es.stdout}${es.stderr}`.slice(0, 2000));
+      if (!run)
+        return;
+      const state = (...how) => {
+        const p = spawnSync('/usr/bin/python3', [path.join(ROOT, 'tests/es5/run_page.py'), ...how,
+          ctx.release, page], { encoding: 'utf8', timeout: 120000 });
+        const json = p.stdout.slice(p.stdout.indexOf('\n{') + 1);
+        assert(p.status === 0, `run_page ${how.join(' ')}: exit ${p.status}\n${p.stdout.slice(-1500)}${p.stderr}`);
+        return JSON.parse(json);
+      };
+      const legacy = state('--engine', 'duk'), modern = state('--engine', 'node', '--mode', 'modern');
+      assert(legacy.text === modern.text && legacy.text.length > 0,
+        `the legacy path shows\n  ${legacy.text.slice(0, 600)}\nthe modern one\n  ${modern.text.slice(0, 600)}`);
     },
   };
 }
