@@ -142,19 +142,21 @@ fname_target(const struct kb_jsn *t)
     return t->kind == KB_JSN_IDENT && !(t->flags & KB_JSN_F_PAREN) ? t : NULL;
 }
 
-/* The static key of property n that names its value: not a method's, a
- * computed one's, nor `__proto__`'s (which sets the prototype). */
+/* The key of property n that names its value: a static one, or a
+ * computed literal (["a"], [1]); not a method's, nor that of `__proto__:
+ * v`, which sets the prototype. */
 static const struct kb_jsn *
 fname_key(const struct kb_jsn *n)
 {
     const struct kb_jsn *k = n->a;
-    if (n->op != KB_JS_P_INIT || (n->flags & (KB_JSN_F_COMPUTED | KB_JSN_F_METHOD)))
+    bool computed = n->flags & KB_JSN_F_COMPUTED;
+    if (n->op != KB_JS_P_INIT || (n->flags & KB_JSN_F_METHOD))
         return NULL;
-    if (k->kind == KB_JSN_NUM)
+    if (k->kind == KB_JSN_NUM || (k->kind == KB_JSN_STR && computed))
         return k;
-    if (k->kind != KB_JSN_IDENT && k->kind != KB_JSN_STR)
+    if (computed || (k->kind != KB_JSN_IDENT && k->kind != KB_JSN_STR))
         return NULL;
-    return strcmp(k->str, "__proto__") != 0 ? k : NULL;
+    return k->len == 9 && !memcmp(k->str, "__proto__", 9) ? NULL : k;
 }
 
 static struct kb_jsn *
