@@ -396,7 +396,7 @@ write_manifest(struct kb_site *s, const char *root)
     if (doc && s->legacy_html) {
         /* The inline scripts of the legacy output, for a Content-Security-Policy. */
         char h[3][64];
-        kb_legacy_csp(h);
+        kb_legacy_csp(h, s->legacy_tla);
         json_object_set_new(doc, "csp", json_pack("{s:[s,s,s]}", "script-src", h[0], h[1], h[2]));
     }
     if (doc && s->sw.made) {

@@ -186,6 +186,8 @@ struct kb_site {
     struct kb_compress_stats cstats;
     double t_scan, t_name, t_compress, t_write; /* seconds, for the report */
     bool legacy_html; /* bundle/ put the legacy inline scripts in some entry document */
+    bool legacy_tla;  /* ... in their top-level await form: a modern chunk keeps top-level
+                         await its --target lacks, so browsers without it take the twins */
     /* SRC_DIR/.vite/manifest.json (owned, NUL-terminated), or NULL: the site is a
      * Vite build, already bundled; its manifest is carried into the release. */
     char *vite_manifest;

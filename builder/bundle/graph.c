@@ -650,9 +650,9 @@ load(struct kb_graph *g, int mi)
     const struct kb_options *opt = g->s->opt;
     const char *hint = "";
     if (rc == 0 && opt->target != KB_ESNEXT)
-        rc = kb_lower_check(&m->ast, m->src, m->len, opt->target, &d);
+        rc = kb_lower_check(&m->ast, m->src, m->len, opt->target, opt->legacy, &d);
     if (rc == 0 && opt->legacy) {
-        rc = kb_lower_check(&m->ast, m->src, m->len, KB_ES5, &d);
+        rc = kb_lower_check(&m->ast, m->src, m->len, KB_ES5, true, &d);
         hint = " (--no-legacy builds without the legacy twins)";
     }
     if (rc == KC_EPARSE) {

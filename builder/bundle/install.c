@@ -220,7 +220,7 @@ chunk_text(struct bundle *b, int c, struct kc_buf *o, struct kc_buf *map)
         rc = kc_buf_puts(o, " };\n");
     free(names);
     if (!rc && e >= 0 && (b->ep_kind[e] & 1) && b->s->opt->legacy)
-        rc = kc_buf_puts(o, kb_legacy_guard);
+        rc = kc_buf_puts(o, b->s->legacy_tla ? kb_legacy_guard_tla : kb_legacy_guard);
     if (!rc && !kb__chunk_legacy_only(b, c))
         rc = kb__lower_chunk(b, c, o, &body_line);
     if (!rc) {
@@ -251,7 +251,7 @@ facade_text(struct bundle *b, int mod, bool reexport, struct kc_buf *o)
     kc_buf_free(&cu);
     int e = kb__ep_of(b, mod);
     if (!rc && e >= 0 && (b->ep_kind[e] & 1) && b->s->opt->legacy)
-        rc = kc_buf_puts(o, kb_legacy_guard);
+        rc = kc_buf_puts(o, b->s->legacy_tla ? kb_legacy_guard_tla : kb_legacy_guard);
     if (rc || !reexport)
         return rc;
     const char **names;
@@ -470,6 +470,24 @@ twin_texts(struct bundle *b, struct texts *t)
     return rc;
 }
 
+/* Whether a modern chunk keeps top-level await below its --target: then
+ * the legacy twins are the path of browsers without it (legacy.h). */
+static bool
+keeps_top_await(const struct bundle *b)
+{
+    const struct kb_options *opt = b->s->opt;
+    if (!opt->legacy || opt->target == KB_ESNEXT || kb_lower_target_year(opt->target) >= 2022)
+        return false;
+    for (size_t c = 0; c < b->nc; c++) {
+        if (kb__chunk_legacy_only(b, (int)c))
+            continue;
+        for (size_t i = 0; i < b->c[c].n; i++)
+            if (b->g.m[b->c[c].mods[i]].tla)
+                return true;
+    }
+    return false;
+}
+
 /* Every chunk's source map, and the text of each chunk no entry point
  * hosts, as new files. */
 static int
@@ -655,6 +673,7 @@ free_texts(const struct bundle *b, struct texts *t)
 int
 kb__install(struct bundle *b)
 {
+    b->s->legacy_tla = keeps_top_await(b);
     /* Every text first: facades add to the exports of the chunks. */
     struct texts t = { .capfiles = b->s->n };
     int rc = entry_facades(b, &t);

@@ -173,10 +173,17 @@ const char kb_legacy_fallback[] =
 
 const char kb_legacy_guard[] = "if (0) import.meta.url, import(\"\"); /* kiln: modern only */\n";
 
+const char kb_legacy_check_tla[] =
+    "import.meta.url;if(0)import(\"\");self.__kilnModern=!0;if(0)await 0;";
+
+const char kb_legacy_guard_tla[] =
+    "if (0) import.meta.url, import(\"\"), await 0; /* kiln: modern only */\n";
+
 void
-kb_legacy_csp(char out[3][64])
+kb_legacy_csp(char out[3][64], bool tla)
 {
-    const char *t[3] = { kb_legacy_safari_fix, kb_legacy_check, kb_legacy_fallback };
+    const char *t[3] = { kb_legacy_safari_fix, tla ? kb_legacy_check_tla : kb_legacy_check,
+                         kb_legacy_fallback };
     for (int i = 0; i < 3; i++) {
         unsigned char h[KC_SHA256_LEN];
         char b64[48];

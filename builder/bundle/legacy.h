@@ -71,9 +71,18 @@ extern const char kb_legacy_loader[];
 extern const char kb_legacy_check[];
 extern const char kb_legacy_fallback[];
 
+/* The check and the guard where a modern chunk keeps top-level await below
+ * its --target (es2017 .. es2021): they parse only where top-level await
+ * does too, so that browsers with import() but without top-level await
+ * (Chrome 63-88, Safari 11.1-14.1, Firefox 67-88) run the legacy twins,
+ * whose execute function awaits instead. The await never runs. */
+extern const char kb_legacy_check_tla[];
+extern const char kb_legacy_guard_tla[];
+
 /* The CSP source expressions ("'sha256-...'") of the three, in that order,
- * for the manifest. out[i] must hold 64 bytes. */
-void kb_legacy_csp(char out[3][64]);
+ * for the manifest (with tla, of the top-level await check). out[i] must
+ * hold 64 bytes. */
+void kb_legacy_csp(char out[3][64], bool tla);
 
 /* Writes the text that makes a modern entry chunk fail to parse where the
  * capability test fails (no dynamic import or import.meta), so such a

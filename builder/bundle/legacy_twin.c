@@ -288,7 +288,7 @@ kb__legacy_tags(struct bundle *b, struct kb_file *doc, const struct kb_ref *r, i
     if (!rc && first)
         rc = kc_buf_printf(
             o, "\n<script type=\"module\">%s</script>\n<script type=\"module\">%s</script>",
-            kb_legacy_check, kb_legacy_fallback);
+            b->s->legacy_tla ? kb_legacy_check_tla : kb_legacy_check, kb_legacy_fallback);
     free(u);
     *pos = at;
     *changed = true;

@@ -42,7 +42,12 @@ kb__lower_chunk(struct bundle *b, int c, struct kc_buf *o, unsigned *body_line)
     const struct kb_options *opt = b->s->opt;
     if (opt->target == KB_ESNEXT || !o->len)
         return 0;
-    struct kb_lower_opts lo = { .target = opt->target, .module = true, .compact = opt->minify_ws };
+    struct kb_lower_opts lo = {
+        .target = opt->target,
+        .module = true,
+        .compact = opt->minify_ws,
+        .keep_top_await = b->s->legacy_tla,
+    };
     struct kb_lower_result r;
     struct kc_diag d;
     int rc = kb_lower(o->data, o->len, &lo, &r, &d);

@@ -1035,7 +1035,7 @@ kl_print(struct kl_ctx *c, const struct kb_lower_opts *o, struct kb_lower_result
 
 int
 kb_lower_check(const struct kb_jsast *ast, const char *src, size_t len, int target,
-               struct kc_diag *diag)
+               bool top_await_ok, struct kc_diag *diag)
 {
     struct kl_ctx c = {
         .ast = (struct kb_jsast *)ast, .src = src, .len = len, .target = target, .diag = diag
@@ -1047,7 +1047,7 @@ kb_lower_check(const struct kb_jsast *ast, const char *src, size_t len, int targ
     struct kl_scan s = { .c = &c };
     kl_scan_node(&s, ast->program, 0);
     /* A legacy twin runs top-level await in its async execute function. */
-    if (target != KB_ES5 && (s.found & KL_BIT(KL_F_TOP_AWAIT)) &&
+    if (target != KB_ES5 && !top_await_ok && (s.found & KL_BIT(KL_F_TOP_AWAIT)) &&
         !kl_native(KL_F_TOP_AWAIT, target))
         kl_fail(&c, s.first[KL_F_TOP_AWAIT], "top-level await cannot be lowered to %s",
                 kb_lower_target_name(target));
@@ -1089,9 +1089,10 @@ kb_lower(const char *src, size_t len, const struct kb_lower_opts *o, struct kb_l
     for (int f = 0; f < KL_F_COUNT_; f++)
         if ((s.found & KL_BIT(f)) && !kl_native(f, o->target))
             lower |= KL_BIT(f);
-    if (lower & KL_BIT(KL_F_TOP_AWAIT))
+    if ((lower & KL_BIT(KL_F_TOP_AWAIT)) && !o->keep_top_await)
         kl_fail(&c, s.first[KL_F_TOP_AWAIT], "top-level await cannot be lowered to %s",
                 kb_lower_target_name(o->target));
+    lower &= ~KL_BIT(KL_F_TOP_AWAIT);
     r->lowered = lower;
     if (!lower && !s.lexical) {
         if (o->target == KB_ES5)

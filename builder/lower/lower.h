@@ -46,6 +46,10 @@ struct kb_lower_opts {
     int target;
     bool module;  /* parse as a module (modern chunks); else a classic script */
     bool compact; /* print without indentation (--minify-whitespace) */
+    /* Leave top-level await the target lacks as it is instead of failing
+     * (kiln-build's modern chunks when legacy twins are the fallback for
+     * browsers without it: bundling.md, "Browser support"). */
+    bool keep_top_await;
     /* Where the runtime helpers go: the input offset of the '{' that opens
      * the function body receiving them (a legacy twin's declare function,
      * so they stay out of the global scope), or 0 for the top of the
@@ -90,13 +94,13 @@ int kb_lower(const char *src, size_t len, const struct kb_lower_opts *o, struct 
 /*
  * Checks a module's tree (parsed and scoped) for what lowering it to target
  * would reject: BigInt literals, regular expression flags and syntax the
- * target cannot read, top-level await (not for ES5: a legacy twin runs it
- * in an async function). Returns 0 or KC_EPARSE with *diag at the module's
- * own line and column.
+ * target cannot read, top-level await (unless top_await_ok; never for
+ * ES5: a legacy twin runs it in an async function). Returns 0 or KC_EPARSE
+ * with *diag at the module's own line and column.
  */
 struct kb_jsast;
 int kb_lower_check(const struct kb_jsast *ast, const char *src, size_t len, int target,
-                   struct kc_diag *diag);
+                   bool top_await_ok, struct kc_diag *diag);
 
 /* The output offset of input offset in when it lies inside a verbatim copy
  * (a string literal the caller needs to find again), else UINT32_MAX. */

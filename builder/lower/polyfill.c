@@ -57,6 +57,7 @@ static const struct trigger members[] = {
     { "of", "Array.of", NULL },
     { "padEnd", "String.prototype.padEnd", NULL },
     { "padStart", "String.prototype.padStart", NULL },
+    { "raw", "String.raw", NULL },
     { "repeat", "String.prototype.repeat", NULL },
     { "startsWith", "String.prototype.startsWith", NULL },
     { "values", "Object.values", "Array.prototype.@@iterator" },

@@ -195,6 +195,15 @@ def _(tmp):
     assert n < len(read(plain, by_source(plain)["main.js"]["file"])), n
 
 
+@test("--minify-whitespace keeps BigInt literals apart from what follows (a site without legacy twins)")
+def _(tmp):
+    # BigInt cannot be lowered to ES5, so the twins would refuse it.
+    src, dist = site(tmp, {"main.js": "const big = 10n ** 2n, n = 1n;\nconsole.log(String(big), n in {});\n"})
+    build(src, dist, "--bundle", "--no-legacy", "--minify-whitespace")
+    chunk = read(dist, by_source(dist)["main.js"]["file"])
+    assert "big=10n**2n,n=1n" in chunk and "n in{}" in chunk, chunk
+
+
 @test("comments leave the chunks by default, legal ones stay, --keep-comments keeps them all")
 def _(tmp):
     files = {"main.js": ('/*! banner kept */\n// ordinary line comment\nimport { a } from "./a.js";\n'

@@ -173,12 +173,30 @@ NAMES = sorted(n for n in os.listdir(FIXTURES)
                and (not ONLY or ONLY.search(n)))
 
 
+# What a fixture's legacy path shows differently for a reason that is not a
+# bug, applied to the original's log before comparing: (fixture, text in the
+# original, text in Duktape, why).
+KNOWN = (
+    ("minify", "AsyncFunction", "Function",
+     "a lowered async function is a function returning a promise: ES5 has no AsyncFunction"),
+    ("minify", "[/*]+", "[\\/*]+", "Duktape escapes '/' in a RegExp's source"),
+)
+
+
+def expected_in_duktape(name, want):
+    log = want["log"]
+    for fixture, orig, duk, _why in KNOWN:
+        if fixture == name and log:
+            log = [x.replace(orig, duk) if isinstance(x, str) else x for x in log]
+    return dict(want, log=log)
+
+
 def fixture_tests(name):
     @test(f"{name}: the legacy path in Duktape (ES5, no Promise) logs what the original logs")
     def _(tmp):
         if not has_legacy(name):
             return  # the browser test's rule: nothing legacy to force
-        want = reference(name)
+        want = expected_in_duktape(name, reference(name))
         got = run_page(release(name, "default")[0], engine="duk")
         same("legacy", want, shows(got))
 
@@ -243,13 +261,29 @@ def _(tmp):
     assert ok, text
 
 
+def keeps_top_await(path):
+    """A chunk that keeps top-level await below es2022: kiln's pages then send
+    browsers without it to the legacy twins (bundling.md, "Browser support")."""
+    with open(path, encoding="utf-8") as f:
+        return re.search(r"^(?:await\b|const \w+ = await\b)|, await 0;", f.read(), re.M)
+
+
 @test("es-check es2017 passes every module of the --target es2017 releases; es2020 those of "
-      "--target es2020")
+      "--target es2020 (chunks that keep top-level await: es2022, and their pages check for it)")
 def _(tmp):
     for version in ("es2017", "es2020"):
-        files = [f for name in _all_names() for f in modern_chunks(release(name, version)[0])]
+        files, tla = [], []
+        for name in _all_names():
+            dist = release(name, version)[0]
+            for f in modern_chunks(dist):
+                (tla if keeps_top_await(f) else files).append(f)
+            if any(keeps_top_await(f) for f in modern_chunks(dist)):
+                with open(os.path.join(dist, "index.html"), encoding="utf-8") as page:
+                    assert "if(0)await 0;" in page.read(), (name, version)
         ok, text = es_check(version, files, module=True)
         assert ok, f"{version}:\n{text}"
+        ok, text = es_check("es2022", tla, module=True)
+        assert ok, f"{version} (top-level await):\n{text}"
 
 
 run_all()

@@ -6,6 +6,8 @@ inside the System.register frame and the page's polyfills before the loader
 (--legacy-polyfills), what the report says, and the errors for what cannot
 be lowered. Running the outputs in real engines is tests/e2e/test_lower.py
 and tests/lower/run_corpus.py."""
+import base64
+import hashlib
 import json
 import os
 import re
@@ -222,7 +224,8 @@ def _(tmp):
         ("console.log(/a/y.sticky);\n", [], "main.js:1:13: the regular expression flag 'y' cannot be lowered to es5"),
         ("const big = 10n;\n", ["--no-legacy", "--target", "es2017"],
          "main.js:1:13: BigInt literals cannot be lowered to es2017"),
-        ("await 0;\n", ["--target", "es2017"], "main.js:1:1: top-level await cannot be lowered to es2017"),
+        ("await 0;\n", ["--target", "es2017", "--no-legacy"],
+         "main.js:1:1: top-level await cannot be lowered to es2017"),
     ]
     for i, (code, opts, message) in enumerate(cases):
         src = site(tmp, {"index.html": PAGE, "main.js": code}, "s%d" % i)
@@ -233,6 +236,32 @@ def _(tmp):
     # Without twins, and with a target that has them, the same code builds.
     src = site(tmp, {"index.html": PAGE, "main.js": "const big = 10n;\nawait 0;\n"}, "ok")
     build(src, os.path.join(tmp, "ok-dist"), "--no-legacy")
+
+
+@test("below es2022 a chunk keeps top-level await, and its page's check sends browsers without it to the twins")
+def _(tmp):
+    src = site(tmp, {"index.html": PAGE,
+                     "main.js": "const v = await Promise.resolve(a?.b ?? 2);\nvar a;\nconsole.log(v);\n"})
+    dist = os.path.join(tmp, "d")
+    build(src, dist, "--target", "es2017")
+    text = chunk(dist)
+    assert "await Promise.resolve" in text and "?." not in text and "??" not in text, text
+    # The guard: the chunk cannot parse where top-level await cannot.
+    assert 'if (0) import.meta.url, import(""), await 0;' in text, text
+    page = read(dist, "index.html")
+    check = re.search(r'<script type="module">(import\.meta\.url;[^<]*)</script>', page).group(1)
+    assert check.endswith("if(0)await 0;"), check
+    # The manifest's CSP hash is that of the check the page has.
+    digest = base64.b64encode(hashlib.sha256(check.encode()).digest()).decode()
+    assert "'sha256-%s'" % digest in json.loads(read(dist, "kiln-manifest.json"))["csp"]["script-src"]
+    # The twin runs the same module in an async execute, lowered to ES5.
+    twin = read(dist, by_source(dist)["main.legacy.js"]["file"])
+    assert "_asyncToGenerator" in twin and "async " not in twin[twin.index("System.register"):]
+    # Where the target has top-level await, the plain check again.
+    dist22 = os.path.join(tmp, "d22")
+    build(src, dist22, "--target", "es2022")
+    assert "if(0)await 0;" not in read(dist22, "index.html")
+    assert "import(\"\"), await 0" not in chunk(dist22)
 
 
 @test("--target takes es2017 .. es2023, esnext and baseline; anything else is a usage error")

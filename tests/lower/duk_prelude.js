@@ -8,7 +8,28 @@
 var __k = (function (G) {
     "use strict";
     var clock = 0, seq = 0, tasks = [], micro = [];
-    function str(v) { return typeof v === "string" ? v : String(v); }
+    /* Node's console.log for what the programs print: strings as they are at
+     * the top, quoted inside arrays and objects; short arrays and plain
+     * objects on one line ("[ 1, 'a' ]", "{ a: 1 }"), as util.inspect does. */
+    function inspect(v, top) {
+        if (typeof v === "string") return top ? v : "'" + v.replace(/'/g, "\\'") + "'";
+        if (typeof v === "number") return v === 0 && 1 / v < 0 ? "-0" : String(v);
+        if (v === null || typeof v !== "object") return String(v);
+        if (Object.prototype.toString.call(v) === "[object Array]") {
+            var items = [];
+            for (var i = 0; i < v.length; i++) items.push(i in v ? inspect(v[i], false) : "<1 empty item>");
+            return items.length ? "[ " + items.join(", ") + " ]" : "[]";
+        }
+        if (Object.getPrototypeOf(v) === Object.prototype) {
+            var keys = Object.keys(v), parts = [];
+            for (var k = 0; k < keys.length; k++)
+                parts.push((/^[A-Za-z_$][\w$]*$/.test(keys[k]) ? keys[k] : "'" + keys[k] + "'") +
+                           ": " + inspect(v[keys[k]], false));
+            return parts.length ? "{ " + parts.join(", ") + " }" : "{}";
+        }
+        return String(v);
+    }
+    function str(v) { return inspect(v, true); }
     G.console = {
         log: function () { print([].map.call(arguments, str).join(" ")); },
         error: function () { print([].map.call(arguments, str).join(" ")); }

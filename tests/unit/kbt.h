@@ -8,6 +8,7 @@
 #ifndef KBT_H
 #define KBT_H
 
+#include "builder/lower/lower.h"
 #include "builder/site.h"
 #include "common/buf.h"
 #include "tests/kt.h"
@@ -41,6 +42,8 @@ kbt_options(const char *src)
         .sw = true,
         .bundle = true,
         .legacy = true,
+        .target = KB_TARGET_DEFAULT,
+        .legacy_polyfills = true,
     };
 }
 

@@ -89,7 +89,7 @@ is_map(const char *p)
     return n > 4 && strcmp(p + n - 4, ".map") == 0;
 }
 
-/* The legacy loader a page's first twin starts with: a constant of
+/* The legacy loader a page's first twin starts with (after its polyfills): a constant of
  * builder/bundle/legacy.c, the same in every snapshot, left out but for its
  * first line and its length (a changed loader still shows). */
 #define LOADER     "/* kiln legacy loader: docs/bundling.md */\n"
@@ -99,7 +99,18 @@ static int
 section(struct kc_buf *o, const char *title, const char *text, size_t n)
 {
     int rc = kc_buf_printf(o, "---- %s ----\n", title);
-    const char *end;
+    const char *end, *loader = memmem(text, n, LOADER, strlen(LOADER));
+    /* The polyfills before a page twin's loader: the files of
+     * builder/lower/polyfills/, shown by their size (tests/polyfills/ and
+     * test_polyfill check them). */
+    if (!rc && loader && loader > text) {
+        size_t lines = 0, len = (size_t)(loader - text);
+        for (size_t i = 0; i < len; i++)
+            lines += text[i] == '\n';
+        rc = kc_buf_printf(o, "... (polyfills: %zu lines, %zu bytes) ...\n", lines, len);
+        text += len;
+        n -= len;
+    }
     if (!rc && n > strlen(LOADER) && memcmp(text, LOADER, strlen(LOADER)) == 0 &&
         (end = memmem(text, n, LOADER_END, strlen(LOADER_END)))) {
         size_t lines = 0, len = (size_t)(end - text) + strlen(LOADER_END);

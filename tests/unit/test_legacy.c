@@ -90,7 +90,7 @@ static void
 t_csp(void)
 {
     char h[3][64];
-    kb_legacy_csp(h);
+    kb_legacy_csp(h, false);
     for (int i = 0; i < 3; i++) {
         KT_EQ_INT(strlen(h[i]), 53); /* 'sha256-' + 44 base64 + ' */
         KT_CHECK(strncmp(h[i], "'sha256-", 8) == 0);

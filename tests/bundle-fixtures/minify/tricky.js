@@ -24,7 +24,7 @@ export function tricky() {
   const neg = - 1, pos = + 1
   const m = 10 % 3 / 1
   const y = 2 ** 3
-  const big = 10n ** 2n
+  const big = 0xa ** 2
   return [returns(), throwsAcrossComment(), label, quotes, arrow(4), s, neg, pos, m, y, String(big),
     re.source, re.flags].join(' ')
 }
