@@ -16,9 +16,11 @@
  * function expression's name is a binding its body sees, so a mention
  * (`var f = function () { return typeof f; }`) would then mean the
  * function instead of the outer variable. Otherwise _setFunctionName
- * defines `name` at run time. Computed keys, whose name is only known at
- * run time, and positions that give no name (`(0, function () {})`, call
- * arguments) are left as they are.
+ * defines `name` at run time. An arrow's id is its unused `a` slot, which
+ * the arrow pass keeps when it makes a function expression of it. Computed
+ * keys other than literals, whose name is known only at run time, and
+ * positions that give no name (`(0, function () {})`, call arguments) are
+ * left as they are (docs/internals/lowering/function-name.md).
  */
 #include "builder/lower/internal.h"
 
@@ -174,6 +176,11 @@ fname_leave(struct kl_walk *w, struct kb_jsn *n)
     case KB_JSN_ASSIGN_PAT: key = fname_target(n->a); break;
     case KB_JSN_PROPERTY: key = fname_key(n); break;
     case KB_JSN_EXPORT_DEFAULT:
+        /* `export default class {}` is a class as a value (the class
+         * pass lowers both alike); an anonymous function declaration
+         * stays one, which module code names itself. */
+        if (n->a->kind == KB_JSN_CLASS_DECL && !n->a->a)
+            n->a->kind = KB_JSN_CLASS_EXPR;
         if (fname_anonymous(n->a)) {
             struct kb_jsn *def = kl_ident(c, "default", n->start);
             fname_give(c, &n->a, def);
