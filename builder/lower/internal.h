@@ -240,5 +240,6 @@ kl_pass_fn kl_pass_template, kl_pass_object_lit, kl_pass_spread, kl_pass_params,
 kl_pass_fn kl_pass_block_scope;
 kl_pass_fn kl_pass_async;
 kl_pass_fn kl_pass_generator;
+kl_pass_fn kl_pass_function_name;
 
 #endif

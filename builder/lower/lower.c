@@ -860,6 +860,7 @@ struct kl_pass {
  *   ES2018 async generators, for await                    es2018_async_iter.c
  *   ES2016 exponent                                       es2016_exponent.c
  *   ES2015 templates                                      es2015_template.c
+ *          function names (anonymous functions, classes)  es2015_function_name.c
  *          new.target                                     es2015_new_target.c
  *          classes                                        es2015_class.c
  *          arrow functions                                es2015_arrow.c
@@ -882,6 +883,7 @@ static const struct kl_pass kl_passes[] = {
     { KL_BIT(KL_F_ASYNC_ITER), kl_pass_async_iter },
     { KL_BIT(KL_F_EXPONENT), kl_pass_exponent },
     { KL_BIT(KL_F_TEMPLATE) | KL_BIT(KL_F_TEMPLATE_ESCAPE), kl_pass_template },
+    { KL_BIT(KL_F_EXPONENT) - 1 /* every ES2015 feature */, kl_pass_function_name },
     { KL_BIT(KL_F_NEW_TARGET), kl_pass_new_target },
     { KL_BIT(KL_F_CLASS), kl_pass_class },
     { KL_BIT(KL_F_ARROW), kl_pass_arrow },
