@@ -416,8 +416,10 @@ ob_object(struct kl_walk *w, struct kb_jsn *n)
             continue;
         if ((p->flags & KB_JSN_F_COMPUTED) && ob_constant_key(p->a))
             p->flags &= (uint16_t)~KB_JSN_F_COMPUTED;
+        /* `__proto__: function () {}` sets the prototype: no name. */
         if ((p->flags & KB_JSN_F_METHOD) ||
-            (p->op == KB_JS_P_INIT && p->b->kind == KB_JSN_FUNC_EXPR && !p->b->a))
+            (p->op == KB_JS_P_INIT && p->b->kind == KB_JSN_FUNC_EXPR && !p->b->a &&
+             !ob_is_proto_setter(p)))
             ob_name_function(c, p);
         p->flags &= (uint16_t) ~(KB_JSN_F_SHORTHAND | KB_JSN_F_METHOD);
         if (((p->flags & KB_JSN_F_COMPUTED) || ob_is_proto_setter(p)) && !rest)
