@@ -177,6 +177,8 @@ kb_bundle(struct kb_site *s)
     }
     if (!rc && b.nc > 0)
         rc = emit_chunks(&b);
+    if (!rc)
+        rc = kb__lower_modules(s);
     if (!rc && b.nc > 0)
         kc_info("bundled %zu modules into %zu chunks", b.g.n, b.nc);
     if (rc == KC_ETOOBIG) /* the other errors are reported where they arise */

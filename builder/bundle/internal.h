@@ -509,6 +509,10 @@ int kb__lower_twin(struct bundle *b, const char *path, struct kc_buf *text, stru
 /* Puts before the loader of each page twin (page[i]) the polyfills that
  * the twins it may run need (need[]): into ltext[i], refs moved; got[i]
  * gets the set. Nothing with --legacy-polyfills none. */
+/* Lowers to --target, in place, every module the pages may load that no
+ * chunk holds (entry points left unbundled and their imports; a bundler's
+ * own files excepted), and scans its references again. */
+int kb__lower_modules(struct kb_site *s);
 int kb__twin_polyfills(struct bundle *b, char **lpath, struct kc_buf *ltext,
                        struct kb_reflist *lrefs, const uint64_t *need, const bool *page, size_t nl,
                        uint64_t *got);

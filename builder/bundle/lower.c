@@ -224,3 +224,49 @@ kb__twin_polyfills(struct bundle *b, char **lpath, struct kc_buf *ltext, struct 
     free(seen);
     return rc;
 }
+
+/* A module the pages may load that no chunk holds: an entry point left
+ * unbundled, or what it imports. */
+static bool
+unbundled_module(const struct kb_file *f)
+{
+    if (!(f->role & KB_ROLE_MODULE) || (f->role & (KB_ROLE_PREHASHED | KB_ROLE_LEGACY)) ||
+        !f->reachable)
+        return false;
+    size_t n = strlen(f->path);
+    return (n > 3 && !strcmp(f->path + n - 3, ".js")) ||
+           (n > 4 && !strcmp(f->path + n - 4, ".mjs"));
+}
+
+int
+kb__lower_modules(struct kb_site *s)
+{
+    const struct kb_options *opt = s->opt;
+    if (opt->target == KB_ESNEXT)
+        return 0;
+    /* No twin exists for these: top-level await stays as written. */
+    struct kb_lower_opts lo = { .target = opt->target, .module = true, .keep_top_await = true };
+    int rc = 0;
+    for (size_t i = 0; i < s->n && !rc; i++) {
+        struct kb_file *f = &s->files[i];
+        if (!unbundled_module(f))
+            continue;
+        struct kb_lower_result r;
+        struct kc_diag d;
+        rc = kb_lower((const char *)f->data, f->len, &lo, &r, &d);
+        if (rc == KC_EPARSE || rc == KC_EUNSUP)
+            kc_log(rc == KC_EUNSUP ? KC_LOG_WARN : KC_LOG_ERROR, "%s:%u:%u: %s", f->path, d.line,
+                   d.col, d.msg);
+        if (rc == KC_EUNSUP)
+            rc = 0;
+        if (rc || !r.changed)
+            continue;
+        free(f->data);
+        f->data = (unsigned char *)r.text;
+        f->len = r.len;
+        r.text = NULL;
+        kb_lower_result_free(&r);
+        rc = kb__rescan(s, f);
+    }
+    return rc;
+}

@@ -49,6 +49,7 @@
     X(TEMPLATE_ESCAPE, 2018, "invalid escapes in tagged templates")                                \
     X(OBJECT_REST, 2018, "object rest and spread")                                                 \
     X(OPT_CATCH, 2019, "optional catch binding")                                                   \
+    X(EXPORT_NS, 2020, "export * as ns from")                                                      \
     X(OPT_CHAIN, 2020, "optional chaining")                                                        \
     X(NULLISH, 2020, "nullish coalescing")                                                         \
     X(LOGICAL_ASSIGN, 2021, "logical assignment")                                                  \
@@ -232,6 +233,7 @@ kl_pass_fn kl_pass_logical_assign, kl_pass_chain, kl_pass_opt_catch, kl_pass_obj
  * object and computed key evaluated once. */
 void kl_reuse_target(struct kl_walk *w, struct kb_jsn *t, struct kb_jsn **first,
                      struct kb_jsn **again);
+kl_pass_fn kl_pass_export_ns;
 kl_pass_fn kl_pass_new_target;
 kl_pass_fn kl_pass_class;
 kl_pass_fn kl_pass_arrow;

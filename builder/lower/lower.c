@@ -792,6 +792,10 @@ kl_scan_node(struct kl_scan *s, const struct kb_jsn *n, unsigned fns)
         if (n->a && (n->a->kind == KB_JSN_OBJECT_PAT || n->a->kind == KB_JSN_ARRAY_PAT))
             F(DESTRUCTURE);
         break;
+    case KB_JSN_EXPORT_ALL:
+        if (n->a)
+            F(EXPORT_NS);
+        break;
     case KB_JSN_CATCH:
         if (!n->a)
             F(OPT_CATCH);
@@ -879,6 +883,7 @@ static const struct kl_pass kl_passes[] = {
     { KL_BIT(KL_F_LOGICAL_ASSIGN), kl_pass_logical_assign },
     { KL_BIT(KL_F_OPT_CHAIN) | KL_BIT(KL_F_NULLISH), kl_pass_chain },
     { KL_BIT(KL_F_OPT_CATCH), kl_pass_opt_catch },
+    { KL_BIT(KL_F_EXPORT_NS), kl_pass_export_ns },
     { KL_BIT(KL_F_OBJECT_REST), kl_pass_object_rest },
     { KL_BIT(KL_F_ASYNC_ITER), kl_pass_async_iter },
     { KL_BIT(KL_F_EXPONENT), kl_pass_exponent },

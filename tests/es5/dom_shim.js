@@ -791,13 +791,21 @@
         report: report,
         state: function () {
             var html = doc.documentElement, outEl = doc.getElementById("out"), b = doc.body;
+            /* What a reader sees, as innerText: no script, style or template text. */
+            function shown(n) {
+                if (n.nodeType === 3) return n.data;
+                if (/^(script|style|template)$/.test(n.localName)) return "";
+                var s = "";
+                for (var i = 0; i < n.childNodes.length; i++) s += shown(n.childNodes[i]);
+                return s;
+            }
             function texts(sel) { return qsa(doc, sel).map(function (e) { return e.textContent.replace(/\s+/g, " ").trim(); }); }
             return {
                 log: G.__log === undefined ? null : G.__log,
                 done: G.__done === true,
                 title: doc.title,
                 out: outEl ? outEl.textContent : null,
-                text: b ? b.textContent.replace(/\s+/g, " ").trim() : "",
+                text: b ? shown(b).replace(/\s+/g, " ").trim() : "",
                 theme: html ? html.getAttribute("data-theme") : null,
                 js: html ? html.getAttribute("data-js") : null,
                 year: texts("[data-year]"),
