@@ -126,10 +126,11 @@ def _(tmp):
     m = by_source(dist)
     shared = read(dist, m["a_chunk.legacy.js"]["file"])
     assert "function (_export$1, _context$1) {" in shared, shared
-    assert "const _export = 1;" in shared
+    # The module's own _export stays its own (a var once lowered to ES5).
+    assert "var _export = 1;" in shared, shared
     # The update of the exported `n` is wrapped: importers' setters see it.
-    assert "function up() { (_export$1.v = n++, _export$1({ n: n }), _export$1.v); }" in shared, \
-        shared
+    assert re.search(r"function up\(\) \{\s*_export\$1\.v = n\+\+, _export\$1\(\{ n: n \}\), "
+                     r"_export\$1\.v;\s*\}", shared), shared
     assert "_context$1.import(_context$1.u[0])" in read(dist, m["main.legacy.js"]["file"])
 
 
