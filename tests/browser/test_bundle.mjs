@@ -233,7 +233,7 @@ async function siteExample(page) {
   const PAGES = ['index.html', 'about.html', 'docs/guide.html', 'nowhere.html'];
   const got = {};
   await page.clock.setFixedTime(new Date('2026-03-04T10:17:00'));
-  for (const mode of ['no-bundle', 'bundle', 'minify', 'import-map']) {
+  for (const mode of ['no-bundle', 'bundle', 'minify', 'import-map', 'es2017']) {
     const dir = path.join(TMP, `site-example-${mode}`);
     const p = spawnSync(KILN_BUILD, ['-q', '--no-sw', '--no-cache', '--encodings', 'none',
       ...MODES[mode], '-o', dir, SITE], { encoding: 'utf8' });
@@ -251,7 +251,7 @@ async function siteExample(page) {
   const counts = [];
   for (const url of PAGES) {
     const a = got['no-bundle'][url], b = got.bundle[url];
-    for (const mode of ['bundle', 'minify', 'import-map'])
+    for (const mode of ['bundle', 'minify', 'import-map', 'es2017'])
       if (JSON.stringify(a.seen) !== JSON.stringify(got[mode][url].seen))
         throw new Error(`${url} differs (${mode}):\n  original ${JSON.stringify(a.seen)}\n  ${mode} ${JSON.stringify(got[mode][url].seen)}`);
     if (a.seen.log.some((l) => /^pageerror|never/.test(l)))
@@ -388,7 +388,7 @@ async function main() {
   n++;
   try {
     const counts = await siteExample(page);
-    console.log(`ok ${n} - site-example bundles without warnings, and every page shows and logs the same bundled (minified or not, through an import map or not) and not (scripts: ${counts})`);
+    console.log(`ok ${n} - site-example bundles without warnings, and every page shows and logs the same bundled (minified or not, through an import map or not, lowered to es2017 or not) and not (scripts: ${counts})`);
   } catch (e) {
     failed++;
     console.log(`not ok ${n} - site-example: ${e.message.replace(/\n/g, '\n# ')}`);
