@@ -25,6 +25,18 @@ die() {
     exit 1
 }
 
+# npm_in DIR SPEC...: npm install into DIR/node_modules, once per work
+# directory (bundle.sh and lower.sh fetch their inputs and peers so).
+npm_in() {
+    d=$1
+    shift
+    [ -f "$d/.installed" ] && [ "$(cat "$d/.installed")" = "$*" ] && return 0
+    mkdir -p "$d"
+    npm install --prefix "$d" --no-save --no-audit --no-fund --no-package-lock \
+        --loglevel=error "$@" >/dev/null || die "npm install $* failed (network? registry?)"
+    echo "$*" >"$d/.installed"
+}
+
 # ---- tools ------------------------------------------------------------------
 
 # bench_tools "TOOL..." "APT-PACKAGES": nginx with brotli_static, the tools

@@ -38,26 +38,6 @@ arrow_is_fn(const struct kb_jsn *n)
            n->kind == KB_JSN_FUNC_EXPR || n->kind == KB_JSN_ARROW;
 }
 
-/* Whether IDENT n is a name that is read or written (not a property key,
- * a member name or a label) where parent holds it. */
-static bool
-arrow_ident_is_ref(const struct kb_jsn *parent, const struct kb_jsn *n)
-{
-    if (!parent)
-        return true;
-    switch (parent->kind) {
-    case KB_JSN_MEMBER: return parent->a == n || (parent->flags & KB_JSN_F_COMPUTED);
-    case KB_JSN_PROPERTY:
-    case KB_JSN_METHOD:
-    case KB_JSN_FIELD: return parent->b == n || (parent->flags & KB_JSN_F_COMPUTED);
-    case KB_JSN_META_PROP:
-    case KB_JSN_LABELED:
-    case KB_JSN_BREAK:
-    case KB_JSN_CONTINUE: return parent->kind == KB_JSN_LABELED && parent->b == n;
-    default: return true;
-    }
-}
-
 /* The innermost non-arrow function on the stack (the PROGRAM at worst),
  * or NULL when the innermost function is not an arrow. */
 static struct arrow_fn *
@@ -109,7 +89,7 @@ arrow_enter(struct kl_walk *w, struct kb_jsn *n, bool *skip)
         r = arrow_capture(w, n, true);
     } else if (n->kind == KB_JSN_IDENT && !n->binding && !strcmp(n->str, "arguments")) {
         struct kb_jsn *parent = kl_parent(w);
-        if (arrow_ident_is_ref(parent, n)) {
+        if (kl_ident_is_ref(parent, n)) {
             r = arrow_capture(w, n, false);
             if (r && parent && parent->kind == KB_JSN_PROPERTY)
                 parent->flags &= (uint16_t)~KB_JSN_F_SHORTHAND;

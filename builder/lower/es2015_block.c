@@ -131,26 +131,6 @@ bs_is_loop(const struct kb_jsn *n)
            n->kind == KB_JSN_WHILE || n->kind == KB_JSN_DO_WHILE;
 }
 
-/* Whether IDENT n is a name that is declared, read or written (not a
- * property key, a member name or a label) where parent holds it. */
-static bool
-bs_ident_is_ref(const struct kb_jsn *parent, const struct kb_jsn *n)
-{
-    if (!parent)
-        return true;
-    switch (parent->kind) {
-    case KB_JSN_MEMBER: return parent->a == n || (parent->flags & KB_JSN_F_COMPUTED);
-    case KB_JSN_PROPERTY:
-    case KB_JSN_METHOD:
-    case KB_JSN_FIELD: return parent->b == n || (parent->flags & KB_JSN_F_COMPUTED);
-    case KB_JSN_META_PROP:
-    case KB_JSN_LABELED:
-    case KB_JSN_BREAK:
-    case KB_JSN_CONTINUE: return parent->kind == KB_JSN_LABELED && parent->b == n;
-    default: return true;
-    }
-}
-
 static const struct kb_js_binding *
 bs_binding(const struct bs *s, const struct kb_jsn *id)
 {
@@ -250,7 +230,7 @@ static void
 bs_scan(struct bs *s, struct kb_jsn *n, const struct kb_jsn *parent)
 {
     if (n->kind == KB_JSN_IDENT) {
-        if (bs_ident_is_ref(parent, n) && bs_get(&s->names, NULL, n->str))
+        if (kl_ident_is_ref(parent, n) && bs_get(&s->names, NULL, n->str))
             bs_scan_ident(s, n);
         return;
     }
@@ -427,7 +407,7 @@ bs_body_node(struct bs_body *j, struct kb_jsn *n, struct kb_jsn *parent)
     case KB_JSN_FUNC_EXPR: return n;
     case KB_JSN_THIS: return bs_capture(j, &j->this_id, "this", n->start);
     case KB_JSN_IDENT:
-        if (!n->binding && !strcmp(n->str, "arguments") && bs_ident_is_ref(parent, n))
+        if (!n->binding && !strcmp(n->str, "arguments") && kl_ident_is_ref(parent, n))
             return bs_capture(j, &j->args_id, "arguments", n->start);
         return n;
     case KB_JSN_AWAIT: j->awaits = true; break;
@@ -739,7 +719,7 @@ bs_enter(struct kl_walk *w, struct kb_jsn *n, bool *skip)
         struct kb_jsn *r = bs_bad_store(w, n);
         return r ? r : n;
     }
-    if (n->kind != KB_JSN_IDENT || !n->binding || !bs_ident_is_ref(kl_parent(w), n))
+    if (n->kind != KB_JSN_IDENT || !n->binding || !kl_ident_is_ref(kl_parent(w), n))
         return n;
     if (bs_in_tdz(w, n))
         return bs_throw(w->c, "tdz", n);

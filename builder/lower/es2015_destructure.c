@@ -262,31 +262,6 @@ ds_assignment(struct kl_walk *w, struct kb_jsn *n)
     return kl_seq(w->c, d.out);
 }
 
-static bool
-ds_declares_lexical(const struct kb_jsn *body)
-{
-    if (body->kind != KB_JSN_BLOCK)
-        return true;
-    for (const struct kb_jsn *s = body->a; s; s = s->next)
-        if ((s->kind == KB_JSN_VAR_DECL && s->op != KB_JS_VAR) || s->kind == KB_JSN_CLASS_DECL ||
-            s->kind == KB_JSN_FUNC_DECL)
-            return true;
-    return false;
-}
-
-/* Puts stmt first in body (a block of its own when body declares names). */
-static struct kb_jsn *
-ds_prepend(struct kl_ctx *c, struct kb_jsn *stmt, struct kb_jsn *body)
-{
-    if (!ds_declares_lexical(body)) {
-        stmt->next = body->a;
-        body->a = stmt;
-        return body;
-    }
-    stmt->next = body;
-    return kl_block(c, stmt, body->start);
-}
-
 /* for (const [k, v] in o) body  ->  for (const _ref in o) { const [k, v] = _ref; body } */
 static void
 ds_for_in(struct kl_walk *w, struct kb_jsn *n)
@@ -306,7 +281,7 @@ ds_for_in(struct kl_walk *w, struct kb_jsn *n)
         bind = kl_expr_stmt(c, kl_assign(c, head, kl_clone(c, t)));
         n->a = kl_clone(c, t);
     }
-    n->d = ds_prepend(c, bind, n->d);
+    n->d = kl_prepend_body(c, bind, n->d);
 }
 
 /* catch ({message}) {}  ->  catch (_ref) { let {message} = _ref; } */

@@ -28,18 +28,6 @@ struct fo_state {
     struct kb_jsn **loop;
 };
 
-static bool
-fo_declares_lexical(const struct kb_jsn *body)
-{
-    if (body->kind != KB_JSN_BLOCK)
-        return true;
-    for (const struct kb_jsn *s = body->a; s; s = s->next)
-        if ((s->kind == KB_JSN_VAR_DECL && s->op != KB_JS_VAR) || s->kind == KB_JSN_CLASS_DECL ||
-            s->kind == KB_JSN_FUNC_DECL)
-            return true;
-    return false;
-}
-
 /* The body with the head's binding of value put first. */
 static struct kb_jsn *
 fo_body(struct kl_ctx *c, struct kb_jsn *n, struct kb_jsn *value)
@@ -51,14 +39,7 @@ fo_body(struct kl_ctx *c, struct kb_jsn *n, struct kb_jsn *value)
     } else {
         bind = kl_expr_stmt(c, kl_assign(c, head, value));
     }
-    struct kb_jsn *body = n->d;
-    if (!fo_declares_lexical(body)) {
-        bind->next = body->a;
-        body->a = bind;
-        return body;
-    }
-    bind->next = body;
-    return kl_block(c, bind, body->start);
+    return kl_prepend_body(c, bind, n->d);
 }
 
 static bool

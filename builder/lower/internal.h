@@ -140,6 +140,11 @@ struct kb_jsn *kl_function(struct kl_ctx *c, struct kb_jsn *id, struct kb_jsn *p
  * (IDENT, THIS, literals, MEMBER chains of those): what kl_reuse gives. */
 struct kb_jsn *kl_clone(struct kl_ctx *c, const struct kb_jsn *n);
 
+/* A loop's body with stmt first: in the body's own block, or in a new block
+ * around it when the body declares block-scoped names (which stmt must not
+ * see) or is not a block. */
+struct kb_jsn *kl_prepend_body(struct kl_ctx *c, struct kb_jsn *stmt, struct kb_jsn *body);
+
 /* The last node of a list, and a appended with b (either may be NULL). */
 struct kb_jsn *kl_last(struct kb_jsn *list);
 struct kb_jsn *kl_concat(struct kb_jsn *a, struct kb_jsn *b);
@@ -162,6 +167,10 @@ struct kb_jsn *kl_helper(struct kl_ctx *c, const char *name, uint32_t pos);
 /* Runs scope analysis again on the tree as it now is (binding fields and
  * ast->bindings/scopes describe it afterwards). */
 void kl_rescope(struct kl_ctx *c);
+
+/* Whether IDENT n is a name that is declared, read or written where
+ * parent holds it: not a property key, a member name or a label. */
+bool kl_ident_is_ref(const struct kb_jsn *parent, const struct kb_jsn *n);
 
 /* ---- The walk ---- */
 

@@ -415,6 +415,30 @@ kl_clone(struct kl_ctx *c, const struct kb_jsn *n)
     return m;
 }
 
+static bool
+kl_declares_lexical(const struct kb_jsn *body)
+{
+    if (body->kind != KB_JSN_BLOCK)
+        return true;
+    for (const struct kb_jsn *s = body->a; s; s = s->next)
+        if ((s->kind == KB_JSN_VAR_DECL && s->op != KB_JS_VAR) || s->kind == KB_JSN_CLASS_DECL ||
+            s->kind == KB_JSN_FUNC_DECL)
+            return true;
+    return false;
+}
+
+struct kb_jsn *
+kl_prepend_body(struct kl_ctx *c, struct kb_jsn *stmt, struct kb_jsn *body)
+{
+    if (!kl_declares_lexical(body)) {
+        stmt->next = body->a;
+        body->a = stmt;
+        return body;
+    }
+    stmt->next = body;
+    return kl_block(c, stmt, body->start);
+}
+
 struct kb_jsn *
 kl_last(struct kb_jsn *list)
 {
@@ -454,6 +478,26 @@ kl_rescope(struct kl_ctx *c)
     if (rc) {
         c->err = rc;
         longjmp(*c->fail, 1);
+    }
+}
+
+/* ---- Names in the tree ---- */
+
+bool
+kl_ident_is_ref(const struct kb_jsn *parent, const struct kb_jsn *n)
+{
+    if (!parent)
+        return true;
+    switch (parent->kind) {
+    case KB_JSN_MEMBER: return parent->a == n || (parent->flags & KB_JSN_F_COMPUTED);
+    case KB_JSN_PROPERTY:
+    case KB_JSN_METHOD:
+    case KB_JSN_FIELD: return parent->b == n || (parent->flags & KB_JSN_F_COMPUTED);
+    case KB_JSN_META_PROP:
+    case KB_JSN_LABELED:
+    case KB_JSN_BREAK:
+    case KB_JSN_CONTINUE: return parent->kind == KB_JSN_LABELED && parent->b == n;
+    default: return true;
     }
 }
 
