@@ -48,16 +48,6 @@ done
 bench_workdir kiln-bench-lower "out-*"
 bench_machine
 
-npm_in() { # DIR SPEC...: npm install into DIR/node_modules, once per work dir
-    d=$1
-    shift
-    [ -f "$d/.installed" ] && [ "$(cat "$d/.installed")" = "$*" ] && return 0
-    mkdir -p "$d"
-    npm install --prefix "$d" --no-save --no-audit --no-fund --no-package-lock \
-        --loglevel=error "$@" >/dev/null || die "npm install $* failed (network? registry?)"
-    echo "$*" >"$d/.installed"
-}
-
 echo "== fetching with npm"
 npm_in "$work/dl/tools" "esbuild@$ESBUILD_VER" "@babel/core@$BABEL_VER" \
     "@babel/preset-env@$BABEL_VER"
