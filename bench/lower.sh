@@ -27,6 +27,9 @@
 #   BENCH_WORK   work directory (default: a temporary one, removed at exit);
 #                a given one is kept, and its npm installs are reused
 #   BENCH_REPS   runs per tool (default 3)
+#   BENCH_INPUT  addons (default: lodash-es, three and every addon, 6 MB) or
+#                libs (lodash-es and three alone, 1.6 MB: Babel did not finish
+#                the addons input in 40 minutes here, docs/performance.md)
 #   KILN_LOWER   the binary (default: build/rel/bin/kiln-lower; make builds it)
 set -eu
 
@@ -60,12 +63,21 @@ echo "   esbuild $("$ESBUILD" --version), babel $BABEL_VER, lodash-es $LODASH_VE
 
 src=$work/src
 mkdir -p "$src"
-cat >"$src/main.js" <<EOF
-import * as _ from '$work/dl/libs/node_modules/lodash-es/lodash.js';
-import * as THREE from '$work/dl/libs/node_modules/three/build/three.module.js';
-import * as addons from '$work/dl/libs/node_modules/three/examples/jsm/Addons.js';
-window.__sizes = [_, THREE, addons].map((ns) => Object.keys(ns).length);
-EOF
+L=$work/dl/libs/node_modules
+case ${BENCH_INPUT:-addons} in
+addons)
+    printf '%s\n' "import * as _ from '$L/lodash-es/lodash.js';" \
+        "import * as THREE from '$L/three/build/three.module.js';" \
+        "import * as addons from '$L/three/examples/jsm/Addons.js';" \
+        "window.__sizes = [_, THREE, addons].map((ns) => Object.keys(ns).length);" >"$src/main.js"
+    ;;
+libs)
+    printf '%s\n' "import * as _ from '$L/lodash-es/lodash.js';" \
+        "import * as THREE from '$L/three/build/three.module.js';" \
+        "window.__sizes = [_, THREE].map((ns) => Object.keys(ns).length);" >"$src/main.js"
+    ;;
+*) die "BENCH_INPUT: addons or libs" ;;
+esac
 "$ESBUILD" --bundle --format=iife --log-level=error "--alias:three=$work/dl/libs/node_modules/three/build/three.module.js" \
     "$src/main.js" --outfile="$src/in.iife.js"
 "$ESBUILD" --bundle --format=esm --log-level=error "--alias:three=$work/dl/libs/node_modules/three/build/three.module.js" \
