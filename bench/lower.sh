@@ -173,7 +173,7 @@ ratio() { python3 -c "import sys; print('%.3f' % (float(sys.argv[1]) / float(sys
 {
     echo "# bench/lower.sh, $(date -u +%Y-%m-%d)"
     echo
-    echo "$ncpu CPUs, load $load; esbuild $ESBUILD_VER, babel $BABEL_VER; input lodash-es $LODASH_VER + three $THREE_VER + every addon, $(size "$src/in.iife.js") bytes; $BENCH_REPS runs each, medians of wall time."
+    echo "$ncpu CPUs, load $load; esbuild $ESBUILD_VER, babel $BABEL_VER; input ${BENCH_INPUT:-addons} (lodash-es $LODASH_VER + three $THREE_VER$([ "${BENCH_INPUT:-addons}" = addons ] && echo " + every addon")), $(size "$src/in.iife.js") bytes; $BENCH_REPS runs each, medians of wall time."
     echo
     echo "| | kiln s | peer s | time ratio | kiln bytes | peer bytes | size ratio | kiln ws-min bytes | peer ws-min bytes | ws-min ratio |"
     echo "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"
