@@ -116,25 +116,6 @@ cls_shadows(const struct kl_ctx *c, const struct kb_jsn *n, const char *name,
     return false;
 }
 
-/* Words that cannot name a function expression in strict ES5 code. */
-static bool
-cls_reserved(const char *s)
-{
-    static const char *const words[] = {
-        "break",   "case",       "catch",     "class",    "const",     "continue",   "debugger",
-        "default", "delete",     "do",        "else",     "enum",      "export",     "extends",
-        "false",   "finally",    "for",       "function", "if",        "implements", "import",
-        "in",      "instanceof", "interface", "let",      "new",       "null",       "package",
-        "private", "protected",  "public",    "return",   "static",    "super",      "switch",
-        "this",    "throw",      "true",      "try",      "typeof",    "var",        "void",
-        "while",   "with",       "yield",     "eval",     "arguments", "await",
-    };
-    for (size_t i = 0; i < sizeof words / sizeof *words; i++)
-        if (!strcmp(s, words[i]))
-            return true;
-    return false;
-}
-
 /* ---- Member bodies: this, super, new.target, return ---- */
 
 /* What `this` means at the visited node: the receiver, or in a derived
@@ -521,7 +502,7 @@ cls_member(struct cls *k, struct kb_jsn *m, struct kb_jsn **list, struct cls_arg
     struct kb_jsn *fn = m->b;
     const char *what = m->op == KB_JS_M_GET ? "get" : m->op == KB_JS_M_SET ? "set" : "value";
     if (m->op == KB_JS_M_METHOD && !(m->flags & KB_JSN_F_COMPUTED) && m->a->kind == KB_JSN_IDENT &&
-        !cls_reserved(m->a->str) && !cls_mentions(fn, m->a->str))
+        !kl_es5_reserved(m->a->str) && !cls_mentions(fn, m->a->str))
         fn->a = kl_ident(c, m->a->str, m->a->start);
     struct kb_jsn *pair = m->op == KB_JS_M_METHOD ? NULL : cls_pair(*list, m);
     if (pair) {
@@ -571,7 +552,7 @@ cls_inferred_name(struct kl_walk *w, const struct kb_jsn *n)
         id = p->a;
     else if (p->kind == KB_JSN_PROPERTY && p->b == n && !(p->flags & KB_JSN_F_COMPUTED))
         id = p->a;
-    if (!id || id->kind != KB_JSN_IDENT || cls_reserved(id->str) || cls_mentions(n, id->str))
+    if (!id || id->kind != KB_JSN_IDENT || kl_es5_reserved(id->str) || cls_mentions(n, id->str))
         return NULL;
     return id->str;
 }

@@ -39,19 +39,8 @@ fname_anonymous(const struct kb_jsn *n)
 static bool
 fname_reserved(const char *s)
 {
-    static const char *const words[] = {
-        "break",   "case",       "catch",     "class",    "const",     "continue",   "debugger",
-        "default", "delete",     "do",        "else",     "enum",      "export",     "extends",
-        "false",   "finally",    "for",       "function", "if",        "implements", "import",
-        "in",      "instanceof", "interface", "let",      "new",       "null",       "package",
-        "private", "protected",  "public",    "return",   "static",    "super",      "switch",
-        "this",    "throw",      "true",      "try",      "typeof",    "var",        "void",
-        "while",   "with",       "yield",     "eval",     "arguments", "await",      "Array",
-    };
-    for (size_t i = 0; i < sizeof words / sizeof *words; i++)
-        if (!strcmp(s, words[i]))
-            return true;
-    return false;
+    /* Array: the parameters pass later refers to it inside functions. */
+    return kl_es5_reserved(s) || !strcmp(s, "Array");
 }
 
 /* Whether s (n bytes) is an ASCII identifier that may name a function. */

@@ -243,24 +243,6 @@ ob_enter(struct kl_walk *w, struct kb_jsn *n, bool *skip)
 /* ---- Method names ---- */
 
 static bool
-ob_reserved(const char *s)
-{
-    static const char *const words[] = {
-        "arguments", "await",      "break",   "case",    "catch",      "class",     "const",
-        "continue",  "debugger",   "default", "delete",  "do",         "else",      "enum",
-        "eval",      "export",     "extends", "false",   "finally",    "for",       "function",
-        "if",        "implements", "import",  "in",      "instanceof", "interface", "let",
-        "new",       "null",       "package", "private", "protected",  "public",    "return",
-        "static",    "super",      "switch",  "this",    "throw",      "true",      "try",
-        "typeof",    "var",        "void",    "while",   "with",       "yield",
-    };
-    for (size_t i = 0; i < sizeof words / sizeof *words; i++)
-        if (!strcmp(s, words[i]))
-            return true;
-    return false;
-}
-
-static bool
 ob_identifier_name(const char *s, size_t len)
 {
     if (!len || strlen(s) != len)
@@ -309,7 +291,7 @@ ob_name_function(struct kl_ctx *c, struct kb_jsn *prop)
     if ((prop->flags & KB_JSN_F_COMPUTED) || fn->a ||
         (key->kind != KB_JSN_IDENT && key->kind != KB_JSN_STR))
         return;
-    if (!ob_identifier_name(key->str, key->len) || ob_reserved(key->str))
+    if (!ob_identifier_name(key->str, key->len) || kl_es5_reserved(key->str))
         return;
     if (ob_mentions(fn->b, key->str) || ob_mentions(fn->c, key->str))
         return;

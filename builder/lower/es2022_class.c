@@ -780,14 +780,7 @@ cf_needs_cref(const struct cf_build *b)
 static bool
 cf_class_name_ok(const char *s)
 {
-    static const char *const strict_reserved[] = {
-        "implements", "interface", "let",   "package", "private",   "protected",
-        "public",     "static",    "yield", "eval",    "arguments", "await",
-    };
-    for (size_t i = 0; i < sizeof strict_reserved / sizeof *strict_reserved; i++)
-        if (!strcmp(s, strict_reserved[i]))
-            return false;
-    return true;
+    return !kl_es5_reserved(s);
 }
 
 /* The name an anonymous class expression takes from where it stands

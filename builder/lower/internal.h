@@ -168,6 +168,10 @@ struct kb_jsn *kl_helper(struct kl_ctx *c, const char *name, uint32_t pos);
  * ast->bindings/scopes describe it afterwards). */
 void kl_rescope(struct kl_ctx *c);
 
+/* Whether s cannot name a function in strict ES5 code: a reserved word,
+ * a strict-mode one, eval, arguments or await. */
+bool kl_es5_reserved(const char *s);
+
 /* Whether IDENT n is a name that is declared, read or written where
  * parent holds it: not a property key, a member name or a label. */
 bool kl_ident_is_ref(const struct kb_jsn *parent, const struct kb_jsn *n);

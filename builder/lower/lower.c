@@ -484,6 +484,24 @@ kl_rescope(struct kl_ctx *c)
 /* ---- Names in the tree ---- */
 
 bool
+kl_es5_reserved(const char *s)
+{
+    static const char *const words[] = {
+        "arguments", "await",      "break",   "case",    "catch",      "class",     "const",
+        "continue",  "debugger",   "default", "delete",  "do",         "else",      "enum",
+        "eval",      "export",     "extends", "false",   "finally",    "for",       "function",
+        "if",        "implements", "import",  "in",      "instanceof", "interface", "let",
+        "new",       "null",       "package", "private", "protected",  "public",    "return",
+        "static",    "super",      "switch",  "this",    "throw",      "true",      "try",
+        "typeof",    "var",        "void",    "while",   "with",       "yield",
+    };
+    for (size_t i = 0; i < sizeof words / sizeof *words; i++)
+        if (!strcmp(s, words[i]))
+            return true;
+    return false;
+}
+
+bool
 kl_ident_is_ref(const struct kb_jsn *parent, const struct kb_jsn *n)
 {
     if (!parent)
