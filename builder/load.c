@@ -279,6 +279,7 @@ kb_load(struct kb_site *s)
         rc = load_vite_manifest(s, w.root);
     if (rc)
         return rc;
-    qsort(s->files, s->n, sizeof *s->files, cmp_file);
+    if (s->n)
+        qsort(s->files, s->n, sizeof *s->files, cmp_file);
     return drop_sidecars(s);
 }
