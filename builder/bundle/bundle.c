@@ -110,6 +110,7 @@ free_bundle(struct bundle *b)
     for (size_t i = 0; i < b->nfresh; i++)
         free(b->fresh[i]);
     free(b->fresh);
+    kb__inmaps_free(b);
     kb_graph_free(&b->g);
 }
 

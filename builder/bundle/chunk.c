@@ -31,6 +31,7 @@ kb__free_chunks(struct bundle *b)
         kb_smap_free(&c->map);
         free(c->map_path);
         kc_buf_free(&c->lbody);
+        kb_smap_free(&c->lmap);
         for (size_t k = 0; k < c->nlurl; k++)
             free(c->lurl[k]);
         free(c->lurl);

@@ -123,36 +123,6 @@ kb__chunk_paths(struct bundle *b)
 
 /* ---- texts ----------------------------------------------------------------------- */
 
-/* Chunk c's source map: sources relative to the chunk (they are the
- * original files, still in the release), with their text embedded since a
- * host's own file now holds the chunk. */
-static int
-map_text(struct bundle *b, int c, unsigned body_line, struct kc_buf *out)
-{
-    struct chunk *ch = &b->c[c];
-    const char **src = calloc(ch->n + 1, sizeof *src);
-    const char **txt = calloc(ch->n + 1, sizeof *txt);
-    size_t *len = calloc(ch->n + 1, sizeof *len);
-    int rc = src && txt && len ? 0 : KC_ENOMEM;
-    for (size_t i = 0; i < ch->n && !rc; i++) {
-        const struct kb_mod *m = &b->g.m[ch->mods[i]];
-        src[i] = kb__chunk_rel(b, c, m->path);
-        txt[i] = m->src;
-        len[i] = m->len;
-        rc = src[i] ? 0 : KC_ENOMEM;
-    }
-    char *json = rc ? NULL : kb_smap_json(&ch->map, body_line, src, txt, len, ch->n);
-    if (!rc)
-        rc = json ? kc_buf_puts(out, json) : KC_ENOMEM;
-    free(json);
-    for (size_t i = 0; src && i < ch->n; i++)
-        free((char *)src[i]);
-    free(src);
-    free(txt);
-    free(len);
-    return rc;
-}
-
 /* Chunk c's final text: imports, fix-ups and namespaces, modules, exports,
  * and its source map (into map). */
 static int
@@ -228,7 +198,7 @@ chunk_text(struct bundle *b, int c, struct kc_buf *o, struct kc_buf *map)
         rc = kc_buf_printf(o, "//# sourceMappingURL=%s\n", base ? base + 1 : ch->map_path);
     }
     if (!rc)
-        rc = map_text(b, c, body_line, map);
+        rc = kb__map_json(b, c, ch->path, o->data, o->len, &ch->map, body_line, map);
     return rc;
 }
 
@@ -307,12 +277,9 @@ kb__set_data(struct kb_file *f, struct kc_buf *text)
     return 0;
 }
 
-/* Inserts a generated file at its sorted place (kb_site_find is a binary
- * search) and shifts every reference target past it. The file takes text's
- * bytes; text is left empty, also on failure. *cap is the length s->files is
- * allocated for (kb__install's count: the site keeps none). */
-static int
-insert_file(struct kb_site *s, size_t *cap, const char *path, struct kc_buf *text, int64_t mtime)
+int
+kb__insert_file(struct kb_site *s, size_t *cap, const char *path, struct kc_buf *text,
+                int64_t mtime)
 {
     size_t len;
     unsigned char *bytes = (unsigned char *)kc_buf_steal(text, &len);
@@ -350,9 +317,11 @@ struct texts {
     size_t nl;             /* legacy twins: nc + nep, or 0 */
     struct kc_buf *ltext;
     struct kb_reflist *lrefs;
-    char **lpath;    /* NULL where there is no twin */
-    uint64_t *lpoly; /* the polyfills a page's twin carries (polyfill.h bits) */
-    size_t capfiles; /* the site's files, allocated for (insert_file) */
+    char **lpath;         /* NULL where there is no twin */
+    uint64_t *lpoly;      /* the polyfills a page's twin carries (polyfill.h bits) */
+    struct kc_buf *lmaps; /* a chunk's twin's source map ... */
+    char **lmap_path;     /* ... and its path, or NULL */
+    size_t capfiles;      /* the site's files, allocated for (insert_file) */
 };
 
 /* The facade of each entry point whose module sits in a chunk at another
@@ -416,8 +385,34 @@ chunk_texts(struct bundle *b, struct texts *t)
     return rc;
 }
 
-/* Legacy twins: of every chunk, then of every facade. A twin's name taken
- * by a file of the site is an error. */
+/* Chunk c's twin (text, refs, at path) gets its source map: the comment
+ * that names it, a reference the naming stage rewrites, and the map (its
+ * line 0 is the text's line line) into map, at *map_path. */
+static int
+twin_map(struct bundle *b, int c, const char *path, struct kc_buf *text, struct kb_reflist *refs,
+         unsigned line, struct kc_buf *map, char **map_path)
+{
+    if (asprintf(map_path, "%s.map", path) < 0) {
+        *map_path = NULL;
+        return KC_ENOMEM;
+    }
+    const char *base = strrchr(*map_path, '/');
+    base = base ? base + 1 : *map_path;
+    struct kb_ref r = { .kind = KB_REF_SOURCEMAP, .line = 1 };
+    for (size_t i = 0; i < text->len; i++)
+        r.line += text->data[i] == '\n';
+    int rc = kc_buf_puts(text, "//# sourceMappingURL=");
+    r.start = text->len;
+    if (!rc)
+        rc = kc_buf_printf(text, "%s\n", base);
+    r.end = text->len - 1;
+    if (!rc)
+        rc = kb_reflist_push(refs, &r, base, strlen(base));
+    return rc ? rc : kb__map_json(b, c, path, text->data, text->len, &b->c[c].lmap, line, map);
+}
+
+/* Legacy twins: of every chunk, then of every facade; a chunk's twin with
+ * its source map. A twin's name taken by a file of the site is an error. */
 static int
 twin_texts(struct bundle *b, struct texts *t)
 {
@@ -428,45 +423,66 @@ twin_texts(struct bundle *b, struct texts *t)
     t->lrefs = calloc(nl + 1, sizeof *t->lrefs);
     t->lpath = calloc(nl + 1, sizeof *t->lpath);
     t->lpoly = calloc(nl + 1, sizeof *t->lpoly);
+    t->lmaps = calloc(nl + 1, sizeof *t->lmaps);
+    t->lmap_path = calloc(nl + 1, sizeof *t->lmap_path);
     uint64_t *need = calloc(nl + 1, sizeof *need);
     bool *page = calloc(nl + 1, sizeof *page);
-    if (!t->ltext || !t->lrefs || !t->lpath || !t->lpoly || !need || !page) {
+    unsigned *line = calloc(nl + 1, sizeof *line); /* where each twin's map starts */
+    if (!t->ltext || !t->lrefs || !t->lpath || !t->lpoly || !t->lmaps || !t->lmap_path || !need ||
+        !page || !line) {
         free(need);
         free(page);
+        free(line);
         return KC_ENOMEM;
     }
     t->nl = nl;
     for (size_t i = 0; i < nl && !rc; i++) {
         kc_buf_init(&t->ltext[i], KB_CHUNK_MAX);
-        size_t declare_at = 0;
+        kc_buf_init(&t->lmaps[i], KB_CHUNK_MAX);
+        struct kb_legacy_at at = { 0 };
+        struct kb_smap none = { .osrc = -1 }, *map = &none;
         if (i < b->nc) {
             int e = b->c[i].host;
             page[i] = e >= 0 && (b->ep_kind[e] & 1);
             t->lpath[i] = kb__twin_path(b->c[i].path);
-            rc = t->lpath[i] ? kb__legacy_chunk(b, (int)i, &t->ltext[i], &t->lrefs[i], &declare_at)
+            rc = t->lpath[i] ? kb__legacy_chunk(b, (int)i, &t->ltext[i], &t->lrefs[i], &at)
                              : KC_ENOMEM;
+            map = &b->c[i].lmap;
+            for (size_t k = 0; k < at.body && k < t->ltext[i].len; k++)
+                line[i] += t->ltext[i].data[k] == '\n';
         } else {
             size_t e = i - b->nc;
             if (kb__ep_bailed(b, e) || b->c[b->g.m[b->ep[e]].chunk].host == (int)e)
                 continue;
             page[i] = (b->ep_kind[e] & 1) != 0;
             t->lpath[i] = kb__twin_path(b->g.m[b->ep[e]].path);
-            rc = t->lpath[i] ? kb__legacy_facade(b, (int)e, &t->ltext[i], &t->lrefs[i], &declare_at)
+            rc = t->lpath[i] ? kb__legacy_facade(b, (int)e, &t->ltext[i], &t->lrefs[i], &at)
                              : KC_ENOMEM;
         }
         if (!rc)
-            rc = kb__lower_twin(b, t->lpath[i], &t->ltext[i], &t->lrefs[i], declare_at, &need[i]);
+            rc = kb__lower_twin(b, t->lpath[i], &t->ltext[i], &t->lrefs[i], at.declare, &need[i],
+                                map, &line[i]);
+        kb_smap_free(&none);
     }
     if (!rc)
-        rc = kb__twin_polyfills(b, t->lpath, t->ltext, t->lrefs, need, page, nl, t->lpoly);
+        rc = kb__twin_polyfills(b, t->lpath, t->ltext, t->lrefs, line, need, page, nl, t->lpoly);
+    for (size_t i = 0; i < b->nc && i < nl && !rc; i++)
+        rc = twin_map(b, (int)i, t->lpath[i], &t->ltext[i], &t->lrefs[i], line[i], &t->lmaps[i],
+                      &t->lmap_path[i]);
     free(need);
     free(page);
-    for (size_t i = 0; i < nl && !rc; i++)
-        if (t->lpath[i] && kb_site_find(s, t->lpath[i]) >= 0) {
+    free(line);
+    for (size_t i = 0; i < nl && !rc; i++) {
+        const char *taken = t->lpath[i] && kb_site_find(s, t->lpath[i]) >= 0 ? t->lpath[i]
+                            : t->lmap_path[i] && kb_site_find(s, t->lmap_path[i]) >= 0
+                                ? t->lmap_path[i]
+                                : NULL;
+        if (taken) {
             kc_error("%s: the legacy twin's name is taken by a file of the site (use --no-legacy)",
-                     t->lpath[i]);
+                     taken);
             rc = KC_ECLASH;
         }
+    }
     return rc;
 }
 
@@ -502,10 +518,10 @@ insert_chunks(struct bundle *b, struct texts *t)
         for (size_t i = 0; i < b->c[c].n; i++)
             if (s->files[b->g.m[b->c[c].mods[i]].file].mtime > mtime)
                 mtime = s->files[b->g.m[b->c[c].mods[i]].file].mtime;
-        rc = insert_file(s, &t->capfiles, b->c[c].map_path, &t->maps[c], mtime);
+        rc = kb__insert_file(s, &t->capfiles, b->c[c].map_path, &t->maps[c], mtime);
         if (rc || b->c[c].host >= 0)
             continue;
-        rc = insert_file(s, &t->capfiles, b->c[c].path, &t->text[c], mtime);
+        rc = kb__insert_file(s, &t->capfiles, b->c[c].path, &t->text[c], mtime);
     }
     return rc;
 }
@@ -519,8 +535,8 @@ insert_inline_facades(struct bundle *b, struct texts *t)
     for (size_t mi = 0; mi < b->g.n && !rc; mi++) {
         if (!b->inline_path[mi])
             continue;
-        rc = insert_file(s, &t->capfiles, b->inline_path[mi], &t->inl[mi],
-                         s->files[b->g.m[mi].file].mtime);
+        rc = kb__insert_file(s, &t->capfiles, b->inline_path[mi], &t->inl[mi],
+                             s->files[b->g.m[mi].file].mtime);
     }
     return rc;
 }
@@ -542,9 +558,11 @@ insert_twins(struct bundle *b, struct texts *t)
             if (fi >= 0 && s->files[fi].mtime > mtime)
                 mtime = s->files[fi].mtime;
         }
-        rc = insert_file(s, &t->capfiles, t->lpath[i], &t->ltext[i], mtime);
+        rc = kb__insert_file(s, &t->capfiles, t->lpath[i], &t->ltext[i], mtime);
         if (!rc)
             s->files[kb_site_find(s, t->lpath[i])].polyfills = t->lpoly[i];
+        if (!rc && t->lmap_path[i])
+            rc = kb__insert_file(s, &t->capfiles, t->lmap_path[i], &t->lmaps[i], mtime);
     }
     return rc;
 }
@@ -651,7 +669,11 @@ free_texts(const struct bundle *b, struct texts *t)
         kc_buf_free(&t->ltext[i]);
         kb_reflist_free(&t->lrefs[i]);
         free(t->lpath[i]);
+        kc_buf_free(&t->lmaps[i]);
+        free(t->lmap_path[i]);
     }
+    free(t->lmaps);
+    free(t->lmap_path);
     free(t->ltext);
     free(t->lrefs);
     free(t->lpath);

@@ -155,6 +155,10 @@ struct kb_smap {
     unsigned oline, ocol;
 };
 
+/* Appends one segment (si < 0: generated text with no original). Returns 0
+ * or KC_ENOMEM/KC_ETOOBIG. */
+int kb_smap_push(struct kb_smap *m, unsigned gline, unsigned gcol, int si, unsigned oline,
+                 unsigned ocol);
 int kb_smap_copy(struct kb_smap *m, struct kc_buf *out, int si, const char *src, size_t off,
                  size_t len);
 int kb_smap_gen(struct kb_smap *m, struct kc_buf *out, const char *text, int si, const char *src,
@@ -165,6 +169,10 @@ char *kb_smap_json(const struct kb_smap *m, unsigned line_offset, const char *co
 void kb_smap_free(struct kb_smap *m);
 /* The last segment at or before generated (line, col), or NULL. */
 const struct kb_smap_seg *kb_smap_find(const struct kb_smap *m, unsigned line, unsigned col);
+/* Decodes a "mappings" string of n bytes, whose sources are nsrc, into
+ * *out (fresh; sorted by generated position; names are not kept).
+ * Returns 0, KC_ENOMEM, or KC_EINVAL when it is not valid. */
+int kb_smap_decode(const char *s, size_t n, size_t nsrc, struct kb_smap *out);
 /* The map of out, which the lowering stage printed from mid (segs: out
  * offset -> mid offset): each segment goes through inner, mid's map whose
  * line 0 is mid's line line_offset, to the original. Into *res (fresh). */
@@ -238,7 +246,10 @@ struct chunk {
     size_t nlurl, caplurl, caplkind;
     struct kb_legacy_export *lexp;
     size_t nlexp, caplexp;
+    struct kb_smap lmap; /* of lbody */
 };
+
+struct kb_inmap; /* inmap.c */
 
 struct bundle {
     struct kb_graph g;
@@ -262,6 +273,7 @@ struct bundle {
     struct nset taken, globals, all;
     char **fresh; /* generated names, owned */
     size_t nfresh, capfresh;
+    struct kb_inmap **inmap;          /* per module: its own source map (inmap.c), once read */
     const char *lx, *lc;              /* legacy twins: the _export and _context names */
     const struct kb_file *legacy_doc; /* the document kb__legacy_tags wrote to last */
 };
@@ -443,6 +455,22 @@ int kb__legacy_declared(struct splice *sp, const struct kb_jsn *st);
  * table (an unresolvable one stays). Returns 0 or an error. */
 int kb__legacy_url(struct splice *sp, const struct kb_jsn *str);
 
+/* ---- inmap.c: the source maps modules bring ------------------------------------- */
+
+/* The source map (JSON) of file (its text: text[0..len)), made of chunk
+ * c's modules: m (generated line 0 is the file's line line_offset) sent
+ * through each module's own map where it has one, so that it points at the
+ * original sources, named relative to file, their text embedded. Into out.
+ * Returns 0 or an error. */
+int kb__map_json(struct bundle *b, int c, const char *file, const char *text, size_t len,
+                 const struct kb_smap *m, unsigned line_offset, struct kc_buf *out);
+void kb__inmaps_free(struct bundle *b);
+/* The same for file (text[0..len)), made of one module of site s, f, as it
+ * was read (its own map is found through f's references): m's source 0 is
+ * f. */
+int kb__module_map(const struct kb_site *s, const struct kb_file *f, const char *file,
+                   const char *text, size_t len, const struct kb_smap *m, struct kc_buf *out);
+
 /* ---- minify.c: --minify-whitespace and comments ---------------------------------- */
 
 /* Appends module m's text [a, e) to o, mapped in map as source si: as it is
@@ -470,6 +498,14 @@ int kb__install(struct bundle *b);
  * kb_file_set_out's, in the naming stage. Returns 0 or KC_ENOMEM. */
 int kb__set_data(struct kb_file *f, struct kc_buf *text);
 
+/* Inserts a generated file into the site at its sorted place (kb_site_find
+ * is a binary search) and shifts every reference target past it. The file
+ * takes text's bytes; text is left empty, also on failure. *cap is the
+ * length s->files is allocated for (the site does not keep it: a caller
+ * starts from s->n). Returns 0 or KC_ENOMEM/KC_ETOOBIG. */
+int kb__insert_file(struct kb_site *s, size_t *cap, const char *path, struct kc_buf *text,
+                    int64_t mtime);
+
 /* ---- pages.c: the entry documents' edits ----------------------------------------- */
 
 /* Rewrites the reachable entry documents that need it (modulepreload links,
@@ -484,15 +520,16 @@ int kb__rewrite_docs(struct bundle *b);
 char *kb__twin_path(const char *path);
 
 /* Prints chunk c's twin into out, with its references in refs (the caller's,
- * to free) and the offset of its declare function's body in *declare_at.
- * Splices the chunk's modules in legacy mode first. Returns 0 or an error. */
+ * to free) and where its parts landed in *at (legacy.h). Splices the
+ * chunk's modules in legacy mode first, which makes the chunk's lmap.
+ * Returns 0 or an error. */
 int kb__legacy_chunk(struct bundle *b, int c, struct kc_buf *out, struct kb_reflist *refs,
-                     size_t *declare_at);
+                     struct kb_legacy_at *at);
 
 /* Prints the twin of entry point e's facade into out, with its references in
- * refs (and *declare_at as above). Returns 0 or an error. */
+ * refs (and *at as above). Returns 0 or an error. */
 int kb__legacy_facade(struct bundle *b, int e, struct kc_buf *out, struct kb_reflist *refs,
-                      size_t *declare_at);
+                      struct kb_legacy_at *at);
 
 /* ---- lower.c: the lowering stage on chunks and twins -------------------------------- */
 
@@ -502,20 +539,22 @@ int kb__legacy_facade(struct bundle *b, int e, struct kc_buf *out, struct kb_ref
  * line and column. */
 int kb__lower_chunk(struct bundle *b, int c, struct kc_buf *o, unsigned *body_line);
 /* Lowers twin text (at path) to ES5, its runtime helpers in the declare
- * function at declare_at, its references moved; *polyfills gets what it
+ * function at declare_at, its references moved, its source map (map, whose
+ * line 0 is the text's line *map_line) composed; *polyfills gets what it
  * needs (KB_PF bits, polyfill.h). */
 int kb__lower_twin(struct bundle *b, const char *path, struct kc_buf *text, struct kb_reflist *refs,
-                   size_t declare_at, uint64_t *polyfills);
+                   size_t declare_at, uint64_t *polyfills, struct kb_smap *map, unsigned *map_line);
 /* Puts before the loader of each page twin (page[i]) the polyfills that
- * the twins it may run need (need[]): into ltext[i], refs moved; got[i]
- * gets the set. Nothing with --legacy-polyfills none. */
+ * the twins it may run need (need[]): into ltext[i], refs and the line of
+ * its map (lmap_line[i]) moved; got[i] gets the set. Nothing with
+ * --legacy-polyfills none. */
+int kb__twin_polyfills(struct bundle *b, char **lpath, struct kc_buf *ltext,
+                       struct kb_reflist *lrefs, unsigned *lmap_line, const uint64_t *need,
+                       const bool *page, size_t nl, uint64_t *got);
 /* Lowers to --target, in place, every module the pages may load that no
  * chunk holds (entry points left unbundled and their imports; a bundler's
  * own files excepted), and scans its references again. */
 int kb__lower_modules(struct kb_site *s);
-int kb__twin_polyfills(struct bundle *b, char **lpath, struct kc_buf *ltext,
-                       struct kb_reflist *lrefs, const uint64_t *need, const bool *page, size_t nl,
-                       uint64_t *got);
 
 /* Copies doc from *pos to the end of the <script> element of reference r
  * (entry point e's) into o, then the twin's tags; advances *pos and sets

@@ -263,7 +263,7 @@ put_exports(const struct kb_legacy_file *f, struct kc_buf *o, const char *const 
 
 int
 kb_legacy_print(const struct kb_legacy_file *f, struct kc_buf *o, struct kb_reflist *refs,
-                size_t *declare_at)
+                struct kb_legacy_at *at)
 {
     int rc = f->loader ? kc_buf_puts(o, kb_legacy_loader) : 0;
     if (!rc)
@@ -275,8 +275,8 @@ kb_legacy_print(const struct kb_legacy_file *f, struct kc_buf *o, struct kb_refl
     }
     if (!rc)
         rc = kc_buf_printf(o, "], function (%s, %s) {\n\"use strict\";\n", f->x, f->c);
-    if (!rc && declare_at)
-        *declare_at = o->len - strlen("{\n\"use strict\";\n");
+    if (!rc && at)
+        at->declare = o->len - strlen("{\n\"use strict\";\n");
     for (size_t i = 0; i < f->ndeps && !rc; i++) {
         const struct kb_legacy_dep *d = &f->deps[i];
         for (size_t k = 0; k < d->n && !rc; k++)
@@ -334,6 +334,8 @@ kb_legacy_print(const struct kb_legacy_file *f, struct kc_buf *o, struct kb_refl
         rc = put_exports(f, o, f->hoisted, f->nhoisted, ";\n");
     if (!rc && f->pre_len)
         rc = kc_buf_append(o, f->pre, f->pre_len);
+    if (!rc && at)
+        at->body = o->len;
     if (!rc && f->body_len)
         rc = kc_buf_append(o, f->body, f->body_len);
     if (!rc)

@@ -49,13 +49,19 @@ struct kb_legacy_file {
     size_t pre_len, body_len;
 };
 
+/* Where things landed in a printed twin: the offset of the '{' of the
+ * declare function (where the lowering stage puts its runtime helpers), and
+ * of the body, which starts a line (its source map's first line). */
+struct kb_legacy_at {
+    size_t declare, body;
+};
+
 /* Prints f into out and appends to refs one reference (with its byte span in
  * out) per dependency URL and URL table entry, so that the naming stage
- * rewrites them as any reference; *declare_at (when not NULL) gets the
- * offset of the '{' of the declare function (where the lowering stage puts
- * its runtime helpers). Returns 0 or KC_ENOMEM/KC_ETOOBIG. */
+ * rewrites them as any reference; *at (when not NULL) gets the offsets
+ * above. Returns 0 or KC_ENOMEM/KC_ETOOBIG. */
 int kb_legacy_print(const struct kb_legacy_file *f, struct kc_buf *out, struct kb_reflist *refs,
-                    size_t *declare_at);
+                    struct kb_legacy_at *at);
 
 /* The twin's path of a site path: "js/main.js" -> "js/main.legacy.js",
  * with k > 1 "js/main.legacy2.js" (for a clash). malloc'd. */

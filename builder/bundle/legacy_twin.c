@@ -117,7 +117,7 @@ ltwin_free(struct ltwin *t)
  * public ones), its body spliced in legacy mode, setters for its imports. */
 int
 kb__legacy_chunk(struct bundle *b, int c, struct kc_buf *out, struct kb_reflist *refs,
-                 size_t *declare_at)
+                 struct kb_legacy_at *at)
 {
     struct chunk *ch = &b->c[c];
     struct ltwin t = { .f = { .x = b->lx, .c = b->lc } };
@@ -196,7 +196,7 @@ kb__legacy_chunk(struct bundle *b, int c, struct kc_buf *out, struct kb_reflist 
     t.f.body = ch->lbody.data;
     t.f.body_len = ch->lbody.len;
     if (!rc)
-        rc = kb_legacy_print(&t.f, out, refs, declare_at);
+        rc = kb_legacy_print(&t.f, out, refs, at);
     ltwin_free(&t);
     return rc;
 }
@@ -204,7 +204,7 @@ kb__legacy_chunk(struct bundle *b, int c, struct kc_buf *out, struct kb_reflist 
 /* The twin of entry point e's facade (its module sits in a shared chunk). */
 int
 kb__legacy_facade(struct bundle *b, int e, struct kc_buf *out, struct kb_reflist *refs,
-                  size_t *declare_at)
+                  struct kb_legacy_at *at)
 {
     const struct kb_mod *em = &b->g.m[b->ep[e]];
     int c = em->chunk;
@@ -248,7 +248,7 @@ kb__legacy_facade(struct bundle *b, int e, struct kc_buf *out, struct kb_reflist
     t.f.exports = ex;
     t.f.nexports = nex;
     if (!rc)
-        rc = kb_legacy_print(&t.f, out, refs, declare_at);
+        rc = kb_legacy_print(&t.f, out, refs, at);
     ltwin_free(&t);
     free(ex);
     return rc;

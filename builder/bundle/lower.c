@@ -13,6 +13,7 @@
 #include "common/path.h"
 
 #include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -111,7 +112,7 @@ move_refs(const struct kb_lower_result *r, struct kb_reflist *refs, size_t skip,
 
 int
 kb__lower_twin(struct bundle *b, const char *path, struct kc_buf *text, struct kb_reflist *refs,
-               size_t declare_at, uint64_t *polyfills)
+               size_t declare_at, uint64_t *polyfills, struct kb_smap *map, unsigned *map_line)
 {
     /* A page's twin starts with the loader, ES5 as written: it stays as it
      * is, its comment included, and only what follows it is lowered. */
@@ -143,12 +144,22 @@ kb__lower_twin(struct bundle *b, const char *path, struct kc_buf *text, struct k
     /* The loader's own needs (Promise). */
     if (skip && kb_polyfill_detect_src(kb_legacy_loader, skip, false, polyfills, &d) == KC_ENOMEM)
         rc = KC_ENOMEM;
+    unsigned loader_lines = lines_in(text->data, skip);
+    struct kb_smap m = { .osrc = -1 };
+    if (!rc && r.changed && map->n && *map_line >= loader_lines)
+        rc = kb_smap_compose(map, *map_line - loader_lines, text->data + skip, text->len - skip,
+                             r.text, r.segs, r.nsegs, &m);
     if (!rc && r.changed) {
+        kb_smap_free(map);
+        *map = m;
+        *map_line = loader_lines;
         rc = move_refs(&r, refs, skip, path);
         if (!rc) {
             text->len = skip;
             rc = kc_buf_append(text, r.text, r.len);
         }
+    } else {
+        kb_smap_free(&m);
     }
     kb_lower_result_free(&r);
     return rc;
@@ -175,7 +186,8 @@ reach(char **lpath, const struct kb_reflist *lrefs, size_t nl, size_t i, bool *s
 
 int
 kb__twin_polyfills(struct bundle *b, char **lpath, struct kc_buf *ltext, struct kb_reflist *lrefs,
-                   const uint64_t *need, const bool *page, size_t nl, uint64_t *got)
+                   unsigned *lmap_line, const uint64_t *need, const bool *page, size_t nl,
+                   uint64_t *got)
 {
     if (!b->s->opt->legacy_polyfills)
         return 0;
@@ -214,6 +226,7 @@ kb__twin_polyfills(struct bundle *b, char **lpath, struct kc_buf *ltext, struct 
                 lrefs[i].v[k].end += pf.len;
                 lrefs[i].v[k].line += lines;
             }
+            lmap_line[i] += lines;
             kc_buf_free(&ltext[i]);
             ltext[i] = whole;
         } else {
@@ -238,6 +251,58 @@ unbundled_module(const struct kb_file *f)
            (n > 4 && !strcmp(f->path + n - 4, ".mjs"));
 }
 
+/* The path of the map of module path lowered in place: NAME.lowered.js.map
+ * beside it (its own NAME.js.map may be there), numbered past a clash. */
+static char *
+lowered_map_path(const struct kb_site *s, const char *path)
+{
+    const char *ext = strrchr(path, '.');
+    int n = (int)(ext - path);
+    for (unsigned k = 1; k < 1000; k++) {
+        char *p;
+        if (asprintf(&p, "%.*s.lowered%.0u%s.map", n, path, k > 1 ? k : 0, ext) < 0)
+            return NULL;
+        if (kb_site_find(s, p) < 0)
+            return p;
+        free(p);
+    }
+    return NULL;
+}
+
+/* Module f lowered in place (r): its new text, ending in the comment that
+ * names its map, into text, and the map (composed with f's own, if it has
+ * one) into map at *map_path. */
+static int
+lowered_module(const struct kb_site *s, const struct kb_file *f, const struct kb_lower_result *r,
+               struct kc_buf *text, struct kc_buf *map, char **map_path)
+{
+    /* The module's own text, each line to itself: the printer's segments
+     * go through it with their columns. */
+    struct kb_smap self = { .osrc = -1 }, m;
+    unsigned lines = 0;
+    int rc = kb_smap_push(&self, 0, 0, 0, 0, 0);
+    for (size_t i = 0; i < f->len && !rc; i++)
+        if (f->data[i] == '\n' && i + 1 < f->len) {
+            lines++;
+            rc = kb_smap_push(&self, lines, 0, 0, lines, 0);
+        }
+    if (!rc)
+        rc = kb_smap_compose(&self, 0, (const char *)f->data, f->len, r->text, r->segs, r->nsegs,
+                             &m);
+    kb_smap_free(&self);
+    if (rc)
+        return rc;
+    *map_path = lowered_map_path(s, f->path);
+    const char *base = *map_path ? strrchr(*map_path, '/') : NULL;
+    rc = *map_path ? kc_buf_append(text, r->text, r->len) : KC_ENOMEM;
+    if (!rc)
+        rc = kc_buf_printf(text, "//# sourceMappingURL=%s\n", base ? base + 1 : *map_path);
+    if (!rc)
+        rc = kb__module_map(s, f, f->path, text->data, text->len, &m, map);
+    kb_smap_free(&m);
+    return rc;
+}
+
 int
 kb__lower_modules(struct kb_site *s)
 {
@@ -247,7 +312,12 @@ kb__lower_modules(struct kb_site *s)
     /* No twin exists for these: top-level await stays as written. */
     struct kb_lower_opts lo = { .target = opt->target, .module = true, .keep_top_await = true };
     int rc = 0;
-    for (size_t i = 0; i < s->n && !rc; i++) {
+    size_t n = 0;
+    struct kc_buf *maps = calloc(s->n + 1, sizeof *maps);
+    char **path = calloc(s->n + 1, sizeof *path), **map_path = calloc(s->n + 1, sizeof *map_path);
+    if (!maps || !path || !map_path)
+        rc = KC_ENOMEM;
+    for (size_t i = 0, nfiles = s->n; i < nfiles && !rc; i++) {
         struct kb_file *f = &s->files[i];
         if (!unbundled_module(f))
             continue;
@@ -261,12 +331,31 @@ kb__lower_modules(struct kb_site *s)
             rc = 0;
         if (rc || !r.changed)
             continue;
-        free(f->data);
-        f->data = (unsigned char *)r.text;
-        f->len = r.len;
-        r.text = NULL;
+        struct kc_buf text;
+        kc_buf_init(&text, KB_CHUNK_MAX);
+        kc_buf_init(&maps[n], KB_CHUNK_MAX);
+        rc = lowered_module(s, f, &r, &text, &maps[n], &map_path[n]);
         kb_lower_result_free(&r);
-        rc = kb__rescan(s, f);
+        path[n++] = strdup(f->path);
+        if (!rc)
+            rc = path[n - 1] ? kb__set_data(f, &text) : KC_ENOMEM;
+        kc_buf_free(&text);
     }
+    /* The maps join the site (which moves its files), then each module's
+     * references are found again, its map's among them. */
+    size_t cap = s->n;
+    for (size_t k = 0; k < n && !rc; k++)
+        rc = kb__insert_file(s, &cap, map_path[k], &maps[k],
+                             s->files[kb_site_find(s, path[k])].mtime);
+    for (size_t k = 0; k < n && !rc; k++)
+        rc = kb__rescan(s, &s->files[kb_site_find(s, path[k])]);
+    for (size_t k = 0; k < n; k++) {
+        kc_buf_free(&maps[k]);
+        free(path[k]);
+        free(map_path[k]);
+    }
+    free(maps);
+    free(path);
+    free(map_path);
     return rc;
 }

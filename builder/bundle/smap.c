@@ -11,6 +11,7 @@
 #include "common/vec.h"
 
 #include <jansson.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -24,8 +25,9 @@ units(unsigned char c)
     return c >= 0xf0 ? 2 : 1;
 }
 
-static int
-push(struct kb_smap *m, unsigned gline, unsigned gcol, int si, unsigned oline, unsigned ocol)
+int
+kb_smap_push(struct kb_smap *m, unsigned gline, unsigned gcol, int si, unsigned oline,
+             unsigned ocol)
 {
     int rc = kc_vec_reserve(m->v, m->cap, m->n + 1, KB_LIST_MAX);
     if (!rc)
@@ -67,7 +69,7 @@ append(struct kb_smap *m, struct kc_buf *out, const char *text, size_t len, int 
     if (!rc && si >= 0 && len) {
         unsigned ol, oc;
         orig_pos(m, si, src, off, &ol, &oc);
-        rc = push(m, m->line, m->col, si, ol, oc);
+        rc = kb_smap_push(m, m->line, m->col, si, ol, oc);
     }
     for (size_t i = 0; i < len && !rc; i++) {
         if (text[i] != '\n') {
@@ -79,7 +81,7 @@ append(struct kb_smap *m, struct kc_buf *out, const char *text, size_t len, int 
         if (copied && si >= 0 && i + 1 < len) {
             unsigned ol, oc;
             orig_pos(m, si, src, off + i + 1, &ol, &oc);
-            rc = push(m, m->line, 0, si, ol, oc);
+            rc = kb_smap_push(m, m->line, 0, si, ol, oc);
         }
     }
     return rc;
@@ -137,13 +139,15 @@ kb_smap_mappings(const struct kb_smap *m, unsigned line_offset, struct kc_buf *o
         first = false;
         if (!rc)
             rc = vlq(o, (long)s->gcol - pcol);
+        pcol = s->gcol;
+        if (s->src < 0) /* generated text with no original: the column alone */
+            continue;
         if (!rc)
             rc = vlq(o, (long)s->src - psrc);
         if (!rc)
             rc = vlq(o, (long)s->oline - pol);
         if (!rc)
             rc = vlq(o, (long)s->ocol - poc);
-        pcol = s->gcol;
         psrc = s->src;
         pol = s->oline;
         poc = s->ocol;
@@ -164,7 +168,8 @@ kb_smap_json(const struct kb_smap *m, unsigned line_offset, const char *const *s
     json_t *srcs = json_array(), *cont = json_array();
     for (size_t i = 0; i < n; i++) {
         json_array_append_new(srcs, json_string(sources[i]));
-        json_array_append_new(cont, json_stringn_nocheck(contents[i], lens[i]));
+        json_array_append_new(cont, contents[i] ? json_stringn_nocheck(contents[i], lens[i])
+                                                : json_null());
     }
     json_t *root = json_pack("{s:i, s:o, s:o, s:[], s:s}", "version", 3, "sources", srcs,
                              "sourcesContent", cont, "names", "mappings", mp.data ? mp.data : "");
@@ -263,10 +268,97 @@ kb_smap_compose(const struct kb_smap *inner, unsigned line_offset, const char *m
             continue;
         if (res->n && res->v[res->n - 1].gline == oc.line && res->v[res->n - 1].gcol == oc.col)
             continue;
-        rc = push(res, oc.line, oc.col, s->src, s->oline, s->ocol + (mc.col - s->gcol));
+        rc = kb_smap_push(res, oc.line, oc.col, s->src, s->oline, s->ocol + (mc.col - s->gcol));
     }
     free(starts);
     if (rc)
         kb_smap_free(res);
+    return rc;
+}
+
+/* One base64 VLQ of s[*i..n) into *v. */
+static int
+unvlq(const char *s, size_t n, size_t *i, long *v)
+{
+    unsigned long u = 0;
+    unsigned shift = 0;
+    for (;;) {
+        if (*i >= n || shift > 30)
+            return KC_EINVAL;
+        char c = s[(*i)++];
+        int d = c >= 'A' && c <= 'Z'   ? c - 'A'
+                : c >= 'a' && c <= 'z' ? c - 'a' + 26
+                : c >= '0' && c <= '9' ? c - '0' + 52
+                : c == '+'             ? 62
+                : c == '/'             ? 63
+                                       : -1;
+        if (d < 0)
+            return KC_EINVAL;
+        u |= (unsigned long)(d & 31) << shift;
+        shift += 5;
+        if (!(d & 32))
+            break;
+    }
+    *v = u & 1 ? -(long)(u >> 1) : (long)(u >> 1);
+    return 0;
+}
+
+static int
+cmp_seg(const void *x, const void *y)
+{
+    const struct kb_smap_seg *a = x, *b = y;
+    if (a->gline != b->gline)
+        return a->gline < b->gline ? -1 : 1;
+    return a->gcol < b->gcol ? -1 : a->gcol > b->gcol;
+}
+
+int
+kb_smap_decode(const char *s, size_t n, size_t nsrc, struct kb_smap *out)
+{
+    *out = (struct kb_smap){ .osrc = -1 };
+    long line = 0, col = 0, src = 0, ol = 0, oc = 0;
+    bool sorted = true;
+    int rc = 0;
+    for (size_t i = 0; i < n && !rc;) {
+        if (s[i] == ';') {
+            line++;
+            col = 0;
+            i++;
+            continue;
+        }
+        if (s[i] == ',') {
+            i++;
+            continue;
+        }
+        long f[5];
+        int k = 0;
+        while (!rc && k < 5 && i < n && s[i] != ',' && s[i] != ';')
+            rc = unvlq(s, n, &i, &f[k++]);
+        if (rc || (k != 1 && k != 4 && k != 5) || (i < n && s[i] != ',' && s[i] != ';'))
+            rc = KC_EINVAL;
+        if (rc)
+            break;
+        col += f[0];
+        if (k > 1) {
+            src += f[1];
+            ol += f[2];
+            oc += f[3];
+        }
+        if (col < 0 || line > INT_MAX || col > INT_MAX ||
+            (k > 1 && (src < 0 || (size_t)src >= nsrc || ol < 0 || oc < 0 || ol > INT_MAX ||
+                       oc > INT_MAX))) {
+            rc = KC_EINVAL;
+            break;
+        }
+        if (out->n && cmp_seg(&out->v[out->n - 1],
+                              &(struct kb_smap_seg){ (unsigned)line, (unsigned)col, 0, 0, 0 }) > 0)
+            sorted = false;
+        rc = kb_smap_push(out, (unsigned)line, (unsigned)col, k > 1 ? (int)src : -1,
+                          (unsigned)(k > 1 ? ol : 0), (unsigned)(k > 1 ? oc : 0));
+    }
+    if (!rc && !sorted)
+        qsort(out->v, out->n, sizeof *out->v, cmp_seg);
+    if (rc)
+        kb_smap_free(out);
     return rc;
 }

@@ -376,7 +376,7 @@ kb__splice_module(struct bundle *b, int c, int mi, bool legacy)
         rc = splice_maps(&sp);
     struct chunk *ch = &b->c[c];
     struct kc_buf *o = legacy ? &ch->lbody : &ch->body;
-    struct kb_smap scratch = { 0 }, *map = legacy ? &scratch : &ch->map;
+    struct kb_smap *map = legacy ? &ch->lmap : &ch->map;
     int si = 0;
     while (ch->mods[si] != mi)
         si++;
@@ -407,7 +407,6 @@ kb__splice_module(struct bundle *b, int c, int mi, bool legacy)
     for (size_t i = 0; i < sp.n; i++)
         free(sp.v[i].text);
     free(sp.v);
-    kb_smap_free(&scratch);
     return rc;
 }
 

@@ -127,7 +127,8 @@ _B64 = {c: i for i, c in enumerate("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqr
 
 def decode_mappings(mappings):
     """A source map's "mappings": [(generated line, column, source, original
-    line, column)], absolute, 0-based."""
+    line, column)], absolute, 0-based. Segments of generated text that map
+    to nothing (one field) are left out."""
     out, src, ol, oc = [], 0, 0, 0
     for gl, line in enumerate(mappings.split(";")):
         gc = 0
@@ -141,9 +142,34 @@ def decode_mappings(mappings):
                     vals.append(-(v >> 1) if v & 1 else v >> 1)
                     v, shift = 0, 0
             gc += vals[0]
+            if len(vals) == 1:
+                continue
             src, ol, oc = src + vals[1], ol + vals[2], oc + vals[3]
             out.append((gl, gc, src, ol, oc))
     return out
+
+
+def encode_mappings(segs):
+    """The "mappings" of [(generated line, column, source, original line,
+    column)], sorted, absolute and 0-based: what a bundler or tsc writes."""
+    b64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+
+    def vlq(v):
+        u, out = (-v << 1) | 1 if v < 0 else v << 1, ""
+        while True:
+            d, u = u & 31, u >> 5
+            out += b64[d | (32 if u else 0)]
+            if not u:
+                return out
+    lines, prev = [], [0, 0, 0]
+    for gl, gc, si, ol, oc in segs:
+        while len(lines) <= gl:
+            lines.append([])
+        pc = lines[gl][-1][0] if lines[gl] else 0
+        lines[gl].append((gc, vlq(gc - pc) + vlq(si - prev[0]) + vlq(ol - prev[1]) +
+                          vlq(oc - prev[2])))
+        prev = [si, ol, oc]
+    return ";".join(",".join(t for _, t in line) for line in lines)
 
 
 def decode(enc, data):

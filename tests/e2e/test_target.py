@@ -14,8 +14,8 @@ import re
 import shutil
 import subprocess
 
-from kt import (ROOT, by_source, decode_mappings, kiln_build, read, run_all, test,
-                write)
+from kt import (ROOT, by_source, decode_mappings, encode_mappings, kiln_build, read, run_all,
+                test, write)
 
 PAGE = '<!doctype html><title>t</title><script type="module" src="./main.js"></script>\n'
 
@@ -116,44 +116,234 @@ def _(tmp):
     assert run_module(tmp, chunk(base)) == "1 2\n"
 
 
+def source_map(dist, name, text):
+    """The source map a file's last line names: (map, the file's lines, its
+    segments, each source's lines), each segment checked to be in range."""
+    url = re.search(r"^//# sourceMappingURL=(\S+)\n\Z", text, re.M).group(1)
+    smap = json.loads(read(dist, os.path.join(os.path.dirname(name), url)))
+    assert smap["version"] == 3 and len(smap["sources"]) == len(smap["sourcesContent"]), smap
+    lines = text.split("\n")
+    segs = decode_mappings(smap["mappings"])
+    origs = [(c or "").split("\n") for c in smap["sourcesContent"]]
+    for gl, gc, si, ol, oc in segs:
+        assert gl < len(lines) and gc <= len(lines[gl]), (gl, gc)
+        assert ol < len(origs[si]) and oc <= len(origs[si][ol]), (si, ol, oc)
+    return smap, lines, segs, origs
+
+
+def origin(mapped, needle, nth=0):
+    """The original text that the segment starting where needle is printed
+    (its nth appearance) points at."""
+    _, lines, segs, origs = mapped
+    at = [(i, m.start()) for i, line in enumerate(lines) for m in re.finditer(re.escape(needle), line)]
+    gl, gc = at[nth]
+    seg = next((s for s in segs if s[0] == gl and s[1] == gc), None)
+    assert seg, (needle, gl, gc, [s for s in segs if s[0] == gl])
+    return origs[seg[2]][seg[3]][seg[4]:]
+
+
+def lines_reached(mapped):
+    """Whether every original line that holds code is reached by a segment."""
+    smap, _, segs, origs = mapped
+    for si, name in enumerate(smap["sources"]):
+        wanted = {i for i, line in enumerate(origs[si]) if line.strip() not in ("", "}")}
+        got = {ol for _, _, s, ol, _ in segs if s == si}
+        assert wanted <= got, (name, sorted(wanted - got))
+
+
 @test("a lowered chunk's source map still points at the original modules' text")
 def _(tmp):
     src = site(tmp, MODERN)
     dist = os.path.join(tmp, "d")
     build(src, dist, "--target", "es2017")
-    m = by_source(dist)
-    text = chunk(dist)
-    url = re.search(r"^//# sourceMappingURL=(\S+)\n\Z", text, re.M).group(1)
-    smap = json.loads(read(dist, url))
-    assert smap["sources"] == ["./counter.js", "./main.js"], smap["sources"]
-    lines = text.split("\n")
-    segs = decode_mappings(smap["mappings"])
-    assert len(segs) > 20, segs
-    origs = [c.split("\n") for c in smap["sourcesContent"]]
-    for gl, gc, si, ol, oc in segs:
-        assert gl < len(lines) and gc <= len(lines[gl]), (gl, gc)
-        assert ol < len(origs[si]) and oc <= len(origs[si][ol]), (si, ol, oc)
-
-    def at(needle):
-        """The original text the segment starting where needle is printed points at."""
-        gl = next(i for i, line in enumerate(lines) if needle in line)
-        gc = lines[gl].index(needle)
-        seg = next(s for s in segs if s[0] == gl and s[1] == gc)
-        return origs[seg[2]][seg[3]][seg[4]:]
+    mapped = source_map(dist, "", chunk(dist))
+    assert mapped[0]["sources"] == ["./counter.js", "./main.js"], mapped[0]["sources"]
+    assert len(mapped[2]) > 20, mapped[2]
     # Code the lowering left alone maps to itself...
     for same in ("const c = new Counter();", "c.bump();", "const opts = { label: null };",
                  "get value() {", "class Counter {"):
-        assert at(same).startswith(same.rstrip(" {")), (same, at(same))
+        assert origin(mapped, same).startswith(same.rstrip(" {")), (same, origin(mapped, same))
     # ... and what it rewrote maps to the construct it replaces.
-    assert at("_privateSet(this").startswith("this.#n++"), at("_privateSet(this")
-    assert at("_defineField(Counter").startswith("static made = 0"), at("_defineField(Counter")
-    assert at("(_c$bump = c.bump)").startswith("c.bump?.()"), at("(_c$bump = c.bump)")
-    # Every original line that holds code is reached by some segment.
-    for si, name in enumerate(smap["sources"]):
-        wanted = {i for i, line in enumerate(origs[si]) if line.strip() not in ("", "}")}
-        got = {ol for _, _, s, ol, _ in segs if s == si}
-        assert wanted <= got, (name, sorted(wanted - got))
-    assert "main.bundle.js.map" in m
+    assert origin(mapped, "_privateSet(this").startswith("this.#n++")
+    assert origin(mapped, "_defineField(Counter").startswith("static made = 0")
+    assert origin(mapped, "(_c$bump = c.bump)").startswith("c.bump?.()")
+    lines_reached(mapped)
+    assert "main.bundle.js.map" in by_source(dist)
+
+
+@test("a legacy twin has a source map through the lowering, past its loader and polyfills")
+def _(tmp):
+    src = site(tmp, MODERN)
+    dist = os.path.join(tmp, "d")
+    build(src, dist)
+    m = by_source(dist)
+    name = m["main.legacy.js"]["file"]
+    text = read(dist, name)
+    assert "kiln legacy loader" in text and "WeakMap" in text, text[:300]  # polyfills first
+    mapped = source_map(dist, name, text)
+    assert m["main.legacy.js.map"]["file"] == re.search(r"sourceMappingURL=(\S+)", text).group(1)
+    assert mapped[0]["sources"] == ["./counter.js", "./main.js"], mapped[0]["sources"]
+    assert mapped[0]["sourcesContent"] == [MODERN["counter.js"], MODERN["main.js"]]
+    # ES5 for what was modern, each piece at the construct it comes from.
+    assert origin(mapped, "var c = new Counter();").startswith("const c = new Counter();")
+    assert origin(mapped, "c.bump();").startswith("c.bump();")
+    assert origin(mapped, "var opts = {").startswith("const opts = { label: null };")
+    assert origin(mapped, '"count "').startswith("`count ${c.value}`")
+    assert origin(mapped, "_privateSet(this").startswith("this.#n++")
+    assert origin(mapped, "_defineField(Counter").startswith("static made = 0")
+    lines_reached(mapped)
+    # The service worker leaves twins and maps out of its precache.
+    assert name not in read(dist, "sw.js") and m["main.legacy.js.map"]["file"] not in read(dist, "sw.js")
+
+
+APP_TS = """const greet = (n: number): string => `hi ${n}`;
+export function main(x: number): void {
+  console.log(greet('kiln'), x);
+}
+"""
+APP_JS = """const greet = (n) => `hi ${n}`;
+export function main(x) {
+    console.log(greet('kiln'), x);
+}
+"""
+UTIL_TS = "export const twice = (v: number) => v * 2;\n"
+UTIL_JS = "export const twice = (v) => v * 2;\n"
+
+
+def token_map(gen, orig, tokens):
+    """A compiler's segments: each line's tokens, found in order in the
+    generated and the original line."""
+    segs = []
+    for line, toks in enumerate(tokens):
+        g = o = 0
+        for t in toks:
+            g = gen.split("\n")[line].index(t, g)
+            o = orig.split("\n")[line].index(t, o)
+            segs.append((line, g, 0, line, o))
+    return encode_mappings(segs)
+
+
+def compiled_site(tmp):
+    """main.js imports app.js, compiled from ../src/app.ts (its map beside
+    it, with the TypeScript embedded) and util.js (an inline data: map whose
+    source, util.ts, ships beside it without sourcesContent)."""
+    app_map = {"version": 3, "file": "app.js", "sources": ["../src/app.ts"],
+               "sourcesContent": [APP_TS], "names": [],
+               "mappings": token_map(APP_JS, APP_TS, [["const", "greet", "(n", "`hi"],
+                                                      ["export", "function", "main", "(x"],
+                                                      ["console", "greet('kiln')", "x)"], ["}"]])}
+    util_map = {"version": 3, "sources": ["util.ts"], "names": [],
+                "mappings": token_map(UTIL_JS, UTIL_TS, [["export", "const", "twice", "(v", "v * 2"]])}
+    inline = base64.b64encode(json.dumps(util_map).encode()).decode()
+    return site(tmp, {
+        "index.html": PAGE,
+        "main.js": "import { main } from './app.js';\nimport { twice } from './util.js';\n"
+                   "main(twice(2));\n",
+        "app.js": APP_JS + "//# sourceMappingURL=app.js.map\n",
+        "app.js.map": json.dumps(app_map),
+        "util.js": UTIL_JS + "//# sourceMappingURL=data:application/json;base64," + inline + "\n",
+        "util.ts": UTIL_TS,
+    })
+
+
+@test("modules' own source maps are composed: the chunk's and the twin's maps point at the TypeScript")
+def _(tmp):
+    src = compiled_site(tmp)
+    dist = os.path.join(tmp, "d")
+    build(src, dist)
+    m = by_source(dist)
+    for name in (m["main.js"]["file"], m["main.legacy.js"]["file"]):
+        mapped = source_map(dist, name, read(dist, name))
+        smap = mapped[0]
+        assert sorted(smap["sources"]) == ["../src/app.ts", "./main.js", "./util.ts"], smap
+        content = dict(zip(smap["sources"], smap["sourcesContent"]))
+        assert content["../src/app.ts"] == APP_TS and content["./util.ts"] == UTIL_TS, content
+        # Token-level segments of the input maps come through.
+        assert origin(mapped, "greet('kiln')").startswith("greet('kiln'), x);"), name
+        assert origin(mapped, "main(twice(2));").startswith("main(twice(2));"), name
+        assert origin(mapped, "function main(x)").startswith("function main(x: number)"), name
+        if "legacy" in name:  # lowered: each piece at the construct it comes from
+            assert origin(mapped, "var greet").startswith("const greet"), name
+            assert origin(mapped, "var twice").startswith("const twice = (v: number)"), name
+        else:
+            assert origin(mapped, "const greet").startswith("const greet = (n: number)"), name
+            assert origin(mapped, "const twice").startswith("const twice = (v: number)"), name
+        assert not any(s.startswith("./app.js") for s in smap["sources"])
+
+
+@test("a module's map that is not valid is a warning; the chunk's map then points at the module")
+def _(tmp):
+    src = compiled_site(tmp)
+    write(src, "app.js.map", '{"version": 3, "sources": ["a.ts"], "mappings": "AC"}')
+    dist = os.path.join(tmp, "d")
+    _, _, err = build(src, dist)
+    assert re.search(r"app\.js\.map: the \"mappings\" are not valid", err), err
+    m = by_source(dist)
+    mapped = source_map(dist, m["main.js"]["file"], read(dist, m["main.js"]["file"]))
+    assert sorted(mapped[0]["sources"]) == ["./app.js", "./main.js", "./util.ts"], mapped[0]
+    assert origin(mapped, "    console.log(greet").startswith("    console.log(greet('kiln'), x);")
+
+
+@test("a module left unbundled is lowered in place with a map of its own, through its own map")
+def _(tmp):
+    util_ts = "export const twice = (v: number) => (v ?? 0) * 2;\n"
+    util_js = "export const twice = (v) => (v ?? 0) * 2;\n"
+    util_map = {"version": 3, "sources": ["util.ts"], "names": [],
+                "mappings": token_map(util_js, util_ts,
+                                      [["export", "const", "twice", "(v", "(v ?? 0)"]])}
+    inline = base64.b64encode(json.dumps(util_map).encode()).decode()
+    main = ("import { twice } from './util.js';\n"
+            "class A {\n  #x = twice(2);\n  get x() { return this.#x; }\n}\n"
+            "console.log(import.meta.url, new A().x ?? 0);\n")
+    src = site(tmp, {"index.html": PAGE, "main.js": main,
+                     "util.js": util_js + "//# sourceMappingURL=data:application/json;base64," +
+                     inline + "\n", "util.ts": util_ts})
+    dist = os.path.join(tmp, "d")
+    _, _, err = build(src, dist, "--target", "es2017")
+    assert "left unbundled" in err, err
+    m = by_source(dist)
+    text = read(dist, m["main.js"]["file"])
+    assert "#x" not in text and "??" not in text, text
+    assert m["main.lowered.js.map"]["file"] == re.search(r"sourceMappingURL=(\S+)", text).group(1)
+    mapped = source_map(dist, m["main.js"]["file"], text)
+    assert mapped[0]["sources"] == ["./main.js"] and mapped[0]["sourcesContent"] == [main], mapped[0]
+    assert origin(mapped, "_privateGet(this").startswith("this.#x")
+    assert origin(mapped, "console.log(import.meta.url").startswith("console.log(import.meta.url")
+    lines_reached(mapped)
+    util = read(dist, m["util.js"]["file"])
+    assert "??" not in util, util
+    mapped = source_map(dist, m["util.js"]["file"], util)
+    assert mapped[0]["sources"] == ["./util.ts"] and mapped[0]["sourcesContent"] == [util_ts]
+    assert origin(mapped, "export const twice").startswith("export const twice = (v: number)")
+
+
+@test("a bundler's own chunk stays as it is; its twin's map goes through the bundler's map")
+def _(tmp):
+    main_ts = "const greet = (n: string) => `hi ${n}`;\nconsole.log(greet('kiln'));\n"
+    out = "const o=n=>`hi ${n}`;console.log(o(\"kiln\"));\n"
+    segs = [(0, out.index(t), 0, *pos) for t, pos in
+            (("const", (0, 0)), ("o=", (0, 6)), ("n=>", (0, 15)), ("`hi", (0, 29)),
+             ("console", (1, 0)), ("o(", (1, 12)), ('"kiln"', (1, 18)))]
+    name = "assets/index-4f3a9c1e.js"
+    src = site(tmp, {
+        "index.html": '<!doctype html><title>t</title><script type="module" src="/' + name +
+                      '"></script>\n',
+        name: out + "//# sourceMappingURL=index-4f3a9c1e.js.map\n",
+        name + ".map": json.dumps({"version": 3, "sources": ["../../src/main.ts"],
+                                   "sourcesContent": [main_ts], "names": [],
+                                   "mappings": encode_mappings(segs)}),
+    })
+    dist = os.path.join(tmp, "d")
+    build(src, dist)
+    m = by_source(dist)
+    assert read(dist, m[name]["file"]) == read(src, name)  # Vite's file, byte for byte
+    twin = m["assets/index-4f3a9c1e.legacy.js"]["file"]
+    mapped = source_map(dist, twin, read(dist, twin))
+    assert mapped[0]["sources"] == ["../../src/main.ts"], mapped[0]
+    assert mapped[0]["sourcesContent"] == [main_ts]
+    assert origin(mapped, "console.log(o(").startswith("console.log(greet('kiln'));")
+    assert origin(mapped, '"kiln"').startswith("'kiln'")
+    assert origin(mapped, "var o = function o(n)").startswith("const greet")
 
 
 @test("the legacy twin is ES5 with its runtime helpers inside its System.register frame")

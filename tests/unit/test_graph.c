@@ -99,6 +99,51 @@ t_smap(void)
     kc_buf_free(&mp);
 }
 
+/* Decoding a map's "mappings": relative VLQs back to absolute segments,
+ * one-field segments kept as unmapped, unsorted lines sorted; anything that
+ * is not a valid string refused. */
+static void
+t_smap_decode(void)
+{
+    struct kb_smap m;
+    KT_EQ_INT(kb_smap_decode(";;;AAAA;AACA,IAAI,GAAC;AACL", 27, 1, &m), 0);
+    KT_EQ_INT((int)m.n, 5);
+    KT_EQ_INT((int)m.v[2].gline, 4);
+    KT_EQ_INT((int)m.v[2].gcol, 4);
+    KT_EQ_INT((int)m.v[2].oline, 1);
+    KT_EQ_INT((int)m.v[2].ocol, 4);
+    KT_EQ_INT((int)m.v[4].gline, 5);
+    struct kc_buf mp;
+    kc_buf_init(&mp, 1 << 20);
+    KT_EQ_INT(kb_smap_mappings(&m, 0, &mp), 0);
+    KT_EQ_STR(mp.data, ";;;AAAA;AACA,IAAI,GAAC;AACL"); /* the same string back */
+    kb_smap_free(&m);
+    /* "I" alone: column 4, no source; "AAAA" after "IAAA" on its line: sorted. */
+    KT_EQ_INT(kb_smap_decode("I,AACA;IAAA,DAAC", 16, 1, &m), 0);
+    KT_EQ_INT((int)m.n, 4);
+    KT_EQ_INT(m.v[0].src, -1);
+    KT_EQ_INT((int)m.v[1].gcol, 4);
+    KT_EQ_INT((int)m.v[2].gcol, 3);
+    KT_EQ_INT((int)m.v[3].gcol, 4);
+    kc_buf_reset(&mp);
+    KT_EQ_INT(kb_smap_mappings(&m, 0, &mp), 0);
+    KT_EQ_STR(mp.data, "I,AACA;GAAC,CAAD");
+    kb_smap_free(&m);
+    static const char *const bad[] = {
+        "AA",       /* two fields */
+        "AAAAAA",   /* six */
+        "AC AA",    /* not base64 */
+        "ACAA",     /* source 1 of 1 */
+        "AADA",     /* line -1 */
+        "D",        /* column -1 */
+        "g",        /* a continuation that never ends */
+        "gggggggA", /* more than 32 bits */
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
+        KT_EQ_INT(kb_smap_decode(bad[i], strlen(bad[i]), 1, &m), KC_EINVAL);
+    kc_buf_free(&mp);
+}
+
 /* ---- linking on a site in memory ------------------------------------------- */
 
 static struct kb_options opt = { .base = "/", .bundle = true };
@@ -310,6 +355,8 @@ main(void)
     KT_RUN(t_importmap, "import map: exact keys, then the longest prefix ending in '/'");
     KT_RUN(t_smap, "source map segments: a line each for copied text, one for an edit, UTF-16 "
                    "columns, relative VLQ");
+    KT_RUN(t_smap_decode, "source map decoding: absolute segments, unmapped ones, sorted lines, "
+                          "invalid strings refused");
     KT_RUN(t_link_reexports, "ResolveExport: re-exports, export *, ambiguity, namespaces, cycles");
     KT_RUN(t_link_namespace_names, "a namespace lists the resolvable export names, sorted");
     KT_RUN(t_link_errors, "importing a name a module does not export is an error");
