@@ -99,8 +99,10 @@ FUZZ_PKGS := clang libclang-rt-14-dev
 # (dpkg-dev), the man pages (pandoc), the package's check (lintian).
 DEB_PKGS := dpkg-dev pandoc lintian
 # make deb-test: the fresh chroot (debootstrap), GET from outside (curl), the
-# loopback of the test's own network namespace (iproute2's ip).
-DEB_TEST_PKGS := debootstrap curl iproute2
+# loopback of the test's own network namespace (iproute2's ip), the system
+# calls kiln-edge makes (strace), the chroot booted with systemd as PID 1
+# (systemd-container's systemd-nspawn), a throwaway certificate (openssl).
+DEB_TEST_PKGS := debootstrap curl iproute2 strace systemd-container openssl
 BENCH_PKGS := nginx libnginx-mod-http-brotli-static wrk curl openssl h2o nghttp2-client
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 FUZZ_SECONDS ?= 60
