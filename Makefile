@@ -374,4 +374,4 @@ deb-test: deb
 clean:
 	rm -rf bin build dist .kiln-cache
 
--include $(shell find build -name '*.d' 2>/dev/null)
+-include $(shell find build -name '*.d' -type f 2>/dev/null)

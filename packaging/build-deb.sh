@@ -82,6 +82,7 @@ for want in '^release /var/lib/kiln/site/current$' '^listen \*:80$' '^listen \[:
         { echo "build-deb.sh: kiln-edge.conf changed: no line $want after the edits" >&2; exit 1; }
 done
 chmod 0644 "$conf"
+inst 0644 "$pk/debian/logrotate" /etc/logrotate.d/kiln
 
 # Man pages from docs/: from NAME on (the title line and the status note above
 # it are the web page's), headings one level up (## NAME is .SH NAME).
@@ -118,7 +119,7 @@ inst 0644 "$work/changelog.gz" $doc/changelog.gz
 # ---- the control area -----------------------------------------------------------------------
 
 for s in postinst prerm postrm; do inst 0755 "$pk/debian/$s" "/DEBIAN/$s"; done
-echo /etc/kiln/kiln-edge.conf >"$root/DEBIAN/conffiles"
+printf '%s\n' /etc/kiln/kiln-edge.conf /etc/logrotate.d/kiln >"$root/DEBIAN/conffiles"
 cp "$pk/debian/control" "$work/debian/control"
 (
     cd "$work"
