@@ -26,6 +26,10 @@
 #   the system calls it made (strace) are all in the unit's SystemCallFilter=,
 #   its sockets in RestrictAddressFamilies=, and no mapping is both writable
 #   and executable (MemoryDenyWriteExecute=): tests/package/syscalls.py;
+#   then the unit under systemd itself: the chroot gets systemd and is booted
+#   by systemd-nspawn (a network namespace of its own); systemctl enable --now
+#   kiln-edge, its sandbox seen from /proc and its mount namespace, HTTP on 80
+#   and HTTPS on 443 from outside, a deploy and systemctl reload, stop;
 #   apt-get remove keeps the configuration, purge removes it and the logs.
 # Prints TAP lines; exits 1 on the first failure, 2 when it cannot run.
 #
@@ -434,7 +438,11 @@ printf '%s\n' 'listen-tls *:443' 'tls-cert /etc/kiln/tls/localhost.crt' \
 rm -rf "$ROOT/var/log/kiln" "$ROOT/usr/sbin/policy-rc.d"
 for ((i = ${#mounts[@]} - 1; i >= 0; i--)); do umount "${mounts[i]}"; done
 mounts=()
+# nspawn's own seccomp allow-list (systemd 252) lacks Landlock: without these
+# three, every landlock call in the container fails with EPERM, whatever the
+# unit allows, and kiln-edge's sandbox refuses to start.
 systemd-nspawn -D "$ROOT" -b --private-network --register=no --keep-unit --console=read-only \
+    --system-call-filter='landlock_create_ruleset landlock_add_rule landlock_restrict_self' \
     </dev/null >"$LOGS/boot.log" 2>&1 &
 nspawn=$!
 leader=
@@ -462,7 +470,14 @@ done
 in_ct journalctl -u kiln-edge --no-pager >"$LOGS/journal.log" 2>&1 || true
 [ "$(in_ct systemctl is-active kiln-edge)" = active ] || not_ok "kiln-edge.service is active" "$LOGS/journal.log"
 svc=$(pgrep -P "$leader" -x kiln-edge) || not_ok "kiln-edge is a child of the container's systemd"
-ok "systemctl enable --now kiln-edge: active; journal: $(grep -o 'kiln-edge: serving.*' "$LOGS/journal.log")"
+# A kiln-edge with the Landlock sandbox (--sandbox, on by default) says so at
+# startup; under the unit it must be in force, not degraded.
+sandbox=$(grep -o 'sandbox: .*' "$LOGS/journal.log" | head -n 1 || true)
+case $sandbox in
+'' | 'sandbox: Landlock ABI'*) ;;
+*) not_ok "under the unit, kiln-edge's Landlock sandbox is in force: $sandbox" "$LOGS/journal.log" ;;
+esac
+ok "systemctl enable --now kiln-edge: active; journal: $(grep -o 'kiln-edge: serving.*' "$LOGS/journal.log")${sandbox:+; $sandbox}"
 
 st=/proc/$svc/status
 [ "$(awk '/^Uid:/ { print $2 $3 $4 $5 }' "$st")" = "$uid$uid$uid$uid" ] &&
