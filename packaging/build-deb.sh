@@ -88,7 +88,7 @@ inst 0644 "$pk/debian/logrotate" /etc/logrotate.d/kiln
 # it are the web page's), headings one level up (## NAME is .SH NAME).
 man() { # man PAGE SECTION
     sed -n '/^## NAME$/,$p' "$top/docs/$1.md" |
-        pandoc -f gfm -t man -s --shift-heading-level-by=-1 --lua-filter "$pk/debian/man.lua" \
+        pandoc -f markdown-smart -t man -s --shift-heading-level-by=-1 --lua-filter "$pk/debian/man.lua" \
             -M title="$(echo "$1" | tr a-z A-Z)" -M section="$2" -M date="$date_man" \
             -M footer="kiln $upstream" -M header="kiln manual" |
         # Left-aligned, not justified: groff cannot justify the tables' narrow
