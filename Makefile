@@ -16,6 +16,13 @@
 #   make frameworks  installs as make test does, then only tests/frameworks/ (also
 #                    part of make test): VitePress, Astro, Vite + React and Vite
 #                    sites built from npm, through kiln-build, in Chromium
+#   make deb         installs dpkg-dev, pandoc and lintian (deb-deps), then
+#                    build/deb/kiln_<version>_amd64.deb: both programs built
+#                    with dpkg-buildflags' hardening flags, the systemd unit,
+#                    /etc/kiln/kiln-edge.conf, the man pages (docs/packaging.md)
+#   make deb-test    the package installed into a freshly debootstrapped
+#                    Debian 12, serving a release as its service user
+#                    (tests/package/run.sh; a few minutes, not in make test)
 #   tests/fresh/run.sh  the README's make demo and make test on a freshly
 #                    debootstrapped Debian 12 (run by .ci/run)
 #
@@ -88,6 +95,14 @@ TEST_PKGS := brotli zstd libdeflate-tools python3 python3-h2 clang-format time c
 BROWSER_PKGS := chromium libnss3-tools
 NODE_PKGS := nodejs npm
 FUZZ_PKGS := clang libclang-rt-14-dev
+# make deb: dpkg-buildflags, dpkg-shlibdeps, dpkg-gencontrol and dpkg-deb
+# (dpkg-dev), the man pages (pandoc), the package's check (lintian).
+DEB_PKGS := dpkg-dev pandoc lintian
+# make deb-test: the fresh chroot (debootstrap), GET from outside (curl), the
+# loopback of the test's own network namespace (iproute2's ip), the system
+# calls kiln-edge makes (strace), the chroot booted with systemd as PID 1
+# (systemd-container's systemd-nspawn), a throwaway certificate (openssl).
+DEB_TEST_PKGS := debootstrap curl iproute2 strace systemd-container openssl
 BENCH_PKGS := nginx libnginx-mod-http-brotli-static wrk curl openssl h2o nghttp2-client
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 FUZZ_SECONDS ?= 60
@@ -95,7 +110,7 @@ FUZZ_SECONDS ?= 60
 .SECONDARY:
 .PHONY: all test test-run unit demo demo-run tsan tsan-run deps deps-build browser-deps \
         fuzz-deps bench-deps fuzz fuzz-run check-format format bench bench-run clean \
-        frameworks frameworks-run
+        frameworks frameworks-run deb deb-run deb-deps deb-test
 all: bin/kiln-build bin/kiln-edge
 
 bin/kiln-build: build/rel/builder/main.o $(BUILD_REL_OBJ)
@@ -321,7 +336,42 @@ bench-run: bin/kiln-build bin/kiln-edge build/rel/tests/js262/runner build/rel/b
 	sh bench/tls.sh
 	sh bench/h2.sh
 
+# The Debian package (docs/packaging.md). The programs are built again into
+# build/deb/ with the flags dpkg-buildflags gives a Debian package (hardening=+all:
+# fortify, stack protector, PIE, full RELRO, bindnow) and --as-needed, so that
+# each links only the libraries it uses and dpkg-shlibdeps lists only those.
+# deb passes the flags to its sub-make: dpkg-buildflags is installed by deb-deps.
+deb-deps:
+	$(call apt_install,$(BUILD_PKGS) $(DEB_PKGS))
+
+deb: deb-deps
+	@export DEB_BUILD_MAINT_OPTIONS=hardening=+all; \
+	$(MAKE) --no-print-directory deb-run DEB_CFLAGS="$$(dpkg-buildflags --get CFLAGS)" \
+	  DEB_CPPFLAGS="$$(dpkg-buildflags --get CPPFLAGS)" DEB_LDFLAGS="$$(dpkg-buildflags --get LDFLAGS)"
+deb-run: build/deb/bin/kiln-build build/deb/bin/kiln-edge
+	@sh packaging/build-deb.sh build/deb/bin/kiln-build build/deb/bin/kiln-edge build/deb
+
+build/deb/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(DEB_CPPFLAGS) $(WARN) $(DEB_CFLAGS) $(PKG_CFLAGS) -c $< -o $@
+
+build/deb/bin/kiln-build: build/deb/builder/main.o $(COMMON_SRC:%.c=build/deb/%.o) \
+                          $(BUILDER_SRC:%.c=build/deb/%.o)
+	@mkdir -p $(@D)
+	$(CC) $(DEB_CFLAGS) $(DEB_LDFLAGS) -Wl,--as-needed -o $@ $^ $(LIBS)
+
+build/deb/bin/kiln-edge: build/deb/edge/main.o $(COMMON_SRC:%.c=build/deb/%.o) \
+                         $(EDGE_SRC:%.c=build/deb/%.o)
+	@mkdir -p $(@D)
+	$(CC) $(DEB_CFLAGS) $(DEB_LDFLAGS) -Wl,--as-needed -o $@ $^ $(LIBS)
+
+# tests/package/run.sh: the package from make deb, installed with apt into a
+# fresh Debian 12 chroot and serving a release as the user kiln.
+deb-test: deb
+	$(call apt_install,$(DEB_TEST_PKGS))
+	@bash tests/package/run.sh "$$(cat build/deb/deb-path)"
+
 clean:
 	rm -rf bin build dist .kiln-cache
 
--include $(shell find build -name '*.d' 2>/dev/null)
+-include $(shell find build -name '*.d' -type f 2>/dev/null)
