@@ -192,7 +192,10 @@ def phase_load(out, work, minutes):
     fig["edge_exit"] = rc
     err = e.stderr()
     fig["stderr_lines"] = len(err.splitlines())
-    L.dump(os.path.join(out, "load.json"), fig)
+    label = os.environ.get("SOAK_LABEL", "load")
+    fig["label"] = label
+    fig["kiln_edge"] = L.KILN_EDGE
+    L.dump(os.path.join(out, f"{label}.json"), fig)
 
     tap(alive, "kiln-edge stayed up for the whole load phase", err[-2000:])
     tap(k.get("failed") == 0, f"zero failed well-formed requests ({k.get('requests')} checked, "
@@ -209,9 +212,12 @@ def phase_load(out, work, minutes):
         f"aborts mid-body ({k.get('faults_abort')}) and slow readers served whole "
         f"({k.get('slow_reader_ok')})")
     r = fig["rss"]
-    tap(r is not None and r["growth_pct"] <= 5.0,
+    # Under ThreadSanitizer the shadow memory and its history buffers grow
+    # by design: the RSS figure is recorded, not judged.
+    tap(r is not None and (r["growth_pct"] <= 5.0 or label == "tsan"),
         f"RSS at the end within 5% of its level after warm-up: {r and r['warm_kb']} -> "
-        f"{r and r['end_kb']} kB ({r and r['growth_pct']}%)", json.dumps(r))
+        f"{r and r['end_kb']} kB ({r and r['growth_pct']}%)"
+        + (" # recorded only under TSan" if label == "tsan" else ""), json.dumps(r))
     tap(rc == 0 and sanitizer_clean(err), f"kiln-edge drained on SIGTERM (exit {rc}), "
         "no sanitizer report", err[-3000:])
     if alive:
@@ -228,7 +234,10 @@ def phase_flood(out, work, seconds):
              nofile=env_int("SOAK_EDGE_NOFILE", 20000)).start()
     figs = {}
     all_ok = True
-    for label, port, tls in (("plain", e.port, False), ("tls", e.tls_port, True)):
+    # The TLS flood runs twice: memory a first flood's sessions took and
+    # malloc keeps must be reused by the second, not added to.
+    for label, port, tls in (("plain", e.port, False), ("tls", e.tls_port, True),
+                             ("tls-again", e.tls_port, True)):
         k = Counters()
         stop = threading.Event()
         kinds = ("h1-keepalive", "h1-new", "h2c") if not tls else ("tls-full", "tls-resumed", "h2-tls")
@@ -278,6 +287,10 @@ def phase_flood(out, work, seconds):
             f"{label}: kiln-edge closed slow connections ({flood.get('closed_by_server')} closes, "
             "--header-timeout 10s)")
         all_ok &= e.alive()
+    if "tls" in figs and "tls-again" in figs:
+        p1, p2 = figs["tls"]["rss_peak_kb"], figs["tls-again"]["rss_peak_kb"]
+        tap(p2 <= p1 * 1.05, f"a second TLS flood reuses the first one's memory: RSS peak "
+            f"{p1} kB, then {p2} kB (after the first: {figs['tls']['rss_after_kb']} kB)")
     rc = e.stop()
     err = e.stderr()
     figs["edge_exit"] = rc
@@ -339,13 +352,13 @@ def phase_emfile(out, work):
             f"{cpu:.2f} CPU s in 2 s, then {k.get('requests')} checked requests, "
             f"{k.get('failed')} failed (a client during exhaustion: {during})", json.dumps(c))
     err = e.stderr()
-    warns = [x for x in err.splitlines() if "accept" in x]
+    warns = [x for x in err.splitlines() if "out of file descriptors" in x or "accept" in x]
     fig["accept_warnings"] = len(warns)
     fig["accept_warning_example"] = warns[:1]
     rc = e.stop()
     fig["edge_exit"] = rc
     L.dump(os.path.join(out, "emfile.json"), fig)
-    tap(0 < len(warns) <= 12 and any("too many open files" in w for w in warns),
+    tap(0 < len(warns) <= 12 and any("out of file descriptors" in w for w in warns),
         f"exhaustion is logged, at most once a second: {len(warns)} lines, e.g. {warns[:1]}")
     tap(rc == 0 and sanitizer_clean(err), f"kiln-edge drained after exhaustion (exit {rc})", err[-2000:])
 
@@ -454,7 +467,7 @@ def phase_served(out, work):
         tap(e.alive() and k2.get("failed") == 0,
             f"--mem-max {mem}: replaced: before the reload {k2.get('replaced-before-reload_ok')} "
             f"answers of the old release, after it {k2.get('replaced_ok')} of the new one, "
-            f"{k2.get('replaced_5xx', 0) + k2.get('replaced-before-reload_5xx', 0)} 5xx",
+            f"{k2.get('replaced_5xx') + k2.get('replaced-before-reload_5xx')} 5xx",
             "\n".join(k2.failures))
         # 3. A file of the served release truncated in place (rsync --inplace,
         #    a hand edit): not what kiln-build or deploy.sh do, but it must not
@@ -469,7 +482,7 @@ def phase_served(out, work):
             res = f"{r.status}, {len(r.body)} bytes"
             c.close()
         except Exception as x:  # noqa: BLE001
-            res = f"{type(x).__name__}: {x}"
+            res = f"{type(x).__name__}: {str(x)[:60]}"
         time.sleep(0.5)
         alive = e.alive()
         tap(alive, f"--mem-max {mem}: a served file truncated in place: the server survives "
@@ -517,25 +530,40 @@ def phase_build(out, work):
                 f"nothing left behind, error: {err[:1]}", json.dumps(fig[f'enospc_{out_dir}']))
     finally:
         subprocess.run(["umount", disk], check=False)
-    # 2. An unreadable source file, kiln-build as nobody (root reads anything).
-    src = os.path.join(work, "unreadable-src")
-    dst = os.path.join(work, "unreadable-out")
-    shutil.rmtree(src, ignore_errors=True)
-    shutil.rmtree(dst, ignore_errors=True)
-    subprocess.run(["cp", "-r", L.kt.SITE, src], check=True)
-    os.makedirs(dst)
-    os.chmod(src, 0o755)
-    os.chown(dst, 65534, 65534)
-    os.chmod(os.path.join(src, "css/site.css"), 0)
-    p = subprocess.run(["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
-                        L.KILN_BUILD, "-q", "--no-cache", "-o", os.path.join(dst, "r"), src],
-                       capture_output=True, text=True, timeout=300)
-    err = p.stderr.strip().splitlines()
-    fig["unreadable"] = {"exit": p.returncode, "stderr": err[:5],
-                         "left": os.listdir(dst)}
-    tap(p.returncode != 0 and any("css/site.css" in x and "Permission denied" in x for x in err)
-        and not os.listdir(dst),
-        f"an unreadable source file: exit {p.returncode}, error: {err[:1]}", json.dumps(fig["unreadable"]))
+    # 2. An unreadable source file, kiln-build as nobody (root reads anything),
+    #    in a directory nobody can reach (the work directory may be 0700).
+    import tempfile
+    base = tempfile.mkdtemp(prefix="kiln-soak-nobody-")
+    try:
+        os.chmod(base, 0o755)
+        src, dst = os.path.join(base, "src"), os.path.join(base, "out")
+        subprocess.run(["cp", "-r", L.kt.SITE, src], check=True)
+        os.makedirs(dst)
+        os.chown(dst, 65534, 65534)
+        os.chmod(os.path.join(src, "css/site.css"), 0)
+        nobody = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", L.KILN_BUILD,
+                  "-q", "--no-cache"]
+        p = subprocess.run(nobody + ["-o", os.path.join(dst, "r"), src], capture_output=True,
+                           text=True, timeout=300)
+        err = p.stderr.strip().splitlines()
+        fig["unreadable"] = {"exit": p.returncode, "stderr": err[:5], "left": os.listdir(dst)}
+        tap(p.returncode == 1 and any("css/site.css" in x and "Permission denied" in x for x in err)
+            and not os.listdir(dst),
+            f"an unreadable source file: exit {p.returncode}, nothing left, error: {err[:1]}",
+            json.dumps(fig["unreadable"]))
+        # An --out nobody may not enter: the system's reason, not a guess.
+        os.chmod(os.path.join(src, "css/site.css"), 0o644)
+        closed = os.path.join(base, "closed")
+        os.makedirs(closed, mode=0o700)
+        p = subprocess.run(nobody + ["-o", os.path.join(closed, "r"), src], capture_output=True,
+                           text=True, timeout=300)
+        err = p.stderr.strip().splitlines()
+        fig["out_unreachable"] = {"exit": p.returncode, "stderr": err[:5]}
+        tap(p.returncode == 1 and any("Permission denied" in x for x in err),
+            f"an --out under a directory kiln-build cannot enter: exit {p.returncode}, error: {err[:1]}",
+            json.dumps(fig["out_unreachable"]))
+    finally:
+        shutil.rmtree(base, ignore_errors=True)
     # 3. A corrupt compression cache entry: detected, recomputed, same bytes.
     cache = os.path.join(work, "cache")
     shutil.rmtree(cache, ignore_errors=True)
@@ -544,7 +572,7 @@ def phase_build(out, work):
         shutil.rmtree(o, ignore_errors=True)
 
     def cbuild(o, rep):
-        p = subprocess.run([L.KILN_BUILD, "--cache-dir", cache, "--report", rep, "-o", o, L.kt.SITE],
+        p = subprocess.run([L.KILN_BUILD, "-v", "--cache-dir", cache, "--report", rep, "-o", o, L.kt.SITE],
                            capture_output=True, text=True, timeout=300)
         assert p.returncode == 0, p.stderr
         r = json.load(open(rep))
@@ -570,9 +598,10 @@ def phase_build(out, work):
                     "detected_lines": [x for x in err2.splitlines() if "cache" in x][:5],
                     "output_identical": same}
     detected = len([x for x in err2.splitlines() if "does not decode" in x])
-    tap(same and detected == 3,
+    tap(same and detected == 3 and fig["cache"]["hits"] == [0, len(entries) - 3, len(entries)],
         f"3 corrupt cache entries of {len(entries)}: {detected} detected and recomputed, "
-        f"the release byte-identical (cache hits {fig['cache']['hits']})", json.dumps(fig["cache"]))
+        f"the release byte-identical (cache hits {fig['cache']['hits']}: the recomputed entries "
+        "were written back)", json.dumps(fig["cache"]))
     L.dump(os.path.join(out, "build.json"), fig)
 
 
@@ -593,6 +622,8 @@ def _find(obj, key):
 
 
 def main():
+    # SIGTERM (run.sh's trap) unwinds, so the finally below stops kiln-edge.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     phase, out, work = sys.argv[1], sys.argv[2], sys.argv[3]
     os.makedirs(out, exist_ok=True)
     os.makedirs(work, exist_ok=True)

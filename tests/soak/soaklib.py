@@ -172,6 +172,9 @@ class Edge:
             n = self.nofile
 
             def limit():
+                # kiln-edge dies with the soak, whatever kills the soak.
+                import ctypes
+                ctypes.CDLL(None).prctl(1, int(signal.SIGTERM))  # PR_SET_PDEATHSIG
                 if n:
                     import resource
                     resource.setrlimit(resource.RLIMIT_NOFILE, (n, n))
