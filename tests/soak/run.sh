@@ -18,7 +18,7 @@
 #
 # Environment: SOAK_MINUTES (30), SOAK_PHASES, SOAK_OUT (build/soak), SOAK_FUZZ_SECONDS
 # (300), SOAK_TSAN_MINUTES (SOAK_MINUTES / 6, at least 1), SOAK_FLOOD_CONNS (10000),
-# SOAK_FLOOD_SECONDS (60), SOAK_CLIENTS (6), SOAK_EDGE_ARGS (extra kiln-edge options,
+# SOAK_FLOOD_SECONDS (90), SOAK_CLIENTS (6), SOAK_EDGE_ARGS (extra kiln-edge options,
 # e.g. --allow-root; added by itself when running as root and the binary has it),
 # KILN_BUILD, KILN_EDGE (bin/). Output: TAP-like lines, then the figures block
 # (tests/soak/summary.py) that goes into docs/reliability.md.
@@ -32,7 +32,7 @@ py=/usr/bin/python3
 : "${SOAK_PHASES:=load flood emfile served build tsan fuzz}"
 : "${SOAK_OUT:=$root/build/soak}"
 : "${SOAK_FUZZ_SECONDS:=300}"
-: "${SOAK_FLOOD_SECONDS:=60}"
+: "${SOAK_FLOOD_SECONDS:=90}"
 : "${SOAK_TSAN_MINUTES:=$(awk -v m="$SOAK_MINUTES" 'BEGIN { t = m / 6; print (t < 1 ? 1 : t) }')}"
 export KILN_BUILD="${KILN_BUILD:-$root/bin/kiln-build}" KILN_EDGE="${KILN_EDGE:-$root/bin/kiln-edge}"
 export SOAK_MINUTES SOAK_FLOOD_SECONDS

@@ -41,11 +41,13 @@ async def main():
           "seconds_to_full": None}
     t0 = time.monotonic()
     deadline = t0 + seconds
-    gate = asyncio.Semaphore(200)  # connects in flight at once
+    # The whole flood must be up well within kiln-edge's --header-timeout
+    # (10 s), after which it closes the first ones: 1,000 connects in flight.
+    gate = asyncio.Semaphore(1000)
 
     async def one(i):
         rnd = random.Random(i)
-        await asyncio.sleep(i * 0.0005)
+        await asyncio.sleep(i * 0.0001)
         while time.monotonic() < deadline:
             try:
                 async with gate:

@@ -181,7 +181,7 @@ def phase_load(out, work, minutes):
         fig["requests_total_server"] = sum(v for kk, v in m.items()
                                            if kk.startswith("kiln_edge_requests_total{"))
         fig["connections_total"] = m.get("kiln_edge_connections_total")
-        idle = e.status()
+        fig["after_load_status"] = e.status()  # the clients stopped, before SIGTERM
     rc = e.stop()
     fig.update(k.c)
     fig["failures"] = k.failures
@@ -220,8 +220,6 @@ def phase_load(out, work, minutes):
         + (" # recorded only under TSan" if label == "tsan" else ""), json.dumps(r))
     tap(rc == 0 and sanitizer_clean(err), f"kiln-edge drained on SIGTERM (exit {rc}), "
         "no sanitizer report", err[-3000:])
-    if alive:
-        fig["idle_status"] = idle
 
 
 # ---- slowloris flood -------------------------------------------------------------------
@@ -230,9 +228,15 @@ def phase_flood(out, work, seconds):
     n = env_int("SOAK_FLOOD_CONNS", 10000)
     root, a, b = two_releases(work)
     rels = Releases([a])
-    e = Edge(work, os.path.join(root, "current"), workers=env_int("SOAK_WORKERS", 2),
-             nofile=env_int("SOAK_EDGE_NOFILE", 20000)).start()
-    figs = {}
+    # --header-timeout 30s rather than 10s: a slow connection is closed 10 s
+    # after its first byte, and on a shared 2-core machine 10,000 TLS
+    # connects (the server sets up a session for each) took longer than
+    # that, so the flood never stood at its full size at once. 30 s lets it;
+    # the closes still come, and the server holds more for longer.
+    ht = os.environ.get("SOAK_FLOOD_HEADER_TIMEOUT", "30s")
+    e = Edge(work, os.path.join(root, "current"), "--header-timeout", ht,
+             workers=env_int("SOAK_WORKERS", 2), nofile=env_int("SOAK_EDGE_NOFILE", 20000)).start()
+    figs = {"header_timeout": ht}
     all_ok = True
     # The TLS flood runs twice: memory a first flood's sessions took and
     # malloc keeps must be reused by the second, not added to.
@@ -285,12 +289,19 @@ def phase_flood(out, work, seconds):
             f"{k.get('failed')} failed, p99 {f['latency_ms']['p99']} ms)", "\n".join(k.failures))
         tap(flood.get("closed_by_server", 0) > 0,
             f"{label}: kiln-edge closed slow connections ({flood.get('closed_by_server')} closes, "
-            "--header-timeout 10s)")
+            f"--header-timeout {ht}; full size after {flood.get('seconds_to_full')} s)")
         all_ok &= e.alive()
     if "tls" in figs and "tls-again" in figs:
-        p1, p2 = figs["tls"]["rss_peak_kb"], figs["tls-again"]["rss_peak_kb"]
-        tap(p2 <= p1 * 1.05, f"a second TLS flood reuses the first one's memory: RSS peak "
-            f"{p1} kB, then {p2} kB (after the first: {figs['tls']['rss_after_kb']} kB)")
+        # Reused, not added to: the second peak is the first's, plus what the
+        # connections it held beyond the first's cost each in the first.
+        f1, f2 = figs["tls"], figs["tls-again"]
+        o1, o2 = f1["peak_connections_open"], f2["peak_connections_open"]
+        per = (f1["rss_peak_kb"] - f1["rss_before_kb"]) / max(1, o1)
+        allowed = 1.05 * (f1["rss_peak_kb"] + max(0, o2 - o1) * per)
+        tap(f2["rss_peak_kb"] <= allowed,
+            f"a second TLS flood reuses the first one's memory: RSS peak {f1['rss_peak_kb']} kB "
+            f"({int(o1)} open, {per:.1f} kB each), after it {f1['rss_after_kb']} kB; second "
+            f"peak {f2['rss_peak_kb']} kB ({int(o2)} open; allowed {allowed:.0f})")
     rc = e.stop()
     err = e.stderr()
     figs["edge_exit"] = rc

@@ -134,9 +134,11 @@ def edge_extra_args():
     """SOAK_EDGE_ARGS, plus --allow-root when running as root and the binary
     has that option (the privilege work refuses root without it)."""
     extra = shlex.split(os.environ.get("SOAK_EDGE_ARGS", ""))
-    if os.getuid() == 0 and "--allow-root" not in extra:
+    if os.getuid() == 0 and not any(a.startswith("--allow-root") or a == "--user" for a in extra):
         h = subprocess.run([KILN_EDGE, "--help"], capture_output=True, text=True).stdout
-        if "--allow-root" in h:
+        if "--allow-root on" in h:  # --allow-root on|off
+            extra += ["--allow-root", "on"]
+        elif "--allow-root" in h:
             extra.append("--allow-root")
     return extra
 

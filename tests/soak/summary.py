@@ -63,7 +63,8 @@ for label in ("load", "tsan"):
 
 f = load("flood")
 if f:
-    print("**flood** (slowloris: a request or ClientHello begun, a byte every 2–4 s):\n")
+    print("**flood** (slowloris: a request or ClientHello begun, a byte every 2–4 s; kiln-edge "
+          f"--header-timeout {f.get('header_timeout', '10s')}):\n")
     print("| port | held at once | connects | closed by kiln-edge | well-formed checked / failed "
           "| their p99 / max ms | VmRSS before → peak → after, kB |\n|---|---|---|---|---|---|---|")
     for k in ("plain", "tls", "tls-again"):
