@@ -31,7 +31,7 @@ for bin in build/fuzz/fuzz_*; do
         -artifact_prefix="$out/fuzz/crash-$t-" "$work" "$seeds" > "$log" 2>&1
     rc=$?
     execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n 1)
-    cpu=$(awk '{ printf "%.0f", $2 + $3 }' "$out/fuzz/$t.time" 2>/dev/null)
+    cpu=$(tail -n 1 "$out/fuzz/$t.time" 2>/dev/null | awk '{ printf "%.0f", $2 + $3 }')
     crashes=$(ls "$out/fuzz/crash-$t-"* 2>/dev/null | wc -l)
     "$bin" -merge=1 "$seeds" "$work" > "$out/fuzz/$t.merge.log" 2>&1 || true
     after=$(ls "$seeds" | wc -l)
