@@ -92,7 +92,7 @@ if f:
         print(f"**served, --mem-max {mem}**: after rm -rf of the served release "
               f"{x['deleted_ok']} valid answers ({x['deleted_5xx']} 5xx); reload refused with "
               f"{x['reload_log']}; after kiln-build replaced it and SIGHUP {x['replaced_ok']} answers "
-              f"of the new release; a file truncated in place: {x['truncated_request']}, "
+              f"of the new release; a file truncated in place: {x['truncated_request'][:40]}, "
               f"server alive: {x['alive_after_truncate']}\n")
 
 f = load("build")
@@ -119,7 +119,7 @@ if os.path.exists(ledger):
         t[1] += int(r["executions"])
         t[2] += 1
         t[3] += int(r["crashes"])
-        t[4] = r["corpus_after"]
+        t[4] = max(int(t[4]), int(r["corpus_after"]))  # merges only add
     print("**fuzzing, cumulative** (tests/soak/fuzz-ledger.tsv; goal: 1 CPU-hour per target):\n")
     print("| target | runs | CPU-hours | executions | crashes | committed corpus |\n|---|---|---|---|---|---|")
     for t in sorted(tot):
