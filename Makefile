@@ -13,6 +13,9 @@
 #                    npm, clang-format, ...)
 #   make fuzz        libFuzzer targets (clang), FUZZ_SECONDS each
 #   make bench       benchmarks against peers (downloads inputs at run time)
+#   make soak        the soak and fault campaign (tests/soak/run.sh; SOAK_MINUTES,
+#                    30 by default, SOAK_PHASES, SOAK_FUZZ_SECONDS): not part of
+#                    make test; its figures go into docs/reliability.md
 #   make frameworks  installs as make test does, then only tests/frameworks/ (also
 #                    part of make test): VitePress, Astro, Vite + React and Vite
 #                    sites built from npm, through kiln-build, in Chromium
@@ -106,11 +109,16 @@ DEB_TEST_PKGS := debootstrap curl iproute2 strace systemd-container openssl
 BENCH_PKGS := nginx libnginx-mod-http-brotli-static wrk curl openssl h2o nghttp2-client
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 FUZZ_SECONDS ?= 60
+# The soak (tests/soak/): the load tools, the TLS test certificates (openssl),
+# /usr/bin/time for the fuzz ledger, setpriv (util-linux) for the unreadable-file
+# fault, and the fuzz and TSan builds' compilers.
+SOAK_PKGS := python3 python3-h2 nghttp2-client wrk curl openssl time util-linux procps \
+             $(FUZZ_PKGS)
 
 .SECONDARY:
 .PHONY: all test test-run unit demo demo-run tsan tsan-run deps deps-build browser-deps \
         fuzz-deps bench-deps fuzz fuzz-run check-format format bench bench-run clean \
-        frameworks frameworks-run deb deb-run deb-deps deb-test
+        frameworks frameworks-run deb deb-run deb-deps deb-test soak soak-deps soak-run
 all: bin/kiln-build bin/kiln-edge
 
 bin/kiln-build: build/rel/builder/main.o $(BUILD_REL_OBJ)
@@ -370,6 +378,15 @@ build/deb/bin/kiln-edge: build/deb/edge/main.o $(COMMON_SRC:%.c=build/deb/%.o) \
 deb-test: deb
 	$(call apt_install,$(DEB_TEST_PKGS))
 	@bash tests/package/run.sh "$$(cat build/deb/deb-path)"
+
+soak-deps:
+	$(call apt_install,$(BUILD_PKGS) $(SOAK_PKGS))
+
+# Bounded: SOAK_MINUTES of load, then the shorter phases (tests/soak/run.sh).
+soak: soak-deps
+	@$(MAKE) --no-print-directory soak-run
+soak-run: bin/kiln-build bin/kiln-edge build/tsan/bin/kiln-edge $(FUZZ_BIN)
+	@sh tests/soak/run.sh
 
 clean:
 	rm -rf bin build dist .kiln-cache

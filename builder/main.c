@@ -147,29 +147,32 @@ clean_stale(const char *out)
 }
 
 /* An existing --out must be a kiln release (or empty): replacing anything
- * else would lose the user's files. */
-static bool
+ * else would lose the user's files. Returns 0 when out may be replaced
+ * (absent, empty or a kiln release), 1 when it holds something else, or a
+ * negative errno when it cannot be examined (a parent that cannot be
+ * searched, a path through a file): that is not "something else". */
+static int
 replaceable(const char *out)
 {
     struct stat st;
     if (stat(out, &st) != 0)
-        return errno == ENOENT;
+        return errno == ENOENT ? 0 : -errno;
     if (!S_ISDIR(st.st_mode))
-        return false;
+        return 1;
     char p[PATH_MAX + 32];
     snprintf(p, sizeof p, "%s/kiln-manifest.json", out);
     if (access(p, F_OK) == 0)
-        return true;
+        return 0;
     DIR *d = opendir(out);
     if (!d)
-        return false;
+        return -errno;
     struct dirent *e;
-    bool empty = true;
+    int foreign = 0;
     while ((e = readdir(d)))
         if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
-            empty = false;
+            foreign = 1;
     closedir(d);
-    return empty;
+    return foreign;
 }
 
 /* Puts the finished tmp directory at out atomically: an exchange when out
@@ -220,8 +223,12 @@ build(struct kb_options *o)
     for (size_t n = strlen(out); n > 1 && out[n - 1] == '/'; n--)
         out[n - 1] = '\0';
     o->out = out;
-    if (!replaceable(out)) {
-        kc_error("%s exists and is not a kiln release; refusing to replace it", out);
+    int state = replaceable(out);
+    if (state != 0) {
+        if (state < 0)
+            kc_error("--out %s: %s", out, strerror(-state));
+        else
+            kc_error("%s exists and is not a kiln release; refusing to replace it", out);
         regfree(&s.hashed);
         return 1;
     }

@@ -17,6 +17,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <sys/resource.h>
 #include <sys/sendfile.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -1128,13 +1129,38 @@ on_refused_close(uv_handle_t *h)
     free(h);
 }
 
+/* At EMFILE libuv closes its spare descriptor, accepts and closes every
+ * pending connection, and reopens the spare (its "EMFILE trick"): it cannot
+ * spin, but the connection callback never hears of it. So the warning comes
+ * from here: a connection given one of the last descriptors ulimit -n allows
+ * means the next ones are being dropped. At most once a second per worker. */
+static void
+warn_descriptors(struct ke_worker *w, int fd)
+{
+    static _Thread_local rlim_t limit;
+    static _Thread_local uint64_t last;
+    if (!limit) {
+        struct rlimit rl;
+        limit = getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY ? rl.rlim_cur
+                                                                                   : (rlim_t)-1;
+    }
+    if (fd < 0 || (rlim_t)fd + 4 < limit)
+        return;
+    uint64_t now = uv_now(&w->loop);
+    if (last && now - last < 1000)
+        return;
+    last = now;
+    kc_warn("worker %u: out of file descriptors (ulimit -n %llu): new connections are closed "
+            "unanswered until some close",
+            w->id, (unsigned long long)limit);
+}
+
 void
 ke_conn_accept(uv_stream_t *server, int status)
 {
     struct ke_worker *w = server->data;
     if (status < 0) {
-        /* libuv keeps a spare descriptor for EMFILE, so this cannot spin;
-         * say so at most once a second. */
+        /* Rare (see warn_descriptors); at most once a second. */
         static _Thread_local uint64_t last;
         uint64_t now = uv_now(&w->loop);
         if (now - last >= 1000) {
@@ -1177,6 +1203,9 @@ ke_conn_accept(uv_stream_t *server, int status)
         conn_close(c);
         return;
     }
+    uv_os_fd_t fd;
+    if (uv_fileno((uv_handle_t *)&c->tcp, &fd) == 0)
+        warn_descriptors(w, fd);
     if (l->kind == KE_L_TLS) {
         ke_worker_refresh_tls(w);
         if (!w->tls || !(c->tls = ke_tls_sess_new(w->tls))) {

@@ -859,8 +859,6 @@ ke_index_find(const struct ke_index *ix, const char *p, size_t n)
 static void
 index_free(struct ke_index *ix)
 {
-    for (unsigned i = 0; i < ix->n_older; i++)
-        ke_index_release(ix->older[i]);
     free(ix->res);
     free(ix->slots);
     holder_free(ix->mem);
@@ -882,6 +880,7 @@ ke_index_load(const char *dir, const struct ke_config *cfg, struct ke_index **ou
         return -1;
     }
     atomic_init(&ix->refs, 1);
+    atomic_init(&ix->holds, 1);
     ix->mem = h;
     L.dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (L.dirfd < 0) {
@@ -928,11 +927,31 @@ ke_index_hold(struct ke_index *ix)
     atomic_fetch_add_explicit(&ix->refs, 1, memory_order_relaxed);
 }
 
+static void
+fallback_hold(struct ke_index *ix)
+{
+    atomic_fetch_add_explicit(&ix->holds, 1, memory_order_relaxed);
+}
+
+static void
+fallback_release(struct ke_index *ix)
+{
+    if (atomic_fetch_sub_explicit(&ix->holds, 1, memory_order_acq_rel) == 1)
+        index_free(ix);
+}
+
+/* Each index holding only its own fallbacks, and those only while it has
+ * users, is what bounds the chain: were they held until the index is freed,
+ * every release would keep its predecessor, and every release ever loaded
+ * would stay in memory. */
 void
 ke_index_release(struct ke_index *ix)
 {
-    if (ix && atomic_fetch_sub_explicit(&ix->refs, 1, memory_order_acq_rel) == 1)
-        index_free(ix);
+    if (!ix || atomic_fetch_sub_explicit(&ix->refs, 1, memory_order_acq_rel) != 1)
+        return;
+    for (unsigned i = 0; i < ix->n_older; i++)
+        fallback_release(ix->older[i]);
+    fallback_release(ix);
 }
 
 void
@@ -944,9 +963,11 @@ ke_index_chain(struct ke_index *newer, struct ke_index *older, unsigned keep)
         ke_index_release(older);
         return;
     }
+    fallback_hold(older);
     newer->older[newer->n_older++] = older;
     for (unsigned i = 0; i < older->n_older && newer->n_older < keep; i++) {
-        ke_index_hold(older->older[i]);
+        fallback_hold(older->older[i]);
         newer->older[newer->n_older++] = older->older[i];
     }
+    ke_index_release(older); /* the caller's reference, now a hold */
 }

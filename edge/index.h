@@ -76,7 +76,14 @@ struct ke_resource {
 };
 
 struct ke_index {
+    /* Two counts, so that a chain of releases stays bounded. refs: the
+     * users, who may look things up through older[] (the server's current
+     * pointer, the workers, responses in flight). holds: newer releases that
+     * keep this one as a fallback, plus one for all the users together.
+     * When the users are gone this index lets go of its own older[] (newer
+     * ones hold what they need directly); it is freed when holds reaches 0. */
     atomic_int refs;
+    atomic_int holds;
     char release[40]; /* the manifest's release id, or "dir:<hash>" in directory mode */
     bool from_manifest;
     struct ke_resource *res;
@@ -103,14 +110,18 @@ int ke_index_load(const char *dir, const struct ke_config *cfg, struct ke_index 
  * older releases chained to ix, for immutable resources only. */
 const struct ke_resource *ke_index_find(const struct ke_index *ix, const char *p, size_t n);
 
+/* Takes one more user reference; only on an index the caller already holds
+ * a user reference to. */
 void ke_index_hold(struct ke_index *ix);
-/* Drops one reference; the last one frees the index and drops its
- * references to older releases. */
+/* Drops one user reference. The last one drops this index's holds on its
+ * older releases, and frees the index unless newer releases hold it as a
+ * fallback (then the last of those frees it). */
 void ke_index_release(struct ke_index *ix);
 
 /* Makes older (the release newer replaces) and up to keep - 1 of its own
- * previous releases the fallbacks of newer. Takes over the caller's reference
- * to older. Call before newer is published: published indexes never change. */
+ * previous releases the fallbacks of newer. Takes over the caller's user
+ * reference to older. Call before newer is published: published indexes
+ * never change. */
 void ke_index_chain(struct ke_index *newer, struct ke_index *older, unsigned keep);
 
 #endif

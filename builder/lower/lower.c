@@ -716,6 +716,23 @@ kl_span_has(const struct kl_ctx *c, const struct kb_jsn *n, const char *needle)
     return memmem(c->src + n->start, n->end - n->start, needle, strlen(needle)) != NULL;
 }
 
+/* A \u{...} escape in a string literal's source: a backslash that is not
+ * itself escaped, then u{ (in "\\u{41}" the backslash is escaped, and the
+ * literal holds no such escape). */
+static bool
+kl_span_has_brace_escape(const struct kl_ctx *c, const struct kb_jsn *n)
+{
+    if (n->end <= n->start || n->end > c->len)
+        return false;
+    for (uint32_t i = n->start; i + 2 < n->end; i++)
+        if (c->src[i] == '\\') {
+            if (c->src[i + 1] == 'u' && c->src[i + 2] == '{')
+                return true;
+            i++; /* the escaped character */
+        }
+    return false;
+}
+
 /* A regular expression the target cannot read: a build error. */
 static void
 kl_scan_regex(struct kl_scan *s, const struct kb_jsn *n)
@@ -879,7 +896,7 @@ kl_scan_node(struct kl_scan *s, const struct kb_jsn *n, unsigned fns)
     case KB_JSN_STR:
         if (year < 2019 && (kl_span_has(c, n, "\xe2\x80\xa8") || kl_span_has(c, n, "\xe2\x80\xa9")))
             s->lexical = true;
-        if (year < 2015 && kl_span_has(c, n, "\\u{"))
+        if (year < 2015 && kl_span_has_brace_escape(c, n))
             s->lexical = true;
         break;
     default: break;

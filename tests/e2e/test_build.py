@@ -561,6 +561,19 @@ def _(tmp):
     assert read(precious, "thesis.tex") == "years of work"
 
 
+@test("an --out that cannot be examined gets the system's reason, not 'not a kiln release'")
+def _(tmp):
+    # Found by the soak (tests/soak/): an --out under a directory the user
+    # cannot search was reported as existing and foreign. A path through a
+    # file shows the same as root: stat() fails with ENOTDIR.
+    src = os.path.join(tmp, "src")
+    mini(src)
+    write(tmp, "afile", "x")
+    rc, _, err = build(src, os.path.join(tmp, "afile", "dist"), check=False)
+    assert rc == 1 and "Not a directory" in err and "not a kiln release" not in err, err
+    assert read(tmp, "afile") == "x"
+
+
 @test("a killed build leaves the previous release whole; the next build cleans up")
 def _(tmp):
     src = os.path.join(tmp, "src")
