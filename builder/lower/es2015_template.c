@@ -51,6 +51,32 @@ tp_concat(struct kl_ctx *c, struct kb_jsn *t)
     return kl_call(c, kl_member(c, head, "concat"), args);
 }
 
+/* Template piece q's raw value (which may hold NULs: the tree's str2 is a C
+ * string) from the source, between its delimiters (` or } and ` or ${),
+ * line terminators CR LF and CR read as LF (ECMA-262, TRV). */
+static struct kb_jsn *
+tp_raw(struct kl_ctx *c, const struct kb_jsn *q)
+{
+    size_t a = (size_t)q->start + 1, e = q->end;
+    bool ok = q->end <= c->len && a < e && (c->src[q->start] == '`' || c->src[q->start] == '}');
+    if (ok && c->src[e - 1] == '{' && e >= a + 2 && c->src[e - 2] == '$')
+        e -= 2;
+    else if (ok && c->src[e - 1] == '`')
+        e -= 1;
+    else
+        ok = false;
+    if (!ok)
+        return tp_str(c, q->str2, (uint32_t)strlen(q->str2), q->start);
+    char *raw = kl_alloc(c, e - a + 1);
+    uint32_t n = 0;
+    for (size_t i = a; i < e; i++) {
+        if (c->src[i] == '\r' && i + 1 < e && c->src[i + 1] == '\n')
+            i++;
+        raw[n++] = c->src[i] == '\r' ? '\n' : c->src[i];
+    }
+    return tp_str(c, raw, n, q->start);
+}
+
 /* [s0, s1, ...] of the cooked (raw = false) or raw strings. */
 static struct kb_jsn *
 tp_strings(struct kl_ctx *c, struct kb_jsn *t, bool raw)
@@ -58,7 +84,7 @@ tp_strings(struct kl_ctx *c, struct kb_jsn *t, bool raw)
     struct kb_jsn *arr = kl_node(c, KB_JSN_ARRAY, t->start), **tail = &arr->a;
     for (struct kb_jsn *q = t->a; q; q = q->next) {
         if (raw)
-            *tail = tp_str(c, q->str2, (uint32_t)strlen(q->str2), q->start);
+            *tail = tp_raw(c, q);
         else if (q->str)
             *tail = tp_str(c, q->str, q->len, q->start);
         else
@@ -69,11 +95,13 @@ tp_strings(struct kl_ctx *c, struct kb_jsn *t, bool raw)
 }
 
 static bool
-tp_raw_is_cooked(const struct kb_jsn *t)
+tp_raw_is_cooked(struct kl_ctx *c, const struct kb_jsn *t)
 {
-    for (const struct kb_jsn *q = t->a; q; q = q->next)
-        if (!q->str || strlen(q->str2) != q->len || memcmp(q->str, q->str2, q->len) != 0)
+    for (const struct kb_jsn *q = t->a; q; q = q->next) {
+        const struct kb_jsn *r = q->str ? tp_raw(c, q) : NULL;
+        if (!r || r->len != q->len || memcmp(q->str, r->str, q->len) != 0)
             return false;
+    }
     return true;
 }
 
@@ -87,7 +115,7 @@ tp_tagged(struct kl_walk *w, struct kb_jsn *n)
     kl_declare_in(w, 0, cache);
     struct kb_jsn *make =
         kl_callv(c, kl_helper(c, "taggedTemplateLiteral", n->start), tp_strings(c, t, false),
-                 tp_raw_is_cooked(t) ? NULL : tp_strings(c, t, true), NULL);
+                 tp_raw_is_cooked(c, t) ? NULL : tp_strings(c, t, true), NULL);
     struct kb_jsn *strings =
         kl_logical(c, KB_JS_OP_OR, kl_clone(c, cache), kl_assign(c, kl_clone(c, cache), make));
     strings->next = t->b;
