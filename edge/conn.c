@@ -1128,13 +1128,43 @@ on_refused_close(uv_handle_t *h)
     free(h);
 }
 
+/*
+ * Out of descriptors (EMFILE, ENFILE), the connections waiting in the
+ * listener's backlog keep it readable, and libuv retries the accept at once:
+ * a spinning loop. libuv's remedy, a spare descriptor it closes to accept and
+ * drop them, is taken again by opening "/", which the sandbox forbids; so the
+ * worker keeps its own spare (/dev/null, which the sandbox allows reading),
+ * and sheds the backlog with it. Bounded: a flood cannot keep it here.
+ */
+static void
+shed_backlog(struct ke_worker *w, uv_stream_t *server)
+{
+    int lfd;
+    if (w->spare_fd < 0)
+        w->spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+    if (w->spare_fd < 0 || uv_fileno((uv_handle_t *)server, &lfd) != 0)
+        return;
+    close(w->spare_fd);
+    for (int i = 0; i < 1024; i++) {
+        int fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
+        if (fd >= 0) {
+            close(fd);
+            atomic_fetch_add_explicit(&w->m.conns_refused, 1, memory_order_relaxed);
+        } else if (errno != EINTR && errno != ECONNABORTED) {
+            break;
+        }
+    }
+    w->spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+}
+
 void
 ke_conn_accept(uv_stream_t *server, int status)
 {
     struct ke_worker *w = server->data;
     if (status < 0) {
-        /* libuv keeps a spare descriptor for EMFILE, so this cannot spin;
-         * say so at most once a second. */
+        if (status == UV_EMFILE || status == UV_ENFILE)
+            shed_backlog(w, server);
+        /* Say so at most once a second. */
         static _Thread_local uint64_t last;
         uint64_t now = uv_now(&w->loop);
         if (now - last >= 1000) {

@@ -161,6 +161,10 @@ ke_sandbox_prepare(const struct ke_config *cfg, struct ke_sandbox *sb, char *err
     }
     if (allow(fd, sb->site, FS_READ_FILE | FS_READ_DIR, err, errsz) != 0)
         goto fail;
+    /* The spare descriptor the workers and libuv give up and take again when
+     * out of descriptors (edge/conn.c): reading /dev/null and nothing else. */
+    if (allow(fd, "/dev/null", FS_READ_FILE, err, errsz) != 0)
+        goto fail;
 #if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
     /* Sanitizer builds only (make test, make tsan): LeakSanitizer reads
      * /proc/self/task and /proc/self/maps at exit, and reports a fatal error

@@ -302,6 +302,7 @@ worker_init(struct ke_worker *w, unsigned id, char *err, size_t errsz)
     const struct ke_config *cfg = ke_shared.cfg;
     w->id = id;
     w->cfg = cfg;
+    w->spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
     if (uv_loop_init(&w->loop) != 0) {
         snprintf(err, errsz, "cannot create an event loop");
         return -1;
@@ -360,6 +361,8 @@ worker_free(struct ke_worker *w)
     ke_tls_release(w->tls);
     ke_conn_free_cache(w);
     free(w->log);
+    if (w->spare_fd >= 0)
+        close(w->spare_fd);
 }
 
 /* ---- the admin port (main thread) ------------------------------------------------------ */
@@ -570,9 +573,6 @@ plan_user(const struct ke_config *cfg, struct ke_user *u, bool *drop, char *err,
                  "unprivileged user after startup, or --allow-root on to serve as root anyway");
         return -1;
     }
-    if (geteuid() == 0 && cfg->allow_root && (!*drop || u->uid == 0))
-        kc_warn("serving as root (--allow-root on): a flaw in kiln-edge would reach every "
-                "file on this machine; give --user NAME instead");
     return 0;
 }
 
@@ -625,6 +625,9 @@ confine(const struct ke_config *cfg, const struct ke_user *u, bool drop, char *e
         }
         check_reloadable(cfg, u);
     }
+    if (geteuid() == 0)
+        kc_warn("serving as root (--allow-root on): a flaw in kiln-edge would reach every "
+                "file on this machine; give --user NAME instead");
     if (sb.fd >= 0) {
         if (ke_sandbox_enforce(&sb, err, errsz) != 0)
             return -1;

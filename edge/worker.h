@@ -72,6 +72,7 @@ struct ke_worker {
     void *free_writes; /* a few write requests kept for reuse */
     unsigned n_free_writes;
     void *h2_spare;  /* an HTTP/2 output batch kept for reuse (h2.c) */
+    int spare_fd;    /* /dev/null, given up to shed connections at EMFILE (conn.c) */
     void *h2_fields; /* an HTTP/2 stream's header block, kept for reuse */
 
     char *log; /* access log buffer, flushed by `flush` */
