@@ -161,6 +161,9 @@ ke_sandbox_prepare(const struct ke_config *cfg, struct ke_sandbox *sb, char *err
     }
     if (allow(fd, sb->site, FS_READ_FILE | FS_READ_DIR, err, errsz) != 0)
         goto fail;
+    char real[PATH_MAX];
+    if (realpath(sb->site, real)) /* for the startup line: "/srv/www", not "." */
+        snprintf(sb->site, sizeof sb->site, "%s", real);
     /* The spare descriptor the workers and libuv give up and take again when
      * out of descriptors (edge/conn.c): reading /dev/null and nothing else. */
     if (allow(fd, "/dev/null", FS_READ_FILE, err, errsz) != 0)
