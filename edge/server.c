@@ -625,9 +625,6 @@ confine(const struct ke_config *cfg, const struct ke_user *u, bool drop, char *e
         }
         check_reloadable(cfg, u);
     }
-    if (geteuid() == 0)
-        kc_warn("serving as root (--allow-root on): a flaw in kiln-edge would reach every "
-                "file on this machine; give --user NAME instead");
     if (sb.fd >= 0) {
         if (ke_sandbox_enforce(&sb, err, errsz) != 0)
             return -1;
@@ -637,6 +634,9 @@ confine(const struct ke_config *cfg, const struct ke_user *u, bool drop, char *e
                 sb.abi, sb.site, cfg->n_certs ? " and the certificates' folders" : "",
                 sb.abi >= 4 ? ", binds and connects" : "");
     }
+    if (geteuid() == 0) /* last: a startup error stays one line */
+        kc_warn("serving as root (--allow-root on): a flaw in kiln-edge would reach every "
+                "file on this machine; give --user NAME instead");
     return 0;
 }
 
