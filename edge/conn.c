@@ -1129,32 +1129,27 @@ on_refused_close(uv_handle_t *h)
 }
 
 /*
- * Out of descriptors (EMFILE, ENFILE), the connections waiting in the
- * listener's backlog keep it readable, and libuv retries the accept at once:
- * a spinning loop. libuv's remedy, a spare descriptor it closes to accept and
- * drop them, is taken again by opening "/", which the sandbox forbids; so the
- * worker keeps its own spare (/dev/null, which the sandbox allows reading),
- * and sheds the backlog with it. Bounded: a flood cannot keep it here.
+ * Out of descriptors (EMFILE, ENFILE), accept(2) fails before it looks at the
+ * backlog, and libuv's accept loop only ends when its remedy works: a spare
+ * descriptor (the loop's emfile_fd) that it closes to accept and drop the
+ * waiting connections, then takes again by opening "/". Under the sandbox
+ * that open fails (listing / is not allowed), the spare is gone, and the next
+ * EMFILE spins the worker. So the worker keeps libuv's spare filled from
+ * /dev/null, which the sandbox lets it read: before each poll (a trick leaves
+ * the slot it freed, nothing has taken it yet), and, if that lost a race,
+ * from a spare of its own right here, so libuv's loop breaks.
+ * emfile_fd is libuv's private field (uv/unix.h, 1.x): read and set only.
  */
-static void
-shed_backlog(struct ke_worker *w, uv_stream_t *server)
+void
+ke_conn_refill_spare(struct ke_worker *w)
 {
-    int lfd;
+    if (w->loop.emfile_fd < 0) {
+        w->loop.emfile_fd =
+            w->spare_fd >= 0 ? w->spare_fd : open("/dev/null", O_RDONLY | O_CLOEXEC);
+        w->spare_fd = -1;
+    }
     if (w->spare_fd < 0)
         w->spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
-    if (w->spare_fd < 0 || uv_fileno((uv_handle_t *)server, &lfd) != 0)
-        return;
-    close(w->spare_fd);
-    for (int i = 0; i < 1024; i++) {
-        int fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
-        if (fd >= 0) {
-            close(fd);
-            atomic_fetch_add_explicit(&w->m.conns_refused, 1, memory_order_relaxed);
-        } else if (errno != EINTR && errno != ECONNABORTED) {
-            break;
-        }
-    }
-    w->spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
 }
 
 void
@@ -1163,7 +1158,7 @@ ke_conn_accept(uv_stream_t *server, int status)
     struct ke_worker *w = server->data;
     if (status < 0) {
         if (status == UV_EMFILE || status == UV_ENFILE)
-            shed_backlog(w, server);
+            ke_conn_refill_spare(w);
         /* Say so at most once a second. */
         static _Thread_local uint64_t last;
         uint64_t now = uv_now(&w->loop);

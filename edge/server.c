@@ -162,6 +162,8 @@ on_flush(uv_prepare_t *p)
     struct ke_worker *w = p->data;
     if (w->log_len)
         flush_log(w);
+    if (w->loop.emfile_fd < 0 || w->spare_fd < 0)
+        ke_conn_refill_spare(w);
 }
 
 static void
