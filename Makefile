@@ -278,7 +278,7 @@ demo: deps-build
 demo-run: bin/kiln-build bin/kiln-edge
 	./bin/kiln-build -o dist site-example
 	@echo "release written to dist/; serving it at http://$(DEMO_LISTEN)/ (Ctrl-C stops)"
-	./bin/kiln-edge --config kiln-edge.conf -l $(DEMO_LISTEN) dist
+	./bin/kiln-edge --config kiln-edge.conf --allow-root on -l $(DEMO_LISTEN) dist
 
 # $(call apt_install,PACKAGES[,NODE]): apt-get installs those of PACKAGES that
 # are missing, and NODE when the node or npm command is missing. A machine whose

@@ -60,7 +60,7 @@ curl_opts=
 # The same limits as kiln-edge's options below.
 bench_nginx_conf reuseport ""
 
-edge_opts="-w 2 --max-connections 20000 --idle-timeout 120s --max-requests 100000"
+edge_opts="--allow-root on -w 2 --max-connections 20000 --idle-timeout 120s --max-requests 100000"
 echo "== starting kiln-edge on 127.0.0.1:$edge_port, nginx on 127.0.0.1:$nginx_port"
 # shellcheck disable=SC2086
 "$KILN_EDGE" $edge_opts -l "127.0.0.1:$edge_port" "$rel" >"$work/edge.log" 2>&1 &

@@ -151,7 +151,7 @@ system_default = system_default_sect
 MaxProtocol = TLSv1.2
 EOF
 
-edge_opts="-w 1 --max-connections 20000 --idle-timeout 120s --max-requests 100000"
+edge_opts="--allow-root on -w 1 --max-connections 20000 --idle-timeout 120s --max-requests 100000"
 echo "== starting kiln-edge on 127.0.0.1:$edge_port (h2c) and :$edge_tls_port (TLS),"
 echo "   nginx on :$nginx_port and :$nginx_tls_port, h2o on :$h2o_port and :$h2o_tls_port"
 # shellcheck disable=SC2086

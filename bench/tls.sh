@@ -52,7 +52,7 @@ curl_opts="--cacert $certs/ca.crt"
 # kiln-edge (tickets and a session cache, both shared by the workers).
 bench_nginx_conf "ssl reuseport" "$(nginx_tls_lines)"
 
-edge_opts="-w 2 --max-connections 20000 --idle-timeout 120s --max-requests 100000"
+edge_opts="--allow-root on -w 2 --max-connections 20000 --idle-timeout 120s --max-requests 100000"
 echo "== starting kiln-edge on 127.0.0.1:$edge_port, nginx on 127.0.0.1:$nginx_port (https)"
 # shellcheck disable=SC2086
 "$KILN_EDGE" $edge_opts --listen off --listen-tls "127.0.0.1:$edge_port" \

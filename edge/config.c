@@ -41,6 +41,7 @@ enum kind {
     K_CACHE,      /* CLASS|/GLOB VALUE; min is the enum ke_cache_header */
     K_ONOFF,      /* on or off: bool at off */
     K_PURGE_KEYS, /* surrogate-key, cache-tag, both or off */
+    K_USER,       /* NAME[:GROUP] or off */
     K_CONFIG,     /* CLI only */
     K_HELP,       /* CLI only */
     K_VERSION,    /* CLI only */
@@ -98,6 +99,9 @@ static const struct opt opts[] = {
     { "http2-max-continuations", 0, K_UINT, OFF(h2_max_continuations), 0, 1000 },
     { "http2-max-glitches", 0, K_UINT, OFF(h2_max_glitches), 1, 1000000 },
     { "http2-max-control", 0, K_UINT, OFF(h2_max_control), 1, 1000000 },
+    { "user", 0, K_USER, 0, 0, 0 },
+    { "allow-root", 0, K_ONOFF, OFF(allow_root), 0, 0 },
+    { "sandbox", 0, K_ONOFF, OFF(sandbox), 0, 0 },
     { "config", 0, K_CONFIG, 0, 0, 0 },
     { "help", 'h', K_HELP, 0, 0, 0 },
     { "version", 'V', K_VERSION, 0, 0, 0 },
@@ -167,6 +171,12 @@ usage(FILE *to)
           "      --idle-timeout TIME    keep-alive wait between requests (default: 60s)\n"
           "      --send-timeout TIME    a write making no progress (default: 60s)\n"
           "      --drain-timeout TIME   on SIGTERM, limit for in-flight requests (default: 10s)\n"
+          "      --user NAME[:GROUP]    after binding and loading the keys, switch to this\n"
+          "                             user (and its group, or GROUP) for good\n"
+          "      --allow-root on|off    keep serving as root when started as root without\n"
+          "                             --user (default: off: refuse to start)\n"
+          "      --sandbox on|off       Landlock: after startup read only the site and the\n"
+          "                             certificates, write and execute nothing (default: on)\n"
           "      --config FILE          read options from FILE first (\"name value\" lines)\n"
           "  -h, --help                 this help\n"
           "  -V, --version              print the version\n\n"
@@ -222,6 +232,7 @@ ke_config_defaults(struct ke_config *c)
     c->max_age_other = 300;
     c->tls_session_timeout = 3600000;
     c->tls_session_cache = 1024;
+    c->sandbox = true;
     ke_cache_defaults(c);
 }
 
@@ -525,6 +536,14 @@ apply(struct ke_config *c, const struct opt *o, const char *val, struct source *
         else
             return ke_fail(why, whysz, "'%s' is not surrogate-key, cache-tag, both or off", val);
         return 0;
+    case K_USER:
+        if (strcmp(val, "off") == 0) {
+            c->user[0] = '\0';
+            return 0;
+        }
+        if (val[0] == ':' || val[strlen(val) - 1] == ':')
+            return ke_fail(why, whysz, "'%s' is not NAME or NAME:GROUP", val);
+        return set_string(c->user, sizeof c->user, val, why, whysz);
     case K_CONFIG:
     case K_HELP:
     case K_VERSION: break;

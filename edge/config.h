@@ -128,6 +128,13 @@ struct ke_config {
     unsigned h2_max_glitches;      /* --http2-max-glitches: resets sent, protocol errors, empty
                                       frames: burst, refilled at a 10th a second; 100 */
     unsigned h2_max_control;       /* --http2-max-control: SETTINGS and PING a second; 100 */
+
+    /* Least privilege (docs/security.md). */
+    char user[256];  /* --user NAME[:GROUP]: switched to for good after binding and
+                        loading the certificates; "" = stay as started (default) */
+    bool allow_root; /* --allow-root: keep serving as root without --user; off */
+    bool sandbox;    /* --sandbox: Landlock confines reads to the site and the
+                        certificates' folders after startup; on */
 };
 
 /* Fills c with the defaults listed above. */

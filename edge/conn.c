@@ -1155,11 +1155,37 @@ warn_descriptors(struct ke_worker *w, int fd)
             w->id, (unsigned long long)limit);
 }
 
+/*
+ * Out of descriptors (EMFILE, ENFILE), accept(2) fails before it looks at the
+ * backlog, and libuv's accept loop only ends when its remedy works: a spare
+ * descriptor (the loop's emfile_fd) that it closes to accept and drop the
+ * waiting connections, then takes again by opening "/". Under the sandbox
+ * that open fails (listing / is not allowed), the spare is gone, and the next
+ * EMFILE spins the worker. So the worker keeps libuv's spare filled from
+ * /dev/null, which the sandbox lets it read: before each poll (a trick leaves
+ * the slot it freed, nothing has taken it yet), and, if that lost a race,
+ * from a spare of its own right here, so libuv's loop breaks.
+ * emfile_fd is libuv's private field (uv/unix.h, 1.x): read and set only.
+ */
+void
+ke_conn_refill_spare(struct ke_worker *w)
+{
+    if (w->loop.emfile_fd < 0) {
+        w->loop.emfile_fd =
+            w->spare_fd >= 0 ? w->spare_fd : open("/dev/null", O_RDONLY | O_CLOEXEC);
+        w->spare_fd = -1;
+    }
+    if (w->spare_fd < 0)
+        w->spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+}
+
 void
 ke_conn_accept(uv_stream_t *server, int status)
 {
     struct ke_worker *w = server->data;
     if (status < 0) {
+        if (status == UV_EMFILE || status == UV_ENFILE)
+            ke_conn_refill_spare(w);
         /* Rare (see warn_descriptors); at most once a second. */
         static _Thread_local uint64_t last;
         uint64_t now = uv_now(&w->loop);

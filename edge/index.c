@@ -21,11 +21,13 @@
 #include <fcntl.h>
 #include <jansson.h>
 #include <limits.h>
+#include <linux/openat2.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #define ARENA_BLOCK        (1u << 20)
@@ -137,6 +139,19 @@ safe_relpath(const char *p)
     return true;
 }
 
+/* Opens rel under dirfd so that no symlink on the way leads out of the
+ * release (openat2's RESOLVE_BENEATH: EXDEV if one does), whether or not
+ * the sandbox is on; kernels before 5.6 get plain openat. */
+static int
+open_beneath(int dirfd, const char *rel, int flags)
+{
+    struct open_how how = { .flags = (uint64_t)(flags | O_CLOEXEC), .resolve = RESOLVE_BENEATH };
+    int fd = (int)syscall(SYS_openat2, dirfd, rel, &how, sizeof how);
+    if (fd >= 0 || errno != ENOSYS)
+        return fd;
+    return openat(dirfd, rel, flags | O_CLOEXEC);
+}
+
 /* Reads or maps the file rel (size bytes expected, or any size when
  * want == UINT64_MAX) into *body. */
 static int
@@ -144,9 +159,12 @@ load_body(struct loader *L, const char *rel, uint64_t want, const unsigned char 
           uint64_t *size, int *bfd)
 {
     *bfd = -1;
-    int fd = openat(L->dirfd, rel, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    int fd = open_beneath(L->dirfd, rel, O_RDONLY | O_NOFOLLOW);
     if (fd < 0)
-        return ke_fail(L->err, L->errsz, "%s: %s", rel, strerror(errno));
+        return ke_fail(L->err, L->errsz, "%s: %s", rel,
+                       errno == EXDEV   ? "a symlink on its path leads outside the release"
+                       : errno == ELOOP ? "is a symlink (not served)"
+                                        : strerror(errno));
     struct stat st;
     if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
         close(fd);

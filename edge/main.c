@@ -3,6 +3,7 @@
  * edge/server.c (everything else). Exit status: 0 after a clean drain or
  * --help/--version, 1 startup or runtime errors, 2 usage and config errors.
  */
+#include "common/log.h"
 #include "edge/config.h"
 #include "edge/server.h"
 
@@ -15,6 +16,7 @@ main(int argc, char **argv)
     static struct ke_config cfg;
     char err[8192];
 
+    kc_log_init("kiln-edge", KC_LOG_WARN);
     ke_config_defaults(&cfg);
     int rc = ke_config_parse_args(&cfg, argc, argv, err, sizeof err);
     if (rc == 1)

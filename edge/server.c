@@ -10,6 +10,8 @@
 #include "common/httpdate.h"
 #include "common/log.h"
 #include "edge/request.h"
+#include "edge/sandbox.h"
+#include "edge/user.h"
 #include "edge/worker.h"
 
 #include <errno.h>
@@ -160,6 +162,8 @@ on_flush(uv_prepare_t *p)
     struct ke_worker *w = p->data;
     if (w->log_len)
         flush_log(w);
+    if (w->loop.emfile_fd < 0 || w->spare_fd < 0)
+        ke_conn_refill_spare(w);
 }
 
 static void
@@ -300,6 +304,7 @@ worker_init(struct ke_worker *w, unsigned id, char *err, size_t errsz)
     const struct ke_config *cfg = ke_shared.cfg;
     w->id = id;
     w->cfg = cfg;
+    w->spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
     if (uv_loop_init(&w->loop) != 0) {
         snprintf(err, errsz, "cannot create an event loop");
         return -1;
@@ -358,6 +363,8 @@ worker_free(struct ke_worker *w)
     ke_tls_release(w->tls);
     ke_conn_free_cache(w);
     free(w->log);
+    if (w->spare_fd >= 0)
+        close(w->spare_fd);
 }
 
 /* ---- the admin port (main thread) ------------------------------------------------------ */
@@ -543,11 +550,109 @@ open_access_log(const struct ke_config *cfg)
     return open(cfg->access_log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
 }
 
+/*
+ * Who kiln-edge will serve as, decided before anything is loaded or bound:
+ * root only when asked for (--allow-root), the --user resolved now so that
+ * a misspelt name stops it here. Returns 0 (*drop says whether to switch)
+ * or -1 with one line in err.
+ */
+static int
+plan_user(const struct ke_config *cfg, struct ke_user *u, bool *drop, char *err, size_t errsz)
+{
+    *drop = false;
+    if (cfg->user[0]) {
+        if (ke_user_resolve(cfg->user, u, err, errsz) != 0)
+            return -1;
+        if (u->uid == 0 && !cfg->allow_root) {
+            snprintf(err, errsz, "--user %s is root: give --allow-root on to serve as root anyway",
+                     cfg->user);
+            return -1;
+        }
+        *drop = true;
+    } else if (geteuid() == 0 && !cfg->allow_root) {
+        snprintf(err, errsz,
+                 "refusing to serve as root: give --user NAME[:GROUP] to switch to an "
+                 "unprivileged user after startup, or --allow-root on to serve as root anyway");
+        return -1;
+    }
+    return 0;
+}
+
+/*
+ * After the switch to the service user: what reloads will need to read and
+ * that user cannot. Startup read it as root; SIGHUP will fail until an
+ * operator fixes the modes (docs/security.md), so say so now.
+ */
+static void
+check_reloadable(const struct ke_config *cfg, const struct ke_user *u)
+{
+    if (access(cfg->release_dir, R_OK | X_OK) != 0)
+        kc_warn("user %s cannot read '%s' (%s): reloads will fail until it can", u->name,
+                cfg->release_dir, strerror(errno));
+    for (unsigned i = 0; i < cfg->n_certs; i++) {
+        const char *f[2] = { cfg->certs[i].cert, cfg->certs[i].key };
+        for (int k = 0; k < 2; k++)
+            if (access(f[k], R_OK) != 0)
+                kc_warn("user %s cannot read '%s' (%s): certificate reloads will fail until it "
+                        "can (chgrp the file to the user's group and chmod 640 it)",
+                        u->name, f[k], strerror(errno));
+    }
+}
+
+/*
+ * The last step of startup, on the main thread while it is the only one:
+ * switch user, then confine. The sandbox's rules are gathered first, as
+ * root, because the service user may not reach the certificates' folders.
+ */
+static int
+confine(const struct ke_config *cfg, const struct ke_user *u, bool drop, char *err, size_t errsz)
+{
+    struct ke_sandbox sb = { .fd = -1 };
+    tzset(); /* nothing reads /etc/localtime later (the log's times are UTC anyway) */
+    if (cfg->sandbox) {
+        char why[512];
+        int rc = ke_sandbox_prepare(cfg, &sb, why, sizeof why);
+        if (rc < 0) {
+            snprintf(err, errsz, "%s", why);
+            return -1;
+        }
+        if (rc == 1)
+            kc_warn("sandbox: %s: serving without it", why);
+    }
+    if (drop) {
+        if (ke_user_drop(u, err, errsz) != 0) {
+            if (sb.fd >= 0)
+                close(sb.fd);
+            return -1;
+        }
+        check_reloadable(cfg, u);
+    }
+    if (sb.fd >= 0) {
+        if (ke_sandbox_enforce(&sb, err, errsz) != 0)
+            return -1;
+        fprintf(stderr,
+                "kiln-edge: sandbox: Landlock ABI %d: reads only %s%s; writes, executes%s "
+                "nothing\n",
+                sb.abi, sb.site, cfg->n_certs ? " and the certificates' folders" : "",
+                sb.abi >= 4 ? ", binds and connects" : "");
+    }
+    if (geteuid() == 0) /* last: a startup error stays one line */
+        kc_warn("serving as root (--allow-root on): a flaw in kiln-edge would reach every "
+                "file on this machine; give --user NAME instead");
+    return 0;
+}
+
 int
 ke_server_run(const struct ke_config *cfg)
 {
     char err[1024];
+    struct ke_user user;
+    bool drop;
     signal(SIGPIPE, SIG_IGN);
+    if (plan_user(cfg, &user, &drop, err, sizeof err) != 0) {
+        fprintf(stderr, "kiln-edge: %s\n", err);
+        return 1;
+    }
     /* Connections and the descriptors of large bodies both need fds: take
      * the hard limit (as nginx's worker_rlimit_nofile would). */
     struct rlimit rl;
@@ -619,6 +724,10 @@ ke_server_run(const struct ke_config *cfg)
             goto out;
         }
         admin_open = true;
+    }
+    if (confine(cfg, &user, drop, err, sizeof err) != 0) {
+        fprintf(stderr, "kiln-edge: %s\n", err);
+        goto out;
     }
     for (; started < cfg->workers; started++) {
         if (pthread_create(&ke_shared.workers[started].thread, NULL, worker_main,

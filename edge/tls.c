@@ -228,9 +228,11 @@ on_sni(void *p, mbedtls_ssl_context *ssl, const unsigned char *name, size_t len)
     return 0;
 }
 
-/* Reads one pair. Returns 0, or -1 with "tls-cert 'F': reason" in err. */
+/* Reads one pair. Returns 0, or -1 with "tls-cert 'F': reason" in err.
+ * group_ok: with --user, a key readable by its group is the documented way
+ * to let the service user reload it (docs/security.md), not a mistake. */
 static int
-load_pair(struct cert *c, const struct ke_cert_pair *pair, char *err, size_t errsz)
+load_pair(struct cert *c, const struct ke_cert_pair *pair, bool group_ok, char *err, size_t errsz)
 {
     char why[160];
     FILE *f;
@@ -291,7 +293,7 @@ load_pair(struct cert *c, const struct ke_cert_pair *pair, char *err, size_t err
         kc_warn("tls-cert '%s': not valid before %04d-%02d-%02d", pair->cert, from->year, from->mon,
                 from->day);
     struct stat st;
-    if (stat(pair->key, &st) == 0 && (st.st_mode & 077))
+    if (stat(pair->key, &st) == 0 && (st.st_mode & (group_ok ? 007 : 077)))
         kc_warn("tls-key '%s': readable by %s (mode %04o); chmod 600 it", pair->key,
                 (st.st_mode & 004) ? "everyone" : "its group", (unsigned)(st.st_mode & 07777));
     return 0;
@@ -324,7 +326,7 @@ ke_tls_load(const struct ke_config *cfg, struct ke_tls **out, char *err, size_t 
     for (; t->n < cfg->n_certs; t->n++) {
         mbedtls_x509_crt_init(&t->certs[t->n].chain);
         mbedtls_pk_init(&t->certs[t->n].key);
-        if (load_pair(&t->certs[t->n], &cfg->certs[t->n], err, errsz) != 0) {
+        if (load_pair(&t->certs[t->n], &cfg->certs[t->n], cfg->user[0] != '\0', err, errsz) != 0) {
             t->n++;
             goto fail;
         }

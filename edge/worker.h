@@ -72,6 +72,7 @@ struct ke_worker {
     void *free_writes; /* a few write requests kept for reuse */
     unsigned n_free_writes;
     void *h2_spare;  /* an HTTP/2 output batch kept for reuse (h2.c) */
+    int spare_fd;    /* /dev/null, for libuv's EMFILE remedy (ke_conn_refill_spare) */
     void *h2_fields; /* an HTTP/2 stream's header block, kept for reuse */
 
     char *log; /* access log buffer, flushed by `flush` */
@@ -102,6 +103,9 @@ extern struct ke_shared ke_shared;
 /* conn.c */
 void ke_conn_accept(uv_stream_t *server, int status);
 void ke_conn_tick(struct ke_worker *w);
+/* Keeps libuv's EMFILE spare descriptor filled (conn.c says why); cheap when
+ * it is: call before each poll. */
+void ke_conn_refill_spare(struct ke_worker *w);
 void ke_conn_stop_idle(struct ke_worker *w);
 void ke_conn_close_all(struct ke_worker *w);
 void ke_conn_free_cache(struct ke_worker *w); /* after the loop has stopped */

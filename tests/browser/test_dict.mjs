@@ -195,7 +195,7 @@ async function startEdge(s) {
     ? ['--listen', 'off', '--listen-tls', `127.0.0.1:${s.port}`, '--http2', 'on',
       '--tls-cert', path.join(CERTS, 'ecdsa.crt'), '--tls-key', path.join(CERTS, 'ecdsa.key')]
     : ['--listen', `127.0.0.1:${s.port}`];
-  s.edge = spawn(KILN_EDGE, ['-w', '1', ...listen, '--admin', `127.0.0.1:${s.admin}`,
+  s.edge = spawn(KILN_EDGE, ['--allow-root', 'on', '-w', '1', ...listen, '--admin', `127.0.0.1:${s.admin}`,
     '--access-log', s.log, '--access-log-format', 'json', path.join(s.root, 'current')],
   { stdio: ['ignore', 'ignore', 'inherit'] });
   edges.push(s.edge);

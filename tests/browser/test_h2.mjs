@@ -39,7 +39,7 @@ const edges = [];
 /* kiln-edge serving release over TLS only; resolves its https origin. */
 async function startEdge(release) {
   const port = await freePort();
-  const p = spawn(KILN_EDGE, ['-w', '1', '--listen', 'off', '--listen-tls', `127.0.0.1:${port}`,
+  const p = spawn(KILN_EDGE, ['--allow-root', 'on', '-w', '1', '--listen', 'off', '--listen-tls', `127.0.0.1:${port}`,
     '--tls-cert', path.join(CERTS, 'ecdsa.crt'), '--tls-key', path.join(CERTS, 'ecdsa.key'),
     '--http2', 'on', '--early-hints', 'on', release],
   { stdio: ['ignore', 'ignore', 'inherit'] });

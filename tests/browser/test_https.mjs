@@ -27,7 +27,7 @@ let redirectPort = 0;
 async function startEdge(release) {
   port = await freePort();
   redirectPort = await freePort();
-  edge = spawn(KILN_EDGE, ['-w', '1', '--listen', 'off', '--listen-tls', `127.0.0.1:${port}`,
+  edge = spawn(KILN_EDGE, ['--allow-root', 'on', '-w', '1', '--listen', 'off', '--listen-tls', `127.0.0.1:${port}`,
     '--tls-cert', path.join(CERTS, 'ecdsa.crt'), '--tls-key', path.join(CERTS, 'ecdsa.key'),
     '--redirect-http', `127.0.0.1:${redirectPort}`, '--hsts', '300', release],
   { stdio: ['ignore', 'ignore', 'inherit'] });

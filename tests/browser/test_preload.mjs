@@ -81,7 +81,7 @@ function vitepressSite(dir) {
 const edges = [];
 async function startEdge(release, extra) {
   const port = await freePort();
-  const p = spawn(KILN_EDGE, ['-w', '1', '--listen', `127.0.0.1:${port}`, ...extra, release],
+  const p = spawn(KILN_EDGE, ['--allow-root', 'on', '-w', '1', '--listen', `127.0.0.1:${port}`, ...extra, release],
     { stdio: ['ignore', 'ignore', 'inherit'] });
   edges.push(p);
   const end = Date.now() + 15000;

@@ -66,7 +66,7 @@ function startProxy() {
 let edge = null;
 let port = 0;
 async function startEdge() {
-  edge = spawn(KILN_EDGE, ['-l', `127.0.0.1:${port}`, '-w', '1', '--access-log', LOG, CURRENT],
+  edge = spawn(KILN_EDGE, ['--allow-root', 'on', '-l', `127.0.0.1:${port}`, '-w', '1', '--access-log', LOG, CURRENT],
     { stdio: ['ignore', 'ignore', 'inherit'] });
   await until(() => new Promise((resolve) => {
     const c = net.connect(port, '127.0.0.1', () => { c.destroy(); resolve(true); });

@@ -104,7 +104,7 @@ class Edge {
 
   async start() {
     this.port = this.port || await freePort();
-    this.proc = spawn(KILN_EDGE, ['-l', `127.0.0.1:${this.port}`, '-w', '1', this.release],
+    this.proc = spawn(KILN_EDGE, ['--allow-root', 'on', '-l', `127.0.0.1:${this.port}`, '-w', '1', this.release],
       { stdio: ['ignore', 'ignore', 'inherit'] });
     await until(() => new Promise((resolve) => {
       const c = net.connect(this.port, '127.0.0.1', () => { c.destroy(); resolve(true); });

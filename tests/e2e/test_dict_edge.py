@@ -184,16 +184,23 @@ def _(tmp):
 
 @test("a reload keeps B's chunk and its dcz delta servable after C replaces B")
 def _(tmp):
-    cur = os.path.join(tmp, "current")
+    # current lives beside the releases, as deploys lay them out: the sandbox
+    # lets kiln-edge read only the folder that holds it (docs/security.md).
+    site = os.path.dirname(REL_B)
+    assert os.path.dirname(REL_C) == site, (REL_B, REL_C)
+    cur = os.path.join(site, "current-" + os.path.basename(tmp))
     os.symlink(REL_B, cur)
-    with Edge(tmp, cur) as e:
-        check_dcz(conn(e, "h1").request(URL_B, headers=[AE, AVAIL_A]))
+    try:
+        with Edge(tmp, cur) as e:
+            check_dcz(conn(e, "h1").request(URL_B, headers=[AE, AVAIL_A]))
+            os.remove(cur)
+            os.symlink(REL_C, cur)
+            e.signal(signal.SIGHUP)
+            e.wait_stderr("reloaded: release c")
+            for proto in PROTOS:
+                check_dcz(conn(e, proto).request(URL_B, headers=[AE, AVAIL_A]))
+    finally:
         os.remove(cur)
-        os.symlink(REL_C, cur)
-        e.signal(signal.SIGHUP)
-        e.wait_stderr("reloaded: release c")
-        for proto in PROTOS:
-            check_dcz(conn(e, proto).request(URL_B, headers=[AE, AVAIL_A]))
 
 
 @test("kiln_edge_requests_total counts dcz responses under encoding=\"dcz\"")

@@ -1145,6 +1145,14 @@ def max_requests_h2(e):
 
 # ---- reload and deploy ---------------------------------------------------------------------
 
+def current_link(tmp):
+    """The path of a `current` symlink for this test, beside the releases it
+    switches between (REL, release2()), as deploys lay them out: the sandbox
+    lets kiln-edge read only the folder that holds current (docs/security.md).
+    _WORK goes at exit, with it."""
+    return os.path.join(_WORK, "current-" + os.path.basename(tmp))
+
+
 def point(link, target):
     """Atomically repoints the symlink link at target."""
     tmp_link = link + ".new"
@@ -1159,7 +1167,7 @@ def _(tmp):
     rel2, m2 = release2()
     css2 = next(u for u, x in m2["files"].items() if x["source"] == "css/site.css")
     assert css2 != CSS and m2["files"][INDEX]["etag"] != FILES[INDEX]["etag"]
-    cur = os.path.join(tmp, "current")
+    cur = current_link(tmp)
     point(cur, REL)
     with Edge(tmp, cur) as e:
         assert get(e, INDEX).h("etag") == FILES[INDEX]["etag"]
@@ -1178,7 +1186,7 @@ def _(tmp):
 @test("reload under load: three SIGHUPs during 300 keep-alive requests fail none")
 def _(tmp):
     rel2, m2 = release2()
-    cur = os.path.join(tmp, "current")
+    cur = current_link(tmp)
     point(cur, REL)
     bodies = {FILES[INDEX]["etag"]: ident(INDEX), m2["files"][INDEX]["etag"]: read(rel2, "index.html", "rb")}
     css_body = ident(CSS)
@@ -1311,7 +1319,7 @@ def _(tmp):
 @test("POST /-/reload on the admin port reloads and names the new release")
 def _(tmp):
     rel2, m2 = release2()
-    cur = os.path.join(tmp, "current")
+    cur = current_link(tmp)
     point(cur, REL)
     with Edge(tmp, cur, admin=True) as e:
         point(cur, rel2)

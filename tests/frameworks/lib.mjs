@@ -207,7 +207,7 @@ const edges = [];
 /* kiln-edge serving DIR on a free port of 127.0.0.1: {url, stop(), stderr()}. */
 export async function startEdge(dir, extra = []) {
   const port = await freePort();
-  const p = spawn(KILN_EDGE, ['-l', `127.0.0.1:${port}`, '-w', '1', '--access-log', 'off',
+  const p = spawn(KILN_EDGE, ['--allow-root', 'on', '-l', `127.0.0.1:${port}`, '-w', '1', '--access-log', 'off',
     ...extra, dir], { stdio: ['ignore', 'ignore', 'pipe'] });
   children.add(p);
   let err = '';

@@ -137,6 +137,9 @@ check_same(const struct ke_config *a, const struct ke_config *b)
     KT_EQ_INT(a->link_preload, b->link_preload);
     KT_EQ_INT(a->early_hints, b->early_hints);
     KT_EQ_INT(a->http2, b->http2);
+    KT_EQ_STR(a->user, b->user);
+    KT_EQ_INT(a->allow_root, b->allow_root);
+    KT_EQ_INT(a->sandbox, b->sandbox);
     KT_EQ_INT(a->n_listen_tls, b->n_listen_tls);
     for (unsigned i = 0; i < a->n_listen_tls; i++)
         check_same_listen(&a->listen_tls[i], &b->listen_tls[i]);
@@ -713,6 +716,28 @@ t_example_conf_is_defaults(void)
 }
 
 static void
+t_privilege_options(void)
+{
+    KT_EQ_INT(parse("d", NULL), 0);
+    KT_EQ_STR(cfg.user, "");
+    KT_CHECK(!cfg.allow_root);
+    KT_CHECK(cfg.sandbox);
+    KT_EQ_INT(
+        parse("--user", "www-data:ssl-cert", "--allow-root", "on", "--sandbox", "off", "d", NULL),
+        0);
+    KT_EQ_STR(cfg.user, "www-data:ssl-cert");
+    KT_CHECK(cfg.allow_root);
+    KT_CHECK(!cfg.sandbox);
+    KT_EQ_INT(parse("--user", "nobody", "--user", "off", "d", NULL), 0);
+    KT_EQ_STR(cfg.user, "");
+    KT_EQ_INT(parse("--user", "nobody:", "d", NULL), -1);
+    KT_EQ_STR(err, "--user: 'nobody:' is not NAME or NAME:GROUP");
+    KT_EQ_INT(parse("--user", ":staff", "d", NULL), -1);
+    KT_EQ_INT(parse("--sandbox", "yes", "d", NULL), -1);
+    KT_EQ_STR(err, "--sandbox: 'yes' is not 'on' or 'off'");
+}
+
+static void
 t_tls_options(void)
 {
     KT_EQ_INT(parse("--listen-tls", "127.0.0.1:8443", "--tls-cert", "a.crt", "--tls-key", "a.key",
@@ -806,6 +831,7 @@ main(void)
     KT_RUN(t_config_file_errors, "unreadable, repeated --config and bad file values");
     KT_RUN(t_help_and_version, "--help and --version print to stdout and return 1");
     KT_RUN(t_example_conf_is_defaults, "kiln-edge.conf states exactly the defaults");
+    KT_RUN(t_privilege_options, "--user, --allow-root and --sandbox: defaults and values");
     KT_RUN(t_tls_options, "TLS options: listeners, certificate pairs, HSTS, sessions");
     KT_RUN(t_tls_option_errors, "TLS options that cannot work together are refused");
     KT_RUN(t_tls_file_pairs, "certificate pairs on the command line replace the file's");
