@@ -231,7 +231,8 @@ frameworks-run: browser-deps build/asan/bin/kiln-build build/asan/bin/kiln-edge
 # tests said: they look for ASan's words in the server's stderr, not TSan's.
 # Not part of make test (it adds about 2 minutes); .ci/run runs it.
 TSAN_CFLAGS := $(WARN) -O1 -g -fno-omit-frame-pointer -fsanitize=thread $(PKG_CFLAGS)
-TSAN_E2E := tests/e2e/test_edge.py tests/e2e/test_tls.py tests/e2e/test_cdn.py tests/e2e/test_h2.py
+TSAN_E2E := tests/e2e/test_edge.py tests/e2e/test_tls.py tests/e2e/test_cdn.py tests/e2e/test_h2.py \
+            tests/e2e/test_privilege.py tests/e2e/test_sandbox.py
 TSAN_REPORTS := build/tsan/reports
 
 build/tsan/%.o: %.c
