@@ -75,8 +75,15 @@ def listening(port):
 
 def edge_once(tmp, *args, user=None):
     """kiln-edge with exactly args (no --allow-root), to its exit; returns
-    (status, stderr lines)."""
-    p = subprocess.run([KILN_EDGE, *args], capture_output=True, text=True, timeout=30, cwd=tmp,
+    (status, stderr lines). Started as another user, it runs from a copy in
+    tmp: a checkout under /root (CI's clone, the fresh check's) is out of
+    that user's reach."""
+    exe = KILN_EDGE
+    if user is not None:
+        exe = os.path.join(tmp, "kiln-edge")
+        shutil.copy(KILN_EDGE, exe)
+        os.chmod(exe, 0o755)
+    p = subprocess.run([exe, *args], capture_output=True, text=True, timeout=30, cwd=tmp,
                        user=user)
     assert not kt.SANITIZER.search(p.stderr), p.stderr
     return p.returncode, p.stderr.splitlines()
