@@ -617,6 +617,15 @@ H2_GOAWAY, H2_RST_STREAM, H2_HEADERS, H2_DATA = 0x7, 0x3, 0x1, 0x0
 PROTOCOL_ERROR, REFUSED_STREAM = 0x1, 0x7
 
 
+def get_once(port, path="/"):
+    """One plain HTTP/1.1 GET on a connection of its own: (status, headers, body)."""
+    c = Conn(port, plain=True)
+    try:
+        return c.request(path)
+    finally:
+        c.close()
+
+
 class H2Reset(AssertionError):
     """The server reset the stream (RST_STREAM); code is its error code."""
 

@@ -14,7 +14,8 @@ import subprocess
 import time
 
 import kt
-from kt import HOST, KILN_EDGE, Conn, Edge, free_port, read, run_all, test, test_certs, write
+from kt import (HOST, KILN_EDGE, Edge, free_port, get_once, read, run_all, test, test_certs,
+                write)
 
 NOBODY = "nobody"
 
@@ -42,14 +43,6 @@ def release(tmp, text="hello\n"):
     for d in (os.path.dirname(rel), rel):
         os.chmod(d, 0o755)
     return rel
-
-
-def get(port, path="/"):
-    c = Conn(port, plain=True)
-    try:
-        return c.request(path)
-    finally:
-        c.close()
 
 
 def status(pid):
@@ -107,7 +100,7 @@ def _(tmp):
     need_root()
     rel = release(tmp)
     with Edge(tmp, rel) as e:  # kt passes --allow-root on to every server
-        assert get(e.port).body == b"hello\n"
+        assert get_once(e.port).body == b"hello\n"
         assert status(e.proc.pid)["Uid"].split() == ["0"] * 4
         assert "kiln-edge: warning: serving as root (--allow-root on)" in e.stderr()
 
@@ -128,8 +121,8 @@ def _(tmp):
         for tid in os.listdir(f"/proc/{e.proc.pid}/task"):
             t = status(f"{e.proc.pid}/task/{tid}")
             assert t["Uid"].split() == [str(uid)] * 4, (tid, t["Uid"])
-        assert get(e.port).body == b"hello\n"
-        assert get(e.admin_port, "/healthz").status == 200  # bound before the switch
+        assert get_once(e.port).body == b"hello\n"
+        assert get_once(e.admin_port, "/healthz").status == 200  # bound before the switch
         assert "warning: serving as root" not in e.stderr()
 
 
@@ -150,7 +143,7 @@ def _(tmp):
             s.close()
     assert low, "no free port below 1024"
     with Edge(tmp, rel, "-l", f"{HOST}:{low}", "--user", NOBODY) as e:
-        assert get(low).body == b"hello\n"
+        assert get_once(low).body == b"hello\n"
         assert status(e.proc.pid)["Uid"].split()[0] != "0"
 
 
@@ -251,7 +244,7 @@ def _(tmp):
         e.signal(signal.SIGHUP)
         e.wait_stderr("certificate reload refused, still serving the previous ones")
         assert peer_der(tport) == der_of(os.path.join(certs, "ecdsa.crt"))
-        assert get(e.port).body == b"hello\n"
+        assert get_once(e.port).body == b"hello\n"
 
 
 if __name__ == "__main__":

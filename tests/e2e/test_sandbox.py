@@ -12,7 +12,8 @@ import subprocess
 import time
 
 import kt
-from kt import HOST, KILN_EDGE, Conn, Edge, build, free_port, read, run_all, test, write
+from kt import (HOST, KILN_EDGE, Conn, Edge, build, free_port, get_once, read, run_all, test,
+                write)
 
 SECRET = "kiln-sandbox-secret: outside the site\n"
 
@@ -35,14 +36,6 @@ def switch(root, target):
     tmp_link = os.path.join(root, "current.new")
     os.symlink(target, tmp_link)
     os.replace(tmp_link, os.path.join(root, "current"))
-
-
-def get(port, path="/"):
-    c = Conn(port, plain=True)
-    try:
-        return c.request(path)
-    finally:
-        c.close()
 
 
 def reload_admin(e):
@@ -75,7 +68,7 @@ def _(tmp):
     with Edge(tmp, os.path.join(root, "current")) as e:
         need_landlock(e)
         assert f"reads only {root};" in e.stderr(), e.stderr()
-        assert get(e.port).body == b"release r1\n"
+        assert get_once(e.port).body == b"release r1\n"
 
 
 @test("current switched to /etc: the reload is refused with a log line, the last release serves")
@@ -86,9 +79,9 @@ def _(tmp):
         switch(root, "/etc")
         lines = sighup_and_wait(e, "reload refused")
         assert "still serving release dir:1" in lines and "Permission denied" in lines, lines
-        r = get(e.port)
+        r = get_once(e.port)
         assert r.status == 200 and r.body == b"release r1\n", r
-        assert get(e.port, "/passwd").status == 404
+        assert get_once(e.port, "/passwd").status == 404
 
 
 @test("current switched to a folder beside the site: POST /-/reload answers 500, nothing is read")
@@ -100,13 +93,13 @@ def _(tmp):
         r = reload_admin(e)
         assert r.status == 500 and b"reload refused" in r.body, r
         for path in ("/", "/index.html", "/passwd"):
-            r = get(e.port, path)
+            r = get_once(e.port, path)
             assert SECRET.encode() not in r.body, (path, r)
-        assert get(e.port).body == b"release r1\n"
+        assert get_once(e.port).body == b"release r1\n"
         # A deploy inside the site still works after the refusal.
         switch(root, "releases/r2")
         assert reload_admin(e).status == 200
-        assert get(e.port).body == b"release r2\n"
+        assert get_once(e.port).body == b"release r2\n"
 
 
 @test("--sandbox off: the same switch outside is obeyed (the sandbox is what refused it)")
@@ -116,7 +109,7 @@ def _(tmp):
         assert "sandbox:" not in e.stderr(), e.stderr()
         switch(root, os.path.join(tmp, "outside"))
         sighup_and_wait(e, "reloaded")
-        assert get(e.port).body == SECRET.encode()
+        assert get_once(e.port).body == SECRET.encode()
 
 
 def plant_links(rel, tmp):
@@ -127,7 +120,7 @@ def plant_links(rel, tmp):
 
 def no_leak(e):
     for path in ("/leak", "/leakdir/index.html", "/leakdir/passwd", "/leak2"):
-        r = get(e.port, path)
+        r = get_once(e.port, path)
         assert r.status == 404, (path, r)
         assert b"root:" not in r.body and SECRET.encode() not in r.body, (path, r)
 
@@ -143,7 +136,7 @@ for sandbox in ("on", "off"):
             no_leak(e)  # requests never touch the disk: the index is in memory
             sighup_and_wait(e, "reloaded")  # plain directories skip symlinks
             no_leak(e)
-            assert get(e.port).body == b"release r1\n"
+            assert get_once(e.port).body == b"release r1\n"
 
 
 _built = []
@@ -181,11 +174,11 @@ for sandbox in ("on", "off"):
         switch(root, "releases/k1")
         with Edge(tmp, os.path.join(root, "current"), "--sandbox", sandbox) as e:
             css = [u for u in kt.manifest(good)["files"] if u.endswith(".css")][0]
-            assert get(e.port, css).status == 200
+            assert get_once(e.port, css).status == 200
             switch(root, "releases/k2")
             lines = sighup_and_wait(e, "reload refused")
             assert "leads outside the release" in lines, lines
-            assert get(e.port, css).status == 200  # still k1's
+            assert get_once(e.port, css).status == 200  # still k1's
 
 
 # A kernel without Landlock, or one that refuses the ruleset, simulated from
@@ -252,7 +245,7 @@ def _(tmp):
                                 "built in): serving without it\n"), line
                 seen = True
         assert seen
-        assert get(port).body == b"release r1\n"
+        assert get_once(port).body == b"release r1\n"
     finally:
         p.terminate()
         rest = p.communicate(timeout=15)[1]
@@ -284,10 +277,10 @@ def _(tmp):
     log = os.path.join(tmp, "access.log")
     with Edge(tmp, os.path.join(root, "current"), "--access-log", log) as e:
         need_landlock(e)
-        assert get(e.port, "/?sandbox-log").status == 200
+        assert get_once(e.port, "/?sandbox-log").status == 200
         e.signal(signal.SIGHUP)
         e.wait_stderr("reloaded")
-        assert get(e.port, "/?after-reload").status == 200
+        assert get_once(e.port, "/?after-reload").status == 200
     text = read(tmp, log)
     assert "/?sandbox-log" in text and "/?after-reload" in text, text
 
