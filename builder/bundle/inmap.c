@@ -298,28 +298,6 @@ rel_name(const char *src, const char *file)
     return kc_buf_steal(&o, &n);
 }
 
-/* The length of each line of text, in UTF-16 units (malloc'd; *n lines). */
-static unsigned *
-line_units(const char *text, size_t len, size_t *n)
-{
-    size_t k = 1;
-    for (size_t i = 0; i < len; i++)
-        k += text[i] == '\n';
-    unsigned *v = calloc(k, sizeof *v);
-    if (!v)
-        return NULL;
-    *n = k;
-    k = 0;
-    for (size_t i = 0; i < len; i++) {
-        unsigned char c = (unsigned char)text[i];
-        if (c == '\n')
-            k++;
-        else if ((c & 0xc0) != 0x80)
-            v[k] += c >= 0xf0 ? 2 : 1;
-    }
-    return v;
-}
-
 /* Segment s of a chunk's map, which covers generated columns [s->gcol,
  * end) of its line, sent through module map im: the input's segments in
  * the module's columns [s->ocol, s->ocol + span) come along, each to its
@@ -381,7 +359,7 @@ write_map(const struct kb_site *site, const char *file, const char *text, size_t
     struct srcs o = { 0 };
     int **idx = calloc(in->n + 1, sizeof *idx);
     size_t nlines = 0;
-    unsigned *units = line_units(text, len, &nlines);
+    unsigned *units = kb_smap_line_units(text, len, &nlines);
     int rc = idx && units ? 0 : KC_ENOMEM;
     for (size_t i = 0; i < in->n && !rc; i++) {
         const struct kb_inmap *im = in->im[i];

@@ -167,6 +167,9 @@ int kb_smap_mappings(const struct kb_smap *m, unsigned line_offset, struct kc_bu
 char *kb_smap_json(const struct kb_smap *m, unsigned line_offset, const char *const *sources,
                    const char *const *contents, const size_t *lens, size_t n);
 void kb_smap_free(struct kb_smap *m);
+/* The length of each line of text[0..len) in UTF-16 units, as columns
+ * count: malloc'd, *n lines; NULL when out of memory. */
+unsigned *kb_smap_line_units(const char *text, size_t len, size_t *n);
 /* The last segment at or before generated (line, col), or NULL. */
 const struct kb_smap_seg *kb_smap_find(const struct kb_smap *m, unsigned line, unsigned col);
 /* Decodes a "mappings" string of n bytes, whose sources are nsrc, into

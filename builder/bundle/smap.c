@@ -100,6 +100,26 @@ kb_smap_gen(struct kb_smap *m, struct kc_buf *out, const char *text, int si, con
     return append(m, out, text, strlen(text), si, src, off, false);
 }
 
+unsigned *
+kb_smap_line_units(const char *text, size_t len, size_t *n)
+{
+    size_t k = 1;
+    for (size_t i = 0; i < len; i++)
+        k += text[i] == '\n';
+    unsigned *v = calloc(k, sizeof *v);
+    if (!v)
+        return NULL;
+    *n = k;
+    k = 0;
+    for (size_t i = 0; i < len; i++) {
+        if (text[i] == '\n')
+            k++;
+        else
+            v[k] += units((unsigned char)text[i]);
+    }
+    return v;
+}
+
 static int
 vlq(struct kc_buf *o, long v)
 {
