@@ -1270,7 +1270,7 @@ def _(tmp):
     # which /proc/PID/maps shows; the two releases alternate, as deploys and
     # rollbacks do.
     rel2, m2 = release2()
-    cur = os.path.join(tmp, "current")
+    cur = current_link(tmp)
     point(cur, REL)
     with Edge(tmp, cur, "--mem-max", "1k", "--keep-releases", "2", workers=2) as e:
         one = mapped_from(e.proc.pid, REL)
@@ -1281,6 +1281,7 @@ def _(tmp):
             deadline = time.time() + 10
             while e.stderr().count("reloaded: release") < n and time.time() < deadline:
                 time.sleep(0.01)
+            assert e.stderr().count("reloaded: release") == n, f"reload {n} failed:\n{e.stderr()}"
             assert get(e, INDEX).status == 200  # every worker moves to the new index
             get(e, INDEX)
         # Serving REL, keeping rel2 and REL before it: at most two loads of
