@@ -37,6 +37,7 @@ kb__free_chunks(struct bundle *b)
         free(c->lurl);
         free(c->lkind);
         free(c->lexp);
+        free(c->lexp_local);
     }
     free(b->c);
     b->c = NULL;

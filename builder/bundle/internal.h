@@ -247,9 +247,17 @@ struct chunk {
     char **lurl;
     enum kb_ref_kind *lkind;
     size_t nlurl, caplurl, caplkind;
-    struct kb_legacy_export *lexp;
+    struct kb_legacy_export *lexp; /* sorted by name, each name once */
     size_t nlexp, caplexp;
-    struct kb_smap lmap; /* of lbody */
+    struct kb_lexp_by_local *lexp_local; /* lexp's indices, sorted by (local, index) */
+    struct kb_smap lmap;                 /* of lbody */
+};
+
+/* An entry of a chunk's lexp_local: finds the exports a local variable holds
+ * without a pass over every export (kb__lexp_of). */
+struct kb_lexp_by_local {
+    const char *local;
+    size_t i;
 };
 
 struct kb_inmap; /* inmap.c */
@@ -297,6 +305,15 @@ struct splice {
     int rc;
     bool legacy; /* the legacy twin's body (docs/bundling.md, "Legacy output") */
     int wraps;
+    /* The module's top-level bindings kb__legacy_declared exports, by where
+     * they are declared, and the first one past the statements done. */
+    struct kb_decl_at *tops;
+    size_t ntops, next_top;
+    bool tops_made;
+};
+
+struct kb_decl_at {
+    uint32_t start, x; /* declared at start; binding x (1-based) */
 };
 
 /* ---- bundle.c: the driver, and accessors of the state every phase uses ----------- */
@@ -521,6 +538,11 @@ int kb__rewrite_docs(struct bundle *b);
 /* The twin's path of a site path (a chunk's or a facade's): malloc'd, the
  * caller frees it; NULL when out of memory. */
 char *kb__twin_path(const char *path);
+
+/* The exports of chunk c's twin that local (a final name) holds: *at is
+ * set to their entries in c->lexp_local, in the order of c->lexp; returns
+ * how many there are (0: local is not exported). */
+size_t kb__lexp_of(const struct chunk *c, const char *local, const struct kb_lexp_by_local **at);
 
 /* Prints chunk c's twin into out, with its references in refs (the caller's,
  * to free) and where its parts landed in *at (legacy.h). Splices the

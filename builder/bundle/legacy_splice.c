@@ -39,10 +39,8 @@ legacy_urlidx(struct bundle *b, int c, const char *url, enum kb_ref_kind kind)
 static size_t
 legacy_names(const struct chunk *ch, const char *f)
 {
-    size_t k = 0;
-    for (size_t i = 0; i < ch->nlexp; i++)
-        k += strcmp(ch->lexp[i].local, f) == 0;
-    return k;
+    const struct kb_lexp_by_local *at;
+    return kb__lexp_of(ch, f, &at);
 }
 
 /* Collects the exported finals an assignment target writes. */
@@ -75,26 +73,40 @@ legacy_targets(struct splice *sp, const struct kb_jsn *t, const char **out, size
     }
 }
 
+static int
+cmp_size(const void *x, const void *y)
+{
+    size_t a = *(const size_t *)x, b = *(const size_t *)y;
+    return (a > b) - (a < b);
+}
+
 /* `_export({ name: local, ... })` of the exported finals fin[0..k) into o. */
 static int
 legacy_export_call(const struct bundle *b, const struct chunk *ch, const char **fin, size_t k,
                    struct kc_buf *o)
 {
-    int rc = kc_buf_printf(o, "%s({ ", b->lx);
-    bool any = false;
-    for (size_t i = 0; i < ch->nlexp && !rc; i++) {
-        bool in = false;
-        for (size_t j = 0; j < k; j++)
-            in |= strcmp(fin[j], ch->lexp[i].local) == 0;
-        if (!in)
-            continue;
-        rc = any ? kc_buf_puts(o, ", ") : 0;
-        if (!rc)
-            rc = kb__put_name(o, ch->lexp[i].name);
-        if (!rc)
-            rc = kc_buf_printf(o, ": %s", ch->lexp[i].local);
-        any = true;
+    size_t *at = NULL, n = 0, cap = 0;
+    int rc = 0;
+    for (size_t j = 0; j < k && !rc; j++) {
+        const struct kb_lexp_by_local *e;
+        size_t ne = kb__lexp_of(ch, fin[j], &e);
+        for (size_t i = 0; i < ne && !rc; i++)
+            if (!(rc = kc_vec_reserve(at, cap, n + 1, KB_LIST_MAX)))
+                at[n++] = e[i].i;
     }
+    if (n > 1) /* in the order of ch->lexp, each once */
+        qsort(at, n, sizeof *at, cmp_size);
+    rc = rc ? rc : kc_buf_printf(o, "%s({ ", b->lx);
+    for (size_t i = 0; i < n && !rc; i++) {
+        if (i > 0 && at[i] == at[i - 1])
+            continue;
+        rc = i > 0 ? kc_buf_puts(o, ", ") : 0;
+        if (!rc)
+            rc = kb__put_name(o, ch->lexp[at[i]].name);
+        if (!rc)
+            rc = kc_buf_printf(o, ": %s", ch->lexp[at[i]].local);
+    }
+    free(at);
     return rc ? rc : kc_buf_puts(o, " })");
 }
 
@@ -169,10 +181,9 @@ kb__legacy_visit(struct splice *sp, struct kb_jsn *n)
     int order = ++sp->wraps;
     bool postfix = n->kind == KB_JSN_UPDATE && !(n->flags & KB_JSN_F_PREFIX);
     if (n->a->kind == KB_JSN_IDENT && !postfix && legacy_names(ch, fin[0]) == 1) {
-        const char *name = NULL;
-        for (size_t i = 0; i < ch->nlexp; i++)
-            if (strcmp(ch->lexp[i].local, fin[0]) == 0)
-                name = ch->lexp[i].name;
+        const struct kb_lexp_by_local *at;
+        kb__lexp_of(ch, fin[0], &at);
+        const char *name = ch->lexp[at->i].name;
         struct kc_buf q;
         kc_buf_init(&q, 1u << 20);
         int rc = kc_quote_js(&q, name, strlen(name), 0);
@@ -205,40 +216,96 @@ kb__legacy_visit(struct splice *sp, struct kb_jsn *n)
     return rc;
 }
 
+static int
+cmp_decl(const void *x, const void *y)
+{
+    const struct kb_decl_at *a = x, *b = y;
+    return a->start != b->start ? (a->start > b->start) - (a->start < b->start)
+                                : (a->x > b->x) - (a->x < b->x);
+}
+
+/* Whether binding x of m is one kb__legacy_declared exports after the
+ * statement that declares it: a top-level one, not a function (those are
+ * hoisted, exported before anything runs). */
+static bool
+declared_top(const struct kb_mod *m, uint32_t x)
+{
+    const struct kb_js_binding *bd = &m->ast.bindings[x - 1];
+    return (bd->flags & KB_JS_BF_TOP) && bd->kind != KB_JS_B_FUNCTION && bd->decl && m->final[x];
+}
+
+/* sp->tops: the module's exported top-level bindings by declaration. */
+static int
+legacy_tops(struct splice *sp, const struct kb_mod *m)
+{
+    const struct chunk *ch = &sp->b->c[sp->c];
+    size_t cap = 0;
+    int rc = 0;
+    for (uint32_t x = 1; x <= m->ast.nbindings && !rc; x++) {
+        const struct kb_lexp_by_local *at;
+        if (!declared_top(m, x) || !kb__lexp_of(ch, m->final[x], &at))
+            continue;
+        rc = kc_vec_reserve(sp->tops, cap, sp->ntops + 1, KB_LIST_MAX);
+        if (!rc)
+            sp->tops[sp->ntops++] = (struct kb_decl_at){ m->ast.bindings[x - 1].decl->start, x };
+    }
+    if (sp->ntops > 1)
+        qsort(sp->tops, sp->ntops, sizeof *sp->tops, cmp_decl);
+    return rc;
+}
+
+/* Appends the `_export({...` entries of final name f to o. */
+static int
+legacy_declared_one(struct splice *sp, const char *f, struct kc_buf *o, bool *any)
+{
+    const struct chunk *ch = &sp->b->c[sp->c];
+    const struct kb_lexp_by_local *at;
+    size_t n = kb__lexp_of(ch, f, &at);
+    int rc = 0;
+    for (size_t i = 0; i < n && !rc; i++) {
+        const struct kb_legacy_export *e = &ch->lexp[at[i].i];
+        rc = kc_buf_puts(o, *any ? ", " : ";");
+        if (!rc && !*any)
+            rc = kc_buf_printf(o, "%s({ ", sp->b->lx);
+        if (!rc)
+            rc = kb__put_name(o, e->name);
+        if (!rc)
+            rc = kc_buf_printf(o, ": %s", e->local);
+        *any = true;
+    }
+    return rc;
+}
+
 /* After a top-level declaration in the twin: the exported bindings it
- * declared, exported at once (the module's own namespace may be read next). */
+ * declared, exported at once (the module's own namespace may be read next).
+ * Statements come in order, so one pass over sp->tops serves them all. */
 int
 kb__legacy_declared(struct splice *sp, const struct kb_jsn *st)
 {
-    struct bundle *b = sp->b;
-    const struct kb_mod *m = &b->g.m[sp->mi];
-    const struct chunk *ch = &b->c[sp->c];
+    const struct kb_mod *m = &sp->b->g.m[sp->mi];
+    int rc = sp->tops_made ? 0 : legacy_tops(sp, m);
+    sp->tops_made = true;
     struct kc_buf o;
-    kc_buf_init(&o, 1u << 20);
-    int rc = 0;
+    kc_buf_init(&o, KB_CHUNK_MAX);
     bool any = false;
-    for (uint32_t x = 1; x <= m->ast.nbindings + 1 && !rc; x++) {
-        bool in = x <= m->ast.nbindings ? (m->ast.bindings[x - 1].flags & KB_JS_BF_TOP) &&
-                                              m->ast.bindings[x - 1].kind != KB_JS_B_FUNCTION &&
-                                              m->ast.bindings[x - 1].decl &&
-                                              m->ast.bindings[x - 1].decl->start >= st->start &&
-                                              m->ast.bindings[x - 1].decl->end <= st->end
-                                        : st == m->dflt && m->dflt->a->kind != KB_JSN_FUNC_DECL;
-        if (!in || !m->final[x])
+    size_t *xs = NULL, nx = 0, cap = 0;
+    while (!rc && sp->next_top < sp->ntops && sp->tops[sp->next_top].start < st->start)
+        sp->next_top++;
+    for (size_t t = sp->next_top; !rc && t < sp->ntops && sp->tops[t].start < st->end; t++) {
+        uint32_t x = sp->tops[t].x;
+        if (m->ast.bindings[x - 1].decl->end > st->end)
             continue;
-        for (size_t i = 0; i < ch->nlexp && !rc; i++) {
-            if (strcmp(ch->lexp[i].local, m->final[x]) != 0)
-                continue;
-            rc = kc_buf_puts(&o, any ? ", " : ";");
-            if (!rc && !any)
-                rc = kc_buf_printf(&o, "%s({ ", b->lx);
-            if (!rc)
-                rc = kb__put_name(&o, ch->lexp[i].name);
-            if (!rc)
-                rc = kc_buf_printf(&o, ": %s", ch->lexp[i].local);
-            any = true;
-        }
+        if (!(rc = kc_vec_reserve(xs, cap, nx + 1, KB_LIST_MAX)))
+            xs[nx++] = x;
     }
+    if (nx > 1) /* in the order of the bindings, as they were always written */
+        qsort(xs, nx, sizeof *xs, cmp_size);
+    for (size_t i = 0; i < nx && !rc; i++)
+        rc = legacy_declared_one(sp, m->final[xs[i]], &o, &any);
+    free(xs);
+    if (!rc && st == m->dflt && m->dflt->a->kind != KB_JSN_FUNC_DECL &&
+        m->final[m->ast.nbindings + 1])
+        rc = legacy_declared_one(sp, m->final[m->ast.nbindings + 1], &o, &any);
     if (!rc && any)
         rc = kc_buf_puts(&o, " });");
     if (!rc && any)

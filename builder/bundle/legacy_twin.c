@@ -24,23 +24,88 @@ kb__twin_path(const char *path)
     return kb_legacy_path(path, 1);
 }
 
+/* An export while the list is made: ord keeps the order names were added
+ * in, so that of two exports of one name the first is kept. */
+struct lexp_at {
+    struct kb_legacy_export e;
+    size_t ord;
+};
+
 static int
 cmp_lexp(const void *x, const void *y)
 {
-    return strcmp(((const struct kb_legacy_export *)x)->name,
-                  ((const struct kb_legacy_export *)y)->name);
+    const struct lexp_at *a = x, *b = y;
+    int d = strcmp(a->e.name, b->e.name);
+    return d ? d : (a->ord > b->ord) - (a->ord < b->ord);
+}
+
+static int
+cmp_ord(const void *x, const void *y)
+{
+    const struct lexp_at *a = x, *b = y;
+    return (a->ord > b->ord) - (a->ord < b->ord);
 }
 
 static int
 add_lexp(struct kb_legacy_export **v, size_t *n, size_t *cap, const char *name, const char *local)
 {
-    for (size_t i = 0; i < *n; i++)
-        if (strcmp((*v)[i].name, name) == 0)
-            return 0;
     int rc = kc_vec_reserve(*v, *cap, *n + 1, KB_LIST_MAX);
     if (!rc)
         (*v)[(*n)++] = (struct kb_legacy_export){ name, local };
     return rc;
+}
+
+/* Keeps the first export of each name in v[0..*n), sorted by name, or else
+ * in the order they were added (sorted false). A sort, not a pass over the
+ * list per name: a module may export tens of thousands of names. */
+static int
+unique_lexp(struct kb_legacy_export *v, size_t *n, bool sorted)
+{
+    if (*n < 2)
+        return 0;
+    struct lexp_at *t = malloc(*n * sizeof *t);
+    if (!t)
+        return KC_ENOMEM;
+    for (size_t i = 0; i < *n; i++)
+        t[i] = (struct lexp_at){ v[i], i };
+    qsort(t, *n, sizeof *t, cmp_lexp);
+    size_t k = 0;
+    for (size_t i = 0; i < *n; i++)
+        if (k == 0 || strcmp(t[k - 1].e.name, t[i].e.name) != 0)
+            t[k++] = t[i];
+    if (!sorted)
+        qsort(t, k, sizeof *t, cmp_ord);
+    for (size_t i = 0; i < k; i++)
+        v[i] = t[i].e;
+    *n = k;
+    free(t);
+    return 0;
+}
+
+static int
+cmp_by_local(const void *x, const void *y)
+{
+    const struct kb_lexp_by_local *a = x, *b = y;
+    int d = strcmp(a->local, b->local);
+    return d ? d : (a->i > b->i) - (a->i < b->i);
+}
+
+size_t
+kb__lexp_of(const struct chunk *c, const char *local, const struct kb_lexp_by_local **at)
+{
+    size_t lo = 0, hi = c->nlexp;
+    while (lo < hi) { /* the first entry not below local */
+        size_t mid = lo + (hi - lo) / 2;
+        if (strcmp(c->lexp_local[mid].local, local) < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    size_t end = lo;
+    while (end < c->nlexp && strcmp(c->lexp_local[end].local, local) == 0)
+        end++;
+    *at = c->lexp_local + lo;
+    return end - lo;
 }
 
 /* One legacy file being described: owned strings and arrays. */
@@ -136,8 +201,15 @@ kb__legacy_chunk(struct bundle *b, int c, struct kc_buf *out, struct kb_reflist 
         free(names);
         rc = rc ? rc : k < 0 ? KC_ENOMEM : 0;
     }
-    if (ch->nlexp)
-        qsort(ch->lexp, ch->nlexp, sizeof *ch->lexp, cmp_lexp);
+    rc = rc ? rc : unique_lexp(ch->lexp, &ch->nlexp, true);
+    if (!rc && ch->nlexp) {
+        ch->lexp_local = malloc(ch->nlexp * sizeof *ch->lexp_local);
+        rc = ch->lexp_local ? 0 : KC_ENOMEM;
+    }
+    for (size_t i = 0; i < ch->nlexp && !rc; i++)
+        ch->lexp_local[i] = (struct kb_lexp_by_local){ ch->lexp[i].local, i };
+    if (!rc && ch->nlexp)
+        qsort(ch->lexp_local, ch->nlexp, sizeof *ch->lexp_local, cmp_by_local);
     for (size_t i = 0; i < ch->n && !rc; i++)
         rc = kb__splice_module(b, c, ch->mods[i], true);
     for (size_t d = 0; d < ch->ndeps && !rc; d++) {
@@ -178,11 +250,9 @@ kb__legacy_chunk(struct bundle *b, int c, struct kc_buf *out, struct kb_reflist 
                          : m->dflt && m->dflt->a->kind == KB_JSN_FUNC_DECL;
             if (!fn || !m->final[x])
                 continue;
-            for (size_t k = 0; k < ch->nlexp; k++)
-                if (strcmp(ch->lexp[k].local, m->final[x]) == 0) {
-                    t.f.hoisted[t.f.nhoisted++] = m->final[x];
-                    break;
-                }
+            const struct kb_lexp_by_local *hit;
+            if (kb__lexp_of(ch, m->final[x], &hit))
+                t.f.hoisted[t.f.nhoisted++] = m->final[x];
         }
     }
     t.f.loader = e >= 0 && (b->ep_kind[e] & 1);
@@ -244,6 +314,7 @@ kb__legacy_facade(struct bundle *b, int e, struct kc_buf *out, struct kb_reflist
                           ns ? sm->final[KB_SYM_NS(sm)] : kb__sym_final(b, s));
     }
     free(names);
+    rc = rc ? rc : unique_lexp(ex, &nex, false);
     t.f.loader = (b->ep_kind[e] & 1) != 0;
     t.f.exports = ex;
     t.f.nexports = nex;

@@ -407,6 +407,7 @@ kb__splice_module(struct bundle *b, int c, int mi, bool legacy)
     for (size_t i = 0; i < sp.n; i++)
         free(sp.v[i].text);
     free(sp.v);
+    free(sp.tops);
     return rc;
 }
 
