@@ -63,75 +63,13 @@ export DEBIAN_FRONTEND=noninteractive
 
 mkdir -p "$FRESH/logs" "$FRESH/apt-archives/partial" "$FRESH/npm"
 FRESH=$(readlink -f "$FRESH")
+CACHE=$FRESH
 ROOT=$FRESH/root
-BASE=$FRESH/base.tar
 LOGS=$FRESH/logs
-
-n=0
-started=$SECONDS
-ok() {
-    n=$((n + 1))
-    echo "ok $n - $*"
-}
-# not_ok DESCRIPTION [LOG]: the failure, the log's tail, and the end of the run.
-not_ok() {
-    n=$((n + 1))
-    echo "not ok $n - $1"
-    if [ -n "${2:-}" ] && [ -f "$2" ]; then
-        echo "#   last lines of $2:"
-        tail -n 60 "$2" | sed 's/^/#     /'
-    fi
-    echo "1..$n"
-    exit 1
-}
-since() { echo "$((SECONDS - $1)) s"; }
-
-# ---- cleanup: no process, no mount left behind --------------------------------------------
-
-mounts=()
-passed=0
-chroot_pids() {
-    find /proc -mindepth 2 -maxdepth 2 -name root -lname "$ROOT" 2>/dev/null |
-        sed 's,^/proc/\([0-9]*\)/root$,\1,'
-}
-# mounted_under DIR: prints the mount points at or below DIR.
-mounted_under() {
-    awk -v d="$1" '$5 == d || index($5, d "/") == 1 { print $5 }' /proc/self/mountinfo
-}
-cleanup() {
-    local rc=$? pids i m
-    set +e
-    for sig in TERM KILL; do
-        pids=$(chroot_pids)
-        [ -n "$pids" ] || break
-        # shellcheck disable=SC2086
-        kill -s $sig $pids 2>/dev/null
-        for i in $(seq 50); do
-            [ -n "$(chroot_pids)" ] || break
-            sleep 0.1
-        done
-    done
-    for ((i = ${#mounts[@]} - 1; i >= 0; i--)); do
-        m=${mounts[i]}
-        umount "$m" 2>/dev/null || umount -l "$m" || echo "# could not unmount $m"
-    done
-    if [ -n "$(mounted_under "$ROOT")" ]; then
-        echo "# still mounted under $ROOT (gone with this mount namespace):"
-        mounted_under "$ROOT" | sed 's/^/#   /'
-    elif [ "$passed" = 1 ]; then
-        rm -rf --one-file-system "$ROOT"
-    elif [ -d "$ROOT" ]; then
-        echo "# the chroot is kept for a look: $ROOT (logs: $LOGS)"
-    fi
-    exit "$rc"
-}
-trap cleanup EXIT
+# shellcheck source=tests/lib/chroot.sh
+. "$(dirname "$self")/../lib/chroot.sh"
+trap 'chroot_cleanup $?' EXIT
 trap 'exit 130' INT TERM HUP
-
-mount_in() { # mount ARGS... TARGET: mounts, and remembers TARGET for cleanup
-    mount "$@"
-    mounts+=("${*: -1}")
-}
 
 # ---- the host's tools and the mirror -------------------------------------------------------
 
@@ -146,119 +84,28 @@ host_install() {
         { apt-get update -qq && apt-get install -y -qq "${missing[@]}"; } >>"$LOGS/host-apt.log" 2>&1
 }
 
-# Prints "URI SUITE" for every deb source of this machine, deb822 (*.sources)
-# and one-line (sources.list, *.list) alike.
-apt_sources() {
-    local f
-    for f in /etc/apt/sources.list.d/*.sources; do
-        [ -f "$f" ] || continue
-        awk '
-        function flush(  i, j) {
-            if (types ~ /(^| )deb( |$)/ && enabled != "no")
-                for (i = 1; i <= nu; i++) for (j = 1; j <= ns; j++) print u[i], s[j]
-            types = ""; enabled = ""; nu = ns = 0
-        }
-        /^[ \t]*#/ { next }
-        /^[ \t]*$/ { flush(); next }
-        tolower($1) == "types:" { types = ""; for (i = 2; i <= NF; i++) types = types " " $i; types = types " " }
-        tolower($1) == "uris:" { nu = 0; for (i = 2; i <= NF; i++) u[++nu] = $i }
-        tolower($1) == "suites:" { ns = 0; for (i = 2; i <= NF; i++) s[++ns] = $i }
-        tolower($1) == "enabled:" { enabled = tolower($2) }
-        END { flush() }' "$f"
-    done
-    for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list; do
-        [ -f "$f" ] || continue
-        sed -e 's/#.*//' -e 's/\[[^]]*\]//' "$f" | awk '$1 == "deb" { print $2, $3 }'
-    done
-}
-# uri_for SUITE: the first source URI that serves SUITE.
-uri_for() { apt_sources | awk -v s="$1" '$2 == s { sub(/\/+$/, "", $1); print $1; exit }'; }
-
 t=$SECONDS
 host_install debootstrap curl || not_ok "the host's tools (debootstrap, curl) install" "$LOGS/host-apt.log"
-MIRROR=$(uri_for "$SUITE")
-MIRROR=${MIRROR:-http://deb.debian.org/debian}
-SECURITY=$(uri_for "$SUITE-security")
-UPDATES=$(uri_for "$SUITE-updates")
-{
-    echo "deb $MIRROR $SUITE main"
-    [ -z "$UPDATES" ] || echo "deb $UPDATES $SUITE-updates main"
-    [ -z "$SECURITY" ] || echo "deb $SECURITY $SUITE-security main"
-} >"$FRESH/sources.list.new"
+find_mirror
 ok "Debian 12 from this machine's apt sources: $MIRROR${SECURITY:+, $SECURITY}"
 
 # ---- the base: debootstrap + make gcc git, cached ------------------------------------------
 
-# base_mounts DIR: what apt and dpkg need inside DIR.
-base_mounts() {
-    mount_in -t proc proc "$1/proc"
-    mount_in --bind /sys "$1/sys"
-    mount_in --bind /dev "$1/dev"
-    mount_in --bind /dev/pts "$1/dev/pts"
-    mount_in -t tmpfs -o mode=1777,nosuid,nodev shm "$1/dev/shm"
-}
-unmount_all() {
-    local i
-    for ((i = ${#mounts[@]} - 1; i >= 0; i--)); do umount "${mounts[i]}"; done
-    mounts=()
-}
-# A login's environment as on a fresh machine (root's HOME, the default PATH),
-# none of this shell's: chroot DIR "${LOGIN[@]}" COMMAND...
-LOGIN=(/usr/bin/env -i HOME=/root TERM=dumb PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin)
-# chroot_artefacts DIR: what a real machine has and a bare chroot lacks.
-chroot_artefacts() {
-    cp -L /etc/resolv.conf "$1/etc/resolv.conf"
-    grep -qs localhost "$1/etc/hosts" ||
-        printf '127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n' >"$1/etc/hosts"
-    # No service starts from a package's postinst (varnish would listen on :6081).
-    printf '#!/bin/sh\nexit 101\n' >"$1/usr/sbin/policy-rc.d"
-    chmod 755 "$1/usr/sbin/policy-rc.d"
-}
-
-stale=
-if [ ! -s "$BASE" ]; then
-    stale="none cached"
-elif [ -n "$(find "$BASE" -mtime +"$MAX_DAYS")" ]; then
-    stale="older than $MAX_DAYS days"
-elif ! cmp -s "$FRESH/sources.list.new" "$FRESH/sources.list"; then
-    stale="the mirror changed"
-fi
+stale=$(base_stale "$MAX_DAYS")
 if [ -n "$stale" ]; then
     t=$SECONDS
-    tmp=$FRESH/base.tmp
-    [ -z "$(mounted_under "$tmp")" ] || not_ok "no mounts left under $tmp from an earlier run"
-    rm -rf --one-file-system "$tmp"
-    debootstrap --variant=minbase "$SUITE" "$tmp" "$MIRROR" >"$LOGS/debootstrap.log" 2>&1 ||
-        not_ok "debootstrap --variant=minbase $SUITE $MIRROR" "$LOGS/debootstrap.log"
-    cp "$FRESH/sources.list.new" "$tmp/etc/apt/sources.list"
-    chroot_artefacts "$tmp"
-    base_mounts "$tmp"
     # What every machine of this kind has; ca-certificates for npm's https.
-    chroot "$tmp" "${LOGIN[@]}" sh -c 'apt-get update -qq && apt-get install -y -qq make gcc git ca-certificates &&
-        apt-get clean' >"$LOGS/base.log" 2>&1 ||
-        not_ok "make gcc git install in the fresh base" "$LOGS/base.log"
-    unmount_all
-    rm -f "$tmp/usr/sbin/policy-rc.d" "$tmp/etc/resolv.conf" "$tmp/etc/hosts"
-    tar -C "$tmp" -cf "$BASE.tmp" . && mv "$BASE.tmp" "$BASE"
-    mv "$FRESH/sources.list.new" "$FRESH/sources.list"
-    rm -rf --one-file-system "$tmp"
-    ok "debootstrap $SUITE minbase + make gcc git, cached in $BASE ($stale; $(since $t))"
+    make_base 'apt-get update -qq && apt-get install -y -qq make gcc git ca-certificates && apt-get clean'
+    ok "debootstrap $SUITE minbase + make gcc git, cached in $CACHE/base.tar ($stale; $(since $t))"
 else
     rm -f "$FRESH/sources.list.new"
-    ok "the cached base $BASE (debootstrap $SUITE minbase + make gcc git)"
+    ok "the cached base $CACHE/base.tar (debootstrap $SUITE minbase + make gcc git)"
 fi
 
 # ---- the fresh machine ---------------------------------------------------------------------
 
 t=$SECONDS
-[ -z "$(mounted_under "$ROOT")" ] || not_ok "no mounts left under $ROOT from an earlier run"
-rm -rf --one-file-system "$ROOT"
-mkdir -p "$ROOT"
-tar -C "$ROOT" -xf "$BASE"
-chroot_artefacts "$ROOT"
-base_mounts "$ROOT"
-mkdir -p "$ROOT/var/cache/apt/archives"
-mount_in --bind "$FRESH/apt-archives" "$ROOT/var/cache/apt/archives"
+new_root
 mkdir -p "$ROOT/var/cache/kiln-npm"
 mount_in --bind "$FRESH/npm" "$ROOT/var/cache/kiln-npm"
 if ls /usr/local/share/ca-certificates/*.crt >/dev/null 2>&1; then

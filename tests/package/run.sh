@@ -65,80 +65,24 @@ export DEBIAN_FRONTEND=noninteractive
 mkdir -p "$CACHE/logs" "$CACHE/apt-archives/partial"
 CACHE=$(readlink -f "$CACHE")
 ROOT=$CACHE/root
-BASE=$CACHE/base.tar
 LOGS=$CACHE/logs
+TAIL_LINES=40
+# shellcheck source=tests/lib/chroot.sh
+. "$(dirname "$self")/../lib/chroot.sh"
 
-n=0
-started=$SECONDS
-ok() {
-    n=$((n + 1))
-    echo "ok $n - $*"
-}
-# not_ok DESCRIPTION [LOG]: the failure, the log's tail, and the end of the run.
-not_ok() {
-    n=$((n + 1))
-    echo "not ok $n - $1"
-    if [ -n "${2:-}" ] && [ -f "$2" ]; then
-        echo "#   last lines of $2:"
-        tail -n 40 "$2" | sed 's/^/#     /'
-    fi
-    echo "1..$n"
-    exit 1
-}
-since() { echo "$((SECONDS - $1)) s"; }
-
-# ---- cleanup: no process, no mount left behind --------------------------------------------
-
-mounts=()
-passed=0
 edge=
 nspawn=
-chroot_pids() {
-    find /proc -mindepth 2 -maxdepth 2 -name root -lname "$ROOT*" 2>/dev/null |
-        sed 's,^/proc/\([0-9]*\)/root$,\1,'
-}
-mounted_under() {
-    awk -v d="$1" '$5 == d || index($5, d "/") == 1 { print $5 }' /proc/self/mountinfo
-}
 cleanup() {
-    local rc=$? pids i m
-    set +e
+    local rc=$?
     [ -z "$edge" ] || kill -KILL "$edge" 2>/dev/null
     # systemd-nspawn powers its container off on SIGTERM.
     if [ -n "$nspawn" ] && kill -TERM "$nspawn" 2>/dev/null; then
         timeout 30 tail --pid="$nspawn" -f /dev/null || kill -KILL "$nspawn" 2>/dev/null
     fi
-    for sig in TERM KILL; do
-        pids=$(chroot_pids)
-        [ -n "$pids" ] || break
-        # shellcheck disable=SC2086
-        kill -s $sig $pids 2>/dev/null
-        for i in $(seq 50); do
-            [ -n "$(chroot_pids)" ] || break
-            sleep 0.1
-        done
-    done
-    for ((i = ${#mounts[@]} - 1; i >= 0; i--)); do
-        m=${mounts[i]}
-        umount "$m" 2>/dev/null || umount -l "$m" || echo "# could not unmount $m"
-    done
-    if [ -n "$(mounted_under "$ROOT")" ]; then
-        echo "# still mounted under $ROOT (gone with this mount namespace):"
-        mounted_under "$ROOT" | sed 's/^/#   /'
-    elif [ "$passed" = 1 ]; then
-        rm -rf --one-file-system "$ROOT"
-    elif [ -d "$ROOT" ]; then
-        echo "# the chroot is kept for a look: $ROOT (logs: $LOGS)"
-    fi
-    exit "$rc"
+    chroot_cleanup "$rc"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM HUP
-
-mount_in() { # mount ARGS... TARGET: mounts, and remembers TARGET for cleanup
-    mount "$@"
-    mounts+=("${*: -1}")
-}
 
 # ---- the mirror, as tests/fresh/run.sh finds it ---------------------------------------------
 
@@ -146,95 +90,26 @@ for tool in debootstrap curl ip nsenter setpriv strace systemd-analyze systemd-n
     command -v "$tool" >/dev/null ||
         { echo "not ok 1 - $tool on this machine (make deb-test installs it)"; exit 2; }
 done
-apt_sources() {
-    local f
-    for f in /etc/apt/sources.list.d/*.sources; do
-        [ -f "$f" ] || continue
-        awk '
-        function flush(  i, j) {
-            if (types ~ /(^| )deb( |$)/ && enabled != "no")
-                for (i = 1; i <= nu; i++) for (j = 1; j <= ns; j++) print u[i], s[j]
-            types = ""; enabled = ""; nu = ns = 0
-        }
-        /^[ \t]*#/ { next }
-        /^[ \t]*$/ { flush(); next }
-        tolower($1) == "types:" { types = ""; for (i = 2; i <= NF; i++) types = types " " $i; types = types " " }
-        tolower($1) == "uris:" { nu = 0; for (i = 2; i <= NF; i++) u[++nu] = $i }
-        tolower($1) == "suites:" { ns = 0; for (i = 2; i <= NF; i++) s[++ns] = $i }
-        tolower($1) == "enabled:" { enabled = tolower($2) }
-        END { flush() }' "$f"
-    done
-    for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list; do
-        [ -f "$f" ] || continue
-        sed -e 's/#.*//' -e 's/\[[^]]*\]//' "$f" | awk '$1 == "deb" { print $2, $3 }'
-    done
-}
-uri_for() { apt_sources | awk -v s="$1" '$2 == s { sub(/\/+$/, "", $1); print $1; exit }'; }
-
-MIRROR=$(uri_for "$SUITE")
-MIRROR=${MIRROR:-http://deb.debian.org/debian}
-SECURITY=$(uri_for "$SUITE-security")
-UPDATES=$(uri_for "$SUITE-updates")
-{
-    echo "deb $MIRROR $SUITE main"
-    [ -z "$UPDATES" ] || echo "deb $UPDATES $SUITE-updates main"
-    [ -z "$SECURITY" ] || echo "deb $SECURITY $SUITE-security main"
-} >"$CACHE/sources.list.new"
+find_mirror
 
 # ---- the base: a debootstrap minbase, cached ------------------------------------------------
 
-base_mounts() {
-    mount_in -t proc proc "$1/proc"
-    mount_in --bind /sys "$1/sys"
-    mount_in --bind /dev "$1/dev"
-    mount_in --bind /dev/pts "$1/dev/pts"
-}
-IN=(/usr/bin/env -i HOME=/root TERM=dumb LANG=C.UTF-8
-    PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin)
-chroot_artefacts() {
-    cp -L /etc/resolv.conf "$1/etc/resolv.conf"
-    grep -qs localhost "$1/etc/hosts" ||
-        printf '127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n' >"$1/etc/hosts"
-    printf '#!/bin/sh\nexit 101\n' >"$1/usr/sbin/policy-rc.d"
-    chmod 755 "$1/usr/sbin/policy-rc.d"
-}
+IN=("${LOGIN[@]}" LANG=C.UTF-8)
 
-stale=
-if [ ! -s "$BASE" ]; then
-    stale="none cached"
-elif [ -n "$(find "$BASE" -mtime +"$MAX_DAYS")" ]; then
-    stale="older than $MAX_DAYS days"
-elif ! cmp -s "$CACHE/sources.list.new" "$CACHE/sources.list"; then
-    stale="the mirror changed"
-fi
+stale=$(base_stale "$MAX_DAYS")
 if [ -n "$stale" ]; then
     t=$SECONDS
-    tmp=$CACHE/base.tmp
-    [ -z "$(mounted_under "$tmp")" ] || not_ok "no mounts left under $tmp from an earlier run"
-    rm -rf --one-file-system "$tmp"
-    debootstrap --variant=minbase "$SUITE" "$tmp" "$MIRROR" >"$LOGS/debootstrap.log" 2>&1 ||
-        not_ok "debootstrap --variant=minbase $SUITE $MIRROR" "$LOGS/debootstrap.log"
-    cp "$CACHE/sources.list.new" "$tmp/etc/apt/sources.list"
-    rm -rf "$tmp/var/cache/apt/archives"/*.deb
-    tar -C "$tmp" -cf "$BASE.tmp" . && mv "$BASE.tmp" "$BASE"
-    mv "$CACHE/sources.list.new" "$CACHE/sources.list"
-    rm -rf --one-file-system "$tmp"
-    ok "debootstrap $SUITE minbase from $MIRROR, cached in $BASE ($stale; $(since $t))"
+    make_base
+    ok "debootstrap $SUITE minbase from $MIRROR, cached in $CACHE/base.tar ($stale; $(since $t))"
 else
     rm -f "$CACHE/sources.list.new"
-    ok "the cached base $BASE (debootstrap $SUITE minbase from $MIRROR)"
+    ok "the cached base $CACHE/base.tar (debootstrap $SUITE minbase from $MIRROR)"
 fi
 
 # ---- install -------------------------------------------------------------------------------
 
 t=$SECONDS
-[ -z "$(mounted_under "$ROOT")" ] || not_ok "no mounts left under $ROOT from an earlier run"
-rm -rf --one-file-system "$ROOT"
-mkdir -p "$ROOT"
-tar -C "$ROOT" -xf "$BASE"
-chroot_artefacts "$ROOT"
-base_mounts "$ROOT"
-mount_in --bind "$CACHE/apt-archives" "$ROOT/var/cache/apt/archives"
+new_root
 in_root() { chroot "$ROOT" "${IN[@]}" "$@"; }
 # as_kiln COMMAND...: in the chroot as the user kiln, as the unit's User= and
 # Group= make it (no supplementary groups), from kiln's home.
@@ -436,8 +311,7 @@ printf '%s\n' 'listen-tls *:443' 'tls-cert /etc/kiln/tls/localhost.crt' \
     'tls-key /etc/kiln/tls/localhost.key' 'access-log /var/log/kiln/access.log' \
     >>"$ROOT/etc/kiln/kiln-edge.conf"
 rm -rf "$ROOT/var/log/kiln" "$ROOT/usr/sbin/policy-rc.d"
-for ((i = ${#mounts[@]} - 1; i >= 0; i--)); do umount "${mounts[i]}"; done
-mounts=()
+unmount_all
 # nspawn's own seccomp allow-list (systemd 252) lacks Landlock: without these
 # three, every landlock call in the container fails with EPERM, whatever the
 # unit allows, and kiln-edge's sandbox refuses to start.
