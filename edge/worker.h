@@ -68,6 +68,7 @@ struct ke_worker {
     char tls_out[KE_TLS_BUF]; /* the plaintext of the record being encrypted */
     struct ke_list wait[KE_WAIT_N];
     unsigned n_conns;
+    unsigned conns_peak; /* the most open at a tick since memory was last trimmed */
     bool stopping;
     void *free_writes; /* a few write requests kept for reuse */
     unsigned n_free_writes;

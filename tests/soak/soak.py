@@ -270,14 +270,22 @@ def phase_flood(out, work, seconds):
         rss.halt.set()
         rss.join()
         lat = sum((c.latencies for c in clients), [])
+        # The crowd gone, kiln-edge gives its memory back (malloc_trim, at a
+        # tick once the open connections fell to a quarter of their peak).
+        peak_kb = max(s["VmRSS"] for _, s in rss.series)
+        back_kb = before["VmRSS"] + (peak_kb - before["VmRSS"]) / 4
         after = e.status() if e.alive() else {}
+        deadline = time.time() + 10
+        while e.alive() and after.get("VmRSS", 0) > back_kb and time.time() < deadline:
+            time.sleep(0.5)
+            after = e.status()
         f = {"slowloris": flood, "peak_connections_open": peak_open,
              "well_formed_requests": k.get("requests"), "failed": k.get("failed"),
              "failures": k.failures,
              "latency_ms": {"p50": round(1000 * L.percentile(lat, 0.5), 2),
                             "p99": round(1000 * L.percentile(lat, 0.99), 2),
                             "max": round(1000 * max(lat or [0]), 2)},
-             "rss_before_kb": before["VmRSS"], "rss_peak_kb": max(s["VmRSS"] for _, s in rss.series),
+             "rss_before_kb": before["VmRSS"], "rss_peak_kb": peak_kb,
              "rss_after_kb": after.get("VmRSS"), "fds_after": after.get("fds"),
              "refused_total": e.metric("kiln_edge_connections_refused_total") if e.alive() else None}
         figs[label] = f
@@ -290,6 +298,9 @@ def phase_flood(out, work, seconds):
         tap(flood.get("closed_by_server", 0) > 0,
             f"{label}: kiln-edge closed slow connections ({flood.get('closed_by_server')} closes, "
             f"--header-timeout {ht}; full size after {flood.get('seconds_to_full')} s)")
+        tap(after.get("VmRSS", back_kb + 1) <= back_kb,
+            f"{label}: after the flood the memory goes back: VmRSS {before['VmRSS']} -> peak "
+            f"{peak_kb} -> {after.get('VmRSS')} kB (wanted at most {back_kb:.0f})")
         all_ok &= e.alive()
     if "tls" in figs and "tls-again" in figs:
         # Reused, not added to: the second peak is the first's, plus what the
