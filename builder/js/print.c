@@ -58,6 +58,7 @@ struct pr {
     bool seg_pending; /* a node started: map it at the next token */
     uint32_t seg_in;  /* its input offset */
     size_t regex_end; /* out offset just after a regex literal */
+    size_t num_end;   /* out offset just after a number literal (`0.` then `in`) */
     /* Output offsets where a construct's first token goes (PR_NONE: none):
      * what may not start it is wrapped in parentheses there. */
     size_t stmt_start;   /* expression statement: function, class, {, let, ({a} = b) */
@@ -115,7 +116,8 @@ pr_push_seg(struct pr *p, size_t at)
 /*
  * Before a token that starts with byte c: the blank that keeps it apart from
  * the previous one (a b, a+ +b, a- -b, a/ /re/, x< !--y, a-- >b, /re/ in,
- * a? .5:b), then the pending segment. Returns false once an error is set.
+ * a? .5:b, 0. in x), then the pending segment. Returns false once an error
+ * is set.
  */
 static bool
 pr_pre(struct pr *p, unsigned char c)
@@ -128,7 +130,7 @@ pr_pre(struct pr *p, unsigned char c)
         bool sp = (pr_ident_byte(l) && pr_ident_byte(c)) ||
                   ((l == '+' || l == '-' || l == '/') && c == l) || (l == '<' && c == '!') ||
                   (l == '-' && c == '>') || (l == '?' && c == '.') ||
-                  (b->len == p->regex_end && pr_ident_byte(c));
+                  ((b->len == p->regex_end || b->len == p->num_end) && pr_ident_byte(c));
         if (sp && kc_buf_putc(b, ' ')) {
             pr_fail(p, KC_ENOMEM);
             return false;
@@ -365,6 +367,7 @@ pr_num(struct pr *p, const struct kb_jsn *n)
             pr_put_unseparated(p, n->start, n->end);
         else
             pr_copy(p, n->start, n->end);
+        p->num_end = p->out->len;
         return;
     }
     char buf[64];
@@ -372,6 +375,7 @@ pr_num(struct pr *p, const struct kb_jsn *n)
         pr_puts(p, "-");
     pr_fmt_double(fabs(n->num), buf, sizeof buf);
     pr_puts(p, buf);
+    p->num_end = p->out->len;
 }
 
 static void
@@ -1813,6 +1817,7 @@ kb_jsprint(const struct kb_jsn *n, const struct kb_jsprint_opts *o, struct kc_bu
         .out = out,
         .map = map,
         .regex_end = PR_NONE,
+        .num_end = PR_NONE,
         .stmt_start = PR_NONE,
         .arrow_start = PR_NONE,
         .export_start = PR_NONE,

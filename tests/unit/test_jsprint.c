@@ -218,6 +218,8 @@ t_tokens_never_run_together(void)
     C("(1_000).x", "(1_000).x;");
     C("1n.x", "1n.x;");
     C("x = 1 in y", "x=1 in y;");
+    C("0. in S", "0. in S;"); /* fuzz_jsprint: 0.in does not lex */
+    C("x = 1. instanceof N", "x=1. instanceof N;");
     C("x = 'a' in y", "x='a'in y;");
 }
 
