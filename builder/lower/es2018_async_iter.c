@@ -341,4 +341,8 @@ kl_pass_async_iter(struct kl_ctx *c)
     struct async_state st = { 0 };
     struct kl_walk w = { .c = c, .data = &st, .leave = async_leave };
     kl_walk(&w);
+    /* The wrapped body is a generator, even one with no yield of its own
+     * (`async function* g() {}`): below ES2015 the generator pass lowers it. */
+    if (kb_lower_target_year(c->target) < 2015)
+        c->lower |= KL_BIT(KL_F_GENERATOR);
 }
