@@ -890,7 +890,7 @@ kl_scan_node(struct kl_scan *s, const struct kb_jsn *n, unsigned fns)
         if (year < 2021 && kl_span_has(c, n, "_"))
             s->lexical = true;
         if (year < 2015 && n->end > n->start + 1 && c->src[n->start] == '0' &&
-            strchr("bBoO", c->src[n->start + 1]))
+            memchr("bBoO", c->src[n->start + 1], 4))
             s->lexical = true;
         break;
     case KB_JSN_STR:
