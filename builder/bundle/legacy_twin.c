@@ -40,13 +40,6 @@ cmp_lexp(const void *x, const void *y)
 }
 
 static int
-cmp_ord(const void *x, const void *y)
-{
-    const struct lexp_at *a = x, *b = y;
-    return (a->ord > b->ord) - (a->ord < b->ord);
-}
-
-static int
 add_lexp(struct kb_legacy_export **v, size_t *n, size_t *cap, const char *name, const char *local)
 {
     int rc = kc_vec_reserve(*v, *cap, *n + 1, KB_LIST_MAX);
@@ -55,11 +48,11 @@ add_lexp(struct kb_legacy_export **v, size_t *n, size_t *cap, const char *name, 
     return rc;
 }
 
-/* Keeps the first export of each name in v[0..*n), sorted by name, or else
- * in the order they were added (sorted false). A sort, not a pass over the
- * list per name: a module may export tens of thousands of names. */
+/* Keeps the first export of each name in v[0..*n), sorted by name: a sort,
+ * not a pass over the list per name (a module may export tens of thousands
+ * of names). A facade needs none: a module's export names are unique. */
 static int
-unique_lexp(struct kb_legacy_export *v, size_t *n, bool sorted)
+unique_lexp(struct kb_legacy_export *v, size_t *n)
 {
     if (*n < 2)
         return 0;
@@ -73,8 +66,6 @@ unique_lexp(struct kb_legacy_export *v, size_t *n, bool sorted)
     for (size_t i = 0; i < *n; i++)
         if (k == 0 || strcmp(t[k - 1].e.name, t[i].e.name) != 0)
             t[k++] = t[i];
-    if (!sorted)
-        qsort(t, k, sizeof *t, cmp_ord);
     for (size_t i = 0; i < k; i++)
         v[i] = t[i].e;
     *n = k;
@@ -201,7 +192,7 @@ kb__legacy_chunk(struct bundle *b, int c, struct kc_buf *out, struct kb_reflist 
         free(names);
         rc = rc ? rc : k < 0 ? KC_ENOMEM : 0;
     }
-    rc = rc ? rc : unique_lexp(ch->lexp, &ch->nlexp, true);
+    rc = rc ? rc : unique_lexp(ch->lexp, &ch->nlexp);
     if (!rc && ch->nlexp) {
         ch->lexp_local = malloc(ch->nlexp * sizeof *ch->lexp_local);
         rc = ch->lexp_local ? 0 : KC_ENOMEM;
@@ -314,7 +305,6 @@ kb__legacy_facade(struct bundle *b, int e, struct kc_buf *out, struct kb_reflist
                           ns ? sm->final[KB_SYM_NS(sm)] : kb__sym_final(b, s));
     }
     free(names);
-    rc = rc ? rc : unique_lexp(ex, &nex, false);
     t.f.loader = (b->ep_kind[e] & 1) != 0;
     t.f.exports = ex;
     t.f.nexports = nex;
