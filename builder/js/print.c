@@ -405,6 +405,14 @@ pr_surrogate_at(const unsigned char *u, size_t n, size_t i)
     return u[i] == 0xed && n - i >= 3 && u[i + 1] >= 0xa0 && u[i + 1] <= 0xbf && pr_cont(u[i + 2]);
 }
 
+/* U+2028 or U+2029 (E2 80 A8/A9) at u[i], before end. */
+static bool
+pr_linesep_at(const unsigned char *u, size_t end, size_t i)
+{
+    return i + 2 < end && u[i] == 0xe2 && u[i + 1] == 0x80 &&
+           (u[i + 2] == 0xa8 || u[i + 2] == 0xa9);
+}
+
 /* A well-formed 4-byte UTF-8 sequence (U+10000..U+10FFFF) at u[i]. */
 static bool
 pr_astral_at(const unsigned char *u, size_t n, size_t i)
@@ -449,8 +457,7 @@ pr_quote(struct pr *p, const char *s, size_t n)
             len = (size_t)snprintf(esc, sizeof esc, "\\%c", c);
         } else if (c < 0x20) {
             len = (size_t)snprintf(esc, sizeof esc, "\\u%04x", c);
-        } else if (c == 0xe2 && n - i >= 3 && u[i + 1] == 0x80 &&
-                   (u[i + 2] == 0xa8 || u[i + 2] == 0xa9) && flags) {
+        } else if (flags && pr_linesep_at(u, n, i)) {
             len = (size_t)snprintf(esc, sizeof esc, "\\u%04x",
                                    0x2000u | (u[i + 2] == 0xa8 ? 0x28u : 0x29u));
             skip = 2;
@@ -506,21 +513,27 @@ pr_str(struct pr *p, const struct kb_jsn *n)
         return;
     }
     /* Before ES2019 a raw U+2028/U+2029 ends the literal: escape them, copying
-     * the runs between; after a backslash one is a line continuation, which
-     * stands for nothing. */
+     * the runs between. After a backslash one is a line continuation, which
+     * stands for nothing; dropping it could join the bytes on either side
+     * into a new raw U+2028 (E2 80, the continuation, A8), so such a literal
+     * is written from its value instead. */
     const unsigned char *s = (const unsigned char *)p->o->src;
+    for (uint32_t i = n->start; i + 1 < n->end; i++) {
+        if (s[i] != '\\')
+            continue;
+        if (pr_linesep_at(s, n->end, ++i)) {
+            pr_quote(p, n->str ? n->str : "", n->str ? n->len : 0);
+            return;
+        }
+    }
     uint32_t run = n->start;
     for (uint32_t i = n->start; i + 2 < n->end && !p->err; i++) {
-        bool bs = s[i] == '\\';
-        uint32_t j = i + bs;
-        if (j + 2 < n->end && s[j] == 0xe2 && s[j + 1] == 0x80 &&
-            (s[j + 2] == 0xa8 || s[j + 2] == 0xa9)) {
+        if (pr_linesep_at(s, n->end, i)) {
             pr_copy_x(p, run, i, run == n->start);
-            if (!bs)
-                pr_append(p, s[j + 2] == 0xa8 ? "\\u2028" : "\\u2029", 6);
-            i = j + 2;
+            pr_append(p, s[i + 2] == 0xa8 ? "\\u2028" : "\\u2029", 6);
+            i += 2;
             run = i + 1;
-        } else if (bs) {
+        } else if (s[i] == '\\') {
             i++; /* the escaped character */
         }
     }

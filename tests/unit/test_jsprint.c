@@ -432,7 +432,10 @@ t_lowering_by_target(void)
     CT("x = '\xe2\x80\xa8'", 2019, "x='\xe2\x80\xa8';");
     CT("x = 'a\\\xe2\x80\xa9"
        "b\\\\\xe2\x80\xa8'",
-       2018, "x='ab\\\\\\u2028';");
+       2018, "x=\"ab\\\\\\u2028\";");
+    /* Dropping the line continuation must not join E2 80 and A8 into a raw
+     * U+2028, which ends an ES5 string (fuzz_jsprint, finding 12). */
+    CT("x = '\xe2\x80\\\xe2\x80\xa8\xa8'", 2018, "x=\"\\u2028\";");
     CT("x = '\\u{2028}'", 5, "x=\"\\u2028\";");
     CT("x = '\\uD800'", 5, "x='\\uD800';");
     CT("x = '\\u{D800}'", 5, "x=\"\\ud800\";");
