@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 static inline bool
 kc_is_digit(int c)
@@ -53,6 +54,15 @@ kc_hexval(int c)
     if (c >= 'A' && c <= 'F')
         return c - 'A' + 10;
     return -1;
+}
+
+/* Whether c is one of the bytes of set. strchr(set, c) alone is true for a
+ * NUL byte too (the terminator is part of the string): a NUL in the input
+ * would pass for any set. */
+static inline bool
+kc_in_set(int c, const char *set)
+{
+    return c > 0 && c < 0x80 && strchr(set, c) != NULL;
 }
 
 /* What isspace() accepts in the "C" locale: SP HT LF VT FF CR. */

@@ -19,13 +19,6 @@
 /* Outcome of a pass that may need more bytes; >= 0 is an offset. */
 enum { P_ERROR = -1, P_INCOMPLETE = -2 };
 
-/* Whether c is one of the bytes of set (never NUL). */
-static bool
-in_set(char c, const char *set)
-{
-    return c != '\0' && strchr(set, c) != NULL;
-}
-
 static struct ke_span
 span(const char *p, size_t n)
 {
@@ -102,14 +95,14 @@ valid_host(const char *p, size_t n, bool need_host, bool need_port)
         return !need_host && !need_port;
     if (p[0] == '[') {
         for (i = 1; i < n && p[i] != ']'; i++)
-            if (!kc_is_alpha(p[i]) && !kc_is_digit(p[i]) && p[i] != ':' && !in_set(p[i], ok))
+            if (!kc_is_alpha(p[i]) && !kc_is_digit(p[i]) && p[i] != ':' && !kc_in_set(p[i], ok))
                 return false;
         if (i == n || i == 1)
             return false;
         i++;
     } else {
         for (; i < n && p[i] != ':'; i++)
-            if (!kc_is_alpha(p[i]) && !kc_is_digit(p[i]) && !in_set(p[i], ok))
+            if (!kc_is_alpha(p[i]) && !kc_is_digit(p[i]) && !kc_in_set(p[i], ok))
                 return false;
         if (i == 0)
             return false;
@@ -149,7 +142,7 @@ check_target(struct ke_request *req)
         return n == 1 && req->method == KE_M_OPTIONS;
     }
     size_t s = 0;
-    while (s < n && (kc_is_alpha(t[s]) || (s > 0 && (kc_is_digit(t[s]) || in_set(t[s], "+-.")))))
+    while (s < n && (kc_is_alpha(t[s]) || (s > 0 && (kc_is_digit(t[s]) || kc_in_set(t[s], "+-.")))))
         s++;
     if (!(kc_eq_lower(t, s, "http") || kc_eq_lower(t, s, "https")) || n - s < 3 ||
         memcmp(t + s, "://", 3) != 0)

@@ -355,7 +355,7 @@ kb_jslex_number(struct kb_jslex *lx, uint32_t start)
     bool bigint_ok = true;
     lx->tok.t = KB_JST_NUM;
     lx->tok.octal = 0;
-    if (s[p] == '0' && p + 1 < lx->len && strchr("xXoObB", s[p + 1]) != NULL) {
+    if (s[p] == '0' && p + 1 < lx->len && kc_in_set(s[p + 1], "xXoObB")) {
         int radix = (s[p + 1] | 0x20) == 'x' ? 16 : (s[p + 1] | 0x20) == 'o' ? 8 : 2;
         p += 2;
         lx->tok.num = kb_jslex_digits(lx, &p, radix, true, &n);

@@ -152,7 +152,7 @@ kb_jsre_unicode_escape(struct kb_jsre *r)
 static bool
 kb_jsre_syntax_char(int c)
 {
-    return c >= 0 && c < 0x80 && strchr("^$\\.*+?()[]{}|/", c) != NULL && c != 0;
+    return kc_in_set(c, "^$\\.*+?()[]{}|/");
 }
 
 /* A group name after "(?<" or "\k<", through '>'. */

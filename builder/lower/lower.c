@@ -9,6 +9,7 @@
 #include "builder/lower/internal.h"
 #include "builder/lower/jsfiles.h"
 #include "builder/lower/polyfill.h"
+#include "common/ascii.h"
 #include "common/error.h"
 
 #include <stdarg.h>
@@ -890,7 +891,7 @@ kl_scan_node(struct kl_scan *s, const struct kb_jsn *n, unsigned fns)
         if (year < 2021 && kl_span_has(c, n, "_"))
             s->lexical = true;
         if (year < 2015 && n->end > n->start + 1 && c->src[n->start] == '0' &&
-            memchr("bBoO", c->src[n->start + 1], 4))
+            kc_in_set(c->src[n->start + 1], "bBoO"))
             s->lexical = true;
         break;
     case KB_JSN_STR:

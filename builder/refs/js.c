@@ -433,8 +433,8 @@ kb_js_brace_kind(const struct kb_js_tok *t)
                    ? KB_JS_B_OBJECT
                    : KB_JS_B_BLOCK;
     case KB_JS_PUNCT:
-        return strchr(");{}", t->punct) || t->punct == KB_JS_P_ARROW ? KB_JS_B_BLOCK
-                                                                     : KB_JS_B_OBJECT;
+        return kc_in_set(t->punct, ");{}") || t->punct == KB_JS_P_ARROW ? KB_JS_B_BLOCK
+                                                                        : KB_JS_B_OBJECT;
     default: return KB_JS_B_OBJECT;
     }
 }

@@ -6,6 +6,7 @@
  * byte span of each "src" string, so rewriting keeps the author's formatting.
  */
 #include "builder/refs/ref.h"
+#include "common/ascii.h"
 #include "common/error.h"
 
 #include <jansson.h>
@@ -87,7 +88,7 @@ kb_webmanifest_scan(const char *src, size_t len, struct kb_reflist *out, struct 
         } else if (c == '"') {
             size_t e = string_end(src, len, i);
             size_t after = e + 1;
-            while (after < len && strchr(" \t\r\n", src[after]))
+            while (after < len && kc_in_set(src[after], " \t\r\n"))
                 after++;
             if (after < len && src[after] == ':') {
                 size_t kn = e - i - 1;

@@ -108,6 +108,16 @@ t_eq_lower(void)
     KT_CHECK(!kc_eq_lower("\xc0", 1, "\xe0"));
 }
 
+static void
+t_in_set(void)
+{
+    KT_CHECK(kc_in_set('b', "bBoO"));
+    KT_CHECK(!kc_in_set('x', "bBoO"));
+    KT_CHECK(!kc_in_set('\0', "bBoO")); /* strchr alone finds the terminator */
+    KT_CHECK(!kc_in_set(-1, "bBoO"));
+    KT_CHECK(!kc_in_set((char)0xe2, "\xe2"));
+}
+
 int
 main(void)
 {
@@ -116,6 +126,7 @@ main(void)
     KT_RUN(t_tchar_is_rfc9110, "kc_is_tchar is exactly RFC 9110's tchar");
     KT_RUN(t_whitespace_sets, "WHATWG whitespace excludes VT; blank (HTTP OWS) is SP and HT");
     KT_RUN(t_non_ascii_is_in_no_class, "bytes >= 0x80, negative chars and -1 are in no class");
+    KT_RUN(t_in_set, "kc_in_set never holds NUL, end of input or non-ASCII");
     KT_RUN(t_eq_lower, "kc_eq_lower matches whole words ignoring ASCII case only");
     return kt_done();
 }

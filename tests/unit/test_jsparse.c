@@ -236,6 +236,10 @@ t_literals_numbers_strings_and_escapes(void)
     BAD("0_1", true);
     BAD("3in x", true);
     BAD("'\\u{110000}'", true);
+    /* A NUL byte after 0 is no radix letter (strchr's terminator matched it):
+     * 0, NUL, 0 is no number but an unexpected character. */
+    KT_EQ_INT(kb_jsast_parse("0\0000", 3, true, &ast, &diag), KC_EPARSE);
+    KT_EQ_INT(diag.col, 2);
 }
 
 static void
