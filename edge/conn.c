@@ -124,13 +124,18 @@ unlink_wait(struct ke_conn *c)
     c->wait = KE_WAIT_NONE;
 }
 
-/* Moves c to the tail of list `wait` with a deadline `ms` from now. */
+/* Moves c to the tail of list `wait` with a deadline `ms` from now. "Now" is
+ * read afresh: uv_now() is the time the loop iteration began, and one
+ * iteration can run for seconds when it holds hundreds of TLS handshakes; a
+ * deadline counted from its start would already be over when the timers run
+ * next, before the connection's waiting bytes are read. */
 static void
 set_wait(struct ke_conn *c, enum ke_wait wait, unsigned ms)
 {
     unlink_wait(c);
     struct ke_list *l = &c->w->wait[wait];
     c->wait = (uint8_t)wait;
+    uv_update_time(&c->w->loop);
     c->deadline = uv_now(&c->w->loop) + ms;
     c->prev = l->tail;
     c->next = NULL;
@@ -1085,6 +1090,12 @@ tls_input(struct ke_conn *c, const char *p, size_t n)
                     return;
                 }
                 h2_wait(c); /* off the header timer: HTTP/2's own timeouts now */
+            } else {
+                /* The handshake had its --header-timeout from the accept; the
+                 * head gets its own from now (nginx times the two apart too),
+                 * so a handshake the server was slow to answer, hundreds
+                 * queued before it, does not eat the request's time. */
+                set_wait(c, KE_WAIT_HEAD, w->cfg->header_timeout);
             }
         }
     }

@@ -465,6 +465,21 @@ def _(tmp):
         still_serves(e)
 
 
+@test("once the TLS handshake ends, the request head gets its own --header-timeout")
+def _(tmp):
+    # Accepted at 0, handshake at 3 s (within the 4 s), the request at 5.5 s:
+    # timed from the accept it would be closed by 5 s (a 1 s tick); from the
+    # handshake's end it has until 7 s. A server slow to answer handshakes
+    # (hundreds queued, the h2load test below) needs this.
+    with TlsEdge(tmp, "--header-timeout", "4s", workers=1) as e:
+        raw = socket.create_connection((HOST, e.tls_port), timeout=10)
+        time.sleep(3)
+        s = client_ctx().wrap_socket(raw, server_hostname="localhost")
+        time.sleep(2.5)
+        assert https_get(s)[0] == 200
+        s.close()
+
+
 # ---- certificates: startup, reload ------------------------------------------------------------
 
 
