@@ -621,6 +621,11 @@ export async function runSite(spec) {
         });
         try {
           await p.goto(origin + spec.pages[0].path, { waitUntil: 'networkidle', timeout: 20000 });
+          /* networkidle alone can come before a lazy route's chunk is asked
+           * for (on a busy machine the main chunk ran 500 ms after the last
+           * response, and the dist's visit missed react's Home chunk): the
+           * page must also show its marker, which needs every chunk it uses. */
+          await settle(p, spec, spec.pages[0].marker);
         } finally {
           await c.close();
         }
