@@ -119,7 +119,7 @@ if os.path.exists(ledger):
         t[1] += int(r["executions"])
         t[2] += 1
         t[3] += int(r["crashes"])
-        t[4] = max(int(t[4]), int(r["corpus_after"]))  # merges only add
+        t[4] = int(r["corpus_after"])  # the latest run's (minimising merges also remove)
     print("**fuzzing, cumulative** (tests/soak/fuzz-ledger.tsv; goal: 1 CPU-hour per target):\n")
     print("| target | runs | CPU-hours | executions | crashes | committed corpus |\n|---|---|---|---|---|---|")
     for t in sorted(tot):
