@@ -9,6 +9,7 @@
  */
 #include "builder/dict.h"
 
+#include "common/ascii.h"
 #include "common/buf.h"
 #include "common/error.h"
 #include "common/log.h"
@@ -41,7 +42,7 @@ kb_urlpattern_escape(const char *s, size_t n, struct kc_buf *out)
 {
     int rc = 0;
     for (size_t i = 0; i < n && !rc; i++) {
-        if (strchr("*?+(){}:\\", s[i]) && s[i])
+        if (kc_in_set(s[i], "*?+(){}:\\"))
             rc = kc_buf_putc(out, '\\');
         if (!rc)
             rc = kc_buf_putc(out, s[i]);

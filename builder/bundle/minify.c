@@ -107,7 +107,8 @@ word_byte(unsigned char c)
 static bool
 need_space(unsigned char x, unsigned char y)
 {
-    bool px = x && strchr("+-*/%&|^!~<>=?.:", x), py = y && strchr("+-*/%&|^!~<>=?.:", y);
+    const char *ops = "+-*/%&|^!~<>=?.:";
+    bool px = kc_in_set(x, ops), py = kc_in_set(y, ops);
     return (word_byte(x) && word_byte(y)) || (px && py) || (kc_is_digit(x) && y == '.') ||
            (x == '.' && kc_is_digit(y)) || (x == '/' && word_byte(y));
 }
