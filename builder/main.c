@@ -42,7 +42,7 @@ usage(FILE *to)
           "  -j, --jobs N           compression threads (default: number of CPUs)\n"
           "      --cache-dir DIR    compression cache (default: .kiln-cache)\n"
           "      --no-cache         do not read or write the cache\n"
-          "      --min-saving PCT   keep a variant only if it saves PCT%% (default: 5)\n"
+          "      --min-saving PCT   keep a variant only if it saves PCT% (default: 5)\n"
           "      --no-integrity     do not add integrity/crossorigin attributes\n"
           "      --hashed-pattern RE  names already fingerprinted by a bundler (POSIX ERE\n"
           "                         on the file name; group 1 is the hash)\n"

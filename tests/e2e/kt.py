@@ -108,6 +108,18 @@ def kiln_build(*args, cwd=None, check=True):
     return p.returncode, p.stdout, p.stderr
 
 
+def help_and_reference(prog, doc):
+    """(options PROG --help names, options docs/DOC's reference lists, the help
+    text). The reference is the man page's source (packaging/), so the two
+    must name the same options."""
+    p = subprocess.run([prog, "--help"], capture_output=True, text=True, timeout=30)
+    assert p.returncode == 0, p.stderr
+    opt = re.compile(r"(?<![\w-])(--[a-z][a-z0-9-]+)")
+    with open(os.path.join(ROOT, "docs", doc)) as f:
+        ref = {o for line in f if line.startswith("`-") for o in opt.findall(line)}
+    return set(opt.findall(p.stdout)), ref, p.stdout
+
+
 def build(src, dist, *opts, check=True, encodings=None):
     """kiln-build -q --no-cache OPTS -o dist src: every test builds from scratch.
     encodings="none" skips the variants where a test does not look at them."""

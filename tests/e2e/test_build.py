@@ -12,8 +12,8 @@ import subprocess
 import time
 import urllib.parse
 
-from kt import (KILN_BUILD, SITE, build, by_source, decode, kiln_build, manifest, read, run_all,
-                test, tree, write)
+from kt import (KILN_BUILD, SITE, build, by_source, decode, help_and_reference, kiln_build, manifest,
+                read, run_all, test, tree, write)
 
 HASHED = re.compile(r"\.[0-9a-f]{10}\.")
 
@@ -604,6 +604,13 @@ def _(tmp):
     assert rc == 0 and out.startswith("kiln-build ")
     for args in ([], ["a", "b"], ["--encodings", "lzma", "x"], ["-j", "0", "x"], ["--bogus", "x"]):
         assert kiln_build(*args, check=False)[0] == 2, args
+
+
+@test("--help names exactly the options of docs/kiln-build.md (the man page), printed as written")
+def _(tmp):
+    names, ref, text = help_and_reference(KILN_BUILD, "kiln-build.md")
+    assert names == ref, f"only in --help: {sorted(names - ref)}; only in the docs: {sorted(ref - names)}"
+    assert "%%" not in text and "--min-saving PCT" in text, text
 
 
 @test("a missing SRC_DIR exits 1 with a clear message")

@@ -1556,6 +1556,12 @@ def _(tmp):
     assert len(lines) == 1 and missing in lines[0] and lines[0].startswith("kiln-edge: "), err
 
 
+@test("--help names exactly the options of docs/kiln-edge.md (the man page)", h1_only=ONCE)
+def _(tmp):
+    names, ref, _ = kt.help_and_reference(kt.KILN_EDGE, "kiln-edge.md")
+    assert names == ref, f"only in --help: {sorted(names - ref)}; only in the docs: {sorted(ref - names)}"
+
+
 @test("a bad configuration line: exit 2 naming FILE:LINE", h1_only=ONCE)
 def _(tmp):
     write(tmp, "edge.conf", "# comment\n\nmax-age 300 # five minutes\n")
