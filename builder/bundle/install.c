@@ -460,8 +460,8 @@ twin_texts(struct bundle *b, struct texts *t)
                              : KC_ENOMEM;
         }
         if (!rc)
-            rc = kb__lower_twin(b, t->lpath[i], &t->ltext[i], &t->lrefs[i], at.declare, &need[i],
-                                map, &line[i]);
+            rc = kb__lower_twin(b, i < b->nc ? (int)i : -1, t->lpath[i], &t->ltext[i], &t->lrefs[i],
+                                at.declare, &need[i], map, &line[i]);
         kb_smap_free(&none);
     }
     if (!rc)

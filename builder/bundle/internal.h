@@ -563,12 +563,14 @@ int kb__legacy_facade(struct bundle *b, int e, struct kc_buf *out, struct kb_ref
  * the composed one and *body_line 0. Errors name the original module's
  * line and column. */
 int kb__lower_chunk(struct bundle *b, int c, struct kc_buf *o, unsigned *body_line);
-/* Lowers twin text (at path) to ES5, its runtime helpers in the declare
- * function at declare_at, its references moved, its source map (map, whose
- * line 0 is the text's line *map_line) composed; *polyfills gets what it
- * needs (KB_PF bits, polyfill.h). */
-int kb__lower_twin(struct bundle *b, const char *path, struct kc_buf *text, struct kb_reflist *refs,
-                   size_t declare_at, uint64_t *polyfills, struct kb_smap *map, unsigned *map_line);
+/* Lowers twin text (at path; chunk c's twin, or -1 for an entry's facade)
+ * to ES5, its runtime helpers in the declare function at declare_at, its
+ * references moved, its source map (map, whose line 0 is the text's line
+ * *map_line) composed; *polyfills gets what it needs (KB_PF bits,
+ * polyfill.h). A diagnostic names the module the map traces it to. */
+int kb__lower_twin(struct bundle *b, int c, const char *path, struct kc_buf *text,
+                   struct kb_reflist *refs, size_t declare_at, uint64_t *polyfills,
+                   struct kb_smap *map, unsigned *map_line);
 /* Puts before the loader of each page twin (page[i]) the polyfills that
  * the twins it may run need (need[]): into ltext[i], refs and the line of
  * its map (lmap_line[i]) moved; got[i] gets the set. Nothing with

@@ -17,24 +17,25 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Where chunk c's text position (1-based line and byte column of a
- * diagnostic, the chunk's body starting at line body_line) came from. */
+/* Logs d, a position of chunk c's text (or of its twin's) whose source map
+ * (map, line 0 being the text's line body_line) may trace it to a module:
+ * at the module's line and column when it does, else at path's. */
 static void
-report_in_chunk(struct bundle *b, int c, unsigned body_line, const struct kc_diag *d, bool warn)
+report_in_chunk(struct bundle *b, int c, const struct kb_smap *map, unsigned body_line,
+                const char *path, const struct kc_diag *d, enum kc_log_level level,
+                const char *suffix)
 {
-    enum kc_log_level level = warn ? KC_LOG_WARN : KC_LOG_ERROR;
-    const struct chunk *ch = &b->c[c];
     unsigned line = d->line ? d->line - 1 : 0, col = d->col ? d->col - 1 : 0;
     const struct kb_smap_seg *s =
-        line >= body_line ? kb_smap_find(&ch->map, line - body_line, col) : NULL;
+        c >= 0 && line >= body_line ? kb_smap_find(map, line - body_line, col) : NULL;
+    const struct chunk *ch = c >= 0 ? &b->c[c] : NULL;
     if (s && s->src >= 0 && (size_t)s->src < ch->n && s->gline == line - body_line) {
         const struct kb_mod *m = &b->g.m[ch->mods[s->src]];
         kc_log(level, "%s:%u:%u: %s%s", m->path, s->oline + 1, s->ocol + (col - s->gcol) + 1,
-               d->msg, warn ? ": the chunk keeps it" : "");
+               d->msg, suffix);
         return;
     }
-    kc_log(level, "%s:%u:%u: %s%s", ch->path, d->line, d->col, d->msg,
-           warn ? ": the chunk keeps it" : "");
+    kc_log(level, "%s:%u:%u: %s%s", path, d->line, d->col, d->msg, suffix);
 }
 
 int
@@ -53,7 +54,9 @@ kb__lower_chunk(struct bundle *b, int c, struct kc_buf *o, unsigned *body_line)
     struct kc_diag d;
     int rc = kb_lower(o->data, o->len, &lo, &r, &d);
     if (rc == KC_EPARSE || rc == KC_EUNSUP)
-        report_in_chunk(b, c, *body_line, &d, rc == KC_EUNSUP);
+        report_in_chunk(b, c, &b->c[c].map, *body_line, b->c[c].path, &d,
+                        rc == KC_EUNSUP ? KC_LOG_WARN : KC_LOG_ERROR,
+                        rc == KC_EUNSUP ? ": the chunk keeps it" : "");
     if (rc == KC_EUNSUP)
         return 0; /* warned: the chunk stays as written */
     if (rc || !r.changed)
@@ -111,8 +114,9 @@ move_refs(const struct kb_lower_result *r, struct kb_reflist *refs, size_t skip,
 }
 
 int
-kb__lower_twin(struct bundle *b, const char *path, struct kc_buf *text, struct kb_reflist *refs,
-               size_t declare_at, uint64_t *polyfills, struct kb_smap *map, unsigned *map_line)
+kb__lower_twin(struct bundle *b, int c, const char *path, struct kc_buf *text,
+               struct kb_reflist *refs, size_t declare_at, uint64_t *polyfills, struct kb_smap *map,
+               unsigned *map_line)
 {
     /* A page's twin starts with the loader, ES5 as written: it stays as it
      * is, its comment included, and only what follows it is lowered. */
@@ -127,17 +131,17 @@ kb__lower_twin(struct bundle *b, const char *path, struct kc_buf *text, struct k
     struct kb_lower_result r;
     struct kc_diag d;
     int rc = kb_lower(text->data + skip, text->len - skip, &lo, &r, &d);
-    if (rc == KC_EPARSE || rc == KC_EUNSUP)
+    if (rc == KC_EPARSE || rc == KC_EUNSUP) {
         d.line += lines_in(text->data, skip);
-    if (rc == KC_EUNSUP) { /* warned: the twin keeps the syntax, as before lowering existed */
-        kc_warn("%s:%u:%u: %s: the legacy twin keeps it", path, d.line, d.col, d.msg);
+        report_in_chunk(b, c, map, *map_line, path, &d,
+                        rc == KC_EUNSUP ? KC_LOG_WARN : KC_LOG_ERROR,
+                        rc == KC_EUNSUP ? ": the legacy twin keeps it"
+                                        : " (in the legacy twin; --no-legacy builds without it)");
+    }
+    if (rc == KC_EUNSUP) /* warned: the twin keeps the syntax, as before lowering existed */
         return kb_polyfill_detect_src(text->data, text->len, false, polyfills, &d) == KC_ENOMEM
                    ? KC_ENOMEM
                    : 0;
-    }
-    if (rc == KC_EPARSE)
-        kc_error("%s:%u:%u: %s (in the legacy twin; --no-legacy builds without it)", path, d.line,
-                 d.col, d.msg);
     if (rc)
         return rc;
     *polyfills = r.polyfills;

@@ -1139,6 +1139,52 @@ kb_lower_check(const struct kb_jsast *ast, const char *src, size_t len, int targ
     return 0;
 }
 
+/* The input offset that output offset off (a position of r->text) came
+ * from: the last segment starting at or before it. */
+static uint32_t
+kl_input_offset(const struct kb_lower_result *r, size_t off)
+{
+    size_t lo = 0, hi = r->nsegs;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (r->segs[mid].out <= off)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo ? r->segs[lo - 1].in : 0;
+}
+
+/*
+ * The polyfill scan of ES5 output (parse and scope): fills r->polyfills, the
+ * helpers' needs included, and so checks that the output parses. What
+ * lowering adds (wrapper functions, parentheses, temporaries) can push an
+ * input near the parser's nesting limit past it: such an input cannot be
+ * lowered to ES5 (KC_EPARSE at the input position the deepest output came
+ * from). Any other failure is kiln's bug ("internal error").
+ */
+static int
+kl_scan_es5(const char *src, struct kb_lower_result *r, bool module, struct kc_diag *diag)
+{
+    struct kc_diag pd;
+    int rc = kb_polyfill_detect_src(r->text, r->len, module, &r->polyfills, &pd);
+    if (rc != KC_EPARSE)
+        return rc;
+    if (strncmp(pd.msg, "nesting too deep", 16) == 0) {
+        size_t off = 0;
+        for (unsigned line = 1; line < pd.line && off < r->len; off++)
+            line += r->text[off] == '\n';
+        off += pd.col ? pd.col - 1 : 0;
+        kc_diag_set(diag, src, kl_input_offset(r, off > r->len ? r->len : off),
+                    "nesting too deep once lowered to es5 (more than %d levels)",
+                    KB_JSAST_DEPTH_MAX);
+    } else {
+        kc_diag_set(diag, r->text, 0, "internal error: the lowered text does not parse: %u:%u: %s",
+                    pd.line, pd.col, pd.msg);
+    }
+    return KC_EPARSE;
+}
+
 int
 kb_lower(const char *src, size_t len, const struct kb_lower_opts *o, struct kb_lower_result *r,
          struct kc_diag *diag)
@@ -1211,14 +1257,6 @@ kb_lower(const char *src, size_t len, const struct kb_lower_opts *o, struct kb_l
         if (c.helper_used[i])
             r->helpers |= UINT64_C(1) << (i & 63);
     rc = kl_print(&c, o, r);
-    /* The polyfills of what was printed: the helpers' needs included. */
-    struct kc_diag pd;
-    if (!rc && o->target == KB_ES5 &&
-        kb_polyfill_detect_src(r->text, r->len, o->module, &r->polyfills, &pd) == KC_EPARSE) {
-        kc_diag_set(diag, r->text, 0, "internal error: the lowered text does not parse: %u:%u: %s",
-                    pd.line, pd.col, pd.msg);
-        rc = KC_EPARSE;
-    }
     if (rc)
         kb_lower_result_free(r);
     else
@@ -1230,6 +1268,12 @@ done:
     free(c.helper_used);
     free(c.helper_name);
     kb_jsast_free(&ast);
+    /* After the input's tree is freed: the two trees are never in memory at
+     * once. The modern targets' output is not parsed again (it would cost
+     * 40 % more time; docs/internals/lowering.md, "Nesting"). */
+    if (!rc && r->changed && o->target == KB_ES5 &&
+        (rc = kl_scan_es5(src, r, o->module, diag)) != 0)
+        kb_lower_result_free(r);
     return rc;
 }
 

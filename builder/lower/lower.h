@@ -84,9 +84,12 @@ struct kb_lower_result {
  * Lowers src[0..len) to o->target. Returns 0 with *r filled (r->changed
  * false when the input needs nothing), KC_EPARSE with *diag set (a syntax
  * error, or a feature no lowering exists for: "BigInt literals cannot be
- * lowered to es5", at its line and column), KC_EUNSUP with *diag set (a
- * feature whose pass kiln does not have yet), or KC_ENOMEM/KC_ETOOBIG. On
- * error *r holds nothing to free.
+ * lowered to es5", at its line and column; for ES5, an input so deeply
+ * nested that its output would pass KB_JSAST_DEPTH_MAX), KC_EUNSUP with
+ * *diag set (a feature whose pass kiln does not have yet), or
+ * KC_ENOMEM/KC_ETOOBIG. On error *r holds nothing to free. ES5 output is
+ * parsed again (the polyfill scan); a modern target's is not, and may nest
+ * deeper than KB_JSAST_DEPTH_MAX when the input comes near it.
  */
 int kb_lower(const char *src, size_t len, const struct kb_lower_opts *o, struct kb_lower_result *r,
              struct kc_diag *diag);

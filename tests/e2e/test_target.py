@@ -428,6 +428,23 @@ def _(tmp):
     build(src, os.path.join(tmp, "ok-dist"), "--no-legacy")
 
 
+@test("a module nested so deeply that its ES5 twin would pass the parser's 1,000 levels: an error "
+      "at the module's line, nothing written; the modern chunk alone builds")
+def _(tmp):
+    # 200 nested arrows parse in about 600 levels; as ES5 functions with
+    # return statements, inside the twin's System.register, they pass 1,000.
+    code = "var f = " + "() => " * 200 + "0;\nconsole.log(typeof f);\n"
+    src = site(tmp, {"index.html": PAGE, "main.js": code})
+    dist = os.path.join(tmp, "d")
+    rc, _, err = build(src, dist, check=False)
+    assert rc == 1 and not os.path.exists(dist), err
+    assert re.search(r"main\.js:1:\d+: nesting too deep once lowered to es5 \(more than 1000 "
+                     r"levels\) \(in the legacy twin; --no-legacy builds without it\)", err), err
+    assert "internal error" not in err, err
+    # The modern chunk is not parsed again (docs/internals/lowering.md).
+    build(src, os.path.join(tmp, "modern"), "--no-legacy", "--target", "es2017")
+
+
 @test("below es2022 a chunk keeps top-level await, and its page's check sends browsers without it to the twins")
 def _(tmp):
     src = site(tmp, {"index.html": PAGE,
