@@ -1517,8 +1517,10 @@ kb_jsp_atom(struct kb_jsp *p, struct kb_jsrde *rde)
                     n = kb_jsp_function(p, start, KB_JSN_FUNC_EXPR, true, false);
                     goto done;
                 }
-                if (nx.t == KB_JST_NAME && !nx.nl && p->potential_arrow_at == start + 1) {
-                    /* async x => ... */
+                /* async x => ...; not async in o, async instanceof C. */
+                bool reserved = nx.kw != KB_JSKW_NONE && nx.kw <= KB_JSKW_LAST_RESERVED;
+                if (nx.t == KB_JST_NAME && !reserved && !nx.nl &&
+                    p->potential_arrow_at == start + 1) {
                     kb_jsp_ident(p, false); /* 'async' */
                     uint32_t oai = p->await_ident_pos;
                     p->await_ident_pos = 0;

@@ -127,6 +127,13 @@ t_arrow_functions_and_parameters(void)
     EXPR("async x => await x", "(ARROW async _ (IDENT x) (AWAIT (IDENT x)))");
     EXPR("async (x) => {}", "(ARROW async _ (IDENT x) (BLOCK))");
     EXPR("async(x)", "(CALL (IDENT async) (IDENT x))");
+    /* async before a reserved word is the identifier (fuzz finding 15). */
+    EXPR("async in o", "(BINARY in (IDENT async) (IDENT o))");
+    EXPR("async instanceof C", "(BINARY instanceof (IDENT async) (IDENT C))");
+    OK("for (async in o);", false);
+    OK("for ((async) of o);", false);
+    BAD("for (async of o);", false);
+    BAD("async in => 1", false);
     BAD("(a, a) => 1", true);
     BAD("({a = 1})", true);
     BAD("(a\n) => 1 + (b)\n=> 2", true);
