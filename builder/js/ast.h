@@ -251,6 +251,7 @@ struct kb_js_scope {
 
 /* Hard limits: past them parsing fails cleanly with KC_EPARSE or KC_ETOOBIG. */
 #define KB_JSAST_DEPTH_MAX 1000                /* nesting of expressions and statements */
+#define KB_JSAST_TOO_DEEP  "nesting too deep"  /* how the depth limit's message starts */
 #define KB_JSAST_ARENA_MAX (512u << 20)        /* bytes of arena per file */
 #define KB_JSAST_SRC_MAX   (UINT32_C(1) << 30) /* offsets are 32-bit */
 
@@ -296,6 +297,10 @@ int kb_jsast_scope(struct kb_jsast *ast, const char *src, struct kc_diag *diag);
 
 /* Frees everything the tree owns; *ast is zeroed. Safe on a zeroed struct. */
 void kb_jsast_free(struct kb_jsast *ast);
+
+/* Whether a KC_EPARSE diagnostic of kb_jsast_parse or kb_jsast_scope is the
+ * nesting limit (KB_JSAST_DEPTH_MAX), a bound of kiln's, not a syntax error. */
+bool kb_jsast_too_deep(const struct kc_diag *d);
 
 /* The kind's name ("BINARY") and the operator's spelling ("+="). Static strings. */
 const char *kb_jsn_kind_name(int kind);

@@ -151,7 +151,7 @@ static void
 kb_jsp_enter(struct kb_jsp *p)
 {
     if (++p->depth > KB_JSAST_DEPTH_MAX)
-        kb_jsp_fail(p, TOK.start, "nesting too deep (more than %d levels)", KB_JSAST_DEPTH_MAX);
+        kb_jsp_fail(p, TOK.start, KB_JSAST_TOO_DEEP " (more than %d levels)", KB_JSAST_DEPTH_MAX);
 }
 
 #define LEAVE(p) ((p)->depth--)
@@ -238,7 +238,7 @@ static void
 kb_jsp_push_frame(struct kb_jsp *p, uint16_t f)
 {
     if (p->nframes >= KB_JSP_FRAMES_MAX)
-        kb_jsp_fail(p, TOK.start, "nesting too deep (functions)");
+        kb_jsp_fail(p, TOK.start, KB_JSAST_TOO_DEEP " (functions)");
     p->frames[p->nframes++] = f;
 }
 
@@ -3016,6 +3016,12 @@ kb_jsast_parse(const char *src, size_t len, bool module, struct kb_jsast *ast, s
     ast->ntoks = p->ntoks / 2;
     free(p);
     return 0;
+}
+
+bool
+kb_jsast_too_deep(const struct kc_diag *d)
+{
+    return strncmp(d->msg, KB_JSAST_TOO_DEEP, sizeof KB_JSAST_TOO_DEEP - 1) == 0;
 }
 
 void

@@ -286,7 +286,7 @@ kb_jss_enter(struct kb_jss *s, const struct kb_jsn *n)
 {
     /* The parser bounds nesting; this guards the walk on its own too. */
     if (++s->depth > KB_JSAST_DEPTH_MAX * 4)
-        kb_jss_fail(s, n->start, "nesting too deep");
+        kb_jss_fail(s, n->start, KB_JSAST_TOO_DEEP);
 }
 
 /*

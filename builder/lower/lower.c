@@ -1170,13 +1170,13 @@ kl_scan_es5(const char *src, struct kb_lower_result *r, bool module, struct kc_d
     int rc = kb_polyfill_detect_src(r->text, r->len, module, &r->polyfills, &pd);
     if (rc != KC_EPARSE)
         return rc;
-    if (strncmp(pd.msg, "nesting too deep", 16) == 0) {
+    if (kb_jsast_too_deep(&pd)) {
         size_t off = 0;
         for (unsigned line = 1; line < pd.line && off < r->len; off++)
             line += r->text[off] == '\n';
         off += pd.col ? pd.col - 1 : 0;
         kc_diag_set(diag, src, kl_input_offset(r, off > r->len ? r->len : off),
-                    "nesting too deep once lowered to es5 (more than %d levels)",
+                    KB_JSAST_TOO_DEEP " once lowered to es5 (more than %d levels)",
                     KB_JSAST_DEPTH_MAX);
     } else {
         kc_diag_set(diag, r->text, 0, "internal error: the lowered text does not parse: %u:%u: %s",

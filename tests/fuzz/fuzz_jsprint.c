@@ -72,7 +72,7 @@ kb_fuzz_print(const struct kb_jsast *a, const char *src, size_t size, bool modul
     struct kb_jsast b;
     struct kc_diag d = { 0 };
     rc = kb_jsast_parse(text.data, text.len, module, &b, &d);
-    if (rc == KC_ENOMEM || (rc == KC_EPARSE && strstr(d.msg, "nesting too deep")))
+    if (rc == KC_ENOMEM || (rc == KC_EPARSE && kb_jsast_too_deep(&d)))
         goto out;
     if (rc != 0)
         abort();

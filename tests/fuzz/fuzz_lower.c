@@ -48,7 +48,7 @@ kl_fuzz_check(const char *src, size_t size, bool module, int target)
     struct kb_lower_result again;
     rc = kb_lower(r.text, r.len, &o, &again, &d);
     if (rc == KC_ENOMEM || rc == KC_ETOOBIG ||
-        (rc == KC_EPARSE && target != KB_ES5 && strncmp(d.msg, "nesting too deep", 16) == 0)) {
+        (rc == KC_EPARSE && target != KB_ES5 && kb_jsast_too_deep(&d))) {
         kb_lower_result_free(&r);
         return;
     }

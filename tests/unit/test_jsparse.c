@@ -321,6 +321,9 @@ t_deep_nesting_is_an_error_not_a_crash(void)
     src[2 * n] = 0;
     KT_EQ_INT(parse_mode(src, true), KC_EPARSE);
     KT_CHECK(strstr(diag.msg, "nesting too deep") != NULL);
+    KT_CHECK(kb_jsast_too_deep(&diag));
+    KT_EQ_INT(parse_mode("let a = ;", true), KC_EPARSE);
+    KT_CHECK(!kb_jsast_too_deep(&diag));
     for (size_t i = 0; i < n; i++)
         src[i] = '[';
     src[n] = 0;
