@@ -7,6 +7,7 @@
  *
  * Prints the lowered text (the input as it is when nothing needs
  * lowering); --polyfills puts the polyfills the output needs first.
+ * IN or OUT "-" is standard input or output.
  * Errors: "IN:line:col: message", exit status 1; usage errors 2.
  */
 #include "builder/lower/lower.h"
@@ -31,7 +32,8 @@ usage(void)
 static char *
 slurp(const char *path, size_t *len)
 {
-    FILE *f = fopen(path, "rb");
+    bool std = strcmp(path, "-") == 0;
+    FILE *f = std ? stdin : fopen(path, "rb");
     if (!f)
         return NULL;
     struct kc_buf b;
@@ -44,7 +46,8 @@ slurp(const char *path, size_t *len)
     if (!rc && !b.data)
         rc = kc_buf_append(&b, "", 0);
     bool bad = ferror(f) || rc;
-    fclose(f);
+    if (!std)
+        fclose(f);
     if (bad) {
         kc_buf_free(&b);
         return NULL;
@@ -74,7 +77,7 @@ main(int argc, char **argv)
         case 'm': o.module = true; break;
         case 'c': o.compact = true; break;
         case 'p': polyfills = true; break;
-        case 'o': out_path = optarg; break;
+        case 'o': out_path = strcmp(optarg, "-") == 0 ? NULL : optarg; break;
         default: return usage();
         }
     }
@@ -100,13 +103,15 @@ main(int argc, char **argv)
     }
     struct kc_buf pf;
     kc_buf_init(&pf, (size_t)1 << 24);
-    if (polyfills && r.polyfills && kb_polyfill_text(r.polyfills, &pf) != 0) {
+    FILE *f = NULL;
+    if (polyfills && r.polyfills && kb_polyfill_text(r.polyfills, &pf) != 0)
         fprintf(stderr, "kiln-lower: out of memory\n");
-        return 1;
-    }
-    FILE *f = out_path ? fopen(out_path, "wb") : stdout;
-    if (!f) {
+    else if (!(f = out_path ? fopen(out_path, "wb") : stdout))
         fprintf(stderr, "kiln-lower: %s: cannot write\n", out_path);
+    if (!f) {
+        kc_buf_free(&pf);
+        kb_lower_result_free(&r);
+        free(src);
         return 1;
     }
     if (pf.len)
@@ -116,7 +121,7 @@ main(int argc, char **argv)
     else
         fwrite(src, 1, len, f);
     bool bad = ferror(f) != 0;
-    if (out_path && fclose(f) != 0)
+    if (out_path ? fclose(f) != 0 : fflush(f) != 0)
         bad = true;
     kc_buf_free(&pf);
     kb_lower_result_free(&r);

@@ -18,7 +18,8 @@ Header lines (leading `//` comments):
 Prints TAP, one line per program and target. Environment: KILN_LOWER (the
 binary; default $BUILD_DIR/bin/kiln-lower, BUILD_DIR build/asan), DUK,
 KILN_CORPUS_ONLY (a regular expression on "group/name target").
-Options: --keep DIR keeps the lowered files there.
+Options: --keep DIR keeps the lowered files there. A last test lowers one
+program through standard input and output ("-").
 """
 import concurrent.futures
 import os
@@ -213,6 +214,22 @@ def main(argv):
                 print(f"not ok {n} - {desc}")
                 for line in problems:
                     print("#   " + line.replace("\n", "\n#   "))
+        # "-" is standard input and output: the same bytes as the file form.
+        first = next(((p, out) for (p, t), (_, out) in zip(jobs, results)
+                      if t == "es5" and out), None)
+        if first:
+            n += 1
+            with open(first[0].path, encoding="utf-8") as f, open(first[1], encoding="utf-8") as g:
+                src, want = f.read(), g.read()
+            p = subprocess.run([KILN_LOWER, "--target", "es5", "--polyfills", "-o", "-", "-"],
+                               input=src, capture_output=True, text=True, timeout=TIMEOUT,
+                               cwd=tmp)
+            if p.returncode == 0 and p.stdout == want and not os.path.exists(os.path.join(tmp, "-")):
+                print(f"ok {n} - kiln-lower - -o -: {first[0].name} through stdin and stdout")
+            else:
+                failed += 1
+                print(f"not ok {n} - kiln-lower - -o -: exit {p.returncode}, "
+                      f"{diff(want, p.stdout)}; {p.stderr.strip()[:400]}")
         print(f"1..{n}")
         if keep:
             shutil.copytree(tmp, keep, dirs_exist_ok=True)
