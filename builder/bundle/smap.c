@@ -8,6 +8,7 @@
 #include "builder/bundle/internal.h"
 #include "common/buf.h"
 #include "common/error.h"
+#include "common/utf8.h"
 #include "common/vec.h"
 
 #include <jansson.h>
@@ -185,12 +186,25 @@ kb_smap_json(const struct kb_smap *m, unsigned line_offset, const char *const *s
         kc_buf_free(&mp);
         return NULL;
     }
+    /* A source that is not UTF-8 goes into sourcesContent as the browser
+     * decoded it (U+FFFD for each bad byte): JSON holds only Unicode text. */
+    struct kc_buf fixed;
+    kc_buf_init(&fixed, (size_t)1 << 31);
     json_t *srcs = json_array(), *cont = json_array();
     for (size_t i = 0; i < n; i++) {
         json_array_append_new(srcs, json_string(sources[i]));
-        json_array_append_new(cont, contents[i] ? json_stringn_nocheck(contents[i], lens[i])
-                                                : json_null());
+        const char *c = contents[i];
+        size_t len = c ? lens[i] : 0;
+        if (c && !kc_utf8_valid(c, len)) {
+            kc_buf_reset(&fixed);
+            if (kc_utf8_scrub(c, len, &fixed) == 0 && fixed.data) {
+                c = fixed.data;
+                len = fixed.len;
+            }
+        }
+        json_array_append_new(cont, c ? json_stringn_nocheck(c, len) : json_null());
     }
+    kc_buf_free(&fixed);
     json_t *root = json_pack("{s:i, s:o, s:o, s:[], s:s}", "version", 3, "sources", srcs,
                              "sourcesContent", cont, "names", "mappings", mp.data ? mp.data : "");
     kc_buf_free(&mp);

@@ -62,34 +62,12 @@ kb_jslex_keyword(const char *s, size_t n)
     return KB_JSKW_NONE;
 }
 
-/* Decodes one UTF-8 sequence at p (lenient: a bad byte is taken as itself). */
+/* Decodes one UTF-8 sequence at p; ill-formed UTF-8 is U+FFFD for one byte
+ * (kc_utf8_get), as the browser decodes it. */
 static uint32_t
 kb_jslex_cp(const struct kb_jslex *lx, uint32_t p, uint32_t *n)
 {
-    const unsigned char *s = (const unsigned char *)lx->src;
-    unsigned c = s[p];
-    uint32_t left = lx->len - p;
-    if (c < 0x80) {
-        *n = 1;
-        return c;
-    }
-    if (c >= 0xc2 && c < 0xe0 && left >= 2 && (s[p + 1] & 0xc0) == 0x80) {
-        *n = 2;
-        return ((c & 0x1fu) << 6) | (s[p + 1] & 0x3fu);
-    }
-    if (c >= 0xe0 && c < 0xf0 && left >= 3 && (s[p + 1] & 0xc0) == 0x80 &&
-        (s[p + 2] & 0xc0) == 0x80) {
-        *n = 3;
-        return ((c & 0xfu) << 12) | ((s[p + 1] & 0x3fu) << 6) | (s[p + 2] & 0x3fu);
-    }
-    if (c >= 0xf0 && c < 0xf5 && left >= 4 && (s[p + 1] & 0xc0) == 0x80 &&
-        (s[p + 2] & 0xc0) == 0x80 && (s[p + 3] & 0xc0) == 0x80) {
-        *n = 4;
-        return ((c & 0x7u) << 18) | ((s[p + 1] & 0x3fu) << 12) | ((s[p + 2] & 0x3fu) << 6) |
-               (s[p + 3] & 0x3fu);
-    }
-    *n = 1;
-    return 0xfffd;
+    return kc_utf8_get((const unsigned char *)lx->src + p, lx->len - p, n);
 }
 
 static bool

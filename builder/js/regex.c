@@ -8,6 +8,7 @@
  */
 #include "builder/js/lex.h"
 #include "common/ascii.h"
+#include "common/utf8.h"
 
 #include <string.h>
 
@@ -62,24 +63,7 @@ kb_jsre_char(struct kb_jsre *r)
         r->pending_low = 0;
         return lo;
     }
-    const unsigned char *s = (const unsigned char *)r->s + r->pos;
-    uint32_t left = r->len - r->pos, cp, n;
-    if (s[0] < 0x80) {
-        cp = s[0];
-        n = 1;
-    } else if (s[0] >= 0xf0 && left >= 4) {
-        cp = ((s[0] & 7u) << 18) | ((s[1] & 0x3fu) << 12) | ((s[2] & 0x3fu) << 6) | (s[3] & 0x3fu);
-        n = 4;
-    } else if (s[0] >= 0xe0 && left >= 3) {
-        cp = ((s[0] & 0xfu) << 12) | ((s[1] & 0x3fu) << 6) | (s[2] & 0x3fu);
-        n = 3;
-    } else if (s[0] >= 0xc0 && left >= 2) {
-        cp = ((s[0] & 0x1fu) << 6) | (s[1] & 0x3fu);
-        n = 2;
-    } else {
-        cp = s[0];
-        n = 1;
-    }
+    uint32_t n, cp = kc_utf8_get((const unsigned char *)r->s + r->pos, r->len - r->pos, &n);
     r->pos += n;
     if (!r->u && cp > 0xffff) {
         cp -= 0x10000;

@@ -8,6 +8,7 @@ import functools
 import json
 import os
 import re
+import subprocess
 
 import kt
 from kt import FIXTURES, ROOT, by_source, decode_mappings, manifest, read, run_all, test, write
@@ -169,6 +170,37 @@ def check_source_map(tmp, fixture, *extra):
 def _(tmp):
     _, smap = check_source_map(tmp, "collisions")
     assert smap["sources"] == ["./one.js", "./two.js", "./main.js"], smap
+
+
+@test("a module that is not UTF-8 bundles as the browser decodes it (U+FFFD per bad byte)")
+def _(tmp):
+    # Bytes outside UTF-8 are copied as they are; the browser reads each as
+    # U+FFFD, and so does kiln: E0 80 8A (an overlong U+000A) ends no comment,
+    # C0 A8 (an overlong '(') opens no group. The source map's sourcesContent,
+    # JSON, holds the text as decoded. Once "out of memory" (jansson refused
+    # the map's text), and the lexer took E0 80 8A for a newline.
+    files = {"main.js": b'import { a } from "./a.js";\n'
+                        b'globalThis.log = [a, "caf\xff", /\xc0\xa8/.source.length];'
+                        b' // \xe0\x80\x8a globalThis.hidden = 1\n'
+                        b'globalThis.log.push(typeof globalThis.hidden);\n',
+             "a.js": b'export const a = "\xed\xa0\x80";\n'}
+    src, dist = site(tmp, files)
+    build(src, dist, "--bundle", "--no-legacy")
+    name = script_src(dist)
+    chunk = read(dist, name, "rb")
+    assert b'"caf\xff"' in chunk and b'"\xed\xa0\x80"' in chunk, chunk
+    assert b"hidden = 1" not in chunk, chunk  # a comment, dropped with the others
+    path = os.path.join(tmp, "chunk.mjs")
+    write(tmp, "chunk.mjs", chunk)
+    p = subprocess.run(["node", "--input-type=module", "-e",
+                        f"await import({json.dumps(path)}); console.log(JSON.stringify(globalThis.log))"],
+                       capture_output=True, text=True, timeout=60)
+    assert p.returncode == 0, p.stderr
+    assert json.loads(p.stdout) == ["\ufffd" * 3, "caf\ufffd", 2, "undefined"], p.stdout
+    smap = json.loads(read(dist, re.search(r"sourceMappingURL=(\S+)", chunk.decode("latin-1")).group(1)))
+    content = dict(zip(smap["sources"], smap["sourcesContent"]))
+    assert content["./main.js"] == files["main.js"].decode("utf-8", "replace"), content
+    assert content["./a.js"] == 'export const a = "\ufffd\ufffd\ufffd";\n', content
 
 
 @test("--minify-whitespace drops comments and blanks, keeps line breaks, and its source map is exact")

@@ -1,11 +1,12 @@
 /* Unit tests for common/: paths, percent coding, bounded buffers, hashes,
- * MIME lookup, error names, diagnostics positions. */
+ * MIME lookup, error names, diagnostics positions, UTF-8 decoding. */
 #include "common/buf.h"
 #include "common/diag.h"
 #include "common/error.h"
 #include "common/hash.h"
 #include "common/mime.h"
 #include "common/path.h"
+#include "common/utf8.h"
 #include "tests/kt.h"
 
 #include <stdint.h>
@@ -13,6 +14,58 @@
 #include <string.h>
 
 static char out[256];
+
+/* kc_utf8_get on s (len bytes): "U+XXXX/n". */
+static const char *
+utf8_get(const char *s, size_t len)
+{
+    uint32_t n;
+    uint32_t cp = kc_utf8_get((const unsigned char *)s, len, &n);
+    snprintf(out, sizeof out, "U+%04X/%u", (unsigned)cp, (unsigned)n);
+    return out;
+}
+
+static void
+t_utf8_get(void)
+{
+    KT_EQ_STR(utf8_get("A", 1), "U+0041/1");
+    KT_EQ_STR(utf8_get("\xc3\xa9", 2), "U+00E9/2");
+    KT_EQ_STR(utf8_get("\xe2\x80\xa8", 3), "U+2028/3");
+    KT_EQ_STR(utf8_get("\xef\xbf\xbf", 3), "U+FFFF/3");
+    KT_EQ_STR(utf8_get("\xf0\x9f\x98\x80", 4), "U+1F600/4");
+    KT_EQ_STR(utf8_get("\xf4\x8f\xbf\xbf", 4), "U+10FFFF/4");
+    /* Ill-formed: one U+FFFD per maximal subpart, as WHATWG's decoder. */
+    KT_EQ_STR(utf8_get("\xe0\x80\x8a", 3), "U+FFFD/1"); /* overlong U+000A */
+    KT_EQ_STR(utf8_get("\xc0\x8a", 2), "U+FFFD/1");
+    KT_EQ_STR(utf8_get("\xc1\xbf", 2), "U+FFFD/1");
+    KT_EQ_STR(utf8_get("\xf0\x80\x80\x8a", 4), "U+FFFD/1");
+    KT_EQ_STR(utf8_get("\xed\xa0\x80", 3), "U+FFFD/1");     /* a surrogate */
+    KT_EQ_STR(utf8_get("\xf4\x90\x80\x80", 4), "U+FFFD/1"); /* past U+10FFFF */
+    KT_EQ_STR(utf8_get("\xf5\x80\x80\x80", 4), "U+FFFD/1");
+    KT_EQ_STR(utf8_get("\x80", 1), "U+FFFD/1");
+    KT_EQ_STR(utf8_get("\xe2\x80", 2), "U+FFFD/2"); /* truncated */
+    KT_EQ_STR(utf8_get("\xe2\x80x", 3), "U+FFFD/2");
+    KT_EQ_STR(utf8_get("\xe2\x28\xa1", 3), "U+FFFD/1");
+    KT_EQ_STR(utf8_get("\xf0\x9f\x98x", 4), "U+FFFD/3");
+    /* Validation and scrubbing, byte for byte as a browser decodes. */
+    KT_CHECK(kc_utf8_valid("caf\xc3\xa9 \xef\xbf\xbd \xf0\x9f\x98\x80", 14));
+    KT_CHECK(!kc_utf8_valid("a\xe0\x80\x8a", 4));
+    KT_CHECK(!kc_utf8_valid("\xf0\x9f\x98", 3));
+    struct kc_buf b;
+    kc_buf_init(&b, 64);
+    KT_EQ_INT(kc_utf8_scrub("a\xff"
+                            "b\xe2\x80"
+                            "c\xe0\x80\x8a\xc3\xa9",
+                            11, &b),
+              0);
+    KT_EQ_INT((int)b.len, 20);
+    KT_CHECK(memcmp(b.data,
+                    "a\xef\xbf\xbd"
+                    "b\xef\xbf\xbd"
+                    "c\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xc3\xa9",
+                    20) == 0);
+    kc_buf_free(&b);
+}
 
 static void
 t_resolve_relative(void)
@@ -225,5 +278,6 @@ main(void)
            "a diagnostic message longer than its buffer is cut, not overrun");
     KT_RUN(t_mime, "MIME lookup by extension, case-insensitive, octet-stream otherwise");
     KT_RUN(t_strerror, "every error code has a message");
+    KT_RUN(t_utf8_get, "UTF-8 decodes only well-formed sequences; the rest is U+FFFD");
     return kt_done();
 }

@@ -38,6 +38,17 @@ first(const char *src, bool module)
     return dump;
 }
 
+/* The dump of the whole program. */
+static const char *
+program(const char *src, bool module)
+{
+    dump[0] = 0;
+    if (parse_mode(src, module) != 0)
+        return diag.msg;
+    kb_jsast_dump(ast.program, dump, sizeof dump);
+    return dump;
+}
+
 #define EXPR(src, want)        KT_EQ_STR(first(src, true), want)
 #define SCRIPT_EXPR(src, want) KT_EQ_STR(first(src, false), want)
 
@@ -257,6 +268,28 @@ t_identifiers_with_escapes_and_unicode(void)
     BAD("\\u0069f (x) ;", true);        /* an escaped keyword is not the keyword */
     OK("var a\xe2\x80\xbf = 1;", true); /* U+203F is ID_Continue... */
     BAD("var \xe2\x80\xbf = 1;", true); /* ...but not ID_Start */
+}
+
+/* The source is UTF-8 as a browser decodes it: an ill-formed sequence is
+ * U+FFFD, never the character an overlong form spells (fuzz finding 16). */
+static void
+t_ill_formed_utf8_is_a_replacement_character(void)
+{
+    /* E0 80 8A (an overlong U+000A) does not end a comment... */
+    KT_EQ_STR(program("x //\xe0\x80\x8a y", true), "(PROGRAM (EXPR_STMT (IDENT x)))");
+    KT_EQ_STR(program("#!\xe0\x80\x8ah\nx", true), "(PROGRAM (EXPR_STMT (IDENT x)))");
+    KT_EQ_STR(program("x <!-- \xe0\x80\x8a y", false), "(PROGRAM (EXPR_STMT (IDENT x)))");
+    /* ...as U+2028, well formed, does. */
+    KT_EQ_STR(program("x //\xe2\x80\xa8 y", true),
+              "(PROGRAM [(EXPR_STMT (IDENT x)) (EXPR_STMT (IDENT y))])");
+    /* Nor does it end a string, nor C0 A8 (an overlong '(') open a group. */
+    OK("'a\xe0\x80\x8a"
+       "b'",
+       true);
+    OK("/\xc0\xa8/", true);
+    /* An overlong U+000B or a surrogate's bytes are no white space. */
+    BAD("x\xe0\x80\x8by", true);
+    BAD("x\xed\xa0\x80", true);
 }
 
 static void
@@ -556,6 +589,8 @@ main(void)
     KT_RUN(t_identifiers_with_escapes_and_unicode,
            "identifiers: \\u escapes and Unicode ID_Start/ID_Continue");
     KT_RUN(t_hashbang_and_html_comments, "hashbang; HTML-like comments in scripts only");
+    KT_RUN(t_ill_formed_utf8_is_a_replacement_character,
+           "ill-formed UTF-8 is U+FFFD: an overlong newline ends no comment");
     KT_RUN(t_labels_break_continue, "labels, break and continue targets");
     KT_RUN(t_strict_mode_restrictions, "strict mode restrictions and the directive prologue");
     KT_RUN(t_jsx_and_typescript_get_a_clear_error, "JSX gets a clear error");
