@@ -56,13 +56,15 @@ for bin in build/fuzz/fuzz_*; do
         continue
     fi
     log=$out/fuzz/$t.log
+    # Only this run's reproducers count: OUT may hold an earlier run's.
+    old=$(ls "$out/fuzz/crash-$t-"* 2>/dev/null | wc -l)
     /usr/bin/time -f '%e %U %S' -o "$out/fuzz/$t.time" \
         "$bin" -max_total_time="$secs" -print_final_stats=1 -timeout=10 -rss_limit_mb=2048 \
         -artifact_prefix="$out/fuzz/crash-$t-" "$work" "$seeds" > "$log" 2>&1
     rc=$?
     execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n 1)
     cpu=$(tail -n 1 "$out/fuzz/$t.time" 2>/dev/null | awk '{ printf "%.0f", $2 + $3 }')
-    crashes=$(ls "$out/fuzz/crash-$t-"* 2>/dev/null | wc -l)
+    crashes=$(($(ls "$out/fuzz/crash-$t-"* 2>/dev/null | wc -l) - old))
     minimise "$bin" "$seeds" "$work" "$out/fuzz/$t"
     after=$(ls "$seeds" | wc -l)
     printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$(date -u +%Y-%m-%d)" "$t" "$secs" "${cpu:-0}" \
