@@ -187,7 +187,7 @@ kb_smap_json(const struct kb_smap *m, unsigned line_offset, const char *const *s
         return NULL;
     }
     /* A source that is not UTF-8 goes into sourcesContent as the browser
-     * decoded it (U+FFFD for each bad byte): JSON holds only Unicode text. */
+     * decoded it (U+FFFD for each ill-formed sequence): JSON holds only Unicode text. */
     struct kc_buf fixed;
     kc_buf_init(&fixed, (size_t)1 << 31);
     json_t *srcs = json_array(), *cont = json_array();

@@ -67,7 +67,12 @@ kb_jslex_keyword(const char *s, size_t n)
 static uint32_t
 kb_jslex_cp(const struct kb_jslex *lx, uint32_t p, uint32_t *n)
 {
-    return kc_utf8_get((const unsigned char *)lx->src + p, lx->len - p, n);
+    const unsigned char *s = (const unsigned char *)lx->src + p;
+    if (*s < 0x80) { /* the common case, without a call */
+        *n = 1;
+        return *s;
+    }
+    return kc_utf8_get(s, lx->len - p, n);
 }
 
 static bool

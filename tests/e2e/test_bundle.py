@@ -172,7 +172,7 @@ def _(tmp):
     assert smap["sources"] == ["./one.js", "./two.js", "./main.js"], smap
 
 
-@test("a module that is not UTF-8 bundles as the browser decodes it (U+FFFD per bad byte)")
+@test("a module that is not UTF-8 bundles as the browser decodes it (U+FFFD per ill-formed sequence)")
 def _(tmp):
     # Bytes outside UTF-8 are copied as they are; the browser reads each as
     # U+FFFD, and so does kiln: E0 80 8A (an overlong U+000A) ends no comment,
