@@ -9,6 +9,7 @@
 #include "builder/js/print.h"
 #include "common/error.h"
 #include "common/quote.h"
+#include "common/utf8.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -413,14 +414,16 @@ pr_linesep_at(const unsigned char *u, size_t end, size_t i)
            (u[i + 2] == 0xa8 || u[i + 2] == 0xa9);
 }
 
-/* A well-formed 4-byte UTF-8 sequence (U+10000..U+10FFFF) at u[i]. */
-static bool
+/* The astral character (U+10000..U+10FFFF) whose well-formed UTF-8 is at
+ * u[i], or 0. */
+static uint32_t
 pr_astral_at(const unsigned char *u, size_t n, size_t i)
 {
-    if (u[i] < 0xf0 || u[i] > 0xf4 || n - i < 4 || !pr_cont(u[i + 1]) || !pr_cont(u[i + 2]) ||
-        !pr_cont(u[i + 3]))
-        return false;
-    return !(u[i] == 0xf0 && u[i + 1] < 0x90) && !(u[i] == 0xf4 && u[i + 1] > 0x8f);
+    uint32_t len;
+    if (u[i] < 0xf0)
+        return 0;
+    uint32_t cp = kc_utf8_get(u + i, n - i, &len);
+    return len == 4 ? cp : 0;
 }
 
 /*
@@ -452,6 +455,7 @@ pr_quote(struct pr *p, const char *s, size_t n)
     for (size_t i = 0; i < n && !p->err; i++) {
         char esc[16];
         size_t len = 0, skip = 0;
+        uint32_t astral;
         unsigned char c = u[i];
         if (c == '"' || c == '\\') {
             len = (size_t)snprintf(esc, sizeof esc, "\\%c", c);
@@ -465,10 +469,8 @@ pr_quote(struct pr *p, const char *s, size_t n)
             unsigned cp = ((c & 0x0fu) << 12) | ((u[i + 1] & 0x3fu) << 6) | (u[i + 2] & 0x3fu);
             len = (size_t)snprintf(esc, sizeof esc, "\\u%04x", cp);
             skip = 2;
-        } else if (es5 && pr_astral_at(u, n, i)) {
-            unsigned cp = ((c & 0x07u) << 18) | ((u[i + 1] & 0x3fu) << 12) |
-                          ((u[i + 2] & 0x3fu) << 6) | (u[i + 3] & 0x3fu);
-            cp -= 0x10000;
+        } else if (es5 && (astral = pr_astral_at(u, n, i)) != 0) {
+            uint32_t cp = astral - 0x10000;
             len = (size_t)snprintf(esc, sizeof esc, "\\u%04x\\u%04x", 0xd800 + (cp >> 10),
                                    0xdc00 + (cp & 0x3ff));
             skip = 3;
