@@ -70,25 +70,6 @@ kc_utf8_get(const unsigned char *s, size_t left, uint32_t *n)
     return kc_utf8_decode(s, left, n, &bad);
 }
 
-bool
-kc_utf8_valid(const char *s, size_t len)
-{
-    const unsigned char *u = (const unsigned char *)s;
-    for (size_t i = 0; i < len;) {
-        if (u[i] < 0x80) {
-            i++;
-            continue;
-        }
-        uint32_t n;
-        bool bad;
-        kc_utf8_decode(u + i, len - i, &n, &bad);
-        if (bad)
-            return false;
-        i += n;
-    }
-    return true;
-}
-
 int
 kc_utf8_scrub(const char *s, size_t len, struct kc_buf *out)
 {

@@ -22,9 +22,6 @@ size_t kc_utf8_put(uint32_t cp, char *out);
  * browser's does not. */
 uint32_t kc_utf8_get(const unsigned char *s, size_t left, uint32_t *n);
 
-/* Whether s holds only well-formed UTF-8. */
-bool kc_utf8_valid(const char *s, size_t len);
-
 /* Appends s to out as kc_utf8_get reads it: each ill-formed sequence becomes
  * U+FFFD (EF BF BD), so a JSON encoder takes the text. 0 or KC_ETOOBIG. */
 struct kc_buf;

@@ -186,23 +186,21 @@ kb_smap_json(const struct kb_smap *m, unsigned line_offset, const char *const *s
         kc_buf_free(&mp);
         return NULL;
     }
-    /* A source that is not UTF-8 goes into sourcesContent as the browser
-     * decoded it (U+FFFD for each ill-formed sequence): JSON holds only Unicode text. */
+    /* A source that is not UTF-8 (jansson's json_stringn refuses it) goes
+     * into sourcesContent as the browser decoded it: U+FFFD for each
+     * ill-formed sequence. JSON holds only Unicode text. */
     struct kc_buf fixed;
     kc_buf_init(&fixed, (size_t)1 << 31);
     json_t *srcs = json_array(), *cont = json_array();
     for (size_t i = 0; i < n; i++) {
         json_array_append_new(srcs, json_string(sources[i]));
-        const char *c = contents[i];
-        size_t len = c ? lens[i] : 0;
-        if (c && !kc_utf8_valid(c, len)) {
+        json_t *c = contents[i] ? json_stringn(contents[i], lens[i]) : json_null();
+        if (!c && contents[i]) {
             kc_buf_reset(&fixed);
-            if (kc_utf8_scrub(c, len, &fixed) == 0 && fixed.data) {
-                c = fixed.data;
-                len = fixed.len;
-            }
+            if (kc_utf8_scrub(contents[i], lens[i], &fixed) == 0)
+                c = json_stringn_nocheck(fixed.data ? fixed.data : "", fixed.len);
         }
-        json_array_append_new(cont, c ? json_stringn_nocheck(c, len) : json_null());
+        json_array_append_new(cont, c);
     }
     kc_buf_free(&fixed);
     json_t *root = json_pack("{s:i, s:o, s:o, s:[], s:s}", "version", 3, "sources", srcs,

@@ -47,10 +47,7 @@ t_utf8_get(void)
     KT_EQ_STR(utf8_get("\xe2\x80x", 3), "U+FFFD/2");
     KT_EQ_STR(utf8_get("\xe2\x28\xa1", 3), "U+FFFD/1");
     KT_EQ_STR(utf8_get("\xf0\x9f\x98x", 4), "U+FFFD/3");
-    /* Validation and scrubbing, byte for byte as a browser decodes. */
-    KT_CHECK(kc_utf8_valid("caf\xc3\xa9 \xef\xbf\xbd \xf0\x9f\x98\x80", 14));
-    KT_CHECK(!kc_utf8_valid("a\xe0\x80\x8a", 4));
-    KT_CHECK(!kc_utf8_valid("\xf0\x9f\x98", 3));
+    /* Scrubbing, byte for byte as a browser decodes. */
     struct kc_buf b;
     kc_buf_init(&b, 64);
     KT_EQ_INT(kc_utf8_scrub("a\xff"
@@ -64,6 +61,14 @@ t_utf8_get(void)
                     "b\xef\xbf\xbd"
                     "c\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xc3\xa9",
                     20) == 0);
+    /* Well-formed text, a literal U+FFFD included, passes unchanged. */
+    kc_buf_reset(&b);
+    KT_EQ_INT(kc_utf8_scrub("caf\xc3\xa9 \xef\xbf\xbd \xf0\x9f\x98\x80", 14, &b), 0);
+    KT_EQ_INT((int)b.len, 14);
+    KT_CHECK(memcmp(b.data, "caf\xc3\xa9 \xef\xbf\xbd \xf0\x9f\x98\x80", 14) == 0);
+    kc_buf_reset(&b);
+    KT_EQ_INT(kc_utf8_scrub("\xf0\x9f\x98", 3, &b), 0); /* truncated: one U+FFFD */
+    KT_EQ_INT((int)b.len, 3);
     kc_buf_free(&b);
 }
 
