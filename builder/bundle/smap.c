@@ -16,14 +16,39 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Columns count UTF-16 code units: one per UTF-8 lead byte, two for a
- * four-byte sequence (a surrogate pair). */
+/* The UTF-16 units of s[0..len), which holds no line break: what the
+ * browser decodes, one per character and two for an astral one (a
+ * surrogate pair), and one U+FFFD per ill-formed sequence (kc_utf8_get), so
+ * a Latin-1 byte is one column as the browser shows it, not zero. */
 static unsigned
-units(unsigned char c)
+span_units(const char *s, size_t len)
 {
-    if ((c & 0xc0) == 0x80)
-        return 0;
-    return c >= 0xf0 ? 2 : 1;
+    const unsigned char *u = (const unsigned char *)s;
+    unsigned k = 0;
+    for (size_t i = 0; i < len;) {
+        uint32_t n = 1;
+        if (u[i] >= 0x80)
+            kc_utf8_get(u + i, len - i, &n);
+        k += n == 4 ? 2 : 1;
+        i += n;
+    }
+    return k;
+}
+
+/* Moves the line and column *line, *col over t[from..to). */
+static void
+advance(const char *t, size_t from, size_t to, unsigned *line, unsigned *col)
+{
+    while (from < to) {
+        const char *nl = memchr(t + from, '\n', to - from);
+        size_t end = nl ? (size_t)(nl - t) : to;
+        *col += span_units(t + from, end - from);
+        if (!nl)
+            return;
+        ++*line;
+        *col = 0;
+        from = end + 1;
+    }
 }
 
 int
@@ -46,14 +71,7 @@ orig_pos(struct kb_smap *m, int si, const char *src, size_t off, unsigned *line,
         m->ooff = 0;
         m->oline = m->ocol = 0;
     }
-    for (size_t i = m->ooff; i < off; i++) {
-        if (src[i] == '\n') {
-            m->oline++;
-            m->ocol = 0;
-        } else {
-            m->ocol += units((unsigned char)src[i]);
-        }
-    }
+    advance(src, m->ooff, off, &m->oline, &m->ocol);
     m->ooff = off;
     *line = m->oline;
     *col = m->ocol;
@@ -72,16 +90,18 @@ append(struct kb_smap *m, struct kc_buf *out, const char *text, size_t len, int 
         orig_pos(m, si, src, off, &ol, &oc);
         rc = kb_smap_push(m, m->line, m->col, si, ol, oc);
     }
-    for (size_t i = 0; i < len && !rc; i++) {
-        if (text[i] != '\n') {
-            m->col += units((unsigned char)text[i]);
-            continue;
-        }
+    for (size_t i = 0; i < len && !rc;) {
+        const char *nl = memchr(text + i, '\n', len - i);
+        size_t end = nl ? (size_t)(nl - text) : len;
+        m->col += span_units(text + i, end - i);
+        if (!nl)
+            break;
         m->line++;
         m->col = 0;
-        if (copied && si >= 0 && i + 1 < len) {
+        i = end + 1;
+        if (copied && si >= 0 && i < len) {
             unsigned ol, oc;
-            orig_pos(m, si, src, off + i + 1, &ol, &oc);
+            orig_pos(m, si, src, off + i, &ol, &oc);
             rc = kb_smap_push(m, m->line, 0, si, ol, oc);
         }
     }
@@ -111,12 +131,12 @@ kb_smap_line_units(const char *text, size_t len, size_t *n)
     if (!v)
         return NULL;
     *n = k;
-    k = 0;
-    for (size_t i = 0; i < len; i++) {
-        if (text[i] == '\n')
-            k++;
-        else
-            v[k] += units((unsigned char)text[i]);
+    unsigned line = 0;
+    for (size_t i = 0; i < len;) {
+        const char *nl = memchr(text + i, '\n', len - i);
+        size_t end = nl ? (size_t)(nl - text) : len;
+        v[line++] = span_units(text + i, end - i);
+        i = end + 1;
     }
     return v;
 }
@@ -259,14 +279,8 @@ cursor_to(struct kb_smap_cursor *c, const char *text, size_t off)
         c->off = c->starts[lo - 1];
         c->col = 0;
     }
-    for (; c->off < off; c->off++) {
-        if (text[c->off] == '\n') {
-            c->line++;
-            c->col = 0;
-        } else {
-            c->col += units((unsigned char)text[c->off]);
-        }
-    }
+    advance(text, c->off, off, &c->line, &c->col);
+    c->off = off;
 }
 
 int

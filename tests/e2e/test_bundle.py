@@ -132,6 +132,36 @@ def _(tmp):
     assert "const name = 'inner'; return 'two helper ' + name;" in chunk, chunk
 
 
+def utf16_slice(line, start, end=None):
+    """line[start:end] counted in UTF-16 units, as the source map format counts."""
+    units = line.encode("utf-16-le")
+    return units[2 * start:None if end is None else 2 * end].decode("utf-16-le", "replace")
+
+
+def check_segments(chunk, smap):
+    """Asserts each segment points at the same text in the original (or at
+    the construct an edit replaced); returns how many segments there are."""
+    lines = chunk.split("\n")
+    segs = decode_mappings(smap["mappings"])
+    exact = 0
+    for k, (gl, gc, si, ol, oc) in enumerate(segs):
+        orig = utf16_slice(smap["sourcesContent"][si].split("\n")[ol], oc)
+        # The segment runs to the next one on its line.
+        end = segs[k + 1][1] if k + 1 < len(segs) and segs[k + 1][0] == gl else None
+        gen = utf16_slice(lines[gl], gc, end)
+        n = min(6, len(gen))
+        # Copied text matches byte for byte; an edit (a renamed name, ';')
+        # maps to where the original construct starts.
+        if gen[:n] == orig[:n]:
+            exact += 1
+        elif gen.startswith(";") or re.match(r"[A-Za-z_$]", orig):
+            continue  # an edit: a name, "let Thing$1 = class Thing", a removed import
+        else:
+            raise AssertionError((gl, gc, gen, orig))
+    assert exact > len(segs) // 2, (exact, len(segs))
+    return len(segs)
+
+
 def check_source_map(tmp, fixture, *extra):
     dist = os.path.join(tmp, "dist" + "".join(extra))
     build(os.path.join(FIXTURES, fixture), dist, "--bundle", *extra)
@@ -143,26 +173,7 @@ def check_source_map(tmp, fixture, *extra):
     assert smap["version"] == 3, smap
     for i, s in enumerate(smap["sources"]):
         assert smap["sourcesContent"][i] == read(os.path.join(FIXTURES, fixture), s[2:])
-    lines = chunk.split("\n")
-    segs = decode_mappings(smap["mappings"])
-    assert len(segs) > 10
-    exact = 0
-    for k, (gl, gc, si, ol, oc) in enumerate(segs):
-        orig = smap["sourcesContent"][si].split("\n")[ol][oc:]
-        gen = lines[gl][gc:]
-        # The segment runs to the next one on its line.
-        if k + 1 < len(segs) and segs[k + 1][0] == gl:
-            gen = gen[:segs[k + 1][1] - gc]
-        n = min(6, len(gen))
-        # Copied text matches byte for byte; an edit (a renamed name, ';')
-        # maps to where the original construct starts.
-        if gen[:n] == orig[:n]:
-            exact += 1
-        elif gen.startswith(";") or re.match(r"[A-Za-z_$]", orig):
-            continue  # an edit: a name, "let Thing$1 = class Thing", a removed import
-        else:
-            raise AssertionError((gl, gc, gen, orig))
-    assert exact > len(segs) // 2, (exact, len(segs))
+    assert check_segments(chunk, smap) > 10
     return chunk, smap
 
 
@@ -179,16 +190,16 @@ def _(tmp):
     # C0 A8 (an overlong '(') opens no group. The source map's sourcesContent,
     # JSON, holds the text as decoded. Once "out of memory" (jansson refused
     # the map's text), and the lexer took E0 80 8A for a newline.
-    files = {"main.js": b'import { a } from "./a.js";\n'
-                        b'globalThis.log = [a, "caf\xff", /\xc0\xa8/.source.length];'
+    files = {"main.js": b'import { a, one as uno } from "./a.js";\n'
+                        b'globalThis.log = [a, "25\xb0C caf\xe9", /\xc0\xa8/.source.length, uno];'
                         b' // \xe0\x80\x8a globalThis.hidden = 1\n'
                         b'globalThis.log.push(typeof globalThis.hidden);\n',
-             "a.js": b'export const a = "\xed\xa0\x80";\n'}
+             "a.js": b'export const a = "\xed\xa0\x80", one = 1;\n'}
     src, dist = site(tmp, files)
     build(src, dist, "--bundle", "--no-legacy")
     name = script_src(dist)
     chunk = read(dist, name, "rb")
-    assert b'"caf\xff"' in chunk and b'"\xed\xa0\x80"' in chunk, chunk
+    assert b'"25\xb0C caf\xe9"' in chunk and b'"\xed\xa0\x80"' in chunk, chunk
     assert b"hidden = 1" not in chunk, chunk  # a comment, dropped with the others
     path = os.path.join(tmp, "chunk.mjs")
     write(tmp, "chunk.mjs", chunk)
@@ -196,11 +207,28 @@ def _(tmp):
                         f"await import({json.dumps(path)}); console.log(JSON.stringify(globalThis.log))"],
                        capture_output=True, text=True, timeout=60)
     assert p.returncode == 0, p.stderr
-    assert json.loads(p.stdout) == ["\ufffd" * 3, "caf\ufffd", 2, "undefined"], p.stdout
+    assert json.loads(p.stdout) == ["\ufffd" * 3, "25\ufffdC caf\ufffd", 2, 1, "undefined"], p.stdout
     smap = json.loads(read(dist, re.search(r"sourceMappingURL=(\S+)", chunk.decode("latin-1")).group(1)))
     content = dict(zip(smap["sources"], smap["sourcesContent"]))
     assert content["./main.js"] == files["main.js"].decode("utf-8", "replace"), content
-    assert content["./a.js"] == 'export const a = "\ufffd\ufffd\ufffd";\n', content
+    assert content["./a.js"] == files["a.js"].decode("utf-8", "replace"), content
+    # Columns count what the browser decodes, one per U+FFFD: the segment
+    # of `uno` (now `one`) after B0, E9 and C0 A8 is where devtools shows
+    # it, in both the chunk and main.js. Once each ill-formed byte counted
+    # by its UTF-8 shape (B0 and A8 none), 2 columns early.
+    text = chunk.decode("utf-8", "replace")
+    check_segments(text, smap)
+    line = next(i for i, s in enumerate(text.split("\n")) if s.startswith("globalThis.log = "))
+    on_line = [c for gl, c, *_ in decode_mappings(smap["mappings"]) if gl == line]
+    renamed = text.split("\n")[line].index(", one]") + 2
+    assert renamed in on_line, (renamed, on_line, text.split("\n")[line])
+    # The legacy twin's map composes the lowering's columns with the
+    # bundle's: the same count on both sides.
+    build(src, dist, "--bundle")
+    twin = re.search(r'<script nomodule defer src="\./([^"]+)"', read(dist, "index.html")).group(1)
+    text = read(dist, twin, "rb").decode("utf-8", "replace")
+    url = re.search(r"sourceMappingURL=(\S+)", text).group(1)
+    assert check_segments(text, json.loads(read(dist, url))) > 10
 
 
 @test("--minify-whitespace drops comments and blanks, keeps line breaks, and its source map is exact")
