@@ -11,6 +11,7 @@
 #include "common/ascii.h"
 #include "common/clock.h"
 #include "edge/access_log.h"
+#include "edge/priority.h"
 #include "edge/respond.h"
 #include "edge/worker.h"
 
@@ -18,12 +19,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define OUT_HIGH     (64u << 10) /* bytes gathered before they are written */
-#define OUT_COPY     (96u << 10) /* frames nghttp2 serialised, and DATA headers */
-#define OUT_BUFS     256
-#define OUT_IXS      4 /* indexes the slices of one batch point into */
-#define TURN_BATCHES 4 /* batches a session sends in one loop turn (256 KiB) */
-#define MAX_NV       160
+#define OUT_HIGH        (64u << 10) /* bytes gathered before they are written */
+#define OUT_COPY        (96u << 10) /* frames nghttp2 serialised, and DATA headers */
+#define OUT_BUFS        256
+#define OUT_IXS         4 /* indexes the slices of one batch point into */
+#define TURN_BATCHES    4 /* batches a session sends in one loop turn (256 KiB) */
+#define MAX_NV          160
+#define PRIORITY_UPDATE 0x10 /* the RFC 9218 frame type */
+#define PU_MAX          256  /* a PRIORITY_UPDATE payload kept: 4 + "u=N, i" and room */
 
 static const char preface[] = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
 
@@ -48,6 +51,8 @@ struct stream {
     struct fld method, path, authority;
     int status;        /* 431 when the fields exceed the limits */
     bool has_priority; /* the request sent an RFC 9218 priority field */
+    bool has_update;   /* ... or a PRIORITY_UPDATE came first, which wins */
+    nghttp2_extpri update;
     uint64_t left;     /* body bytes not yet framed */
     uint64_t start_ns; /* the request complete: for the latency histogram */
 };
@@ -81,7 +86,17 @@ struct ke_h2 {
     bool failed;
     bool goaway; /* a GOAWAY of ours is queued or sent */
     struct stream *streams;
-    uint64_t pending; /* body bytes of every stream not yet framed */
+    unsigned n_streams;
+    /* PRIORITY_UPDATE frames for streams not yet opened (RFC 9218 §7.1),
+     * at most --http2-max-streams with the open ones; allocated on the first. */
+    struct idle_pri {
+        int32_t id;
+        nghttp2_extpri pri;
+    } * idle;
+    unsigned n_idle;
+    unsigned char pu[PU_MAX]; /* the PRIORITY_UPDATE being received */
+    size_t pu_len;            /* its length so far, PU_MAX and beyond too */
+    uint64_t pending;         /* body bytes of every stream not yet framed */
     uint32_t requests;
     /* kiln-edge's own defences (the limits nghttp2 1.52 lacks). */
     struct bucket glitches, control, resets;
@@ -344,6 +359,7 @@ stream_free(struct ke_h2 *h, struct stream *st)
     if (st->next)
         st->next->prev = st->prev;
     h->pending -= st->left;
+    h->n_streams--;
     if (st->start_ns)
         ke_metrics_latency(&h->w->m, (kc_clock_ns() - st->start_ns) / 1000);
     if (st->ix)
@@ -368,7 +384,20 @@ on_begin_headers(nghttp2_session *s, const nghttp2_frame *frame, void *user)
     if (h->streams)
         h->streams->prev = st;
     h->streams = st;
+    h->n_streams++;
     nghttp2_session_set_stream_user_data(s, frame->hd.stream_id, st);
+    /* The priority a PRIORITY_UPDATE gave it while idle; the idle streams
+     * below it are closed now (RFC 9113 §5.1.1), and so forgotten. */
+    unsigned keep = 0;
+    for (unsigned i = 0; i < h->n_idle; i++) {
+        if (h->idle[i].id == frame->hd.stream_id) {
+            st->has_update = true;
+            st->update = h->idle[i].pri;
+        } else if (h->idle[i].id > frame->hd.stream_id) {
+            h->idle[keep++] = h->idle[i];
+        }
+    }
+    h->n_idle = keep;
     return 0;
 }
 
@@ -498,8 +527,12 @@ answer(struct ke_h2 *h, int32_t id, struct stream *st)
     ke_metrics_count(&w->m, KE_PROTO_H2, r->status, bytes ? r->enc : -1, r->head_len + bytes);
     if (ke_shared.log_fd >= 0)
         ke_access_log(w, h->peer, &req, r, bytes);
-    /* RFC 9218: the client's priority wins; without one, the file's. */
-    if (!st->has_priority && r->res) {
+    /* RFC 9218: the client's priority wins (a PRIORITY_UPDATE sent before
+     * the request, else the request's field, which nghttp2 applied); without
+     * one, the file's. */
+    if (st->has_update) {
+        (void)nghttp2_session_change_extpri_stream_priority(h->s, id, &st->update, 1);
+    } else if (!st->has_priority && r->res) {
         nghttp2_extpri pri = { r->res->urgency, r->res->incremental };
         (void)nghttp2_session_change_extpri_stream_priority(h->s, id, &pri, 0);
     }
@@ -544,6 +577,98 @@ answer(struct ke_h2 *h, int32_t id, struct stream *st)
     }
 }
 
+/* ---- PRIORITY_UPDATE ------------------------------------------------------------- */
+
+/*
+ * kiln-edge reads RFC 9218's PRIORITY_UPDATE frames itself, as a user
+ * extension type, rather than with nghttp2's builtin support: in 1.52
+ * (Debian 12) a frame for an idle stream makes an idle stream object that,
+ * once a HEADERS opens it, is still on the idle list, so it is freed while
+ * listed (a use-after-free a later frame writes through) or a GOAWAY's
+ * sweep aborts on nghttp2's assertion. Here an idle stream's priority waits
+ * in h->idle until its request comes.
+ */
+
+/* Ends the session with GOAWAY code (a connection error of the client's). */
+static void
+connection_error(struct ke_h2 *h, uint32_t code)
+{
+    h->goaway = true;
+    nghttp2_session_terminate_session(h->s, code);
+}
+
+static int
+on_extension_chunk(nghttp2_session *s, const nghttp2_frame_hd *hd, const uint8_t *data, size_t len,
+                   void *user)
+{
+    (void)s;
+    (void)hd;
+    struct ke_h2 *h = user;
+    if (h->pu_len < PU_MAX)
+        memcpy(h->pu + h->pu_len, data, len < PU_MAX - h->pu_len ? len : PU_MAX - h->pu_len);
+    h->pu_len += len;
+    return 0;
+}
+
+static int
+unpack_extension(nghttp2_session *s, void **payload, const nghttp2_frame_hd *hd, void *user)
+{
+    (void)s;
+    (void)hd;
+    *payload = user;
+    return 0;
+}
+
+/* RFC 9218 §7.1: on stream 0, at least the 4-byte prioritized stream ID,
+ * which is not 0 and not an idle push stream (kiln-edge pushes none); a value
+ * that does not parse, or longer than kiln-edge keeps, is ignored, and so is
+ * a closed stream. Idle prioritized streams and open ones together stay
+ * within SETTINGS_MAX_CONCURRENT_STREAMS. */
+static void
+priority_update(struct ke_h2 *h, const nghttp2_frame *frame)
+{
+    size_t n = h->pu_len;
+    h->pu_len = 0;
+    if (frame->hd.stream_id != 0 || n < 4) {
+        connection_error(h, n < 4 ? NGHTTP2_FRAME_SIZE_ERROR : NGHTTP2_PROTOCOL_ERROR);
+        return;
+    }
+    const unsigned char *b = h->pu;
+    int32_t id = (int32_t)(((uint32_t)(b[0] & 0x7f) << 24) | (uint32_t)b[1] << 16 |
+                           (uint32_t)b[2] << 8 | b[3]);
+    int32_t last = nghttp2_session_get_last_proc_stream_id(h->s);
+    if (!(id & 1)) { /* 0, or a push stream: kiln-edge pushes none, so idle */
+        connection_error(h, NGHTTP2_PROTOCOL_ERROR);
+        return;
+    }
+    struct ke_priority p;
+    if (n > PU_MAX || ke_priority_parse((const char *)b + 4, n - 4, &p) != 0)
+        return;
+    nghttp2_extpri pri = { p.urgency, p.incremental };
+    if (id <= last) { /* open: from now on; closed: nothing to do */
+        struct stream *st = nghttp2_session_get_stream_user_data(h->s, id);
+        if (st && nghttp2_session_change_extpri_stream_priority(h->s, id, &pri, 1) == 0)
+            st->has_priority = true;
+        return;
+    }
+    for (unsigned i = 0; i < h->n_idle; i++) {
+        if (h->idle[i].id == id) {
+            h->idle[i].pri = pri;
+            return;
+        }
+    }
+    unsigned max = h->w->cfg->h2_max_streams;
+    if (h->n_idle + h->n_streams >= max) {
+        connection_error(h, NGHTTP2_PROTOCOL_ERROR);
+        return;
+    }
+    if (!h->idle && !(h->idle = malloc(max * sizeof *h->idle))) {
+        connection_error(h, NGHTTP2_INTERNAL_ERROR);
+        return;
+    }
+    h->idle[h->n_idle++] = (struct idle_pri){ id, pri };
+}
+
 static int
 on_frame_recv(nghttp2_session *s, const nghttp2_frame *frame, void *user)
 {
@@ -552,6 +677,10 @@ on_frame_recv(nghttp2_session *s, const nghttp2_frame *frame, void *user)
         unsigned r = h->w->cfg->h2_max_resets;
         if (!bucket_take(&h->resets, r, r, 30000))
             calm(h, KE_H2D_RESET_FLOOD);
+        return 0;
+    }
+    if (frame->hd.type == PRIORITY_UPDATE) {
+        priority_update(h, frame);
         return 0;
     }
     if (frame->hd.type != NGHTTP2_HEADERS || frame->headers.cat != NGHTTP2_HCAT_REQUEST)
@@ -586,6 +715,9 @@ on_begin_frame(nghttp2_session *s, const nghttp2_frame_hd *hd, void *user)
     case NGHTTP2_CONTINUATION:
         if (hd->length == 0 && !(hd->flags & NGHTTP2_FLAG_END_HEADERS))
             glitch(h);
+        break;
+    case PRIORITY_UPDATE:
+        h->pu_len = 0; /* a frame nghttp2 dropped unread left nothing behind */
         break;
     case NGHTTP2_SETTINGS:
     case NGHTTP2_PING:
@@ -653,6 +785,8 @@ ke_h2_new(struct ke_worker *w, const struct ke_peer *peer, bool tls, ke_h2_sink 
     nghttp2_session_callbacks_set_on_frame_recv_callback(cb, on_frame_recv);
     nghttp2_session_callbacks_set_on_frame_send_callback(cb, on_frame_send);
     nghttp2_session_callbacks_set_on_stream_close_callback(cb, on_stream_close);
+    nghttp2_session_callbacks_set_on_extension_chunk_recv_callback(cb, on_extension_chunk);
+    nghttp2_session_callbacks_set_unpack_extension_callback(cb, unpack_extension);
     /* nghttp2's own limits, as a backstop behind kiln-edge's counting (the
      * same budget: kiln-edge's bucket counts every RST_STREAM, so it empties
      * first and says why in /metrics). */
@@ -660,7 +794,7 @@ ke_h2_new(struct ke_worker *w, const struct ke_peer *peer, bool tls, ke_h2_sink 
         opt, cfg->h2_max_resets, cfg->h2_max_resets / 30 ? cfg->h2_max_resets / 30 : 1);
     nghttp2_option_set_max_continuations(opt, cfg->h2_max_continuations);
     nghttp2_option_set_max_deflate_dynamic_table_size(opt, 4096);
-    nghttp2_option_set_builtin_recv_extension_type(opt, NGHTTP2_PRIORITY_UPDATE);
+    nghttp2_option_set_user_recv_extension_type(opt, PRIORITY_UPDATE);
     if (nghttp2_session_server_new2(&h->s, cb, h, opt) != 0)
         goto fail;
     nghttp2_settings_entry iv[] = {
@@ -691,6 +825,7 @@ ke_h2_free(struct ke_h2 *h)
     nghttp2_session_del(h->s);
     while (h->streams)
         stream_free(h, h->streams);
+    free(h->idle);
     if (h->out) {
         out_release(h->out);
         free(h->out);
