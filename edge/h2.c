@@ -50,8 +50,8 @@ struct stream {
     unsigned nf;
     struct fld method, path, authority;
     int status;        /* 431 when the fields exceed the limits */
-    bool has_priority; /* the request sent an RFC 9218 priority field */
-    bool has_update;   /* ... or a PRIORITY_UPDATE came first, which wins */
+    bool has_priority; /* the client gave one (RFC 9218): a field, a frame */
+    bool has_update;   /* a PRIORITY_UPDATE came before the request: it wins */
     nghttp2_extpri update;
     uint64_t left;     /* body bytes not yet framed */
     uint64_t start_ns; /* the request complete: for the latency histogram */
@@ -528,8 +528,9 @@ answer(struct ke_h2 *h, int32_t id, struct stream *st)
     if (ke_shared.log_fd >= 0)
         ke_access_log(w, h->peer, &req, r, bytes);
     /* RFC 9218: the client's priority wins (a PRIORITY_UPDATE sent before
-     * the request, else the request's field, which nghttp2 applied); without
-     * one, the file's. */
+     * the request, else the request's field, which nghttp2 applies itself);
+     * without one, the file's. ignore_client_signal 1 keeps nghttp2 from
+     * putting the field's back after this callback. */
     if (st->has_update) {
         (void)nghttp2_session_change_extpri_stream_priority(h->s, id, &st->update, 1);
     } else if (!st->has_priority && r->res) {
@@ -636,7 +637,6 @@ priority_update(struct ke_h2 *h, const nghttp2_frame *frame)
     const unsigned char *b = h->pu;
     int32_t id = (int32_t)(((uint32_t)(b[0] & 0x7f) << 24) | (uint32_t)b[1] << 16 |
                            (uint32_t)b[2] << 8 | b[3]);
-    int32_t last = nghttp2_session_get_last_proc_stream_id(h->s);
     if (!(id & 1)) { /* 0, or a push stream: kiln-edge pushes none, so idle */
         connection_error(h, NGHTTP2_PROTOCOL_ERROR);
         return;
@@ -645,7 +645,7 @@ priority_update(struct ke_h2 *h, const nghttp2_frame *frame)
     if (n > PU_MAX || ke_priority_parse((const char *)b + 4, n - 4, &p) != 0)
         return;
     nghttp2_extpri pri = { p.urgency, p.incremental };
-    if (id <= last) { /* open: from now on; closed: nothing to do */
+    if (id <= nghttp2_session_get_last_proc_stream_id(h->s)) { /* open: now; closed: no */
         struct stream *st = nghttp2_session_get_stream_user_data(h->s, id);
         if (st && nghttp2_session_change_extpri_stream_priority(h->s, id, &pri, 1) == 0)
             st->has_priority = true;
