@@ -148,16 +148,23 @@ bucket_take(struct bucket *b, unsigned burst, uint64_t rate_num, uint64_t rate_d
     return true;
 }
 
-/* Ends the session with GOAWAY ENHANCE_YOUR_CALM for defence d: nghttp2
- * reads nothing more and closes once the GOAWAY is out. */
+/* Ends the session with a GOAWAY of error code (a connection error of the
+ * client's): nghttp2 reads nothing more and closes once the GOAWAY is out. */
+static void
+connection_error(struct ke_h2 *h, uint32_t code)
+{
+    h->goaway = true;
+    nghttp2_session_terminate_session(h->s, code);
+}
+
+/* A connection error ENHANCE_YOUR_CALM for defence d, counted once. */
 static void
 calm(struct ke_h2 *h, enum ke_h2_defence d)
 {
     if (h->goaway && nghttp2_session_want_read(h->s) == 0)
         return;
     ke_metrics_h2_defence(&h->w->m, d);
-    h->goaway = true;
-    nghttp2_session_terminate_session(h->s, NGHTTP2_ENHANCE_YOUR_CALM);
+    connection_error(h, NGHTTP2_ENHANCE_YOUR_CALM);
 }
 
 /* A glitch: a frame that costs work and serves nothing (a reset kiln-edge
@@ -590,14 +597,6 @@ answer(struct ke_h2 *h, int32_t id, struct stream *st)
  * in h->idle until its request comes.
  */
 
-/* Ends the session with GOAWAY code (a connection error of the client's). */
-static void
-connection_error(struct ke_h2 *h, uint32_t code)
-{
-    h->goaway = true;
-    nghttp2_session_terminate_session(h->s, code);
-}
-
 static int
 on_extension_chunk(nghttp2_session *s, const nghttp2_frame_hd *hd, const uint8_t *data, size_t len,
                    void *user)
@@ -628,8 +627,7 @@ unpack_extension(nghttp2_session *s, void **payload, const nghttp2_frame_hd *hd,
 static void
 priority_update(struct ke_h2 *h, const nghttp2_frame *frame)
 {
-    size_t n = h->pu_len;
-    h->pu_len = 0;
+    size_t n = h->pu_len; /* on_begin_frame set it to 0 */
     if (frame->hd.stream_id != 0 || n < 4) {
         connection_error(h, n < 4 ? NGHTTP2_FRAME_SIZE_ERROR : NGHTTP2_PROTOCOL_ERROR);
         return;
@@ -717,7 +715,7 @@ on_begin_frame(nghttp2_session *s, const nghttp2_frame_hd *hd, void *user)
             glitch(h);
         break;
     case PRIORITY_UPDATE:
-        h->pu_len = 0; /* a frame nghttp2 dropped unread left nothing behind */
+        h->pu_len = 0; /* each frame's payload from its first chunk */
         break;
     case NGHTTP2_SETTINGS:
     case NGHTTP2_PING:
